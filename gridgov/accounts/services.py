@@ -1,0 +1,43 @@
+"""The audit trail: every service writes one row in the same transaction as its change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import models
+
+from gridgov.accounts.models import AuditEntry
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The stored fields of a row as JSON-safe values (geometry as EWKT)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(value, GEOSGeometry):
+            value = value.ewkt
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        data[field.attname] = value
+    return data
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one write. Call inside the service's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+    )

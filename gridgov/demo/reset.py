@@ -1,0 +1,28 @@
+"""Remove all governance data (for load_demo --reset), children before parents."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from gridgov.accounts.models import Assignment
+from gridgov.grids.models import Grid, GridRole, Level, Street
+from gridgov.people.models import (
+    CoBuildingUnit,
+    Household,
+    Member,
+    PartyOrganisation,
+)
+
+
+@transaction.atomic
+def wipe() -> None:
+    GridRole.objects.all().delete()
+    Assignment.objects.all().delete()
+    PartyOrganisation.objects.update(secretary=None)
+    Household.objects.all().delete()  # residents and their vulnerabilities cascade
+    Member.objects.all().delete()
+    PartyOrganisation.objects.all().delete()
+    CoBuildingUnit.objects.all().delete()
+    for level in (Level.BUILDING, Level.COMPOUND, Level.COMMUNITY):
+        Grid.objects.filter(level=level).delete()
+    Street.objects.all().delete()
+    get_user_model().objects.filter(username__in=["demo", "secretary", "leader"]).delete()

@@ -1,0 +1,251 @@
+"""Locating people in the three grid levels, one at a time (services) or all at once.
+
+Both paths use geodata.locate: the bulk path loads every grid once into an STRtree and
+answers all points in vectorised calls, then writes in batches; never one query per person.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import Point, Polygon
+from django.db import connection, models, transaction
+from django.db.models import F, FloatField, Func
+from django.utils import timezone
+
+from geodata.locate import covering, nearest
+from gridgov.grids.models import Grid, Level
+
+WRITE_BATCH = 5_000
+LOCATION_FIELDS = (
+    "community_id",
+    "compound_id",
+    "building_id",
+    "nearest_building_id",
+    "nearest_distance_m",
+    "grid_code",
+    "located_at",
+)
+
+
+@dataclass
+class GridLayer:
+    """All grids of one level as parallel arrays, for vectorised location."""
+
+    ids: np.ndarray
+    codes: list[str]
+    parent_ids: np.ndarray
+    geoms: list
+
+
+def load_layer(level: int, bbox: tuple[float, float, float, float] | None = None) -> GridLayer:
+    qs = Grid.objects.filter(level=level).order_by("code")
+    if bbox is not None:
+        qs = qs.filter(geom__bboverlaps=Polygon.from_bbox(bbox))
+    rows = list(qs.values_list("id", "code", "parent_id", "geom"))
+    return GridLayer(
+        ids=np.array([r[0] for r in rows], dtype="int64"),
+        codes=[r[1] for r in rows],
+        parent_ids=np.array([r[2] or 0 for r in rows], dtype="int64"),
+        geoms=list(shapely.from_wkb([bytes(r[3].wkb) for r in rows])) if rows else [],
+    )
+
+
+@dataclass
+class Placement:
+    """Where each point lies: grid ids (0 = none), nearest building and metres, finest code."""
+
+    community: np.ndarray
+    compound: np.ndarray
+    building: np.ndarray
+    nearest: np.ndarray
+    nearest_m: np.ndarray
+    grid_code: list[str]
+
+
+def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placement:
+    """Locate points in all three levels. A building found fixes its compound and community
+    (its ancestors); otherwise the covering compound and community are used directly."""
+    n = len(x)
+    found = {}
+    for level, layer in layers.items():
+        idx = covering(x, y, layer.geoms, layer.codes)
+        found[level] = (
+            np.where(idx >= 0, layer.ids[np.maximum(idx, 0)], 0)
+            if len(layer.ids)
+            else np.zeros(n, dtype="int64")
+        )
+
+    building = found[Level.BUILDING]
+    ids = np.concatenate([layer.ids for layer in layers.values()])
+    parents = np.concatenate([layer.parent_ids for layer in layers.values()])
+    order = np.argsort(ids)
+    ids, parents = ids[order], parents[order]
+
+    def parent(child: np.ndarray) -> np.ndarray:
+        pos = np.minimum(np.searchsorted(ids, child), max(len(ids) - 1, 0))
+        return np.where((child > 0) & (ids[pos] == child), parents[pos], 0) if len(ids) else child
+
+    has_building = building > 0
+    compound = np.where(has_building, parent(building), found[Level.COMPOUND])
+    community = np.where(has_building, parent(compound), found[Level.COMMUNITY])
+
+    near = np.zeros(n, dtype="int64")
+    near_m = np.full(n, np.nan)
+    lost = np.nonzero(building == 0)[0]
+    blayer = layers[Level.BUILDING]
+    if lost.size and blayer.geoms:
+        idx, metres = nearest(x[lost], y[lost], blayer.geoms)
+        near[lost] = np.where(idx >= 0, blayer.ids[np.maximum(idx, 0)], 0)
+        near_m[lost] = metres
+
+    code_of = {0: ""}
+    for layer in layers.values():
+        code_of.update(zip(layer.ids.tolist(), layer.codes, strict=True))
+    finest = np.where(building > 0, building, np.where(compound > 0, compound,
+                      np.where(community > 0, community, near)))
+    grid_code = [code_of.get(g, "") for g in finest.tolist()]
+    return Placement(community, compound, building, near, near_m, grid_code)
+
+
+def _values(p: Placement, i: int, now) -> tuple:
+    def ref(a: np.ndarray) -> int | None:
+        return int(a[i]) or None
+
+    metres = p.nearest_m[i]
+    return (
+        ref(p.community),
+        ref(p.compound),
+        ref(p.building),
+        ref(p.nearest),
+        None if math.isnan(metres) else round(float(metres), 2),
+        p.grid_code[i],
+        now,
+    )
+
+
+def apply_placement(obj: models.Model, p: Placement, i: int = 0) -> None:
+    """Copy a placement onto an unsaved or saved object (the service then saves it)."""
+    for name, value in zip(LOCATION_FIELDS, _values(p, i, timezone.now()), strict=True):
+        setattr(obj, name, value)
+
+
+def locate_one(point: Point | None) -> Placement:
+    """Locate one point, reading only the grids near it."""
+    if point is None:
+        empty = np.zeros(0, dtype="int64")
+        return Placement(empty, empty, empty, empty, np.zeros(0), [])
+    x, y = np.array([point.x]), np.array([point.y])
+    layers = {level: load_layer(level, (point.x, point.y, point.x, point.y)) for level in Level}
+    if layers[Level.BUILDING].geoms and covering(x, y, layers[Level.BUILDING].geoms,
+                                                 layers[Level.BUILDING].codes)[0] >= 0:
+        return place(x, y, layers)
+    # No building covers it: widen the window until the nearest building found is provably
+    # the nearest overall (any building outside a window of half-width d degrees lies more
+    # than d * metres-per-degree away).
+    metres_per_degree = 110_574 * min(1.0, math.cos(math.radians(point.y)))
+    for d in (0.002, 0.01, 0.05, 0.25, 1.0, 5.0, 360.0):
+        box = (point.x - d, point.y - d, point.x + d, point.y + d)
+        layers[Level.BUILDING] = load_layer(Level.BUILDING, box)
+        if not layers[Level.BUILDING].geoms:
+            continue
+        p = place(x, y, layers)
+        if p.nearest_m[0] <= d * metres_per_degree or d >= 360.0:
+            return p
+    return place(x, y, layers)
+
+
+# --- bulk ---------------------------------------------------------------------------------
+
+class _Coord(Func):
+    output_field = FloatField()
+
+    def __init__(self, expression, axis: str):
+        super().__init__(expression, function=f"ST_{axis}")
+
+
+def located_models() -> list[type[models.Model]]:
+    """Every model whose rows are points located in the grids (members, households, ...)."""
+    from django.apps import apps
+
+    from gridgov.grids.models import Located
+
+    return [m for m in apps.get_models() if issubclass(m, Located)]
+
+
+def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, int]:
+    """Re-locate every row of a queryset of a Located model, set-based, written in batches.
+
+    Returns counts: total (with a point), located (in a building), unlocated."""
+    model = queryset.model
+    layers = {level: load_layer(level) for level in Level}
+    counts = {"total": 0, "located": 0, "unlocated": 0}
+    qs = (
+        queryset.filter(location__isnull=False)
+        .annotate(x=_Coord(F("location"), "X"), y=_Coord(F("location"), "Y"))
+        .order_by("pk")
+        .values_list("pk", "x", "y")
+    )
+    for ids, x, y in _chunks(qs, chunk):
+        p = place(x, y, layers)
+        now = timezone.now()
+        rows = [(*_values(p, i, now), int(pk)) for i, pk in enumerate(ids)]
+        with transaction.atomic():
+            _write(model, rows)
+        counts["total"] += len(ids)
+        counts["located"] += int(np.count_nonzero(p.building))
+    counts["unlocated"] = counts["total"] - counts["located"]
+    return counts
+
+
+def relocate_within(bbox: tuple[float, float, float, float]) -> None:
+    """Re-locate the people whose point lies in a bounding box (after a boundary changed)."""
+    window = Polygon.from_bbox(bbox)
+    window.srid = 4326
+    for model in located_models():
+        relocate(model.objects.filter(location__intersects=window))
+
+
+def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+    ids: list[int] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for pk, x, y in qs.iterator(chunk_size=10_000):
+        ids.append(pk)
+        xs.append(x)
+        ys.append(y)
+        if len(ids) >= size:
+            yield ids, np.array(xs), np.array(ys)
+            ids, xs, ys = [], [], []
+    if ids:
+        yield ids, np.array(xs), np.array(ys)
+
+
+def _write(model: type[models.Model], rows: list[tuple]) -> None:
+    """Write location columns for many rows in batches: one statement per batch."""
+    table = model._meta.db_table
+    cols = ", ".join(f"{c} = %s" for c in LOCATION_FIELDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            sets = ", ".join(f"{c} = v.{c}" for c in LOCATION_FIELDS)
+            names = ", ".join((*LOCATION_FIELDS, "id"))
+            execute_values(
+                cursor.cursor,
+                f"UPDATE {table} AS t SET {sets} FROM (VALUES %s) AS v({names}) "
+                "WHERE t.id = v.id",
+                rows,
+                template="(%s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::double precision,"
+                " %s, %s::timestamptz, %s::bigint)",
+                page_size=WRITE_BATCH,
+            )
+        else:
+            for start in range(0, len(rows), WRITE_BATCH):
+                cursor.executemany(
+                    f"UPDATE {table} SET {cols} WHERE id = %s", rows[start : start + WRITE_BATCH]
+                )

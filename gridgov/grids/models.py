@@ -1,0 +1,279 @@
+"""The three-level party grid (三级党建网格) and who holds which role on it."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    COMMUNITY = 1, _("community")
+    COMPOUND = 2, _("compound")
+    BUILDING = 3, _("building")
+
+
+class Kind(models.TextChoices):
+    COMMUNITY = "community", _("community")
+    RESIDENTIAL = "residential", _("residential compound")
+    BUSINESS = "business", _("business district")
+    OFFICE = "office", _("office tower")
+    BUILDING = "building", _("building")
+    CONTACT_AREA = "contact_area", _("member contact area")
+
+
+KINDS_BY_LEVEL: dict[int, tuple[str, ...]] = {
+    Level.COMMUNITY: (Kind.COMMUNITY,),
+    Level.COMPOUND: (Kind.RESIDENTIAL, Kind.BUSINESS, Kind.OFFICE),
+    Level.BUILDING: (Kind.BUILDING, Kind.CONTACT_AREA),
+}
+
+
+class Street(models.Model):
+    """A street office (街道办) or town: the administration above communities. Grids never
+    belong to it directly; its communities are those whose code begins with its code."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("street office")
+        verbose_name_plural = _("street offices")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def communities(self):
+        return Grid.objects.filter(level=Level.COMMUNITY, code__startswith=self.code)
+
+
+class GridQuerySet(models.QuerySet):
+    """Spatial and hierarchical predicates, chainable."""
+
+    def containing(self, point) -> GridQuerySet:
+        """Grids whose polygon covers the point (its edge included)."""
+        return self.filter(geom__intersects=point)
+
+    def within(self, grid: Grid) -> GridQuerySet:
+        """The grid's descendants (and itself): a code prefix match, no geometry needed."""
+        return self.filter(code__startswith=grid.code)
+
+    def in_bbox(self, bbox) -> GridQuerySet:
+        return self.filter(geom__bboverlaps=bbox)
+
+    def at_level(self, level: int) -> GridQuerySet:
+        return self.filter(level=level)
+
+
+class Grid(models.Model):
+    """One grid polygon. A child's code begins with its parent's code, so "all descendants"
+    is a prefix match; the database refuses a parent that is not exactly one level up."""
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Stable hierarchical code; a child's code begins with its parent's."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    geom = models.MultiPolygonField(_("boundary"), srid=4326)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="grid_level_valid", condition=Q(level__in=[1, 2, 3])
+            ),
+            models.CheckConstraint(
+                name="grid_community_has_no_parent",
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="grid_kind_matches_level",
+                condition=Q(level=1, kind__in=KINDS_BY_LEVEL[1])
+                | Q(level=2, kind__in=KINDS_BY_LEVEL[2])
+                | Q(level=3, kind__in=KINDS_BY_LEVEL[3]),
+            ),
+            models.CheckConstraint(name="grid_code_not_blank", condition=~Q(code="")),
+        ]
+        indexes = [models.Index(fields=["level", "code"], name="grid_level_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        """One-row rules; nesting and overlap need the neighbours: see services.grid_check."""
+        errors: dict[str, str] = {}
+        if self.level == Level.COMMUNITY and self.parent_id:
+            errors["parent"] = _("A community grid has no parent.")
+        if self.level and self.level > Level.COMMUNITY:
+            if not self.parent_id:
+                errors["parent"] = _("A %(level)s grid needs a parent one level up.") % {
+                    "level": self.get_level_display()
+                }
+            elif self.parent.level != self.level - 1:
+                errors["parent"] = _(
+                    "The parent must be exactly one level up: %(parent)s is a %(plevel)s."
+                ) % {"parent": self.parent, "plevel": self.parent.get_level_display()}
+            elif self.code and not self.code.startswith(self.parent.code):
+                errors["code"] = _("The code %(code)s must begin with the parent's code %(p)s.") % {
+                    "code": self.code,
+                    "p": self.parent.code,
+                }
+        if self.level and self.kind and self.kind not in KINDS_BY_LEVEL.get(self.level, ()):
+            errors["kind"] = _("%(kind)s is not a kind of %(level)s grid.") % {
+                "kind": self.get_kind_display(),
+                "level": self.get_level_display(),
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def ancestors_codes(self) -> list[str]:
+        """Codes of the ancestors, community first (from the parent chain)."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node.code)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class RoleKind(models.TextChoices):
+    BUILDING_LEADER = "building_leader", _("building leader")
+    GROUP_LEADER = "group_leader", _("member group leader")
+    GROUP_DEPUTY = "group_deputy", _("member group deputy")
+    GRID_LEADER = "grid_leader", _("grid leader")
+    BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
+
+
+# Which grid levels each role may be held on.
+ROLE_LEVELS: dict[str, tuple[int, ...]] = {
+    RoleKind.BUILDING_LEADER: (Level.BUILDING,),
+    RoleKind.GROUP_LEADER: (Level.BUILDING,),
+    RoleKind.GROUP_DEPUTY: (Level.BUILDING,),
+    RoleKind.GRID_LEADER: (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING),
+    RoleKind.BRANCH_SECRETARY: (Level.COMPOUND,),
+}
+
+
+class GridRole(models.Model):
+    """A member holding a role on a grid since a date; ``until`` closes it (history kept)."""
+
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="roles"
+    )
+    member = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="grid_roles",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grid role")
+        verbose_name_plural = _("grid roles")
+        ordering = ["grid__code", "role", "-since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "role"],
+                condition=Q(until__isnull=True),
+                name="gridrole_one_current_holder",
+                violation_error_message=_("This role on this grid already has a holder."),
+            ),
+            models.CheckConstraint(
+                name="gridrole_until_after_since",
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid.code} {self.get_role_display()}: {self.member}"
+
+    def clean(self) -> None:
+        if self.grid_id and self.role and self.grid.level not in ROLE_LEVELS[self.role]:
+            raise ValidationError(
+                {
+                    "role": _("A %(role)s cannot be held on a %(level)s grid.")
+                    % {"role": self.get_role_display(), "level": self.grid.get_level_display()}
+                }
+            )
+
+
+class Located(models.Model):
+    """A point located in the three grid levels (members, households; cases later).
+
+    A point outside every building grid is kept and marked unlocated, with the nearest
+    building and the distance to it in metres.
+    """
+
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    community = models.ForeignKey(
+        Grid,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": Level.COMMUNITY},
+    )
+    compound = models.ForeignKey(
+        Grid,
+        verbose_name=_("compound"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": Level.COMPOUND},
+    )
+    building = models.ForeignKey(
+        Grid,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": Level.BUILDING},
+    )
+    nearest_building = models.ForeignKey(
+        Grid,
+        verbose_name=_("nearest building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when the point lies in no building grid."),
+    )
+    nearest_distance_m = models.FloatField(_("distance to nearest building (m)"), null=True, blank=True)
+    located_at = models.DateTimeField(_("located at"), null=True, blank=True)
+    # The code of the finest grid that covers the point (or of the nearest building when no
+    # grid does): the one indexed column that scoping by code prefix reads.
+    grid_code = models.CharField(_("grid code"), max_length=40, blank=True, db_index=True,
+                                 editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_located(self) -> bool:
+        return self.building_id is not None

@@ -1,0 +1,246 @@
+"""Party organisations, co-building units, members, residents and households."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.grids.models import Grid, Level, Located
+
+
+class CoBuildingUnit(models.Model):
+    """A unit (government body, institution, enterprise) paired with communities (驻区单位)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("co-building unit")
+        verbose_name_plural = _("co-building units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgKind(models.TextChoices):
+    COMMUNITY_COMMITTEE = "community_committee", _("community party committee")
+    COMPOUND_BRANCH = "compound_branch", _("compound party branch")
+    UNIT_ORG = "unit_org", _("unit party organisation")
+
+
+class PartyOrganisation(models.Model):
+    """A party organisation: a community committee or compound branch tied to its grid, or a
+    co-building unit's organisation."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=OrgKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    grid = models.OneToOneField(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisation",
+    )
+    unit = models.ForeignKey(
+        CoBuildingUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    secretary = models.ForeignKey(
+        "Member",
+        verbose_name=_("secretary"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="org_tied_to_grid_or_unit",
+                condition=Q(kind="unit_org", unit__isnull=False, grid__isnull=True)
+                | Q(kind__in=["community_committee", "compound_branch"], grid__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        wanted = {
+            OrgKind.COMMUNITY_COMMITTEE: Level.COMMUNITY,
+            OrgKind.COMPOUND_BRANCH: Level.COMPOUND,
+        }.get(self.kind)
+        if wanted and self.grid_id and self.grid.level != wanted:
+            raise ValidationError({"grid": _("This organisation must be tied to a %(l)s grid.")
+                                   % {"l": Level(wanted).label}})
+
+
+class MemberKind(models.TextChoices):
+    IN_SERVICE = "in_service", _("in-service member")
+    RETIRED = "retired", _("retired member")
+    MOBILE = "mobile", _("mobile member")
+    UNASSIGNED = "unassigned", _("unassigned member")
+    APPLICANT = "applicant", _("applicant or activist")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", _("female")
+    MALE = "M", _("male")
+
+
+class ReportStatus(models.TextChoices):
+    NOT_REPORTED = "not_reported", _("not reported")
+    REGISTERED = "registered", _("registered, awaiting confirmation")
+    CONFIRMED = "confirmed", _("reported and confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+class Member(Located):
+    """A party member (or applicant), located by home address (双报到: reports where they live)."""
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_public = models.BooleanField(
+        _("show phone publicly"),
+        default=False,
+        help_text=_("Only when the member opted in is the full number shown to residents."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MemberKind.choices)
+    is_formal = models.BooleanField(
+        _("formal member"), default=True, help_text=_("Formal (正式) rather than probationary.")
+    )
+    work_unit = models.ForeignKey(
+        CoBuildingUnit,
+        verbose_name=_("work unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    unit_organisation = models.ForeignKey(
+        PartyOrganisation,
+        verbose_name=_("unit party organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unit_members",
+    )
+    specialty = models.CharField(_("specialty"), max_length=100, blank=True)
+    service_intent = models.CharField(_("service intent"), max_length=200, blank=True)
+    pledge = models.CharField(_("one-sentence pledge"), max_length=200, blank=True)
+    report_status = models.CharField(
+        _("reporting status"),
+        max_length=16,
+        choices=ReportStatus.choices,
+        default=ReportStatus.NOT_REPORTED,
+    )
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["kind", "report_status"], name="member_kind_report")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone as the public may see it: full only when the member opted in."""
+        return self.phone if self.phone_public else mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: keep the first 3 and last 4 digits of a number, mask the rest."""
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+class Household(Located):
+    """A household (户) at an address. Personal data: never public."""
+
+    room = models.CharField(_("room"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.address or f"#{self.pk}"
+
+
+class Resident(models.Model):
+    """A resident (居民), member of a household; located through the household."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="residents"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_head = models.BooleanField(_("head of household"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household_id", "-is_head", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VulnerableCategory(models.TextChoices):
+    FIVE_GUARANTEES = "wubao", _("five-guarantees household")
+    EXTREME_POVERTY = "tekun", _("extremely poor household")
+    EMPTY_NEST = "empty_nest", _("empty-nest elderly")
+    LEFT_BEHIND = "left_behind", _("left-behind child")
+    DISABLED = "disabled", _("disabled person")
+    MIN_ALLOWANCE = "dibao", _("minimum-living-allowance household")
+
+
+class Vulnerability(models.Model):
+    """A resident in a vulnerable category, as found by a yearly survey. Sensitive."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="vulnerabilities"
+    )
+    category = models.CharField(_("category"), max_length=16, choices=VulnerableCategory.choices)
+    surveyed_year = models.PositiveSmallIntegerField(_("survey year"))
+
+    class Meta:
+        verbose_name = _("vulnerable category")
+        verbose_name_plural = _("vulnerable categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "category", "surveyed_year"], name="vulnerability_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident}: {self.get_category_display()} ({self.surveyed_year})"

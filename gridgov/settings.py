@@ -1,0 +1,157 @@
+"""GridGov settings: one module, every knob from the environment (12-factor).
+
+Unset DATABASE_URL means SpatiaLite in var/gridgov.sqlite3, so the product runs with no
+server at all. ``DATABASE_URL=postgis://user:pass@host:5432/name`` selects PostGIS.
+"""
+
+from pathlib import Path
+
+import environ
+import leaflet
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("GRIDGOV_DEBUG", default=False)
+# A development key is only acceptable while DEBUG is on; production must set one.
+SECRET_KEY = env("GRIDGOV_SECRET_KEY", default="" if not DEBUG else "dev-only-insecure-key")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "GRIDGOV_SECRET_KEY is not set (set GRIDGOV_DEBUG=1 for a local development key)"
+    )
+ALLOWED_HOSTS = env.list("GRIDGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("GRIDGOV_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "leaflet",
+    "gridgov.grids",
+    "gridgov.people",
+    "gridgov.accounts",
+    "gridgov.demo",
+    "maps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gridgov.urls"
+WSGI_APPLICATION = "gridgov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------
+# SpatiaLite needs a Python whose sqlite3 can load extensions (scripts/setup.sh picks one).
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"spatialite:///{BASE_DIR / 'var' / 'gridgov.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
+    # Wait for the write lock instead of failing at once when two requests write together.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- language -----------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env("GRIDGOV_TIME_ZONE", default="Asia/Shanghai")
+USE_TZ = True
+
+# --- static files: everything local, no CDN -----------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("GRIDGOV_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Leaflet ships inside django-leaflet's wheel; serve it under static/vendor/leaflet/.
+    ("vendor/leaflet", Path(leaflet.__file__).resolve().parent / "static" / "leaflet"),
+]
+
+# --- maps -----------------------------------------------------------------------------------
+# Tile source: "none" (default: works on an intranet with no tile server), "osm", or any
+# XYZ URL template of an intranet tile server, e.g. http://tiles.intranet/{z}/{x}/{y}.png
+GRIDGOV_TILES = env("GRIDGOV_TILES", default="none")
+GRIDGOV_TILES_ATTRIBUTION = env("GRIDGOV_TILES_ATTRIBUTION", default="")
+
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (
+        env.float("GRIDGOV_MAP_CENTER_LAT", default=23.0),
+        env.float("GRIDGOV_MAP_CENTER_LON", default=113.1),
+    ),
+    "DEFAULT_ZOOM": 14,
+    "TILES": []
+    if GRIDGOV_TILES == "none"
+    else [
+        (
+            "",
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+            if GRIDGOV_TILES == "osm"
+            else GRIDGOV_TILES,
+            {"attribution": GRIDGOV_TILES_ATTRIBUTION or "&copy; OpenStreetMap"},
+        )
+    ],
+    "RESET_VIEW": False,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# gis.W001: Debian 12 ships GDAL 3.6, which cannot block file and network access inside
+# spatial reference definitions (GDAL >= 3.9 can). GridGov never hands GDAL a spatial
+# reference typed by a user: CRSs are chosen from a fixed list of names (geodata.crs) and
+# deployments run on intranets. Re-enable the check when the platform ships GDAL >= 3.9.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("GRIDGOV_LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from maps import views as map_views
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+# zh-hans (the default) has no prefix; English lives under /en/.
+urlpatterns += i18n_patterns(
+    path("", map_views.home, name="home"),
+    path("map/", include("maps.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from maps import views
+
+app_name = "maps"
+urlpatterns = [
+    path("", views.street_map, name="street"),
+]

@@ -1,0 +1,6 @@
+def home(request):
+    raise NotImplementedError
+
+
+def street_map(request):
+    raise NotImplementedError
