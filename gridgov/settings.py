@@ -4,6 +4,7 @@ Unset DATABASE_URL means SpatiaLite in var/gridgov.sqlite3, so the product runs 
 server at all. ``DATABASE_URL=postgis://user:pass@host:5432/name`` selects PostGIS.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -15,13 +16,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("GRIDGOV_DEBUG", default=False)
-# A development key is only acceptable while DEBUG is on; production must set one.
-SECRET_KEY = env("GRIDGOV_SECRET_KEY", default="" if not DEBUG else "dev-only-insecure-key")
+# The key comes from GRIDGOV_SECRET_KEY or from the file GRIDGOV_SECRET_KEY_FILE names (the
+# container generates one on first start). A development key is only used while DEBUG is on.
+SECRET_KEY = env("GRIDGOV_SECRET_KEY", default="")
+if not SECRET_KEY and env("GRIDGOV_SECRET_KEY_FILE", default=""):
+    SECRET_KEY = Path(env("GRIDGOV_SECRET_KEY_FILE")).read_text().strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "dev-only-insecure-key"
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        "GRIDGOV_SECRET_KEY is not set (set GRIDGOV_DEBUG=1 for a local development key)"
+        "GRIDGOV_SECRET_KEY (or GRIDGOV_SECRET_KEY_FILE) is not set; "
+        "set GRIDGOV_DEBUG=1 for a local development key"
     )
 ALLOWED_HOSTS = env.list("GRIDGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("GRIDGOV_CSRF_TRUSTED_ORIGINS", default=[])
@@ -47,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +115,14 @@ USE_TZ = True
 # --- static files: everything local, no CDN -----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("GRIDGOV_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without collectstatic (make run, tests), WhiteNoise serves straight from the finders, and
+# its warning about the not-yet-collected STATIC_ROOT is noise.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Leaflet ships inside django-leaflet's wheel; serve it under static/vendor/leaflet/.

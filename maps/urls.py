@@ -4,5 +4,5 @@ from maps import views
 
 app_name = "maps"
 urlpatterns = [
-    path("", views.street_map, name="street"),
+    path("", views.street_map_page, name="street"),
 ]

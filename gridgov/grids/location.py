@@ -42,10 +42,20 @@ class GridLayer:
     geoms: list
 
 
-def load_layer(level: int, bbox: tuple[float, float, float, float] | None = None) -> GridLayer:
+def load_layer(
+    level: int,
+    bbox: tuple[float, float, float, float] | None = None,
+    *,
+    covering_point: Point | None = None,
+) -> GridLayer:
+    """All grids of a level, or those overlapping a bbox, or those covering one point."""
     qs = Grid.objects.filter(level=level).order_by("code")
     if bbox is not None:
-        qs = qs.filter(geom__bboverlaps=Polygon.from_bbox(bbox))
+        window = Polygon.from_bbox(bbox)
+        window.srid = 4326
+        qs = qs.filter(geom__bboverlaps=window)
+    if covering_point is not None:
+        qs = qs.filter(geom__intersects=covering_point)
     rows = list(qs.values_list("id", "code", "parent_id", "geom"))
     return GridLayer(
         ids=np.array([r[0] for r in rows], dtype="int64"),
@@ -140,7 +150,7 @@ def locate_one(point: Point | None) -> Placement:
         empty = np.zeros(0, dtype="int64")
         return Placement(empty, empty, empty, empty, np.zeros(0), [])
     x, y = np.array([point.x]), np.array([point.y])
-    layers = {level: load_layer(level, (point.x, point.y, point.x, point.y)) for level in Level}
+    layers = {level: load_layer(level, covering_point=point) for level in Level}
     if layers[Level.BUILDING].geoms and covering(x, y, layers[Level.BUILDING].geoms,
                                                  layers[Level.BUILDING].codes)[0] >= 0:
         return place(x, y, layers)

@@ -89,6 +89,7 @@ def grid_create(
     geom: GEOSGeometry,
     parent: Grid | None = None,
 ) -> Grid:
+    geom = as_multipolygon(geom, label=code)
     grid = Grid(level=level, code=code, name=name, kind=kind, geom=geom, parent=parent)
     grid_check(grid)
     grid.full_clean(validate_constraints=True)
@@ -103,6 +104,8 @@ def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     before = snapshot(grid)
     old_extent = grid.geom.extent
+    if "geom" in changes:
+        changes["geom"] = as_multipolygon(changes["geom"], label=grid.code)
     for field, value in changes.items():
         setattr(grid, field, value)
     grid_check(grid)

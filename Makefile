@@ -1,0 +1,31 @@
+# GridGov: `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+PORT ?= 8000
+PY := .venv/bin/python
+
+.PHONY: setup setup-run run test
+
+## setup: install everything (Debian packages, .venv, translations), tests included
+setup:
+	@bash scripts/setup.sh
+
+setup-run:
+	@bash scripts/setup.sh run
+
+## run: migrate, load the demo district (once), serve on http://127.0.0.1:$(PORT)/
+run: setup-run
+	@set -eo pipefail; \
+	export GRIDGOV_DEBUG="$${GRIDGOV_DEBUG-1}"; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py load_demo; \
+	echo; \
+	echo "GridGov on http://127.0.0.1:$(PORT)/"; \
+	echo "  street map  http://127.0.0.1:$(PORT)/map/"; \
+	echo "  admin       http://127.0.0.1:$(PORT)/admin/"; \
+	echo "  English     http://127.0.0.1:$(PORT)/en/"; \
+	echo; \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite on SpatiaLite and on PostGIS (ARGS="..." passes options to pytest)
+test: setup
+	@bash scripts/test.sh $(ARGS)

@@ -1,0 +1,64 @@
+"""Admin for access and audit, plus the mixins every GridGov admin uses."""
+
+from django.contrib import admin
+from django.db import transaction
+
+from gridgov.accounts.models import Assignment, AuditEntry
+from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.accounts.services import audit_record, snapshot
+
+
+class AuditedAdminMixin:
+    """Saves and deletes made in the admin leave an audit row in the same transaction."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            audit_record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
+                         obj=obj, before=before, after=snapshot(obj))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(actor=request.user, action="admin.delete", obj=obj, before=snapshot(obj))
+            super().delete_model(request, obj)
+
+
+class ScopedAdminMixin:
+    """Non-superusers see only rows inside their grid scope (``scope_field`` holds a grid
+    code); ``personal_data`` rows only for roles allowed to read residents."""
+
+    scope_field = "grid_code"
+    personal_data = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        prefixes = (resident_prefixes if self.personal_data else scope_prefixes)(request.user)
+        return qs.filter(scope_q(prefixes, self.scope_field))
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "role", "scope_code", "grid", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "scope_code"]
+    raw_id_fields = ["grid"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail cannot be edited or deleted through the application."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,125 @@
+"""Folium map builders: pure functions from plain data (GeoJSON dicts) to a folium.Map.
+
+Every map is offline: Leaflet comes from our static files (static/vendor/leaflet/), never a
+CDN, and the background tiles are whatever the deployment configured (none by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import folium
+
+# Colours people can tell apart on a tablet in daylight.
+COMMUNITY_COLOUR = "#b71c1c"
+COMPOUND_COLOUR = "#1565c0"
+LED_COLOUR = "#2e7d32"
+UNLED_COLOUR = "#ef6c00"
+
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The background: ``none``, ``osm`` or an XYZ URL template (an intranet tile server)."""
+
+    source: str = "none"
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Translated words the map shows (builders stay free of request state)."""
+
+    communities: str
+    compounds: str
+    buildings: str
+    name: str
+    code: str
+    kind: str
+    leader: str
+
+
+def offline_map(*, bounds: list[list[float]], tiles: Tiles, static: Callable[[str], str]):
+    """A folium.Map whose assets all come from our own static files."""
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=14)
+    m.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+    m.default_css = [
+        ("leaflet_css", static("vendor/leaflet/leaflet.css")),
+        ("gridgov_map_css", static("css/map.css")),
+    ]
+    if tiles.source != "none":
+        url = OSM_URL if tiles.source == "osm" else tiles.source
+        attribution = tiles.attribution or ("&copy; OpenStreetMap" if tiles.source == "osm" else " ")
+        folium.TileLayer(url, attr=attribution, name="background", control=False).add_to(m)
+    if bounds:
+        m.fit_bounds(bounds)
+    return m
+
+
+def bounds_of(collection: dict) -> list[list[float]]:
+    """[[south, west], [north, east]] of a FeatureCollection (empty list when empty)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for part in c:
+                walk(part)
+
+    for f in collection["features"]:
+        walk(f["geometry"]["coordinates"])
+    return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else []
+
+
+def street_map(
+    *, layers: dict[str, dict], labels: Labels, tiles: Tiles, static: Callable[[str], str]
+) -> folium.Map:
+    """The whole street: communities, compounds and buildings, each a switchable layer;
+    buildings green where they have a building leader, orange where they have none."""
+    m = offline_map(bounds=bounds_of(layers["communities"]), tiles=tiles, static=static)
+    folium.GeoJson(
+        layers["buildings"],
+        name=labels.buildings,
+        style_function=lambda f: {
+            "color": "#455a64",
+            "weight": 0.6,
+            "fillColor": LED_COLOUR if f["properties"].get("has_leader") else UNLED_COLOUR,
+            "fillOpacity": 0.45,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "code", "kind", "leader"],
+            aliases=[labels.name, labels.code, labels.kind, labels.leader],
+        ),
+    ).add_to(m)
+    folium.GeoJson(
+        layers["compounds"],
+        name=labels.compounds,
+        style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2, "fillOpacity": 0.0},
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "code", "kind"], aliases=[labels.name, labels.code, labels.kind]
+        ),
+    ).add_to(m)
+    folium.GeoJson(
+        layers["communities"],
+        name=labels.communities,
+        style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 4, "fillOpacity": 0.0},
+        interactive=False,
+    ).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def embed(m: folium.Map) -> dict[str, str]:
+    """The map as three HTML fragments for our own page: head, body and script."""
+    figure = m.get_root()
+    figure.render()
+    return {
+        "head": figure.header.render(),
+        "body": figure.html.render(),
+        "script": figure.script.render(),
+    }
