@@ -41,9 +41,16 @@ class Labels:
     leader: str
 
 
-def offline_map(*, bounds: list[list[float]], tiles: Tiles, static: Callable[[str], str]):
-    """A folium.Map whose assets all come from our own static files."""
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=14)
+def offline_map(
+    *,
+    bounds: list[list[float]],
+    tiles: Tiles,
+    static: Callable[[str], str],
+    centre: tuple[float, float] = (23.0, 113.1),
+):
+    """A folium.Map whose assets all come from our own static files; it fits ``bounds``, or
+    shows ``centre`` (lat, lon) when there is nothing to fit."""
+    m = folium.Map(location=list(centre), tiles=None, control_scale=True, zoom_start=14)
     m.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
     m.default_css = [
         ("leaflet_css", static("vendor/leaflet/leaflet.css")),
@@ -77,11 +84,19 @@ def bounds_of(collection: dict) -> list[list[float]]:
 
 
 def street_map(
-    *, layers: dict[str, dict], labels: Labels, tiles: Tiles, static: Callable[[str], str]
+    *,
+    layers: dict[str, dict],
+    labels: Labels,
+    tiles: Tiles,
+    static: Callable[[str], str],
+    centre: tuple[float, float] = (23.0, 113.1),
 ) -> folium.Map:
     """The whole street: communities, compounds and buildings, each a switchable layer;
     buildings green where they have a building leader, orange where they have none."""
-    m = offline_map(bounds=bounds_of(layers["communities"]), tiles=tiles, static=static)
+    m = offline_map(bounds=bounds_of(layers["communities"]), tiles=tiles, static=static,
+                    centre=centre)
+    if not layers["communities"]["features"]:
+        return m
     folium.GeoJson(
         layers["buildings"],
         name=labels.buildings,

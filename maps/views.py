@@ -29,7 +29,8 @@ def street_map_page(request):
         kind=_("Kind"),
         leader=_("Building leader"),
     )
-    m = street_map(layers=street_layers(), labels=labels, tiles=tiles(), static=static)
+    m = street_map(layers=street_layers(), labels=labels, tiles=tiles(), static=static,
+                   centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"])
     return render(
         request,
         "maps/street.html",

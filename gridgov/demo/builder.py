@@ -40,7 +40,8 @@ from gridgov.people.models import (
 )
 
 DEMO_PASSWORD = "gridgov-demo"  # noqa: S105 - printed to the user: this is demo data
-REFERENCE_DATE = dt.date(2026, 1, 1)  # dates are drawn relative to this, never to today
+REFERENCE_DATE = dt.date(2026, 1, 1)
+DEMO_USERS = ("demo", "secretary", "leader")  # dates are drawn relative to this, never to today
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,16 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         "grid_roles": len(roles),
     }
     return demo
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """The demo accounts that still exist with the demo password (for re-runs of load_demo)."""
+    out = []
+    for user in get_user_model().objects.filter(username__in=DEMO_USERS).order_by("id"):
+        if user.check_password(DEMO_PASSWORD):
+            role = user.assignments.values_list("role", flat=True).first()
+            out.append((user.username, StaffRole(role).label if role else ""))
+    return out
 
 
 def _locate_objects(objs: list, layers: dict[int, GridLayer]) -> None:

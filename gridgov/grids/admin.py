@@ -7,7 +7,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts.admin import AuditedAdminMixin
 from gridgov.grids.models import Grid, GridRole, Street
-from gridgov.grids.services import grid_check, grid_create, grid_update, gridrole_assign
+from gridgov.grids.services import as_multipolygon, grid_check, grid_create, grid_update, gridrole_assign
 
 
 class GridForm(forms.ModelForm):
@@ -15,10 +15,20 @@ class GridForm(forms.ModelForm):
         model = Grid
         fields = ["level", "parent", "code", "name", "kind", "geom"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Accept a Polygon too (drawn or pasted): the service coerces it to a MultiPolygon
+        # and refuses anything that is not polygonal, naming the grid.
+        self.fields["geom"].geom_type = "GEOMETRY"
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        try:
+            data["geom"] = as_multipolygon(data["geom"], label=data.get("code") or "?")
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
         probe = Grid(pk=self.instance.pk, **{f: data.get(f) for f in self.Meta.fields})
         try:
             grid_check(probe)

@@ -123,7 +123,7 @@ class Member(Located):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=MemberKind.choices)
     is_formal = models.BooleanField(
-        _("formal member"), default=True, help_text=_("Formal (正式) rather than probationary.")
+        _("formal member"), default=True, help_text=_("A formal member rather than a probationary one.")
     )
     work_unit = models.ForeignKey(
         CoBuildingUnit,

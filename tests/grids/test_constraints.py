@@ -5,11 +5,19 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create, grid_update
 from tests.conftest import box, wkt
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (zh-hans is checked in test_messages_in_chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def create(**kw):
@@ -153,3 +161,10 @@ def test_update_with_overlap_is_refused_and_keeps_old_boundary(tree):
 def test_descendants_are_a_code_prefix_match(tree):
     codes = set(Grid.objects.within(tree.k1).values_list("code", flat=True))
     assert codes == {"100001001", "100001001001", "100001001002"}
+
+
+def test_messages_in_chinese(tree):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
+        create(level=Level.BUILDING, parent=tree.k1, code="100001001012",
+               geom=box(113.102, 23.002, 113.1025, 23.004))
+    assert "网格 100001001012：与同级网格 100001001001 重叠" in " ".join(err.value.messages)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gridgov.demo.builder import DEMO_PASSWORD, SCALES, build
+from gridgov.demo.builder import DEMO_PASSWORD, SCALES, build, demo_logins
 from gridgov.grids.models import Grid
 
 
@@ -24,6 +24,7 @@ class Command(BaseCommand):
                     f"Data already loaded ({Grid.objects.count()} grids): reusing it. "
                     "Use --reset to rebuild the demo."
                 )
+                self._print_logins(demo_logins())
                 return
             from gridgov.demo.reset import wipe
 
@@ -34,5 +35,8 @@ class Command(BaseCommand):
             raise CommandError(f"demo load failed, nothing written: {exc}") from exc
         counts = ", ".join(f"{k} {v}" for k, v in demo.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo district loaded (seed {seed}): {counts}"))
-        for username, role in demo.logins:
+        self._print_logins(demo.logins)
+
+    def _print_logins(self, logins):
+        for username, role in logins:
             self.stdout.write(f"  login: {username} / {DEMO_PASSWORD}  ({role})")
