@@ -155,6 +155,10 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# Overlaps / parts outside the parent smaller than this (m²) are floating-point noise of
+# shared edges, not real topology errors.
+GRIDGOV_TOPOLOGY_TOLERANCE_M2 = env.float("GRIDGOV_TOPOLOGY_TOLERANCE_M2", default=1.0)
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -58,7 +58,8 @@ def offline_map(
     ]
     if tiles.source != "none":
         url = OSM_URL if tiles.source == "osm" else tiles.source
-        attribution = tiles.attribution or ("&copy; OpenStreetMap" if tiles.source == "osm" else " ")
+        default = "&copy; OpenStreetMap" if tiles.source == "osm" else " "
+        attribution = tiles.attribution or default
         folium.TileLayer(url, attr=attribution, name="background", control=False).add_to(m)
     if bounds:
         m.fit_bounds(bounds)

@@ -24,7 +24,7 @@ from gridgov.accounts.models import Assignment, StaffRole
 from gridgov.accounts.services import audit_record
 from gridgov.demo import names
 from gridgov.grids.location import GridLayer, Placement, place
-from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, Street
+from gridgov.grids.models import Grid, GridRole, Kind, RoleKind, Street
 from gridgov.people.models import (
     CoBuildingUnit,
     Gender,
@@ -209,7 +209,8 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         kind = rng.choices(member_kinds, weights)[0]
         m = Member(name=name, gender=gender, phone=_phone(rng), phone_public=rng.random() < 0.3,
                    kind=kind, is_formal=kind != MemberKind.APPLICANT and rng.random() > 0.03,
-                   specialty=rng.choice(names.SPECIALTIES), service_intent=rng.choice(names.INTENTS),
+                   specialty=rng.choice(names.SPECIALTIES),
+                   service_intent=rng.choice(names.INTENTS),
                    pledge=rng.choice(names.PLEDGES), address=addr, location=Point(x, y, srid=4326))
         if kind == MemberKind.IN_SERVICE:
             u = rng.randrange(len(units))

@@ -123,7 +123,9 @@ class Member(Located):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=MemberKind.choices)
     is_formal = models.BooleanField(
-        _("formal member"), default=True, help_text=_("A formal member rather than a probationary one.")
+        _("formal member"),
+        default=True,
+        help_text=_("A formal member rather than a probationary one."),
     )
     work_unit = models.ForeignKey(
         CoBuildingUnit,
@@ -228,7 +230,10 @@ class Vulnerability(models.Model):
     """A resident in a vulnerable category, as found by a yearly survey. Sensitive."""
 
     resident = models.ForeignKey(
-        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="vulnerabilities"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="vulnerabilities",
     )
     category = models.CharField(_("category"), max_length=16, choices=VulnerableCategory.choices)
     surveyed_year = models.PositiveSmallIntegerField(_("survey year"))
