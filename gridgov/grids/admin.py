@@ -7,7 +7,13 @@ from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts.admin import AuditedAdminMixin
 from gridgov.grids.models import Grid, GridRole, Street
-from gridgov.grids.services import as_multipolygon, grid_check, grid_create, grid_update, gridrole_assign
+from gridgov.grids.services import (
+    as_multipolygon,
+    grid_check,
+    grid_create,
+    grid_update,
+    gridrole_assign,
+)
 
 
 class GridForm(forms.ModelForm):
