@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 
@@ -364,10 +365,17 @@ def _users(grids: dict[str, Grid], by_level, street_codes) -> list[tuple[str, st
         ("secretary", "community_secretary", first_community, "", False),
         ("leader", "grid_leader", first_compound, "", False),
     ]
+    staff, _ = Group.objects.get_or_create(name="community staff")
+    staff.permissions.set(Permission.objects.filter(
+        content_type__app_label__in=["grids", "people"],
+        codename__regex=r"^(view|change)_(member|household|resident|vulnerability|grid|gridrole)$",
+    ))
     logins = []
     for username, role, grid, scope, superuser in accounts:
         user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
                                         is_staff=True, is_superuser=superuser)
+        if not superuser:
+            user.groups.add(staff)
         Assignment.objects.create(user=user, role=role, grid=grid,
                                   scope_code=grid.code if grid else scope)
         logins.append((username, StaffRole(role).label))

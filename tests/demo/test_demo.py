@@ -93,3 +93,25 @@ def test_loading_again_reuses_the_data():
     out = load("--seed", "3")
     assert "reusing" in out
     assert (Member.objects.count(), Grid.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_demo_logins_see_only_their_scope_in_the_admin(client):
+    load("--seed", "5")
+    from django.contrib.auth import get_user_model
+
+    from gridgov.people.selectors import members_visible_to, residents_visible_to
+
+    leader = get_user_model().objects.get(username="leader")
+    scope = leader.assignments.get().scope_code
+    visible = members_visible_to(leader)
+    assert visible.count() == Member.objects.filter(grid_code__startswith=scope).count() > 0
+    assert visible.count() < Member.objects.count()
+    assert residents_visible_to(leader).count() < Resident.objects.count()
+    assert client.login(username="leader", password="gridgov-demo")
+    page = client.get("/admin/people/member/")
+    assert page.status_code == 200
+    outsider = Member.objects.exclude(grid_code__startswith=scope).first()
+    assert client.get(f"/admin/people/member/{outsider.pk}/change/").status_code in (302, 404)
+    insider = visible.first()
+    assert client.get(f"/admin/people/member/{insider.pk}/change/").status_code == 200
