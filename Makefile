@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: setup setup-run run test
+.PHONY: setup setup-run run test bench
 
 ## setup: install everything (Debian packages, .venv, translations), tests included
 setup:
@@ -29,3 +29,9 @@ run: setup-run
 ## test: the whole suite on SpatiaLite and on PostGIS (ARGS="..." passes options to pytest)
 test: setup
 	@bash scripts/test.sh $(ARGS)
+
+## bench: district-scale benchmarks on SpatiaLite and PostGIS -> docs/PERFORMANCE.md
+##        (SCALE=street for a quick run)
+SCALE ?= district
+bench: setup
+	@bash bench/run.sh --scale $(SCALE)
