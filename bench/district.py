@@ -84,7 +84,10 @@ def main() -> None:
         pattern = re.compile(
             rf"<!-- bench:{opts.scale}:{backend} -->.*?<!-- /bench:{opts.scale}:{backend} -->",
             re.S)
-        text = pattern.sub(block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+        if pattern.search(text):
+            text = pattern.sub(block, text)
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
         DOC.write_text(text)
 
 

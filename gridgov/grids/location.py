@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import Point, Polygon
 from django.db import connection, models, transaction
 from django.db.models import F, FloatField, Func
@@ -56,12 +57,13 @@ def load_layer(
         qs = qs.filter(geom__bboverlaps=window)
     if covering_point is not None:
         qs = qs.filter(geom__intersects=covering_point)
-    rows = list(qs.values_list("id", "code", "parent_id", "geom"))
+    # WKB straight from the database: no GEOS object per grid on the way to shapely.
+    rows = list(qs.annotate(wkb=AsWKB("geom")).values_list("id", "code", "parent_id", "wkb"))
     return GridLayer(
         ids=np.array([r[0] for r in rows], dtype="int64"),
         codes=[r[1] for r in rows],
         parent_ids=np.array([r[2] or 0 for r in rows], dtype="int64"),
-        geoms=list(shapely.from_wkb([bytes(r[3].wkb) for r in rows])) if rows else [],
+        geoms=list(shapely.from_wkb([bytes(r[3]) for r in rows])) if rows else [],
     )
 
 
@@ -238,7 +240,6 @@ def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]
 def _write(model: type[models.Model], rows: list[tuple]) -> None:
     """Write location columns for many rows in batches: one statement per batch."""
     table = model._meta.db_table
-    cols = ", ".join(f"{c} = %s" for c in LOCATION_FIELDS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
@@ -255,7 +256,16 @@ def _write(model: type[models.Model], rows: list[tuple]) -> None:
                 page_size=WRITE_BATCH,
             )
         else:
+            # Stage the rows in a temporary table, then one UPDATE ... FROM: SQLite then
+            # walks the target table once instead of once per statement.
+            names = ", ".join((*LOCATION_FIELDS, "id"))
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS gridgov_location ({names})")
+            cursor.execute("DELETE FROM gridgov_location")
+            marks = ", ".join(["%s"] * (len(LOCATION_FIELDS) + 1))
             for start in range(0, len(rows), WRITE_BATCH):
-                cursor.executemany(
-                    f"UPDATE {table} SET {cols} WHERE id = %s", rows[start : start + WRITE_BATCH]
-                )
+                cursor.executemany(f"INSERT INTO gridgov_location VALUES ({marks})",
+                                   rows[start : start + WRITE_BATCH])
+            sets = ", ".join(f"{c} = l.{c}" for c in LOCATION_FIELDS)
+            cursor.execute(f"UPDATE {table} SET {sets} FROM gridgov_location AS l "
+                           f"WHERE {table}.id = l.id")
+            cursor.execute("DELETE FROM gridgov_location")

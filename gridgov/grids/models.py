@@ -264,7 +264,9 @@ class Located(models.Model):
         related_name="+",
         help_text=_("Set when the point lies in no building grid."),
     )
-    nearest_distance_m = models.FloatField(_("distance to nearest building (m)"), null=True, blank=True)
+    nearest_distance_m = models.FloatField(
+        _("distance to nearest building (m)"), null=True, blank=True
+    )
     located_at = models.DateTimeField(_("located at"), null=True, blank=True)
     # The code of the finest grid that covers the point (or of the nearest building when no
     # grid does): the one indexed column that scoping by code prefix reads.
@@ -277,3 +279,33 @@ class Located(models.Model):
     @property
     def is_located(self) -> bool:
         return self.building_id is not None
+
+
+class GridVersion(models.Model):
+    """A boundary a grid had before it was redrawn: its geometry and name, valid from one
+    time to another (boundary history, like MapIt's generations). The current boundary is
+    the grid's own; versions are written by the services that change it."""
+
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="versions"
+    )
+    geom = models.MultiPolygonField(_("boundary"), srid=4326)
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_to = models.DateTimeField(_("valid to"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grid boundary version")
+        verbose_name_plural = _("grid boundary versions")
+        ordering = ["grid", "-valid_to"]
+        constraints = [
+            models.CheckConstraint(
+                name="gridversion_valid_to_after_from",
+                condition=Q(valid_to__gte=models.F("valid_from")),
+            ),
+        ]
+        indexes = [models.Index(fields=["grid", "valid_to"], name="gridversion_grid_to")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.valid_from:%Y-%m-%d}–{self.valid_to:%Y-%m-%d}"

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from geodata.topology import DEFAULT_TOLERANCE_M2, check_nesting
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.location import relocate_within
-from gridgov.grids.models import Grid, GridRole
+from gridgov.grids.models import Grid, GridRole, GridVersion
 
 TOLERANCE_M2 = getattr(settings, "GRIDGOV_TOPOLOGY_TOLERANCE_M2", DEFAULT_TOLERANCE_M2)
 
@@ -35,7 +36,8 @@ def as_multipolygon(geom: GEOSGeometry, *, label: str) -> MultiPolygon:
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         raise ValidationError(
             {"geom": _("Grid %(g)s: coordinates out of range (longitude -180..180, latitude "
-                       "-90..90): %(e)s") % {"g": label, "e": tuple(round(v, 6) for v in geom.extent)}}
+                       "-90..90): %(e)s")
+                     % {"g": label, "e": tuple(round(v, 6) for v in geom.extent)}}
         )
     return geom
 
@@ -78,6 +80,29 @@ def grid_check(grid: Grid) -> None:
     raise ValidationError({"geom": messages})
 
 
+def same_boundary(a: GEOSGeometry, b: GEOSGeometry, *, tolerance: float = 1e-7) -> bool:
+    """Whether two boundaries are the same shape: ring start and orientation aside, vertices
+    within ``tolerance`` degrees (1e-7° ≈ 1 cm, what a 7-decimal GeoJSON round trip keeps)."""
+    sa, sb = shapely.from_wkb([bytes(a.wkb), bytes(b.wkb)])
+    return bool(shapely.equals_exact(shapely.normalize(sa), shapely.normalize(sb), tolerance))
+
+
+def version_starts(grid_ids: list[int]) -> dict[int, dt.datetime]:
+    """Since when each grid's current boundary is valid: the end of its latest GridVersion,
+    else the grid's creation."""
+    starts: dict[int, dt.datetime] = {}
+    for i in range(0, len(grid_ids), 500):
+        chunk = grid_ids[i : i + 500]
+        starts.update(Grid.objects.filter(pk__in=chunk).values_list("pk", "created_at"))
+        starts.update(
+            GridVersion.objects.filter(grid_id__in=chunk)
+            .values("grid_id")
+            .annotate(last=Max("valid_to"))
+            .values_list("grid_id", "last")
+        )
+    return starts
+
+
 @transaction.atomic
 def grid_create(
     *,
@@ -104,6 +129,7 @@ def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     before = snapshot(grid)
     old_extent = grid.geom.extent
+    old_geom, old_name = grid.geom, grid.name
     if "geom" in changes:
         changes["geom"] = as_multipolygon(changes["geom"], label=grid.code)
     for field, value in changes.items():
@@ -111,6 +137,10 @@ def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
     grid_check(grid)
     grid.full_clean(validate_constraints=True)
     grid.save()
+    if "geom" in changes and not same_boundary(old_geom, grid.geom):
+        GridVersion.objects.create(grid=grid, geom=old_geom, name=old_name,
+                                   valid_from=version_starts([grid.pk])[grid.pk],
+                                   valid_to=grid.updated_at)
     audit_record(actor=acting_user, action="grid.update", obj=grid, before=before,
                  after=snapshot(grid))
     if "geom" in changes:

@@ -1,0 +1,253 @@
+"""Export of grids, members and households as GeoJSON (and GeoPackage / Shapefile).
+
+The one implementation behind ``manage.py export_geojson`` (and later the API): which rows,
+which public fields, and the geometry made where it is cheapest. On PostGIS each feature's
+geometry is generated inside the database (``ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7)``)
+and read through a server-side cursor; on SpatiaLite WKB is read in chunks and oriented,
+rounded (and converted) by geodata.export with shapely. Either way memory stays constant.
+
+Every feature carries ``community_code``, ``compound_code`` and ``building_code`` (null where
+the level does not apply), taken from the grid's parent chain, or for members from the
+grids they are located in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
+from django.db import connection
+from django.db.models import Count, F, Func, QuerySet, TextField
+from django.utils.translation import gettext as _
+
+from geodata import export as gexport
+from gridgov.grids.models import Grid, Level
+from gridgov.people.models import Household, Member, Resident, mask_phone
+
+GRID_LAYERS: dict[str, tuple[int, ...]] = {
+    "communities": (Level.COMMUNITY,),
+    "compounds": (Level.COMPOUND,),
+    "buildings": (Level.BUILDING,),
+    "grids": (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING),
+}
+LAYERS = (*GRID_LAYERS, "members", "households")
+CRS_CHOICES = gexport.EXPORT_CRS
+FORMATS = gexport.FORMATS
+CHUNK = 2_000  # rows per fetch (server-side cursor on PostgreSQL)
+
+Item = tuple[dict[str, Any], Any]
+
+
+class ExportRequestError(ValueError):
+    """A bad export request: the message names the bad value and the allowed ones."""
+
+
+def check_request(layer: str, *, grid_code: str | None = None, crs: str = "wgs84",
+                  fmt: str = "geojson") -> Grid | None:
+    """Validate an export request; the grid named by ``grid_code`` (None for all)."""
+    if layer not in LAYERS:
+        raise ExportRequestError(
+            _("Unknown layer %(value)s: expected one of %(allowed)s.")
+            % {"value": repr(layer), "allowed": ", ".join(LAYERS)}
+        )
+    if crs not in CRS_CHOICES:
+        raise ExportRequestError(
+            _("Unknown coordinate system %(value)s: expected one of %(allowed)s.")
+            % {"value": repr(crs), "allowed": ", ".join(CRS_CHOICES)}
+        )
+    if fmt not in FORMATS:
+        raise ExportRequestError(
+            _("Unknown format %(value)s: expected one of %(allowed)s.")
+            % {"value": repr(fmt), "allowed": ", ".join(FORMATS)}
+        )
+    if grid_code is None:
+        return None
+    grid = Grid.objects.filter(code=grid_code).first()
+    if grid is None:
+        raise ExportRequestError(
+            _("Unknown grid code %(value)s: no grid has this code.") % {"value": repr(grid_code)}
+        )
+    return grid
+
+
+def _in_database() -> bool:
+    """Whether the database makes GeoJSON itself (PostGIS) rather than handing out WKB."""
+    return connection.vendor == "postgresql"
+
+
+def _geometry(field, crs: str):
+    """A geometry column (name or expression) as the database should hand it out: GeoJSON
+    text or WKB."""
+    expression = F(field) if isinstance(field, str) else field
+    if _in_database() and crs != "gcj02":
+        return Func(
+            expression,
+            template="ST_AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), 7)",
+            output_field=TextField(),
+        )
+    return AsWKB(expression)
+
+
+def _codes(level: int, code: str, parent: str | None, grandparent: str | None) -> dict:
+    if level == Level.COMMUNITY:
+        return {"community_code": code, "compound_code": None, "building_code": None}
+    if level == Level.COMPOUND:
+        return {"community_code": parent, "compound_code": code, "building_code": None}
+    return {"community_code": grandparent, "compound_code": parent, "building_code": code}
+
+
+def _grid_items(levels: tuple[int, ...], grid: Grid | None, crs: str) -> Iterator[Item]:
+    qs = Grid.objects.filter(level__in=levels)
+    if grid is not None:
+        qs = qs.filter(code__startswith=grid.code)
+    rows = (
+        qs.order_by("code")
+        .annotate(g=_geometry("geom", crs))
+        .values_list("code", "name", "level", "kind", "parent__code", "parent__parent__code", "g")
+    )
+    for code, name, level, kind, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
+        props = _codes(level, code, parent, grandparent)
+        props.update(code=code, name=name, level=level, kind=kind)
+        yield props, geom
+
+
+def _located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
+    if grid is None:
+        return qs
+    field = {Level.COMMUNITY: "community", Level.COMPOUND: "compound",
+             Level.BUILDING: "building"}[grid.level]
+    return qs.filter(**{field: grid})
+
+
+def _member_items(grid: Grid | None, crs: str) -> Iterator[Item]:
+    """Public fields only: no address, no personal data beyond name and the masked phone.
+
+    The point is the member's building (a point on its surface), never the home position:
+    a public contact is found by building, and a home point would give the address away.
+    Members not located in a building have no public contact point and are left out."""
+    qs = _located_filter(Member.objects.filter(building__isnull=False), grid)
+    rows = (
+        qs.order_by("pk")
+        .annotate(g=_geometry(PointOnSurface("building__geom"), crs))
+        .values_list("name", "kind", "specialty", "pledge", "phone", "phone_public",
+                     "community__code", "compound__code", "building__code", "g")
+    )
+    for (name, kind, specialty, pledge, phone, public, community, compound, building,
+         geom) in rows.iterator(chunk_size=CHUNK):
+        props = {"community_code": community, "compound_code": compound,
+                 "building_code": building, "name": name, "kind": kind,
+                 "specialty": specialty, "pledge": pledge,
+                 "phone": phone if public else mask_phone(phone)}
+        yield props, geom
+
+
+def _counts(qs: QuerySet, key: str) -> dict[int, int]:
+    """Rows per building id, in one GROUP BY pass."""
+    return dict(qs.filter(**{f"{key}__isnull": False}).order_by().values_list(key)
+                .annotate(n=Count("pk")))
+
+
+def _household_items(grid: Grid | None, crs: str) -> Iterator[Item]:
+    """Counts per building polygon: households and residents, nothing personal.
+
+    The counts are read first in two GROUP BY queries (one int per building: a few MB for a
+    district, whatever the number of residents); the polygons are then streamed. A
+    correlated count per building would rescan the residents for each building when the
+    planner lacks statistics."""
+    qs = Grid.objects.filter(level=Level.BUILDING)
+    if grid is not None:
+        qs = qs.filter(code__startswith=grid.code)
+        households = _counts(Household.objects.filter(grid_code__startswith=grid.code),
+                             "building_id")
+        residents = _counts(Resident.objects.filter(household__grid_code__startswith=grid.code),
+                            "household__building_id")
+    else:
+        households = _counts(Household.objects.all(), "building_id")
+        residents = _counts(Resident.objects.all(), "household__building_id")
+    rows = (
+        qs.order_by("code")
+        .annotate(g=_geometry("geom", crs))
+        .values_list("pk", "code", "parent__code", "parent__parent__code", "g")
+    )
+    for pk, code, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
+        props = _codes(Level.BUILDING, code, parent, grandparent)
+        props.update(households=households.get(pk, 0), residents=residents.get(pk, 0))
+        yield props, geom
+
+
+def layer_items(layer: str, *, grid_code: str | None = None,
+                crs: str = "wgs84") -> Iterator[Item]:
+    """(properties, geometry) pairs of a layer, streamed; geometry as the database gave it
+    (GeoJSON text on PostGIS, WKB otherwise): geodata.export finishes it."""
+    grid = check_request(layer, grid_code=grid_code, crs=crs)
+    if layer in GRID_LAYERS:
+        return _grid_items(GRID_LAYERS[layer], grid, crs)
+    if layer == "members":
+        return _member_items(grid, crs)
+    return _household_items(grid, crs)
+
+
+def export_features(layer: str, grid_code: str | None = None,
+                    crs: str = "wgs84") -> Iterator[dict[str, Any]]:
+    """The layer's GeoJSON features as dicts, finished (oriented, rounded, converted)."""
+    items = layer_items(layer, grid_code=grid_code, crs=crs)
+    batch: list[Item] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        texts = gexport.finish([g for _p, g in batch], crs)
+        for (props, _g), text in zip(batch, texts, strict=True):
+            geometry = json.loads(text) if text is not None else None
+            yield {"type": "Feature", "properties": props, "geometry": geometry}
+
+    for item in items:
+        batch.append(item)
+        if len(batch) >= gexport.BATCH:
+            yield from flush()
+            batch = []
+    yield from flush()
+
+
+def write_geojson(layer: str, stream: TextIO, *, grid_code: str | None = None,
+                  crs: str = "wgs84") -> int:
+    """Stream the layer as a GeoJSON FeatureCollection to a text stream; the feature count."""
+    items = layer_items(layer, grid_code=grid_code, crs=crs)
+    return gexport.write_geojson(items, stream, crs=crs)
+
+
+def export_file(layer: str, path: str | os.PathLike, *, fmt: str = "geojson",
+                grid_code: str | None = None, crs: str = "wgs84") -> int:
+    """Write the layer to a file (GeoJSON, GeoPackage or zipped Shapefile); the feature count.
+
+    The file appears only when complete: it is written beside the target and renamed."""
+    check_request(layer, grid_code=grid_code, crs=crs, fmt=fmt)
+    path = Path(path)
+    if fmt == "geojson":
+        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                    dir=path.parent or None)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                count = write_geojson(layer, f, grid_code=grid_code, crs=crs)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(part, 0o666 & ~umask)  # mkstemp made it private; a normal file now
+            os.replace(part, path)
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
+        return count
+    with tempfile.TemporaryDirectory(prefix="gridgov-export-") as tmp:
+        source = Path(tmp) / f"{layer}.geojson"
+        with open(source, "w", encoding="utf-8", newline="\n") as f:
+            count = write_geojson(layer, f, grid_code=grid_code, crs=crs)
+        try:
+            gexport.convert(source, path, fmt=fmt, layer=layer, crs=crs)
+        except gexport.ExportError as exc:
+            raise ExportRequestError(
+                _("Conversion to %(fmt)s failed: %(error)s") % {"fmt": fmt, "error": exc}
+            ) from exc
+    return count
