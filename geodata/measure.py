@@ -8,6 +8,7 @@ equal-area projection, and over a district (tens of km) its distance error is be
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import shapely
 from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
@@ -30,6 +31,11 @@ def centre_of(geoms: Sequence[BaseGeometry]) -> tuple[float, float]:
     return (minx + maxx) / 2, (miny + maxy) / 2
 
 
+@lru_cache(maxsize=256)
+def _to_local(lon: float, lat: float) -> CoordTransform:
+    return CoordTransform(SpatialReference(WGS84), local_srs(lon, lat))
+
+
 def project(
     geoms: Sequence[BaseGeometry], centre: tuple[float, float] | None = None
 ) -> list[BaseGeometry]:
@@ -38,7 +44,10 @@ def project(
     if not geoms:
         return []
     lon, lat = centre if centre is not None else centre_of(geoms)
-    transform = CoordTransform(SpatialReference(WGS84), local_srs(lon, lat))
+    # Centres rounded to 0.01° (about 1 km) share one transformation: building a spatial
+    # reference costs milliseconds, and an equal-area projection's areas do not depend on
+    # its centre (its distances drift by less than 1e-8 over 1 km).
+    transform = _to_local(round(lon, 2), round(lat, 2))
     collection = OGRGeometry(
         memoryview(shapely.to_wkb(shapely.GeometryCollection(geoms))), srs=SpatialReference(WGS84)
     )
