@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "gridgov.grids",
     "gridgov.people",
     "gridgov.accounts",
+    "gridgov.cases",
+    "gridgov.patrols",
     "gridgov.demo",
     "maps",
 ]
