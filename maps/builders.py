@@ -6,6 +6,7 @@ CDN, and the background tiles are whatever the deployment configured (none by de
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +52,11 @@ def offline_map(
     """A folium.Map whose assets all come from our own static files; it fits ``bounds``, or
     shows ``centre`` (lat, lon) when there is nothing to fit."""
     m = folium.Map(location=list(centre), tiles=None, control_scale=True, zoom_start=14)
-    m.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+    m.default_js = [
+        ("leaflet", static("vendor/leaflet/leaflet.js")),
+        # folium's popups build their HTML with jQuery; Django's admin ships it locally.
+        ("jquery", static("admin/js/vendor/jquery/jquery.min.js")),
+    ]
     m.default_css = [
         ("leaflet_css", static("vendor/leaflet/leaflet.css")),
         ("gridgov_map_css", static("css/map.css")),
@@ -64,6 +69,19 @@ def offline_map(
     if bounds:
         m.fit_bounds(bounds)
     return m
+
+
+def escaped(collection: dict) -> dict:
+    """A copy of a FeatureCollection with every text property HTML-escaped: Leaflet shows
+    tooltips as HTML, and names come from users and imported files."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {**f, "properties": {k: html.escape(v) if isinstance(v, str) else v
+                                 for k, v in f["properties"].items()}}
+            for f in collection["features"]
+        ],
+    }
 
 
 def bounds_of(collection: dict) -> list[list[float]]:
@@ -99,7 +117,7 @@ def street_map(
     if not layers["communities"]["features"]:
         return m
     folium.GeoJson(
-        layers["buildings"],
+        escaped(layers["buildings"]),
         name=labels.buildings,
         style_function=lambda f: {
             "color": "#455a64",
@@ -113,7 +131,7 @@ def street_map(
         ),
     ).add_to(m)
     folium.GeoJson(
-        layers["compounds"],
+        escaped(layers["compounds"]),
         name=labels.compounds,
         style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2, "fillOpacity": 0.0},
         tooltip=folium.GeoJsonTooltip(

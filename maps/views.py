@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
+from gridgov.grids.dashboard import METRICS, dashboard, may_view
+from gridgov.grids.models import Grid
 from gridgov.grids.selectors import community_summaries, site_counts, street_layers
 from maps.builders import Labels, Tiles, embed, street_map
+from maps.dashboard import DashboardLabels, dashboard_map, legend
 
 
 def tiles() -> Tiles:
@@ -36,3 +42,50 @@ def street_map_page(request):
         "maps/street.html",
         {"map": embed(m), "communities": community_summaries(), "counts": site_counts()},
     )
+
+
+@login_required
+def grid_dashboard(request, code: str):
+    """A grid's dashboard: coverage of its children, leaders, and the work lists behind."""
+    grid = Grid.objects.filter(code=code).select_related("parent__parent").first()
+    if grid is None or not may_view(request.user, grid):
+        raise Http404(_("No grid %(code)s in your area.") % {"code": code})
+    metric = request.GET.get("metric", "leaders")
+    if metric not in METRICS:
+        metric = "leaders"
+    data = dashboard(grid, user=request.user)
+    labels = DashboardLabels(
+        children=_("Sub-grids") if grid.level < 3 else _("Building"),
+        leaders_layer=_("Building leaders"),
+        name=grid.name,
+        figure=FIGURE_LABELS()[metric],
+        open_dashboard=_("Open its dashboard"),
+        leader=_("Building leader"),
+        pledge=_("Pledge"),
+        specialty=_("Specialty"),
+        phone=_("Phone"),
+        no_leader=_("no building leader"),
+    )
+    m = dashboard_map(
+        outline=data.outline, children=data.children, leaders=data.leaders, metric=metric,
+        labels=labels, tiles=tiles(), static=static,
+        child_url=lambda c: reverse("maps:grid", args=[c]) + f"?metric={metric}",
+    )
+    figures = FIGURE_LABELS()
+    return render(request, "maps/grid.html", {
+        "grid": grid,
+        "data": data,
+        "map": embed(m),
+        "metric": metric,
+        "metrics": [(key, figures[key]) for key in METRICS],
+        "legend": legend(metric),
+        "figure": figures[metric],
+    })
+
+
+def FIGURE_LABELS() -> dict[str, str]:  # noqa: N802 - a table, translated per request
+    return {
+        "leaders": _("buildings with a leader (%)"),
+        "members": _("members per 100 households"),
+        "located": _("residents located (%)"),
+    }

@@ -1,0 +1,149 @@
+"""Readers of patrols: routes of a grid with the days since their last patrol, overdue routes,
+and which buildings recent patrols covered. Plain data for dashboards; nothing personal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import shapely
+from django.contrib.gis.geos import Polygon
+from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
+
+from geodata.tracks import buffer_bbox_m, within_distance
+from gridgov.grids.models import Grid, Level
+from gridgov.patrols.models import INTERVAL_DAYS, Patrol, PatrolRoute
+
+
+def routes_for(grid: Grid, *, crossing: bool = False) -> QuerySet[PatrolRoute]:
+    """Routes whose grid lies in the grid's subtree (code prefix); with ``crossing``, also
+    routes of other grids (a parent's, a neighbour's) whose line crosses this grid."""
+    q = Q(grid__code__startswith=grid.code)
+    if crossing:
+        q |= Q(route__intersects=grid.geom)
+    return PatrolRoute.objects.filter(q)
+
+
+def with_last_patrol(qs: QuerySet[PatrolRoute]) -> QuerySet[PatrolRoute]:
+    """Annotate ``last_patrolled`` (the date of the latest patrol, or None) in the same query."""
+    return qs.annotate(last_patrolled=Max("patrols__walked_on"))
+
+
+def last_patrolled(route: PatrolRoute) -> dt.date | None:
+    """The date of the route's latest patrol, or None if it was never walked."""
+    return route.patrols.aggregate(last=Max("walked_on"))["last"]
+
+
+def days_since(last: dt.date | None, today: dt.date) -> int | None:
+    return None if last is None else (today - last).days
+
+
+def _overdue_q(today: dt.date) -> Q:
+    """Never walked, or last walked longer ago than the schedule allows (one OR per schedule,
+    so the comparison stays a plain date comparison on every backend)."""
+    q = Q(last_patrolled__isnull=True)
+    for schedule, interval in INTERVAL_DAYS.items():
+        q |= Q(schedule=schedule, last_patrolled__lt=today - dt.timedelta(days=interval))
+    return q
+
+
+def overdue_routes(grid: Grid, today: dt.date | None = None) -> QuerySet[PatrolRoute]:
+    """Active routes in the grid's subtree that are due: days since the last patrol exceed the
+    schedule's interval (a weekly route walked 7 days ago is not yet overdue, 8 days ago is),
+    or never walked. Never-walked first, then the longest-unwalked; one query."""
+    today = today or timezone.localdate()
+    qs = with_last_patrol(routes_for(grid).filter(active=True))
+    return qs.filter(_overdue_q(today)).order_by(
+        F("last_patrolled").asc(nulls_first=True), "grid__code", "name"
+    )
+
+
+def route_rows(grid: Grid, *, today: dt.date | None = None,
+               crossing: bool = False) -> list[dict[str, Any]]:
+    """One row per active route: what a side panel lists (no geometry), from one query."""
+    today = today or timezone.localdate()
+    qs = with_last_patrol(routes_for(grid, crossing=crossing).filter(active=True))
+    rows = []
+    for route in qs.select_related("grid").order_by("grid__code", "name"):
+        since = days_since(route.last_patrolled, today)
+        rows.append({
+            "id": route.pk,
+            "name": route.name,
+            "grid": route.grid.code,
+            "schedule": route.schedule,
+            "interval_days": route.interval_days,
+            "last_patrolled": route.last_patrolled.isoformat() if route.last_patrolled else None,
+            "days_since": since,
+            "overdue": since is None or since > route.interval_days,
+            "geometry": route.route,
+        })
+    return rows
+
+
+def _round(coords: Any, ndigits: int = 7) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(coords, ndigits)
+    return [_round(c, ndigits) for c in coords]
+
+
+def routes_geojson(grid: Grid, *, today: dt.date | None = None,
+                   crossing: bool = False) -> dict[str, Any]:
+    """Active routes of the grid as an RFC 7946 FeatureCollection (WGS84, 7 decimals), each
+    with ``days_since`` (None: never walked) and ``overdue`` for colouring."""
+    features = []
+    for row in route_rows(grid, today=today, crossing=crossing):
+        geometry = json.loads(row.pop("geometry").json)
+        geometry["coordinates"] = _round(geometry["coordinates"])
+        features.append({"type": "Feature", "id": row["id"], "geometry": geometry,
+                         "properties": row})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def recently_patrolled_routes(*, today: dt.date, days: int) -> QuerySet[PatrolRoute]:
+    """Routes with a patrol in the last ``days`` days: walked on or after today - days."""
+    recent = Patrol.objects.filter(walked_on__gte=today - dt.timedelta(days=days),
+                                   walked_on__lte=today)
+    return PatrolRoute.objects.filter(pk__in=recent.values("route_id"))
+
+
+def covered_buildings(
+    grid: Grid, *, distance_m: float = 50.0, days: int = 7, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Which building grids in the grid's subtree lie within ``distance_m`` metres of a route
+    patrolled in the last ``days`` days (walked on or after today - days).
+
+    Any route counts, whichever grid it belongs to: candidates are found by bounding box (the
+    grid grown by ``distance_m`` metres), then buildings and routes are projected to metres and
+    matched in one STRtree query. Returns plain data: the covered and uncovered building codes,
+    the share covered (None when there are no buildings) and the route ids that counted."""
+    today = today or timezone.localdate()
+    buildings = list(
+        Grid.objects.within(grid).at_level(Level.BUILDING).order_by("code")
+        .values_list("code", "geom")
+    )
+    bbox = buffer_bbox_m(shapely.from_wkb(bytes(grid.geom.wkb)), distance_m)
+    routes = list(
+        recently_patrolled_routes(today=today, days=days)
+        .filter(route__bboverlaps=Polygon.from_bbox(bbox))
+        .order_by("pk")
+        .values_list("pk", "route")
+    )
+    polygons = [shapely.from_wkb(bytes(g.wkb)) for _code, g in buildings]
+    lines = [shapely.from_wkb(bytes(r.wkb)) for _pk, r in routes]
+    near = within_distance(polygons, lines, distance_m=distance_m)
+    covered = [code for (code, _g), hit in zip(buildings, near, strict=True) if hit]
+    uncovered = [code for (code, _g), hit in zip(buildings, near, strict=True) if not hit]
+    return {
+        "grid": grid.code,
+        "distance_m": distance_m,
+        "days": days,
+        "since": (today - dt.timedelta(days=days)).isoformat(),
+        "today": today.isoformat(),
+        "buildings": len(buildings),
+        "covered": covered,
+        "uncovered": uncovered,
+        "share": len(covered) / len(buildings) if buildings else None,
+        "routes": [pk for pk, _r in routes],
+    }
