@@ -11,6 +11,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", map_views.home, name="home"),
     path("map/", include("maps.urls")),
+    path("cases/", include("gridgov.cases.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
