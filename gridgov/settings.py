@@ -131,6 +131,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Leaflet ships inside django-leaflet's wheel; serve it under static/vendor/leaflet/.
     ("vendor/leaflet", Path(leaflet.__file__).resolve().parent / "static" / "leaflet"),
+    # Leaflet plugins from the npm registry (package-lock.json), installed by the set-up.
+    ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 
 # --- maps -----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ def offline_map(
     """A folium.Map whose assets all come from our own static files; it fits ``bounds``, or
     shows ``centre`` (lat, lon) when there is nothing to fit."""
     m = folium.Map(location=list(centre), tiles=None, control_scale=True, zoom_start=14)
+    m.options["maxZoom"] = 20  # with no tile layer the map has none, and clustering needs it
     m.default_js = [
         ("leaflet", static("vendor/leaflet/leaflet.js")),
         # folium's popups build their HTML with jQuery; Django's admin ships it locally.

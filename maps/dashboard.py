@@ -35,6 +35,24 @@ class DashboardLabels:
     specialty: str
     phone: str
     no_leader: str
+    routes_layer: str = "routes"
+    cases_layer: str = "cases"
+    days_since: str = "days since last patrol"
+    never: str = "never patrolled"
+    open_case: str = "open"
+    hours_old: str = "hours old"
+
+
+# Routes by days since their last patrol against their schedule; cases by their SLA state.
+ROUTE_COLOURS = {"fresh": "#2e7d32", "due": "#f9a825", "overdue": "#c62828"}
+SLA_COLOURS = {"ok": "#2e7d32", "due_soon": "#f9a825", "breached": "#c62828"}
+
+
+def route_state(days_since: int | None, interval_days: int) -> str:
+    """fresh: walked within its interval; due: within twice; overdue: later or never."""
+    if days_since is None or days_since > 2 * interval_days:
+        return "overdue"
+    return "fresh" if days_since <= interval_days else "due"
 
 
 def colour(metric: str, value: float | None) -> str:
@@ -78,6 +96,8 @@ def dashboard_map(
     tiles: Tiles,
     static: Callable[[str], str],
     child_url: Callable[[str], str],
+    routes: dict | None = None,
+    cases: list[dict] | None = None,
 ) -> folium.Map:
     """The dashboard of one grid: its outline, its children by ``metric``, its leaders."""
     collection = {"type": "FeatureCollection", "features": [outline]}
@@ -121,5 +141,51 @@ def dashboard_map(
             class_name="leader-marker",
         ).add_to(marks)
     marks.add_to(m)
+    if routes and routes.get("features"):
+        _add_routes(m, routes, labels)
+    if cases:
+        _add_cases(m, cases, labels, static)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _add_routes(m: folium.Map, routes: dict, labels: DashboardLabels) -> None:
+    group = folium.FeatureGroup(name=labels.routes_layer, show=True)
+    for feature in routes["features"]:
+        p = feature["properties"]
+        state = route_state(p.get("days_since"), p.get("interval_days") or 7)
+        since = (labels.never if p.get("days_since") is None
+                 else f"{labels.days_since}: {p['days_since']}")
+        folium.GeoJson(
+            {"type": "Feature", "geometry": feature["geometry"], "properties": {}},
+            style_function=lambda _f, c=ROUTE_COLOURS[state]: {
+                "color": c, "weight": 6, "opacity": 0.9, "dashArray": "10 6",
+                "className": "patrol-route",
+            },
+            tooltip=folium.Tooltip(f"{e(p['name'])} · {e(since)}"),
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _add_cases(m: folium.Map, cases: list[dict], labels: DashboardLabels,
+               static: Callable[[str], str]) -> None:
+    from folium.plugins import MarkerCluster
+
+    cluster = MarkerCluster(name=labels.cases_layer, show=True)
+    cluster.default_js = [("markerclusterjs",
+                           static("vendor/markercluster/leaflet.markercluster.js"))]
+    cluster.default_css = [
+        ("markerclustercss", static("vendor/markercluster/MarkerCluster.css")),
+        ("markerclusterdefaultcss", static("vendor/markercluster/MarkerCluster.Default.css")),
+    ]
+    for c in cases:
+        text = (f"<b>{e(c['number'])}</b> {e(c['title'])}<br>{e(c['status'])} · "
+                f"{c['age_hours']} {e(labels.hours_old)}<br>"
+                f'<a class="drill" href="{e(c["url"])}">{e(labels.open_case)} →</a>')
+        folium.CircleMarker(
+            location=[c["lat"], c["lon"]], radius=10, weight=2, color="#212121",
+            fill=True, fill_color=SLA_COLOURS.get(c["sla"], "#9e9e9e"), fill_opacity=0.95,
+            tooltip=e(c["title"]), popup=folium.Popup(text, max_width=320),
+            class_name="case-marker",
+        ).add_to(cluster)
+    cluster.add_to(m)

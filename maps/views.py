@@ -10,9 +10,11 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gridgov.cases.selectors import open_cases
 from gridgov.grids.dashboard import METRICS, dashboard, may_view
 from gridgov.grids.models import Grid
 from gridgov.grids.selectors import community_summaries, site_counts, street_layers
+from gridgov.patrols.selectors import routes_geojson
 from maps.builders import Labels, Tiles, embed, street_map
 from maps.dashboard import DashboardLabels, dashboard_map, legend
 
@@ -54,6 +56,16 @@ def grid_dashboard(request, code: str):
     if metric not in METRICS:
         metric = "leaders"
     data = dashboard(grid, user=request.user)
+    routes = routes_geojson(grid, crossing=grid.level == 3)
+    overdue = [f["properties"] for f in routes["features"] if f["properties"]["overdue"]]
+    open_rows = open_cases(user=request.user, prefix=grid.code)
+    case_points = [
+        {"lat": r.case.location.y, "lon": r.case.location.x, "number": r.case.number,
+         "title": r.case.title, "status": r.case.get_status_display(),
+         "age_hours": r.age_hours, "sla": r.worst,
+         "url": reverse("cases:detail", args=[r.case.number])}
+        for r in open_rows if r.case.location is not None
+    ]
     labels = DashboardLabels(
         children=_("Sub-grids") if grid.level < 3 else _("Building"),
         leaders_layer=_("Building leaders"),
@@ -65,11 +77,18 @@ def grid_dashboard(request, code: str):
         specialty=_("Specialty"),
         phone=_("Phone"),
         no_leader=_("no building leader"),
+        routes_layer=_("Patrol routes"),
+        cases_layer=_("Open requests"),
+        days_since=_("days since last patrol"),
+        never=_("never patrolled"),
+        open_case=_("Open the request"),
+        hours_old=_("hours old"),
     )
     m = dashboard_map(
         outline=data.outline, children=data.children, leaders=data.leaders, metric=metric,
         labels=labels, tiles=tiles(), static=static,
         child_url=lambda c: reverse("maps:grid", args=[c]) + f"?metric={metric}",
+        routes=routes, cases=case_points,
     )
     figures = FIGURE_LABELS()
     return render(request, "maps/grid.html", {
@@ -80,6 +99,9 @@ def grid_dashboard(request, code: str):
         "metrics": [(key, figures[key]) for key in METRICS],
         "legend": legend(metric),
         "figure": figures[metric],
+        "open_cases": open_rows,
+        "overdue_routes": overdue,
+        "routes": [f["properties"] for f in routes["features"]],
     })
 
 

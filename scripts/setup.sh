@@ -39,6 +39,9 @@ if [[ "$SKIP_TEST_PACKAGES" != 1 ]]; then
     fi
 fi
 
+# npm installs the front-end plugins (package-lock.json); Debian's npm brings Node.js along.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
 missing=()
 for p in "${packages[@]}"; do
     status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
@@ -118,7 +121,13 @@ EOF
     touch "$STAMP"
 fi
 
-# --- (d) translations ----------------------------------------------------------------------
+# --- (d) front-end plugins from the npm registry, pinned by package-lock.json ---------------
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing front-end plugins (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# --- (e) translations ----------------------------------------------------------------------
 # Skips .mo files that are newer than their .po; does nothing when there is no .po yet.
 say "compiling translations"
 GRIDGOV_DEBUG=1 "$VENV/bin/python" manage.py compilemessages --ignore=.venv --ignore=node_modules \

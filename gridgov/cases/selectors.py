@@ -96,7 +96,7 @@ def open_cases(*, user, prefix: str = "", now: dt.datetime | None = None) -> lis
     """Open cases in the user's scope (and under a grid code prefix), oldest first."""
     now = now or timezone.now()
     qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES, grid_code__startswith=prefix)
-    return [case_row(c, now) for c in qs.order_by("opened_at", "id")]
+    return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
 def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None
@@ -110,7 +110,7 @@ def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None
           .filter(status__in=OPEN_STATUSES, grid_code__startswith=prefix,
                   first_response_at__isnull=True)
           .filter(~Exists(staff_event)))
-    return [case_row(c, now) for c in qs.order_by("opened_at", "id")]
+    return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
 def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0

@@ -25,6 +25,21 @@ def leader_login(tree, make_user):
                          phone="13911112222", location=Point(113.102, 23.002, srid=4326))
     gridrole_assign(grid=tree.b1, member=lead, role="building_leader", acting_user=None)
     make_user("gridleader", "grid_leader", grid=tree.k1)
+    # a route in K1 never patrolled, and an open request in B2
+    from django.contrib.gis.geos import LineString
+
+    from gridgov.cases.models import CaseCategory
+    from gridgov.cases.services import case_create
+    from gridgov.patrols.services import route_create
+
+    route_create(acting_user=None, grid=tree.k1, name="东湖夜巡线",
+                 line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085),
+                                 srid=4326))
+    category, _ = CaseCategory.objects.get_or_create(
+        code="facility", defaults={"name": "设施维修", "kind": "problem",
+                                   "first_response_sla_minutes": 60, "resolution_sla_hours": 72})
+    case_create(acting_user=None, category=category, channel="phone", title="路灯不亮",
+                requester_name="张阿姨", location=Point(113.1047, 23.0013, srid=4326))
     return tree
 
 
@@ -50,8 +65,9 @@ def logged_in_page(browser, live_server, size):  # noqa: F811
                          ids=["portrait", "landscape"])
 def test_grid_leader_dashboard_on_a_tablet(browser, live_server, leader_login, size):  # noqa: F811
     page, errors, requests = logged_in_page(browser, live_server, size)
-    # K1's two buildings are the children; one leader marker
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == 3
+    # K1's two buildings are the children, with one leader marker, one route, one request
+    assert page.locator("path.child-grid").count() == 2
+    assert page.locator("path.leader-marker").count() == 1
     assert page.get_by_text("林楼长").first.is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"dashboard-{size[0]}x{size[1]}.png"))
@@ -87,9 +103,15 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):  # no
     page.context.close()
 
 
-def test_layer_switch_hides_leaders(browser, live_server, leader_login):  # noqa: F811
+def test_layer_switch_hides_leaders_and_cases(browser, live_server, leader_login):  # noqa: F811
     page, _, _ = logged_in_page(browser, live_server, SIZES["tablet portrait"])
-    before = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    assert page.locator("path.patrol-route").count() == 1
+    assert page.locator("path.case-marker").count() == 1
+    assert page.get_by_text("路灯不亮").first.is_visible()  # oldest open request listed
+    assert page.get_by_text("东湖夜巡线").first.is_visible()  # overdue route listed
     page.locator(".leaflet-control-layers label", has_text="楼长").locator("input").uncheck()
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == before - 1
+    assert page.locator("path.leader-marker").count() == 0
+    page.locator(".leaflet-control-layers label", has_text="诉求").locator("input").uncheck()
+    assert page.locator("path.case-marker").count() == 0
+    assert page.locator("path.child-grid").count() == 2
     page.context.close()
