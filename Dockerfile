@@ -12,7 +12,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        ca-certificates gdal-bin libsqlite3-mod-spatialite gettext python3 python3-venv \
+        ca-certificates gdal-bin libsqlite3-mod-spatialite gettext python3 python3-venv npm \
     && rm -rf /var/lib/apt/lists/*
 
 # The venv comes from Debian's /usr/bin/python3 (SpatiaLite needs its loadable extensions).
@@ -30,6 +30,10 @@ RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml
     && pip install --upgrade pip \
     && pip install -c requirements.lock -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
+
+# Leaflet plugins (marker clustering) from the npm registry, pinned by package-lock.json.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
 
 COPY . .
 
