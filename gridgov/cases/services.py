@@ -31,6 +31,7 @@ from gridgov.cases.models import (
     CaseCategory,
     CaseCounter,
     CaseEvent,
+    Channel,
     CategoryKind,
     ClosureReason,
     Status,
@@ -419,3 +420,30 @@ def case_reopen(*, case: Case, acting_user, reason: str) -> Case:
     _record(case, acting_user=acting_user, action=Action.REOPENED, from_status=from_status,
             before=before, note=reason, at=now)
     return case
+
+
+@transaction.atomic
+def case_from_finding(*, finding, category: CaseCategory, acting_user) -> Case:
+    """A patrol finding opens a resident-style request at its point (channel: patrol), once;
+    the finding keeps the case number. The patrol's recorder stands as the requester."""
+    from gridgov.patrols.services import finding_open_case
+
+    created: list[Case] = []
+
+    def open_case(f) -> str:
+        route = f.patrol.route
+        case = case_create(
+            acting_user=acting_user,
+            category=category,
+            channel=Channel.PATROL,
+            title=(f.note or f.get_kind_display())[:100],
+            description=_("Found on patrol route %(route)s on %(date)s.")
+            % {"route": route.name, "date": f.patrol.walked_on},
+            requester_name=str(acting_user or route.name)[:50],
+            location=f.point,
+        )
+        created.append(case)
+        return case.number
+
+    finding_open_case(finding=finding, acting_user=acting_user, open_case=open_case)
+    return created[0]
