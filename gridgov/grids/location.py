@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -18,7 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, FloatField, Func
 from django.utils import timezone
 
-from geodata.locate import covering, nearest
+from geodata.locate import Index
 from gridgov.grids.models import Grid, Level
 
 WRITE_BATCH = 5_000
@@ -41,6 +42,10 @@ class GridLayer:
     codes: list[str]
     parent_ids: np.ndarray
     geoms: list
+
+    @cached_property
+    def index(self) -> Index:
+        return Index(self.geoms, self.codes)
 
 
 def load_layer(
@@ -80,19 +85,20 @@ class Placement:
 
 
 def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placement:
-    """Locate points in all three levels. A building found fixes its compound and community
-    (its ancestors); otherwise the covering compound and community are used directly."""
+    """Locate points in all three levels. Buildings first: a building found fixes its
+    compound and community (its ancestors); only the points outside every building are
+    tested against compounds and communities, and get the nearest building in metres."""
     n = len(x)
-    found = {}
-    for level, layer in layers.items():
-        idx = covering(x, y, layer.geoms, layer.codes)
-        found[level] = (
-            np.where(idx >= 0, layer.ids[np.maximum(idx, 0)], 0)
-            if len(layer.ids)
-            else np.zeros(n, dtype="int64")
-        )
+    points = np.atleast_1d(shapely.points(np.asarray(x, dtype="float64"),
+                                          np.asarray(y, dtype="float64")))
 
-    building = found[Level.BUILDING]
+    def ids_of(layer: GridLayer, idx: np.ndarray) -> np.ndarray:
+        if not len(layer.ids):
+            return np.zeros(len(idx), dtype="int64")
+        return np.where(idx >= 0, layer.ids[np.maximum(idx, 0)], 0)
+
+    blayer = layers[Level.BUILDING]
+    building = ids_of(blayer, blayer.index.covering(points))
     ids = np.concatenate([layer.ids for layer in layers.values()])
     parents = np.concatenate([layer.parent_ids for layer in layers.values()])
     order = np.argsort(ids)
@@ -102,18 +108,20 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
         pos = np.minimum(np.searchsorted(ids, child), max(len(ids) - 1, 0))
         return np.where((child > 0) & (ids[pos] == child), parents[pos], 0) if len(ids) else child
 
-    has_building = building > 0
-    compound = np.where(has_building, parent(building), found[Level.COMPOUND])
-    community = np.where(has_building, parent(compound), found[Level.COMMUNITY])
-
+    compound = parent(building)
+    community = parent(compound)
     near = np.zeros(n, dtype="int64")
     near_m = np.full(n, np.nan)
     lost = np.nonzero(building == 0)[0]
-    blayer = layers[Level.BUILDING]
-    if lost.size and blayer.geoms:
-        idx, metres = nearest(x[lost], y[lost], blayer.geoms)
-        near[lost] = np.where(idx >= 0, blayer.ids[np.maximum(idx, 0)], 0)
-        near_m[lost] = metres
+    if lost.size:
+        rest = points[lost]
+        for level, target in ((Level.COMPOUND, compound), (Level.COMMUNITY, community)):
+            layer = layers[level]
+            target[lost] = ids_of(layer, layer.index.covering(rest))
+        if blayer.geoms:
+            idx, metres = blayer.index.nearest(rest)
+            near[lost] = ids_of(blayer, idx)
+            near_m[lost] = metres
 
     code_of = {0: ""}
     for layer in layers.values():
@@ -153,8 +161,7 @@ def locate_one(point: Point | None) -> Placement:
         return Placement(empty, empty, empty, empty, np.zeros(0), [])
     x, y = np.array([point.x]), np.array([point.y])
     layers = {level: load_layer(level, covering_point=point) for level in Level}
-    if layers[Level.BUILDING].geoms and covering(x, y, layers[Level.BUILDING].geoms,
-                                                 layers[Level.BUILDING].codes)[0] >= 0:
+    if layers[Level.BUILDING].geoms:  # the query kept only buildings covering the point
         return place(x, y, layers)
     # No building covers it: widen the window until the nearest building found is provably
     # the nearest overall (any building outside a window of half-width d degrees lies more

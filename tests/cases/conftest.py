@@ -70,3 +70,13 @@ def new_case(categories, people):
                            location=location, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusal messages are asserted in English here (the zh-hans catalogue translates them;
+    the pages' tests compare against gettext, whatever the language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

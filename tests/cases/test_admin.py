@@ -68,10 +68,10 @@ def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
 
 def test_admin_add_outside_every_community_is_a_form_error(client, root, categories, tree):
     client.force_login(root)
-    response = client.post("/admin/cases/case/add/", {
+    response = client.post("/en/admin/cases/case/add/", {
         "category": categories["sanitation"].pk, "channel": "window", "title": "远处",
         "requester_name": "钱先生", "location": '{"type": "Point", "coordinates": [113.3, 23.2]}',
     })
     assert response.status_code == 200
-    assert "outside every community" in response.content.decode()
+    assert "lies outside every community" in response.content.decode()
     assert not Case.objects.exists()
