@@ -6,6 +6,7 @@ answers all points in vectorised calls, then writes in batches; never one query 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -196,26 +197,46 @@ def located_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Located)]
 
 
+STATE_FIELDS = ("community_id", "compound_id", "building_id", "nearest_building_id",
+                "nearest_distance_m", "grid_code")
+
+
+def _rows(p: Placement, ids: list[int], now) -> list[tuple]:
+    """The location columns of every point, in LOCATION_FIELDS order, plus the id."""
+    def refs(a: np.ndarray) -> list[int | None]:
+        return [v or None for v in a.tolist()]
+
+    metres = [None if m != m else round(m, 2) for m in p.nearest_m.tolist()]
+    return list(zip(refs(p.community), refs(p.compound), refs(p.building), refs(p.nearest),
+                    metres, p.grid_code, itertools.repeat(now), ids))
+
+
 def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, int]:
     """Re-locate every row of a queryset of a Located model, set-based, written in batches.
 
-    Returns counts: total (with a point), located (in a building), unlocated."""
+    Rows whose placement did not change are not rewritten (their ``located_at`` keeps the
+    time their placement was last set). Returns counts: total (with a point), located (in a
+    building), unlocated, written."""
     model = queryset.model
     layers = {level: load_layer(level) for level in Level}
-    counts = {"total": 0, "located": 0, "unlocated": 0}
+    counts = {"total": 0, "located": 0, "unlocated": 0, "written": 0}
     qs = (
         queryset.filter(location__isnull=False)
         .annotate(x=_Coord(F("location"), "X"), y=_Coord(F("location"), "Y"))
         .order_by("pk")
-        .values_list("pk", "x", "y")
+        .values_list("pk", "x", "y", *STATE_FIELDS)
     )
-    for ids, x, y in _chunks(qs, chunk):
+    # One timestamp, adapted once (not once per row) to what the database driver takes.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for ids, x, y, current in _chunks(qs, chunk):
         p = place(x, y, layers)
-        now = timezone.now()
-        rows = [(*_values(p, i, now), int(pk)) for i, pk in enumerate(ids)]
-        with transaction.atomic():
-            _write(model, rows)
+        rows = [row for row, old in zip(_rows(p, ids, now), current, strict=True)
+                if row[:6] != old]
+        if rows:
+            with transaction.atomic():
+                _write(model, rows)
         counts["total"] += len(ids)
+        counts["written"] += len(rows)
         counts["located"] += int(np.count_nonzero(p.building))
     counts["unlocated"] = counts["total"] - counts["located"]
     return counts
@@ -229,19 +250,21 @@ def relocate_within(bbox: tuple[float, float, float, float]) -> None:
         relocate(model.objects.filter(location__intersects=window))
 
 
-def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, list]]:
     ids: list[int] = []
     xs: list[float] = []
     ys: list[float] = []
-    for pk, x, y in qs.iterator(chunk_size=10_000):
+    current: list[tuple] = []
+    for pk, x, y, *state in qs.iterator(chunk_size=10_000):
         ids.append(pk)
         xs.append(x)
         ys.append(y)
+        current.append(tuple(state))
         if len(ids) >= size:
-            yield ids, np.array(xs), np.array(ys)
-            ids, xs, ys = [], [], []
+            yield ids, np.array(xs), np.array(ys), current
+            ids, xs, ys, current = [], [], [], []
     if ids:
-        yield ids, np.array(xs), np.array(ys)
+        yield ids, np.array(xs), np.array(ys), current
 
 
 def _write(model: type[models.Model], rows: list[tuple]) -> None:

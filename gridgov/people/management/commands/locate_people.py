@@ -35,6 +35,6 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - start
             self.stdout.write(
                 f"{model._meta.verbose_name_plural}: {counts['total']} with a point, "
-                f"{counts['located']} in a building, {counts['unlocated']} unlocated "
-                f"({seconds:.1f} s, {engine})"
+                f"{counts['located']} in a building, {counts['unlocated']} unlocated, "
+                f"{counts.get('written', counts['total'])} rewritten ({seconds:.1f} s, {engine})"
             )
