@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gridgov.grids.checking import grid_report, render_text, summary, write_report_geojson
+from gridgov.grids.management.commands._text import TextOut
 
 FORMATS = ("text", "geojson")
 
@@ -33,20 +34,9 @@ class Command(BaseCommand):
                 _("No grid code begins with %(value)s.") % {"value": repr(code)}
             )
         if fmt == "geojson":
-            write_report_geojson(problems, _Text(self.stdout))
+            write_report_geojson(problems, TextOut(self.stdout))
             self.stderr.write(summary(problems, checked))
         else:
             for line in render_text(problems, checked):
                 self.stdout.write(line)
         self.stderr.write(_("Checked in %(s).1f s.") % {"s": time.perf_counter() - start})
-
-
-class _Text:
-    """A text stream over the command's stdout that adds no line endings."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text: str) -> int:
-        self.out.write(text, ending="")
-        return len(text)

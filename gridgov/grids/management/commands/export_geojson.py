@@ -15,6 +15,7 @@ from gridgov.grids.exporting import (
     export_file,
     write_geojson,
 )
+from gridgov.grids.management.commands._text import TextOut
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             if output:
                 count = export_file(layer, output, fmt=fmt, grid_code=grid, crs=crs)
             else:
-                count = write_geojson(layer, _Text(self.stdout), grid_code=grid, crs=crs)
+                count = write_geojson(layer, TextOut(self.stdout), grid_code=grid, crs=crs)
         except ExportRequestError as exc:
             raise CommandError(str(exc)) from exc
         except BrokenPipeError:  # the reader went away (| head): stop quietly
@@ -56,14 +57,3 @@ class Command(BaseCommand):
                      "Exported %(n)d features of %(layer)s in %(s).1f s.", count)
             % {"n": count, "layer": layer, "s": time.perf_counter() - start}
         )
-
-
-class _Text:
-    """A text stream over the command's stdout that adds no line endings."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text: str) -> int:
-        self.out.write(text, ending="")
-        return len(text)
