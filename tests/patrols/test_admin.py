@@ -40,7 +40,7 @@ def test_route_admin_refuses_a_route_leaving_its_grid(admin_client, tree):
 def test_route_admin_creates_through_the_service(admin_client, tree):
     member = MemberFactory()
     data = route_form(tree.k1, ROUTE) | {"team": [member.pk]}
-    response = admin_client.post("/admin/patrols/patrolroute/add/", data)
+    response = admin_client.post("/en/admin/patrols/patrolroute/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     route = PatrolRoute.objects.get()
     assert list(route.team.all()) == [member]
@@ -66,7 +66,7 @@ def route(tree):
 def test_patrol_admin_refuses_bad_gpx(admin_client, route):
     upload = SimpleUploadedFile("walk.gpx", b"<html>no</html>", "application/gpx+xml")
     with translation.override("en"):
-        response = admin_client.post("/admin/patrols/patrol/add/", _patrol_form(route, upload),
+        response = admin_client.post("/en/admin/patrols/patrol/add/", _patrol_form(route, upload),
                                      HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "The file is not a GPX file" in response.content.decode()
@@ -79,7 +79,7 @@ def test_patrol_admin_records_gpx_and_findings(admin_client, route):
         "findings-TOTAL_FORMS": "1", "findings-0-kind": "hazard", "findings-0-note": "井盖",
         "findings-0-point": '{"type": "Point", "coordinates": [113.102, 23.0016]}',
     }
-    response = admin_client.post("/admin/patrols/patrol/add/",
+    response = admin_client.post("/en/admin/patrols/patrol/add/",
                                  _patrol_form(route, upload, **finding))
     assert response.status_code == 302, response.content.decode()[:3000]
     patrol = Patrol.objects.get()
@@ -96,7 +96,7 @@ def test_patrol_admin_refuses_a_far_finding(admin_client, route):
         "findings-0-point": '{"type": "Point", "coordinates": [113.118, 23.002]}',
     }
     with translation.override("en"):
-        response = admin_client.post("/admin/patrols/patrol/add/",
+        response = admin_client.post("/en/admin/patrols/patrol/add/",
                                      _patrol_form(route, "", **finding),
                                      HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
