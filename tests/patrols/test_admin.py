@@ -28,7 +28,7 @@ def route_form(grid, wkt_line, name="东湖巡逻线"):
 def test_route_admin_refuses_a_route_leaving_its_grid(admin_client, tree):
     with translation.override("en"):
         response = admin_client.post(
-            "/admin/patrols/patrolroute/add/",
+            "/en/admin/patrols/patrolroute/add/",
             route_form(tree.k1, "113.103 23.005, 113.103 23.010"),
             HTTP_ACCEPT_LANGUAGE="en",
         )
