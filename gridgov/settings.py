@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "gridgov.grids",
     "gridgov.people",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.patrols",
     "gridgov.demo",
+    "gridgov.api",
     "maps",
 ]
 
@@ -167,6 +170,21 @@ GRIDGOV_TOPOLOGY_TOLERANCE_M2 = env.float("GRIDGOV_TOPOLOGY_TOLERANCE_M2", defau
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error is JSON naming the parameter at fault (gridgov/api/errors.py).
+    "EXCEPTION_HANDLER": "gridgov.api.errors.exception_handler",
+}
+# OpenAPI 3 at /api/schema/, Swagger UI at /api/docs/ with assets served locally (sidecar).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GridGov API",
+    "DESCRIPTION": "Grids, point lookup, exports, members, residents, cases and patrol "
+    "routes; Open311 GeoReport v2 at /open311/v2/. See docs/API.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # gis.W001: Debian 12 ships GDAL 3.6, which cannot block file and network access inside

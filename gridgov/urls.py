@@ -6,11 +6,15 @@ from maps import views as map_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # APIs have no language prefix.
+    path("api/", include("gridgov.api.urls")),
+    path("open311/", include("gridgov.api.open311_urls")),
 ]
 # zh-hans (the default) has no prefix; English lives under /en/.
 urlpatterns += i18n_patterns(
     path("", map_views.home, name="home"),
     path("map/", include("maps.urls")),
+    path("find/", include("maps.finder")),
     path("cases/", include("gridgov.cases.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

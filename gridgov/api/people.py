@@ -1,0 +1,146 @@
+"""Members and residents.
+
+Members: everyone (anonymous included) gets the public projection of members located in a
+building — name, kind, specialty, pledge, phone masked unless the member opted in, and the
+grid codes; never the address or the home point. Staff (any role but ``member``, or a
+superuser) get full records, and only those in their grid scope (members_visible_to), unless
+they ask ``view=public``.
+
+Residents: personal data, only for roles that read residents, in their scope
+(residents_visible_to); anyone else gets 403. Counts per building are public in the
+``households`` export layer.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from gridgov.accounts.models import StaffRole
+from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.api import params
+from gridgov.api.errors import bad_parameter
+from gridgov.people.models import Member, Resident
+from gridgov.people.selectors import members_visible_to, residents_visible_to
+
+STAFF_ROLES = frozenset(StaffRole) - {StaffRole.MEMBER}
+
+
+class MemberPublicSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(source="masked_phone", read_only=True)
+    community_code = serializers.CharField(source="community.code", default=None)
+    compound_code = serializers.CharField(source="compound.code", default=None)
+    building_code = serializers.CharField(source="building.code", default=None)
+
+    class Meta:
+        model = Member
+        fields = ("name", "kind", "specialty", "pledge", "phone", "community_code",
+                  "compound_code", "building_code")
+
+
+class MemberFullSerializer(MemberPublicSerializer):
+    phone = serializers.CharField(read_only=True)
+    location = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = ("id", "name", "gender", "kind", "is_formal", "specialty", "service_intent",
+                  "pledge", "phone", "phone_public", "address", "location", "report_status",
+                  "reported_on", "community_code", "compound_code", "building_code",
+                  "grid_code", "nearest_distance_m")
+
+    def get_location(self, m) -> list[float] | None:
+        return None if m.location is None else [round(m.location.x, 7), round(m.location.y, 7)]
+
+
+class MemberFilter(django_filters.FilterSet):
+    grid = django_filters.CharFilter(field_name="grid_code", lookup_expr="startswith",
+                                     label="grid code: members located in its subtree")
+    kind = django_filters.CharFilter(field_name="kind")
+
+    class Meta:
+        model = Member
+        fields = ("grid", "kind")
+
+
+def staff_prefixes(user) -> list[str] | None:
+    """Scopes in which the user holds a staff role ([] for members and the public)."""
+    return scope_prefixes(user, roles=STAFF_ROLES)
+
+
+@extend_schema(parameters=[OpenApiParameter("view", str, enum=["public", "full"],
+                                            description="staff: public projection of everyone "
+                                            "instead of full records in their scope")])
+class MemberList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    pagination_class = params.Pages
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MemberFilter
+    serializer_class = MemberPublicSerializer
+
+    def _full(self) -> bool:
+        view = self.request.query_params.get("view", "full")
+        if view not in ("public", "full"):
+            raise bad_parameter("view", _("Expected public or full."))
+        return view == "full" and staff_prefixes(self.request.user) != []
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MemberPublicSerializer
+        return MemberFullSerializer if self._full() else MemberPublicSerializer
+
+    def get_queryset(self):
+        related = ("community", "compound", "building")
+        if getattr(self, "swagger_fake_view", False) or not self._full():
+            return (Member.objects.filter(building__isnull=False).select_related(*related)
+                    .order_by("grid_code", "name", "id"))
+        qs = members_visible_to(self.request.user).filter(
+            scope_q(staff_prefixes(self.request.user)))
+        return qs.select_related(*related).order_by("grid_code", "name", "id")
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="household.address")
+    room = serializers.CharField(source="household.room")
+    grid_code = serializers.CharField(source="household.grid_code")
+    building_code = serializers.CharField(source="household.building.code", default=None)
+
+    class Meta:
+        model = Resident
+        fields = ("id", "name", "gender", "birth_year", "phone", "is_head", "household",
+                  "address", "room", "grid_code", "building_code")
+
+
+class ResidentFilter(django_filters.FilterSet):
+    grid = django_filters.CharFilter(field_name="household__grid_code",
+                                     lookup_expr="startswith",
+                                     label="grid code: residents in its subtree")
+
+    class Meta:
+        model = Resident
+        fields = ("grid",)
+
+
+class ResidentList(generics.ListAPIView):
+    """Residents in the caller's scope; only roles that read residents (others: 403)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = params.Pages
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResidentFilter
+    serializer_class = ResidentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Resident.objects.none()
+        if resident_prefixes(self.request.user) == []:
+            raise PermissionDenied(_("Residents are personal data: only staff who may read "
+                                     "residents see them, in their own grids. Counts per "
+                                     "building are in /api/v1/export/households.geojson."))
+        return (residents_visible_to(self.request.user)
+                .select_related("household__building").order_by("household_id", "id"))

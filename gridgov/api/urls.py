@@ -1,0 +1,21 @@
+"""/api/: the REST API (v1), its OpenAPI schema and offline docs."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from gridgov.api import cases, grids, people
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/grids/", grids.GridList.as_view(), name="grids"),
+    path("v1/locate/", grids.LocateView.as_view(), name="locate"),
+    re_path(r"^v1/export/(?P<layer>[^/.]+)\.geojson$", grids.ExportView.as_view(),
+            name="export"),
+    path("v1/members/", people.MemberList.as_view(), name="members"),
+    path("v1/residents/", people.ResidentList.as_view(), name="residents"),
+    path("v1/cases/", cases.CaseList.as_view(), name="cases"),
+    path("v1/patrol-routes/", cases.PatrolRouteList.as_view(), name="patrol-routes"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,149 @@
+"""The public "find my building leader" page (找我的楼长): thin view, rate limit, small map.
+
+Mounted at ``/find/`` (gridgov/urls.py). No login. One building per lookup, lookups counted
+per client IP in Django's cache (see docs/FINDER.md).
+"""
+
+from __future__ import annotations
+
+import folium
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import path, reverse
+
+from gridgov.grids.finder import (
+    ACCEPTED_CRS,
+    Outcome,
+    building_by_code,
+    match_address,
+    match_point,
+    parse_point,
+)
+from gridgov.grids.models import Grid, Level
+from gridgov.grids.selectors import grids_geojson
+from maps.builders import (
+    COMMUNITY_COLOUR,
+    COMPOUND_COLOUR,
+    LED_COLOUR,
+    Tiles,
+    bounds_of,
+    embed,
+    escaped,
+    offline_map,
+)
+
+# Lookups per client IP per window (seconds); overridable in settings.
+RATE_LIMIT = 30
+RATE_WINDOW = 60
+MAX_QUERY = 120  # characters of a typed address that are read
+
+
+def _limits() -> tuple[int, int]:
+    return (getattr(settings, "GRIDGOV_FINDER_RATE_LIMIT", RATE_LIMIT),
+            getattr(settings, "GRIDGOV_FINDER_RATE_WINDOW", RATE_WINDOW))
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR only: X-Forwarded-For is typed by the client and would let anyone reset
+    their own counter. Behind a reverse proxy, the proxy must set REMOTE_ADDR."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def allow_lookup(request) -> bool:
+    """Count one lookup for the client; False once it exceeds the limit in this window
+    (a fixed window: the counter starts with the first lookup and expires with it)."""
+    limit, window = _limits()
+    key = f"finder:rate:{client_ip(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
+               point: tuple[float, float] | None, tiles: Tiles, centre: tuple[float, float]
+               ) -> folium.Map:
+    """The area to tap: community and compound outlines, the found building filled in, the
+    tapped point marked. Pure: GeoJSON in, map out; names are HTML-escaped."""
+    focus = highlight if highlight and highlight["features"] else outlines
+    m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
+    if focus is highlight:
+        m.options["maxZoom"] = 19
+    folium.GeoJson(outlines, name="communities", interactive=False,
+                   style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 3,
+                                             "fillOpacity": 0.0}).add_to(m)
+    if compounds["features"]:
+        folium.GeoJson(
+            escaped(compounds), name="compounds",
+            style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 1.5,
+                                      "fillOpacity": 0.04},
+            tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+        ).add_to(m)
+    if highlight and highlight["features"]:
+        folium.GeoJson(escaped(highlight), name="building", interactive=False,
+                       style_function=lambda f: {"color": LED_COLOUR, "weight": 3,
+                                                 "fillOpacity": 0.45}).add_to(m)
+    if point is not None:
+        folium.CircleMarker(location=[point[1], point[0]], radius=7, color="#212121",
+                            fill=True, fill_opacity=0.9, interactive=False).add_to(m)
+    return m
+
+
+def _map_for(outcome: Outcome | None):
+    highlight = None
+    compounds = {"type": "FeatureCollection", "features": []}
+    if outcome is not None and outcome.card is not None:
+        building = Grid.objects.filter(code=outcome.card.code)
+        highlight = grids_geojson(building)
+        compounds = grids_geojson(Grid.objects.filter(level=Level.COMPOUND,
+                                                      code=outcome.card.compound_code))
+    m = finder_map(
+        outlines=grids_geojson(Grid.objects.filter(level=Level.COMMUNITY)),
+        compounds=compounds,
+        highlight=highlight,
+        point=outcome.point if outcome is not None else None,
+        tiles=Tiles(source=settings.GRIDGOV_TILES,
+                    attribution=settings.GRIDGOV_TILES_ATTRIBUTION),
+        centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+    )
+    return embed(m)
+
+
+def finder_page(request):
+    """找我的楼长: ?q= an address, ?building= a code from a choice list, or ?lon=&lat=
+    (&crs=gcj02) from a map tap or the phone's location."""
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    code = request.GET.get("building", "").strip()[:40]
+    lon, lat = request.GET.get("lon", ""), request.GET.get("lat", "")
+    crs = request.GET.get("crs", "wgs84")
+    asked = bool(q or code or lon or lat)
+    if asked and not allow_lookup(request):
+        response = render(request, "maps/finder.html",
+                          {"limited": True, "limit": _limits()[0], "q": q}, status=429)
+        response["Retry-After"] = str(_limits()[1])
+        return response
+    outcome: Outcome | None = None
+    if code:
+        outcome = building_by_code(code)
+    elif lon or lat:
+        point = parse_point(lon, lat, crs)
+        outcome = match_point(*point) if point else Outcome("invalid")
+    elif q:
+        outcome = match_address(q)
+    return render(request, "maps/finder.html", {
+        "q": q,
+        "outcome": outcome,
+        "gcj02": crs == "gcj02",
+        "crs_names": ACCEPTED_CRS,
+        "map": _map_for(outcome),
+        "request_url": reverse("cases:list"),
+    })
+
+
+app_name = "finder"
+urlpatterns = [path("", finder_page, name="find")]

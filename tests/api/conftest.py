@@ -1,0 +1,59 @@
+"""API fixtures: a DRF client, members with a building leader, and helpers for GeoJSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.gis.gdal import DataSource
+from django.contrib.gis.geos import Point
+from rest_framework.test import APIClient
+
+from gridgov.grids.models import RoleKind
+from gridgov.grids.services import gridrole_assign
+from tests.cases.conftest import categories  # noqa: F401  (re-exported fixture)
+from tests.factories import MemberFactory
+
+IN_B1 = Point(113.102, 23.002, srid=4326)
+IN_B3 = Point(113.107, 23.003, srid=4326)
+IN_B4 = Point(113.113, 23.003, srid=4326)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def members(tree):
+    """王芳 leads building B1 (phone hidden), 李强 lives in B3 (phone public), 赵敏 in B4."""
+    wang = MemberFactory(name="王芳", location=IN_B1, phone="13912345678", pledge="有事找我",
+                         specialty="水电维修", address="东湖花园1栋101")
+    li = MemberFactory(name="李强", location=IN_B3, phone="13700001111", phone_public=True,
+                       address="西苑1栋202")
+    zhao = MemberFactory(name="赵敏", location=IN_B4, address="南山小区1栋303")
+    gridrole_assign(grid=tree.b1, member=wang, role=RoleKind.BUILDING_LEADER, acting_user=None)
+    return {"wang": wang, "li": li, "zhao": zhao}
+
+
+def read_geojson(content: bytes, tmp_path: Path) -> tuple[dict, DataSource]:
+    """The body as JSON, and as GDAL reads it from a file."""
+    path = tmp_path / "body.geojson"
+    path.write_bytes(content)
+    return json.loads(content), DataSource(str(path))
+
+
+def body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def assert_error(response, status: int, parameter: str | None) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    data = response.json()
+    assert data["parameter"] == parameter, data
+    assert data["detail"]
+    return data
