@@ -31,8 +31,8 @@ from gridgov.cases.models import (
     CaseCategory,
     CaseCounter,
     CaseEvent,
-    Channel,
     CategoryKind,
+    Channel,
     ClosureReason,
     Status,
 )
