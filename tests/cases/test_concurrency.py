@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, connections
+from django.utils import translation
 
 from gridgov.cases import services
 from gridgov.cases.errors import CaseAlreadyTaken
@@ -33,7 +34,8 @@ def test_fifty_concurrent_takers_one_winner(tree, categories):
     def take(member):
         try:
             barrier.wait(timeout=30)
-            services.case_take(case=wish, member=member, acting_user=None)
+            with translation.override("en"):  # each thread starts in the default language
+                services.case_take(case=wish, member=member, acting_user=None)
             with lock:
                 won.append(member.pk)
         except CaseAlreadyTaken as exc:
