@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.patrols",
     "gridgov.demo",
+    "gridgov.planning",
     "gridgov.api",
     "maps",
 ]
@@ -96,6 +97,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite":
+    # The embedded default lives in var/ (not in git): make sure the folder exists.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
