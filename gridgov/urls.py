@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("map/", include("maps.urls")),
     path("find/", include("maps.finder")),
     path("cases/", include("gridgov.cases.urls")),
+    path("planning/", include("maps.planning_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

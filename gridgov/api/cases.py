@@ -14,6 +14,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.api import params
+from gridgov.api.keys import ApiKeyMixin
 from gridgov.cases.models import Case, Status
 from gridgov.cases.selectors import cases_visible_to, may_read_personal_data
 from gridgov.patrols.models import PatrolRoute
@@ -63,7 +64,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ("status", "category", "grid", "created_after", "created_before")
 
 
-class CaseList(generics.ListAPIView):
+class CaseList(ApiKeyMixin, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CaseSerializer
     pagination_class = params.GeoPages
@@ -100,7 +101,7 @@ class PatrolRouteFilter(django_filters.FilterSet):
         fields = ("grid", "active")
 
 
-class PatrolRouteList(generics.ListAPIView):
+class PatrolRouteList(ApiKeyMixin, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PatrolRouteSerializer
     pagination_class = params.GeoPages

@@ -22,6 +22,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from geodata import export as gexport
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
+from gridgov.api.keys import ApiKeyMixin
 from gridgov.grids import exporting
 from gridgov.grids.location import locate_one
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind
@@ -91,7 +92,7 @@ class GridFilter(django_filters.FilterSet):
 @extend_schema(parameters=[OpenApiParameter(
     "bbox", OpenApiTypes.STR, description="minlon,minlat,maxlon,maxlat (WGS84): grids "
     "whose bounding box overlaps it")])
-class GridList(generics.ListAPIView):
+class GridList(ApiKeyMixin, generics.ListAPIView):
     """The grids as a GeoJSON FeatureCollection, paged (public)."""
 
     permission_classes = [AllowAny]
@@ -123,7 +124,7 @@ def building_contact(building: Grid | None) -> dict | None:
             "specialty": m.specialty, "phone": m.masked_phone}
 
 
-class LocateView(APIView):
+class LocateView(ApiKeyMixin, APIView):
     """Which community, compound and building a point lies in, with the building's public
     contact; 404 with the nearest building when the point is in no community (public)."""
 
@@ -191,7 +192,7 @@ def _feature_collection(features: Iterator[dict], crs: str) -> Iterator[str]:
     yield "".join(parts)
 
 
-class ExportView(APIView):
+class ExportView(ApiKeyMixin, APIView):
     """A layer as GeoJSON, streamed through gridgov.grids.exporting (the export command's
     code path): every feature with community_code, compound_code, building_code (public)."""
 

@@ -26,12 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.api.errors import NON_FIELD, bad_parameter, parameter_errors
+from gridgov.api.keys import ApiKeyMixin, SignedInOrKey, request_key
 from gridgov.api.xml import Open311XMLRenderer
 from gridgov.cases.models import OPEN_STATUSES, Case, CaseCategory, Channel
 from gridgov.cases.selectors import cases_visible_to
@@ -60,8 +61,9 @@ def open311_errors(exc, context):
     return response
 
 
-class Open311View(APIView):
+class Open311View(ApiKeyMixin, APIView):
     renderer_classes = [JSONRenderer, Open311XMLRenderer]
+    api_key_parameter = True  # the spec's api_key, in the query or the form body
     xml_root = "response"
     xml_item = "item"
 
@@ -79,6 +81,7 @@ def service_json(category: CaseCategory) -> dict:
 
 class ServiceList(Open311View):
     permission_classes = [AllowAny]
+    api_key_read_needs_scope = False  # the catalogue a posting system needs
     xml_root, xml_item = "services", "service"
 
     @extend_schema(responses={200: dict})
@@ -88,6 +91,7 @@ class ServiceList(Open311View):
 
 class ServiceDefinition(Open311View):
     permission_classes = [AllowAny]
+    api_key_read_needs_scope = False
     xml_root, xml_item = "service_definition", "attribute"
 
     @extend_schema(responses={200: dict})
@@ -203,21 +207,29 @@ class RequestCreate(serializers.Serializer):
         return data
 
 
-def _visible(user):
-    return (cases_visible_to(user).select_related("community", "compound", "building")
+def _visible(request):
+    """Cases the account may see; for an API key, the cases under its grid code prefix."""
+    key = request_key(request)
+    if key is not None:
+        qs = Case.objects.select_related("category").filter(
+            grid_code__startswith=key.scope_code)
+    else:
+        qs = cases_visible_to(request.user)
+    return (qs.select_related("community", "compound", "building")
             .annotate(last_event_at=Max("events__at")))
 
 
 class RequestList(Open311View):
     xml_root, xml_item = "service_requests", "request"
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedInOrKey]
+    api_key_may_post = True  # with can_post_requests: the 12345 hotline, no account needed
 
     @extend_schema(parameters=[RequestQuery], responses={200: dict})
     def get(self, request, format=None):
         query = RequestQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
-        qs = _visible(request.user)
+        qs = _visible(request)
         if q.get("service_request_id"):
             qs = qs.filter(number__in=[n.strip() for n in q["service_request_id"].split(",")])
         else:
@@ -269,11 +281,11 @@ class RequestList(Open311View):
 
 class RequestDetail(Open311View):
     xml_root, xml_item = "service_requests", "request"
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedInOrKey]
 
     @extend_schema(responses={200: dict})
     def get(self, request, id, format=None):
-        case = _visible(request.user).filter(number=id).first()
+        case = _visible(request).filter(number=id).first()
         if case is None:
             raise bad_parameter("service_request_id", _("No request %(value)s here.")
                                 % {"value": repr(id)}, code=404)

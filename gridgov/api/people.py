@@ -25,6 +25,7 @@ from gridgov.accounts.models import StaffRole
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
+from gridgov.api.keys import ApiKeyMixin
 from gridgov.people.models import Member, Resident
 from gridgov.people.selectors import members_visible_to, residents_visible_to
 
@@ -76,7 +77,7 @@ def staff_prefixes(user) -> list[str] | None:
 @extend_schema(parameters=[OpenApiParameter("view", str, enum=["public", "full"],
                                             description="staff: public projection of everyone "
                                             "instead of full records in their scope")])
-class MemberList(generics.ListAPIView):
+class MemberList(ApiKeyMixin, generics.ListAPIView):
     permission_classes = [AllowAny]
     pagination_class = params.Pages
     filter_backends = [DjangoFilterBackend]
@@ -126,7 +127,7 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ("grid",)
 
 
-class ResidentList(generics.ListAPIView):
+class ResidentList(ApiKeyMixin, generics.ListAPIView):
     """Residents in the caller's scope; only roles that read residents (others: 403)."""
 
     permission_classes = [IsAuthenticated]

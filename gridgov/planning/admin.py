@@ -1,0 +1,93 @@
+"""Admin for branch plans: scoped to the user's grids; created through plan_propose, moved
+only through the services (approve and found as actions; reject by giving a reason on the
+change form); the status is never edited by hand."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.accounts.admin import ScopedAdminMixin
+from gridgov.planning import services
+from gridgov.planning.models import OPEN_STATUSES, BranchPlan
+
+STATE_FIELDS = ["status", "organisation", "created_by", "created_at", "updated_at"]
+
+
+def _run(modeladmin, request, queryset, step):
+    done = 0
+    for plan in queryset:
+        try:
+            getattr(services, f"plan_{step}")(plan=plan, acting_user=request.user)
+            done += 1
+        except services.PlanError as error:
+            modeladmin.message_user(request, f"{plan}: {error.text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, _("%(n)d plan(s) updated.") % {"n": done})
+
+
+@admin.action(description=gettext_lazy("Approve the selected plans"))
+def approve(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "approve")
+
+
+@admin.action(description=gettext_lazy("Found the branches of the selected plans"))
+def found(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "found")
+
+
+@admin.register(BranchPlan)
+class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "compound__code"
+    list_display = ["compound", "status", "proposed_secretary", "created_by", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["compound__code", "compound__name"]
+    raw_id_fields = ["compound", "proposed_secretary", "members"]
+    actions = [approve, found]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return [*STATE_FIELDS, "reject_reason"]
+        fixed = [*STATE_FIELDS, "compound", "proposed_secretary", "members"]
+        return fixed if obj.status in OPEN_STATUSES else [*fixed, "reject_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a plan is rejected with a reason, never deleted
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+
+        class ProposeForm(form):
+            def clean(self):
+                data = super().clean()
+                if data.get("compound") is not None:
+                    try:
+                        services.plan_check_proposal(
+                            compound=data["compound"], acting_user=request.user,
+                            members=data.get("members", []),
+                            proposed_secretary=data.get("proposed_secretary"))
+                    except services.PlanError as error:
+                        self.add_error(None, error.text)
+                return data
+
+        return ProposeForm
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            if "note" in form.changed_data:
+                services.plan_note(plan=obj, note=data.get("note", ""), acting_user=request.user)
+            if "reject_reason" in form.changed_data and data.get("reject_reason", "").strip():
+                services.plan_reject(plan=obj, reason=data["reject_reason"],
+                                     acting_user=request.user)
+            return
+        plan = services.plan_propose(
+            compound=data["compound"], acting_user=request.user,
+            members=data.get("members", []),
+            proposed_secretary=data.get("proposed_secretary"), note=data.get("note", ""))
+        obj.pk = plan.pk
+        obj.status = plan.status
+
+    def save_related(self, request, form, formsets, change):
+        pass  # plan_propose set the members; they are read-only afterwards
