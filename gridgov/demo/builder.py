@@ -321,6 +321,11 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
 
     # --- users ------------------------------------------------------------------------------
     demo.logins = _users(grids, by_level, street_codes)
+    if scale == "street":  # recent requests and patrols (the district is for benchmarks)
+        from gridgov.demo.activity import build_activity
+
+        activity = build_activity(seed=seed)
+        progress(", ".join(f"{k}: {v}" for k, v in activity.items()))
     demo.counts = {
         "communities": len(by_level[1]),
         "compounds": len(by_level[2]),

@@ -15,6 +15,16 @@ from gridgov.people.models import (
 
 @transaction.atomic
 def wipe() -> None:
+    from gridgov.cases.models import Case, CaseEvent
+    from gridgov.patrols.models import Patrol, PatrolRoute
+    from gridgov.planning.models import BranchPlan
+
+    BranchPlan.objects.all().delete()
+    Patrol.objects.all().delete()  # findings cascade
+    PatrolRoute.objects.all().delete()
+    CaseEvent.objects.all().delete()  # the history is protected; a demo reset drops it
+    Case.objects.update(duplicate_of=None)
+    Case.objects.all().delete()
     GridRole.objects.all().delete()
     Assignment.objects.all().delete()
     PartyOrganisation.objects.update(secretary=None)
