@@ -79,19 +79,3 @@ class Index:
         metres[point_idx[first]] = dist[first]
         return index, metres
 
-
-def covering(
-    x: np.ndarray, y: np.ndarray, polygons: Sequence[BaseGeometry], keys: Sequence
-) -> np.ndarray:
-    """Index of the polygon covering each point (ties: smallest key), -1 where none does."""
-    points = shapely.points(np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64"))
-    return Index(polygons, keys).covering(np.atleast_1d(points))
-
-
-def nearest(
-    x: np.ndarray, y: np.ndarray, polygons: Sequence[BaseGeometry]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest polygon to each point and the distance to it in metres."""
-    points = shapely.points(np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64"))
-    return Index(polygons, list(range(len(polygons)))).nearest(np.atleast_1d(points))
-

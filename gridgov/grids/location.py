@@ -133,25 +133,10 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
     return Placement(community, compound, building, near, near_m, grid_code)
 
 
-def _values(p: Placement, i: int, now) -> tuple:
-    def ref(a: np.ndarray) -> int | None:
-        return int(a[i]) or None
-
-    metres = p.nearest_m[i]
-    return (
-        ref(p.community),
-        ref(p.compound),
-        ref(p.building),
-        ref(p.nearest),
-        None if math.isnan(metres) else round(float(metres), 2),
-        p.grid_code[i],
-        now,
-    )
-
-
-def apply_placement(obj: models.Model, p: Placement, i: int = 0) -> None:
-    """Copy a placement onto an unsaved or saved object (the service then saves it)."""
-    for name, value in zip(LOCATION_FIELDS, _values(p, i, timezone.now()), strict=True):
+def apply_placement(obj: models.Model, p: Placement) -> None:
+    """Copy a one-point placement onto an object (the service then saves it)."""
+    row = _rows(p, [obj.pk], timezone.now())[0]
+    for name, value in zip(LOCATION_FIELDS, row, strict=False):  # the id is not copied
         setattr(obj, name, value)
 
 
@@ -197,8 +182,7 @@ def located_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Located)]
 
 
-STATE_FIELDS = ("community_id", "compound_id", "building_id", "nearest_building_id",
-                "nearest_distance_m", "grid_code")
+STATE_FIELDS = LOCATION_FIELDS[:-1]  # what a placement decides (not when it was set)
 
 
 def _rows(p: Placement, ids: list[int], now) -> list[tuple]:
