@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "gridgov.patrols",
     "gridgov.demo",
     "gridgov.planning",
+    "gridgov.service",
+    "gridgov.posts",
     "gridgov.api",
     "maps",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,15 @@ class ReportStatus(models.TextChoices):
 class Member(Located):
     """A party member (or applicant), located by home address (双报到: reports where they live)."""
 
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        help_text=_("The account the member signs in with, if they have one."),
+    )
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -18,3 +18,10 @@ def households_visible_to(user) -> QuerySet[Household]:
 
 def residents_visible_to(user) -> QuerySet[Resident]:
     return Resident.objects.filter(scope_q(resident_prefixes(user), "household__grid_code"))
+
+
+def member_for(user) -> Member | None:
+    """The member record a signed-in user acts as, or None (staff without one, anonymous)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(user=user).first()
