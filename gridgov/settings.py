@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gridgov.planning",
     "gridgov.service",
     "gridgov.posts",
+    "gridgov.points",
     "gridgov.api",
     "maps",
 ]
@@ -143,6 +144,23 @@ STATICFILES_DIRS = [
     # Leaflet plugins from the npm registry (package-lock.json), installed by the set-up.
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
+
+# Uploaded files (evidence photos, GPX tracks): never served as static files; views that
+# check the viewer's scope hand them out.
+MEDIA_ROOT = env.path("GRIDGOV_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_URL = "/media/"
+# Upload limit for evidence photos and tracks (bytes).
+GRIDGOV_MAX_UPLOAD_BYTES = env.int("GRIDGOV_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+
+# --- service: activities, hours and points --------------------------------------------------
+# On-site check-in: within this many metres of the activity's point.
+GRIDGOV_CHECKIN_DISTANCE_M = env.float("GRIDGOV_CHECKIN_DISTANCE_M", default=200.0)
+# Volunteer hours an in-service member should serve in a year (seed 000: 48).
+GRIDGOV_YEARLY_HOURS_TARGET = env.float("GRIDGOV_YEARLY_HOURS_TARGET", default=48.0)
+# Points earned per confirmed volunteer hour.
+GRIDGOV_POINTS_PER_HOUR = env.int("GRIDGOV_POINTS_PER_HOUR", default=10)
+# Star ratings: "stars:hours" pairs, cumulative confirmed hours needed for each star level.
+GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS", default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
 
 # --- maps -----------------------------------------------------------------------------------
 # Tile source: "none" (default: works on an intranet with no tile server), "osm", or any

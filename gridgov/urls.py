@@ -20,6 +20,8 @@ urlpatterns += i18n_patterns(
     path("reporting/", include("gridgov.people.urls")),
     path("service/", include("gridgov.service.urls")),
     path("posts/", include("gridgov.posts.urls")),
+    path("points/", include("gridgov.points.urls")),
+    path("patrols/", include("gridgov.patrols.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
