@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gridgov.service",
     "gridgov.posts",
     "gridgov.points",
+    "gridgov.notices",
     "gridgov.api",
     "maps",
 ]
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gridgov.notices.context.unread_notices",
             ],
         },
     },
@@ -151,6 +153,19 @@ MEDIA_ROOT = env.path("GRIDGOV_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 # Upload limit for evidence photos and tracks (bytes).
 GRIDGOV_MAX_UPLOAD_BYTES = env.int("GRIDGOV_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+
+# --- notifications --------------------------------------------------------------------------
+# Email is sent only when a mail server is configured, e.g.
+# GRIDGOV_EMAIL_URL=smtp://user:password@mail.intranet:25 (or smtp+tls://…:587).
+if env("GRIDGOV_EMAIL_URL", default=""):
+    globals().update(env.email_url("GRIDGOV_EMAIL_URL"))
+    GRIDGOV_NOTICE_EMAIL = True
+else:
+    GRIDGOV_NOTICE_EMAIL = False
+DEFAULT_FROM_EMAIL = env("GRIDGOV_EMAIL_FROM", default="gridgov@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address, for links in emails (e.g. https://gridgov.intranet).
+GRIDGOV_SITE_URL = env("GRIDGOV_SITE_URL", default="")
 
 # --- service: activities, hours and points --------------------------------------------------
 # On-site check-in: within this many metres of the activity's point.

@@ -36,6 +36,7 @@ from gridgov.cases.models import (
     ClosureReason,
     Status,
 )
+from gridgov.cases.notify import case_notify
 from gridgov.grids.location import apply_placement, locate_one
 from gridgov.people.models import Member, Resident
 from gridgov.people.services import check_point
@@ -125,6 +126,7 @@ def _record(case: Case, *, acting_user, action: str, from_status: str, before: d
                              note=note, satisfaction=satisfaction, at=at)
     audit_record(actor=acting_user, action=f"case.{action}", obj=case, before=before,
                  after=snapshot(case))
+    case_notify(case, action=action, acting_user=acting_user, member=member)
 
 
 def _answered(case: Case, now: dt.datetime) -> None:
