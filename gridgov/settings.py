@@ -4,6 +4,7 @@ Unset DATABASE_URL means SpatiaLite in var/gridgov.sqlite3, so the product runs 
 server at all. ``DATABASE_URL=postgis://user:pass@host:5432/name`` selects PostGIS.
 """
 
+import datetime as dt
 import warnings
 from pathlib import Path
 
@@ -33,6 +34,24 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("GRIDGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("GRIDGOV_CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- transport security ---------------------------------------------------------------------
+# Production is served over HTTPS (GRIDGOV_HTTPS, on unless GRIDGOV_DEBUG): secure cookies,
+# redirect to https, HSTS. A TLS-terminating proxy must send X-Forwarded-Proto
+# (GRIDGOV_BEHIND_PROXY=1). GRIDGOV_HTTPS=0 is for plain-HTTP trials only; `check --deploy`
+# then warns, on purpose.
+GRIDGOV_HTTPS = env.bool("GRIDGOV_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GRIDGOV_HTTPS
+SECURE_SSL_REDIRECT = GRIDGOV_HTTPS
+SECURE_HSTS_SECONDS = env.int("GRIDGOV_HSTS_SECONDS", default=31_536_000) if GRIDGOV_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("GRIDGOV_HSTS_PRELOAD", default=False)
+if env.bool("GRIDGOV_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("GRIDGOV_SESSION_SECONDS", default=8 * 3600)  # a working day
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "axes",
     "gridgov.grids",
     "gridgov.people",
     "gridgov.accounts",
@@ -72,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: counts failed logins and locks out password guessing (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -112,10 +134,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("GRIDGOV_PASSWORD_MIN_LENGTH", default=10)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username/address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after GRIDGOV_LOGIN_FAILURES failed attempts for one username from one
+# address, that pair is locked out for GRIDGOV_LOGIN_COOLOFF_MINUTES (a 429 page says so).
+AXES_FAILURE_LIMIT = env.int("GRIDGOV_LOGIN_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("GRIDGOV_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy, the client address comes from X-Forwarded-For (set
+# GRIDGOV_BEHIND_PROXY=1 only when the proxy overwrites that header).
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("GRIDGOV_BEHIND_PROXY", default=False)
+    else ["REMOTE_ADDR"]
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -230,7 +271,11 @@ SPECTACULAR_SETTINGS = {
 # spatial reference definitions (GDAL >= 3.9 can). GridGov never hands GDAL a spatial
 # reference typed by a user: CRSs are chosen from a fixed list of names (geodata.crs) and
 # deployments run on intranets. Re-enable the check when the platform ships GDAL >= 3.9.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+#
+# security.W021 (HSTS preload): the preload list is for public internet names; government
+# intranet hosts cannot be on it, and preloading cannot be undone quickly. A deployment on a
+# public name turns it on with GRIDGOV_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
 
 LOGGING = {
     "version": 1,

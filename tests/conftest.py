@@ -13,6 +13,23 @@ from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create
 
 
+@pytest.fixture(autouse=True, scope="session")
+def plain_http_test_server():
+    """Production settings redirect to https and mark cookies secure; the test client and
+    the live server speak plain HTTP on loopback. (tests/accounts/test_hardening.py checks
+    the production behaviour in a separate process.)"""
+    from django.conf import settings
+
+    saved = {k: getattr(settings, k) for k in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+                                               "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")}
+    settings.SECURE_SSL_REDIRECT = settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    yield
+    for k, v in saved.items():
+        setattr(settings, k, v)
+
+
 def wkt(text: str) -> GEOSGeometry:
     """Geometry from WKT with an explicit SRID (WGS84)."""
     return GEOSGeometry(text, srid=4326)
