@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gridgov.posts",
     "gridgov.points",
     "gridgov.notices",
+    "gridgov.ops",
     "gridgov.api",
     "maps",
 ]
