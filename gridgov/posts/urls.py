@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gridgov.posts import views, views_lists
 
 app_name = "posts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.post_list, name="list"),
+    path("<int:pk>/claim/", views.post_claim, name="claim"),
+    path("assign/", views.post_assign, name="assign"),
+    path("mine/", views.mine, name="mine"),
+    path("claims/<int:pk>/act/", views.claim_act, name="act"),
+    path("claims/<int:pk>/release/", views.claim_release, name="release"),
+    path("resources/add/", views.resource_add, name="resource_add"),
+    path("resources/<int:pk>/toggle/", views.resource_toggle, name="resource_toggle"),
+    path("unclaimed/", views.unclaimed, name="unclaimed"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("lists/", views_lists.lists, name="lists"),
+    path("lists/confirm/", views_lists.confirm, name="confirm"),
+    path("lists/entries/<int:pk>/done/", views_lists.entry_done, name="entry_done"),
+    path("lists/entries/<int:pk>/cancel/", views_lists.entry_cancel, name="entry_cancel"),
+]

@@ -1,0 +1,124 @@
+"""Readers of service posts: the posts a user sees, a member's posts, members without a
+post and holders who are overdue. Each takes the acting user and keeps to their grids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from gridgov.accounts.models import StaffRole
+from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.people.models import Member
+from gridgov.posts.models import PostAction, PostClaim, ServicePost
+
+# Roles that manage posts and the three lists in their grids (assign, confirm, the staff
+# lists). Building leaders and members with a scoped role may look, not manage.
+MANAGER_ROLES = frozenset({
+    StaffRole.STREET_ADMIN,
+    StaffRole.COMMUNITY_SECRETARY,
+    StaffRole.COMMUNITY_STAFF,
+    StaffRole.BRANCH_SECRETARY,
+    StaffRole.GRID_LEADER,
+})
+
+
+def manager_prefixes(user) -> list[str] | None:
+    """Grid code prefixes in which the user manages posts (None: everywhere)."""
+    return scope_prefixes(user, roles=MANAGER_ROLES)
+
+
+def covers(prefixes: list[str] | None, grid_code: str) -> bool:
+    if prefixes is None:
+        return True
+    return bool(grid_code) and any(grid_code.startswith(p) for p in prefixes)
+
+
+def manages(user, grid_code: str) -> bool:
+    """Whether the user manages posts at this grid code (None user: the system itself)."""
+    if user is None:
+        return True
+    return covers(manager_prefixes(user), grid_code)
+
+
+def is_manager(user) -> bool:
+    return manager_prefixes(user) != []
+
+
+def _current_claims() -> Prefetch:
+    return Prefetch("claims", to_attr="holders",
+                    queryset=PostClaim.objects.filter(released_on__isnull=True)
+                    .select_related("member").order_by("since", "id"))
+
+
+def posts_visible_to(user, *, member: Member | None = None, prefix: str = ""
+                     ) -> QuerySet[ServicePost]:
+    """Posts in the user's grids, plus the posts of the community the member lives in;
+    each with ``holders`` (its current claims)."""
+    prefixes = scope_prefixes(user)
+    q = scope_q(prefixes)
+    if prefixes is not None and member is not None and member.community_id:
+        q |= Q(community_id=member.community_id)  # (Q() | X would narrow "all" to X)
+    return (ServicePost.objects.filter(q, grid_code__startswith=prefix)
+            .select_related("kind__category", "grid", "community")
+            .prefetch_related(_current_claims()))
+
+
+@dataclass
+class ClaimRow:
+    """A current claim with when its holder last acted and whether they are overdue."""
+
+    claim: PostClaim
+    last_acted: dt.date | None
+    days_since: int  # since the last action, or since the claim began when none yet
+    due_on: dt.date  # the last day by which the next action is due
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_since > self.claim.post.kind.act_every_days
+
+
+def _claim_rows(claims: QuerySet[PostClaim], today: dt.date) -> list[ClaimRow]:
+    rows = []
+    for claim in claims.annotate(last_acted=Max("actions__acted_on")):
+        since = claim.last_acted or claim.since
+        rows.append(ClaimRow(claim=claim, last_acted=claim.last_acted,
+                             days_since=(today - since).days,
+                             due_on=since + dt.timedelta(days=claim.post.kind.act_every_days)))
+    return rows
+
+
+def current_claims(*, member: Member, today: dt.date | None = None) -> list[ClaimRow]:
+    """A member's current posts with their action status, oldest claim first."""
+    today = today or timezone.localdate()
+    qs = (PostClaim.objects.filter(member=member, released_on__isnull=True)
+          .select_related("post__kind__category", "post__grid").order_by("since", "id"))
+    return _claim_rows(qs, today)
+
+
+def recent_actions(*, member: Member, limit: int = 20) -> QuerySet[PostAction]:
+    return (PostAction.objects.filter(claim__member=member)
+            .select_related("claim__post__kind", "claim__post__grid")[:limit])
+
+
+def members_without_post(*, user, prefix: str = "") -> QuerySet[Member]:
+    """领岗认责: members in the user's grids holding no post at all (should be empty)."""
+    holding = PostClaim.objects.filter(member=OuterRef("pk"), released_on__isnull=True)
+    return (Member.objects.filter(scope_q(manager_prefixes(user)), grid_code__startswith=prefix)
+            .filter(~Exists(holding))
+            .select_related("community", "compound", "building").order_by("grid_code", "name",
+                                                                          "id"))
+
+
+def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> list[ClaimRow]:
+    """Post holders in the user's grids with no action for longer than their post kind
+    allows (a half month), longest first. A new holder has that long from their claim."""
+    today = today or timezone.localdate()
+    qs = (PostClaim.objects.filter(scope_q(manager_prefixes(user), "post__grid_code"),
+                                   post__grid_code__startswith=prefix,
+                                   released_on__isnull=True)
+          .select_related("member", "post__kind", "post__grid"))
+    rows = [row for row in _claim_rows(qs, today) if row.overdue]
+    return sorted(rows, key=lambda r: (-r.days_since, r.claim.member.name, r.claim.pk))
