@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGOV_")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright runs an
+    # event loop); a deployment never has it, and check --deploy rightly refuses it.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GRIDGOV_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({"GRIDGOV_SECRET_KEY": secrets.token_urlsafe(50),
                 "GRIDGOV_ALLOWED_HOSTS": "gridgov.example.org"}, **extra)
     env.pop("GRIDGOV_DEBUG", None)
