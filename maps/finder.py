@@ -6,6 +6,8 @@ per client IP in Django's cache (see docs/FINDER.md).
 
 from __future__ import annotations
 
+import html
+
 import folium
 from django.conf import settings
 from django.core.cache import cache
@@ -66,10 +68,11 @@ def allow_lookup(request) -> bool:
 
 
 def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
-               point: tuple[float, float] | None, tiles: Tiles, centre: tuple[float, float]
-               ) -> folium.Map:
+               point: tuple[float, float] | None, tiles: Tiles, centre: tuple[float, float],
+               stations: list[tuple[float, float, str]] | None = None) -> folium.Map:
     """The area to tap: community and compound outlines, the found building filled in, the
-    tapped point marked. Pure: GeoJSON in, map out; names are HTML-escaped."""
+    tapped point marked, the community's service stations (lon, lat, name) as red dots.
+    Pure: GeoJSON in, map out; names are HTML-escaped."""
     focus = highlight if highlight and highlight["features"] else outlines
     m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
     if focus is highlight:
@@ -91,13 +94,20 @@ def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
     if point is not None:
         folium.CircleMarker(location=[point[1], point[0]], radius=7, color="#212121",
                             fill=True, fill_opacity=0.9, interactive=False).add_to(m)
+    for lon, lat, name in stations or []:
+        folium.CircleMarker(location=[lat, lon], radius=9, color="#ffffff", weight=2,
+                            fill=True, fill_color=COMMUNITY_COLOUR, fill_opacity=1,
+                            class_name="finder-station-dot",
+                            tooltip=html.escape(name)).add_to(m)
     return m
 
 
 def _map_for(outcome: Outcome | None):
     highlight = None
     compounds = {"type": "FeatureCollection", "features": []}
+    stations = []
     if outcome is not None and outcome.card is not None:
+        stations = [(*s.point, s.name) for s in outcome.card.stations if s.point]
         building = Grid.objects.filter(code=outcome.card.code)
         highlight = grids_geojson(building)
         compounds = grids_geojson(Grid.objects.filter(level=Level.COMPOUND,
@@ -110,6 +120,7 @@ def _map_for(outcome: Outcome | None):
         tiles=Tiles(source=settings.GRIDGOV_TILES,
                     attribution=settings.GRIDGOV_TILES_ATTRIBUTION),
         centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+        stations=stations,
     )
     return embed(m)
 

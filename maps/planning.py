@@ -53,3 +53,55 @@ def planning_map(
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+# Distinct colours for member groups and household teams (cycled beyond twelve).
+GROUP_COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f",
+                 "#ad1457", "#558b2f", "#4527a0", "#f9a825", "#37474f", "#8d6e63")
+
+
+def group_colour(number: int) -> str:
+    return GROUP_COLOURS[(number - 1) % len(GROUP_COLOURS)] if number else "#9e9e9e"
+
+
+@dataclass(frozen=True)
+class GroupMapLabels:
+    outline: str
+    buildings: str
+    name: str
+    code: str
+    detail: str
+
+
+def groups_map(
+    *,
+    outline: dict,
+    buildings: dict,
+    labels: GroupMapLabels,
+    tiles: Tiles,
+    static: Callable[[str], str],
+    centre: tuple[float, float] = (23.0, 113.1),
+) -> folium.Map:
+    """A compound's buildings coloured by the group (or team) most of their people are in.
+    ``buildings`` features carry ``name``, ``code``, ``group`` (0: none) and ``detail`` (who
+    is in which group); ``outline`` is the compound's boundary."""
+    focus = buildings if buildings["features"] else outline
+    m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
+    m.options["maxZoom"] = 20
+    if outline["features"]:
+        folium.GeoJson(outline, name=labels.outline, interactive=False,
+                       style_function=lambda _f: {"color": "#455a64", "weight": 2,
+                                                  "fillOpacity": 0.0}).add_to(m)
+    if buildings["features"]:
+        folium.GeoJson(
+            escaped(buildings),
+            name=labels.buildings,
+            style_function=lambda f: {
+                "color": "#263238", "weight": 1,
+                "fillColor": group_colour(f["properties"].get("group", 0)),
+                "fillOpacity": 0.6, "className": "planning-group",
+            },
+            tooltip=folium.GeoJsonTooltip(["name", "code", "detail"],
+                                          aliases=[labels.name, labels.code, labels.detail]),
+        ).add_to(m)
+    return m

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from maps import planning_groups_views as groups
 from maps import planning_views as views
 
 app_name = "planning"
@@ -9,4 +10,9 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("propose/", views.plan_propose, name="propose"),
     path("<int:pk>/<slug:step>/", views.plan_step, name="step"),
+    path("groups/", groups.open_grid, {"what": "groups"}, name="open_groups"),
+    path("groups/<str:code>/", groups.groups_page, name="groups"),
+    path("groups/<str:code>/export.csv", groups.groups_csv, name="groups_csv"),
+    path("teams/", groups.open_grid, {"what": "teams"}, name="open_teams"),
+    path("teams/<str:code>/", groups.teams_page, name="teams"),
 ]

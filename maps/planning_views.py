@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from gridgov.grids.models import Grid
 from gridgov.people.models import Member
 from gridgov.planning import exporting, services
+from gridgov.planning.group_selectors import compounds_to_plan
 from gridgov.planning.models import OPEN_STATUSES
 from gridgov.planning.selectors import (
     FORMAL_Q,
@@ -67,7 +68,8 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     for p in plans:
         p.steps = allowed_steps(p)
     return render(request, "planning/page.html", {
-        "lists": lists, "map": embed(m), "plans": plans})
+        "lists": lists, "map": embed(m), "plans": plans,
+        "compounds": compounds_to_plan(request.user)})
 
 
 def _done(request: HttpRequest, text: str):

@@ -25,7 +25,7 @@ from gridgov.accounts.models import Assignment, StaffRole
 from gridgov.accounts.services import audit_record
 from gridgov.demo import names
 from gridgov.grids.location import GridLayer, Placement, place
-from gridgov.grids.models import Grid, GridRole, Kind, RoleKind, Street
+from gridgov.grids.models import Grid, GridRole, Kind, RoleKind, ServiceStation, Street
 from gridgov.people.models import (
     CoBuildingUnit,
     Gender,
@@ -180,6 +180,15 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
     road_of = {a.code: names.ROADS[i % len(names.ROADS)] for i, a in enumerate(by_level[2])}
     homes = [a for a in by_level[3] if kinds[a.parent_code] == Kind.RESIDENTIAL]
     community_quads = {a.code: a.quads[0] for a in by_level[1]}
+    srng = random.Random(seed * 31 + 7)  # its own stream: the rest of the demo stays as it is
+    ServiceStation.objects.bulk_create(
+        ServiceStation(community=grids[a.code], name=f"{grids[a.code].name}党群服务站",
+                       address=f"{names.COUNTY}{srng.choice(names.ROADS)}{srng.randint(1, 300)}号",
+                       location=Point(*synth.road_point(community_quads[a.code], srng,
+                                                        margin=0.07 / 3), srid=4326),
+                       opening_hours="周一至周五 8:30-12:00，14:30-17:30\n周六 9:00-12:00",
+                       phone=_phone(srng))
+        for a in by_level[1])
 
     def address(a: synth.SynthArea, cell: int) -> str:
         compound = grids[a.parent_code]

@@ -17,9 +17,13 @@ from gridgov.people.models import (
 def wipe() -> None:
     from gridgov.cases.models import Case, CaseEvent
     from gridgov.patrols.models import Patrol, PatrolRoute
-    from gridgov.planning.models import BranchPlan
+    from gridgov.grids.models import ServiceStation
+    from gridgov.planning.models import BranchPlan, HouseholdTeam, MemberGroup
 
     BranchPlan.objects.all().delete()
+    MemberGroup.objects.all().delete()
+    HouseholdTeam.objects.all().delete()
+    ServiceStation.objects.all().delete()
     Patrol.objects.all().delete()  # findings cascade
     PatrolRoute.objects.all().delete()
     CaseEvent.objects.all().delete()  # the history is protected; a demo reset drops it

@@ -27,7 +27,7 @@ from django.db.models import Q
 
 from geodata.crs import to_wgs84
 from gridgov.grids.location import locate_one
-from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind
+from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, ServiceStation
 from gridgov.people.models import OrgKind, PartyOrganisation
 
 # Roles on a building grid that make a member one of its public contacts, in display order.
@@ -163,6 +163,19 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Station:
+    """A community's party-masses service station (党群服务站) as the public sees it: all of
+    it is public information the community published."""
+
+    name: str
+    address: str
+    hours: str
+    phone: str
+    tel: str  # the number reduced to what a tel: link dials ("" when none)
+    point: tuple[float, float] | None  # WGS84 lon, lat
+
+
+@dataclass(frozen=True)
 class BuildingCard:
     code: str
     name: str
@@ -174,6 +187,7 @@ class BuildingCard:
     branch: str  # the compound party branch's name, "" when none
     has_leader: bool
     contacts: list[Contact]
+    stations: list[Station] = field(default_factory=list)  # the community's; [] when none
 
 
 @dataclass
@@ -367,4 +381,17 @@ def building_contact(building: Grid) -> BuildingCard:
         branch=orgs.get(OrgKind.COMPOUND_BRANCH, ""),
         has_leader=any(r.role == RoleKind.BUILDING_LEADER for r in roles),
         contacts=contacts,
+        stations=community_stations(community),
     )
+
+
+def community_stations(community: Grid | None) -> list[Station]:
+    """The community's service stations, by name ([] for none: the page then shows none)."""
+    if community is None:
+        return []
+    return [
+        Station(name=s.name, address=s.address, hours=s.opening_hours.strip(), phone=s.phone,
+                tel=re.sub(r"[^0-9+]", "", s.phone),
+                point=(round(s.location.x, 7), round(s.location.y, 7)) if s.location else None)
+        for s in ServiceStation.objects.filter(community=community).order_by("name", "id")
+    ]

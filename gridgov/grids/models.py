@@ -309,3 +309,58 @@ class GridVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.valid_from:%Y-%m-%d}–{self.valid_to:%Y-%m-%d}"
+
+
+class ServiceStation(models.Model):
+    """A party-masses service station (党群服务站) of a community: where residents go in
+    person, with its opening hours and phone. Public information: the finder shows it."""
+
+    community = models.ForeignKey(
+        Grid,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="service_stations",
+        limit_choices_to={"level": Level.COMMUNITY},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True,
+        help_text=_("As residents should read it, e.g. Mon–Fri 8:30–12:00, 14:30–17:30."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True,
+                             help_text=_("The station's public number, shown in full."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("party-masses service station")
+        verbose_name_plural = _("party-masses service stations")
+        ordering = ["community__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="station_name_once",
+                                    violation_error_message=_(
+                                        "This community already has a station of that name.")),
+            models.CheckConstraint(name="station_name_not_blank", condition=~Q(name="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.community_id and self.community.level != Level.COMMUNITY:
+            errors["community"] = _("A service station belongs to a community grid; "
+                                    "%(grid)s is a %(level)s.") % {
+                "grid": self.community, "level": self.community.get_level_display()}
+        elif self.community_id and self.location is not None:
+            point = self.location.clone()
+            if point.srid not in (None, 4326):
+                point.transform(4326)
+            if not self.community.geom.covers(point):
+                errors["location"] = _("The point %(x).6f, %(y).6f lies outside the community "
+                                       "%(community)s.") % {"x": point.x, "y": point.y,
+                                                            "community": self.community.name}
+        if errors:
+            raise ValidationError(errors)

@@ -3,12 +3,16 @@ only through the services (approve and found as actions; reject by giving a reas
 change form); the status is never edited by hand."""
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from leaflet.admin import LeafletGeoAdmin
 
-from gridgov.accounts.admin import ScopedAdminMixin
+from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
+from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.grids.models import Grid, Level, ServiceStation
 from gridgov.planning import services
-from gridgov.planning.models import OPEN_STATUSES, BranchPlan
+from gridgov.planning.models import OPEN_STATUSES, BranchPlan, HouseholdTeam, MemberGroup
 
 STATE_FIELDS = ["status", "organisation", "created_by", "created_at", "updated_at"]
 
@@ -91,3 +95,70 @@ class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # plan_propose set the members; they are read-only afterwards
+
+
+# --- member groups and household teams: read-only here, edited on their planning pages -------
+
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Saved sets are replaced as a whole by the services behind /planning/groups/ and
+    /planning/teams/; the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberGroup)
+class MemberGroupAdmin(ReadOnlyAdmin):
+    scope_field = "compound__code"
+    list_display = ["compound", "number", "leader", "deputy", "size", "created_by", "created_at"]
+    search_fields = ["compound__code", "compound__name"]
+    list_select_related = ["compound", "leader", "deputy", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("memberships"))
+
+    @admin.display(description=gettext_lazy("members"), ordering="n")
+    def size(self, obj):
+        return obj.n
+
+
+@admin.register(HouseholdTeam)
+class HouseholdTeamAdmin(ReadOnlyAdmin):
+    scope_field = "grid__code"
+    personal_data = True  # which households a team owns
+    list_display = ["grid", "number", "size", "created_by", "created_at"]
+    search_fields = ["grid__code", "grid__name"]
+    list_select_related = ["grid", "created_by"]
+    exclude = ["households"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("ownerships"))
+
+    @admin.display(description=gettext_lazy("households"), ordering="n")
+    def size(self, obj):
+        return obj.n
+
+
+# --- service stations (党群服务站): a grids model, administered here with the planning pages ----
+
+@admin.register(ServiceStation)
+class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, LeafletGeoAdmin):
+    """Scoped by the station's community; the point must lie in the community (model
+    clean). Public information: the finder shows name, address, hours and phone."""
+
+    scope_field = "community__code"
+    list_display = ["name", "community", "opening_hours", "phone", "updated_at"]
+    search_fields = ["name", "community__code", "community__name", "address"]
+    fields = ["community", "name", "address", "location", "opening_hours", "phone"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "community":
+            kwargs["queryset"] = Grid.objects.filter(
+                scope_q(scope_prefixes(request.user), "code"), level=Level.COMMUNITY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -92,3 +92,150 @@ class BranchPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compound.code} {self.get_status_display()}"
+
+
+# --- member groups (党员小组) and household teams (包干到层、包干到户) -------------------------
+#
+# A compound's saved set of groups (and a building's or compound's set of teams) is written
+# as a whole by the services in group_services.py: saving replaces the previous set.
+
+
+class MemberGroup(models.Model):
+    """A member group of a compound (20–30 members living in neighbouring buildings), with
+    its leader and deputy."""
+
+    compound = models.ForeignKey(
+        Grid,
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="member_groups",
+        limit_choices_to={"level": Level.COMPOUND},
+    )
+    number = models.PositiveSmallIntegerField(_("group number"))
+    leader = models.ForeignKey(
+        "people.Member", verbose_name=_("group leader"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    deputy = models.ForeignKey(
+        "people.Member", verbose_name=_("deputy group leader"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    members = models.ManyToManyField(
+        "people.Member", verbose_name=_("members"), through="MemberGroupMembership",
+        related_name="member_groups",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member group")
+        verbose_name_plural = _("member groups")
+        ordering = ["compound__code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "number"], name="membergroup_number_once"),
+            models.CheckConstraint(
+                name="membergroup_leader_not_deputy",
+                condition=Q(leader__isnull=True) | Q(deputy__isnull=True)
+                | ~Q(leader=models.F("deputy")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound.code} #{self.number}"
+
+
+class MemberGroupMembership(models.Model):
+    """A member in a group. A member is in at most one group (they live in one compound)."""
+
+    group = models.ForeignKey(MemberGroup, verbose_name=_("member group"),
+                              on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey("people.Member", verbose_name=_("member"),
+                               on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("member group membership")
+        verbose_name_plural = _("member group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["member"], name="membergroup_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.member_id}"
+
+
+class HouseholdTeam(models.Model):
+    """A team of three members owning a set of households (包干到户) of a building or a
+    compound (the grid the teams were planned for)."""
+
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("building or compound"),
+        on_delete=models.PROTECT,
+        related_name="household_teams",
+    )
+    number = models.PositiveSmallIntegerField(_("team number"))
+    members = models.ManyToManyField(
+        "people.Member", verbose_name=_("members"), through="HouseholdTeamMember",
+        related_name="household_teams",
+    )
+    households = models.ManyToManyField(
+        "people.Household", verbose_name=_("households"), through="HouseholdTeamHousehold",
+        related_name="household_teams",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household team")
+        verbose_name_plural = _("household teams")
+        ordering = ["grid__code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "number"], name="householdteam_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid.code} #{self.number}"
+
+
+class HouseholdTeamMember(models.Model):
+    """A member of a household team; a member is in at most one team."""
+
+    team = models.ForeignKey(HouseholdTeam, verbose_name=_("household team"),
+                             on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey("people.Member", verbose_name=_("member"),
+                               on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("household team member")
+        verbose_name_plural = _("household team members")
+        constraints = [
+            models.UniqueConstraint(fields=["member"], name="householdteam_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.member_id}"
+
+
+class HouseholdTeamHousehold(models.Model):
+    """A household owned by a team; every household is owned by at most one team."""
+
+    team = models.ForeignKey(HouseholdTeam, verbose_name=_("household team"),
+                             on_delete=models.CASCADE, related_name="ownerships")
+    household = models.ForeignKey("people.Household", verbose_name=_("household"),
+                                  on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("household owned by a team")
+        verbose_name_plural = _("households owned by teams")
+        constraints = [
+            models.UniqueConstraint(fields=["household"], name="householdteam_household_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.household_id}"

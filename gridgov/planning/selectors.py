@@ -167,7 +167,8 @@ def allowed_steps(plan: BranchPlan) -> list[str]:
     }.get(plan.status, [])
 
 
-def _geometry(grid: Grid) -> dict:
+def grid_geometry(grid: Grid) -> dict:
+    """A grid's boundary as a GeoJSON geometry dict, 7 decimals (RFC 7946)."""
     geometry = json.loads(grid.geom.json)
 
     def rnd(c):
@@ -182,7 +183,7 @@ def planning_geojson(lists: PlanningLists) -> dict[str, dict]:
     buildings (with that count) as two FeatureCollections for the planning map."""
     def collection(rows, number_key):
         return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": _geometry(r["grid"]),
+            {"type": "Feature", "geometry": grid_geometry(r["grid"]),
              "properties": {"code": r["code"], "name": r["name"], "number": r[number_key]}}
             for r in rows]}
 

@@ -99,3 +99,80 @@ def staff(tree, make_user):
         "c1": make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1),
         "c2": make_user("c2staff", StaffRole.COMMUNITY_STAFF, tree.c2),
     }
+
+
+# ---- member groups and household teams: an estate of 16 buildings in a 4 × 4 block ----------
+
+@dataclass
+class Estate:
+    community: Grid
+    compound: Grid
+    buildings: list  # 16 building grids, row by row from the south-west
+    other: Grid  # a second compound of the same community, with 2 buildings
+    other_buildings: list
+
+
+ESTATE_X, ESTATE_Y = 113.131, 23.001  # south-west corner of the compound
+STEP = 0.004  # building pitch in degrees (~400 m): buildings 0.002 wide with gaps
+
+
+def centre_of(building: Grid) -> Point:
+    c = building.geom.centroid
+    return Point(c.x, c.y, srid=4326)
+
+
+@pytest.fixture
+def estate(tree) -> Estate:
+    """Community 100003 with compound 100003001 (16 buildings) and compound 100003002."""
+    from gridgov.grids.models import Kind
+    from gridgov.grids.services import grid_create
+    from tests.conftest import box
+
+    def make(level, code, name, geom, parent=None, kind=None):
+        kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
+        return grid_create(acting_user=None, level=level, code=code, name=name, kind=kind,
+                           geom=geom, parent=parent)
+
+    community = make(Level.COMMUNITY, "100003", "锦华社区", box(113.130, 23.000, 113.160, 23.030))
+    compound = make(Level.COMPOUND, "100003001", "锦华苑",
+                    box(ESTATE_X, ESTATE_Y, ESTATE_X + 4 * STEP, ESTATE_Y + 4 * STEP), community)
+    buildings = []
+    for row in range(4):
+        for col in range(4):
+            n = row * 4 + col + 1
+            x, y = ESTATE_X + col * STEP + 0.001, ESTATE_Y + row * STEP + 0.001
+            buildings.append(make(Level.BUILDING, f"100003001{n:03d}", f"{n}栋",
+                                  box(x, y, x + 0.002, y + 0.002), compound))
+    other = make(Level.COMPOUND, "100003002", "锦绣苑", box(113.150, 23.001, 113.158, 23.009),
+                 community)
+    others = [make(Level.BUILDING, f"100003002{n:03d}", f"{n}栋",
+                   box(113.151 + (n - 1) * 0.003, 23.002, 113.153 + (n - 1) * 0.003, 23.004),
+                   other) for n in (1, 2)]
+    return Estate(community, compound, buildings, other, others)
+
+
+def populate(estate: Estate, counts: dict[int, int], *, prefix: str = "员",
+             probationary_every: int = 0) -> list[Member]:
+    """Members living in the estate's buildings: ``counts`` maps building index (0–15) to how
+    many. Every ``probationary_every``-th member is probationary."""
+    made = []
+    k = 0
+    for index, count in sorted(counts.items()):
+        where = centre_of(estate.buildings[index])
+        for _ in range(count):
+            k += 1
+            made.append(MemberFactory(
+                name=f"{prefix}{index:02d}-{k:03d}", location=where,
+                is_formal=not (probationary_every and k % probationary_every == 0)))
+    return made
+
+
+def spread(n: int) -> dict[int, int]:
+    """n members over the 16 buildings, unevenly (weights 1–4), deterministic."""
+    weights = [(i % 4) + 1 for i in range(16)]
+    total = sum(weights)
+    counts = {i: n * w // total for i, w in enumerate(weights)}
+    short = n - sum(counts.values())
+    for i in range(short):
+        counts[i % 16] += 1
+    return {i: c for i, c in counts.items() if c}
