@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "gridgov.points",
     "gridgov.notices",
     "gridgov.ops",
+    "gridgov.reports",
+    "gridgov.privacy",
     "gridgov.api",
     "maps",
 ]

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("points/", include("gridgov.points.urls")),
     path("patrols/", include("gridgov.patrols.urls")),
     path("notices/", include("gridgov.notices.urls")),
+    path("reports/", include("gridgov.reports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

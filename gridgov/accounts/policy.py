@@ -1,0 +1,77 @@
+"""Who may do what, in one table: capability → the staff roles that hold it, each over the
+grid subtree of their assignment (``Assignment.scope_code``). Selectors, views, the API and
+the admin ask this module (through ``prefixes`` / ``allows``) instead of naming roles; the
+access-matrix test (tests/accounts/test_access_matrix.py) enumerates it, and docs/ACCESS.md
+describes it.
+
+Not in the table, because they are not staff rights:
+- the public: the finder (找我的楼长), the street map, activities' public listing, Open311
+  reads; members' phones masked unless they opted in;
+- a member acting for themselves (their own registration, sign-ups, claims, points);
+- a requester acting on their own request (feedback, reopening);
+- city systems: API keys with their own scopes (gridgov/api/keys.py);
+- superusers: everything.
+"""
+
+from __future__ import annotations
+
+from gridgov.accounts.models import StaffRole as R
+from gridgov.accounts.selectors import scope_prefixes
+
+# The capabilities.
+VIEW_DASHBOARD = "view_dashboard"          # a grid's dashboard and its figures
+SEE_MEMBER_PHONES = "see_member_phones"    # members' full phone numbers
+READ_MEMBERS = "read_members"              # full member records (API, admin)
+READ_RESIDENTS = "read_residents"          # residents, households, vulnerabilities
+HANDLE_CASES = "handle_cases"              # respond, dispatch, take, resolve, close, escalate
+CONFIRM_REPORTING = "confirm_reporting"    # 双报到: confirm or reject, unit reports
+VIEW_REPORTS = "view_reports"              # quarterly summary, annual check
+PLAN = "plan"                              # branch plans, member groups, household teams
+MANAGE_POSTS = "manage_posts"              # service posts, assignments, the three lists
+RECORD_PATROLS = "record_patrols"          # routes, patrols, findings
+ORGANISE_ACTIVITIES = "organise_activities"  # publish activities, confirm hours
+REVIEW_SERVICE = "review_service"          # confirm members' self-organised service
+KEEP_POINTS = "keep_points"                # ledger adjustments, the points mall
+READ_HOURS = "read_hours"                  # members' yearly hours in the grid
+
+STREET = {R.STREET_ADMIN}
+COMMUNITY = STREET | {R.COMMUNITY_SECRETARY, R.COMMUNITY_STAFF}
+BRANCH = COMMUNITY | {R.BRANCH_SECRETARY}
+GRID = BRANCH | {R.GRID_LEADER}
+ALL_STAFF = GRID | {R.BUILDING_LEADER}
+
+RULES: dict[str, frozenset[str]] = {
+    VIEW_DASHBOARD: frozenset(ALL_STAFF | {R.MEMBER}),
+    SEE_MEMBER_PHONES: frozenset(ALL_STAFF),
+    READ_MEMBERS: frozenset(ALL_STAFF),
+    READ_RESIDENTS: frozenset(GRID),
+    HANDLE_CASES: frozenset(ALL_STAFF | {R.MEMBER}),
+    CONFIRM_REPORTING: frozenset(COMMUNITY),
+    VIEW_REPORTS: frozenset(BRANCH),
+    PLAN: frozenset(COMMUNITY),
+    MANAGE_POSTS: frozenset(GRID),
+    RECORD_PATROLS: frozenset(GRID),
+    ORGANISE_ACTIVITIES: frozenset(BRANCH),
+    REVIEW_SERVICE: frozenset(COMMUNITY),
+    KEEP_POINTS: frozenset(COMMUNITY),
+    READ_HOURS: frozenset(GRID),
+}
+
+
+def roles(capability: str) -> frozenset[str]:
+    return RULES[capability]
+
+
+def prefixes(user, capability: str) -> list[str] | None:
+    """Grid code prefixes where ``user`` holds ``capability`` (None: everywhere; []: nowhere)."""
+    return scope_prefixes(user, roles=RULES[capability])
+
+
+def allows(user, capability: str, grid_code: str | None = None) -> bool:
+    """Whether ``user`` holds ``capability`` at all (``grid_code`` None) or over that grid."""
+    found = prefixes(user, capability)
+    if found is None:
+        return True
+    if grid_code is None:
+        return bool(found)
+    return any(grid_code.startswith(p) for p in found)

@@ -1,0 +1,372 @@
+"""Pages of dual reporting (双报到), mounted at /reporting/: a member registers online with
+their home community and follows their status; community staff confirm or reject; units,
+their organisations' reports, agreements and who has not reported. Thin: data from
+selectors, every change through a service."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.grids.models import Grid, Level
+from gridgov.grids.selectors import grids_geojson
+from gridgov.people import exporting, services, unit_services
+from gridgov.people.forms import AgreementForm, RegistrationForm, ReportForm, UnitReportForm
+from gridgov.people.models import REPORT_TRANSITIONS, CoBuildingUnit
+from gridgov.people.selectors import (
+    NOT_IN_TIME,
+    Standing,
+    agreements_visible_to,
+    communities_for_reporting,
+    deadline_for,
+    may_handle_reporting,
+    member_for,
+    members_for_reporting,
+    pending_reports,
+    rejected_reports,
+    report_history,
+    unit_reports_visible_to,
+    unit_standing,
+    unit_summaries,
+)
+
+# Registration attempts per client IP per window (seconds); overridable in settings.
+REGISTER_LIMIT = 20
+REGISTER_WINDOW = 3600
+
+
+def _allow_registration(request: HttpRequest) -> bool:
+    """Count one registration attempt for the client; False once over the limit (a fixed
+    window, like the public finder). REMOTE_ADDR only: X-Forwarded-For is client-typed."""
+    limit = getattr(settings, "GRIDGOV_REPORTING_REGISTER_LIMIT", REGISTER_LIMIT)
+    window = getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW", REGISTER_WINDOW)
+    key = f"reporting:register:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def staff_required(view):
+    """Community secretaries and staff, street admins (and superusers); others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not may_handle_reporting(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _map_context() -> dict:
+    tiles = settings.GRIDGOV_TILES
+    return {
+        "outlines": grids_geojson(Grid.objects.filter(level=Level.COMMUNITY)),
+        "tiles": "" if tiles == "none" else (
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png" if tiles == "osm" else tiles),
+        "attribution": settings.GRIDGOV_TILES_ATTRIBUTION
+        or ("&copy; OpenStreetMap" if tiles == "osm" else ""),
+        "centre": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
+    }
+
+
+def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default, **kwargs)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """/reporting/: staff to the confirmation queue, members to their page, others to the
+    registration form."""
+    if may_handle_reporting(request.user):
+        return redirect("people:pending")
+    if member_for(request.user) is not None:
+        return redirect("people:me")
+    return redirect("people:register")
+
+
+# --- the member ---------------------------------------------------------------------------
+
+def register(request: HttpRequest) -> HttpResponse:
+    """到居住地社区报到 online: public, phone first. A signed-in user without a member record
+    registers without choosing a new login."""
+    if member_for(request.user) is not None:
+        return redirect("people:me")
+    signed_in = request.user.is_authenticated
+    form_class = ReportForm if signed_in else RegistrationForm
+    if request.method == "POST":
+        if not _allow_registration(request):
+            response = render(request, "people/register.html", {"limited": True}, status=429)
+            response["Retry-After"] = str(getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW",
+                                                  REGISTER_WINDOW))
+            return response
+        form = form_class(request.POST)
+        if form.is_valid():
+            account = {"user": request.user} if signed_in else {
+                "username": form.cleaned_data["username"],
+                "password": form.cleaned_data["password1"]}
+            try:
+                member = services.report_register(**form.details(), location=form.location,
+                                                  **account)
+            except ValidationError as exc:
+                form.show_service_errors(exc)
+            else:
+                if not signed_in:
+                    login(request, member.user,
+                          backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Thank you: your reporting was sent to %(c)s. "
+                                            "The community will confirm it.")
+                                 % {"c": member.community.name})
+                return redirect("people:me")
+    else:
+        form = form_class()
+    return render(request, "people/register.html",
+                  {"form": form, "signed_in": signed_in, **_map_context()})
+
+
+def _initial(member) -> dict:
+    data = {name: getattr(member, name) for name in ReportForm.DETAILS}
+    data["work_unit"], data["unit_organisation"] = (member.work_unit_id,
+                                                    member.unit_organisation_id)
+    if member.location is not None:
+        data.update(lon=f"{member.location.x:.7f}", lat=f"{member.location.y:.7f}",
+                    crs="wgs84")
+    return data
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """The member's own reporting: status, the reason of a rejection, the history, and the
+    form to correct and resubmit while the community has not confirmed it."""
+    member = member_for(request.user)
+    if member is None:
+        return render(request, "people/me.html", {"member": None})
+    editable = member.report_status in REPORT_TRANSITIONS["submit"]
+    form = None
+    if editable:
+        if request.method == "POST":
+            form = ReportForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.report_resubmit(member=member, acting_user=request.user,
+                                             location=form.location, **form.details())
+                except ValidationError as exc:
+                    form.show_service_errors(exc)
+                else:
+                    messages.success(request, _("Your corrections were sent to the "
+                                                "community."))
+                    return redirect("people:me")
+        else:
+            form = ReportForm(initial=_initial(member))
+    elif request.method == "POST":
+        messages.error(request, _("Your reporting was confirmed on %(day)s: ask your "
+                                  "community to change it.") % {"day": member.reported_on})
+        return redirect("people:me")
+    year = timezone.localdate().year
+    return render(request, "people/me.html", {
+        "member": member, "form": form, "history": report_history(member),
+        "deadline": deadline_for(year=year, community=member.community_id), "year": year,
+        **(_map_context() if form is not None else {}),
+    })
+
+
+# --- community staff ----------------------------------------------------------------------
+
+@staff_required
+def pending(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    communities = list(communities_for_reporting(request.user)[:100])
+    return render(request, "people/pending.html", {
+        "rows": pending_reports(request.user),
+        "rejected": rejected_reports(request.user)[:100],
+        "deadlines": [(c, deadline_for(year=year, community=c)) for c in communities],
+        "year": year,
+    })
+
+
+@staff_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        members_for_reporting(request.user).select_related(
+            "community", "compound", "building", "work_unit", "unit_organisation"), pk=pk)
+    return render(request, "people/member.html", {
+        "member": member, "history": report_history(member),
+        "can_decide": member.report_status in REPORT_TRANSITIONS["confirm"]})
+
+
+@require_POST
+@staff_required
+def member_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in ("confirm", "reject"):
+        raise Http404(step)
+    member = get_object_or_404(members_for_reporting(request.user), pk=pk)
+    try:
+        if step == "confirm":
+            services.report_confirm(member=member, acting_user=request.user)
+            text = _("%(member)s's reporting is confirmed.") % {"member": member}
+        else:
+            services.report_reject(member=member, acting_user=request.user,
+                                   reason=request.POST.get("reason", ""))
+            text = _("%(member)s's reporting is rejected; the member sees your reason.") % {
+                "member": member}
+    except services.ReportingNotAllowed as exc:
+        raise PermissionDenied(exc.text) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, text)
+    return _back(request, "people:pending")
+
+
+# --- units --------------------------------------------------------------------------------
+
+@staff_required
+def units(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    rows = unit_summaries(request.user, year=year)
+    if request.GET.get("mine"):
+        rows = [r for r in rows if r["members"] or r["org_reported"] or r["agreement"]]
+    return render(request, "people/units.html", {"rows": rows, "year": year,
+                                                 "mine": bool(request.GET.get("mine"))})
+
+
+def _unit_context(request: HttpRequest, unit: CoBuildingUnit, year: int) -> dict:
+    members = list(unit_standing(request.user, unit, year=year))
+    communities = communities_for_reporting(request.user)
+    return {
+        "unit": unit, "year": year,
+        "missing": [m for m in members if m.standing in NOT_IN_TIME],
+        "in_time": [m for m in members if m.standing == Standing.IN_TIME],
+        "reports": unit_reports_visible_to(request.user).filter(organisation__unit=unit)
+        .prefetch_related("events"),
+        "agreements": agreements_visible_to(request.user).filter(unit=unit),
+        "organisations": unit.organisations.all(),
+        "today": timezone.localdate(),
+        "report_form": UnitReportForm(unit=unit, communities=communities),
+        "agreement_form": AgreementForm(communities=communities),
+    }
+
+
+@staff_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(CoBuildingUnit, pk=pk)
+    return render(request, "people/unit.html", _unit_context(request, unit, _year(request)))
+
+
+@staff_required
+def unit_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Who of the unit has not reported in time (for the year), to send to the unit."""
+    unit = get_object_or_404(CoBuildingUnit, pk=pk)
+    year = _year(request)
+    members = unit_standing(request.user, unit, year=year).filter(standing__in=NOT_IN_TIME)
+    name = f"not-reported-{unit.pk}-{year}"
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + exporting.as_csv(members),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exporting.as_xlsx(members, title=str(year)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    raise Http404(fmt)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@require_POST
+@staff_required
+def unit_report_record(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(CoBuildingUnit, pk=pk)
+    form = UnitReportForm(request.POST, unit=unit,
+                          communities=communities_for_reporting(request.user))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("people:unit", pk=unit.pk)
+    try:
+        unit_services.unit_report_record(acting_user=request.user, **form.cleaned_data)
+    except services.ReportingNotAllowed as exc:
+        raise PermissionDenied(exc.text) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report of %(org)s is recorded.")
+                         % {"org": form.cleaned_data["organisation"]})
+    return redirect("people:unit", pk=unit.pk)
+
+
+@require_POST
+@staff_required
+def unit_report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in ("confirm", "reject"):
+        raise Http404(step)
+    report = get_object_or_404(unit_reports_visible_to(request.user), pk=pk)
+    try:
+        if step == "confirm":
+            unit_services.unit_report_confirm(report=report, acting_user=request.user)
+            text = _("The report of %(org)s is confirmed.") % {"org": report.organisation}
+        else:
+            unit_services.unit_report_reject(report=report, acting_user=request.user,
+                                             reason=request.POST.get("reason", ""))
+            text = _("The report of %(org)s is rejected.") % {"org": report.organisation}
+    except services.ReportingNotAllowed as exc:
+        raise PermissionDenied(exc.text) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, text)
+    return redirect("people:unit", pk=report.organisation.unit_id)
+
+
+@require_POST
+@staff_required
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(CoBuildingUnit, pk=pk)
+    form = AgreementForm(request.POST, communities=communities_for_reporting(request.user))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("people:unit", pk=unit.pk)
+    try:
+        unit_services.agreement_sign(unit=unit, acting_user=request.user, **form.cleaned_data)
+    except services.ReportingNotAllowed as exc:
+        raise PermissionDenied(exc.text) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The co-building agreement is recorded."))
+    return redirect("people:unit", pk=unit.pk)

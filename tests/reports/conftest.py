@@ -1,0 +1,1 @@
+from tests.cases.conftest import categories, english  # noqa: F401  (shared fixtures)
