@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.notices.context.unread_notices",
+                "gridgov.accounts.context.access",
             ],
         },
     },

@@ -41,6 +41,26 @@ def sla_reminders(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def activity_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind every member signed up (with a login) of an activity starting tomorrow."""
+    from gridgov.service.selectors import signups_tomorrow
+
+    sent = 0
+    for signup in signups_tomorrow(now):
+        user = signup.member.user
+        if user is None:
+            continue
+        activity = signup.activity
+        sent += len(notify(
+            users=[user], kind=NoticeKind.ACTIVITY_TOMORROW,
+            params={"title": activity.title,
+                    "start": date_format(timezone.localtime(activity.starts_at), "Y-m-d H:i")},
+            url=reverse("service:activity", args=[activity.pk]),
+            key=f"activity:{activity.pk}:{activity.starts_at:%Y%m%d%H%M}",
+        ))
+    return sent
+
+
 def run_all(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Every sweep; the number of notices each left."""
-    return {"sla": sla_reminders(now=now)}
+    return {"sla": sla_reminders(now=now), "activities": activity_reminders(now=now)}
