@@ -20,6 +20,36 @@ def wipe() -> None:
     from gridgov.grids.models import ServiceStation
     from gridgov.planning.models import BranchPlan, HouseholdTeam, MemberGroup
 
+    from gridgov.people.models import (
+        CoBuildingAgreement,
+        ReportEvent,
+        ReportingDeadline,
+        UnitReport,
+    )
+    from gridgov.points.services import points_reset_all
+    from gridgov.posts.models import (
+        MemberResource,
+        PostAction,
+        PostClaim,
+        ServiceListEntry,
+        ServicePost,
+    )
+    from gridgov.service.models import Activity, SelfService, SignUp
+
+    # Work records first (they refer to members, grids and ledger entries), then the ledger.
+    ServiceListEntry.objects.all().delete()
+    MemberResource.objects.all().delete()
+    PostAction.objects.all().delete()
+    PostClaim.objects.all().delete()
+    ServicePost.objects.all().delete()
+    SignUp.objects.all().delete()
+    Activity.objects.all().delete()
+    SelfService.objects.all().delete()
+    points_reset_all()
+    ReportEvent.objects.all().delete()
+    UnitReport.objects.all().delete()
+    CoBuildingAgreement.objects.all().delete()
+    ReportingDeadline.objects.all().delete()
     BranchPlan.objects.all().delete()
     MemberGroup.objects.all().delete()
     HouseholdTeam.objects.all().delete()
