@@ -220,7 +220,8 @@ GRIDGOV_YEARLY_HOURS_TARGET = env.float("GRIDGOV_YEARLY_HOURS_TARGET", default=4
 # Points earned per confirmed volunteer hour.
 GRIDGOV_POINTS_PER_HOUR = env.int("GRIDGOV_POINTS_PER_HOUR", default=10)
 # Star ratings: "stars:hours" pairs, cumulative confirmed hours needed for each star level.
-GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS", default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
+GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS",
+                                   default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
 
 # --- maps -----------------------------------------------------------------------------------
 # Tile source: "none" (default: works on an intranet with no tile server), "osm", or any

@@ -16,16 +16,15 @@ from gridgov.people.models import (
 @transaction.atomic
 def wipe() -> None:
     from gridgov.cases.models import Case, CaseEvent
-    from gridgov.patrols.models import Patrol, PatrolRoute
     from gridgov.grids.models import ServiceStation
-    from gridgov.planning.models import BranchPlan, HouseholdTeam, MemberGroup
-
+    from gridgov.patrols.models import Patrol, PatrolRoute
     from gridgov.people.models import (
         CoBuildingAgreement,
         ReportEvent,
         ReportingDeadline,
         UnitReport,
     )
+    from gridgov.planning.models import BranchPlan, HouseholdTeam, MemberGroup
     from gridgov.points.services import points_reset_all
     from gridgov.posts.models import (
         MemberResource,

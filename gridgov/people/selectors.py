@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import (
@@ -66,9 +66,7 @@ def member_for(user) -> Member | None:
 # confirmed them with ``reported_on`` on or before that year's deadline (see docs/REPORTING.md).
 
 # Roles that confirm members' and unit organisations' reporting inside their scope.
-REPORTING_ROLES = frozenset(
-    {StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY, StaffRole.COMMUNITY_STAFF}
-)
+REPORTING_ROLES = policy.roles(policy.CONFIRM_REPORTING)
 
 
 class Standing(models.TextChoices):

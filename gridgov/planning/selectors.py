@@ -13,16 +13,15 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from gridgov.accounts.models import Assignment, StaffRole
+from gridgov.accounts import policy
+from gridgov.accounts.models import Assignment
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind
 from gridgov.people.models import Member, MemberKind, OrgKind, PartyOrganisation
 from gridgov.planning.models import BranchPlan
 
 MIN_FORMAL_MEMBERS = 3
-PLANNER_ROLES = frozenset(
-    {StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY, StaffRole.COMMUNITY_STAFF}
-)
+PLANNER_ROLES = policy.roles(policy.PLAN)
 # A member contact of a building: whoever currently holds one of these roles on it.
 CONTACT_ROLES = (RoleKind.BUILDING_LEADER, RoleKind.GROUP_LEADER, RoleKind.GROUP_DEPUTY)
 # Formal members: not probationary, and not applicants/activists (who are not yet members).

@@ -13,7 +13,7 @@ from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member, MemberKind
@@ -21,10 +21,9 @@ from gridgov.points.models import LedgerEntry, MallItem, Redemption, RedemptionS
 
 # Who keeps the ledger and the mall in their grids: record adjustments, hand over and cancel
 # redemptions, manage items (the community office and the street office).
-POINTS_KEEPERS = frozenset({StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY,
-                            StaffRole.COMMUNITY_STAFF})
+POINTS_KEEPERS = policy.roles(policy.KEEP_POINTS)
 # Who may read members' yearly hours in their grids (adds branch secretaries, grid leaders).
-HOURS_READERS = POINTS_KEEPERS | {StaffRole.BRANCH_SECRETARY, StaffRole.GRID_LEADER}
+HOURS_READERS = policy.roles(policy.READ_HOURS)
 
 ZERO = Decimal("0")
 

@@ -9,20 +9,14 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.people.models import Member
 from gridgov.posts.models import PostAction, PostClaim, ServicePost
 
 # Roles that manage posts and the three lists in their grids (assign, confirm, the staff
 # lists). Building leaders and members with a scoped role may look, not manage.
-MANAGER_ROLES = frozenset({
-    StaffRole.STREET_ADMIN,
-    StaffRole.COMMUNITY_SECRETARY,
-    StaffRole.COMMUNITY_STAFF,
-    StaffRole.BRANCH_SECRETARY,
-    StaffRole.GRID_LEADER,
-})
+MANAGER_ROLES = policy.roles(policy.MANAGE_POSTS)
 
 
 def manager_prefixes(user) -> list[str] | None:

@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import tables
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
 from gridgov.reports import annual, periods, quarterly
 
-REPORT_ROLES = frozenset({StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY,
-                          StaffRole.COMMUNITY_STAFF, StaffRole.BRANCH_SECRETARY})
+REPORT_ROLES = policy.roles(policy.VIEW_REPORTS)
 
 
 def report_prefixes(user) -> list[str] | None:

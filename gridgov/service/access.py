@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from gridgov.accounts.models import RESIDENT_READERS, StaffRole
+from gridgov.accounts import policy
+from gridgov.accounts.models import RESIDENT_READERS
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 
 # Staff who publish and run activities (community and compound branch staff; the street
 # office above them).
-ORGANISER_ROLES = frozenset({StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY,
-                             StaffRole.COMMUNITY_STAFF, StaffRole.BRANCH_SECRETARY})
+ORGANISER_ROLES = policy.roles(policy.ORGANISE_ACTIVITIES)
 # Staff who confirm members' self-organised service: the community (社区确认).
-REVIEWER_ROLES = frozenset({StaffRole.STREET_ADMIN, StaffRole.COMMUNITY_SECRETARY,
-                            StaffRole.COMMUNITY_STAFF})
+REVIEWER_ROLES = policy.roles(policy.REVIEW_SERVICE)
 # Staff who may see a member's evidence photo: those who may read personal data.
 PHOTO_READERS = RESIDENT_READERS
 
