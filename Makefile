@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: setup setup-run run test bench
+.PHONY: setup setup-run run test bench proof
 
 ## setup: install everything (Debian packages, .venv, translations), tests included
 setup:
@@ -35,3 +35,8 @@ test: setup
 SCALE ?= district
 bench: setup
 	@bash bench/run.sh --scale $(SCALE)
+
+## proof: the long proofs (schemathesis, locust, faults) on both backends -> docs/RELIABILITY.md
+BACKEND ?= both
+proof: setup
+	@bash bench/proof/run.sh --backend $(BACKEND)

@@ -133,6 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite"
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction begins: a read-then-write transaction (a case
+    # number, a claim) then waits for the lock instead of failing with "database is locked"
+    # when another writer got there between its read and its write.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,6 +226,10 @@ GRIDGOV_POINTS_PER_HOUR = env.int("GRIDGOV_POINTS_PER_HOUR", default=10)
 # Star ratings: "stars:hours" pairs, cumulative confirmed hours needed for each star level.
 GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS",
                                    default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
+
+# The public finder's per-client limit: lookups per window (seconds).
+GRIDGOV_FINDER_RATE_LIMIT = env.int("GRIDGOV_FINDER_RATE_LIMIT", default=30)
+GRIDGOV_FINDER_RATE_WINDOW = env.int("GRIDGOV_FINDER_RATE_WINDOW", default=60)
 
 # --- maps -----------------------------------------------------------------------------------
 # Tile source: "none" (default: works on an intranet with no tile server), "osm", or any
