@@ -37,5 +37,6 @@ if [[ -n "${MAKELEVEL:-}" ]]; then  # run by make: record the command the reader
 else
     CMD="bash bench/run.sh $*"
 fi
+bash "$ROOT/bench/locate_load.sh" --scale street
 "$PY" bench/report.py --write --scale "$SCALE" --command "$CMD"
 echo "bench: done in $(( $(date +%s) - START )) s; figures in docs/PERFORMANCE.md"

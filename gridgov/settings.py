@@ -278,7 +278,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Keeps the Open311 paths (`requests.{format}`), which DRF's enumerator drops.
+    "DEFAULT_GENERATOR_CLASS": "gridgov.api.schema.GridGovSchemaGenerator",
 }
+# Point lookup keeps an in-process index of grids and building contacts; it re-reads their
+# fingerprint at most this often (seconds) and rebuilds the index when they changed.
+GRIDGOV_LOCATE_CHECK_SECONDS = env.float("GRIDGOV_LOCATE_CHECK_SECONDS", default=2.0)
 
 # gis.W001: Debian 12 ships GDAL 3.6, which cannot block file and network access inside
 # spatial reference definitions (GDAL >= 3.9 can). GridGov never hands GDAL a spatial

@@ -23,9 +23,9 @@ from geodata import export as gexport
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
 from gridgov.api.keys import ApiKeyMixin
+from gridgov.api.locating import GridRef, locate_index
 from gridgov.grids import exporting
-from gridgov.grids.location import locate_one
-from gridgov.grids.models import Grid, GridRole, Level, RoleKind
+from gridgov.grids.models import Grid, Level
 
 
 def grid_codes(grid: Grid) -> dict[str, str | None]:
@@ -107,21 +107,8 @@ class GridList(ApiKeyMixin, generics.ListAPIView):
 
 # --- point lookup -------------------------------------------------------------------------
 
-def _ref(grid: Grid | None) -> dict | None:
+def _ref(grid: GridRef | None) -> dict | None:
     return None if grid is None else {"code": grid.code, "name": grid.name}
-
-
-def building_contact(building: Grid | None) -> dict | None:
-    """The current building leader's public contact (亮身份): never an address."""
-    if building is None:
-        return None
-    role = (GridRole.objects.filter(grid=building, role=RoleKind.BUILDING_LEADER,
-                                    until__isnull=True).select_related("member").first())
-    if role is None:
-        return None
-    m = role.member
-    return {"role": RoleKind.BUILDING_LEADER.value, "name": m.name, "pledge": m.pledge,
-            "specialty": m.specialty, "phone": m.masked_phone}
 
 
 class LocateView(ApiKeyMixin, APIView):
@@ -144,27 +131,24 @@ class LocateView(ApiKeyMixin, APIView):
         lon = params.check_lon("lon", params.parse_number("lon", q.get("lon")))
         lat = params.check_lat("lat", params.parse_number("lat", q.get("lat")))
         crs = params.parse_crs("crs", q.get("crs"))
-        point = params.to_wgs84_point(lon, lat, crs)
-        p = locate_one(point)
-        ids = {"community": int(p.community[0]), "compound": int(p.compound[0]),
-               "building": int(p.building[0]), "nearest": int(p.nearest[0])}
-        grids = Grid.objects.select_related("parent__parent").in_bulk(
-            [i for i in ids.values() if i])
-        got = {k: grids.get(i) for k, i in ids.items()}
+        x, y = params.to_wgs84_xy(lon, lat, crs)
+        # The process's grid index (gridgov/api/locating.py): no query per lookup.
+        index = locate_index()
+        found = index.locate(x, y)
         body = {
-            "lon": round(point.x, 7), "lat": round(point.y, 7), "crs": crs,
-            "in_area": got["community"] is not None,
-            "community": _ref(got["community"]),
-            "compound": _ref(got["compound"]),
-            "building": _ref(got["building"]),
-            "contact": building_contact(got["building"]),
+            "lon": round(x, 7), "lat": round(y, 7), "crs": crs,
+            "in_area": found.community is not None,
+            "community": _ref(found.community),
+            "compound": _ref(found.compound),
+            "building": _ref(found.building),
+            "contact": index.contacts.get(found.building.id) if found.building else None,
         }
-        near = got["nearest"]
+        near = found.nearest
         if near is not None:
-            codes = grid_codes(near)
-            body["nearest_building"] = {**_ref(near), "community_code": codes["community_code"],
-                                        "distance_m": round(float(p.nearest_m[0]), 1)}
-            body["nearest_community"] = _ref(near.parent.parent if near.parent else None)
+            body["nearest_building"] = {**_ref(near),
+                                        "community_code": index.codes(near)["community_code"],
+                                        "distance_m": round(found.nearest_m, 1)}
+            body["nearest_community"] = _ref(index.parent(index.parent(near)))
         if body["in_area"]:
             return Response(body)
         body["detail"] = _("Not in our area: this point lies outside every community grid.")

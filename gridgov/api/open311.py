@@ -24,7 +24,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -33,6 +34,16 @@ from rest_framework.views import APIView
 
 from gridgov.api.errors import NON_FIELD, bad_parameter, parameter_errors
 from gridgov.api.keys import ApiKeyMixin, SignedInOrKey, request_key
+from gridgov.api.open311_schema import (
+    API_KEY,
+    FORMAT,
+    JURISDICTION,
+    Open311RequestCreatedSerializer,
+    Open311RequestSerializer,
+    Open311ServiceDefinitionSerializer,
+    Open311ServiceSerializer,
+    errors,
+)
 from gridgov.api.xml import Open311XMLRenderer
 from gridgov.cases.models import OPEN_STATUSES, Case, CaseCategory, Channel
 from gridgov.cases.selectors import cases_visible_to
@@ -66,6 +77,7 @@ class Open311View(ApiKeyMixin, APIView):
     api_key_parameter = True  # the spec's api_key, in the query or the form body
     xml_root = "response"
     xml_item = "item"
+    schema_keeps_format_suffix = True  # its routes are .json/.xml only (gridgov/api/schema.py)
 
     def get_exception_handler(self):
         return open311_errors
@@ -84,7 +96,10 @@ class ServiceList(Open311View):
     api_key_read_needs_scope = False  # the catalogue a posting system needs
     xml_root, xml_item = "services", "service"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="open311_services_list",
+                   summary="Open311: the service list (active case categories)",
+                   tags=["open311"], parameters=[*FORMAT, API_KEY, JURISDICTION],
+                   responses={200: Open311ServiceSerializer(many=True), **errors(401)})
     def get(self, request, format=None):
         return Response([service_json(c) for c in CaseCategory.objects.filter(active=True)])
 
@@ -94,7 +109,14 @@ class ServiceDefinition(Open311View):
     api_key_read_needs_scope = False
     xml_root, xml_item = "service_definition", "attribute"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="open311_service_definition",
+                   summary="Open311: one service's definition (no extra attributes)",
+                   tags=["open311"],
+                   parameters=[OpenApiParameter("code", OpenApiTypes.STR,
+                                                OpenApiParameter.PATH,
+                                                description="a service_code"),
+                               *FORMAT, API_KEY, JURISDICTION],
+                   responses={200: Open311ServiceDefinitionSerializer, **errors(401, 404)})
     def get(self, request, code, format=None):
         if not CaseCategory.objects.filter(code=code, active=True).exists():
             raise bad_parameter("service_code", _("Unknown service code %(value)s.")
@@ -224,7 +246,13 @@ class RequestList(Open311View):
     permission_classes = [SignedInOrKey]
     api_key_may_post = True  # with can_post_requests: the 12345 hotline, no account needed
 
-    @extend_schema(parameters=[RequestQuery], responses={200: dict})
+    @extend_schema(operation_id="open311_requests_list",
+                   summary="Open311: service requests (cases) the caller may see",
+                   description="By default the last 90 days, newest first, 1000 per page. "
+                   "With service_request_id the other filters are ignored.",
+                   tags=["open311"], parameters=[*FORMAT, RequestQuery, API_KEY, JURISDICTION],
+                   responses={200: Open311RequestSerializer(many=True),
+                              **errors(400, 401, 403, 404, 429)})
     def get(self, request, format=None):
         query = RequestQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -255,7 +283,13 @@ class RequestList(Open311View):
                                 % {"n": pages.num_pages}, code=404) from None
         return Response([request_json(c) for c in page.object_list])
 
-    @extend_schema(request=RequestCreate, responses={201: dict})
+    @extend_schema(operation_id="open311_requests_create",
+                   summary="Open311: raise a service request (creates a case)",
+                   description="lat and long, or an address_string GridGov holds. Needs an "
+                   "account, or an API key with can_post_requests.",
+                   tags=["open311"], parameters=[*FORMAT, JURISDICTION], request=RequestCreate,
+                   responses={201: Open311RequestCreatedSerializer(many=True),
+                              **errors(400, 401, 403, 429)})
     def post(self, request, format=None):
         form = RequestCreate(data=request.data)
         form.is_valid(raise_exception=True)
@@ -283,7 +317,13 @@ class RequestDetail(Open311View):
     xml_root, xml_item = "service_requests", "request"
     permission_classes = [SignedInOrKey]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="open311_request_retrieve",
+                   summary="Open311: one service request (a list of one)", tags=["open311"],
+                   parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                                description="the service_request_id"),
+                               *FORMAT, API_KEY, JURISDICTION],
+                   responses={200: Open311RequestSerializer(many=True),
+                              **errors(401, 403, 404, 429)})
     def get(self, request, id, format=None):
         case = _visible(request).filter(number=id).first()
         if case is None:

@@ -84,10 +84,15 @@ def parse_crs(parameter: str, text: str | None, allowed=INPUT_CRS, default="wgs8
     return value
 
 
+def to_wgs84_xy(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    """WGS84 longitude, latitude from input coordinates in ``crs`` (geodata.crs)."""
+    x, y = crsmod.to_wgs84([lon], [lat], crs)
+    return float(x[0]), float(y[0])
+
+
 def to_wgs84_point(lon: float, lat: float, crs: str) -> Point:
     """A WGS84 point from input coordinates in ``crs`` (geodata.crs does the maths)."""
-    x, y = crsmod.to_wgs84([lon], [lat], crs)
-    return Point(float(x[0]), float(y[0]), srid=4326)
+    return Point(*to_wgs84_xy(lon, lat, crs), srid=4326)
 
 
 class StrictInBBoxFilter(InBBoxFilter):

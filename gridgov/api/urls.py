@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gridgov.api import cases, grids, people
+from gridgov.api.schema import GridGovSchemaGenerator
 
 app_name = "api"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("v1/residents/", people.ResidentList.as_view(), name="residents"),
     path("v1/cases/", cases.CaseList.as_view(), name="cases"),
     path("v1/patrol-routes/", cases.PatrolRouteList.as_view(), name="patrol-routes"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(generator_class=GridGovSchemaGenerator),
+         name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -9,12 +9,25 @@ from typing import Any
 
 import shapely
 from django.contrib.gis.geos import Polygon
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from geodata.tracks import buffer_bbox_m, within_distance
+from gridgov.accounts.models import StaffRole
+from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
-from gridgov.patrols.models import INTERVAL_DAYS, Patrol, PatrolRoute
+from gridgov.patrols.models import INTERVAL_DAYS, Finding, Patrol, PatrolRoute
+from gridgov.people.models import Member
+
+# Roles that see and record the patrols of the routes in their grid scope (the patrol pages).
+# Building leaders and plain members walk patrols; grid leaders and community staff record them.
+PATROL_ROLES = frozenset({
+    StaffRole.STREET_ADMIN,
+    StaffRole.COMMUNITY_SECRETARY,
+    StaffRole.COMMUNITY_STAFF,
+    StaffRole.BRANCH_SECRETARY,
+    StaffRole.GRID_LEADER,
+})
 
 
 def routes_for(grid: Grid, *, crossing: bool = False) -> QuerySet[PatrolRoute]:
@@ -65,21 +78,24 @@ def route_rows(grid: Grid, *, today: dt.date | None = None,
     """One row per active route: what a side panel lists (no geometry), from one query."""
     today = today or timezone.localdate()
     qs = with_last_patrol(routes_for(grid, crossing=crossing).filter(active=True))
-    rows = []
-    for route in qs.select_related("grid").order_by("grid__code", "name"):
-        since = days_since(route.last_patrolled, today)
-        rows.append({
-            "id": route.pk,
-            "name": route.name,
-            "grid": route.grid.code,
-            "schedule": route.schedule,
-            "interval_days": route.interval_days,
-            "last_patrolled": route.last_patrolled.isoformat() if route.last_patrolled else None,
-            "days_since": since,
-            "overdue": since is None or since > route.interval_days,
-            "geometry": route.route,
-        })
-    return rows
+    return [_route_row(route, today)
+            for route in qs.select_related("grid").order_by("grid__code", "name")]
+
+
+def _route_row(route: PatrolRoute, today: dt.date) -> dict[str, Any]:
+    """A route annotated with ``last_patrolled`` as plain data."""
+    since = days_since(route.last_patrolled, today)
+    return {
+        "id": route.pk,
+        "name": route.name,
+        "grid": route.grid.code,
+        "schedule": route.schedule,
+        "interval_days": route.interval_days,
+        "last_patrolled": route.last_patrolled.isoformat() if route.last_patrolled else None,
+        "days_since": since,
+        "overdue": since is None or since > route.interval_days,
+        "geometry": route.route,
+    }
 
 
 def _round(coords: Any, ndigits: int = 7) -> Any:
@@ -147,3 +163,57 @@ def covered_buildings(
         "share": len(covered) / len(buildings) if buildings else None,
         "routes": [pk for pk, _r in routes],
     }
+
+
+# --- scoped readers for the patrol pages --------------------------------------------------
+
+def patrol_prefixes(user) -> list[str] | None:
+    """Grid code prefixes whose routes the user sees and records (None: all; []: none)."""
+    return scope_prefixes(user, roles=PATROL_ROLES)
+
+
+def routes_visible_to(user) -> QuerySet[PatrolRoute]:
+    """Routes whose grid lies in the user's patrol scope."""
+    return PatrolRoute.objects.filter(scope_q(patrol_prefixes(user), "grid__code"))
+
+
+def patrols_visible_to(user) -> QuerySet[Patrol]:
+    return Patrol.objects.filter(scope_q(patrol_prefixes(user), "route__grid__code"))
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    return Finding.objects.filter(scope_q(patrol_prefixes(user), "patrol__route__grid__code"))
+
+
+def my_route_rows(user, *, today: dt.date | None = None,
+                  include_inactive: bool = False) -> list[dict[str, Any]]:
+    """The user's routes (patrol scope) with days since the last patrol and whether they are
+    overdue: overdue first (never walked, then the longest unwalked), then by grid and name.
+    One query; each row also has ``grid_name`` and ``active``."""
+    today = today or timezone.localdate()
+    qs = routes_visible_to(user)
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    rows = []
+    for route in with_last_patrol(qs).select_related("grid"):
+        row = _route_row(route, today)
+        row.update(grid_name=route.grid.name, active=route.active)
+        rows.append(row)
+    rows.sort(key=lambda r: (not r["overdue"], r["last_patrolled"] is not None,
+                             r["last_patrolled"] or "", r["grid"], r["name"]))
+    return rows
+
+
+def patrol_member_choices(user, route: PatrolRoute) -> QuerySet[Member]:
+    """Who may be named as having walked a route: the route's team, and the members living in
+    the user's patrol scope. The team first, then by name."""
+    team = route.team.values("pk")
+    return (Member.objects.filter(Q(pk__in=team) | scope_q(patrol_prefixes(user)))
+            .annotate(on_team=Count("patrol_routes", filter=Q(patrol_routes=route)))
+            .order_by("-on_team", "name", "pk"))
+
+
+def recent_patrols(route: PatrolRoute, *, limit: int = 20) -> QuerySet[Patrol]:
+    """The route's latest patrols with their members and findings preloaded."""
+    return (route.patrols.order_by("-walked_on", "-created_at")
+            .prefetch_related("members", "findings")[:limit])

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Patrol pages, mounted at /patrols/ (gridgov/urls.py)."""
+
+from django.urls import path
+
+from gridgov.patrols import views
 
 app_name = "patrols"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.route_list, name="list"),
+    path("routes/<int:pk>/", views.route_detail, name="route"),
+    path("routes/<int:pk>/record/", views.patrol_new, name="record"),
+    path("<int:pk>/", views.patrol_detail, name="patrol"),
+    path("<int:pk>/findings/", views.finding_new, name="finding_add"),
+    path("findings/<int:pk>/case/", views.finding_case, name="finding_case"),
+]

@@ -57,3 +57,10 @@ def assert_error(response, status: int, parameter: str | None) -> dict:
     assert data["parameter"] == parameter, data
     assert data["detail"]
     return data
+
+
+@pytest.fixture(autouse=True)
+def locate_index_checked_every_request(settings):
+    """The locate index re-reads its fingerprint on every request here, as each test builds
+    its own grids (in production: at most every GRIDGOV_LOCATE_CHECK_SECONDS)."""
+    settings.GRIDGOV_LOCATE_CHECK_SECONDS = 0

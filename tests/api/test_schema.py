@@ -30,3 +30,89 @@ def test_docs_page_uses_only_local_assets(client):
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", html), "a remote URL"
     for asset in urls:
         assert client.get(asset).status_code == 200, asset
+
+
+OPEN311 = {"/open311/v2/services.{format}", "/open311/v2/services/{code}.{format}",
+           "/open311/v2/requests.{format}", "/open311/v2/requests/{id}.{format}"}
+
+
+def _schema(api) -> dict:
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    validate_schema(schema)
+    return schema
+
+
+def _component(schema: dict, ref: dict) -> dict:
+    """The component a $ref (or an array of $ref) names."""
+    if ref.get("type") == "array":
+        ref = ref["items"]
+    return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_every_public_route_is_in_the_schema(api):
+    """Each URL under /api/v1/ and /open311/v2/ appears, the Open311 ones with their
+    .{format} suffix (DRF's enumerator drops those unless gridgov.api.schema keeps them)."""
+    from django.urls import get_resolver
+
+    from gridgov.api.schema import FormatSuffixEnumerator
+
+    enumerated = {path for path, *_rest in
+                  FormatSuffixEnumerator(get_resolver().url_patterns).get_api_endpoints()}
+    paths = set(_schema(api)["paths"])
+    public = {p for p in enumerated if p.startswith(("/api/v1/", "/open311/"))}
+    assert OPEN311 <= public
+    assert public <= paths, public - paths
+
+
+def test_open311_operations_describe_formats_and_errors(api):
+    schema = _schema(api)
+    ops = {(path, method): op for path in OPEN311
+           for method, op in schema["paths"][path].items()}
+    assert set(ops) == {(p, "get") for p in OPEN311} | {("/open311/v2/requests.{format}",
+                                                         "post")}
+    for (path, method), op in ops.items():
+        [fmt] = [p for p in op["parameters"] if p["name"] == "format"]
+        assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["json", "xml"], path
+        ok = op["responses"]["201" if method == "post" else "200"]
+        assert set(ok["content"]) == {"application/json", "text/xml"}, path
+        error = _component(schema, op["responses"]["401"]["content"]["application/json"]
+                           ["schema"])
+        assert set(error["properties"]) == {"code", "description", "parameter"}
+    listing = ops["/open311/v2/requests.{format}", "get"]
+    assert {p["name"] for p in listing["parameters"]} >= {
+        "service_request_id", "service_code", "start_date", "end_date", "status", "page",
+        "page_size", "api_key"}
+    post = ops["/open311/v2/requests.{format}", "post"]["requestBody"]["content"]
+    assert "application/x-www-form-urlencoded" in post
+
+
+def test_open311_schema_matches_what_the_resources_answer(api, tree, categories, make_user):
+    """The documented fields are exactly the fields a real answer carries."""
+    from gridgov.accounts.models import StaffRole
+    from gridgov.cases.services import case_create
+    from tests.api.conftest import IN_B1
+
+    schema = _schema(api)
+    ok = schema["paths"]
+    service = _component(schema, ok["/open311/v2/services.{format}"]["get"]["responses"]
+                         ["200"]["content"]["application/json"]["schema"])
+    assert set(service["properties"]) == set(api.get("/open311/v2/services.json").json()[0])
+
+    case_create(acting_user=None, category=categories["repair"], channel="phone",
+                title="楼道灯不亮", requester_name="陈阿姨", location=IN_B1)
+    api.force_authenticate(make_user("admin", StaffRole.STREET_ADMIN, scope=""))
+    [answer] = api.get("/open311/v2/requests.json").json()
+    request = _component(schema, ok["/open311/v2/requests.{format}"]["get"]["responses"]
+                         ["200"]["content"]["application/json"]["schema"])
+    assert set(request["properties"]) == set(answer)
+    extended = schema["components"]["schemas"][
+        request["properties"]["extended_attributes"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
+        if "allOf" in request["properties"]["extended_attributes"]
+        else request["properties"]["extended_attributes"]["$ref"].rsplit("/", 1)[1]]
+    assert set(extended["properties"]) == set(answer["extended_attributes"])
+    created = api.post("/open311/v2/requests.json", {"service_code": "repair", "lat": 23.002,
+                                                      "long": 113.102})
+    assert created.status_code == 201
+    post = _component(schema, ok["/open311/v2/requests.{format}"]["post"]["responses"]["201"]
+                      ["content"]["application/json"]["schema"])
+    assert set(post["properties"]) == set(created.json()[0])
