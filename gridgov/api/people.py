@@ -21,7 +21,7 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
@@ -29,7 +29,7 @@ from gridgov.api.keys import ApiKeyMixin
 from gridgov.people.models import Member, Resident
 from gridgov.people.selectors import members_visible_to, residents_visible_to
 
-STAFF_ROLES = frozenset(StaffRole) - {StaffRole.MEMBER}
+STAFF_ROLES = policy.roles(policy.READ_MEMBERS)
 
 
 class MemberPublicSerializer(serializers.ModelSerializer):

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from geodata.tracks import buffer_bbox_m, within_distance
-from gridgov.accounts.models import StaffRole
+from gridgov.accounts import policy
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.patrols.models import INTERVAL_DAYS, Finding, Patrol, PatrolRoute
@@ -21,13 +21,7 @@ from gridgov.people.models import Member
 
 # Roles that see and record the patrols of the routes in their grid scope (the patrol pages).
 # Building leaders and plain members walk patrols; grid leaders and community staff record them.
-PATROL_ROLES = frozenset({
-    StaffRole.STREET_ADMIN,
-    StaffRole.COMMUNITY_SECRETARY,
-    StaffRole.COMMUNITY_STAFF,
-    StaffRole.BRANCH_SECRETARY,
-    StaffRole.GRID_LEADER,
-})
+PATROL_ROLES = policy.roles(policy.RECORD_PATROLS)
 
 
 def routes_for(grid: Grid, *, crossing: bool = False) -> QuerySet[PatrolRoute]:
