@@ -34,9 +34,9 @@ STAFF_ROLES = policy.roles(policy.READ_MEMBERS)
 
 class MemberPublicSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="masked_phone", read_only=True)
-    community_code = serializers.CharField(source="community.code", default=None)
-    compound_code = serializers.CharField(source="compound.code", default=None)
-    building_code = serializers.CharField(source="building.code", default=None)
+    community_code = serializers.CharField(source="community.code", default=None, allow_null=True)
+    compound_code = serializers.CharField(source="compound.code", default=None, allow_null=True)
+    building_code = serializers.CharField(source="building.code", default=None, allow_null=True)
 
     class Meta:
         model = Member
@@ -109,7 +109,8 @@ class ResidentSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="household.address")
     room = serializers.CharField(source="household.room")
     grid_code = serializers.CharField(source="household.grid_code")
-    building_code = serializers.CharField(source="household.building.code", default=None)
+    building_code = serializers.CharField(source="household.building.code", default=None,
+                                          allow_null=True)
 
     class Meta:
         model = Resident

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gridgov.api import cases, grids, people
+from gridgov.api.notfound import api_not_found
 from gridgov.api.schema import GridGovSchemaGenerator
 
 app_name = "api"
@@ -20,4 +21,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(generator_class=GridGovSchemaGenerator),
          name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^(?P<rest>.*)$", api_not_found, name="not-found"),  # last: JSON, not HTML
 ]

@@ -116,3 +116,15 @@ def test_open311_schema_matches_what_the_resources_answer(api, tree, categories,
     post = _component(schema, ok["/open311/v2/requests.{format}"]["post"]["responses"]["201"]
                       ["content"]["application/json"]["schema"])
     assert set(post["properties"]) == set(created.json()[0])
+
+
+def test_unknown_api_paths_answer_in_the_apis_format(client):
+    """A mistyped path gets the API's JSON (or Open311's error list), never an HTML page."""
+    r = client.get("/api/v1/no-such-thing/")
+    assert r.status_code == 404 and r.json()["parameter"] == "path"
+    r = client.get("/api/v1/grids")  # missing slash: pointed at the resource
+    assert r.status_code == 301 and r["Location"] == "/api/v1/grids/"
+    r = client.get("/open311/v2/services/%C3%9F~.json")
+    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    r = client.get("/open311/v2/nothing.xml")
+    assert r.status_code == 404 and r.content.startswith(b'<?xml') and b"<errors>" in r.content
