@@ -23,6 +23,7 @@ echo "bench: installing the bench extras (bench/requirements.txt, requirements.l
 
 START=$(date +%s)
 "$PY" bench/district.py --write "$@"
+"$PY" bench/dashboard.py --write
 if [[ -n "${DATABASE_URL:-}" ]]; then
     "$PY" bench/district.py --write --database-url "$DATABASE_URL" "$@"
 else
@@ -31,6 +32,7 @@ else
     start_cluster
     "$PY" bench/district.py --write --database-url "$POSTGIS_URL" \
         --dump "$ROOT/var/bench-$SCALE.pgdump" "$@"
+    "$PY" bench/dashboard.py --write --database-url "$POSTGIS_URL"
 fi
 if [[ -n "${MAKELEVEL:-}" ]]; then  # run by make: record the command the reader would type
     CMD="make bench$([[ "$SCALE" == district ]] || echo " SCALE=$SCALE")"

@@ -194,6 +194,7 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", Path(leaflet.__file__).resolve().parent / "static" / "leaflet"),
     # Leaflet plugins from the npm registry (package-lock.json), installed by the set-up.
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/vectorgrid", BASE_DIR / "node_modules" / "leaflet.vectorgrid" / "dist"),
 ]
 
 # Uploaded files (evidence photos, GPX tracks): never served as static files; views that
@@ -226,6 +227,11 @@ GRIDGOV_POINTS_PER_HOUR = env.int("GRIDGOV_POINTS_PER_HOUR", default=10)
 # Star ratings: "stars:hours" pairs, cumulative confirmed hours needed for each star level.
 GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS",
                                    default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
+
+# Above this many features a map layer is loaded as tiles (/tiles/…) instead of inline.
+GRIDGOV_TILE_THRESHOLD = env.int("GRIDGOV_TILE_THRESHOLD", default=2000)
+# Dashboards and the street map are cached this long (seconds) and invalidated on change.
+GRIDGOV_MAP_CACHE_SECONDS = env.int("GRIDGOV_MAP_CACHE_SECONDS", default=600)
 
 # The public finder's per-client limit: lookups per window (seconds).
 GRIDGOV_FINDER_RATE_LIMIT = env.int("GRIDGOV_FINDER_RATE_LIMIT", default=30)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import folium
 
+from maps.layers import DataLayer, TileSource
+
 # Colours people can tell apart on a tablet in daylight.
 COMMUNITY_COLOUR = "#b71c1c"
 COMPOUND_COLOUR = "#1565c0"
@@ -105,46 +107,76 @@ def bounds_of(collection: dict) -> list[list[float]]:
 
 def street_map(
     *,
-    layers: dict[str, dict],
+    layers: dict[str, dict | TileSource],
     labels: Labels,
     tiles: Tiles,
     static: Callable[[str], str],
     centre: tuple[float, float] = (23.0, 113.1),
+    bounds: list[list[float]] | None = None,
+    words: dict[str, str] | None = None,
+    grid_url: str = "",
 ) -> folium.Map:
     """The whole street: communities, compounds and buildings, each a switchable layer;
-    buildings green where they have a building leader, orange where they have none."""
-    m = offline_map(bounds=bounds_of(layers["communities"]), tiles=tiles, static=static,
-                    centre=centre)
-    if not layers["communities"]["features"]:
+    buildings green where they have a building leader, orange where they have none.
+
+    A level may come as a ``TileSource`` instead of a FeatureCollection (a district's 50k
+    buildings): it is then drawn from vector tiles (maps/layers.py), with ``words`` for its
+    popups and ``grid_url`` ({code}) for the link to a grid's dashboard. ``bounds`` fits the
+    map when the communities are tiled."""
+    inline = {k: v for k, v in layers.items() if isinstance(v, dict)}
+    communities = inline.get("communities")
+    if bounds is None:
+        bounds = bounds_of(communities) if communities else []
+    m = offline_map(bounds=bounds, tiles=tiles, static=static, centre=centre)
+    if communities is not None and not communities["features"]:
         return m
-    folium.GeoJson(
-        escaped(layers["buildings"]),
-        name=labels.buildings,
-        style_function=lambda f: {
-            "color": "#455a64",
-            "weight": 0.6,
-            "fillColor": LED_COLOUR if f["properties"].get("has_leader") else UNLED_COLOUR,
-            "fillOpacity": 0.45,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            ["name", "code", "kind", "leader"],
-            aliases=[labels.name, labels.code, labels.kind, labels.leader],
-        ),
-    ).add_to(m)
-    folium.GeoJson(
-        escaped(layers["compounds"]),
-        name=labels.compounds,
-        style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2, "fillOpacity": 0.0},
-        tooltip=folium.GeoJsonTooltip(
-            ["name", "code", "kind"], aliases=[labels.name, labels.code, labels.kind]
-        ),
-    ).add_to(m)
-    folium.GeoJson(
-        layers["communities"],
-        name=labels.communities,
-        style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 4, "fillOpacity": 0.0},
-        interactive=False,
-    ).add_to(m)
+    words = words or {}
+    for key, name, line, weight in (("buildings", labels.buildings, "", 0),
+                                    ("compounds", labels.compounds, COMPOUND_COLOUR, 2),
+                                    ("communities", labels.communities, COMMUNITY_COLOUR, 4)):
+        source = layers[key]
+        if isinstance(source, TileSource):
+            if key == "buildings":
+                DataLayer(kind="buildings", name=name, static=static, source=source,
+                          labels=words, colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
+                          grid_url=grid_url).add_to(m)
+            else:
+                DataLayer(kind="grids", name=name, static=static, source=source, labels=words,
+                          colours={"line": line, "weight": weight}, grid_url=grid_url).add_to(m)
+        elif key == "buildings":
+            folium.GeoJson(
+                escaped(source),
+                name=labels.buildings,
+                style_function=lambda f: {
+                    "color": "#455a64",
+                    "weight": 0.6,
+                    "fillColor": LED_COLOUR if f["properties"].get("has_leader") else UNLED_COLOUR,
+                    "fillOpacity": 0.45,
+                },
+                tooltip=folium.GeoJsonTooltip(
+                    ["name", "code", "kind", "leader"],
+                    aliases=[labels.name, labels.code, labels.kind, labels.leader],
+                ),
+            ).add_to(m)
+        elif key == "compounds":
+            folium.GeoJson(
+                escaped(source),
+                name=labels.compounds,
+                # outline only: a tap inside reaches the buildings beneath (tiles too)
+                style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2,
+                                          "fill": False},
+                tooltip=folium.GeoJsonTooltip(
+                    ["name", "code", "kind"], aliases=[labels.name, labels.code, labels.kind]
+                ),
+            ).add_to(m)
+        else:
+            folium.GeoJson(
+                source,
+                name=labels.communities,
+                style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 4,
+                                          "fillOpacity": 0.0},
+                interactive=False,
+            ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

@@ -3,18 +3,19 @@
 Children are coloured by the chosen coverage figure (share of buildings with a leader,
 members per 100 households, share of residents located), building leaders are markers, and
 every child links to its own dashboard (drill-down). Routes and cases are further layers
-when the data has them.
+when the data has them. Every overlay is one data layer drawn by static/js/gridgov-layers.js
+(maps/layers.py), not a script block per marker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape as e
 
 import folium
 
-from maps.builders import Tiles, bounds_of, offline_map
+from maps.builders import LED_COLOUR, UNLED_COLOUR, Tiles, bounds_of, offline_map
+from maps.layers import DataLayer, Live, TileSource
 
 # Four classes, red (thin coverage) to green; grey when there is nothing to measure.
 CLASS_COLOURS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32")
@@ -75,52 +76,77 @@ def legend(metric: str) -> list[tuple[str, str]]:
     ]
 
 
-def _popup(props: dict, metric: str, labels: DashboardLabels, url: str | None) -> str:
-    value = props.get(metric)
-    shown = "—" if value is None else value
-    lines = [f"<b>{e(props['name'])}</b> ({e(props['code'])})", f"{e(labels.figure)}: {shown}"]
-    if props.get("leader_name"):
-        lines.append(f"{e(labels.leader)}: {e(props['leader_name'])}")
-    if url:
-        lines.append(f'<a class="drill" href="{e(url)}">{e(labels.open_dashboard)} →</a>')
-    return "<br>".join(lines)
+def child_features(children: dict, leaders: list[dict] | dict, metric: str,
+                   child_url: Callable[[str], str]) -> dict:
+    """Children with what their layer draws: fill colour by ``metric``, the figure, the
+    building leader's name (a building's own), the drill-down link."""
+    by_code = {lead["code"]: lead["name"] for lead in leaders} if isinstance(leaders, list) else {}
+    features = []
+    for feature in children["features"]:
+        props = feature["properties"]
+        value = props.get(metric)
+        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": {
+            "code": props["code"], "name": props["name"], "value": value,
+            "fill": colour(metric, value), "leader_name": by_code.get(props["code"], ""),
+            "url": child_url(props["url_code"]) if props.get("url_code") else "",
+        }})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def points(rows: list[dict], keys: tuple[str, ...]) -> dict:
+    """Rows with lat/lon as a FeatureCollection of points carrying ``keys``."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+         "properties": {k: r[k] for k in keys}}
+        for r in rows
+    ]}
+
+
+LEADER_KEYS = ("name", "building", "pledge", "specialty", "phone", "code")
+CASE_KEYS = ("number", "title", "status", "age_hours", "sla", "url")
+
+
+def route_features(routes: dict) -> dict:
+    """Routes with their colour state (fresh / due / overdue) for the routes layer."""
+    features = []
+    for f in routes["features"]:
+        p = f["properties"]
+        state = route_state(p.get("days_since"), p.get("interval_days") or 7)
+        features.append({"type": "Feature", "geometry": f["geometry"], "properties": {
+            "name": p["name"], "days_since": p.get("days_since"), "state": state}})
+    return {"type": "FeatureCollection", "features": features}
+
 
 
 def dashboard_map(
     *,
     outline: dict,
     children: dict,
-    leaders: list[dict],
+    leaders: list[dict] | TileSource,
     metric: str,
     labels: DashboardLabels,
     tiles: Tiles,
     static: Callable[[str], str],
     child_url: Callable[[str], str],
-    routes: dict | None = None,
-    cases: list[dict] | None = None,
+    routes: dict | Live | TileSource | None = None,
+    cases: list[dict] | Live | TileSource | None = None,
+    grid_url: str = "",
+    case_url: str = "",
 ) -> folium.Map:
-    """The dashboard of one grid: its outline, its children by ``metric``, its leaders."""
+    """The dashboard of one grid: its outline, its children by ``metric``, its leaders, its
+    patrol routes and open requests. Each overlay is one data layer (maps/layers.py): inline
+    data, the page's per-request ``Live`` data, or tiles. ``grid_url`` and ``case_url`` are
+    link templates (``{code}``, ``{number}``) for features that come as tiles."""
     collection = {"type": "FeatureCollection", "features": [outline]}
     m = offline_map(bounds=bounds_of(collection), tiles=tiles, static=static)
-    by_code = {lead["code"]: lead["name"] for lead in leaders}
-    group = folium.FeatureGroup(name=labels.children, show=True)
-    for feature in children["features"]:
-        props = dict(feature["properties"])
-        props["leader_name"] = by_code.get(props["code"], "")
-        url = child_url(props["url_code"]) if props.get("url_code") else None
-        fill = colour(metric, props.get(metric))
-        layer = folium.GeoJson(
-            {"type": "Feature", "geometry": feature["geometry"], "properties": props},
-            style_function=lambda _f, fill=fill: {
-                "color": "#37474f", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55,
-                "className": "child-grid",
-            },
-            highlight_function=lambda _f: {"weight": 4, "color": "#0d47a1"},
-            tooltip=folium.Tooltip(e(props["name"])),
-            popup=folium.Popup(_popup(props, metric, labels, url), max_width=320),
-        )
-        layer.add_to(group)
-    group.add_to(m)
+    words = {
+        "figure": labels.figure, "leader": labels.leader, "open_dashboard": labels.open_dashboard,
+        "pledge": labels.pledge, "specialty": labels.specialty, "phone": labels.phone,
+        "no_leader": labels.no_leader, "hours_old": labels.hours_old,
+        "open_case": labels.open_case, "days_since": labels.days_since, "never": labels.never,
+    }
+    DataLayer(kind="children", name=labels.children, static=static, labels=words,
+              source=child_features(children, leaders, metric, child_url)).add_to(m)
     folium.GeoJson(
         outline,
         name=labels.name,
@@ -128,64 +154,20 @@ def dashboard_map(
         interactive=False,
         control=False,
     ).add_to(m)
-    marks = folium.FeatureGroup(name=labels.leaders_layer, show=True)
-    for lead in leaders:
-        text = (f"<b>{e(lead['name'])}</b> · {e(lead['building'])}<br>"
-                f"{e(labels.pledge)}: {e(lead['pledge'])}<br>"
-                f"{e(labels.specialty)}: {e(lead['specialty'])}<br>"
-                f"{e(labels.phone)}: {e(lead['phone'])}")
-        folium.CircleMarker(
-            location=[lead["lat"], lead["lon"]], radius=9, weight=2, color="#ffffff",
-            fill=True, fill_color="#b71c1c", fill_opacity=0.95,
-            tooltip=e(lead["name"]), popup=folium.Popup(text, max_width=320),
-            class_name="leader-marker",
-        ).add_to(marks)
-    marks.add_to(m)
-    if routes and routes.get("features"):
-        _add_routes(m, routes, labels)
+    if isinstance(leaders, TileSource):
+        DataLayer(kind="buildings", name=labels.leaders_layer, static=static, labels=words,
+                  source=leaders, colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
+                  grid_url=grid_url).add_to(m)
+    else:
+        DataLayer(kind="leaders", name=labels.leaders_layer, static=static, labels=words,
+                  source=points(leaders, LEADER_KEYS)).add_to(m)
+    if routes is not None and (not isinstance(routes, dict) or routes.get("features")):
+        source = route_features(routes) if isinstance(routes, dict) else routes
+        DataLayer(kind="routes", name=labels.routes_layer, static=static, labels=words,
+                  source=source, colours=ROUTE_COLOURS).add_to(m)
     if cases:
-        _add_cases(m, cases, labels, static)
+        source = points(cases, CASE_KEYS) if isinstance(cases, list) else cases
+        DataLayer(kind="cases", name=labels.cases_layer, static=static, labels=words,
+                  source=source, colours=SLA_COLOURS, cluster=True, case_url=case_url).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
-
-
-def _add_routes(m: folium.Map, routes: dict, labels: DashboardLabels) -> None:
-    group = folium.FeatureGroup(name=labels.routes_layer, show=True)
-    for feature in routes["features"]:
-        p = feature["properties"]
-        state = route_state(p.get("days_since"), p.get("interval_days") or 7)
-        since = (labels.never if p.get("days_since") is None
-                 else f"{labels.days_since}: {p['days_since']}")
-        folium.GeoJson(
-            {"type": "Feature", "geometry": feature["geometry"], "properties": {}},
-            style_function=lambda _f, c=ROUTE_COLOURS[state]: {
-                "color": c, "weight": 6, "opacity": 0.9, "dashArray": "10 6",
-                "className": "patrol-route",
-            },
-            tooltip=folium.Tooltip(f"{e(p['name'])} · {e(since)}"),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _add_cases(m: folium.Map, cases: list[dict], labels: DashboardLabels,
-               static: Callable[[str], str]) -> None:
-    from folium.plugins import MarkerCluster
-
-    cluster = MarkerCluster(name=labels.cases_layer, show=True)
-    cluster.default_js = [("markerclusterjs",
-                           static("vendor/markercluster/leaflet.markercluster.js"))]
-    cluster.default_css = [
-        ("markerclustercss", static("vendor/markercluster/MarkerCluster.css")),
-        ("markerclusterdefaultcss", static("vendor/markercluster/MarkerCluster.Default.css")),
-    ]
-    for c in cases:
-        text = (f"<b>{e(c['number'])}</b> {e(c['title'])}<br>{e(c['status'])} · "
-                f"{c['age_hours']} {e(labels.hours_old)}<br>"
-                f'<a class="drill" href="{e(c["url"])}">{e(labels.open_case)} →</a>')
-        folium.CircleMarker(
-            location=[c["lat"], c["lon"]], radius=10, weight=2, color="#212121",
-            fill=True, fill_color=SLA_COLOURS.get(c["sla"], "#9e9e9e"), fill_opacity=0.95,
-            tooltip=e(c["title"]), popup=folium.Popup(text, max_width=320),
-            class_name="case-marker",
-        ).add_to(cluster)
-    cluster.add_to(m)

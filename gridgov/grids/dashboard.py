@@ -4,19 +4,27 @@ figures, building leaders, buildings without one, and the way up (breadcrumbs).
 Everything is aggregated with GROUP BY queries keyed by grid code prefix, so the cost does
 not grow with the number of people. Routes and cases join through the same shape of data
 (GeoJSON-ready dicts) once their apps provide them.
+
+Polygons are simplified for the scale the map shows (``scale_for`` the grid's extent: half a
+pixel two zoom levels in), coordinates rounded to what that scale resolves.
+``fingerprint(grid)`` is what the figures depend on, cheap enough to compute per request, so
+that a cached dashboard is recomputed as soon as any of it changes.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.db import connection
 from django.db.models import Count
 
 from gridgov.accounts.selectors import scope_prefixes
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street
-from gridgov.people.models import Household, Member, Resident
+from gridgov.grids.selectors import Scale, scale_for, simplified
+from gridgov.people.models import Household, Member, Resident, mask_phone
 
 METRICS = ("leaders", "members", "located")
 
@@ -45,8 +53,8 @@ def may_see_phones(user, grid: Grid) -> bool:
     return bool(getattr(user, "is_staff", False)) and may_view(user, grid)
 
 
-def _feature(grid: Grid, props: dict[str, Any]) -> dict:
-    return {"type": "Feature", "geometry": json.loads(grid.geom.json), "properties": props}
+def _feature(grid: Grid, props: dict[str, Any], scale: Scale) -> dict:
+    return {"type": "Feature", "geometry": simplified(grid.geom, scale), "properties": props}
 
 
 def _share(part: int, whole: int) -> int | None:
@@ -65,6 +73,61 @@ CHILD_FIELD = {Level.COMMUNITY: ("compound", "parent"), Level.COMPOUND: ("buildi
                Level.BUILDING: ("building", "id")}
 SCOPE_FIELD = {Level.COMMUNITY: "community", Level.COMPOUND: "compound",
                Level.BUILDING: "building"}
+
+
+def community_of(grid: Grid) -> Grid:
+    """The community a grid lies in (itself for a community)."""
+    node = grid
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def fingerprint(grid: Grid) -> str:
+    """A digest of everything a grid's dashboard figures, leaders and geometry depend on, at
+    the level of its community: the community's grids (count, last change), building-leader
+    roles (count, newest, ended, their members' last change), and its members, households
+    and residents (count, last change, last placement). One statement of five aggregates
+    on indexed columns (the code's index as a range, the community foreign keys): a
+    community has a few thousand rows, so a few milliseconds; any change through a service,
+    an import or ``locate_people`` changes the digest."""
+    community = community_of(grid)
+    t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member, Household, Resident)}
+    lo, hi = community.code, community.code[:-1] + chr(ord(community.code[-1]) + 1)
+    sql = f"""SELECT * FROM
+        (SELECT COUNT(*), MAX(updated_at) FROM {t['Grid']}
+         WHERE code >= %s AND code < %s) grids,
+        (SELECT COUNT(*), MAX(r.id), COUNT(r.until), MAX(m.updated_at)
+         FROM {t['GridRole']} r JOIN {t['Grid']} g ON g.id = r.grid_id
+         LEFT JOIN {t['Member']} m ON m.id = r.member_id
+         WHERE g.code >= %s AND g.code < %s) roles,
+        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t['Member']}
+         WHERE community_id = %s) members,
+        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t['Household']}
+         WHERE community_id = %s) households,
+        (SELECT COUNT(*), MAX(p.updated_at) FROM {t['Resident']} p
+         JOIN {t['Household']} h ON h.id = p.household_id WHERE h.community_id = %s) residents"""
+    params = [lo, hi, lo, hi] + [community.pk] * 3
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def street_fingerprint() -> str:
+    """What the street map depends on: every grid (count, last change) and every
+    building-leader role (count, newest, ended; the leaders' names). One statement."""
+    t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member)}
+    sql = f"""SELECT
+        (SELECT COUNT(*) FROM {t['Grid']}), (SELECT MAX(updated_at) FROM {t['Grid']}),
+        (SELECT COUNT(*) FROM {t['GridRole']}), (SELECT MAX(id) FROM {t['GridRole']}),
+        (SELECT COUNT(until) FROM {t['GridRole']}),
+        (SELECT MAX(m.updated_at) FROM {t['GridRole']} r JOIN {t['Member']} m
+         ON m.id = r.member_id WHERE r.until IS NULL)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def breadcrumbs(grid: Grid) -> list[tuple[str, str | None]]:
@@ -88,6 +151,7 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     children = list(grid.children.order_by("code")) if grid.level < Level.BUILDING else [grid]
     located_in, building_key = CHILD_FIELD[grid.level]
     scope = SCOPE_FIELD[grid.level]
+    scale = scale_for(grid.geom.extent)
 
     buildings = Grid.objects.filter(code__startswith=grid.code, level=Level.BUILDING)
     led_ids = set(
@@ -120,24 +184,24 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
                         if n_households.get(c) else None),
             "located": _share(n_located.get(c, 0), n_residents.get(c, 0)),
             "url_code": child.code if child.pk != grid.pk else "",
-        }))
+        }, scale))
 
     phones = may_see_phones(user, grid)
     leaders = []
     roles = (
         GridRole.objects.filter(role=RoleKind.BUILDING_LEADER, until__isnull=True,
                                 grid__in=buildings)
-        .select_related("grid", "member")
+        .annotate(point=PointOnSurface("grid__geom"))
+        .values_list("grid__name", "grid__code", "point", "member__name", "member__pledge",
+                     "member__specialty", "member__phone", "member__phone_public")
         .order_by("grid__code")
     )
-    for role in roles:
-        point = role.grid.geom.point_on_surface
-        m = role.member
+    for name, code, point, m_name, pledge, specialty, phone, public in roles:
         leaders.append({
-            "lat": round(point.y, 7), "lon": round(point.x, 7),
-            "building": role.grid.name, "code": role.grid.code, "name": m.name,
-            "pledge": m.pledge, "specialty": m.specialty,
-            "phone": m.phone if phones else m.masked_phone,
+            "lat": round(point.y, scale.digits), "lon": round(point.x, scale.digits),
+            "building": name, "code": code, "name": m_name,
+            "pledge": pledge, "specialty": specialty,
+            "phone": phone if phones or public else mask_phone(phone),
         })
     unled = [{"code": b.code, "name": b.name}
              for b in buildings.exclude(pk__in=led_ids).order_by("code").only("code", "name")]
@@ -162,7 +226,7 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     return Dashboard(
         grid=grid,
         breadcrumbs=breadcrumbs(grid),
-        outline=_feature(grid, {"code": grid.code, "name": grid.name}),
+        outline=_feature(grid, {"code": grid.code, "name": grid.name}, scale),
         children={"type": "FeatureCollection", "features": features},
         leaders=leaders,
         unled=unled,
