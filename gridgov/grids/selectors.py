@@ -29,17 +29,23 @@ def grids_geojson(qs: QuerySet[Grid], *, leaders: dict[int, str] | None = None) 
     for grid in qs.only("id", "code", "name", "level", "kind", "geom"):
         geometry = json.loads(grid.geom.json)
         geometry["coordinates"] = _round(geometry["coordinates"])
-        props = {
-            "code": grid.code,
-            "name": grid.name,
-            "level": grid.get_level_display(),
-            "kind": grid.get_kind_display(),
-        }
-        if leaders is not None:
-            props["leader"] = leaders.get(grid.pk, "") or _("no building leader")
-            props["has_leader"] = grid.pk in leaders
-        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+        features.append({"type": "Feature", "geometry": geometry,
+                         "properties": _public_props(grid, leaders)})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _public_props(grid: Grid, leaders: dict[int, str] | None) -> dict[str, Any]:
+    """A grid's public properties, and its building leader when ``leaders`` is given."""
+    props: dict[str, Any] = {
+        "code": grid.code,
+        "name": grid.name,
+        "level": grid.get_level_display(),
+        "kind": grid.get_kind_display(),
+    }
+    if leaders is not None:
+        props["leader"] = leaders.get(grid.pk, "") or _("no building leader")
+        props["has_leader"] = grid.pk in leaders
+    return props
 
 
 def current_leaders(role: str = RoleKind.BUILDING_LEADER) -> dict[int, str]:
@@ -188,17 +194,8 @@ def grids_geojson_at(qs: QuerySet[Grid], scale: Scale, *,
     """Like grids_geojson, with each geometry simplified for ``scale``."""
     features = []
     for grid in qs.only("id", "code", "name", "level", "kind", "geom"):
-        props: dict[str, Any] = {
-            "code": grid.code,
-            "name": grid.name,
-            "level": grid.get_level_display(),
-            "kind": grid.get_kind_display(),
-        }
-        if leaders is not None:
-            props["leader"] = leaders.get(grid.pk, "") or _("no building leader")
-            props["has_leader"] = grid.pk in leaders
         features.append({"type": "Feature", "geometry": simplified(grid.geom, scale),
-                         "properties": props})
+                         "properties": _public_props(grid, leaders)})
     return {"type": "FeatureCollection", "features": features}
 
 
