@@ -5,7 +5,7 @@ from django.db import transaction
 
 from gridgov.accounts.models import Assignment, AuditEntry
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
-from gridgov.accounts.services import audit_record, snapshot
+from gridgov.accounts.services import access_record, audit_record, snapshot
 
 
 class AuditedAdminMixin:
@@ -35,6 +35,21 @@ class ScopedAdminMixin:
         qs = super().get_queryset(request)
         prefixes = (resident_prefixes if self.personal_data else scope_prefixes)(request.user)
         return qs.filter(scope_q(prefixes, self.scope_field))
+
+    # Every look at personal data is logged: who, when, which record or which list.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self.personal_data and request.method == "GET" and response.status_code == 200:
+            access_record(actor=request.user, action="personal.view", model=self.model,
+                          object_id=object_id)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if self.personal_data and getattr(response, "status_code", 200) == 200:
+            access_record(actor=request.user, action="personal.list", model=self.model,
+                          what="admin " + (request.META.get("QUERY_STRING") or "all"))
+        return response
 
 
 @admin.register(Assignment)

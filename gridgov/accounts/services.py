@@ -41,3 +41,16 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def access_record(*, actor, action: str, model: type[models.Model], object_id: str = "",
+                  what: str = "") -> AuditEntry:
+    """Record that someone looked at or exported personal data (who, when, what): a view of
+    one record (``object_id``) or a list or export (``what`` says which filter or file)."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id=str(object_id),
+        object_repr=what[:200],
+    )

@@ -23,6 +23,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from gridgov.accounts import policy
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.accounts.services import access_record
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
 from gridgov.api.keys import ApiKeyMixin
@@ -146,3 +147,10 @@ class ResidentList(ApiKeyMixin, generics.ListAPIView):
                                      "building are in /api/v1/export/households.geojson."))
         return (residents_visible_to(self.request.user)
                 .select_related("household__building").order_by("household_id", "id"))
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            access_record(actor=request.user, action="personal.list", model=Resident,
+                          what="api " + (request.META.get("QUERY_STRING") or "all"))
+        return response
