@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridgov.accounts import policy
@@ -116,3 +116,12 @@ def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> 
           .select_related("member", "post__kind", "post__grid"))
     rows = [row for row in _claim_rows(qs, today) if row.overdue]
     return sorted(rows, key=lambda r: (-r.days_since, r.claim.member.name, r.claim.pk))
+
+
+def posts_held_in_period(members, start: dt.date, end: dt.date) -> dict[int, int]:
+    """{member id: number of posts they held at some time in [start, end)} — for the
+    quarterly report."""
+    claims = (PostClaim.objects.filter(member__in=members.values("pk"), since__lt=end)
+              .filter(Q(released_on__isnull=True) | Q(released_on__gte=start)))
+    return dict(claims.values("member").annotate(n=Count("post", distinct=True))
+                .values_list("member", "n"))

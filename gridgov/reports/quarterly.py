@@ -66,12 +66,9 @@ def member_figures(members: QuerySet[Member], period: Period) -> list[MemberFigu
 
 
 def posts_held(members: QuerySet[Member], period: Period) -> dict[int, int]:
-    """Service posts each member held at some time in the period (0 before the posts app
-    existed)."""
-    try:
-        from gridgov.posts.selectors import posts_held_in_period
-    except ImportError:
-        return {}
+    """Service posts each member held at some time in the period."""
+    from gridgov.posts.selectors import posts_held_in_period
+
     return posts_held_in_period(members, period.start, period.end)
 
 
