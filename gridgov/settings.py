@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 import leaflet
+from csp.constants import NONCE as CSP_NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp): scripts from this site or carrying the
+    # request's nonce only; see the policy below.
+    "csp.middleware.CSPMiddleware",
     # Last: counts failed logins and locks out password guessing (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,6 +265,38 @@ LEAFLET_CONFIG = {
         )
     ],
     "RESET_VIEW": False,
+}
+
+# --- Content-Security-Policy --------------------------------------------------------------
+# Scripts: this site's files, and inline scripts only with the request's nonce (folium's
+# generated map code gets it in the templates; no inline event handlers anywhere). Styles
+# need 'unsafe-inline': folium and Leaflet write <style> blocks and style attributes.
+# Images: this site, data: URIs (Leaflet) and the configured tile server's origin.
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.split(".", 1)[1] if url.split("//", 1)[-1].startswith("{s}.") \
+        else parts.netloc
+    return f"{parts.scheme}://{'*.' if host != parts.netloc else ''}{host}"
+
+
+_TILE_ORIGINS = [o for o in (_origin(t[1]) for t in LEAFLET_CONFIG["TILES"]) if o]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_ORIGINS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
 }
 
 # Overlaps / parts outside the parent smaller than this (m²) are floating-point noise of

@@ -111,3 +111,24 @@ def test_a_lockout_is_per_username_and_a_success_resets_the_count(client, staffe
 def test_weak_passwords_are_refused(staffer, password):
     with translation.override("en"), pytest.raises(ValidationError):
         validate_password(password, user=staffer)
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/find/", "/en/map/", "/api/docs/",
+                                  "/en/reporting/register/", "/en/accounts/login/"])
+def test_pages_forbid_inline_script_without_the_requests_nonce(client, tree, path):
+    """The Content-Security-Policy allows this site's script files and inline scripts that
+    carry the request's nonce, nothing else; every inline script on the page carries it."""
+    import re
+
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    found = re.search(r"'nonce-([^']+)'", script_src)  # only when the page has inline code
+    html = response.content.decode()
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        if "src=" in tag or 'type="application/json"' in tag:
+            continue
+        assert found and f'nonce="{found.group(1)}"' in tag, tag
+    assert not re.search(r"\son(click|submit|load|change)=", html), "an inline event handler"
