@@ -8,8 +8,6 @@ the form into drafts and the drafts into page rows. Same access as the planning 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 
 from django.conf import settings
@@ -20,9 +18,9 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from gridgov import tables
 from gridgov.grids.models import Grid, Level
 from gridgov.planning import group_selectors as gs
-from gridgov.planning.exporting import safe
 from gridgov.planning.group_services import (
     GroupError,
     household_teams_check,
@@ -175,20 +173,20 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
         drafts, state = gs.suggest_groups(compound, pool), "suggested"
     facts = gs.member_facts(pool)
     by_id = {m.pk: m for m in pool}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["compound_code", "group", "state", "role", "member_id", "member_name",
-                     "formal", "building_code", "building_name"])
-    for number, d in enumerate(drafts, start=1):
-        for i in d.members:
-            m = by_id.get(i)
-            role = "leader" if i == d.leader else "deputy" if i == d.deputy else "member"
-            writer.writerow([safe(v) for v in (
-                compound.code, number, state, role, i, m.name if m else "",
-                "yes" if i in facts and facts[i].formal else "no",
-                m.building.code if m and m.building_id else "",
-                m.building.name if m and m.building_id else "")])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    def group_rows():
+        for number, d in enumerate(drafts, start=1):
+            for i in d.members:
+                m = by_id.get(i)
+                role = "leader" if i == d.leader else "deputy" if i == d.deputy else "member"
+                yield (compound.code, number, state, role, i, m.name if m else "",
+                       "yes" if i in facts and facts[i].formal else "no",
+                       m.building.code if m and m.building_id else "",
+                       m.building.name if m and m.building_id else "")
+
+    body = tables.as_csv(["compound_code", "group", "state", "role", "member_id",
+                          "member_name", "formal", "building_code", "building_name"],
+                         group_rows())
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="member-groups-{compound.code}.csv"')
     return response

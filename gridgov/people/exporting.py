@@ -4,28 +4,17 @@ are neutralised."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
+from gridgov import tables
 from gridgov.people.models import Member
 from gridgov.people.selectors import Standing
 
 HEADER = ["name", "gender", "phone", "kind", "unit_organisation", "standing",
           "standing_label", "submitted_on", "reported_on", "deadline", "reject_reason",
           "community", "compound", "building", "grid_code"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    """A text cell a spreadsheet shows as text (OWASP CSV injection): prefix a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _name(grid) -> str:
     return grid.name if grid is not None else ""
 
@@ -45,23 +34,8 @@ def rows(members: Iterable[Member]) -> Iterator[list]:
 
 
 def as_csv(members: Iterable[Member]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows(members):
-        writer.writerow([safe(v) for v in row])
-    return out.getvalue()
+    return tables.as_csv(HEADER, rows(members))
 
 
 def as_xlsx(members: Iterable[Member], *, title: str = "not_reported") -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(HEADER)
-    for row in rows(members):
-        ws.append([safe(v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tables.as_xlsx([(title, HEADER, rows(members))])

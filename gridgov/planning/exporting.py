@@ -3,25 +3,14 @@ compound or building). Cells that a spreadsheet would run as a formula are neutr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
+from gridgov import tables
 from gridgov.planning.selectors import PlanningLists
 
 HEADER = ["list", "code", "name", "compound_code", "community_code", "number"]
 SHEETS = {"eligible": "eligible_compound", "unled": "unled_building",
           "no_contact": "building_without_contact"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    """A text cell a spreadsheet shows as text (OWASP CSV injection): prefix a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def rows(lists: PlanningLists) -> Iterator[tuple[str, list]]:
     """(sheet key, row) for every item: eligible compounds with their formal-member count,
     unled buildings of branched compounds, buildings without a member contact."""
@@ -39,26 +28,12 @@ def rows(lists: PlanningLists) -> Iterator[tuple[str, list]]:
 
 
 def as_csv(lists: PlanningLists) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for _sheet, row in rows(lists):
-        writer.writerow([safe(v) if v is not None else "" for v in row])
-    return out.getvalue()
+    return tables.as_csv(HEADER, (row for _sheet, row in rows(lists)))
 
 
 def as_xlsx(lists: PlanningLists) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    sheets = {}
-    for key in SHEETS:
-        ws = wb.create_sheet(key)
-        ws.append(HEADER)
-        sheets[key] = ws
+    """One sheet per list, each with the header, even when empty."""
+    by_sheet: dict[str, list] = {key: [] for key in SHEETS}
     for key, row in rows(lists):
-        sheets[key].append([safe(v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        by_sheet[key].append(row)
+    return tables.as_xlsx((key, HEADER, found) for key, found in by_sheet.items())
