@@ -44,3 +44,21 @@ def as_xlsx(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(body: str | bytes, *, name: str, fmt: str):
+    """A file to save: CSV text (with a BOM, so that Excel reads UTF-8) or an .xlsx
+    workbook; ``name`` without its extension."""
+    from django.http import HttpResponse
+
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(body, content_type=XLSX_TYPE)
+    else:
+        raise ValueError(f"unknown table format {fmt!r}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

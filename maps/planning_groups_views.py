@@ -186,10 +186,7 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
     body = tables.as_csv(["compound_code", "group", "state", "role", "member_id",
                           "member_name", "formal", "building_code", "building_name"],
                          group_rows())
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="member-groups-{compound.code}.csv"')
-    return response
+    return tables.download(body, name=f"member-groups-{compound.code}", fmt="csv")
 
 
 # --- household teams -------------------------------------------------------------------------

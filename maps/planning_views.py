@@ -15,6 +15,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov import tables
 from gridgov.grids.models import Grid
 from gridgov.people.models import Member
 from gridgov.planning import exporting, services
@@ -122,18 +123,13 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 @planner_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    body = exporting.as_csv(planning_lists(request.user))
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="branch-planning.csv"'
-    return response
+    return tables.download(exporting.as_csv(planning_lists(request.user)),
+                           name="branch-planning", fmt="csv")
 
 
 @planner_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        exporting.as_xlsx(planning_lists(request.user)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="branch-planning.xlsx"'
-    return response
+    return tables.download(exporting.as_xlsx(planning_lists(request.user)),
+                           name="branch-planning", fmt="xlsx")
 
 

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov import tables
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import grids_geojson
 from gridgov.people import exporting, services, unit_services
@@ -289,16 +290,10 @@ def unit_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     members = unit_standing(request.user, unit, year=year).filter(standing__in=NOT_IN_TIME)
     name = f"not-reported-{unit.pk}-{year}"
     if fmt == "csv":
-        response = HttpResponse("\ufeff" + exporting.as_csv(members),
-                                content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return tables.download(exporting.as_csv(members), name=name, fmt=fmt)
     if fmt == "xlsx":
-        response = HttpResponse(
-            exporting.as_xlsx(members, title=str(year)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        return tables.download(exporting.as_xlsx(members, title=str(year)), name=name,
+                               fmt=fmt)
     raise Http404(fmt)
 
 

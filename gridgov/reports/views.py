@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,26 +121,13 @@ def _grid_rows(grids):
                g.open_now, g.members, float(g.hours)]
 
 
-def _download(body, *, name: str, fmt: str) -> HttpResponse:
-    if fmt == "csv":
-        response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-        name += ".csv"
-    else:
-        response = HttpResponse(
-            body, content_type="application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet")
-        name += ".xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @reporter_required
 def quarterly_export(request, fmt: str):
     data = _quarterly(request)
     name = f"gridgov-{data['period'].label}" + (f"-{data['grid'].code}" if data["grid"]
                                                  else "")
     if fmt == "xlsx":
-        return _download(tables.as_xlsx([
+        return tables.download(tables.as_xlsx([
             ("members", MEMBER_HEADER, _member_rows(data["members"])),
             ("units", UNIT_HEADER, _unit_rows(data["units"])),
             ("grids", GRID_HEADER, _grid_rows(data["grids"]))]), name=name, fmt=fmt)
@@ -150,7 +137,7 @@ def quarterly_export(request, fmt: str):
                "grids": (GRID_HEADER, _grid_rows(data["grids"]))}
     if table not in choices:
         raise Http404(_("table must be members, units or grids."))
-    return _download(tables.as_csv(*choices[table]), name=f"{name}-{table}", fmt=fmt)
+    return tables.download(tables.as_csv(*choices[table]), name=f"{name}-{table}", fmt=fmt)
 
 
 ANNUAL_HEADER = ["name", "community", "unit", "registered", "reported_in_time",
@@ -183,6 +170,6 @@ def annual_export(request, fmt: str):
             for c in data["checks"])
     name = f"gridgov-annual-{data['year']}"
     if fmt == "xlsx":
-        return _download(tables.as_xlsx([("annual", ANNUAL_HEADER, rows)]), name=name,
+        return tables.download(tables.as_xlsx([("annual", ANNUAL_HEADER, rows)]), name=name,
                          fmt=fmt)
-    return _download(tables.as_csv(ANNUAL_HEADER, rows), name=name, fmt=fmt)
+    return tables.download(tables.as_csv(ANNUAL_HEADER, rows), name=name, fmt=fmt)
