@@ -25,7 +25,7 @@ from gridgov.cases.selectors import CaseRow, case_row, cases_visible_to
 from gridgov.grids.models import Grid
 from gridgov.grids.selectors import Scale, code_prefix_q, simplified
 from gridgov.patrols.models import PatrolRoute
-from gridgov.patrols.selectors import days_since, with_last_patrol
+from gridgov.patrols.selectors import route_row, with_last_patrol
 
 CASE_FIELDS = ("id", "number", "title", "status", "grid_code", "opened_at",
                "first_response_at", "resolved_at", "category__first_response_sla_minutes",
@@ -73,22 +73,8 @@ def route_rows(grid: Grid, *, today: dt.date | None = None,
     if crossing:
         q = q | Q(route__intersects=grid.geom)
     qs = with_last_patrol(PatrolRoute.objects.filter(q, active=True))
-    rows = []
-    for route in qs.select_related("grid").only(
-            "id", "name", "schedule", "route", "grid__code").order_by("grid__code", "name"):
-        since = days_since(route.last_patrolled, today)
-        rows.append({
-            "id": route.pk,
-            "name": route.name,
-            "grid": route.grid.code,
-            "schedule": route.schedule,
-            "interval_days": route.interval_days,
-            "last_patrolled": route.last_patrolled.isoformat() if route.last_patrolled else None,
-            "days_since": since,
-            "overdue": since is None or since > route.interval_days,
-            "geometry": route.route,
-        })
-    return rows
+    return [route_row(route, today) for route in qs.select_related("grid").only(
+        "id", "name", "schedule", "route", "grid__code").order_by("grid__code", "name")]
 
 
 @dataclass

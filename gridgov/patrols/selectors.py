@@ -72,11 +72,11 @@ def route_rows(grid: Grid, *, today: dt.date | None = None,
     """One row per active route: what a side panel lists (no geometry), from one query."""
     today = today or timezone.localdate()
     qs = with_last_patrol(routes_for(grid, crossing=crossing).filter(active=True))
-    return [_route_row(route, today)
+    return [route_row(route, today)
             for route in qs.select_related("grid").order_by("grid__code", "name")]
 
 
-def _route_row(route: PatrolRoute, today: dt.date) -> dict[str, Any]:
+def route_row(route: PatrolRoute, today: dt.date) -> dict[str, Any]:
     """A route annotated with ``last_patrolled`` as plain data."""
     since = days_since(route.last_patrolled, today)
     return {
@@ -190,7 +190,7 @@ def my_route_rows(user, *, today: dt.date | None = None,
         qs = qs.filter(active=True)
     rows = []
     for route in with_last_patrol(qs).select_related("grid"):
-        row = _route_row(route, today)
+        row = route_row(route, today)
         row.update(grid_name=route.grid.name, active=route.active)
         rows.append(row)
     rows.sort(key=lambda r: (not r["overdue"], r["last_patrolled"] is not None,
