@@ -125,7 +125,7 @@ def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0
     window.srid = 4326
     candidates = list(cases_visible_to(user)
                       .filter(status__in=OPEN_STATUSES, category_id=case.category_id,
-                              location__bboverlaps=window)
+                              location__bbintersects=window)
                       .exclude(pk=case.pk))
     if not candidates:
         return []

@@ -60,7 +60,7 @@ def load_layer(
     if bbox is not None:
         window = Polygon.from_bbox(bbox)
         window.srid = 4326
-        qs = qs.filter(geom__bboverlaps=window)
+        qs = qs.filter(geom__bbintersects=window)
     if covering_point is not None:
         qs = qs.filter(geom__intersects=covering_point)
     # WKB straight from the database: no GEOS object per grid on the way to shapely.
@@ -88,10 +88,12 @@ class Placement:
 def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placement:
     """Locate points in all three levels. Buildings first: a building found fixes its
     compound and community (its ancestors); only the points outside every building are
-    tested against compounds and communities, and get the nearest building in metres."""
+    tested against compounds and communities, and get the nearest building in metres.
+    Points are tested from their coordinates; point geometries are made only for the few
+    points outside every building (for the nearest search)."""
+    x = np.atleast_1d(np.asarray(x, dtype="float64"))
+    y = np.atleast_1d(np.asarray(y, dtype="float64"))
     n = len(x)
-    points = np.atleast_1d(shapely.points(np.asarray(x, dtype="float64"),
-                                          np.asarray(y, dtype="float64")))
 
     def ids_of(layer: GridLayer, idx: np.ndarray) -> np.ndarray:
         if not len(layer.ids):
@@ -99,15 +101,22 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
         return np.where(idx >= 0, layer.ids[np.maximum(idx, 0)], 0)
 
     blayer = layers[Level.BUILDING]
-    building = ids_of(blayer, blayer.index.covering(points))
+    building = ids_of(blayer, blayer.index.covering_xy(x, y))
     ids = np.concatenate([layer.ids for layer in layers.values()])
     parents = np.concatenate([layer.parent_ids for layer in layers.values()])
+    codes = np.concatenate([np.asarray(layer.codes, dtype=object) for layer in layers.values()])
     order = np.argsort(ids)
-    ids, parents = ids[order], parents[order]
+    ids, parents, codes = ids[order], parents[order], codes[order]
+
+    def position(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each grid id sits in ``ids``, and whether it is there (0 = none)."""
+        pos = np.minimum(np.searchsorted(ids, grid), max(len(ids) - 1, 0))
+        found = (grid > 0) & (ids[pos] == grid) if len(ids) else np.zeros(len(grid), bool)
+        return pos, found
 
     def parent(child: np.ndarray) -> np.ndarray:
-        pos = np.minimum(np.searchsorted(ids, child), max(len(ids) - 1, 0))
-        return np.where((child > 0) & (ids[pos] == child), parents[pos], 0) if len(ids) else child
+        pos, found = position(child)
+        return np.where(found, parents[pos], 0) if len(ids) else child
 
     compound = parent(building)
     community = parent(compound)
@@ -115,21 +124,19 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
     near_m = np.full(n, np.nan)
     lost = np.nonzero(building == 0)[0]
     if lost.size:
-        rest = points[lost]
+        lx, ly = x[lost], y[lost]
         for level, target in ((Level.COMPOUND, compound), (Level.COMMUNITY, community)):
             layer = layers[level]
-            target[lost] = ids_of(layer, layer.index.covering(rest))
+            target[lost] = ids_of(layer, layer.index.covering_xy(lx, ly))
         if blayer.geoms:
-            idx, metres = blayer.index.nearest(rest)
+            idx, metres = blayer.index.nearest(shapely.points(lx, ly))
             near[lost] = ids_of(blayer, idx)
             near_m[lost] = metres
 
-    code_of = {0: ""}
-    for layer in layers.values():
-        code_of.update(zip(layer.ids.tolist(), layer.codes, strict=True))
     finest = np.where(building > 0, building, np.where(compound > 0, compound,
                       np.where(community > 0, community, near)))
-    grid_code = [code_of.get(g, "") for g in finest.tolist()]
+    pos, found = position(finest)
+    grid_code = np.where(found, codes[pos] if len(ids) else "", "").tolist()
     return Placement(community, compound, building, near, near_m, grid_code)
 
 

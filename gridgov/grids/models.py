@@ -61,7 +61,7 @@ class GridQuerySet(models.QuerySet):
         return self.filter(code__startswith=grid.code)
 
     def in_bbox(self, bbox) -> GridQuerySet:
-        return self.filter(geom__bboverlaps=bbox)
+        return self.filter(geom__bbintersects=bbox)
 
     def at_level(self, level: int) -> GridQuerySet:
         return self.filter(level=level)

@@ -53,7 +53,7 @@ def grid_check(grid: Grid) -> None:
     parent = None
     if grid.parent_id:
         parent = (grid.parent.code, shapely.from_wkb(bytes(grid.parent.geom.wkb)))
-    siblings = Grid.objects.filter(level=grid.level, geom__bboverlaps=grid.geom)
+    siblings = Grid.objects.filter(level=grid.level, geom__bbintersects=grid.geom)
     siblings = siblings.filter(parent_id=grid.parent_id) if grid.parent_id else siblings
     if grid.pk:
         siblings = siblings.exclude(pk=grid.pk)

@@ -136,7 +136,7 @@ def covered_buildings(
     bbox = buffer_bbox_m(shapely.from_wkb(bytes(grid.geom.wkb)), distance_m)
     routes = list(
         recently_patrolled_routes(today=today, days=days)
-        .filter(route__bboverlaps=Polygon.from_bbox(bbox))
+        .filter(route__bbintersects=Polygon.from_bbox(bbox))
         .order_by("pk")
         .values_list("pk", "route")
     )
