@@ -1,7 +1,7 @@
 """Benchmark: locate and export a generated district, one backend per run.
 
     .venv/bin/python bench/district.py --scale district [--database-url URL] [--dump FILE]
-                                       [--rebuild] [--write]
+                                       [--rebuild] [--keep-cache] [--write]
 
 Each step runs as its own process so that its wall time and peak memory (max RSS, from
 wait4) are its own. The demo database is built once and reused: on SpatiaLite the file
@@ -84,6 +84,12 @@ def pg_args(url: str) -> list[str]:
     return args
 
 
+def kept(built: str, current: str) -> str:
+    """A note when a cache built from another demo builder was kept (--keep-cache)."""
+    return "" if built == current else (f"; the demo builder changed since (now {current}): "
+                                        "kept with --keep-cache")
+
+
 def prepare(opts, env: dict[str, str], backend: str, steps: list) -> Path | None:
     """Build the demo database, or reuse the cached one; the SpatiaLite file, if any."""
     fp = fingerprint(opts.scale, opts.seed)
@@ -100,10 +106,11 @@ def prepare(opts, env: dict[str, str], backend: str, steps: list) -> Path | None
     if backend == "spatialite":
         db = ROOT / "var" / f"bench-{opts.scale}.sqlite3"
         stamp = db.with_name(db.name + ".fingerprint")
-        if (not opts.rebuild and db.exists() and stamp.exists() and stamp.read_text() == fp
-                and try_run(migrate, env)):
-            steps.append((f"reuse {db.relative_to(ROOT)} (built earlier, fingerprint {fp}; "
-                          "migrated forward)", None))
+        if (not opts.rebuild and db.exists() and stamp.exists()
+                and (stamp.read_text() == fp or opts.keep_cache) and try_run(migrate, env)):
+            steps.append((f"reuse {db.relative_to(ROOT)} (built earlier, fingerprint "
+                          f"{stamp.read_text()}{kept(stamp.read_text(), fp)}; migrated forward)",
+                          None))
             return db
         # Build beside the cache and swap only when complete: a failed build keeps the old one.
         db.parent.mkdir(exist_ok=True)
@@ -118,14 +125,14 @@ def prepare(opts, env: dict[str, str], backend: str, steps: list) -> Path | None
     stamp = dump.with_name(dump.name + ".fingerprint") if dump else None
     restored = False
     if (dump and not opts.rebuild and dump.exists() and stamp.exists()
-            and stamp.read_text() == fp):
+            and (stamp.read_text() == fp or opts.keep_cache)):
         r = try_run([pg_tool("pg_restore"), "--no-owner", "--exit-on-error",
                      "-j", str(os.cpu_count() or 1), *pg_args(env["DATABASE_URL"]), str(dump)],
                     env)
         restored = bool(r) and bool(try_run(migrate, env))
         if restored:
-            steps.append((f"pg_restore {dump.relative_to(ROOT)} (fingerprint {fp}), "
-                          "migrate", r))
+            steps.append((f"pg_restore {dump.relative_to(ROOT)} (fingerprint "
+                          f"{stamp.read_text()}{kept(stamp.read_text(), fp)}), migrate", r))
             print(f"  restore: {r.seconds:.1f} s", flush=True)
     if not restored:
         if dump:  # start from an empty database
@@ -177,6 +184,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--dump", default="", help="PostGIS: cache the demo database here")
     parser.add_argument("--rebuild", action="store_true", help="ignore cached databases")
+    parser.add_argument("--keep-cache", action="store_true",
+                        help="reuse the cached databases even if the demo builder changed "
+                        "(same data as the previous run: before/after comparisons)")
     parser.add_argument("--write", action="store_true", help="update docs/PERFORMANCE.md")
     opts = parser.parse_args()
 

@@ -107,6 +107,8 @@ def finish(geoms: list[Geometry], crs: str) -> list[str | None]:
     out: list[str | None] = [None] * len(geoms)
     todo: list[int] = []
     shapes: list[BaseGeometry | None] = []
+    wkb_at: list[int] = []  # positions in ``shapes`` of WKB, parsed in one call below
+    wkb: list[bytes] = []
     for i, geom in enumerate(geoms):
         if geom is None:
             continue
@@ -118,10 +120,15 @@ def finish(geoms: list[Geometry], crs: str) -> list[str | None]:
                 out[i] = geom
         elif isinstance(geom, bytes | memoryview):
             todo.append(i)
-            shapes.append(shapely.from_wkb(bytes(geom)))
+            wkb_at.append(len(shapes))
+            wkb.append(bytes(geom))
+            shapes.append(None)
         else:
             todo.append(i)
             shapes.append(geom)
+    if wkb:
+        for at, shape in zip(wkb_at, shapely.from_wkb(wkb).tolist(), strict=True):
+            shapes[at] = shape
     if todo:
         for i, text in zip(todo, prepare(shapes, crs), strict=True):
             out[i] = text

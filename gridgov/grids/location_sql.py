@@ -1,57 +1,90 @@
 """Bulk location inside PostGIS: the same rules as grids.location.place, as set-based SQL.
 
-Per id range of BATCH rows:
-1. buildings: each building polygon is the outer loop (a LATERAL join probing the GiST
-   index of the people's points), so the work is one index probe per building rather than
-   one per person. A point on a shared edge goes to the building whose code sorts first
-   (DISTINCT ON ... ORDER BY code), as in the Python path. The result goes to a temporary
-   table; one UPDATE writes building, compound and community (the building's ancestors) to
-   the rows whose placement changed (IS DISTINCT FROM), nothing else is rewritten.
+One transaction per table, three statements that matter:
+
+1. the placement of every point into a temporary table, in one pass: each building polygon
+   is the outer loop (a LATERAL join probing the GiST index of the people's points), so the
+   work is one index probe per building rather than one per person; a point on a shared
+   edge goes to the building whose code sorts first (DISTINCT ON ... ORDER BY code), as in
+   the Python path; compound and community are the building's ancestors. The same pass
+   reads each row's stored placement and marks the rows whose placement changed.
 2. the few points in no building (an anti-join against that table): the covering compound
-   and community and the nearest building, measured in metres on the spheroid, in one
-   UPDATE.
+   and community and the nearest building, measured in metres on the spheroid.
+3. one ``UPDATE ... FROM`` of the changed rows only; nothing else is rewritten.
+
+A bulk change (at least BULK_ROWS rows and BULK_SHARE of the table: after an import, or
+the first location of everyone) is written without per-row upkeep: the foreign keys of the
+location columns and the table's secondary indexes are dropped inside the transaction and
+re-made after the UPDATE from their own definitions (``pg_get_constraintdef`` /
+``pg_get_indexdef``): one set-based check per foreign key instead of one trigger call per
+row and key, one index build instead of an index insert per row and index (no HOT update is
+possible: indexed columns change). The table is locked (ACCESS EXCLUSIVE) until the commit
+— seconds at district scale — and then ANALYZEd. Where that is not possible (the database
+user does not own the table, a lock is not granted within LOCK_TIMEOUT, pending trigger
+events) the rows are written the ordinary way.
 """
 
 from __future__ import annotations
 
-from django.db import connection, models, transaction
+import logging
 
-BATCH = 200_000
+from django.db import DatabaseError, connection, models, transaction
 
+logger = logging.getLogger(__name__)
+
+BULK_ROWS = 20_000  # a change this large (and BULK_SHARE of the table) is written in bulk
+BULK_SHARE = 0.2
+LOCK_TIMEOUT = "5s"  # waiting longer than this for the table lock: write the ordinary way
+LOCATION_COLUMNS = ("community_id", "compound_id", "building_id", "nearest_building_id",
+                    "nearest_distance_m", "grid_code")
+
+_CREATE = """
+    CREATE TEMP TABLE gridgov_placement (
+        id bigint PRIMARY KEY, building_id bigint, compound_id bigint, community_id bigint,
+        nearest_id bigint, metres double precision, code text, changed boolean
+    ) ON COMMIT DROP
+"""
+# Each building the outer loop; the stored placement read in the same pass.
 _BUILDINGS = """
-    CREATE TEMP TABLE gridgov_in_building ON COMMIT DROP AS
-    SELECT DISTINCT ON (p.id) p.id, g.id AS building_id, g.parent_id AS compound_id,
-           k.parent_id AS community_id, g.code
-    FROM grids_grid g
-    JOIN grids_grid k ON k.id = g.parent_id
-    CROSS JOIN LATERAL (
-        SELECT t.id FROM {table} t
-        WHERE t.location && g.geom AND ST_Intersects(g.geom, t.location)
-          AND t.id >= %(lo)s AND t.id < %(hi)s
-    ) p
-    WHERE g.level = 3
-    ORDER BY p.id, g.code
+    INSERT INTO gridgov_placement
+    SELECT id, building_id, compound_id, community_id, NULL, NULL, code,
+           (old_building, old_compound, old_community, old_nearest, old_metres, old_code)
+               IS DISTINCT FROM (building_id, compound_id, community_id, NULL::bigint,
+                                 NULL::double precision, code)
+    FROM (
+        SELECT DISTINCT ON (p.id) p.id, g.id AS building_id, g.parent_id AS compound_id,
+               k.parent_id AS community_id, g.code, p.building_id AS old_building,
+               p.compound_id AS old_compound, p.community_id AS old_community,
+               p.nearest_building_id AS old_nearest, p.nearest_distance_m AS old_metres,
+               p.grid_code AS old_code
+        FROM grids_grid g
+        JOIN grids_grid k ON k.id = g.parent_id
+        CROSS JOIN LATERAL (
+            SELECT t.id, t.building_id, t.compound_id, t.community_id, t.nearest_building_id,
+                   t.nearest_distance_m, t.grid_code
+            FROM {table} t
+            WHERE t.location && g.geom AND ST_Intersects(g.geom, t.location)
+        ) p
+        WHERE g.level = 3
+        ORDER BY p.id, g.code
+    ) found
 """
-_WRITE_BUILDINGS = """
-    UPDATE {table} t SET building_id = b.building_id, compound_id = b.compound_id,
-        community_id = b.community_id, nearest_building_id = NULL, nearest_distance_m = NULL,
-        grid_code = b.code, located_at = now()
-    FROM gridgov_in_building b
-    WHERE t.id = b.id AND (t.building_id, t.compound_id, t.community_id,
-                           t.nearest_building_id, t.nearest_distance_m, t.grid_code)
-        IS DISTINCT FROM (b.building_id, b.compound_id, b.community_id,
-                          NULL::bigint, NULL::double precision, b.code)
-"""
-_WRITE_OTHERS = """
-    UPDATE {table} t SET building_id = NULL, compound_id = o.compound_id,
-        community_id = o.community_id, nearest_building_id = o.nearest_id,
-        nearest_distance_m = o.metres, grid_code = o.code, located_at = now()
+# The points in no building: covering compound and community, nearest building in metres.
+_OTHERS = """
+    INSERT INTO gridgov_placement
+    SELECT o.id, NULL, o.compound_id, o.community_id, o.nearest_id, o.metres, o.code,
+           (o.old_building, o.old_compound, o.old_community, o.old_nearest, o.old_metres,
+            o.old_code)
+               IS DISTINCT FROM (NULL::bigint, o.compound_id, o.community_id, o.nearest_id,
+                                 o.metres, o.code)
     FROM (
         SELECT x.id, k.id AS compound_id, c.id AS community_id, n.id AS nearest_id,
                round(n.metres::numeric, 2)::double precision AS metres,
-               coalesce(k.code, c.code, n.code, '') AS code
+               coalesce(k.code, c.code, n.code, '') AS code,
+               x.building_id AS old_building, x.compound_id AS old_compound,
+               x.community_id AS old_community, x.nearest_building_id AS old_nearest,
+               x.nearest_distance_m AS old_metres, x.grid_code AS old_code
         FROM {table} x
-        LEFT JOIN gridgov_in_building b ON b.id = x.id
         LEFT JOIN LATERAL (
             SELECT g.id, g.code FROM grids_grid g
             WHERE g.level = 2 AND ST_Intersects(g.geom, x.location) ORDER BY g.code LIMIT 1
@@ -68,37 +101,93 @@ _WRITE_OTHERS = """
                   ORDER BY g.geom <-> x.location LIMIT 5) cand
             ORDER BY 3, cand.code LIMIT 1
         ) n ON true
-        WHERE x.id >= %(lo)s AND x.id < %(hi)s AND x.location IS NOT NULL AND b.id IS NULL
+        WHERE x.location IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM gridgov_placement b WHERE b.id = x.id)
     ) o
-    WHERE t.id = o.id AND (t.building_id, t.compound_id, t.community_id,
-                           t.nearest_building_id, t.nearest_distance_m, t.grid_code)
-        IS DISTINCT FROM (NULL::bigint, o.compound_id, o.community_id, o.nearest_id,
-                          o.metres, o.code)
+"""
+_WRITE = """
+    UPDATE {table} t SET building_id = p.building_id, compound_id = p.compound_id,
+        community_id = p.community_id, nearest_building_id = p.nearest_id,
+        nearest_distance_m = p.metres, grid_code = p.code, located_at = now()
+    FROM gridgov_placement p
+    WHERE t.id = p.id AND p.changed
+"""
+# What the bulk path drops and re-makes: the foreign keys of the location columns, and the
+# secondary indexes (neither unique nor behind a constraint).
+_FOREIGN_KEYS = """
+    SELECT c.conname, pg_get_constraintdef(c.oid)
+    FROM pg_constraint c
+    WHERE c.conrelid = %(table)s::regclass AND c.contype = 'f'
+      AND (SELECT array_agg(a.attname::text) FROM pg_attribute a
+           WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) <@ %(columns)s
+    ORDER BY c.conname
+"""
+_INDEXES = """
+    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+    FROM pg_index i
+    WHERE i.indrelid = %(table)s::regclass AND NOT i.indisprimary AND NOT i.indisunique
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+    ORDER BY 1
 """
 
 
 def relocate_sql(model: type[models.Model]) -> dict[str, int]:
-    """Re-locate every row of a Located model inside PostGIS. Returns counts."""
+    """Re-locate every row of a Located model inside PostGIS. Returns counts (total with a
+    point, located in a building, unlocated, written) and ``bulk`` (1 when the rows were
+    written by the bulk path)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    written = 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id), max(id) FROM {table}")
-        lo, hi = cursor.fetchone()
-        for start in range(lo or 0, (hi or -1) + 1, BATCH):
-            params = {"lo": start, "hi": start + BATCH}
-            with transaction.atomic():
-                # the sorts of a batch fit in memory; JIT costs more than it saves here
-                cursor.execute("SET LOCAL work_mem = '256MB'")
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute(_BUILDINGS.format(table=table), params)
-                cursor.execute("ANALYZE gridgov_in_building")
-                cursor.execute(_WRITE_BUILDINGS.format(table=table), params)
-                written += cursor.rowcount
-                cursor.execute(_WRITE_OTHERS.format(table=table), params)
-                written += cursor.rowcount
-        cursor.execute(
-            f"SELECT count(*), count(building_id) FROM {table} WHERE location IS NOT NULL"
-        )
-        total, located = cursor.fetchone()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the sorts of the placement fit in memory; JIT costs more than it saves here. (A
+        # few statements per execute: the work is set-based, the round trips are few.)
+        cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '256MB';"
+                       " SET LOCAL jit = off;"
+                       " DROP TABLE IF EXISTS gridgov_placement;"  # an outer transaction's
+                       + _CREATE)
+        cursor.execute(_BUILDINGS.format(table=table) + "; ANALYZE gridgov_placement; "
+                       + _OTHERS.format(table=table))
+        cursor.execute("SELECT count(*), count(building_id), count(*) FILTER (WHERE changed), "
+                       f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass) "
+                       "FROM gridgov_placement")
+        total, located, changed, reltuples = cursor.fetchone()
+        rows = max(reltuples or 0, total)
+        bulk = changed >= BULK_ROWS and changed >= BULK_SHARE * rows
+        written = _write_bulk(cursor, table) if bulk else None
+        if written is None:
+            bulk = False
+            cursor.execute(_WRITE.format(table=table))
+            written = cursor.rowcount
+    if bulk:  # fresh statistics after a bulk change (outside the transaction: no lock held)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
     return {"total": total, "located": located, "unlocated": total - located,
-            "written": written}
+            "written": written, "bulk": int(bulk)}
+
+
+def _write_bulk(cursor, table: str) -> int | None:
+    """Write the changed rows with the location foreign keys and the secondary indexes
+    dropped, then re-make them. None (and nothing changed) when that is not possible."""
+    params = {"table": table, "columns": list(LOCATION_COLUMNS)}
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves the ordinary way open
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(_FOREIGN_KEYS, params)
+            keys = cursor.fetchall()
+            cursor.execute(_INDEXES, params)
+            indexes = cursor.fetchall()
+            for name, _definition in keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT "
+                               f"{connection.ops.quote_name(name)}")
+            if indexes:
+                cursor.execute("DROP INDEX " + ", ".join(name for name, _d in indexes))
+            cursor.execute("SET LOCAL lock_timeout = 0")
+            cursor.execute(_WRITE.format(table=table))
+            written = cursor.rowcount
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in keys:  # validated here, in one query per key
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
+                               f"{connection.ops.quote_name(name)} {definition}")
+    except DatabaseError as exc:
+        logger.warning("bulk write of %s not possible (%s); writing row by row", table, exc)
+        return None
+    return written

@@ -36,5 +36,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{model._meta.verbose_name_plural}: {counts['total']} with a point, "
                 f"{counts['located']} in a building, {counts['unlocated']} unlocated, "
-                f"{counts.get('written', counts['total'])} rewritten ({seconds:.1f} s, {engine})"
+                f"{counts.get('written', counts['total'])} rewritten ({seconds:.1f} s, {engine}"
+                + (", bulk write" if counts.get("bulk") else "") + ")"
             )
