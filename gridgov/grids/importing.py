@@ -14,7 +14,7 @@ buildings import in one transaction without one query per feature.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -518,31 +518,29 @@ def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no
     start = time.perf_counter()
     actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
     level = Level(plan.level)
-    touched: list[BaseGeometry] = []
+    # Only the box around what moved is kept (for re-locating people), never the geometries:
+    # a batch's grids, GEOS copies and audit snapshots are let go before the next batch.
+    touched = _Box()
     with transaction.atomic():
         now = timezone.now()
-        audits: list[AuditEntry] = []
         creates = [r for r in plan.rows if r.action == "create"]
-        new = [
-            Grid(level=level, code=r.code, name=r.name, kind=r.kind or DEFAULT_KIND[level],
-                 parent_id=r.parent_id, geom=_geos(r.geom))
-            for r in creates
-        ]
-        touched.extend(r.geom for r in creates)
-        total = len(new) + plan.count("update")
-        for i in range(0, len(new), BATCH):
-            Grid.objects.bulk_create(new[i:i + BATCH])
-            progress(_("writing"), min(i + BATCH, len(new)), total)
-        for grid in new:
-            audits.append(_audit(actor, "grid.create", grid, None, snapshot(grid)))
-        result.created = len(new)
-
         updates = [r for r in plan.rows if r.action == "update"]
-        for i in range(0, len(updates), BATCH):
-            chunk = updates[i:i + BATCH]
+        total = len(creates) + len(updates)
+        done = 0
+        for chunk in _batches(creates):
+            new = [Grid(level=level, code=r.code, name=r.name, kind=r.kind or DEFAULT_KIND[level],
+                        parent_id=r.parent_id, geom=_geos(r.geom)) for r in chunk]
+            Grid.objects.bulk_create(new)
+            AuditEntry.objects.bulk_create(
+                [_audit(actor, "grid.create", grid, None, snapshot(grid)) for grid in new])
+            touched.add(r.geom for r in chunk)
+            result.created += len(new)
+            done += len(chunk)
+            progress(_("writing"), done, total)
+        for chunk in _batches(updates):
             grids = Grid.objects.select_for_update().in_bulk([r.existing_id for r in chunk])
             starts = version_starts([r.existing_id for r in chunk if r.geom_changed])
-            versions = []
+            versions, audits = [], []
             for row in chunk:
                 grid = grids[row.existing_id]
                 before = snapshot(grid)
@@ -550,8 +548,7 @@ def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no
                     versions.append(GridVersion(grid=grid, geom=grid.geom, name=grid.name,
                                                 valid_from=starts[grid.pk], valid_to=now))
                 if row.geom_changed or grid.parent_id != row.parent_id:
-                    touched.append(shapely.from_wkb(bytes(grid.geom.wkb)))
-                    touched.append(row.geom)
+                    touched.add([shapely.from_wkb(bytes(grid.geom.wkb)), row.geom])
                 grid.name, grid.parent_id, grid.updated_at = row.name, row.parent_id, now
                 grid.kind = row.kind or grid.kind
                 if row.geom_changed:
@@ -559,16 +556,53 @@ def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no
                 audits.append(_audit(actor, "grid.update", grid, before, snapshot(grid)))
             _write_updates([(grids[r.existing_id], r) for r in chunk], now)
             GridVersion.objects.bulk_create(versions)
+            AuditEntry.objects.bulk_create(audits)
             result.versions += len(versions)
             result.updated += len(chunk)
-            progress(_("writing"), len(new) + i + len(chunk), total)
-        AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
+            done += len(chunk)
+            progress(_("writing"), done, total)
         result.timings["write"] = time.perf_counter() - start
         start = time.perf_counter()
-        if touched:
-            relocate_within(tuple(shapely.total_bounds(touched).tolist()))
+        if touched.bounds is not None:
+            relocate_within(touched.bounds)
         result.timings["relocate"] = time.perf_counter() - start
     return result
+
+
+BATCH_VERTICES = 200_000  # a batch's audit snapshots hold its geometries as text, twice
+
+
+def _batches(rows: list[Row]) -> Iterator[list[Row]]:
+    """Rows in batches of at most BATCH features and about BATCH_VERTICES vertices: a
+    district's small buildings go 1,000 at a time, surveyed boundaries of thousands of
+    vertices a few dozen at a time, so memory stays flat whatever the file holds."""
+    chunk: list[Row] = []
+    vertices = 0
+    for row in rows:
+        chunk.append(row)
+        vertices += int(shapely.get_num_coordinates(row.geom)) if row.geom is not None else 0
+        if len(chunk) >= BATCH or vertices >= BATCH_VERTICES:
+            yield chunk
+            chunk, vertices = [], 0
+    if chunk:
+        yield chunk
+
+
+class _Box:
+    """A growing bounding box (xmin, ymin, xmax, ymax) of the geometries added."""
+
+    def __init__(self) -> None:
+        self.bounds: tuple[float, float, float, float] | None = None
+
+    def add(self, geoms: Iterable[BaseGeometry]) -> None:
+        geoms = [g for g in geoms if g is not None]
+        if not geoms:
+            return
+        b = shapely.total_bounds(geoms).tolist()
+        if self.bounds is not None:
+            b = [min(b[0], self.bounds[0]), min(b[1], self.bounds[1]),
+                 max(b[2], self.bounds[2]), max(b[3], self.bounds[3])]
+        self.bounds = (b[0], b[1], b[2], b[3])
 
 
 def _write_updates(pairs: list[tuple[Grid, Row]], now) -> None:
