@@ -48,7 +48,7 @@ def write_file(path: Path, target_mb: float, per_edge: int = 1000,
             if bad_last and i == n - 1:
                 ring = np.array([[x0, y0], [x0 + size, y0 + size], [x0 + size, y0],
                                  [x0, y0 + size], [x0, y0]])
-            coords = ",".join(f"[{x:.7f},{y:.7f}]" for x, y in ring.tolist())
+            coords = ",".join(["[%.7f,%.7f]"] * len(ring)) % tuple(ring.ravel().tolist())
             sep = "," if i < n - 1 else ""
             out.write(f'{{"type":"Feature","properties":{{"code":"{900000 + i}",'
                       f'"name":"社区{i}"}},"geometry":{{"type":"Polygon",'
