@@ -242,10 +242,32 @@ GRIDGOV_FINDER_RATE_LIMIT = env.int("GRIDGOV_FINDER_RATE_LIMIT", default=30)
 GRIDGOV_FINDER_RATE_WINDOW = env.int("GRIDGOV_FINDER_RATE_WINDOW", default=60)
 
 # --- maps -----------------------------------------------------------------------------------
-# Tile source: "none" (default: works on an intranet with no tile server), "osm", or any
-# XYZ URL template of an intranet tile server, e.g. http://tiles.intranet/{z}/{x}/{y}.png
+# Background tiles (docs/MAPS.md, geodata/tilesources.py): "none" (default: works on an intranet
+# with no tile server), "osm", "tianditu" (Tianditu; needs GRIDGOV_TIANDITU_KEY), "gaode" (Amap,
+# GCJ-02: overlays are shifted for display), or an XYZ URL template of an intranet tile server,
+# e.g. http://tiles.intranet/{z}/{x}/{y}.png, with GRIDGOV_TILES_SUBDOMAINS for its {s} and
+# GRIDGOV_TILES_CRS=gcj02 when it serves Gaode-style (GCJ-02) tiles.
 GRIDGOV_TILES = env("GRIDGOV_TILES", default="none")
 GRIDGOV_TILES_ATTRIBUTION = env("GRIDGOV_TILES_ATTRIBUTION", default="")
+GRIDGOV_TIANDITU_KEY = env("GRIDGOV_TIANDITU_KEY", default="")
+GRIDGOV_TILES_CRS = env("GRIDGOV_TILES_CRS", default="")
+GRIDGOV_TILES_SUBDOMAINS = env("GRIDGOV_TILES_SUBDOMAINS", default="")
+
+
+def _tile_config():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from geodata.tilesources import TileConfigError, tile_config
+
+    try:
+        return tile_config(GRIDGOV_TILES, key=GRIDGOV_TIANDITU_KEY, crs=GRIDGOV_TILES_CRS,
+                           attribution=GRIDGOV_TILES_ATTRIBUTION,
+                           subdomains=GRIDGOV_TILES_SUBDOMAINS)
+    except TileConfigError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+
+
+_TILE_CONFIG = _tile_config()
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (
@@ -253,17 +275,11 @@ LEAFLET_CONFIG = {
         env.float("GRIDGOV_MAP_CENTER_LON", default=113.1),
     ),
     "DEFAULT_ZOOM": 14,
-    "TILES": []
-    if GRIDGOV_TILES == "none"
-    else [
-        (
-            "",
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-            if GRIDGOV_TILES == "osm"
-            else GRIDGOV_TILES,
-            {"attribution": GRIDGOV_TILES_ATTRIBUTION or "&copy; OpenStreetMap"},
-        )
-    ],
+    # django-leaflet's widgets (admin): the same background; Tianditu's labels as an overlay
+    "TILES": [("", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
+              for t in _TILE_CONFIG.leaflet()[:1]],
+    "OVERLAYS": [("labels", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
+                 for t in _TILE_CONFIG.leaflet()[1:]],
     "RESET_VIEW": False,
 }
 
@@ -271,19 +287,9 @@ LEAFLET_CONFIG = {
 # Scripts: this site's files, and inline scripts only with the request's nonce (folium's
 # generated map code gets it in the templates; no inline event handlers anywhere). Styles
 # need 'unsafe-inline': folium and Leaflet write <style> blocks and style attributes.
-# Images: this site, data: URIs (Leaflet) and the configured tile server's origin.
-def _origin(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.replace("{s}", "a"))
-    if not parts.scheme or not parts.netloc:
-        return None
-    host = parts.netloc.split(".", 1)[1] if url.split("//", 1)[-1].startswith("{s}.") \
-        else parts.netloc
-    return f"{parts.scheme}://{'*.' if host != parts.netloc else ''}{host}"
-
-
-_TILE_ORIGINS = [o for o in (_origin(t[1]) for t in LEAFLET_CONFIG["TILES"]) if o]
+# Images: this site, data: URIs (Leaflet) and every server of the configured background tiles
+# (each subdomain by name: Tianditu's t0–t7, Gaode's webrd01–04).
+_TILE_ORIGINS = _TILE_CONFIG.origins()
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

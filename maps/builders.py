@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import folium
 
+from geodata.tilesources import TileConfig, tile_config
+from maps.display import bounds_to_display, configured, point_to_display, to_display
 from maps.layers import DataLayer, TileSource
 
 # Colours people can tell apart on a tablet in daylight.
@@ -20,15 +22,32 @@ COMPOUND_COLOUR = "#1565c0"
 LED_COLOUR = "#2e7d32"
 UNLED_COLOUR = "#ef6c00"
 
-OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
 
 @dataclass(frozen=True)
 class Tiles:
-    """The background: ``none``, ``osm`` or an XYZ URL template (an intranet tile server)."""
+    """The background: ``none``, ``osm``, ``tianditu``, ``gaode`` or an XYZ URL template (an
+    intranet tile server); or the resolved ``config`` (maps.display.configured()), which
+    then wins. Its ``crs`` is the datum every overlay is drawn in (gcj02 for Gaode)."""
 
     source: str = "none"
     attribution: str = ""
+    config: TileConfig | None = None
+
+    @property
+    def resolved(self) -> TileConfig:
+        if self.config is not None:
+            return self.config
+        return tile_config(self.source, attribution=self.attribution)
+
+    @property
+    def crs(self) -> str:
+        return self.resolved.crs
+
+    @classmethod
+    def configured(cls) -> Tiles:
+        """The settings' background (GRIDGOV_TILES and friends)."""
+        config = configured()
+        return cls(source=config.source, config=config)
 
 
 @dataclass(frozen=True)
@@ -52,25 +71,32 @@ def offline_map(
     centre: tuple[float, float] = (23.0, 113.1),
 ):
     """A folium.Map whose assets all come from our own static files; it fits ``bounds``, or
-    shows ``centre`` (lat, lon) when there is nothing to fit."""
+    shows ``centre`` (lat, lon) when there is nothing to fit — both WGS84, drawn in the
+    background's datum (``tiles.crs``)."""
+    config = tiles.resolved
+    centre = point_to_display(centre[1], centre[0], config.crs)[::-1]
     m = folium.Map(location=list(centre), tiles=None, control_scale=True, zoom_start=14)
     m.options["maxZoom"] = 20  # with no tile layer the map has none, and clustering needs it
     m.default_js = [
         ("leaflet", static("vendor/leaflet/leaflet.js")),
         # folium's popups build their HTML with jQuery; Django's admin ships it locally.
         ("jquery", static("admin/js/vendor/jquery/jquery.min.js")),
+        # GridGov.crs: a tap on a GCJ-02 map shifted back to WGS84
+        ("gridgov_crs", static("js/gridgov-crs.js")),
     ]
     m.default_css = [
         ("leaflet_css", static("vendor/leaflet/leaflet.css")),
         ("gridgov_map_css", static("css/map.css")),
     ]
-    if tiles.source != "none":
-        url = OSM_URL if tiles.source == "osm" else tiles.source
-        default = "&copy; OpenStreetMap" if tiles.source == "osm" else " "
-        attribution = tiles.attribution or default
-        folium.TileLayer(url, attr=attribution, name="background", control=False).add_to(m)
+    for i, layer in enumerate(config.layers):
+        folium.TileLayer(layer.url, attr=layer.attribution or " ",
+                         name="background" if i == 0 else f"background{i}", control=False,
+                         subdomains=list(layer.subdomains) or "abc",
+                         max_native_zoom=layer.max_zoom, max_zoom=20).add_to(m)
+    # the page's script knows the datum (gridgov-crs.js shifts taps back to WGS84)
+    m.options["gridgovCrs"] = config.crs
     if bounds:
-        m.fit_bounds(bounds)
+        m.fit_bounds(bounds_to_display(bounds, config.crs))
     return m
 
 
@@ -130,6 +156,8 @@ def street_map(
     m = offline_map(bounds=bounds, tiles=tiles, static=static, centre=centre)
     if communities is not None and not communities["features"]:
         return m
+    crs = tiles.crs
+    layers = {k: to_display(v, crs) if isinstance(v, dict) else v for k, v in layers.items()}
     words = words or {}
     for key, name, line, weight in (("buildings", labels.buildings, "", 0),
                                     ("compounds", labels.compounds, COMPOUND_COLOUR, 2),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import folium
 
 from maps.builders import LED_COLOUR, UNLED_COLOUR, Tiles, bounds_of, offline_map
+from maps.display import to_display
 from maps.layers import DataLayer, Live, TileSource
 
 # Four classes, red (thin coverage) to green; grey when there is nothing to measure.
@@ -42,11 +43,16 @@ class DashboardLabels:
     never: str = "never patrolled"
     open_case: str = "open"
     hours_old: str = "hours old"
+    coverage_layer: str = "patrol coverage"
+    covered: str = "covered by patrols"
+    not_covered: str = "not covered by patrols"
 
 
 # Routes by days since their last patrol against their schedule; cases by their SLA state.
 ROUTE_COLOURS = {"fresh": "#2e7d32", "due": "#f9a825", "overdue": "#c62828"}
 SLA_COLOURS = {"ok": "#2e7d32", "due_soon": "#f9a825", "breached": "#c62828"}
+# Patrol coverage: hues apart from the coverage classes' red-to-green.
+COVERAGE_COLOURS = {"covered": "#1e88e5", "uncovered": "#8e24aa"}
 
 
 def route_state(days_since: int | None, interval_days: int) -> str:
@@ -132,21 +138,28 @@ def dashboard_map(
     cases: list[dict] | Live | TileSource | None = None,
     grid_url: str = "",
     case_url: str = "",
+    coverage: dict | None = None,
 ) -> folium.Map:
     """The dashboard of one grid: its outline, its children by ``metric``, its leaders, its
     patrol routes and open requests. Each overlay is one data layer (maps/layers.py): inline
     data, the page's per-request ``Live`` data, or tiles. ``grid_url`` and ``case_url`` are
-    link templates (``{code}``, ``{number}``) for features that come as tiles."""
+    link templates (``{code}``, ``{number}``) for features that come as tiles. ``coverage``:
+    the buildings (code, name) of the patrol-coverage layer, hidden until switched on, each
+    drawn covered or not by the page's live ``covered`` codes."""
     collection = {"type": "FeatureCollection", "features": [outline]}
     m = offline_map(bounds=bounds_of(collection), tiles=tiles, static=static)
+    crs = tiles.crs  # every inline overlay drawn in the background's datum
+    outline = to_display(collection, crs)["features"][0]
     words = {
         "figure": labels.figure, "leader": labels.leader, "open_dashboard": labels.open_dashboard,
         "pledge": labels.pledge, "specialty": labels.specialty, "phone": labels.phone,
         "no_leader": labels.no_leader, "hours_old": labels.hours_old,
         "open_case": labels.open_case, "days_since": labels.days_since, "never": labels.never,
+        "covered": labels.covered, "not_covered": labels.not_covered,
     }
     DataLayer(kind="children", name=labels.children, static=static, labels=words,
-              source=child_features(children, leaders, metric, child_url)).add_to(m)
+              source=to_display(child_features(children, leaders, metric, child_url),
+                                crs)).add_to(m)
     folium.GeoJson(
         outline,
         name=labels.name,
@@ -160,14 +173,18 @@ def dashboard_map(
                   grid_url=grid_url).add_to(m)
     else:
         DataLayer(kind="leaders", name=labels.leaders_layer, static=static, labels=words,
-                  source=points(leaders, LEADER_KEYS)).add_to(m)
+                  source=to_display(points(leaders, LEADER_KEYS), crs)).add_to(m)
     if routes is not None and (not isinstance(routes, dict) or routes.get("features")):
-        source = route_features(routes) if isinstance(routes, dict) else routes
+        source = to_display(route_features(routes), crs) if isinstance(routes, dict) else routes
         DataLayer(kind="routes", name=labels.routes_layer, static=static, labels=words,
                   source=source, colours=ROUTE_COLOURS).add_to(m)
     if cases:
-        source = points(cases, CASE_KEYS) if isinstance(cases, list) else cases
+        source = to_display(points(cases, CASE_KEYS), crs) if isinstance(cases, list) else cases
         DataLayer(kind="cases", name=labels.cases_layer, static=static, labels=words,
                   source=source, colours=SLA_COLOURS, cluster=True, case_url=case_url).add_to(m)
+    if coverage and coverage.get("features"):
+        DataLayer(kind="coverage", name=labels.coverage_layer, static=static, labels=words,
+                  source=to_display(coverage, crs), colours=COVERAGE_COLOURS, show=False,
+                  covered="covered").add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

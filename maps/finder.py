@@ -35,6 +35,7 @@ from maps.builders import (
     escaped,
     offline_map,
 )
+from maps.display import point_to_display, to_display
 
 # Lookups per client IP per window (seconds); overridable in settings.
 RATE_LIMIT = 30
@@ -75,6 +76,12 @@ def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
     Pure: GeoJSON in, map out; names are HTML-escaped."""
     focus = highlight if highlight and highlight["features"] else outlines
     m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
+    crs = tiles.crs  # drawn in the background's datum; the page shifts taps back
+    outlines, compounds = to_display(outlines, crs), to_display(compounds, crs)
+    highlight = to_display(highlight, crs) if highlight else highlight
+    if point is not None:
+        point = point_to_display(point[0], point[1], crs)
+    stations = [(*point_to_display(lon, lat, crs), name) for lon, lat, name in stations or []]
     if focus is highlight:
         m.options["maxZoom"] = 19
     folium.GeoJson(outlines, name="communities", interactive=False,
@@ -117,8 +124,7 @@ def _map_for(outcome: Outcome | None):
         compounds=compounds,
         highlight=highlight,
         point=outcome.point if outcome is not None else None,
-        tiles=Tiles(source=settings.GRIDGOV_TILES,
-                    attribution=settings.GRIDGOV_TILES_ATTRIBUTION),
+        tiles=Tiles.configured(),
         centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         stations=stations,
     )

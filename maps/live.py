@@ -25,7 +25,7 @@ from gridgov.cases.selectors import CaseRow, case_row, cases_visible_to
 from gridgov.grids.models import Grid
 from gridgov.grids.selectors import Scale, code_prefix_q, simplified
 from gridgov.patrols.models import PatrolRoute
-from gridgov.patrols.selectors import route_row, with_last_patrol
+from gridgov.patrols.selectors import covered_buildings, route_row, with_last_patrol
 
 CASE_FIELDS = ("id", "number", "title", "status", "grid_code", "opened_at",
                "first_response_at", "resolved_at", "category__first_response_sla_minutes",
@@ -86,10 +86,21 @@ class LiveData:
     work: list[tuple[str, ...]] = field(default_factory=list)  # every open request, oldest first
     routes: dict[str, Any] = field(default_factory=dict)  # FeatureCollection
     route_list: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)  # covered_buildings' answer
 
     @property
     def overdue(self) -> list[dict[str, Any]]:
         return [r for r in self.route_list if r["overdue"]]
+
+
+def coverage_distance_m() -> float:
+    """Buildings this close (metres) to a recently patrolled route count as covered."""
+    return float(getattr(settings, "GRIDGOV_PATROL_COVERAGE_M", 50.0))
+
+
+def coverage_days() -> int:
+    """A route counts as patrolled when walked in this many days up to today."""
+    return int(getattr(settings, "GRIDGOV_PATROL_COVERAGE_DAYS", 7))
 
 
 def dashboard_live(grid: Grid, *, user) -> LiveData:
@@ -103,7 +114,9 @@ def dashboard_live(grid: Grid, *, user) -> LiveData:
          "properties": r} for r in route_list]}
     statuses = dict(Status.choices)
     case_url = reverse("cases:detail", args=["NUMBER"])
-    live = LiveData(routes=routes, route_list=route_list)
+    # patrol coverage changes with the date and every patrol recorded: read per request
+    coverage = covered_buildings(grid, distance_m=coverage_distance_m(), days=coverage_days())
+    live = LiveData(routes=routes, route_list=route_list, coverage=coverage)
     for r in open_case_rows(user=user, prefix=grid.code):
         c = r.case
         row = {"number": c.number, "title": c.title, "status": str(statuses[c.status]),

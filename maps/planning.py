@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import folium
 
 from maps.builders import LED_COLOUR, UNLED_COLOUR, Tiles, bounds_of, escaped, offline_map
+from maps.display import to_display
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ def planning_map(
 ) -> folium.Map:
     both = {"type": "FeatureCollection", "features": eligible["features"] + unled["features"]}
     m = offline_map(bounds=bounds_of(both), tiles=tiles, static=static, centre=centre)
+    eligible, unled = to_display(eligible, tiles.crs), to_display(unled, tiles.crs)
     for collection, name, colour, number in (
         (eligible, labels.eligible, LED_COLOUR, labels.formal_members),
         (unled, labels.unled, UNLED_COLOUR, labels.unled_buildings),
@@ -88,6 +90,7 @@ def groups_map(
     focus = buildings if buildings["features"] else outline
     m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
     m.options["maxZoom"] = 20
+    outline, buildings = to_display(outline, tiles.crs), to_display(buildings, tiles.crs)
     if outline["features"]:
         folium.GeoJson(outline, name=labels.outline, interactive=False,
                        style_function=lambda _f: {"color": "#455a64", "weight": 2,

@@ -61,7 +61,7 @@ def _map(compound: Grid, buildings: list[Grid], majority: dict[int, tuple[int, d
         outline=outline, buildings={"type": "FeatureCollection", "features": features},
         labels=GroupMapLabels(outline=compound.name, buildings=_("Buildings"), name=_("Name"),
                               code=_("Code"), detail=_("Who is where")),
-        tiles=Tiles(source=settings.GRIDGOV_TILES, attribution=settings.GRIDGOV_TILES_ATTRIBUTION),
+        tiles=Tiles.configured(),
         static=static, centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"])
     return embed(m)
 

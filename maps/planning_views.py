@@ -56,8 +56,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         unled_buildings=_("buildings without a leader"),
     )
     m = planning_map(eligible=layers["eligible"], unled=layers["unled"], labels=labels,
-                     tiles=Tiles(source=settings.GRIDGOV_TILES,
-                                 attribution=settings.GRIDGOV_TILES_ATTRIBUTION),
+                     tiles=Tiles.configured(),
                      static=static, centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"])
     open_plans = set(plans_visible_to(request.user).filter(status__in=OPEN_STATUSES)
                      .values_list("compound_id", flat=True))

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from geodata.tilesources import DISPLAY_CRS
 from maps.tiles import LAYERS, TileError, geojson_tile, is_postgis, mvt_tile, parse_tile
 
 FORMATS = {"pbf": "application/vnd.mapbox-vector-tile", "geojson": "application/geo+json"}
@@ -65,16 +66,20 @@ def tile(request, layer: str, z: str, x: str, y: str, fmt: str):
         return refusal(400, exc.parameter, _("%(part)s must be a whole number from 0 to "
                                              "%(top)s.") % {"part": exc.parameter,
                                                             "top": exc.top})
+    crs = request.GET.get("crs", "wgs84")
+    if crs not in DISPLAY_CRS:
+        return refusal(400, "crs", _("crs must be one of: %(known)s.")
+                       % {"known": ", ".join(DISPLAY_CRS)})
     if fmt == "pbf" and not is_postgis():
         return refusal(404, "format", _("Vector tiles (.pbf) need PostGIS; this server has "
                                         "the same tiles as .geojson."))
     if spec.private and not request.user.is_authenticated:
         return refusal(401, None, _("Sign in to see this layer."))
     if fmt == "pbf":
-        body = mvt_tile(spec, request.user, z_, x_, y_)
+        body = mvt_tile(spec, request.user, z_, x_, y_, crs)
         response = HttpResponse(body, content_type=FORMATS[fmt]) if body else None
     else:
-        data = geojson_tile(spec, request.user, z_, x_, y_)
+        data = geojson_tile(spec, request.user, z_, x_, y_, crs)
         response = HttpResponse(data, content_type=FORMATS[fmt]) if data else None
     if response is None:
         response = HttpResponse(status=204)

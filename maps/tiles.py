@@ -32,6 +32,7 @@ from django.db.models import BooleanField, F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from geodata.crs import to_wgs84
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.cases.models import OPEN_STATUSES, Case
 from gridgov.cases.selectors import case_row, cases_visible_to
@@ -41,6 +42,7 @@ from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import days_since, with_last_patrol
 from gridgov.people.models import Member
 from maps.dashboard import route_state
+from maps.display import to_display
 from maps.live import light_cases
 
 MAX_ZOOM = 22
@@ -218,9 +220,41 @@ def grid_rows(level: int, box, scale: Scale | None = None) -> list[dict[str, Any
     return rows
 
 
-def rows_for(layer: TileLayer, user, z: int, x: int, y: int,
-             scale: Scale | None = None) -> list[dict[str, Any]]:
+def display_box(z: int, x: int, y: int, crs: str) -> tuple[float, float, float, float]:
+    """The WGS84 box holding what a tile of a ``crs`` map shows (its box with the buffer,
+    corners and edge midpoints shifted back, grown by ~10 m for the offset's curvature)."""
     box = tile_box(z, x, y)
+    if crs == "wgs84":
+        return box
+    w, s, e, n = box
+    mx, my = (w + e) / 2, (s + n) / 2
+    lon, lat = to_wgs84([w, mx, e, w, e, w, mx, e], [s, s, s, my, my, n, n, n], crs)
+    grow = 1e-4
+    return (max(-180.0, float(lon.min()) - grow), max(-90.0, float(lat.min()) - grow),
+            min(180.0, float(lon.max()) + grow), min(90.0, float(lat.max()) + grow))
+
+
+def shifted_geojson(text: str | None, crs: str, digits: int) -> str | None:
+    """A GeoJSON geometry (text) with its coordinates in ``crs``."""
+    if text is None or crs == "wgs84":
+        return text
+    feature = {"type": "Feature", "geometry": json.loads(text), "properties": {}}
+    shifted = to_display({"type": "FeatureCollection", "features": [feature]}, crs, digits)
+    return json.dumps(shifted["features"][0]["geometry"], separators=(",", ":"))
+
+
+def rows_for(layer: TileLayer, user, z: int, x: int, y: int,
+             scale: Scale | None = None, crs: str = "wgs84") -> list[dict[str, Any]]:
+    """The layer's rows for a tile of a map drawn in ``crs`` (geometry, when ``scale`` is
+    given, shifted into it)."""
+    rows = _rows_in(layer, user, display_box(z, x, y, crs), scale)
+    if scale is not None and crs != "wgs84":
+        for row in rows:
+            row["geojson"] = shifted_geojson(row["geojson"], crs, scale.digits)
+    return rows
+
+
+def _rows_in(layer: TileLayer, user, box, scale: Scale | None) -> list[dict[str, Any]]:
     if layer.name == "cases":
         return case_rows(user, box, scale)
     if layer.name == "routes":
@@ -236,14 +270,15 @@ def feature_id(layer: TileLayer, row: dict[str, Any]) -> str | int:
     return row.get("code", row["id"])
 
 
-def geojson_tile(layer: TileLayer, user, z: int, x: int, y: int) -> str | None:
+def geojson_tile(layer: TileLayer, user, z: int, x: int, y: int,
+                 crs: str = "wgs84") -> str | None:
     """The layer's features touching the tile as GeoJSON text, whole (not clipped: the
     browser draws each once, by id) and simplified by half a pixel at this zoom by the
     database; None when there are none."""
     if z < layer.min_zoom:
         return None
     w, s, e, n = tile_bounds(z, x, y)
-    rows = rows_for(layer, user, z, x, y, Scale(zoom=z, lat=(s + n) / 2))
+    rows = rows_for(layer, user, z, x, y, Scale(zoom=z, lat=(s + n) / 2), crs)
     if not rows:
         return None
     features = []
@@ -311,10 +346,12 @@ def _rows_sql(layer: str) -> str:
         SELECT ST_AsMVT(rows.*, %(layer)s, {EXTENT}, 'geom', 'id') FROM rows"""
 
 
-def mvt_tile(layer: TileLayer, user, z: int, x: int, y: int) -> bytes:
+def mvt_tile(layer: TileLayer, user, z: int, x: int, y: int, crs: str = "wgs84") -> bytes:
     """The layer's features in the tile as a Mapbox Vector Tile (empty bytes: none)."""
     if z < layer.min_zoom:
         return b""
+    if crs != "wgs84":
+        return _shifted_mvt(layer, user, z, x, y, crs)
     w, s, e, n = tile_bounds(z, x, y)
     params: dict[str, Any] = {"z": z, "x": x, "y": y, "layer": layer.name,
                               "margin": BUFFER / EXTENT,
@@ -330,6 +367,42 @@ def mvt_tile(layer: TileLayer, user, z: int, x: int, y: int) -> bytes:
             row.pop("geojson")
         sql = _rows_sql(layer.name)
         params["props"] = json.dumps(rows, ensure_ascii=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+# Columns of each layer's features (id first: the feature id), for a tile made from rows
+# computed in Python (a GCJ-02 map's: shifted vertex by vertex with geodata.crs).
+_COLUMNS = {
+    "communities": "id bigint, code text, name text",
+    "compounds": "id bigint, code text, name text",
+    "buildings": "id bigint, code text, name text, leader text, has_leader boolean",
+    "cases": _PROPS["cases"][2],
+    "routes": _PROPS["routes"][2],
+}
+
+
+def _shifted_mvt(layer: TileLayer, user, z: int, x: int, y: int, crs: str) -> bytes:
+    """A tile of a map drawn in ``crs``: the rows are read and simplified by the database as
+    for a GeoJSON tile, every vertex shifted in Python, and the MVT encoded by PostGIS."""
+    w, s, e, n = tile_bounds(z, x, y)
+    rows = rows_for(layer, user, z, x, y, Scale(zoom=z, lat=(s + n) / 2), crs)
+    if not rows:
+        return b""
+    columns = _COLUMNS[layer.name]
+    names = ", ".join(f"p.{c.split()[0]}" for c in columns.split(", "))
+    sql = f"""
+        WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS e),
+        p AS (SELECT * FROM json_to_recordset(%(props)s::json) AS p({columns}, geojson text)),
+        rows AS (
+            SELECT {names}, ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(
+                p.geojson), 4326), 3857), env.e, {EXTENT}, {BUFFER}, true) AS geom
+            FROM p CROSS JOIN env)
+        SELECT ST_AsMVT(rows.*, %(layer)s, {EXTENT}, 'geom', 'id') FROM rows"""
+    params = {"z": z, "x": x, "y": y, "layer": layer.name,
+              "props": json.dumps(rows, ensure_ascii=False)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -26,9 +26,11 @@ from gridgov.grids.dashboard import (
     may_view,
     street_fingerprint,
 )
-from gridgov.grids.models import Grid
+from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import (
     community_summaries,
+    scale_for,
+    simplified,
     site_counts,
     street_layers_at,
 )
@@ -41,13 +43,14 @@ from maps.dashboard import (
     points,
     route_features,
 )
+from maps.display import to_display
 from maps.layers import Live, TileSource, live_json
 from maps.live import dashboard_live
 from maps.tiles import LAYERS, is_postgis
 
 
 def tiles() -> Tiles:
-    return Tiles(source=settings.GRIDGOV_TILES, attribution=settings.GRIDGOV_TILES_ATTRIBUTION)
+    return Tiles.configured()
 
 
 def home(request):
@@ -105,18 +108,22 @@ def tile_threshold() -> int:
 
 
 def tile_source(layer: str) -> TileSource:
-    """A tile layer in the format this server makes: .pbf on PostGIS, .geojson elsewhere."""
+    """A tile layer in the format this server makes: .pbf on PostGIS, .geojson elsewhere;
+    on a GCJ-02 background its tiles are asked for in that datum (``?crs=gcj02``)."""
     fmt = "pbf" if is_postgis() else "geojson"
     url = reverse("tiles:tile", kwargs={"layer": layer, "z": "0", "x": "0", "y": "0",
                                         "fmt": fmt})
     url = url.replace("/0/0/0.", "/{z}/{x}/{y}.")
+    crs = tiles().crs
+    if crs != "wgs84":
+        url += f"?crs={crs}"
     return TileSource(layer=layer, url=url, format=fmt, min_zoom=LAYERS[layer].min_zoom)
 
 
 def _settings_digest() -> str:
     """Settings baked into a rendered map (background tiles, static URLs)."""
-    return hashlib.sha1(repr((settings.GRIDGOV_TILES, settings.GRIDGOV_TILES_ATTRIBUTION,
-                              settings.STATIC_URL)).encode(), usedforsecurity=False).hexdigest()[:8]
+    return hashlib.sha1(repr((tiles().resolved, settings.STATIC_URL)).encode(),
+                        usedforsecurity=False).hexdigest()[:8]
 
 
 @login_required
@@ -154,10 +161,12 @@ def grid_dashboard(request, code: str):
         cache.set(key, cached, cache_seconds())
     data = Dashboard(grid=grid, **cached["data"])
     features = {}
+    crs = tiles().crs  # drawn in the background's datum, as the cached map
     if has["cases"] and not tiled["cases"]:
-        features["cases"] = points(live.cases, CASE_KEYS)
+        features["cases"] = to_display(points(live.cases, CASE_KEYS), crs)
     if has["routes"] and not tiled["routes"]:
-        features["routes"] = route_features(live.routes)
+        features["routes"] = to_display(route_features(live.routes), crs)
+    features["covered"] = {"codes": live.coverage["covered"]}
     figures = FIGURE_LABELS()
     return render(request, "maps/grid.html", {
         "grid": grid,
@@ -176,6 +185,10 @@ def grid_dashboard(request, code: str):
                 '</a></li>', live.work),
         "overdue_routes": live.overdue,
         "routes": live.route_list,
+        "coverage": {**live.coverage, "covered_n": len(live.coverage["covered"]),
+                     "percent": (None if live.coverage["share"] is None
+                                 else round(100 * live.coverage["share"]))},
+        "coverage_layer": cached.get("coverage_layer", False),
     })
 
 
@@ -200,7 +213,11 @@ def _render_dashboard(grid: Grid, user, metric: str, threshold: int, *,
         never=_("never patrolled"),
         open_case=_("Open the request"),
         hours_old=_("hours old"),
+        coverage_layer=_("Patrol coverage"),
+        covered=_("covered by recent patrols"),
+        not_covered=_("not covered by recent patrols"),
     )
+    coverage = coverage_buildings(grid, threshold)
     leaders = tile_source("buildings") if len(data.leaders) > threshold else data.leaders
     m = dashboard_map(
         outline=data.outline, children=data.children, leaders=leaders, metric=metric,
@@ -211,10 +228,25 @@ def _render_dashboard(grid: Grid, user, metric: str, threshold: int, *,
         cases=(tile_source("cases") if tiled["cases"] else Live("cases")) if has["cases"] else None,
         grid_url=reverse("maps:grid", args=["CODE"]).replace("CODE", "{code}"),
         case_url=reverse("cases:detail", args=["NUMBER"]).replace("NUMBER", "{number}"),
+        coverage=coverage,
     )
     fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data) if f.name != "grid"}
     lists = render_to_string("maps/_grid_lists.html", {"data": data})
-    return {"data": fields, "map": embed(m), "lists": lists}
+    return {"data": fields, "map": embed(m), "lists": lists,
+            "coverage_layer": bool(coverage and coverage["features"])}
+
+
+def coverage_buildings(grid: Grid, threshold: int) -> dict | None:
+    """The buildings of the grid for the patrol-coverage layer (code, name; simplified for
+    the dashboard's scale), or None above the tile threshold (the panel's figure stays)."""
+    buildings = Grid.objects.within(grid).at_level(Level.BUILDING)
+    if buildings.count() > threshold:
+        return None
+    scale = scale_for(Grid.objects.only("geom").get(pk=grid.pk).geom.extent)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": simplified(b.geom, scale),
+         "properties": {"code": b.code, "name": b.name}}
+        for b in buildings.only("id", "code", "name", "geom").order_by("code")]}
 
 
 def FIGURE_LABELS() -> dict[str, str]:  # noqa: N802 - a table, translated per request

@@ -113,6 +113,19 @@
                  esc(s.labels.open_dashboard) + " →</a>" : "");
       }
     },
+    // patrol coverage: a building is covered when its code is in the page's live list
+    coverage: {
+      style: function (p, s) {
+        var covered = !!(s._covered && s._covered[p.code]);
+        return { color: "#263238", weight: 1, fillOpacity: 0.7,
+                 fillColor: covered ? s.colours.covered : s.colours.uncovered,
+                 className: "coverage-building " + (covered ? "covered" : "uncovered") };
+      },
+      tooltip: function (p, s) {
+        var covered = !!(s._covered && s._covered[p.code]);
+        return esc(p.name) + " · " + esc(covered ? s.labels.covered : s.labels.not_covered);
+      }
+    },
     buildings: {
       style: function (p, s) {
         var led = p.has_leader === true || p.has_leader === "true" || p.has_leader === 1;
@@ -312,6 +325,10 @@
     if (spec.tiles) {
       if (spec.tiles.format === "pbf") { return vectorTiles(spec); }
       return new GridGov.GeoJSONTiles(spec.tiles.url, spec, { minZoom: spec.tiles.minZoom });
+    }
+    if (spec.covered) {  // the codes covered today come with the page, not the cached map
+      spec._covered = {};
+      (GridGov.live(spec.covered).codes || []).forEach(function (c) { spec._covered[c] = true; });
     }
     var collection = spec.live ? GridGov.live(spec.live) : data;
     var layer = L.geoJSON(collection, geojsonOptions(spec));

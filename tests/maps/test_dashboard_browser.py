@@ -43,9 +43,21 @@ def leader_login(tree, make_user):
     return tree
 
 
-def logged_in_page(browser, live_server, size):  # noqa: F811
+# Generous limits: the machine may be busy with other test runs (a wait ends as soon as its
+# condition holds, so a quick run stays quick).
+TIMEOUT_MS = 60_000
+NAVIGATION_MS = 90_000
+
+
+def logged_in_page(browser, live_server, size, prepare=None):  # noqa: F811
+    """A tablet page signed in as the grid leader, on K1's dashboard with its map drawn.
+    ``prepare(context)`` runs before the page opens (e.g. to route requests)."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                   has_touch=True, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_MS)
+    if prepare is not None:
+        prepare(context)
     page = context.new_page()
     errors: list[str] = []
     requests: list[str] = []
@@ -57,8 +69,30 @@ def logged_in_page(browser, live_server, size):  # noqa: F811
     page.fill("#id_password", "x-Pass-2026!")
     page.click(".login button[type=submit]")
     page.wait_for_url(live_server.url + "/map/grid/100001001/")
-    page.wait_for_selector("path.leaflet-interactive")
+    map_ready(page, children=2)
     return page, errors, requests
+
+
+def map_ready(page, *, children: int) -> None:
+    """Wait until the dashboard's map has its view (no zoom or pan under way) and has drawn
+    its ``children`` child polygons."""
+    page.wait_for_function(
+        """(n) => {
+            const el = document.querySelector('.folium-map');
+            const map = el && window[el.id];
+            return !!map && map._loaded && !map._animatingZoom
+                && !(map._panAnim && map._panAnim._inProgress)
+                && document.querySelectorAll('path.child-grid').length === n;
+        }""", arg=children)
+
+
+def tap(page, x: float, y: float, selector: str) -> None:
+    """Click at (x, y) once what lies there is ``selector`` (not a control, a popup or a
+    polygon still moving into place)."""
+    page.wait_for_function(
+        "([x, y, sel]) => { const el = document.elementFromPoint(x, y);"
+        " return !!el && el.matches(sel); }", arg=[x, y, selector])
+    page.mouse.click(x, y)
 
 
 @pytest.mark.parametrize("size", [SIZES["tablet portrait"], SIZES["tablet landscape"]],
@@ -80,24 +114,30 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):  # no
     page, errors, _ = logged_in_page(browser, live_server, SIZES["tablet landscape"])
     # B2 (no leader, no marker on it): tap it, follow the popup's link to its dashboard
     b2 = page.locator("path.child-grid").nth(1).bounding_box()
-    page.mouse.click(b2["x"] + b2["width"] / 2, b2["y"] + b2["height"] / 2)
+    tap(page, b2["x"] + b2["width"] / 2, b2["y"] + b2["height"] / 2, "path.child-grid")
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup.locator("a.drill").wait_for()
     assert "2栋" in popup.inner_text() and "100001001002" in popup.inner_text()
     href = popup.locator("a.drill").get_attribute("href")
-    with page.expect_navigation():
-        popup.locator("a.drill").click()
     assert href == "/map/grid/100001001002/?metric=leaders", href
-    assert page.url.endswith(href), page.url
-    assert page.locator(".crumbs").inner_text().count("›") == 2  # community › compound › 2栋
-    assert page.get_by_text("没有楼长的楼栋").is_visible()
+    popup.locator("a.drill").click()
+    page.wait_for_url(live_server.url + href)
+    crumbs = page.locator(".crumbs")
+    crumbs.wait_for()
+    assert crumbs.inner_text().count("›") == 2  # community › compound › 2栋
+    unled = page.get_by_text("没有楼长的楼栋")
+    unled.wait_for()
+    assert unled.is_visible()
     # B1's own dashboard: the building fills the map; a tap away from the marker shows
     # the building and its leader
     page.goto(live_server.url + "/map/grid/100001001001/")
-    page.wait_for_selector("path.child-grid")
+    map_ready(page, children=1)
     b1 = page.locator("path.child-grid").first.bounding_box()
-    page.mouse.click(b1["x"] + b1["width"] * 0.1, b1["y"] + b1["height"] * 0.9)
+    tap(page, b1["x"] + b1["width"] * 0.1, b1["y"] + b1["height"] * 0.9, "path.child-grid")
     popup.wait_for()
+    page.wait_for_function(
+        "() => (document.querySelector('.leaflet-popup-content') || {}).innerText"
+        "?.includes('林楼长')")
     assert "1栋" in popup.inner_text() and "林楼长" in popup.inner_text()
     assert errors == []
     page.context.close()
