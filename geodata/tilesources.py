@@ -9,9 +9,9 @@ Sources:
 
 - ``none``: no background (the default: an intranet without a tile server still works);
 - ``osm``: OpenStreetMap's standard tiles (WGS84);
-- ``tianditu``: Tianditu (the national map platform): vector base ``vec_w`` with its annotation layer
-  ``cva_w`` on top, Web Mercator, servers t0–t7; needs a key (``tk``). CGCS2000, which for a
-  map is WGS84 (centimetres apart), so overlays are drawn where they are;
+- ``tianditu``: Tianditu (the national map platform): vector base ``vec_w`` with its
+  annotation layer ``cva_w`` on top, Web Mercator, servers t0–t7; needs a key (``tk``).
+  CGCS2000, which for a map is WGS84 (centimetres apart), so overlays are drawn where they are;
 - ``gaode``: Gaode / Amap road tiles, servers webrd01–04. **GCJ-02**: overlays must be shifted;
 - any other value: an XYZ URL template (an intranet tile server), ``{s}`` taking the
   ``subdomains`` given; its datum is ``crs`` (``wgs84`` unless told ``gcj02``, e.g. an intranet
@@ -151,3 +151,17 @@ def tile_config(value: str, *, key: str = "", crs: str = "", attribution: str = 
     subs = _subdomains(subdomains) if "{s}" in value else ()
     return TileConfig("custom", (TileLayer(value, attribution or " ", subs, 18),),
                       CRS_ALIASES[crs_name or "wgs84"])
+
+
+def from_settings(settings) -> TileConfig:
+    """The background a settings object asks for (read per call, so overridden settings
+    count); TileConfig() (no tiles) when they are wrong — the settings module has already
+    refused them at start-up."""
+    try:
+        return tile_config(settings.GRIDGOV_TILES,
+                           key=getattr(settings, "GRIDGOV_TIANDITU_KEY", ""),
+                           crs=getattr(settings, "GRIDGOV_TILES_CRS", ""),
+                           attribution=getattr(settings, "GRIDGOV_TILES_ATTRIBUTION", ""),
+                           subdomains=getattr(settings, "GRIDGOV_TILES_SUBDOMAINS", ""))
+    except TileConfigError:
+        return TileConfig()

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from geodata.crs import from_wgs84
-from geodata.tilesources import TileConfig, TileConfigError, tile_config
+from geodata.tilesources import TileConfig, from_settings
 
 DIGITS = 7  # RFC 7946's: ~1 cm
 
@@ -25,14 +25,7 @@ def configured() -> TileConfig:
     """The background the settings ask for now (read per call: tests override settings)."""
     from django.conf import settings
 
-    try:
-        return tile_config(settings.GRIDGOV_TILES,
-                           key=getattr(settings, "GRIDGOV_TIANDITU_KEY", ""),
-                           crs=getattr(settings, "GRIDGOV_TILES_CRS", ""),
-                           attribution=settings.GRIDGOV_TILES_ATTRIBUTION,
-                           subdomains=getattr(settings, "GRIDGOV_TILES_SUBDOMAINS", ""))
-    except TileConfigError:  # the settings module refuses these at start-up
-        return TileConfig()
+    return from_settings(settings)
 
 
 def _is_number(value: Any) -> bool:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from geodata.tilesources import from_settings
 from geodata.tracks import length_m
 from gridgov.cases.models import CaseCategory
 from gridgov.cases.selectors import cases_visible_to
@@ -50,7 +51,7 @@ def _map_data(route: PatrolRoute, *, patrol: Patrol | None = None,
               findings=(), pick: bool = False) -> dict:
     """What the small map draws (templates/patrols/_map.html): the grid, the route, a
     recorded track, findings; ``pick`` lets a tap place a new finding."""
-    tiles = settings.LEAFLET_CONFIG.get("TILES") or []
+    background = from_settings(settings)
     return {
         "grid": _geometry(route.grid.geom),
         "route": _geometry(route.route),
@@ -58,8 +59,10 @@ def _map_data(route: PatrolRoute, *, patrol: Patrol | None = None,
         "findings": [{"lon": f.point.x, "lat": f.point.y, "label": f.get_kind_display()}
                      for f in findings],
         "pick": pick,
-        "tiles": [{"url": url, "attribution": opts.get("attribution", "")}
-                  for _name, url, opts in tiles],
+        # The background's layers and datum (GCJ-02: the script shifts what it draws and
+        # shifts a tap back to WGS84 with static/js/gridgov-crs.js).
+        "tiles": background.leaflet(),
+        "display_crs": background.crs,
     }
 
 
