@@ -20,12 +20,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from geodata.tilesources import from_settings
 from gridgov import tables
+from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import grids_geojson
 from gridgov.people import exporting, services, unit_services
 from gridgov.people.forms import AgreementForm, RegistrationForm, ReportForm, UnitReportForm
-from gridgov.people.models import REPORT_TRANSITIONS, CoBuildingUnit
+from gridgov.people.models import REPORT_TRANSITIONS, CoBuildingUnit, Member
 from gridgov.people.selectors import (
     NOT_IN_TIME,
     Standing,
@@ -85,13 +87,13 @@ def staff_required(view):
 
 
 def _map_context() -> dict:
-    tiles = settings.GRIDGOV_TILES
+    background = from_settings(settings)
     return {
         "outlines": grids_geojson(Grid.objects.filter(level=Level.COMMUNITY)),
-        "tiles": "" if tiles == "none" else (
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png" if tiles == "osm" else tiles),
-        "attribution": settings.GRIDGOV_TILES_ATTRIBUTION
-        or ("&copy; OpenStreetMap" if tiles == "osm" else ""),
+        # The background's layers and datum: on GCJ-02 (Gaode) the page's script shifts the
+        # outlines for display and a tap back to WGS84 (static/js/gridgov-crs.js).
+        "tiles": background.leaflet(),
+        "display_crs": background.crs,
         "centre": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
     }
 
@@ -289,6 +291,9 @@ def unit_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     year = _year(request)
     members = unit_standing(request.user, unit, year=year).filter(standing__in=NOT_IN_TIME)
     name = f"not-reported-{unit.pk}-{year}"
+    if fmt in ("csv", "xlsx"):  # names and phones: every download is logged
+        access_record(actor=request.user, action="personal.export", model=Member,
+                      what=f"{name}.{fmt}")
     if fmt == "csv":
         return tables.download(exporting.as_csv(members), name=name, fmt=fmt)
     if fmt == "xlsx":
