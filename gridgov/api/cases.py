@@ -23,9 +23,9 @@ from gridgov.patrols.selectors import with_last_patrol
 
 class CaseSerializer(GeoFeatureModelSerializer):
     category = serializers.CharField(source="category.code")
-    community_code = serializers.CharField(source="community.code", default=None)
-    compound_code = serializers.CharField(source="compound.code", default=None)
-    building_code = serializers.CharField(source="building.code", default=None)
+    community_code = serializers.CharField(source="community.code", default=None, allow_null=True)
+    compound_code = serializers.CharField(source="compound.code", default=None, allow_null=True)
+    building_code = serializers.CharField(source="building.code", default=None, allow_null=True)
     requester_name = serializers.SerializerMethodField()
     requester_phone = serializers.SerializerMethodField()
 
@@ -82,7 +82,7 @@ class CaseList(ApiKeyMixin, generics.ListAPIView):
 
 class PatrolRouteSerializer(GeoFeatureModelSerializer):
     grid_code = serializers.CharField(source="grid.code")
-    last_patrolled = serializers.DateField(read_only=True)
+    last_patrolled = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = PatrolRoute

@@ -5,6 +5,7 @@ the public projection (gridgov.grids.exporting decides which fields)."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 
 import django_filters
@@ -39,7 +40,8 @@ def grid_codes(grid: Grid) -> dict[str, str | None]:
 
 
 class GridSerializer(GeoFeatureModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True,
+                                        allow_null=True)
     community_code = serializers.SerializerMethodField()
     compound_code = serializers.SerializerMethodField()
     building_code = serializers.SerializerMethodField()
@@ -89,9 +91,12 @@ class GridFilter(django_filters.FilterSet):
         fields = ("level", "parent", "code", "code_prefix", "point")
 
 
-@extend_schema(parameters=[OpenApiParameter(
-    "bbox", OpenApiTypes.STR, description="minlon,minlat,maxlon,maxlat (WGS84): grids "
-    "whose bounding box overlaps it")])
+@extend_schema(parameters=[
+    OpenApiParameter("bbox", params.BBOX_SCHEMA, description="minlon,minlat,maxlon,maxlat "
+                     "(WGS84): grids whose bounding box overlaps it"),
+    OpenApiParameter("point", params.POINT_SCHEMA, description="lon,lat (WGS84): grids "
+                     "covering this point"),
+])
 class GridList(ApiKeyMixin, generics.ListAPIView):
     """The grids as a GeoJSON FeatureCollection, paged (public)."""
 
@@ -107,6 +112,45 @@ class GridList(ApiKeyMixin, generics.ListAPIView):
 
 # --- point lookup -------------------------------------------------------------------------
 
+def _grid_ref_schema(description: str) -> dict:
+    return {"type": "object", "nullable": True, "description": description,
+            "required": ["code", "name"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+
+
+_NEAREST_BUILDING = {
+    "type": "object", "description": "the nearest building (when the point is in none)",
+    "required": ["code", "name", "community_code", "distance_m"],
+    "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                   "community_code": {"type": "string", "nullable": True},
+                   "distance_m": {"type": "number", "minimum": 0}}}
+_LOCATE_PROPERTIES = {
+    "lon": {"type": "number", "description": "WGS84 longitude (7 decimals)"},
+    "lat": {"type": "number", "description": "WGS84 latitude (7 decimals)"},
+    "crs": {"type": "string", "enum": list(params.INPUT_CRS)},
+    "in_area": {"type": "boolean"},
+    "community": _grid_ref_schema("the community"),
+    "compound": _grid_ref_schema("the compound branch"),
+    "building": _grid_ref_schema("the building"),
+    "contact": {"type": "object", "nullable": True,
+                "description": "the building's current building leader, public projection",
+                "properties": {"role": {"type": "string"}, "name": {"type": "string"},
+                               "pledge": {"type": "string"}, "specialty": {"type": "string"},
+                               "phone": {"type": "string", "nullable": True}}},
+    "nearest_building": _NEAREST_BUILDING,
+    "nearest_community": _grid_ref_schema("the nearest building's community"),
+}
+LOCATE_ANSWER = {"type": "object", "required": ["lon", "lat", "crs", "in_area", "community",
+                                                "compound", "building", "contact"],
+                 "properties": _LOCATE_PROPERTIES}
+LOCATE_MISS = {
+    "type": "object", "description": "outside every community: the nearest building and "
+    "community, in_area false",
+    "required": ["detail", "parameter", "in_area"],
+    "properties": {**_LOCATE_PROPERTIES, "detail": {"type": "string"},
+                   "parameter": {"type": "string", "nullable": True}}}
+
+
 def _ref(grid: GridRef | None) -> dict | None:
     return None if grid is None else {"code": grid.code, "name": grid.name}
 
@@ -119,12 +163,15 @@ class LocateView(ApiKeyMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
+            OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180},
+                             required=True, description="longitude, -180..180"),
+            OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90},
+                             required=True, description="latitude, -90..90"),
             OpenApiParameter("crs", OpenApiTypes.STR, enum=list(params.INPUT_CRS),
-                             description="coordinate system of lon/lat (default wgs84)"),
+                             description="coordinate system of lon/lat (default wgs84; crs= "
+                             "empty is a 400)"),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: LOCATE_ANSWER, 404: LOCATE_MISS},
     )
     def get(self, request):
         q = request.query_params
@@ -132,6 +179,16 @@ class LocateView(ApiKeyMixin, APIView):
         lat = params.check_lat("lat", params.parse_number("lat", q.get("lat")))
         crs = params.parse_crs("crs", q.get("crs"))
         x, y = params.to_wgs84_xy(lon, lat, crs)
+        # Near the poles or the antimeridian a GCJ-02/BD-09 point can convert to one outside
+        # WGS84's range (bd09 -180,-90 does): refused here, before any geometry sees it.
+        if not (math.isfinite(x) and -180 <= x <= 180):
+            raise bad_parameter("lon", _("In %(crs)s this point converts to longitude "
+                                         "%(value)s, outside -180..180.")
+                                % {"crs": crs, "value": x})
+        if not (math.isfinite(y) and -90 <= y <= 90):
+            raise bad_parameter("lat", _("In %(crs)s this point converts to latitude "
+                                         "%(value)s, outside -90..90.")
+                                % {"crs": crs, "value": y})
         # The process's grid index (gridgov/api/locating.py): no query per lookup.
         index = locate_index()
         found = index.locate(x, y)
@@ -176,6 +233,22 @@ def _feature_collection(features: Iterator[dict], crs: str) -> Iterator[str]:
     yield "".join(parts)
 
 
+EXPORT_COLLECTION = {
+    "type": "object", "required": ["type", "features"],
+    "description": "an RFC 7946 FeatureCollection, streamed; every feature's properties "
+    "carry community_code, compound_code, building_code",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "gridgov:crs": {"type": "object", "description": "only for crs=cgcs2000 or gcj02"},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {"type": {"type": "string", "enum": ["Feature"]},
+                           "geometry": {"type": "object", "nullable": True},
+                           "properties": {"type": "object"}}}},
+    },
+}
+
+
 class ExportView(ApiKeyMixin, APIView):
     """A layer as GeoJSON, streamed through gridgov.grids.exporting (the export command's
     code path): every feature with community_code, compound_code, building_code (public)."""
@@ -187,22 +260,26 @@ class ExportView(ApiKeyMixin, APIView):
             OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH,
                              enum=list(exporting.LAYERS)),
             OpenApiParameter("grid", OpenApiTypes.STR, description="a grid code: only its "
-                             "subtree"),
-            OpenApiParameter("crs", OpenApiTypes.STR, enum=list(exporting.CRS_CHOICES)),
+                             "subtree (404 when no grid has it)"),
+            OpenApiParameter("crs", OpenApiTypes.STR, enum=list(exporting.CRS_CHOICES),
+                             description="wgs84 (default, RFC 7946), cgcs2000 or gcj02 (then "
+                             "a gridgov:crs member says so); crs= (empty) is a 400"),
         ],
-        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT,
-                   400: OpenApiTypes.OBJECT},
+        responses={(200, "application/geo+json"): EXPORT_COLLECTION},
     )
     def get(self, request, layer: str):
         grid_code = request.query_params.get("grid") or None
-        crs = request.query_params.get("crs") or "wgs84"
-        # One check per parameter, so the error names the one at fault.
-        for parameter, kwargs in (("layer", {}), ("crs", {"crs": crs}),
-                                  ("grid", {"crs": crs, "grid_code": grid_code})):
+        # An absent crs is WGS84; an empty one (crs=) is refused, as any unknown name.
+        crs = request.query_params.get("crs", "wgs84")
+        # One check per parameter, so the error names the one at fault. A grid code no grid
+        # has is a resource that does not exist: 404 (any text may be a code).
+        for parameter, kwargs, code in (
+                ("layer", {}, 400), ("crs", {"crs": crs}, 400),
+                ("grid", {"crs": crs, "grid_code": grid_code}, 404)):
             try:
                 exporting.check_request(layer, **kwargs)
             except exporting.ExportRequestError as exc:
-                raise bad_parameter(parameter, str(exc)) from None
+                raise bad_parameter(parameter, str(exc), code=code) from None
         features = exporting.export_features(layer, grid_code=grid_code, crs=crs)
         response = StreamingHttpResponse(
             (chunk.encode() for chunk in _feature_collection(features, crs)),

@@ -22,6 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from gridgov.api.models import ApiKey, default_rate
+from gridgov.api.schema import GridGovAutoSchema
 from gridgov.api.services import api_key_find, api_key_use_record
 
 HEADER = "X-Api-Key"
@@ -53,6 +54,11 @@ def _presented(request) -> tuple[str, str] | None:
             "Send the API key in the X-Api-Key header here, not in the address.")]})
     if not found:
         return None
+    # An empty key is refused wherever it was sent, even beside a good one (a client whose
+    # key setting is empty must hear so, not be served as someone else).
+    for where, key in found:
+        if not key:
+            raise exceptions.AuthenticationFailed({where: [_("Empty API key.")]})
     if len({k for _w, k in found}) > 1:
         raise exceptions.AuthenticationFailed({found[1][0]: [_(
             "Two different API keys in one request.")]})
@@ -159,6 +165,8 @@ class ApiKeyMixin:
     Basic auth, scope checks, the per-key throttle and the use log."""
 
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication, BasicAuthentication]
+    # The schema lists the JSON error answers of /api/v1/ (gridgov/api/schema.py).
+    schema = GridGovAutoSchema()
     throttle_classes = [ApiKeyRateThrottle]
     api_key_parameter = False  # Open311 views: also the ``api_key`` parameter
     api_key_may_post = False

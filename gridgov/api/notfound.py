@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 
 def _slash_redirect(request):
@@ -24,6 +25,7 @@ def _slash_redirect(request):
     return None
 
 
+@csrf_exempt  # a POST to no route is a 404, not a CSRF page
 def api_not_found(request, rest: str = ""):
     redirect = _slash_redirect(request)
     if redirect is not None:
@@ -33,6 +35,7 @@ def api_not_found(request, rest: str = ""):
                          "errors": {"path": [message]}}, status=404)
 
 
+@csrf_exempt
 def open311_not_found(request, rest: str = ""):
     message = _("No Open311 resource at %(path)s; resources end in .json or .xml.") \
         % {"path": request.path}

@@ -24,6 +24,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -99,7 +100,7 @@ class ServiceList(Open311View):
     @extend_schema(operation_id="open311_services_list",
                    summary="Open311: the service list (active case categories)",
                    tags=["open311"], parameters=[*FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311ServiceSerializer(many=True), **errors(401)})
+                   responses={200: Open311ServiceSerializer(many=True), **errors(401, 404, 429)})
     def get(self, request, format=None):
         return Response([service_json(c) for c in CaseCategory.objects.filter(active=True)])
 
@@ -116,7 +117,8 @@ class ServiceDefinition(Open311View):
                                                 OpenApiParameter.PATH,
                                                 description="a service_code"),
                                *FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311ServiceDefinitionSerializer, **errors(401, 404)})
+                   responses={200: Open311ServiceDefinitionSerializer,
+                              **errors(401, 404, 429)})
     def get(self, request, code, format=None):
         if not CaseCategory.objects.filter(code=code, active=True).exists():
             raise bad_parameter("service_code", _("Unknown service code %(value)s.")
@@ -166,12 +168,24 @@ def request_json(case: Case) -> dict:
     }
 
 
+class StatusListField(serializers.CharField):
+    """``status``: open, closed or both, comma-separated (the schema says so)."""
+
+
+class StatusListFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = StatusListField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": "^(?:(?:open|closed)(?:,(?:open|closed))*)?$",
+                "description": "open, closed or open,closed (status= empty is a 400)"}
+
+
 class RequestQuery(serializers.Serializer):
     service_request_id = serializers.CharField(required=False)
     service_code = serializers.CharField(required=False)
     start_date = serializers.DateTimeField(required=False)
     end_date = serializers.DateTimeField(required=False)
-    status = serializers.CharField(required=False)
+    status = StatusListField(required=False)
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1,
                                          max_value=DEFAULT_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
@@ -189,11 +203,27 @@ class RequestQuery(serializers.Serializer):
         return data
 
 
+class ServiceCodeField(serializers.CharField):
+    """A service_code; the schema lists the active ones (ServiceCodeFieldExtension)."""
+
+
+class ServiceCodeFieldExtension(OpenApiSerializerFieldExtension):
+    """The schema is made per request (/api/schema/): the enum is the catalogue as it is."""
+
+    target_class = ServiceCodeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        codes = list(CaseCategory.objects.filter(active=True).order_by("code")
+                     .values_list("code", flat=True))
+        return {"type": "string", "enum": codes,
+                "description": "an active service_code (services.json)"}
+
+
 class RequestCreate(serializers.Serializer):
-    service_code = serializers.CharField()
+    service_code = ServiceCodeField()
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     long = serializers.FloatField(required=False, min_value=-180, max_value=180)
-    address_string = serializers.CharField(required=False, max_length=200)
+    address_string = serializers.CharField(required=False, min_length=1, max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=24)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=24)
@@ -254,6 +284,8 @@ class RequestList(Open311View):
                    responses={200: Open311RequestSerializer(many=True),
                               **errors(400, 401, 403, 404, 429)})
     def get(self, request, format=None):
+        if request.query_params.get("status") == "":  # DRF would take it for absent
+            raise bad_parameter("status", _("Expected open, closed or open,closed."))
         query = RequestQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
@@ -289,7 +321,7 @@ class RequestList(Open311View):
                    "account, or an API key with can_post_requests.",
                    tags=["open311"], parameters=[*FORMAT, JURISDICTION], request=RequestCreate,
                    responses={201: Open311RequestCreatedSerializer(many=True),
-                              **errors(400, 401, 403, 429)})
+                              **errors(400, 401, 403, 404, 429)})
     def post(self, request, format=None):
         form = RequestCreate(data=request.data)
         form.is_valid(raise_exception=True)

@@ -23,9 +23,9 @@ FORMAT = [
     OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, exclude=True),
 ]
 API_KEY = OpenApiParameter(
-    "api_key", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
+    "api_key", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=False,
     description="the GeoReport v2 api_key (or the X-Api-Key header); on POST also a form "
-    "field")
+    "field. An empty api_key is refused (401), even beside a key in a header.")
 JURISDICTION = OpenApiParameter(
     "jurisdiction_id", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
     description="accepted and ignored: one jurisdiction per deployment")
@@ -36,6 +36,11 @@ class Open311ErrorSerializer(serializers.Serializer):
     description = serializers.CharField()
     parameter = serializers.CharField(allow_null=True,
                                       help_text="the parameter at fault (a GridGov addition)")
+
+
+class Open311ErrorListSerializer(serializers.Serializer):
+    """The error answer: a list of Open311Error (described as an array by
+    gridgov.api.schema.Open311ErrorListExtension)."""
 
 
 class Open311ServiceSerializer(serializers.Serializer):
@@ -92,8 +97,11 @@ class Open311RequestCreatedSerializer(serializers.Serializer):
 
 def errors(*codes: int) -> dict:
     """Error responses: the spec's list of {code, description} (plus parameter)."""
-    words = {400: "a parameter is malformed or missing", 401: "a wrong or revoked API key",
+    words = {400: "a parameter is malformed or missing",
+             401: "a wrong, empty or revoked API key",
              403: "not allowed (sign in, or a key with the scope)",
-             404: "no such service, request or page", 429: "too many requests with this key"}
-    return {code: OpenApiResponse(Open311ErrorSerializer(many=True), description=words[code])
+             404: "no such service, request, page or resource (a path in neither .json nor "
+                  ".xml)",
+             429: "too many requests with this key"}
+    return {code: OpenApiResponse(Open311ErrorListSerializer, description=words[code])
             for code in codes}

@@ -16,5 +16,5 @@ urlpatterns = [
     re_path(r"^v2/requests" + FMT, open311.RequestList.as_view(), name="requests"),
     re_path(r"^v2/requests/(?P<id>[-\w]+)" + FMT, open311.RequestDetail.as_view(),
             name="request"),
-    re_path(r"^(?P<rest>.*)$", open311_not_found, name="not-found"),  # last: Open311 errors
+    re_path(r"^(?P<rest>(?s:.*))$", open311_not_found, name="not-found"),  # last: Open311 errors
 ]

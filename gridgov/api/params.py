@@ -15,9 +15,20 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from geodata import crs as crsmod
 from gridgov.api.errors import bad_parameter
+from gridgov.api.schema import feature_collection_page
 
 INPUT_CRS = crsmod.CRS_NAMES  # wgs84, cgcs2000, gcj02, bd09
 MAX_PAGE_SIZE = 1000
+
+# For the schema: what a well-formed value looks like (numbers in range).
+_LON = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
+_LAT = r"-?(?:90(?:\.0+)?|[0-8]?[0-9](?:\.[0-9]+)?)"
+# An empty filter (bbox=) is no filter, as for every other filter.
+BBOX_SCHEMA = {"type": "string", "pattern": f"^(?:{_LON},{_LAT},{_LON},{_LAT})?$"}
+POINT_SCHEMA = {"type": "string", "pattern": f"^(?:{_LON},{_LAT})?$"}
+DATE_OR_TIME_SCHEMA = {"anyOf": [{"type": "string", "format": "date"},
+                                 {"type": "string", "format": "date-time"},
+                                 {"type": "string", "maxLength": 0}]}
 
 
 def parse_number(parameter: str, text: str | None) -> float:
@@ -76,7 +87,9 @@ def parse_bbox(parameter: str, text: str) -> tuple[float, float, float, float]:
 
 
 def parse_crs(parameter: str, text: str | None, allowed=INPUT_CRS, default="wgs84") -> str:
-    value = text or default
+    """The CRS name; absent means ``default``, but an empty value is refused (``crs=`` is a
+    mistake, not a choice)."""
+    value = default if text is None else text
     if value not in allowed:
         raise bad_parameter(parameter, _("Unknown coordinate system %(value)s: expected one of "
                                          "%(allowed)s.") % {"value": repr(value),
@@ -101,6 +114,11 @@ class StrictInBBoxFilter(InBBoxFilter):
 
     bbox_param = "bbox"
 
+    def get_schema_operation_parameters(self, view):
+        return [{"name": self.bbox_param, "required": False, "in": "query",
+                 "description": "minlon,minlat,maxlon,maxlat (WGS84, min <= max)",
+                 "schema": {**BBOX_SCHEMA, "example": "113.10,23.00,113.11,23.01"}}]
+
     def get_filter_bbox(self, request):
         text = request.query_params.get(self.bbox_param)
         if not text:
@@ -110,27 +128,48 @@ class StrictInBBoxFilter(InBBoxFilter):
         return box
 
 
+def _whole(text: str) -> int | None:
+    """ASCII digits only (``int()`` also takes other scripts' digits, spaces and ``_``)."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 class _PageChecks:
-    """Page past the end or a bad page size: a 4xx naming ``page`` / ``page_size``."""
+    """A malformed page or page size: 400 naming ``page`` / ``page_size``; a page past the
+    end: 404 naming ``page``. The schema declares the bounds (page >= 1, page_size 1..1000)."""
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "default": 1}
+                parameter["description"] = "page number, from 1"
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1,
+                                       "maximum": self.max_page_size,
+                                       "default": self.page_size}
+                parameter["description"] = "results per page"
+        return parameters
+
     def get_page_size(self, request):
         text = request.query_params.get(self.page_size_query_param)
         if text is not None:
-            try:
-                size = int(text)
-            except ValueError:
-                size = 0
-            if not 1 <= size <= self.max_page_size:
+            size = _whole(text)
+            if size is None or not 1 <= size <= self.max_page_size:
                 raise bad_parameter(self.page_size_query_param,
                                     _("Expected a whole number from 1 to %(max)s.")
                                     % {"max": self.max_page_size})
         return super().get_page_size(request)
 
     def paginate_queryset(self, queryset, request, view=None):
+        text = request.query_params.get(self.page_query_param)
+        if text is not None and ((_whole(text) or 0) < 1):
+            raise bad_parameter(self.page_query_param,
+                                _("Expected a whole number from 1, got %(value)s.")
+                                % {"value": repr(text)})
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as exc:
@@ -141,6 +180,15 @@ class _PageChecks:
 
 class GeoPages(_PageChecks, GeoJsonPagination):
     """GeoJSON FeatureCollection pages (count, next, previous, features)."""
+
+    def get_paginated_response_schema(self, schema):
+        # rest_framework_gis renames results to features but keeps "results" required, and
+        # drf-spectacular hands over its "<Feature>List" component (a whole FeatureCollection,
+        # gis contrib): the page's features are an array of the Feature component itself.
+        ref = schema.get("$ref", "")
+        if ref.endswith("List"):
+            schema = {"type": "array", "items": {"$ref": ref[:-len("List")]}}
+        return feature_collection_page(schema)
 
 
 class Pages(_PageChecks, pagination.PageNumberPagination):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
@@ -60,6 +61,31 @@ class MemberFullSerializer(MemberPublicSerializer):
         return None if m.location is None else [round(m.location.x, 7), round(m.location.y, 7)]
 
 
+class MemberRecordSerializer(MemberFullSerializer):
+    """For the schema only: one member of the list, as anyone gets it (the public fields) or
+    as staff get it in their scope (every field). See MemberRecordExtension."""
+
+
+class MemberRecordExtension(OpenApiSerializerExtension):
+    """The list answers public projections or full records: the schema lists every field and
+    requires only the public ones, whose names and types both answers share."""
+
+    target_class = MemberRecordSerializer
+
+    def get_name(self, auto_schema, direction):
+        return "Member"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        public = [n for n in MemberPublicSerializer.Meta.fields
+                  if n in schema.get("required", [])]
+        schema["required"] = public
+        schema["description"] = ("A member. Everyone gets the public projection (name, "
+                                 "kind, specialty, pledge, masked phone, grid codes); staff "
+                                 "get every field for the members in their grid scope.")
+        return schema
+
+
 class MemberFilter(django_filters.FilterSet):
     grid = django_filters.CharFilter(field_name="grid_code", lookup_expr="startswith",
                                      label="grid code: members located in its subtree")
@@ -93,7 +119,7 @@ class MemberList(ApiKeyMixin, generics.ListAPIView):
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False):
-            return MemberPublicSerializer
+            return MemberRecordSerializer
         return MemberFullSerializer if self._full() else MemberPublicSerializer
 
     def get_queryset(self):

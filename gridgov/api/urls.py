@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gridgov.api import cases, grids, people
+from gridgov.api import activities, cases, grids, people
 from gridgov.api.notfound import api_not_found
 from gridgov.api.schema import GridGovSchemaGenerator
 
@@ -18,9 +18,11 @@ urlpatterns = [
     path("v1/residents/", people.ResidentList.as_view(), name="residents"),
     path("v1/cases/", cases.CaseList.as_view(), name="cases"),
     path("v1/patrol-routes/", cases.PatrolRouteList.as_view(), name="patrol-routes"),
+    path("v1/activities/", activities.ActivityList.as_view(), name="activities"),
+    path("v1/activities/<int:id>/", activities.ActivityDetail.as_view(), name="activity"),
     path("schema/", SpectacularAPIView.as_view(generator_class=GridGovSchemaGenerator),
          name="schema"),
     # The split view serves Swagger UI's start-up code as a file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^(?P<rest>.*)$", api_not_found, name="not-found"),  # last: JSON, not HTML
+    re_path(r"^(?P<rest>(?s:.*))$", api_not_found, name="not-found"),  # last: JSON, not HTML
 ]

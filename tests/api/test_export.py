@@ -52,13 +52,15 @@ def test_gcj02_export_is_labelled_and_converted(api, tree):
     assert (x0, y0) == pytest.approx((gx[0], gy[0]), abs=2e-7)
 
 
-@pytest.mark.parametrize(("url", "parameter"), [
-    ("/api/v1/export/people.geojson", "layer"),
-    ("/api/v1/export/grids.geojson?crs=bd09", "crs"),
-    ("/api/v1/export/grids.geojson?grid=999", "grid"),
+@pytest.mark.parametrize(("url", "parameter", "status"), [
+    ("/api/v1/export/people.geojson", "layer", 400),
+    ("/api/v1/export/grids.geojson?crs=bd09", "crs", 400),
+    ("/api/v1/export/grids.geojson?crs=", "crs", 400),  # empty is not the default
+    ("/api/v1/export/members.geojson?crs=", "crs", 400),
+    ("/api/v1/export/grids.geojson?grid=999", "grid", 404),  # no such grid
 ])
-def test_bad_input(api, tree, url, parameter):
-    assert_error(api.get(url), 400, parameter)
+def test_bad_input(api, tree, url, parameter, status):
+    assert_error(api.get(url), status, parameter)
 
 
 @pytest.mark.skipif(not shutil.which("ogrinfo"), reason="needs GDAL's ogrinfo")

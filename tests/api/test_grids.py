@@ -56,8 +56,12 @@ def test_pages(api, tree):
     ("point=200,23", "point", 400),
     ("point=113", "point", 400),
     ("level=9", "level", 400),
-    ("page=99", "page", 404),
-    ("page=abc", "page", 404),
+    ("page=99", "page", 404),  # past the end
+    ("page=abc", "page", 400),  # malformed
+    ("page=0", "page", 400),
+    ("page=", "page", 400),
+    ("page=%D9%A3", "page", 400),  # an Arabic-Indic 3: int() would take it
+    ("page_size=", "page_size", 400),
     ("page_size=0", "page_size", 400),
     ("page_size=100000", "page_size", 400),
 ])

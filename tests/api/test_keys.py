@@ -218,3 +218,17 @@ def test_anonymous_callers_are_unchanged(api, tree, cases):
     assert api.get(GRIDS).status_code == 200
     assert api.get(O311 + "requests.json").status_code == 403
     assert not ApiKeyUse.objects.exists()
+
+
+def test_an_empty_key_is_refused_wherever_it_is_even_beside_a_good_one(api, cases):
+    """One rule for every place: an empty key is a misconfigured client, never anonymous
+    and never overruled by a good key elsewhere in the request."""
+    _key, raw = issue(can_read=True)
+    r = api.get(f"{O311}services.json", {"api_key": ""}, HTTP_X_API_KEY=raw)
+    assert r.status_code == 401
+    assert r.json() == [{"code": 401, "description": "Empty API key.", "parameter": "api_key"}]
+    r = api.get(f"{O311}requests.json", HTTP_X_API_KEY="")
+    assert r.status_code == 401 and r.json()[0]["parameter"] == "X-Api-Key"
+    assert_error(api.get(GRIDS, HTTP_X_API_KEY=""), 401, "X-Api-Key")
+    assert_error(api.get(GRIDS, HTTP_AUTHORIZATION="Api-Key "), 401, "Authorization")
+    assert api.get(f"{O311}services.json", HTTP_X_API_KEY=raw).status_code == 200

@@ -69,6 +69,10 @@ def test_chinese_map_coordinates_are_converted_first(api, tree, crs):
     ({"lon": 113, "lat": -91}, "lat"),
     ({"lon": "inf", "lat": 23}, "lon"),
     ({"lon": 113, "lat": 23, "crs": "epsg:3857"}, "crs"),
+    ({"lon": 113, "lat": 23, "crs": ""}, "crs"),  # empty is not the default
+    # In range as BD-09, out of range once converted (was a 500 under fuzzing).
+    ({"lon": -180, "lat": -90, "crs": "bd09"}, "lon"),
+    ({"lon": 0, "lat": -90, "crs": "bd09"}, "lat"),
 ])
 def test_bad_input(api, tree, query, parameter):
     assert_error(api.get(URL, query), 400, parameter)

@@ -15,7 +15,35 @@ def test_schema_is_valid_openapi(api):
     validate_schema(schema)
     assert {"/api/v1/grids/", "/api/v1/locate/", "/api/v1/export/{layer}.geojson",
             "/api/v1/members/", "/api/v1/residents/", "/api/v1/cases/",
-            "/api/v1/patrol-routes/"} <= set(schema["paths"])
+            "/api/v1/patrol-routes/", "/api/v1/activities/",
+            "/api/v1/activities/{id}/"} <= set(schema["paths"])
+    for path, ops in schema["paths"].items():
+        if path.startswith("/api/v1/"):  # every refusal is documented, with its JSON body
+            for op in ops.values():
+                assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), path
+
+
+def test_geojson_lists_are_described_as_feature_collections(api, tree):
+    """The schema describes the page as served: a FeatureCollection with count, next,
+    previous and features (an array of Features), not {count, results}."""
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    for path in ("/api/v1/grids/", "/api/v1/cases/", "/api/v1/patrol-routes/",
+                 "/api/v1/activities/"):
+        ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        page = components[ok["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert set(page["required"]) == {"type", "count", "next", "previous", "features"}
+        assert page["properties"]["features"]["type"] == "array", path
+    served = api.get("/api/v1/grids/").json()
+    assert set(served) == {"type", "count", "next", "previous", "features"}
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/grids/"]["get"]
+              ["parameters"]}
+    assert params["page"]["minimum"] == 1
+    assert (params["page_size"]["minimum"], params["page_size"]["maximum"]) == (1, 1000)
+    locate = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/locate/"]["get"]
+              ["parameters"]}
+    assert (locate["lat"]["minimum"], locate["lat"]["maximum"]) == (-90, 90)
+    assert (locate["lon"]["minimum"], locate["lon"]["maximum"]) == (-180, 180)
 
 
 def test_docs_page_uses_only_local_assets(client):
@@ -79,9 +107,14 @@ def test_open311_operations_describe_formats_and_errors(api):
         assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["json", "xml"], path
         ok = op["responses"]["201" if method == "post" else "200"]
         assert set(ok["content"]) == {"application/json", "text/xml"}, path
-        error = _component(schema, op["responses"]["401"]["content"]["application/json"]
-                           ["schema"])
-        assert set(error["properties"]) == {"code", "description", "parameter"}
+        # The spec's error answer is a list (drf-spectacular would unwrap many=True on a
+        # non-2xx answer: gridgov.api.schema.Open311ErrorListExtension keeps the array).
+        for code in ("401", "404", "429"):
+            errors = _component(schema, op["responses"][code]["content"]["application/json"]
+                                ["schema"])
+            assert errors["type"] == "array", (path, code)
+            error = _component(schema, errors["items"])
+            assert set(error["properties"]) == {"code", "description", "parameter"}
     listing = ops["/open311/v2/requests.{format}", "get"]
     assert {p["name"] for p in listing["parameters"]} >= {
         "service_request_id", "service_code", "start_date", "end_date", "status", "page",
@@ -129,6 +162,15 @@ def test_unknown_api_paths_answer_in_the_apis_format(client):
     r = client.get("/api/v1/grids")  # missing slash: pointed at the resource
     assert r.status_code == 301 and r["Location"] == "/api/v1/grids/"
     r = client.get("/open311/v2/services/%C3%9F~.json")
+    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    r = client.get("/open311/v2/services/%09%0A.json")  # a newline in the path
+    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    r = client.get("/api/v1/no%0Asuch/")
+    assert r.status_code == 404 and r.json()["parameter"] == "path"
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)  # as a real server: no CSRF page for a POST
+    r = strict.post("/open311/v2/requests.txt", {"service_code": "repair"})
     assert r.status_code == 404 and r.json()[0]["code"] == 404
     r = client.get("/open311/v2/nothing.xml")
     assert r.status_code == 404 and r.content.startswith(b'<?xml') and b"<errors>" in r.content
