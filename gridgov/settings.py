@@ -234,6 +234,10 @@ GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS",
 
 # Above this many features a map layer is loaded as tiles (/tiles/…) instead of inline.
 GRIDGOV_TILE_THRESHOLD = env.int("GRIDGOV_TILE_THRESHOLD", default=2000)
+# Patrol coverage on the dashboards: buildings within this many metres of a route walked in
+# the last this many days.
+GRIDGOV_PATROL_COVERAGE_M = env.float("GRIDGOV_PATROL_COVERAGE_M", default=50.0)
+GRIDGOV_PATROL_COVERAGE_DAYS = env.int("GRIDGOV_PATROL_COVERAGE_DAYS", default=7)
 # Dashboards and the street map are cached this long (seconds) and invalidated on change.
 GRIDGOV_MAP_CACHE_SECONDS = env.int("GRIDGOV_MAP_CACHE_SECONDS", default=600)
 
