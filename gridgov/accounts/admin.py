@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
+from gridgov.accounts import policy
 from gridgov.accounts.models import Assignment, AuditEntry
 from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
 from gridgov.accounts.services import access_record, audit_record, snapshot
@@ -68,6 +69,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "actor__username"]
     date_hierarchy = "at"
+
+    def has_view_permission(self, request, obj=None):
+        # Rows hold snapshots of people of every grid: only for whoever reads residents
+        # everywhere (superusers, an unscoped street admin), whatever permissions say.
+        return (super().has_view_permission(request, obj)
+                and policy.prefixes(request.user, policy.READ_RESIDENTS) is None)
 
     def has_add_permission(self, request):
         return False

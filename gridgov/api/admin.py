@@ -53,6 +53,7 @@ class ApiKeyUseAdmin(admin.ModelAdmin):
     search_fields = ("key__name", "prefix", "path", "remote_addr")
     date_hierarchy = "at"
     list_select_related = ("key",)
+    has_view_permission = staticmethod(lambda request, obj=None: request.user.is_superuser)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 
-from gridgov.accounts.admin import AuditedAdminMixin
+from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.patrols.models import Finding, Patrol, PatrolRoute
 from gridgov.patrols.services import (
@@ -50,7 +50,8 @@ class PatrolRouteForm(forms.ModelForm):
 
 
 @admin.register(PatrolRoute)
-class PatrolRouteAdmin(LeafletGeoAdmin):
+class PatrolRouteAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+    scope_field = "grid__code"  # staff see the routes of their grids (as in the API)
     form = PatrolRouteForm
     list_display = ["name", "grid", "schedule", "active", "updated_at"]
     list_filter = ["schedule", "active"]
@@ -125,7 +126,8 @@ class PatrolForm(forms.ModelForm):
 
 
 @admin.register(Patrol)
-class PatrolAdmin(AuditedAdminMixin, LeafletGeoAdmin):
+class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+    scope_field = "route__grid__code"
     form = PatrolForm
     inlines = [FindingInline]
     list_display = ["route", "walked_on", "track_length_m", "created_by", "created_at"]
@@ -183,7 +185,8 @@ class PatrolAdmin(AuditedAdminMixin, LeafletGeoAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(AuditedAdminMixin, LeafletGeoAdmin):
+class FindingAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+    scope_field = "patrol__route__grid__code"
     list_display = ["kind", "patrol", "opened_case_number", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["patrol"]

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts import policy
+from gridgov.accounts.selectors import scope_q
 from gridgov.cases.selectors import cases_visible_to
 from gridgov.people.models import Member
 from gridgov.posts import services_lists
@@ -51,7 +52,7 @@ def _radius(request: HttpRequest) -> float:
 @login_required
 def lists(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if scope_prefixes(user) == []:
+    if policy.prefixes(user, policy.READ_MEMBERS) == []:  # lists name members: staff only
         raise PermissionDenied(_("The three lists are for the staff of a grid."))
     prefix = request.GET.get("grid", "").strip()
     radius = _radius(request)

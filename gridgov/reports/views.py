@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from gridgov import tables
 from gridgov.accounts import policy
 from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
 from gridgov.reports import annual, periods, quarterly
@@ -121,11 +122,19 @@ def _grid_rows(grids):
                g.open_now, g.members, float(g.hours)]
 
 
+def _log_export(request, name: str) -> None:
+    """Members' names leave the system: who downloaded which file, when (personal.export)."""
+    access_record(actor=request.user, action="personal.export", model=Member,
+                  what=f"{name} {request.get_full_path()}")
+
+
 @reporter_required
 def quarterly_export(request, fmt: str):
     data = _quarterly(request)
     name = f"gridgov-{data['period'].label}" + (f"-{data['grid'].code}" if data["grid"]
                                                  else "")
+    if fmt == "xlsx" or request.GET.get("table", "members") != "grids":
+        _log_export(request, f"{name}.{fmt}")
     if fmt == "xlsx":
         return tables.download(tables.as_xlsx([
             ("members", MEMBER_HEADER, _member_rows(data["members"])),
@@ -169,6 +178,7 @@ def annual_export(request, fmt: str):
              float(c.hours), float(c.target), c.qualified, "; ".join(c.reasons)]
             for c in data["checks"])
     name = f"gridgov-annual-{data['year']}"
+    _log_export(request, f"{name}.{fmt}")
     if fmt == "xlsx":
         return tables.download(tables.as_xlsx([("annual", ANNUAL_HEADER, rows)]), name=name,
                          fmt=fmt)

@@ -56,7 +56,11 @@ def _decimal_hours(value) -> Decimal:
         hours = Decimal(str(value).strip() or "0")
     except InvalidOperation:
         raise ValidationError({"hours": _("Hours must be a number, e.g. 1.5 or -2.")}) from None
-    if not hours.is_finite() or hours != hours.quantize(Decimal("0.01")):
+    try:
+        exact = hours.is_finite() and hours == hours.quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than a decimal holds (1e308)
+        exact = False
+    if not exact:
         raise ValidationError({"hours": _("Hours are recorded to two decimals at most.")})
     if abs(hours) >= 100000:
         raise ValidationError({"hours": _("Hours must be less than 100,000.")})

@@ -1,0 +1,70 @@
+"""Every download that carries personal data leaves an access-log row (who, when, what):
+the unit's not-reported list (names, phones), the quarterly and annual reports (names), the
+person_data export. Refused downloads leave none; exports without personal data (the
+branch-planning lists of grids) leave none."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from gridgov.accounts.models import AuditEntry
+
+SECRETARY = "community_secretary"
+
+
+def _exports():
+    return AuditEntry.objects.filter(action__in=["personal.export", "privacy.export"])
+
+
+@pytest.mark.parametrize("url", [
+    "/en/reporting/units/{unit}/export.csv",
+    "/en/reporting/units/{unit}/export.xlsx",
+    "/en/reports/quarterly.csv?grid={grid}",
+    "/en/reports/quarterly.csv?grid={grid}&table=units",
+    "/en/reports/quarterly.xlsx?grid={grid}",
+    "/en/reports/annual.csv?grid={grid}",
+    "/en/reports/annual.xlsx?grid={grid}",
+])
+def test_a_download_with_personal_data_is_logged(client, world, url):
+    url = url.format(unit=world.unit.pk, grid=world.tree.c1.code)
+    user = world.users[SECRETARY]
+    client.force_login(user)
+    before = timezone.now()
+    response = client.get(url)
+    assert response.status_code == 200
+    entry = _exports().get()
+    assert entry.actor == user and entry.at >= before
+    assert entry.object_type == "people.member" and entry.object_repr  # what: the file
+    # A role that may not download it leaves no row.
+    client.force_login(world.users["building_leader"])
+    assert client.get(url).status_code in (403, 404)
+    assert _exports().count() == 1
+
+
+def test_a_download_without_personal_data_is_not_logged(client, world):
+    client.force_login(world.users[SECRETARY])
+    for url in ("/en/planning/export.csv", f"/en/reports/quarterly.csv?grid="
+                f"{world.tree.c1.code}&table=grids"):
+        assert client.get(url).status_code == 200
+    assert not _exports().exists()
+
+
+def test_the_unit_export_names_the_file_in_the_log(client, world):
+    client.force_login(world.users[SECRETARY])
+    client.get(f"/en/reporting/units/{world.unit.pk}/export.csv")
+    entry = _exports().get()
+    assert entry.object_repr.startswith(f"not-reported-{world.unit.pk}-")
+
+
+def test_the_person_data_command_logs_its_export(world):
+    resident = world.sides["inside"].resident
+    out = io.StringIO()
+    call_command("person_data", "export", "--resident", str(resident.pk), stdout=out)
+    assert resident.name in out.getvalue()
+    entry = _exports().get()
+    assert (entry.action, entry.object_type, entry.object_id) == (
+        "privacy.export", "people.resident", str(resident.pk))
