@@ -330,11 +330,14 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
 
     # --- users ------------------------------------------------------------------------------
     demo.logins = _users(grids, by_level, street_codes)
-    if scale == "street":  # recent requests and patrols (the district is for benchmarks)
+    life: dict[str, int] = {}
+    if scale == "street":  # recent requests, patrols, community life (district: benchmarks)
         from gridgov.demo.activity import build_activity
+        from gridgov.demo.life import build_life
 
         activity = build_activity(seed=seed)
         progress(", ".join(f"{k}: {v}" for k, v in activity.items()))
+        life = build_life(seed=seed)
     demo.counts = {
         "communities": len(by_level[1]),
         "compounds": len(by_level[2]),
@@ -343,6 +346,7 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         "households": n_households,
         "residents": n_residents,
         "grid_roles": len(roles),
+        **life,
     }
     return demo
 

@@ -16,6 +16,7 @@ from gridgov.people.models import (
 @transaction.atomic
 def wipe() -> None:
     from gridgov.cases.models import Case, CaseEvent
+    from gridgov.demo.life import remove_photos
     from gridgov.grids.models import ServiceStation
     from gridgov.patrols.models import Patrol, PatrolRoute
     from gridgov.people.models import (
@@ -36,6 +37,7 @@ def wipe() -> None:
     from gridgov.service.models import Activity, SelfService, SignUp
 
     # Work records first (they refer to members, grids and ledger entries), then the ledger.
+    remove_photos()  # the files of self-organised service, before their rows
     ServiceListEntry.objects.all().delete()
     MemberResource.objects.all().delete()
     PostAction.objects.all().delete()

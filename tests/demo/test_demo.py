@@ -44,7 +44,7 @@ def fingerprint() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_seed_same_district_other_seed_other_district():
+def test_same_seed_same_district_other_seed_other_district(ledger_flushable):
     load("--seed", "7")
     first = fingerprint()
     load("--seed", "7", "--reset")
