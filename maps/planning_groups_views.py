@@ -19,7 +19,9 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from gridgov import tables
+from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
+from gridgov.people.models import Member
 from gridgov.planning import group_selectors as gs
 from gridgov.planning.group_services import (
     GroupError,
@@ -186,6 +188,9 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
     body = tables.as_csv(["compound_code", "group", "state", "role", "member_id",
                           "member_name", "formal", "building_code", "building_name"],
                          group_rows())
+    # members' names: every download is logged (PIPL), as the other personal exports are
+    access_record(actor=request.user, action="personal.export", model=Member,
+                  what=f"member-groups-{compound.code}.csv")
     return tables.download(body, name=f"member-groups-{compound.code}", fmt="csv")
 
 

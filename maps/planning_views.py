@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -80,11 +80,17 @@ def _done(request: HttpRequest, text: str):
 @require_POST
 @planner_required
 def plan_propose(request: HttpRequest) -> HttpResponse:
-    compound = get_object_or_404(Grid, code=request.POST.get("compound", ""))
+    code = request.POST.get("compound", "")
+    if "\x00" in code:  # no grid code holds NUL (and PostgreSQL refuses it in a query)
+        raise Http404
+    compound = get_object_or_404(Grid, code=code)
     members = list(Member.objects.filter(FORMAL_Q, compound=compound))
     secretary = None
     if request.POST.get("secretary"):
-        secretary = get_object_or_404(Member, pk=request.POST["secretary"], compound=compound)
+        pk = request.POST["secretary"].strip()
+        if not (pk.isascii() and pk.isdigit()):
+            raise Http404
+        secretary = get_object_or_404(Member, pk=int(pk), compound=compound)
     try:
         services.plan_propose(compound=compound, members=members, proposed_secretary=secretary,
                               note=request.POST.get("note", ""), acting_user=request.user)

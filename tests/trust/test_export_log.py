@@ -28,9 +28,10 @@ def _exports():
     "/en/reports/quarterly.xlsx?grid={grid}",
     "/en/reports/annual.csv?grid={grid}",
     "/en/reports/annual.xlsx?grid={grid}",
+    "/en/planning/groups/{compound}/export.csv",
 ])
 def test_a_download_with_personal_data_is_logged(client, world, url):
-    url = url.format(unit=world.unit.pk, grid=world.tree.c1.code)
+    url = url.format(unit=world.unit.pk, grid=world.tree.c1.code, compound=world.tree.k1.code)
     user = world.users[SECRETARY]
     client.force_login(user)
     before = timezone.now()
