@@ -141,6 +141,12 @@ if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite"
     # number, a claim) then waits for the lock instead of failing with "database is locked"
     # when another writer got there between its read and its write.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Write-ahead log: readers never wait for a writer nor block its commit, so pages keep
+    # answering while a request writes (the rollback journal let readers starve writers into
+    # "database is locked" under load). synchronous=NORMAL is durable across a killed process;
+    # only a power cut may lose the last commits. The mode stays with the file.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
