@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import folium
 
 from geodata.tilesources import TileConfig, tile_config
-from maps.display import bounds_to_display, configured, point_to_display, to_display
+from maps.display import (
+    bounds_to_display,
+    configured,
+    coordinates,
+    point_to_display,
+    to_display,
+)
 from maps.layers import DataLayer, TileSource
 
 # Colours people can tell apart on a tablet in daylight.
@@ -115,19 +121,7 @@ def escaped(collection: dict) -> dict:
 
 def bounds_of(collection: dict) -> list[list[float]]:
     """[[south, west], [north, east]] of a FeatureCollection (empty list when empty)."""
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(c):
-        if isinstance(c[0], (int, float)):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for part in c:
-                walk(part)
-
-    for f in collection["features"]:
-        walk(f["geometry"]["coordinates"])
+    xs, ys = coordinates(collection)
     return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else []
 
 

@@ -32,11 +32,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
-    """A copy of a GeoJSON FeatureCollection with every coordinate in ``crs`` (all at once,
-    vectorised); the collection itself when ``crs`` is WGS84."""
-    if crs in ("wgs84", "cgcs2000") or not collection or not collection.get("features"):
-        return collection
+def coordinates(collection: dict) -> tuple[list[float], list[float]]:
+    """Every vertex of a FeatureCollection, in order: its longitudes and its latitudes."""
     xs: list[float] = []
     ys: list[float] = []
 
@@ -48,9 +45,18 @@ def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
             for part in c:
                 collect(part)
 
-    for f in collection["features"]:
+    for f in collection.get("features") or ():
         if f.get("geometry"):
             collect(f["geometry"]["coordinates"])
+    return xs, ys
+
+
+def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
+    """A copy of a GeoJSON FeatureCollection with every coordinate in ``crs`` (all at once,
+    vectorised); the collection itself when ``crs`` is WGS84."""
+    if crs in ("wgs84", "cgcs2000") or not collection or not collection.get("features"):
+        return collection
+    xs, ys = coordinates(collection)
     if not xs:
         return collection
     lon, lat = from_wgs84(xs, ys, crs)
