@@ -226,7 +226,8 @@ def test_an_empty_key_is_refused_wherever_it_is_even_beside_a_good_one(api, case
     _key, raw = issue(can_read=True)
     r = api.get(f"{O311}services.json", {"api_key": ""}, HTTP_X_API_KEY=raw)
     assert r.status_code == 401
-    assert r.json() == [{"code": 401, "description": "Empty API key.", "parameter": "api_key"}]
+    # the API speaks the site's language (zh-hans): "Empty API key."
+    assert r.json() == [{"code": 401, "description": "接口密钥为空。", "parameter": "api_key"}]
     r = api.get(f"{O311}requests.json", HTTP_X_API_KEY="")
     assert r.status_code == 401 and r.json()[0]["parameter"] == "X-Api-Key"
     assert_error(api.get(GRIDS, HTTP_X_API_KEY=""), 401, "X-Api-Key")
