@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from gridgov.demo.builder import DEMO_PASSWORD, SCALES, build, demo_logins
 from gridgov.grids.models import Grid
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             demo = build(seed=seed, scale=scale, progress=self.stdout.write)
         except Exception as exc:  # the transaction rolled back: nothing half-written
             raise CommandError(f"demo load failed, nothing written: {exc}") from exc
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner: tables that were empty a moment ago (or were
+            # last analysed when small) otherwise get nested loops over sequential scans, and
+            # a page joining residents to their grids can take minutes until autovacuum runs.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         counts = ", ".join(f"{k} {v}" for k, v in demo.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo district loaded (seed {seed}): {counts}"))
         self._print_logins(demo.logins)
