@@ -124,12 +124,19 @@ def import_abort(env: dict[str, str], backend: str, work: Path, *, db_file: Path
     proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     started = time.monotonic()
     seen, evidence = None, ""
+    # SQLite: a rollback journal appears when the write begins; in WAL mode (the default
+    # now) the -wal file grows instead, past what it held before the import.
     journal = Path(f"{db_file}-journal") if db_file else None
+    wal = Path(f"{db_file}-wal") if db_file else None
+    wal_start = wal.stat().st_size if wal is not None and wal.exists() else 0
     while proc.poll() is None and seen is None:
         if journal is not None:
             if journal.exists():
                 seen = time.monotonic()
                 evidence = f"rollback journal {journal.name} present"
+            elif wal.exists() and wal.stat().st_size > wal_start + 256 * 1024:
+                seen = time.monotonic()
+                evidence = f"write-ahead log {wal.name} growing"
         elif pg is not None:
             out = psql(pg["url"], WRITING_SQL, env)
             if out:
@@ -143,7 +150,8 @@ def import_abort(env: dict[str, str], backend: str, work: Path, *, db_file: Path
     time.sleep(delay)
     fault_at = time.monotonic()
     if journal is not None:
-        evidence += f", {journal.stat().st_size if journal.exists() else 0:,} bytes"
+        grown = journal if journal.exists() else wal
+        evidence += f", {grown.stat().st_size if grown.exists() else 0:,} bytes"
         proc.kill()
         fault = "SIGKILL to the import process"
     else:
