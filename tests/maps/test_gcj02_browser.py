@@ -65,7 +65,9 @@ def gcj(lon: float, lat: float) -> tuple[float, float]:
     return float(x[0]), float(y[0])
 
 
-def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gaode):  # noqa: F811
+def phone_page(browser, live_server):  # noqa: F811
+    """A phone-sized touch page, offline as above; (context, page, stubbed, outside, console
+    errors)."""
     width, height = SIZES["phone"]
     context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
                                   is_mobile=True, locale="zh-CN")
@@ -73,6 +75,11 @@ def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gao
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return context, page, stubbed, outside, errors
+
+
+def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gaode):  # noqa: F811
+    context, page, stubbed, outside, errors = phone_page(browser, live_server)
     page.goto(live_server.url + "/find/")
     # (predicates as functions: a bare expression is re-evaluated with eval, which the CSP forbids)
     page.wait_for_function("() => typeof window.GridGov !== 'undefined' && !!GridGov.crs")

@@ -8,21 +8,15 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.maps.test_browser import SIZES, browser  # noqa: E402,F401 - the fixture
-from tests.maps.test_gcj02_browser import gaode, gcj, offline  # noqa: E402,F401 - fixtures
+from tests.maps.test_browser import browser  # noqa: E402,F401 - the fixture
+from tests.maps.test_gcj02_browser import gaode, gcj, phone_page  # noqa: E402,F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(browser, live_server, tree,  # noqa: F811
                                                             gaode):  # noqa: F811
-    width, height = SIZES["phone"]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                                  is_mobile=True, locale="zh-CN")
-    stubbed, outside = offline(context, live_server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, stubbed, outside, errors = phone_page(browser, live_server)
     page.goto(live_server.url + "/en/reporting/register/")
     page.wait_for_function("() => !!document.getElementById('report-map').gridgovMap")
     page.locator("#report-map").scroll_into_view_if_needed()
