@@ -7,15 +7,28 @@ three layers, ~117k features in all, each layer in its own process, and the comp
 total features / total wall time. ogr2ogr reads the same tables with SQL that makes the same
 properties (codes of all three levels, counts, masked phones), and writes RFC 7946 too
 (``-lco RFC7946=YES``: WGS84, counter-clockwise exteriors, 7 decimals).
+
+Ours is measured twice over the same code path (gridgov.grids.exporting.geojson_chunks):
+
+- ``manage.py export_geojson``, one process per layer, Python and Django's start-up included
+  (≈ 0.8 s a process, a constant whatever the layer's size);
+- ``/api/v1/export/<layer>.geojson`` on a running server (gunicorn, one sync worker,
+  production settings, a read key), where city systems call it: each layer one GET, the
+  body streamed to a file, wall time from the request to the last byte. The worker's peak
+  memory (VmHWM) is read after a small export (one community's buildings) and again after
+  all three layers: a streamed export keeps it flat whatever the number of features.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
-from common import MANAGE, run
+from common import MANAGE, manage, run
 
 LAYERS = ("grids", "households", "members")
 
@@ -129,7 +142,76 @@ def compare(env: dict[str, str], backend: str, out_dir: Path,
             total["reported_s"] = sum(v["reported_s"] or 0 for v in layers.values())
         total["features_per_s"] = total["features"] / total["seconds"]
         result[tool]["total"] = total
+    result["url"] = compare_url(env, out_dir)
     result["same_counts"] = all(
         result["ours"][layer]["features"] == result["ogr2ogr"][layer]["features"]
-        for layer in LAYERS)
+        == result["url"][layer]["features"] for layer in LAYERS)
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_mib(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a live process, MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+ISSUE_KEY = ("from gridgov.api.models import ApiKey\n"
+             "from gridgov.api.services import api_key_issue\n"
+             "print(api_key_issue(key=ApiKey(name='bench export', can_read=True), "
+             "acting_user=None))")
+
+
+def compare_url(env: dict[str, str], out_dir: Path) -> dict:
+    """Each layer from /api/v1/export/<layer>.geojson on a running gunicorn (one worker)."""
+    from locate_load import children, start_gunicorn
+
+    key = manage(["shell", "-c", ISSUE_KEY], env).out.strip().splitlines()[-1]
+    port = _free_port()
+    server_env = dict(env, GRIDGOV_DEBUG="0", GRIDGOV_HTTPS="0",
+                      GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost")
+    proc, cmd = start_gunicorn(server_env, port, 1, out_dir / "gunicorn.log")
+    result: dict = {"server": " ".join(["gunicorn", *cmd[1:]]).replace(f":{port}", ":PORT")}
+    try:
+        worker = children(proc.pid)[0]
+
+        def get(path: str, target: Path) -> float:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                             headers={"X-Api-Key": key})
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=600) as r, open(target, "wb") as f:
+                while block := r.read(1 << 20):
+                    f.write(block)
+            return time.perf_counter() - start
+
+        # A small export first: the worker's memory once everything is imported and warm.
+        small = out_dir / "url-small.geojson"
+        first = run([*MANAGE, "shell", "-c", "from gridgov.grids.models import Grid; "
+                     "print(Grid.objects.filter(level=1).order_by('code')[0].code)"], env)
+        code = first.out.strip().splitlines()[-1]
+        get(f"/api/v1/export/buildings.geojson?grid={code}", small)
+        result["small"] = {"features": feature_count(small), "worker_mib": _peak_mib(worker)}
+        for layer in LAYERS:
+            target = out_dir / f"url-{layer}.geojson"
+            seconds = get(f"/api/v1/export/{layer}.geojson", target)
+            result[layer] = {"seconds": seconds, "bytes": target.stat().st_size,
+                             "features": feature_count(target),
+                             "mib": _peak_mib(worker)}
+            target.unlink()
+        result["worker_mib"] = _peak_mib(worker)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    total = {k: sum(result[layer][k] for layer in LAYERS) for k in ("seconds", "bytes",
+                                                                   "features")}
+    total["mib"] = result["worker_mib"]
+    total["features_per_s"] = total["features"] / total["seconds"]
+    result["total"] = total
     return result

@@ -135,36 +135,64 @@ def finish(geoms: list[Geometry], crs: str) -> list[str | None]:
     return out
 
 
-def write_geojson(
-    items: Iterable[Item], stream: TextIO, *, crs: str = "wgs84", batch: int = BATCH
-) -> int:
-    """Write a FeatureCollection to ``stream``, one feature at a time; the feature count.
-
-    Memory stays bounded by ``batch`` features whatever the length of ``items``.
-    """
+def collection_start(crs: str = "wgs84") -> str:
+    """The text of a FeatureCollection up to its first feature (with the ``gridgov:crs``
+    member for CGCS2000 / GCJ-02)."""
     check_crs(crs)
-    stream.write('{"type":"FeatureCollection"')
+    start = '{"type":"FeatureCollection"'
     member = crs_member(crs)
     if member is not None:
         text = json.dumps(member, ensure_ascii=False, separators=(",", ":"))
-        stream.write(f",{json.dumps(CRS_MEMBER)}:{text}")
-    stream.write(',"features":[')
-    count = 0
+        start += f",{json.dumps(CRS_MEMBER)}:{text}"
+    return start + ',"features":['
+
+
+COLLECTION_END = "\n]}\n"
+
+
+def feature_text(props: dict[str, Any], geometry: str | None) -> str:
+    """One compact Feature (``geometry`` is GeoJSON text already, or None)."""
+    properties = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+    return ('{"type":"Feature","properties":' + properties + ',"geometry":'
+            + (geometry if geometry is not None else "null") + "}")
+
+
+def feature_batches(items: Iterable[Item], *, crs: str = "wgs84",
+                    batch: int = BATCH) -> Iterator[list[str]]:
+    """The features of ``items`` as text, ``batch`` at a time (geometries finished here)."""
     iterator: Iterator[Item] = iter(items)
     while chunk := list(islice(iterator, batch)):
         texts = finish([geom for _props, geom in chunk], crs)
-        parts = []
-        for (props, _geom), text in zip(chunk, texts, strict=True):
-            sep = "\n" if count == 0 else ",\n"
-            properties = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-            geometry = text if text is not None else "null"
-            parts.append(
-                f'{sep}{{"type":"Feature","properties":{properties},"geometry":{geometry}}}'
-            )
-            count += 1
-        stream.write("".join(parts))
-    stream.write("\n]}\n")
-    return count
+        yield [feature_text(props, text)
+               for (props, _geom), text in zip(chunk, texts, strict=True)]
+
+
+def collection_chunks(batches: Iterable[list[str]], crs: str = "wgs84",
+                      counter: list[int] | None = None) -> Iterator[str]:
+    """A whole FeatureCollection's text, one chunk per batch of feature texts; the number
+    of features is added to ``counter[0]`` as they go."""
+    yield collection_start(crs)
+    first = True
+    for texts in batches:
+        if not texts:
+            continue
+        yield ("\n" if first else ",\n") + ",\n".join(texts)
+        first = False
+        if counter is not None:
+            counter[0] += len(texts)
+    yield COLLECTION_END
+
+
+def write_geojson(
+    items: Iterable[Item], stream: TextIO, *, crs: str = "wgs84", batch: int = BATCH
+) -> int:
+    """Write a FeatureCollection to ``stream``, one batch of features at a time; the feature
+    count. Memory stays bounded by ``batch`` features whatever the length of ``items``."""
+    check_crs(crs)
+    counter = [0]
+    for chunk in collection_chunks(feature_batches(items, crs=crs, batch=batch), crs, counter):
+        stream.write(chunk)
+    return counter[0]
 
 
 # --- other formats through GDAL's ogr2ogr -----------------------------------------------

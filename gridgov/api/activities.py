@@ -93,7 +93,8 @@ def parse_when(parameter: str, text: str, *, end: bool) -> tuple[dt.datetime, bo
         return LATEST, day is not None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment, day is not None
+    # In UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL only up to ±15:59.
+    return moment.astimezone(dt.UTC), day is not None
 
 
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)

@@ -4,9 +4,7 @@ the public projection (gridgov.grids.exporting decides which fields)."""
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterator
 
 import django_filters
 from django.http import StreamingHttpResponse
@@ -20,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geodata import export as gexport
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
 from gridgov.api.keys import ApiKeyMixin
@@ -215,24 +212,6 @@ class LocateView(ApiKeyMixin, APIView):
 
 # --- exports ------------------------------------------------------------------------------
 
-def _feature_collection(features: Iterator[dict], crs: str) -> Iterator[str]:
-    """The FeatureCollection text around exporting.export_features, a chunk at a time."""
-    head = '{"type":"FeatureCollection"'
-    member = gexport.crs_member(crs)
-    if member is not None:
-        head += f',"{gexport.CRS_MEMBER}":' + json.dumps(member, ensure_ascii=False)
-    yield head + ',"features":['
-    parts: list[str] = []
-    for n, feature in enumerate(features):
-        parts.append(("\n" if n == 0 else ",\n")
-                     + json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-        if len(parts) >= 500:
-            yield "".join(parts)
-            parts = []
-    parts.append("\n]}\n")
-    yield "".join(parts)
-
-
 EXPORT_COLLECTION = {
     "type": "object", "required": ["type", "features"],
     "description": "an RFC 7946 FeatureCollection, streamed; every feature's properties "
@@ -280,9 +259,9 @@ class ExportView(ApiKeyMixin, APIView):
                 exporting.check_request(layer, **kwargs)
             except exporting.ExportRequestError as exc:
                 raise bad_parameter(parameter, str(exc), code=code) from None
-        features = exporting.export_features(layer, grid_code=grid_code, crs=crs)
+        chunks = exporting.geojson_chunks(layer, grid_code=grid_code, crs=crs)
         response = StreamingHttpResponse(
-            (chunk.encode() for chunk in _feature_collection(features, crs)),
+            (chunk.encode() for chunk in chunks),
             content_type="application/geo+json",
         )
         suffix = f"-{grid_code}" if grid_code else ""

@@ -21,6 +21,7 @@ from rest_framework.authentication import (
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
+from gridgov.api.errors import bad_parameter
 from gridgov.api.models import ApiKey, default_rate
 from gridgov.api.schema import GridGovAutoSchema
 from gridgov.api.services import api_key_find, api_key_use_record
@@ -160,6 +161,33 @@ def _logged_path(request) -> str:
     return request._request.path + (f"?{query.urlencode()}" if query else "")
 
 
+def _nul_in(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def refuse_nul(request) -> None:
+    """A NUL character in any parameter or field is a 400 naming it: no text column takes
+    one (PostgreSQL refuses it outright), and no real value holds one."""
+    for name, values in request.query_params.lists():
+        if _nul_in(name) or _nul_in(values):
+            raise bad_parameter(name.replace("\x00", "\\x00"),
+                                _("Contains a NUL character (\\x00)."))
+    if request.method in ("POST", "PUT", "PATCH"):
+        data = request.data
+        items = data.lists() if hasattr(data, "lists") else (
+            data.items() if isinstance(data, dict) else [])
+        for name, value in items:
+            if _nul_in(name) or _nul_in(value):
+                raise bad_parameter(str(name).replace("\x00", "\\x00"),
+                                    _("Contains a NUL character (\\x00)."))
+
+
 class ApiKeyMixin:
     """Put first in the bases of every API view: key authentication before session and
     Basic auth, scope checks, the per-key throttle and the use log."""
@@ -174,6 +202,10 @@ class ApiKeyMixin:
 
     def get_permissions(self):
         return [KeyScope(), *super().get_permissions()]
+
+    def initial(self, request, *args, **kwargs):
+        refuse_nul(request)
+        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -1,14 +1,15 @@
 """/api/v1/export/<layer>.geojson: streamed through gridgov.grids.exporting, read by GDAL."""
 
+import io
 import json
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from geodata import crs as crsmod
-from gridgov.grids import exporting
 from tests.api.conftest import assert_error, body, read_geojson
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +28,15 @@ def test_grids_layer_is_streamed_and_gdal_reads_it(api, tree, tmp_path):
                                                        tree.b3.code]
 
 
-def test_same_features_as_the_export_command(api, tree, members):
+def test_same_text_as_the_export_command(api, tree, members, tmp_path):
     for layer in ("grids", "members", "households"):
-        streamed = json.loads(body(api.get(f"/api/v1/export/{layer}.geojson")))
-        assert streamed["features"] == list(exporting.export_features(layer)), layer
+        for crs in ("wgs84", "gcj02"):
+            streamed = body(api.get(f"/api/v1/export/{layer}.geojson", {"crs": crs}))
+            path = tmp_path / f"{layer}-{crs}.geojson"
+            call_command("export_geojson", layer, "--crs", crs, "-o", str(path),
+                         stderr=io.StringIO())
+            assert streamed == path.read_bytes(), (layer, crs)
+            assert json.loads(streamed)["features"], (layer, crs)
 
 
 def test_members_layer_is_the_public_projection(api, tree, members, tmp_path):
