@@ -33,6 +33,10 @@ ORGANISE_ACTIVITIES = "organise_activities"  # publish activities, confirm hours
 REVIEW_SERVICE = "review_service"          # confirm members' self-organised service
 KEEP_POINTS = "keep_points"                # ledger adjustments, the points mall
 READ_HOURS = "read_hours"                  # members' yearly hours in the grid
+# City systems' API keys (the admin: see, issue, change, revoke). Only over the whole
+# district (``everywhere``): a key reads every grid's layers (its scope narrows Open311 case
+# reads only), so a street admin limited to a prefix, like every lower role, gets none of it.
+MANAGE_API_KEYS = "manage_api_keys"
 
 STREET = {R.STREET_ADMIN}
 COMMUNITY = STREET | {R.COMMUNITY_SECRETARY, R.COMMUNITY_STAFF}
@@ -55,6 +59,7 @@ RULES: dict[str, frozenset[str]] = {
     REVIEW_SERVICE: frozenset(COMMUNITY),
     KEEP_POINTS: frozenset(COMMUNITY),
     READ_HOURS: frozenset(GRID),
+    MANAGE_API_KEYS: frozenset(STREET),
 }
 
 
@@ -65,6 +70,12 @@ def roles(capability: str) -> frozenset[str]:
 def prefixes(user, capability: str) -> list[str] | None:
     """Grid code prefixes where ``user`` holds ``capability`` (None: everywhere; []: nowhere)."""
     return scope_prefixes(user, roles=RULES[capability])
+
+
+def everywhere(user, capability: str) -> bool:
+    """Whether ``user`` holds ``capability`` over the whole district (superusers; a role
+    assignment with an empty scope)."""
+    return prefixes(user, capability) is None
 
 
 def allows(user, capability: str, grid_code: str | None = None) -> bool:

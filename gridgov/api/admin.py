@@ -1,11 +1,18 @@
 """Issuing API keys: the whole key is shown once, on the page after saving; the list shows
 prefix, scopes, revocation and last use; keys are revoked, never deleted; the use log is
-read-only."""
+read-only.
+
+Least privilege: keys are seen, issued, changed and revoked only by superusers and staff who
+hold ``policy.MANAGE_API_KEYS`` over the whole district (an unscoped street office admin),
+and then only with the model permissions too; a scoped user gets no API key page at all,
+whatever permissions an operator gave them. Issue, change and revoke go through the services
+(audited)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from gridgov.accounts import policy
 from gridgov.api.models import ApiKey, ApiKeyUse
 from gridgov.api.services import api_key_change, api_key_issue, api_key_revoke
 
@@ -33,6 +40,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
         messages.success(request, _(
             "API key for %(name)s: %(key)s — copy it now, it will not be shown again.")
             % {"name": obj.name, "key": raw})
+
+    @staticmethod
+    def _district_wide(request) -> bool:
+        return policy.everywhere(request.user, policy.MANAGE_API_KEYS)
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) and self._district_wide(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._district_wide(request)
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and self._district_wide(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._district_wide(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the use log keeps pointing at the key

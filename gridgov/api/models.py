@@ -8,8 +8,11 @@ never the key itself. Keys are revoked, never deleted: their use log stays reada
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gridgov.grids.models import Grid
 
 PREFIX_LENGTH = 8
 
@@ -57,6 +60,14 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def clean(self) -> None:
+        # The scope is a grid's code (its subtree), never a free prefix: "1" or a typo would
+        # quietly widen or empty what the key reads.
+        if self.scope_code and not Grid.objects.filter(code=self.scope_code).exists():
+            raise ValidationError({"scope_code": _(
+                "Grid code prefix “%(code)s” is not the code of any grid: enter a grid's "
+                "code, or leave it empty for the whole district.") % {"code": self.scope_code}})
 
 
 class ApiKeyUse(models.Model):

@@ -99,7 +99,9 @@ OTHER = {
     "posts.memberresource": "members' offered skills (scoped)",
     "points.mallitem": "a catalogue",
     "notices.notice": "notices to users: a user's own; read-only",
-    "api.apikey": "API keys (their secret is never stored)",
+    "api.apikey": "API keys (their secret is never stored); no scoped role of this world may "
+                  "open them (policy.MANAGE_API_KEYS, whole district only): "
+                  "tests/trust/test_api_key_admin.py",
 }
 STAFF_ROLES = [r for r in ROLES if r not in ("anonymous",)]
 
