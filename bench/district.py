@@ -220,7 +220,7 @@ def main() -> None:
 
     out_dir = ROOT / "var" / "bench-export" / backend
     result["export"] = export.compare(env, backend, out_dir, db)
-    for tool in ("ours", "ogr2ogr"):
+    for tool in ("ours", "url", "ogr2ogr"):
         t = result["export"][tool]["total"]
         print(f"  export {tool}: {t['features']} features in {t['seconds']:.1f} s "
               f"({t['features_per_s']:,.0f}/s), peak {t['mib']:.0f} MiB", flush=True)
@@ -275,20 +275,31 @@ def backend_block(res: dict) -> list[str]:
         lines += ["", f"Same building for {s['building_agreement']:.2%} of the points; sjoin "
                   f"rows per level {s['sjoin_rows']}; {versions}."]
     ex = res["export"]
-    lines += ["", "GeoJSON export of grids + households + members (each layer one process; "
-              "features counted by `ogrinfo` reading each file back; for ours, the time the "
-              "command reports itself, after Django's start-up, in brackets):", "",
+    lines += ["", "GeoJSON export of grids + households + members (the command and ogr2ogr: "
+              "each layer one process; the URL: each layer one GET of a running server; "
+              "features counted by `ogrinfo` reading each file back; for the command, the "
+              "time it reports itself, after Django's start-up, in brackets):", "",
               "| tool | layer | features | wall | features/s | peak memory | output |",
               "|---|---|---|---|---|---|---|"]
-    for tool, name in (("ours", "`manage.py export_geojson`"), ("ogr2ogr", "`ogr2ogr`")):
-        for layer, v in ex[tool].items():
+    for tool, name in (("ours", "`manage.py export_geojson`"),
+                       ("url", "`/api/v1/export/<layer>.geojson` (curl)"),
+                       ("ogr2ogr", "`ogr2ogr`")):
+        for layer, v in ex.get(tool, {}).items():
+            if not isinstance(v, dict) or layer == "small":
+                continue
             bold = "**" if layer == "total" else ""
             inner = f" ({v['reported_s']:.1f} s)" if v.get("reported_s") else ""
             lines.append(f"| {name} | {bold}{layer}{bold} | {v['features']:,} | "
                          f"{v['seconds']:.1f} s{inner} | {v['features'] / v['seconds']:,.0f} | "
                          f"{v['mib']:.0f} MiB | {mib(v['bytes'])} |")
+    if "url" in ex:
+        lines += ["", f"The URL: {ex['url']['server']}, production settings, a read API key; "
+                  "peak memory there is the worker's VmHWM (it was "
+                  f"{ex['url']['small']['worker_mib']:.0f} MiB after a "
+                  f"{ex['url']['small']['features']:,}-feature export, before the three "
+                  "layers)."]
     lines.append("")
-    lines.append("Same feature count per layer from both tools: "
+    lines.append("Same feature count per layer from all the tools: "
                  + ("yes." if ex["same_counts"] else "**no** (see the table)."))
     lines.append("ogr2ogr command (the full SQL of each layer is in bench/export.py): `"
                  + ex["commands"]["grids"] + "`.")

@@ -43,13 +43,28 @@ def goals(sl: dict | None, pg: dict | None) -> list[str]:
     for name, res in (("SpatiaLite", sl), ("PostGIS", pg)):
         if not res:
             continue
-        ours, theirs = res["export"]["ours"]["total"], res["export"]["ogr2ogr"]["total"]
+        ex = res["export"]
+        theirs = ex["ogr2ogr"]["total"]
+        url = ex.get("url", {}).get("total")
+        if url:
+            ratio = url["features_per_s"] / theirs["features_per_s"]
+            small = ex["url"]["small"]
+            rows.append((f"GeoJSON export ≥ 3× the features/s of ogr2ogr, {name}: "
+                         "`/api/v1/export/<layer>.geojson` on a running server",
+                         f"{ratio:.2f}× ({url['features_per_s']:,.0f} vs "
+                         f"{theirs['features_per_s']:,.0f} features/s over "
+                         f"{url['features']:,} features; server worker peak "
+                         f"{small['worker_mib']:.0f} MiB after {small['features']:,} features, "
+                         f"{url['mib']:.0f} MiB after all {url['features']:,}; ogr2ogr "
+                         f"{theirs['mib']:.0f} MiB)", ratio >= 3))
+        ours = ex["ours"]["total"]
         ratio = ours["features_per_s"] / theirs["features_per_s"]
-        rows.append((f"GeoJSON export ≥ 3× the features/s of ogr2ogr, {name}",
+        rows.append((f"the same from `manage.py export_geojson`, {name}: one process per "
+                     "layer, Python and Django start-up (≈ 0.8 s each) included",
                      f"{ratio:.2f}× ({ours['features_per_s']:,.0f} vs "
-                     f"{theirs['features_per_s']:,.0f} features/s over {ours['features']:,} "
-                     f"features; peak {ours['mib']:.0f} vs {theirs['mib']:.0f} MiB)",
-                     ratio >= 3))
+                     f"{theirs['features_per_s']:,.0f} features/s; the command's own time "
+                     f"{ours['reported_s']:.1f} s of {ours['seconds']:.1f} s; peak "
+                     f"{ours['mib']:.0f} vs {theirs['mib']:.0f} MiB)", ratio >= 3))
     return ["| goal | measured | |", "|---|---|---|",
             *(f"| {g} | {m} | {verdict(ok)} |" for g, m, ok in rows)]
 

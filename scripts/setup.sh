@@ -30,7 +30,7 @@ esac
 # the release's default PostgreSQL.
 packages=(python3 python3-venv python3-dev gdal-bin libsqlite3-mod-spatialite proj-bin gettext make)
 if [[ "$SKIP_TEST_PACKAGES" != 1 ]]; then
-    packages+=(postgresql postgresql-postgis fonts-wqy-microhei)
+    packages+=(postgresql postgresql-postgis fonts-wqy-microhei curl)
     distro_id="$( . /etc/os-release 2>/dev/null && echo "${ID:-}")"
     if [[ "$distro_id" == ubuntu ]]; then
         packages+=(chromium-browser chromium-chromedriver)

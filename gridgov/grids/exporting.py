@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Func, QuerySet, TextField
 from django.utils.translation import gettext as _
 
@@ -194,11 +194,11 @@ def layer_items(layer: str, *, grid_code: str | None = None,
 # --- the whole feature made by the database ----------------------------------------------
 #
 # For WGS84 and CGCS2000 (the same numbers) the database writes each feature's whole text:
-# properties with json_object (SQLite) or to_json (PostgreSQL), the geometry with
-# AsGeoJSON / ST_AsGeoJSON of ST_ForcePolygonCCW(geom) at 7 decimals. Python only passes the
-# rows on, a fetch at a time (a server-side cursor on PostgreSQL): constant memory, and
-# several times the speed of building each feature in Python. GCJ-02 needs the conversion in
-# Python: layer_items() and geodata.export do it.
+# the properties with json_object (SQLite) or row_to_json (PostgreSQL), the geometry from the
+# grid's stored GeoJSON (Grid.geojson, Grid.label_geojson: generated columns the database
+# keeps, counter-clockwise at 7 decimals). Python only passes the rows on, a fetch at a time
+# (a server-side cursor on PostgreSQL): constant memory, and no polygon formatted per
+# request. GCJ-02 needs the conversion in Python: layer_items() and geodata.export do it.
 
 STARS = "*" * 20  # the phone columns' max_length
 
@@ -206,26 +206,20 @@ STARS = "*" * 20  # the phone columns' max_length
 class _Dialect:
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
-        self.prefix = "ST_" if self.pg else ""
 
     def obj(self, pairs: list[tuple[str, str]]) -> str:
         """A JSON object's text from (key, SQL expression) pairs, keys in this order."""
         if not self.pg:
             return "json_object(" + ", ".join(f"'{k}', {v}" for k, v in pairs) + ")"
-        parts = [f"'{',' if i else '{'}\"{k}\":' || coalesce(to_json({v})::text, 'null')"
-                 for i, (k, v) in enumerate(pairs)]
-        return "(" + " || ".join(parts) + " || '}')"
-
-    def geometry(self, expression: str) -> str:
-        return f"{self.prefix}AsGeoJSON(ST_ForcePolygonCCW({expression}), {gexport.PRECISION})"
-
-    def point_on_surface(self, expression: str) -> str:
-        return f"{self.prefix}PointOnSurface({expression})"
+        # row_to_json of a one-row subselect: compact, keys in order, and faster than
+        # json_build_object or concatenated to_json calls.
+        columns = ", ".join(f'{v} AS "{k}"' for k, v in pairs)
+        return f"(SELECT row_to_json(o)::text FROM (SELECT {columns}) o)"
 
     def feature(self, pairs: list[tuple[str, str]], geometry: str) -> str:
+        """A Feature's text; ``geometry`` is a column holding GeoJSON text."""
         return ("""'{"type":"Feature","properties":' || """ + self.obj(pairs)
-                + """ || ',"geometry":' || coalesce(""" + self.geometry(geometry)
-                + """, 'null') || '}'""")
+                + """ || ',"geometry":' || coalesce(""" + geometry + """, 'null') || '}'""")
 
 
 def _like_prefix(code: str) -> str:
@@ -254,7 +248,7 @@ def _grids_sql(d: _Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple
         params.append(_like_prefix(grid.code))
     props = [*CODES_BY_LEVEL, ("code", "g.code"), ("name", "g.name"), ("level", "g.level"),
              ("kind", "g.kind")]
-    return (f"SELECT {d.feature(props, 'g.geom')} FROM {grids} g "
+    return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
             f"LEFT JOIN {grids} p ON p.id = g.parent_id "
             f"LEFT JOIN {grids} pp ON pp.id = p.parent_id "
             f"WHERE {' AND '.join(where)} ORDER BY g.code", params)
@@ -276,7 +270,7 @@ def _members_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
     props = [("community_code", "c.code"), ("compound_code", "k.code"),
              ("building_code", "b.code"), ("name", "m.name"), ("kind", "m.kind"),
              ("specialty", "m.specialty"), ("pledge", "m.pledge"), ("phone", phone)]
-    return (f"SELECT {d.feature(props, d.point_on_surface('b.geom'))} "
+    return (f"SELECT {d.feature(props, 'b.label_geojson')} "
             f"FROM {_table(Member)} m JOIN {grids} b ON b.id = m.building_id "
             f"LEFT JOIN {grids} c ON c.id = m.community_id "
             f"LEFT JOIN {grids} k ON k.id = m.compound_id "
@@ -284,29 +278,45 @@ def _members_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
 
 
 def _households_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
-    """Counts per building polygon: two GROUP BY passes joined to the buildings (a
-    correlated count per building rescans the residents when statistics are missing)."""
+    """Counts per building polygon, households and residents.
+
+    SQLite: two correlated counts per building, each an index range (fastest there, no
+    temporary tables). PostgreSQL: GROUP BY passes joined to the buildings (hash joins),
+    twice as fast there as per-building counts, which would also rescan the residents for
+    each building when the planner lacks statistics."""
     grids, households, residents = _table(Grid), _table(Household), _table(Resident)
-    inner_h, inner_r, outer, params = "", "", "", []
+    outer, params = "", []
     if grid is not None:
-        pattern = _like_prefix(grid.code)
-        inner_h = " AND grid_code LIKE %s ESCAPE '\\'"
-        inner_r = " AND hh.grid_code LIKE %s ESCAPE '\\'"
         outer = " AND g.code LIKE %s ESCAPE '\\'"
-        params = [pattern, pattern, pattern]
-    props = [("community_code", "pp.code"), ("compound_code", "p.code"),
-             ("building_code", "g.code"), ("households", "coalesce(h.n, 0)"),
-             ("residents", "coalesce(r.n, 0)")]
-    return (f"SELECT {d.feature(props, 'g.geom')} FROM {grids} g "
+        params = [_like_prefix(grid.code)]
+    codes = [("community_code", "pp.code"), ("compound_code", "p.code"),
+             ("building_code", "g.code")]
+    if not d.pg:
+        props = [*codes,
+                 ("households", f"(SELECT count(*) FROM {households} h "
+                                f"WHERE h.building_id = g.id)"),
+                 ("residents", f"(SELECT count(*) FROM {households} hh "
+                               f"JOIN {residents} r ON r.household_id = hh.id "
+                               f"WHERE hh.building_id = g.id)")]
+        counts = ""
+    else:
+        inner = ""
+        if grid is not None:
+            inner = " AND hh.grid_code LIKE %s ESCAPE '\\'"
+            params = [params[0]] * 2
+        props = [*codes, ("households", "coalesce(c.households, 0)"),
+                 ("residents", "coalesce(c.residents, 0)")]
+        # Residents per household from the index alone, then both counts per building in
+        # one pass over the households.
+        counts = (f"LEFT JOIN (SELECT hh.building_id, count(*) AS households, "
+                  f"sum(coalesce(rc.n, 0)) AS residents FROM {households} hh "
+                  f"LEFT JOIN (SELECT household_id, count(*) AS n FROM {residents} "
+                  f"GROUP BY household_id) rc ON rc.household_id = hh.id "
+                  f"WHERE hh.building_id IS NOT NULL{inner} GROUP BY hh.building_id) c "
+                  f"ON c.building_id = g.id ")
+    return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
             f"LEFT JOIN {grids} p ON p.id = g.parent_id "
-            f"LEFT JOIN {grids} pp ON pp.id = p.parent_id "
-            f"LEFT JOIN (SELECT building_id, count(*) AS n FROM {households} "
-            f"WHERE building_id IS NOT NULL{inner_h} GROUP BY building_id) h "
-            f"ON h.building_id = g.id "
-            f"LEFT JOIN (SELECT hh.building_id, count(*) AS n FROM {residents} r "
-            f"JOIN {households} hh ON hh.id = r.household_id "
-            f"WHERE hh.building_id IS NOT NULL{inner_r} GROUP BY hh.building_id) r "
-            f"ON r.building_id = g.id "
+            f"LEFT JOIN {grids} pp ON pp.id = p.parent_id {counts}"
             f"WHERE g.level = {int(Level.BUILDING)}{outer} ORDER BY g.code", params)
 
 
@@ -322,10 +332,18 @@ def layer_sql(layer: str, grid: Grid | None = None) -> tuple[str, list]:
 
 
 def _sql_batches(layer: str, grid: Grid | None) -> Iterator[list[str]]:
+    """The layer's feature texts, CHUNK rows per fetch.
+
+    On PostgreSQL inside one read-only transaction: Django's server-side cursor is then
+    WITHOUT HOLD, so rows stream as they are made (a cursor WITH HOLD, outside a
+    transaction, is computed whole before the first fetch). (A larger work_mem for the
+    sort by code made the planner hash the residents instead of reading their index:
+    slower; measured.)"""
     sql, params = layer_sql(layer, grid)
-    # Django's server-side cursor on PostgreSQL (WITH HOLD outside a transaction).
-    with connection.chunked_cursor() as cursor:
-        if hasattr(cursor, "itersize"):
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as settings:
+                settings.execute("SET TRANSACTION READ ONLY")
             cursor.itersize = CHUNK
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):

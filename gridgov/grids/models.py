@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.grids.spatial import AsRFC7946, PointOnSurfaceOf
+
 
 class Level(models.IntegerChoices):
     COMMUNITY = 1, _("community")
@@ -89,6 +91,15 @@ class Grid(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     geom = models.MultiPolygonField(_("boundary"), srid=4326)
+    # The boundary and a point inside it as RFC 7946 GeoJSON text, kept by the database
+    # itself whenever geom changes (stored generated columns): exports and city systems
+    # read them as they are instead of formatting every polygon on every request.
+    geojson = models.GeneratedField(
+        expression=AsRFC7946("geom"), output_field=models.TextField(), db_persist=True,
+        verbose_name=_("boundary (GeoJSON)"))
+    label_geojson = models.GeneratedField(
+        expression=AsRFC7946(PointOnSurfaceOf("geom")), output_field=models.TextField(),
+        db_persist=True, verbose_name=_("point inside (GeoJSON)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

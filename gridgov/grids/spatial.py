@@ -19,6 +19,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.fields import BaseSpatialField
 from django.contrib.gis.db.models.lookups import GISLookup
 from django.db import connections
+from django.db.models import Func, TextField
 
 
 @BaseSpatialField.register_lookup
@@ -78,3 +79,29 @@ def repair_spatial_indexes(using: str = "default") -> list[str]:
 
 def repair_after_migrate(sender, using="default", **kwargs) -> None:
     repair_spatial_indexes(using)
+
+
+class AsRFC7946(Func):
+    """A geometry as RFC 7946 GeoJSON text, made by the database: exterior rings
+    counter-clockwise and holes clockwise (``ST_ForcePolygonCCW``), 7 decimals, no ``crs``
+    member. ``AsGeoJSON`` on SpatiaLite, ``ST_AsGeoJSON`` on PostGIS; both deterministic
+    (immutable), so usable in a stored generated column."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        prefix = "ST_" if connection.vendor == "postgresql" else ""
+        extra["template"] = f"{prefix}AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), 7)"
+        return super().as_sql(compiler, connection, **extra)
+
+
+class PointOnSurfaceOf(Func):
+    """A point inside the geometry (``PointOnSurface``), as the database computes it."""
+
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        prefix = "ST_" if connection.vendor == "postgresql" else ""
+        extra["template"] = f"{prefix}PointOnSurface(%(expressions)s)"
+        return super().as_sql(compiler, connection, **extra)

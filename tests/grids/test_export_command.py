@@ -8,6 +8,8 @@ import zipfile
 
 import pytest
 import shapely
+import shapely.geometry
+import shapely.wkt
 from django.contrib.gis.gdal import DataSource
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.management import CommandError, call_command
@@ -87,14 +89,14 @@ def test_rfc7946_ccw_seven_decimals_no_crs(tree, tmp_path):
 
 
 def test_the_database_writes_each_whole_feature(tree, tmp_path):
-    """WGS84 and CGCS2000: the SQL makes each feature's text; GCJ-02 is converted in Python,
-    from WKB."""
+    """WGS84 and CGCS2000: the SQL makes each feature's text around the grid's stored
+    GeoJSON; GCJ-02 is converted in Python, from WKB."""
     for crs in ("wgs84", "cgcs2000"):
         with CaptureQueriesContext(connection) as ctx:
             export(tmp_path, "buildings", "--crs", crs)
         sql = " ".join(q["sql"] for q in ctx.captured_queries)
         assert '"type":"Feature","properties":' in sql
-        assert "AsGeoJSON(ST_ForcePolygonCCW(" in sql
+        assert "g.geojson" in sql and "AsGeoJSON" not in sql  # the stored text, as it is
     with CaptureQueriesContext(connection) as ctx:
         export(tmp_path, "buildings", "--crs", "gcj02")
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
@@ -184,7 +186,11 @@ def test_grid_option_restricts_to_the_subtree(tree, tmp_path, people):
     assert [r["name"] for r in rows] == ["王公开"]
     rows, _ = features(export(tmp_path, "households", "--grid", "100001001001",
                               name="h.geojson"))
-    assert [r["building_code"] for r in rows] == ["100001001001"]
+    assert [(r["building_code"], r["households"], r["residents"]) for r in rows] == [
+        ("100001001001", 2, 3)]
+    rows, _ = features(export(tmp_path, "households", "--grid", "100001", name="h1.geojson"))
+    assert [(r["building_code"], r["households"], r["residents"]) for r in rows] == [
+        ("100001001001", 2, 3), ("100001001002", 0, 0), ("100001002001", 0, 0)]
 
 
 def test_members_export_public_fields_only(tree, tmp_path, people):
@@ -267,3 +273,21 @@ def test_geopackage_and_shapefile_read_back(tree, tmp_path, people):
         layer.fields)
 
 
+
+
+def test_stored_geojson_follows_every_boundary_change(tree, tmp_path):
+    """Grid.geojson is kept by the database: a new boundary (drawn clockwise) is exported at
+    once, counter-clockwise, and so is its point inside for the members layer."""
+    from gridgov.grids.models import Grid
+    from gridgov.grids.services import grid_update
+
+    clockwise = GEOSGeometry("MULTIPOLYGON(((113.112 23.002, 113.112 23.0035, 113.1135 23.0035, "
+                             "113.1135 23.002, 113.112 23.002)))", srid=4326)
+    grid_update(grid=tree.b4, acting_user=None, geom=clockwise)
+    stored = json.loads(Grid.objects.get(pk=tree.b4.pk).geojson)
+    assert shapely.is_ccw(shapely.LinearRing(stored["coordinates"][0][0]))
+    assert shapely.geometry.shape(stored).equals(shapely.wkt.loads(clockwise.wkt))
+    _, doc = features(export(tmp_path, "buildings", "--grid", tree.b4.code))
+    assert doc["features"][0]["geometry"] == stored
+    label = json.loads(Grid.objects.get(pk=tree.b4.pk).label_geojson)
+    assert shapely.geometry.shape(label).within(shapely.geometry.shape(stored))
