@@ -148,6 +148,12 @@ if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite"
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
+# Persistent database connections (seconds; 0 = one per request). Opening one costs a
+# PostgreSQL backend and PostGIS's library load, or on SQLite loading mod_spatialite: tens of
+# milliseconds a request. Health checks drop a connection the server has closed (a restart)
+# before a request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("GRIDGOV_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
