@@ -344,6 +344,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Keeps the Open311 paths (`requests.{format}`), which DRF's enumerator drops.
     "DEFAULT_GENERATOR_CLASS": "gridgov.api.schema.GridGovSchemaGenerator",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "gridgov.api.schema.no_nul_in_text"],
 }
 # Point lookup keeps an in-process index of grids and building contacts; it re-reads their
 # fingerprint at most this often (seconds) and rebuilds the index when they changed.

@@ -101,7 +101,8 @@ class ServiceList(Open311View):
     @extend_schema(operation_id="open311_services_list",
                    summary="Open311: the service list (active case categories)",
                    tags=["open311"], parameters=[*FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311ServiceSerializer(many=True), **errors(401, 404, 429)})
+                   responses={200: Open311ServiceSerializer(many=True),
+                              **errors(400, 401, 404, 429)})
     def get(self, request, format=None):
         return Response([service_json(c) for c in CaseCategory.objects.filter(active=True)])
 
@@ -119,7 +120,7 @@ class ServiceDefinition(Open311View):
                                                 description="a service_code"),
                                *FORMAT, API_KEY, JURISDICTION],
                    responses={200: Open311ServiceDefinitionSerializer,
-                              **errors(401, 404, 429)})
+                              **errors(400, 401, 404, 429)})
     def get(self, request, code, format=None):
         if not CaseCategory.objects.filter(code=code, active=True).exists():
             raise bad_parameter("service_code", _("Unknown service code %(value)s.")
@@ -361,7 +362,7 @@ class RequestDetail(Open311View):
                                                 description="the service_request_id"),
                                *FORMAT, API_KEY, JURISDICTION],
                    responses={200: Open311RequestSerializer(many=True),
-                              **errors(401, 403, 404, 429)})
+                              **errors(400, 401, 403, 404, 429)})
     def get(self, request, id, format=None):
         case = _visible(request).filter(number=id).first()
         if case is None:

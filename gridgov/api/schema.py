@@ -114,3 +114,22 @@ class Open311ErrorListExtension(OpenApiSerializerExtension):
 
         item = auto_schema.resolve_serializer(Open311ErrorSerializer, direction)
         return {"type": "array", "minItems": 1, "items": item.ref}
+
+
+NO_NUL = "^[^\\x00]*$"
+
+
+def no_nul_in_text(result, generator, request, public):
+    """drf-spectacular post-processing hook: every free-text query or path parameter says
+    it takes no NUL character, as the API refuses one with a 400 naming the parameter
+    (gridgov.api.keys.refuse_nul)."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (schema.get("type") == "string" and "pattern" not in schema
+                        and "enum" not in schema and "format" not in schema):
+                    schema["pattern"] = NO_NUL
+    return result
