@@ -174,18 +174,15 @@ def _nul_in(value) -> bool:
 def refuse_nul(request) -> None:
     """A NUL character in any parameter or field is a 400 naming it: no text column takes
     one (PostgreSQL refuses it outright), and no real value holds one."""
-    for name, values in request.query_params.lists():
-        if _nul_in(name) or _nul_in(values):
-            raise bad_parameter(name.replace("\x00", "\\x00"),
-                                _("Contains a NUL character (\\x00)."))
+    items = list(request.query_params.lists())
     if request.method in ("POST", "PUT", "PATCH"):
         data = request.data
-        items = data.lists() if hasattr(data, "lists") else (
+        items += data.lists() if hasattr(data, "lists") else (
             data.items() if isinstance(data, dict) else [])
-        for name, value in items:
-            if _nul_in(name) or _nul_in(value):
-                raise bad_parameter(str(name).replace("\x00", "\\x00"),
-                                    _("Contains a NUL character (\\x00)."))
+    for name, value in items:
+        if _nul_in(name) or _nul_in(value):
+            raise bad_parameter(str(name).replace("\x00", "\\x00"),
+                                _("Contains a NUL character (\\x00)."))
 
 
 class ApiKeyMixin:
