@@ -30,6 +30,20 @@ def plain_http_test_server():
         setattr(settings, k, v)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Tests make hundreds of logins; hashing each with Django's production PBKDF2 (a million
+    rounds, ~0.6 s) made a third of the suite's time. The password validators and the login
+    throttle, which the tests exercise, do not depend on the hasher; production keeps
+    Django's default (tests/accounts/test_hardening.py checks the production settings)."""
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()  # sends setting_changed, which clears Django's cached hashers
+    yield
+    fast.disable()
+
+
 def wkt(text: str) -> GEOSGeometry:
     """Geometry from WKT with an explicit SRID (WGS84)."""
     return GEOSGeometry(text, srid=4326)

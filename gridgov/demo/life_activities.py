@@ -49,8 +49,11 @@ PHOTO = _png()
 
 
 def _between(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    """A moment in [start, end). One draw whatever the span: ``randrange`` draws a varying
+    number of times depending on the span, and spans ending at "now" differ between two
+    loads, so the same seed would drift into different data."""
     seconds = max(int((end - start).total_seconds()), 1)
-    return start + dt.timedelta(seconds=rng.randrange(seconds))
+    return start + dt.timedelta(seconds=int(rng.random() * seconds))
 
 
 class ActivityBuilder:

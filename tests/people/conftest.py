@@ -34,9 +34,6 @@ class Reporting:
 
 @pytest.fixture
 def reporting(tree, make_user, settings) -> Reporting:
-    # Logins are made by the dozen here: a fast hasher keeps the suite quick (the password
-    # validators, which the tests exercise, do not depend on the hasher).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     unit = CoBuildingUnit.objects.create(name="区税务局")
     other_unit = CoBuildingUnit.objects.create(name="区人民医院")
     return Reporting(

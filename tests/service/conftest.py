@@ -104,12 +104,6 @@ def upload(data: bytes = PNG, name: str = "photo.png", content_type: str = "imag
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Seven accounts per test: hash their passwords quickly (nobody logs in with them)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     """Uploaded photos go to a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
