@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, QuerySet, TextField
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
 from geodata import export as gexport
@@ -74,22 +74,9 @@ def check_request(layer: str, *, grid_code: str | None = None, crs: str = "wgs84
     return grid
 
 
-def _in_database() -> bool:
-    """Whether the database makes GeoJSON itself (PostGIS) rather than handing out WKB."""
-    return connection.vendor == "postgresql"
-
-
-def _geometry(field, crs: str):
-    """A geometry column (name or expression) as the database should hand it out: GeoJSON
-    text or WKB."""
-    expression = F(field) if isinstance(field, str) else field
-    if _in_database() and crs != "gcj02":
-        return Func(
-            expression,
-            template="ST_AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), 7)",
-            output_field=TextField(),
-        )
-    return AsWKB(expression)
+def _geometry(field):
+    """A geometry column (name or expression) as WKB, for geodata.export to finish."""
+    return AsWKB(F(field) if isinstance(field, str) else field)
 
 
 def _codes(level: int, code: str, parent: str | None, grandparent: str | None) -> dict:
@@ -100,13 +87,13 @@ def _codes(level: int, code: str, parent: str | None, grandparent: str | None) -
     return {"community_code": grandparent, "compound_code": parent, "building_code": code}
 
 
-def _grid_items(levels: tuple[int, ...], grid: Grid | None, crs: str) -> Iterator[Item]:
+def _grid_items(levels: tuple[int, ...], grid: Grid | None) -> Iterator[Item]:
     qs = Grid.objects.filter(level__in=levels)
     if grid is not None:
         qs = qs.filter(code__startswith=grid.code)
     rows = (
         qs.order_by("code")
-        .annotate(g=_geometry("geom", crs))
+        .annotate(g=_geometry("geom"))
         .values_list("code", "name", "level", "kind", "parent__code", "parent__parent__code", "g")
     )
     for code, name, level, kind, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
@@ -123,7 +110,7 @@ def _located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
     return qs.filter(**{field: grid})
 
 
-def _member_items(grid: Grid | None, crs: str) -> Iterator[Item]:
+def _member_items(grid: Grid | None) -> Iterator[Item]:
     """Public fields only: no address, no personal data beyond name and the masked phone.
 
     The point is the member's building (a point on its surface), never the home position:
@@ -132,7 +119,7 @@ def _member_items(grid: Grid | None, crs: str) -> Iterator[Item]:
     qs = _located_filter(Member.objects.filter(building__isnull=False), grid)
     rows = (
         qs.order_by("pk")
-        .annotate(g=_geometry(PointOnSurface("building__geom"), crs))
+        .annotate(g=_geometry(PointOnSurface("building__geom")))
         .values_list("name", "kind", "specialty", "pledge", "phone", "phone_public",
                      "community__code", "compound__code", "building__code", "g")
     )
@@ -151,7 +138,7 @@ def _counts(qs: QuerySet, key: str) -> dict[int, int]:
                 .annotate(n=Count("pk")))
 
 
-def _household_items(grid: Grid | None, crs: str) -> Iterator[Item]:
+def _household_items(grid: Grid | None) -> Iterator[Item]:
     """Counts per building polygon: households and residents, nothing personal.
 
     The counts are read first in two GROUP BY queries (one int per building: a few MB for a
@@ -170,7 +157,7 @@ def _household_items(grid: Grid | None, crs: str) -> Iterator[Item]:
         residents = _counts(Resident.objects.all(), "household__building_id")
     rows = (
         qs.order_by("code")
-        .annotate(g=_geometry("geom", crs))
+        .annotate(g=_geometry("geom"))
         .values_list("pk", "code", "parent__code", "parent__parent__code", "g")
     )
     for pk, code, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
@@ -181,14 +168,16 @@ def _household_items(grid: Grid | None, crs: str) -> Iterator[Item]:
 
 def layer_items(layer: str, *, grid_code: str | None = None,
                 crs: str = "wgs84") -> Iterator[Item]:
-    """(properties, geometry) pairs of a layer, streamed; geometry as the database gave it
-    (GeoJSON text on PostGIS, WKB otherwise): geodata.export finishes it."""
+    """(properties, geometry) pairs of a layer, streamed; geometry as WKB, which
+    geodata.export finishes (and shifts to GCJ-02). The exports in WGS84 and CGCS2000 are
+    made whole by the database instead (below); this path is GCJ-02's, and the reference
+    the database-made features are tested against."""
     grid = check_request(layer, grid_code=grid_code, crs=crs)
     if layer in GRID_LAYERS:
-        return _grid_items(GRID_LAYERS[layer], grid, crs)
+        return _grid_items(GRID_LAYERS[layer], grid)
     if layer == "members":
-        return _member_items(grid, crs)
-    return _household_items(grid, crs)
+        return _member_items(grid)
+    return _household_items(grid)
 
 
 # --- the whole feature made by the database ----------------------------------------------

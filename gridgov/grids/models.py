@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import PointOnSurface
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.grids.spatial import AsRFC7946, PointOnSurfaceOf
+from gridgov.grids.spatial import AsRFC7946
 
 
 class Level(models.IntegerChoices):
@@ -98,7 +99,7 @@ class Grid(models.Model):
         expression=AsRFC7946("geom"), output_field=models.TextField(), db_persist=True,
         verbose_name=_("boundary (GeoJSON)"))
     label_geojson = models.GeneratedField(
-        expression=AsRFC7946(PointOnSurfaceOf("geom")), output_field=models.TextField(),
+        expression=AsRFC7946(PointOnSurface("geom")), output_field=models.TextField(),
         db_persist=True, verbose_name=_("point inside (GeoJSON)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -94,14 +94,3 @@ class AsRFC7946(Func):
         prefix = "ST_" if connection.vendor == "postgresql" else ""
         extra["template"] = f"{prefix}AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), 7)"
         return super().as_sql(compiler, connection, **extra)
-
-
-class PointOnSurfaceOf(Func):
-    """A point inside the geometry (``PointOnSurface``), as the database computes it."""
-
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra):
-        prefix = "ST_" if connection.vendor == "postgresql" else ""
-        extra["template"] = f"{prefix}PointOnSurface(%(expressions)s)"
-        return super().as_sql(compiler, connection, **extra)
