@@ -94,7 +94,7 @@ class PatrolRouteSerializer(GeoFeatureModelSerializer):
 class PatrolRouteFilter(django_filters.FilterSet):
     grid = django_filters.CharFilter(field_name="grid__code", lookup_expr="startswith",
                                      label="grid code: routes of its subtree")
-    active = django_filters.BooleanFilter()
+    active = params.StrictBooleanFilter()
 
     class Meta:
         model = PatrolRoute

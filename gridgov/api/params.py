@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 
+import django_filters
+from django import forms
 from django.contrib.gis.geos import Point, Polygon
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework_gis.filters import InBBoxFilter
@@ -126,6 +129,29 @@ class StrictInBBoxFilter(InBBoxFilter):
         box = Polygon.from_bbox(parse_bbox(self.bbox_param, text))
         box.srid = 4326
         return box
+
+
+class _TrueOrFalse(forms.Field):
+    """``true``/``false`` (also ``1``/``0``, any case); empty means "not filtered". Django's
+    NullBooleanField reads anything else as "unknown", so a misspelt filter would silently
+    return everything."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError(_("Expected true or false, not %(value)s.") % {
+            "value": repr(str(value)[:40])}, code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter that refuses anything but true/false with a 400 naming it."""
+
+    field_class = _TrueOrFalse
 
 
 def _whole(text: str) -> int | None:

@@ -61,3 +61,22 @@ def test_patrol_routes_are_scoped(api, tree, make_user):
     assert feature["geometry"]["type"] == "LineString"
     api.force_authenticate(make_user("c2", StaffRole.COMMUNITY_SECRETARY, tree.c2))
     assert api.get("/api/v1/patrol-routes/").json()["features"] == []
+
+
+def test_patrol_routes_filter_by_active_and_refuse_anything_else(api, tree, make_user):
+    line = LineString((113.1055, 23.0015), (113.1085, 23.0085), srid=4326)
+    route_create(acting_user=None, grid=tree.k2, name="西苑夜巡", line=line)
+    route_create(acting_user=None, grid=tree.k2, name="旧线路", line=line, active=False)
+    api.force_authenticate(make_user("c1", StaffRole.COMMUNITY_SECRETARY, tree.c1))
+
+    def names(query: str) -> set[str]:
+        response = api.get(f"/api/v1/patrol-routes/?{query}")
+        assert response.status_code == 200, response.content
+        return {f["properties"]["name"] for f in response.json()["features"]}
+
+    assert names("active=true") == names("active=1") == names("active=True") == {"西苑夜巡"}
+    assert names("active=false") == names("active=0") == {"旧线路"}
+    assert names("active=") == {"西苑夜巡", "旧线路"}  # empty: not filtered
+    # A misspelt or numeric value used to be read as "unknown" and return every route.
+    for value in ("yes-please", "5.57e-167", "2"):
+        assert_error(api.get(f"/api/v1/patrol-routes/?active={value}"), 400, "active")
