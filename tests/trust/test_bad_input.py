@@ -1,6 +1,6 @@
 """The bad-input corpus: every form POST and API POST of the targets below gets, one field at
 a time, every value of CORPUS. Each answer must be a clear refusal — a 4xx, or the form again
-with the error on that field, or a redirect with an error message — never a 5xx, and the
+with the error on that field, or a redirect whose own error message names the field — never a 5xx, and the
 database must be exactly as before (fingerprint(): rows counted and hashed per table, the
 audit/access log and the API key log left out: they legitimately record the attempt).
 Text fields that may hold script fragments store them verbatim and pages show them escaped.
@@ -198,8 +198,15 @@ def refusal(response, field: str, target: Target) -> str | None:
             return None
         return f"the form's errors do not name {field}: {dict(form.errors)}"
     if status in (301, 302, 303):
-        messages = [m for m in response.wsgi_request._messages if m.level_tag == "error"]
-        return None if messages else "redirected without an error message"
+        # Only this request's messages: the test client keeps earlier, unread ones in the
+        # session, and one of those must not pass for this refusal.
+        queued = response.wsgi_request._messages._queued_messages
+        errors = [str(m) for m in queued if m.level_tag == "error"]
+        if not errors:
+            return "redirected without an error message"
+        if not any(field.lower() in e.lower() for e in errors):
+            return f"the error message does not name {field}: {errors}"
+        return None
     return f"answered {status}"
 
 
