@@ -1,8 +1,9 @@
 """The bad-input corpus: every form POST and API POST of the targets below gets, one field at
 a time, every value of CORPUS. Each answer must be a clear refusal — a 4xx, or the form again
 with the error on that field, or a redirect whose own error message names the field — never
-a 5xx, and the database must be exactly as before (fingerprint(): rows counted and hashed per table, the
-audit/access log and the API key log left out: they legitimately record the attempt).
+a 5xx, and the database must be exactly as before (fingerprint(): rows counted and hashed per
+table, the audit/access log and the API key log left out: they legitimately record the
+attempt).
 Text fields that may hold script fragments store them verbatim and pages show them escaped.
 
 How to add a target: a Target with who posts, the URL, a valid payload and the fields to
