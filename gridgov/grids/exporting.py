@@ -267,13 +267,12 @@ def _members_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
 
 
 def _households_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
-    """Counts per building polygon, households and residents.
+    """Counts per building polygon, households and residents, from each household's
+    resident_count (kept by the database's triggers: no resident is counted here).
 
-    SQLite: two correlated counts per building, each an index range (fastest there, no
-    temporary tables). PostgreSQL: GROUP BY passes joined to the buildings (hash joins),
-    twice as fast there as per-building counts, which would also rescan the residents for
-    each building when the planner lacks statistics."""
-    grids, households, residents = _table(Grid), _table(Household), _table(Resident)
+    SQLite: correlated sums per building, each an index range (fastest there, no temporary
+    tables). PostgreSQL: one GROUP BY pass over the households joined to the buildings."""
+    grids, households = _table(Grid), _table(Household)
     outer, params = "", []
     if grid is not None:
         outer = " AND g.code LIKE %s ESCAPE '\\'"
@@ -284,9 +283,8 @@ def _households_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
         props = [*codes,
                  ("households", f"(SELECT count(*) FROM {households} h "
                                 f"WHERE h.building_id = g.id)"),
-                 ("residents", f"(SELECT count(*) FROM {households} hh "
-                               f"JOIN {residents} r ON r.household_id = hh.id "
-                               f"WHERE hh.building_id = g.id)")]
+                 ("residents", f"(SELECT coalesce(sum(h.resident_count), 0) FROM {households} h "
+                               f"WHERE h.building_id = g.id)")]
         counts = ""
     else:
         inner = ""
@@ -295,12 +293,8 @@ def _households_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
             params = [params[0]] * 2
         props = [*codes, ("households", "coalesce(c.households, 0)"),
                  ("residents", "coalesce(c.residents, 0)")]
-        # Residents per household from the index alone, then both counts per building in
-        # one pass over the households.
         counts = (f"LEFT JOIN (SELECT hh.building_id, count(*) AS households, "
-                  f"sum(coalesce(rc.n, 0)) AS residents FROM {households} hh "
-                  f"LEFT JOIN (SELECT household_id, count(*) AS n FROM {residents} "
-                  f"GROUP BY household_id) rc ON rc.household_id = hh.id "
+                  f"sum(hh.resident_count) AS residents FROM {households} hh "
                   f"WHERE hh.building_id IS NOT NULL{inner} GROUP BY hh.building_id) c "
                   f"ON c.building_id = g.id ")
     return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "

@@ -203,6 +203,10 @@ class Household(Located):
     """A household (户) at an address. Personal data: never public."""
 
     room = models.CharField(_("room"), max_length=40, blank=True)
+    # How many residents the household has, kept by the database itself (triggers on the
+    # residents table, migration people/0005): exports and counts per building read it
+    # instead of counting every resident. Never written by the application.
+    resident_count = models.PositiveIntegerField(_("residents"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -213,6 +217,16 @@ class Household(Located):
 
     def __str__(self) -> str:
         return self.address or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        """An update never writes resident_count: the value in memory may be stale (a
+        resident added since it was read), the database's is kept by its triggers."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "resident_count"
+                                       and f.attname not in deferred]
+        super().save(*args, **kwargs)
 
 
 class Resident(models.Model):

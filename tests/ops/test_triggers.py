@@ -1,5 +1,6 @@
-"""The SQLite triggers that guard grid nesting and the points ledger come back after a
-migration rebuilds their table (SQLite drops a table's triggers with it)."""
+"""The SQLite triggers that guard grid nesting and the points ledger, and keep households'
+resident counts, come back after a migration rebuilds their table (SQLite drops a table's
+triggers with it)."""
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon
@@ -23,7 +24,9 @@ def test_after_migrate_every_guard_trigger_is_there(db):
     # The test database was built by the migrations; grids/0007 rebuilds grids_grid.
     names = {name for *_, name, _sql in expected_triggers()}
     assert names == {"grids_grid_parent_ins", "grids_grid_parent_upd",
-                     "points_ledger_no_update", "points_ledger_no_delete"}
+                     "points_ledger_no_update", "points_ledger_no_delete",
+                     "people_resident_count_insert", "people_resident_count_delete",
+                     "people_resident_count_move"}
     assert names <= _present()
 
 
