@@ -127,9 +127,10 @@ class HouseholdAdmin(ScopedAdminMixin, ServiceSavedAdmin):
     update_kwarg = "household"
     personal_data = True
     inlines = [ResidentInline]
-    list_display = ["address", "room", "community", "compound", "building", "grid_code"]
+    list_display = ["address", "room", "resident_count", "community", "compound", "building",
+                    "grid_code"]
     search_fields = ["address", "grid_code"]
-    readonly_fields = LOCATION_READONLY
+    readonly_fields = ["resident_count", *LOCATION_READONLY]
     list_select_related = ["community", "compound", "building"]
 
 

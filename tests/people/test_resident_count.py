@@ -66,3 +66,14 @@ def test_a_household_deleted_with_its_residents():
     home.delete()
     assert not Household.objects.filter(pk=home.pk).exists()
     assert not Resident.objects.filter(household_id=home.pk).exists()
+
+
+def test_the_admin_shows_the_count(admin_client):
+    home = HouseholdFactory(address="东湖花园9栋101")
+    ResidentFactory(household=home)
+    ResidentFactory(household=home)
+    listing = admin_client.get("/en/admin/people/household/").content.decode()
+    assert "东湖花园9栋101" in listing and ">Residents<" in listing
+    assert '<td class="field-resident_count">2</td>' in listing
+    page = admin_client.get(f"/en/admin/people/household/{home.pk}/change/").content.decode()
+    assert 'name="resident_count"' not in page  # shown, never edited
