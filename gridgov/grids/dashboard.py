@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from gridgov.accounts.selectors import scope_prefixes
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street
@@ -61,10 +61,11 @@ def _share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def _per_child(qs, key: str) -> dict[int, int]:
-    """Row counts grouped by a child grid's id (a foreign key path), in one query."""
+def _per_child(qs, key: str, measure=None) -> dict[int, int]:
+    """Row counts (or another aggregate, ``measure``) grouped by a child grid's id (a
+    foreign key path), in one query."""
     return dict(qs.filter(**{f"{key}__isnull": False}).values_list(key)
-                .annotate(n=Count("pk")).order_by())
+                .annotate(n=measure or Count("pk")).order_by())
 
 
 # For a dashboard of a grid at this level: the field naming the child a located row is in,
@@ -163,10 +164,12 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     n_members = _per_child(Member.objects.filter(**{scope: grid}), f"{located_in}_id")
     households = Household.objects.filter(**{scope: grid})
     n_households = _per_child(households, f"{located_in}_id")
-    residents = Resident.objects.filter(**{f"household__{scope}": grid})
-    n_residents = _per_child(residents, f"household__{located_in}_id")
-    n_located = _per_child(residents.filter(household__building__isnull=False),
-                           f"household__{located_in}_id")
+    # Residents from each household's resident_count (kept by the database): no resident
+    # row is read.
+    residents = Sum("resident_count")
+    n_residents = _per_child(households, f"{located_in}_id", residents)
+    located = households.filter(building__isnull=False)
+    n_located = _per_child(located, f"{located_in}_id", residents)
 
     features = []
     for child in children:
@@ -210,8 +213,8 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     total_buildings = sum(n_buildings.values())
     total_members = Member.objects.filter(**{scope: grid}).count()
     total_households = households.count()
-    total_residents = residents.count()
-    total_located = residents.filter(household__building__isnull=False).count()
+    total_residents = households.aggregate(n=residents)["n"] or 0
+    total_located = located.aggregate(n=residents)["n"] or 0
     totals = {
         "buildings": total_buildings,
         "led": len(led_ids),

@@ -21,12 +21,12 @@ from typing import Any, TextIO
 
 from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from geodata import export as gexport
 from gridgov.grids.models import Grid, Level
-from gridgov.people.models import Household, Member, Resident, mask_phone
+from gridgov.people.models import Household, Member, mask_phone
 
 GRID_LAYERS: dict[str, tuple[int, ...]] = {
     "communities": (Level.COMMUNITY,),
@@ -132,29 +132,20 @@ def _member_items(grid: Grid | None) -> Iterator[Item]:
         yield props, geom
 
 
-def _counts(qs: QuerySet, key: str) -> dict[int, int]:
-    """Rows per building id, in one GROUP BY pass."""
-    return dict(qs.filter(**{f"{key}__isnull": False}).order_by().values_list(key)
-                .annotate(n=Count("pk")))
-
-
 def _household_items(grid: Grid | None) -> Iterator[Item]:
     """Counts per building polygon: households and residents, nothing personal.
 
-    The counts are read first in two GROUP BY queries (one int per building: a few MB for a
-    district, whatever the number of residents); the polygons are then streamed. A
-    correlated count per building would rescan the residents for each building when the
-    planner lacks statistics."""
+    The counts are read first in one GROUP BY over the households (their resident_count, kept
+    by the database; one pair of ints per building: a few MB for a district); the polygons
+    are then streamed."""
     qs = Grid.objects.filter(level=Level.BUILDING)
+    households = Household.objects.filter(building__isnull=False)
     if grid is not None:
         qs = qs.filter(code__startswith=grid.code)
-        households = _counts(Household.objects.filter(grid_code__startswith=grid.code),
-                             "building_id")
-        residents = _counts(Resident.objects.filter(household__grid_code__startswith=grid.code),
-                            "household__building_id")
-    else:
-        households = _counts(Household.objects.all(), "building_id")
-        residents = _counts(Resident.objects.all(), "household__building_id")
+        households = households.filter(grid_code__startswith=grid.code)
+    counts = {pk: (n, residents) for pk, n, residents in
+              households.order_by().values_list("building_id")
+              .annotate(n=Count("pk"), residents=Sum("resident_count"))}
     rows = (
         qs.order_by("code")
         .annotate(g=_geometry("geom"))
@@ -162,7 +153,8 @@ def _household_items(grid: Grid | None) -> Iterator[Item]:
     )
     for pk, code, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
         props = _codes(Level.BUILDING, code, parent, grandparent)
-        props.update(households=households.get(pk, 0), residents=residents.get(pk, 0))
+        n, residents = counts.get(pk, (0, 0))
+        props.update(households=n, residents=residents)
         yield props, geom
 
 
