@@ -146,10 +146,14 @@ def prepare(opts, env: dict[str, str], backend: str, steps: list) -> Path | None
             stamp.write_text(fp)
             steps.append((f"pg_dump to {dump.relative_to(ROOT)} (for the next run)", r))
     # Statistics as a settled database has them (autovacuum would get there on its own).
-    r = manage(["shell", "-c", "from django.db import connection\n"
-                "connection.cursor().execute('VACUUM ANALYZE')"], env)
-    steps.append(("VACUUM ANALYZE", r))
+    steps.append(("VACUUM ANALYZE", vacuum_analyze(env)))
     return None
+
+
+def vacuum_analyze(env: dict[str, str], tables: str = ""):
+    """VACUUM ANALYZE (the whole database, or these tables) through manage.py."""
+    return manage(["shell", "-c", "from django.db import connection\n"
+                   f"connection.cursor().execute('VACUUM ANALYZE {tables}')"], env)
 
 
 def locate(engine: str, env: dict[str, str], steps: list) -> dict:
@@ -158,10 +162,8 @@ def locate(engine: str, env: dict[str, str], steps: list) -> dict:
         # The clearing UPDATE leaves a dead version of every row behind, which an import (the
         # real "nobody located yet") does not: vacuum them away, as autovacuum would, so that
         # each engine starts from the same settled tables instead of the previous run's bloat.
-        steps.append(("VACUUM ANALYZE the people tables", manage(
-            ["shell", "-c", "from django.db import connection\n"
-             "connection.cursor().execute('VACUUM ANALYZE people_member, people_household')"],
-            env)))
+        steps.append(("VACUUM ANALYZE the people tables",
+                      vacuum_analyze(env, "people_member, people_household")))
     r = manage(["locate_people", "--engine", engine], env)
     steps.append((f"locate_people --engine {engine} (every row rewritten)", r))
     again = manage(["locate_people", "--engine", engine], env)
