@@ -133,6 +133,11 @@ _INDEXES = """
 """
 
 
+def is_bulk(changed: int, rows: int) -> bool:
+    """Whether a change of ``changed`` rows in a table of ``rows`` is written in bulk."""
+    return changed >= BULK_ROWS and changed >= BULK_SHARE * rows
+
+
 def relocate_sql(model: type[models.Model]) -> dict[str, int]:
     """Re-locate every row of a Located model inside PostGIS. Returns counts (total with a
     point, located in a building, unlocated, written) and ``bulk`` (1 when the rows were
@@ -163,7 +168,7 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
                        "FROM gridgov_placement")
         total, located, changed, reltuples = cursor.fetchone()
         rows = max(reltuples or 0, total)
-        bulk = changed >= BULK_ROWS and changed >= BULK_SHARE * rows
+        bulk = is_bulk(changed, rows)
         written = _write_bulk(cursor, table) if bulk else None
         if written is None:
             bulk = False

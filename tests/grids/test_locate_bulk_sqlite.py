@@ -1,0 +1,83 @@
+"""locate_people on SpatiaLite, bulk write: a large change is written with the indexes over
+the location columns and SpatiaLite's per-row "last update" trigger dropped and re-made in
+the same transaction. The placements, the schema and the geometry-columns timestamp are the
+same as the ordinary way's; a failure in the middle leaves everything as it was."""
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import DatabaseError, connection
+
+from gridgov.grids import location_sql
+from gridgov.grids.location import relocate
+from gridgov.people.models import Household
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SpatiaLite only")
+
+SCHEMA = """
+    SELECT type, name, sql FROM sqlite_master
+    WHERE tbl_name = 'people_household' AND type IN ('index', 'trigger') ORDER BY type, name
+"""
+LAST_UPDATE = """
+    SELECT last_update FROM geometry_columns_time WHERE f_table_name = 'people_household'
+"""
+
+
+def _query(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def _households(tree) -> tuple[list, object, object]:
+    inside = [HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
+              for i in range(20)]
+    edge = HouseholdFactory(location=Point(113.103, 23.002, srid=4326))  # b1 | b2 edge
+    outside = HouseholdFactory(location=Point(113.2, 23.3, srid=4326))
+    Household.objects.update(community=None, compound=None, building=None, grid_code="")
+    return inside, edge, outside
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monkeypatch, bulk):
+    monkeypatch.setattr(location_sql, "BULK_ROWS", 1 if bulk else 10**9)
+    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    inside, edge, outside = _households(tree)
+    before = _query(SCHEMA)
+    assert any(name.startswith("tmu_") for _t, name, _s in before)  # SpatiaLite's trigger
+    assert any("grid_code" in (sql or "") for _t, _n, sql in before)  # an index it drops
+    _query("UPDATE geometry_columns_time SET last_update = '2000-01-01T00:00:00.000Z'")
+    long_ago = _query(LAST_UPDATE)[0][0]
+
+    counts = relocate(Household.objects.all())
+
+    assert counts["bulk"] == int(bulk)
+    assert counts["written"] == counts["total"] == 22 and counts["located"] == 21
+    assert _query(SCHEMA) == before
+    got = {h.pk: (h.building.code if h.building else None, h.grid_code, h.nearest_building_id)
+           for h in Household.objects.select_related("building")}
+    assert {got[h.pk][0] for h in inside} == {"100001001001"}
+    assert got[edge.pk][0] == "100001001001"  # the shared edge goes to the lower code
+    assert got[outside.pk][0] is None and got[outside.pk][2] is not None
+    # the table's "last updated" time moved, whether per row or once
+    assert _query(LAST_UPDATE)[0][0] > long_ago
+    # the re-made indexes serve their lookups
+    plan = _query("EXPLAIN QUERY PLAN SELECT id FROM people_household WHERE grid_code = 'x'")
+    assert "INDEX" in " ".join(str(row) for row in plan)
+    again = relocate(Household.objects.all())
+    assert again["written"] == 0 and again["bulk"] == 0
+
+
+def test_a_failure_in_the_bulk_write_leaves_rows_and_schema_as_they_were(tree, monkeypatch):
+    monkeypatch.setattr(location_sql, "BULK_ROWS", 1)
+    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    _households(tree)
+    # a real refusal by the database, on the outside household's row only
+    _query("CREATE TRIGGER refuse_far BEFORE UPDATE ON people_household "
+           "WHEN NEW.nearest_building_id IS NOT NULL "
+           "BEGIN SELECT RAISE(ABORT, 'refused far away'); END")
+    before = _query(SCHEMA)
+    with pytest.raises(DatabaseError, match="refused far away"):
+        relocate(Household.objects.all())
+    assert _query(SCHEMA) == before
+    assert not Household.objects.exclude(grid_code="").exists()  # nothing half-written
