@@ -169,7 +169,7 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
         total, located, changed, reltuples = cursor.fetchone()
         rows = max(reltuples or 0, total)
         bulk = is_bulk(changed, rows)
-        written = _write_bulk(cursor, table) if bulk else None
+        written = write_bulk(cursor, table, _WRITE.format(table=table)) if bulk else None
         if written is None:
             bulk = False
             cursor.execute(_WRITE.format(table=table))
@@ -178,9 +178,11 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
             "written": written, "bulk": int(bulk)}
 
 
-def _write_bulk(cursor, table: str) -> int | None:
-    """Write the changed rows with the location foreign keys and the secondary indexes
-    dropped, then re-make them. None (and nothing changed) when that is not possible."""
+def write_bulk(cursor, table: str, update: str, update_params=None) -> int | None:
+    """Run ``update`` (an UPDATE of the location columns of ``table``, quoted; with
+    ``update_params``) with the location foreign keys and the secondary indexes dropped,
+    then re-make them; the number of rows written. None (and nothing changed) when that is
+    not possible. Inside a transaction."""
     params = {"table": table, "columns": list(LOCATION_COLUMNS)}
     try:
         with transaction.atomic():  # a savepoint: a refusal leaves the ordinary way open
@@ -195,7 +197,7 @@ def _write_bulk(cursor, table: str) -> int | None:
             if indexes:
                 cursor.execute("DROP INDEX " + ", ".join(name for name, _d in indexes))
             cursor.execute("SET LOCAL lock_timeout = 0")
-            cursor.execute(_WRITE.format(table=table))
+            cursor.execute(update, update_params)
             written = cursor.rowcount
             # Fresh statistics of the columns just written, before the keys are checked:
             # with the stale ones (say every key NULL, before a first location) each key's
