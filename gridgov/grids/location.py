@@ -1,7 +1,8 @@
 """Locating people in the three grid levels, one at a time (services) or all at once.
 
 Both paths use geodata.locate: the bulk path loads every grid once into an STRtree and
-answers all points in vectorised calls, then writes in batches; never one query per person.
+answers all points in vectorised calls, stages the changed rows in a temporary table and
+writes them with one UPDATE; never one query per person.
 """
 
 from __future__ import annotations
