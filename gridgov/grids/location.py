@@ -210,10 +210,12 @@ def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, in
     """Re-locate every row of a queryset of a Located model, set-based.
 
     The points are read and placed in chunks; the changed rows are staged in a temporary
-    table and written by one UPDATE in one transaction, all or nothing. Rows whose
-    placement did not change are not rewritten (their ``located_at`` keeps the time their
-    placement was last set). Returns counts: total (with a point), located (in a building),
-    unlocated, written, and ``bulk`` (1 when written by the bulk path: see _apply)."""
+    table with the point they were placed from, and written by one UPDATE in one
+    transaction, all or nothing. A row whose point was moved meanwhile (a service placed
+    it anew) is left alone. Rows whose placement did not change are not rewritten (their
+    ``located_at`` keeps the time their placement was last set). Returns counts: total
+    (with a point), located (in a building), unlocated, written, and ``bulk`` (1 when
+    written by the bulk path: see _apply)."""
     model = queryset.model
     layers = {level: load_layer(level) for level in Level}
     counts = {"total": 0, "located": 0, "unlocated": 0, "written": 0, "bulk": 0}
@@ -224,17 +226,21 @@ def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, in
         .values_list("pk", "x", "y", *STATE_FIELDS)
     )
     now = timezone.now()  # one located_at for every row written
+    staged = 0
     with _staging() as stage:
         for ids, x, y, current in _chunks(qs, chunk):
             p = place(x, y, layers)
-            rows = [row for row, old in zip(_rows(p, ids), current, strict=True)
+            xs, ys = x.tolist(), y.tolist()
+            rows = [(*row, xs[i], ys[i])
+                    for i, (row, old) in enumerate(zip(_rows(p, ids), current, strict=True))
                     if row[:-1] != old]
             stage(rows)
+            staged += len(rows)
             counts["total"] += len(ids)
-            counts["written"] += len(rows)
             counts["located"] += int(np.count_nonzero(p.building))
-        if counts["written"]:
-            counts["bulk"] = int(_apply(model, counts["written"], now))
+        if staged:
+            counts["written"], bulk = _apply(model, staged, now)
+            counts["bulk"] = int(bulk)
     counts["unlocated"] = counts["total"] - counts["located"]
     return counts
 
@@ -264,81 +270,94 @@ def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, 
         yield ids, np.array(xs), np.array(ys), current
 
 
-_STAGE = "gridgov_location"
 _STAGE_COLUMNS = ("community_id bigint, compound_id bigint, building_id bigint, "
                   "nearest_building_id bigint, nearest_distance_m double precision, "
-                  "grid_code varchar(40), id bigint")  # STATE_FIELDS + id
+                  "grid_code text, id bigint, x double precision, y double precision")
+# STATE_FIELDS, the id, the point placed
+
+
+def _stage_table() -> str:
+    """The staging table's name, in the connection's temporary schema (so never a
+    permanent table of the same name)."""
+    return ("pg_temp" if connection.vendor == "postgresql" else "temp") + ".gridgov_location"
 
 
 @contextmanager
 def _staging() -> Iterator[Callable[[list[tuple]], None]]:
-    """A temporary table for the rows to write (STATE_FIELDS + id), and a function that
-    adds rows to it in batches; the table is dropped afterwards."""
+    """A temporary table for the rows to write (STATE_FIELDS, id, x, y), and a function that
+    adds rows to it in batches; the table is dropped afterwards. (After an error it is left
+    to the rolled-back transaction or the session: a DROP in an aborted transaction would
+    hide the error, and the next run drops it first.)"""
+    table = _stage_table()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-        cursor.execute(f"CREATE TEMP TABLE {_STAGE} ({_STAGE_COLUMNS})")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMP TABLE gridgov_location ({_STAGE_COLUMNS})")
 
         def stage(rows: list[tuple]) -> None:
             with transaction.atomic():  # one commit per chunk, not one per batch
-                _insert(cursor, rows)
+                _insert(cursor, table, rows)
 
-        try:
-            yield stage
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        yield stage
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _insert(cursor, rows: list[tuple]) -> None:
+def _insert(cursor, table: str, rows: list[tuple]) -> None:
     """Add rows to the staging table: one COPY on PostgreSQL (INSERTs built by psycopg2's
     execute_values took 6 s for 345k rows, mostly quoting them in Python), WRITE_BATCH rows
     per statement elsewhere."""
     if connection.vendor == "postgresql":
         text = io.StringIO("".join(map(_copy_line, rows)))
-        cursor.cursor.copy_expert(f"COPY {_STAGE} FROM STDIN", text)
+        cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", text)
         return
-    marks = ", ".join(["%s"] * (len(STATE_FIELDS) + 1))
+    marks = ", ".join(["%s"] * (len(STATE_FIELDS) + 3))
     for start in range(0, len(rows), WRITE_BATCH):
-        cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})",
+        cursor.executemany(f"INSERT INTO {table} VALUES ({marks})",
                            rows[start : start + WRITE_BATCH])
 
 
 def _copy_line(row: tuple) -> str:
-    """One staged row in COPY's text format: ints, a float (str() reads back exactly), the
+    """One staged row in COPY's text format: ints, floats (str() reads back exactly), the
     code escaped; None as \\N."""
-    community, compound, building, nearest, metres, code, pk = row
+    community, compound, building, nearest, metres, code, pk, x, y = row
     return (f"{_N if community is None else community}\t{_N if compound is None else compound}"
             f"\t{_N if building is None else building}\t{_N if nearest is None else nearest}"
-            f"\t{_N if metres is None else metres}\t{code.translate(_COPY_ESCAPES)}\t{pk}\n")
+            f"\t{_N if metres is None else metres}\t{code.translate(_COPY_ESCAPES)}\t{pk}"
+            f"\t{x}\t{y}\n")
 
 
 _N = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _apply(model: type[models.Model], staged: int, now) -> bool:
-    """Write the staged rows: one UPDATE ... FROM (the database walks the table once), in
-    one transaction. A bulk change (location_sql.is_bulk) is written with the per-row
-    upkeep suspended: on SQLite see _sqlite_upkeep_deferred, on PostgreSQL
-    location_sql.write_bulk. True when it was."""
+def _apply(model: type[models.Model], staged: int, now) -> tuple[int, bool]:
+    """Write the staged rows whose point is still the one placed: one UPDATE ... FROM (the
+    database walks the table once), in one transaction. The rows written, and whether
+    that was in bulk: a bulk change (location_sql.is_bulk) outside any caller's
+    transaction is written with the per-row upkeep suspended (on SQLite see
+    _sqlite_upkeep_deferred, on PostgreSQL location_sql.write_bulk). Never inside a
+    caller's transaction (a boundary edited on a page, an import): the bulk write locks
+    tables until the commit, and there that would be the caller's."""
     table = connection.ops.quote_name(model._meta.db_table)
     sets = ", ".join(f"{c} = s.{c}" for c in STATE_FIELDS)
-    update = (f"UPDATE {table} SET {sets}, located_at = %s FROM {_STAGE} AS s "
-              f"WHERE {table}.id = s.id")
+    update = (f"UPDATE {table} SET {sets}, located_at = %s FROM {_stage_table()} AS s "
+              f"WHERE {table}.id = s.id AND ST_X({table}.location) = s.x "
+              f"AND ST_Y({table}.location) = s.y")
     params = [connection.ops.adapt_datetimefield_value(now)]
+    bulk = (not connection.in_atomic_block and staged >= location_sql.BULK_ROWS
+            and location_sql.is_bulk(staged, model._default_manager.count()))
     with transaction.atomic(), connection.cursor() as cursor:
-        bulk = (staged >= location_sql.BULK_ROWS
-                and location_sql.is_bulk(staged, model._default_manager.count()))
+        written = None
         if bulk and connection.vendor == "sqlite":
             with _sqlite_upkeep_deferred(cursor, model._meta.db_table):
                 cursor.execute(update, params)
+                written = cursor.rowcount
         elif bulk and connection.vendor == "postgresql":
-            bulk = location_sql.write_bulk(cursor, table, update, params) is not None
-            if not bulk:
-                cursor.execute(update, params)
-        else:
+            written = location_sql.write_bulk(cursor, table, update, params)
+        if written is None:
             bulk = False
             cursor.execute(update, params)
-    return bulk
+            written = cursor.rowcount
+    return written, bulk
 
 
 @contextmanager

@@ -22,9 +22,11 @@ row and key, one index build instead of an index insert per row and index (no HO
 possible: indexed columns change). The table is locked (ACCESS EXCLUSIVE) until the commit
 — seconds at district scale —, and so is ``grids_grid`` (dropping a foreign key locks the
 table it references too): pages reading grids wait for the commit. The written columns are
-ANALYZEd before the keys are checked. Where that is not possible (the database
-user does not own the table, a lock is not granted within LOCK_TIMEOUT, pending trigger
-events) the rows are written the ordinary way.
+ANALYZEd before the keys are checked. Where that is not possible or not wanted (inside a
+caller's transaction, whose locks these would become; the database user does not own the
+table; a lock is not granted within LOCK_TIMEOUT; pending trigger events) the rows are
+written the ordinary way. Either way a row whose point was moved since it was placed (a
+service placed it anew meanwhile) is not overwritten.
 """
 
 from __future__ import annotations
@@ -42,28 +44,31 @@ LOCATION_COLUMNS = ("community_id", "compound_id", "building_id", "nearest_build
                     "nearest_distance_m", "grid_code")
 WRITTEN_COLUMNS = (*LOCATION_COLUMNS, "located_at")
 
-# Each building the outer loop; the stored placement read in the same pass. CREATE TABLE AS,
-# not INSERT: only the former may hand the buildings to parallel workers (measured at
-# district scale: 2.1 s → 1.4 s on 2 cores).
+# Each building the outer loop; the stored placement read in the same pass, and the point
+# placed (the write skips a row whose point was moved meanwhile). CREATE TABLE AS, not
+# INSERT: only the former may hand the buildings to parallel workers (measured at district
+# scale: 2.1 s → 1.4 s on 2 cores).
 _BUILDINGS = """
     CREATE TEMP TABLE gridgov_placement (id, building_id, compound_id, community_id,
-                                         nearest_id, metres, code, changed) ON COMMIT DROP AS
+                                         nearest_id, metres, code, changed, location)
+                                         ON COMMIT DROP AS
     SELECT id, building_id, compound_id, community_id, NULL::bigint, NULL::double precision,
            code::text,
            (old_building, old_compound, old_community, old_nearest, old_metres, old_code)
                IS DISTINCT FROM (building_id, compound_id, community_id, NULL::bigint,
-                                 NULL::double precision, code)
+                                 NULL::double precision, code),
+           location
     FROM (
         SELECT DISTINCT ON (p.id) p.id, g.id AS building_id, g.parent_id AS compound_id,
                k.parent_id AS community_id, g.code, p.building_id AS old_building,
                p.compound_id AS old_compound, p.community_id AS old_community,
                p.nearest_building_id AS old_nearest, p.nearest_distance_m AS old_metres,
-               p.grid_code AS old_code
+               p.grid_code AS old_code, p.location
         FROM grids_grid g
         JOIN grids_grid k ON k.id = g.parent_id
         CROSS JOIN LATERAL (
             SELECT t.id, t.building_id, t.compound_id, t.community_id, t.nearest_building_id,
-                   t.nearest_distance_m, t.grid_code
+                   t.nearest_distance_m, t.grid_code, t.location
             FROM {table} t
             WHERE t.location && g.geom AND ST_Intersects(g.geom, t.location)
         ) p
@@ -78,14 +83,15 @@ _OTHERS = """
            (o.old_building, o.old_compound, o.old_community, o.old_nearest, o.old_metres,
             o.old_code)
                IS DISTINCT FROM (NULL::bigint, o.compound_id, o.community_id, o.nearest_id,
-                                 o.metres, o.code)
+                                 o.metres, o.code),
+           o.location
     FROM (
         SELECT x.id, k.id AS compound_id, c.id AS community_id, n.id AS nearest_id,
                round(n.metres::numeric, 2)::double precision AS metres,
                coalesce(k.code, c.code, n.code, '') AS code,
                x.building_id AS old_building, x.compound_id AS old_compound,
                x.community_id AS old_community, x.nearest_building_id AS old_nearest,
-               x.nearest_distance_m AS old_metres, x.grid_code AS old_code
+               x.nearest_distance_m AS old_metres, x.grid_code AS old_code, x.location
         FROM {table} x
         LEFT JOIN LATERAL (
             SELECT g.id, g.code FROM grids_grid g
@@ -112,7 +118,7 @@ _WRITE = """
         community_id = p.community_id, nearest_building_id = p.nearest_id,
         nearest_distance_m = p.metres, grid_code = p.code, located_at = now()
     FROM gridgov_placement p
-    WHERE t.id = p.id AND p.changed
+    WHERE t.id = p.id AND p.changed AND t.location = p.location  -- not moved meanwhile
 """
 # What the bulk path drops and re-makes: the foreign keys of the location columns, and the
 # secondary indexes (neither unique nor behind a constraint).
@@ -143,6 +149,8 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
     point, located in a building, unlocated, written) and ``bulk`` (1 when the rows were
     written by the bulk path)."""
     table = connection.ops.quote_name(model._meta.db_table)
+    # the bulk write locks tables to the commit: never inside a caller's transaction
+    may_bulk = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         # The sorts of the placement fit in memory; JIT costs more than it saves here. Two
         # plan choices are pinned, each for its one statement (district scale, server log):
@@ -152,10 +160,12 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
         # - the points in no building look their compound and community up through the
         #   grids' spatial index alone, not ANDed with a bitmap of every grid of the level
         #   (0.61 s → 0.51 s).
-        # (A few statements per execute: the work is set-based, the round trips are few.)
+        # (A few statements per execute: the work is set-based, the round trips are few.
+        # These SET LOCALs last to the end of this transaction, and ``= DEFAULT`` is the
+        # session's value: meant for a transaction of its own, as locate_people runs it.)
         cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '256MB';"
                        " SET LOCAL jit = off;"
-                       " DROP TABLE IF EXISTS gridgov_placement;"  # an outer transaction's
+                       " DROP TABLE IF EXISTS pg_temp.gridgov_placement;"  # an outer one's
                        " SET LOCAL join_collapse_limit = 1;"
                        + _BUILDINGS.format(table=table) + ";"
                        " SET LOCAL join_collapse_limit = DEFAULT;"
@@ -168,7 +178,7 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
                        "FROM gridgov_placement")
         total, located, changed, reltuples = cursor.fetchone()
         rows = max(reltuples or 0, total)
-        bulk = is_bulk(changed, rows)
+        bulk = may_bulk and is_bulk(changed, rows)
         written = write_bulk(cursor, table, _WRITE.format(table=table)) if bulk else None
         if written is None:
             bulk = False

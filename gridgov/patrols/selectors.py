@@ -126,9 +126,10 @@ def covered_buildings(
     patrolled in the last ``days`` days (walked on or after today - days).
 
     Any route counts, whichever grid it belongs to: candidates are found by bounding box (the
-    grid grown by ``distance_m`` metres), then buildings and routes are projected to metres and
-    matched in one STRtree query. Returns plain data: the covered and uncovered building codes,
-    the share covered (None when there are no buildings) and the route ids that counted."""
+    grid and its buildings grown by ``distance_m`` metres), then buildings and routes are
+    projected to metres and matched in one STRtree query. Returns plain data: the covered and
+    uncovered building codes, the share covered (None when there are no buildings) and the
+    route ids that counted."""
     today = today or timezone.localdate()
     # Geometries as WKB straight into shapely, in one vectorised call: no GEOS object per
     # building (a surveyed outline has hundreds of vertices; 602 of them: 83 ms → 12 ms).
@@ -136,16 +137,24 @@ def covered_buildings(
         Grid.objects.within(grid).at_level(Level.BUILDING).order_by("code")
         .values_list("code", AsWKB("geom"))
     )
-    # The grid's bounding box grown by the distance: a box holds the grid, so its buffer
-    # holds the grid's, and a box is quick to buffer where an outline is not.
-    bbox = buffer_bbox_m(shapely.box(*grid.geom.extent), distance_m)
+    polygons = list(shapely.from_wkb([bytes(wkb) for _code, wkb in buildings]))
+    # The box around the grid and its buildings (which may stick out of it by the nesting
+    # tolerance), grown by the distance: it holds them, so its buffer holds theirs, and a
+    # box is quick to buffer where surveyed outlines are not. Its edges are divided first:
+    # projected to metres a parallel is a curve, not the straight line between two corners.
+    x0, y0, x1, y1 = grid.geom.extent
+    if polygons:
+        bx0, by0, bx1, by1 = shapely.total_bounds(polygons)
+        x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+    around = shapely.segmentize(shapely.box(x0, y0, x1, y1),
+                                max_segment_length=max(x1 - x0, y1 - y0, 1e-9) / 64)
+    bbox = buffer_bbox_m(around, distance_m)
     routes = list(
         recently_patrolled_routes(today=today, days=days)
         .filter(route__bbintersects=Polygon.from_bbox(bbox))
         .order_by("pk")
         .values_list("pk", AsWKB("route"))
     )
-    polygons = list(shapely.from_wkb([bytes(wkb) for _code, wkb in buildings]))
     lines = list(shapely.from_wkb([bytes(wkb) for _pk, wkb in routes]))
     near = within_distance(polygons, lines, distance_m=distance_m)
     covered = [code for (code, _g), hit in zip(buildings, near, strict=True) if hit]
