@@ -24,18 +24,9 @@ from django.utils import timezone
 
 from geodata.locate import Index
 from gridgov.grids import location_sql
-from gridgov.grids.models import Grid, Level
+from gridgov.grids.models import LOCATION_FIELDS, PLACEMENT_FIELDS, Grid, Level
 
 WRITE_BATCH = 5_000
-LOCATION_FIELDS = (
-    "community_id",
-    "compound_id",
-    "building_id",
-    "nearest_building_id",
-    "nearest_distance_m",
-    "grid_code",
-    "located_at",
-)
 
 
 @dataclass
@@ -146,7 +137,7 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
 def apply_placement(obj: models.Model, p: Placement) -> None:
     """Copy a one-point placement onto an object (the service then saves it)."""
     row = _rows(p, [obj.pk])[0]
-    for name, value in zip(STATE_FIELDS, row, strict=False):  # the id is not copied
+    for name, value in zip(PLACEMENT_FIELDS, row, strict=False):  # the id is not copied
         setattr(obj, name, value)
     obj.located_at = timezone.now()
 
@@ -193,11 +184,8 @@ def located_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, Located)]
 
 
-STATE_FIELDS = LOCATION_FIELDS[:-1]  # what a placement decides (not when it was set)
-
-
 def _rows(p: Placement, ids: list[int]) -> list[tuple]:
-    """What the placement decided for every point, in STATE_FIELDS order, plus the id."""
+    """What the placement decided for every point, in PLACEMENT_FIELDS order, plus the id."""
     def refs(a: np.ndarray) -> list[int | None]:
         return [v or None for v in a.tolist()]
 
@@ -223,7 +211,7 @@ def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, in
         queryset.filter(location__isnull=False)
         .annotate(x=_Coord(F("location"), "X"), y=_Coord(F("location"), "Y"))
         .order_by("pk")
-        .values_list("pk", "x", "y", *STATE_FIELDS)
+        .values_list("pk", "x", "y", *PLACEMENT_FIELDS)
     )
     now = timezone.now()  # one located_at for every row written
     staged = 0
@@ -273,7 +261,7 @@ def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, 
 _STAGE_COLUMNS = ("community_id bigint, compound_id bigint, building_id bigint, "
                   "nearest_building_id bigint, nearest_distance_m double precision, "
                   "grid_code text, id bigint, x double precision, y double precision")
-# STATE_FIELDS, the id, the point placed
+# PLACEMENT_FIELDS, the id, the point placed
 
 
 def _stage_table() -> str:
@@ -284,7 +272,7 @@ def _stage_table() -> str:
 
 @contextmanager
 def _staging() -> Iterator[Callable[[list[tuple]], None]]:
-    """A temporary table for the rows to write (STATE_FIELDS, id, x, y), and a function that
+    """A temporary table for the rows to write (PLACEMENT_FIELDS, id, x, y), and a function that
     adds rows to it in batches; the table is dropped afterwards. (After an error it is left
     to the rolled-back transaction or the session: a DROP in an aborted transaction would
     hide the error, and the next run drops it first.)"""
@@ -309,7 +297,7 @@ def _insert(cursor, table: str, rows: list[tuple]) -> None:
         text = io.StringIO("".join(map(_copy_line, rows)))
         cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", text)
         return
-    marks = ", ".join(["%s"] * (len(STATE_FIELDS) + 3))
+    marks = ", ".join(["%s"] * (len(PLACEMENT_FIELDS) + 3))
     for start in range(0, len(rows), WRITE_BATCH):
         cursor.executemany(f"INSERT INTO {table} VALUES ({marks})",
                            rows[start : start + WRITE_BATCH])
@@ -338,13 +326,13 @@ def _apply(model: type[models.Model], staged: int, now) -> tuple[int, bool]:
     caller's transaction (a boundary edited on a page, an import): the bulk write locks
     tables until the commit, and there that would be the caller's."""
     table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{c} = s.{c}" for c in STATE_FIELDS)
+    sets = ", ".join(f"{c} = s.{c}" for c in PLACEMENT_FIELDS)
     update = (f"UPDATE {table} SET {sets}, located_at = %s FROM {_stage_table()} AS s "
               f"WHERE {table}.id = s.id AND ST_X({table}.location) = s.x "
               f"AND ST_Y({table}.location) = s.y")
     params = [connection.ops.adapt_datetimefield_value(now)]
-    bulk = (not connection.in_atomic_block and staged >= location_sql.BULK_ROWS
-            and location_sql.is_bulk(staged, model._default_manager.count()))
+    bulk = (not connection.in_atomic_block
+            and location_sql.is_bulk(staged, model._default_manager.count))
     with transaction.atomic(), connection.cursor() as cursor:
         written = None
         if bulk and connection.vendor == "sqlite":

@@ -32,17 +32,17 @@ service placed it anew meanwhile) is not overwritten.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection, models, transaction
+
+from gridgov.grids.models import LOCATION_FIELDS, PLACEMENT_FIELDS
 
 logger = logging.getLogger(__name__)
 
 BULK_ROWS = 20_000  # a change this large (and BULK_SHARE of the table) is written in bulk
 BULK_SHARE = 0.2
 LOCK_TIMEOUT = "5s"  # waiting longer than this for the table lock: write the ordinary way
-LOCATION_COLUMNS = ("community_id", "compound_id", "building_id", "nearest_building_id",
-                    "nearest_distance_m", "grid_code")
-WRITTEN_COLUMNS = (*LOCATION_COLUMNS, "located_at")
 
 # Each building the outer loop; the stored placement read in the same pass, and the point
 # placed (the write skips a row whose point was moved meanwhile). CREATE TABLE AS, not
@@ -139,9 +139,10 @@ _INDEXES = """
 """
 
 
-def is_bulk(changed: int, rows: int) -> bool:
-    """Whether a change of ``changed`` rows in a table of ``rows`` is written in bulk."""
-    return changed >= BULK_ROWS and changed >= BULK_SHARE * rows
+def is_bulk(changed: int, rows: Callable[[], float]) -> bool:
+    """Whether a change of ``changed`` rows is written in bulk; ``rows`` gives the table's
+    size, asked only for a change large enough to be."""
+    return changed >= BULK_ROWS and changed >= BULK_SHARE * rows()
 
 
 def relocate_sql(model: type[models.Model]) -> dict[str, int]:
@@ -177,8 +178,7 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
                        f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass) "
                        "FROM gridgov_placement")
         total, located, changed, reltuples = cursor.fetchone()
-        rows = max(reltuples or 0, total)
-        bulk = may_bulk and is_bulk(changed, rows)
+        bulk = may_bulk and is_bulk(changed, lambda: max(reltuples or 0, total))
         written = write_bulk(cursor, table, _WRITE.format(table=table)) if bulk else None
         if written is None:
             bulk = False
@@ -193,7 +193,7 @@ def write_bulk(cursor, table: str, update: str, update_params=None) -> int | Non
     ``update_params``) with the location foreign keys and the secondary indexes dropped,
     then re-make them; the number of rows written. None (and nothing changed) when that is
     not possible. Inside a transaction."""
-    params = {"table": table, "columns": list(LOCATION_COLUMNS)}
+    params = {"table": table, "columns": list(PLACEMENT_FIELDS)}
     try:
         with transaction.atomic():  # a savepoint: a refusal leaves the ordinary way open
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
@@ -214,7 +214,7 @@ def write_bulk(cursor, table: str, update: str, update_params=None) -> int | Non
             # check is planned as one index probe per row; with these, as a hash anti-join
             # (0.85 s → 0.34 s for the households' four keys at district scale). The other
             # columns did not change; their statistics stay.
-            cursor.execute(f"ANALYZE {table} ({', '.join(WRITTEN_COLUMNS)})")
+            cursor.execute(f"ANALYZE {table} ({', '.join(LOCATION_FIELDS)})")
             for _name, definition in indexes:
                 cursor.execute(definition)
             for name, definition in keys:  # validated here, in one query per key

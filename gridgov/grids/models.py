@@ -231,6 +231,13 @@ class GridRole(models.Model):
             )
 
 
+# What a placement decides for a Located row, in the order the locating code reads and
+# writes it; ``located_at`` records when it was decided.
+PLACEMENT_FIELDS = ("community_id", "compound_id", "building_id", "nearest_building_id",
+                    "nearest_distance_m", "grid_code")
+LOCATION_FIELDS = (*PLACEMENT_FIELDS, "located_at")
+
+
 class Located(models.Model):
     """A point located in the three grid levels (members, households; cases later).
 
