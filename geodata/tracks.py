@@ -183,15 +183,28 @@ def line_outside(line: BaseGeometry, polygon: BaseGeometry) -> Outside:
 
 
 def buffer_bbox_m(geom: BaseGeometry, metres: float) -> tuple[float, float, float, float]:
-    """The WGS84 bounding box of ``geom`` grown by ``metres`` (buffered in a projection in
-    metres, then brought back): a correct prefilter for "within so many metres"."""
-    centre = centre_of([geom])
-    local = project([geom], centre)[0].buffer(metres, quad_segs=4).envelope
+    """The WGS84 bounding box of ``geom`` grown by ``metres``: a correct prefilter for
+    "within so many metres".
+
+    ``geom``'s bounding box (which holds it, so its buffer holds ``geom``'s; and is quick to
+    buffer where a surveyed outline is not) is buffered in a projection in metres and the
+    result's box brought back. Each box's edges are divided first: a straight edge in one
+    projection is a curve in the other, and its corners alone would lose a sliver."""
+    box = _divided(shapely.envelope(geom))
+    centre = centre_of([box])
+    local = _divided(project([box], centre)[0].buffer(metres, quad_segs=4).envelope)
     back = CoordTransform(local_srs(round(centre[0], 2), round(centre[1], 2)),
                           SpatialReference(WGS84))
     ogr = OGRGeometry(memoryview(shapely.to_wkb(local)))
     ogr.transform(back)
     return tuple(shapely.from_wkb(bytes(ogr.wkb)).bounds)
+
+
+def _divided(box: BaseGeometry, parts: int = 64) -> BaseGeometry:
+    """A bounding box with each edge divided into ``parts`` (a point stays a point)."""
+    x0, y0, x1, y1 = box.bounds
+    size = max(x1 - x0, y1 - y0)
+    return shapely.segmentize(box, size / parts) if size > 0 else box
 
 
 def within_distance(

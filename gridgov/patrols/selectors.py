@@ -138,17 +138,12 @@ def covered_buildings(
         .values_list("code", AsWKB("geom"))
     )
     polygons = list(shapely.from_wkb([bytes(wkb) for _code, wkb in buildings]))
-    # The box around the grid and its buildings (which may stick out of it by the nesting
-    # tolerance), grown by the distance: it holds them, so its buffer holds theirs, and a
-    # box is quick to buffer where surveyed outlines are not. Its edges are divided first:
-    # projected to metres a parallel is a curve, not the straight line between two corners.
+    # the grid and its buildings (which may stick out of it by the nesting tolerance)
     x0, y0, x1, y1 = grid.geom.extent
     if polygons:
         bx0, by0, bx1, by1 = shapely.total_bounds(polygons)
         x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
-    around = shapely.segmentize(shapely.box(x0, y0, x1, y1),
-                                max_segment_length=max(x1 - x0, y1 - y0, 1e-9) / 64)
-    bbox = buffer_bbox_m(around, distance_m)
+    bbox = buffer_bbox_m(shapely.box(x0, y0, x1, y1), distance_m)
     routes = list(
         recently_patrolled_routes(today=today, days=days)
         .filter(route__bbintersects=Polygon.from_bbox(bbox))
