@@ -7,14 +7,13 @@ outside any test transaction, as locate_people runs: the rollback is the real on
 import datetime as dt
 
 import pytest
-from django.contrib.gis.geos import Point
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from gridgov.grids import location_sql
 from gridgov.grids.location import relocate
 from gridgov.people.models import Household
-from tests.factories import HouseholdFactory
+from tests.grids.placements import assert_placed_alike, placed, scatter
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SpatiaLite only")
 
@@ -33,21 +32,12 @@ def _query(sql: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _households(tree) -> tuple[list, object, object]:
-    inside = [HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
-              for i in range(20)]
-    edge = HouseholdFactory(location=Point(113.103, 23.002, srid=4326))  # b1 | b2 edge
-    outside = HouseholdFactory(location=Point(113.2, 23.3, srid=4326))
-    Household.objects.update(community=None, compound=None, building=None, grid_code="")
-    return inside, edge, outside
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("bulk", [True, False])
 def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monkeypatch, bulk):
     monkeypatch.setattr(location_sql, "BULK_ROWS", 1 if bulk else 10**9)
     monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
-    inside, edge, outside = _households(tree)
+    scattered = scatter()
     before = _query(SCHEMA)
     assert any(name.startswith("tmu_") for _t, name, _s in before)  # SpatiaLite's trigger
     assert any("grid_code" in (sql or "") for _t, _n, sql in before)  # an index it drops
@@ -60,11 +50,7 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
     assert counts["bulk"] == int(bulk)
     assert counts["written"] == counts["total"] == 22 and counts["located"] == 21
     assert _query(SCHEMA) == before
-    got = {h.pk: (h.building.code if h.building else None, h.grid_code, h.nearest_building_id)
-           for h in Household.objects.select_related("building")}
-    assert {got[h.pk][0] for h in inside} == {"100001001001"}
-    assert got[edge.pk][0] == "100001001001"  # the shared edge goes to the lower code
-    assert got[outside.pk][0] is None and got[outside.pk][2] is not None
+    assert_placed_alike(scattered, placed())
     stamps = set(Household.objects.values_list("located_at", flat=True))
     assert len(stamps) == 1
     assert started <= stamps.pop() <= timezone.now() + dt.timedelta(seconds=1)
@@ -81,7 +67,7 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
 def test_a_failure_after_the_update_leaves_rows_and_schema_as_they_were(tree, monkeypatch):
     monkeypatch.setattr(location_sql, "BULK_ROWS", 1)
     monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
-    _households(tree)
+    scatter()
     # A unique index someone added over two location columns. It holds while nobody is
     # located (NULL buildings are all distinct); the placement puts twenty households in
     # one building with one code, so re-making this index, after the UPDATE, fails.

@@ -14,6 +14,7 @@ from gridgov.grids.services import grid_create
 from gridgov.people.models import Household
 from tests.conftest import box
 from tests.factories import HouseholdFactory
+from tests.grids.placements import assert_placed_alike, placed, scatter
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostGIS only")
 
@@ -47,22 +48,15 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
     odd = grid_create(acting_user=None, level=Level.BUILDING, code="100001002\\9\t9",
                       name="9栋", kind=Kind.BUILDING, geom=box(113.1085, 23.005, 113.1089, 23.006),
                       parent=tree.k2)
-    inside = [HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
-              for i in range(20)]
-    edge = HouseholdFactory(location=Point(113.103, 23.002, srid=4326))  # b1 | b2 edge
-    outside = HouseholdFactory(location=Point(113.2, 23.3, srid=4326))
     in_odd = HouseholdFactory(location=Point(113.1087, 23.0055, srid=4326))
-    Household.objects.update(community=None, compound=None, building=None, grid_code="")
+    scattered = scatter()
     before = _schema()
     counts = ENGINES[engine](Household)
     assert counts["bulk"] == int(bulk)
     assert counts["written"] == counts["total"] == 23 and counts["located"] == 22
     assert _schema() == before
-    got = {h.pk: (h.building.code if h.building else None, h.grid_code, h.nearest_building_id)
-           for h in Household.objects.select_related("building")}
-    assert {got[h.pk][0] for h in inside} == {"100001001001"}
-    assert got[edge.pk][0] == "100001001001"  # the shared edge goes to the lower code
-    assert got[outside.pk][0] is None and got[outside.pk][2] is not None
+    got = placed()
+    assert_placed_alike(scattered, got)
     assert got[in_odd.pk][:2] == (odd.code, odd.code)
     again = ENGINES[engine](Household)
     assert again["written"] == 0 and again["bulk"] == 0
