@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.grids.models import Grid
-
 
 class StaffRole(models.TextChoices):
     STREET_ADMIN = "street_admin", _("street office admin")
@@ -45,7 +43,7 @@ class Assignment(models.Model):
     )
     role = models.CharField(_("role"), max_length=24, choices=StaffRole.choices)
     grid = models.ForeignKey(
-        Grid,
+        "grids.Grid",
         verbose_name=_("grid"),
         null=True,
         blank=True,

@@ -15,8 +15,10 @@ Not in the table, because they are not staff rights:
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from gridgov.accounts.models import StaffRole as R
-from gridgov.accounts.selectors import scope_prefixes
+from gridgov.accounts.selectors import scope_prefixes, scope_q
 
 # The capabilities.
 VIEW_DASHBOARD = "view_dashboard"          # a grid's dashboard and its figures
@@ -37,6 +39,9 @@ READ_HOURS = "read_hours"                  # members' yearly hours in the grid
 # district (``everywhere``): a key reads every grid's layers (its scope narrows Open311 case
 # reads only), so a street admin limited to a prefix, like every lower role, gets none of it.
 MANAGE_API_KEYS = "manage_api_keys"
+# Any role at all in a grid (a member's own community, a building leader's building): what
+# "my grid" means for lists and the staff pages' scope, not a right to people's data.
+ANY_ROLE = "any_role"
 
 STREET = {R.STREET_ADMIN}
 COMMUNITY = STREET | {R.COMMUNITY_SECRETARY, R.COMMUNITY_STAFF}
@@ -60,6 +65,7 @@ RULES: dict[str, frozenset[str]] = {
     KEEP_POINTS: frozenset(COMMUNITY),
     READ_HOURS: frozenset(GRID),
     MANAGE_API_KEYS: frozenset(STREET),
+    ANY_ROLE: frozenset(ALL_STAFF | {R.MEMBER}),
 }
 
 
@@ -78,11 +84,29 @@ def everywhere(user, capability: str) -> bool:
     return prefixes(user, capability) is None
 
 
-def allows(user, capability: str, grid_code: str | None = None) -> bool:
-    """Whether ``user`` holds ``capability`` at all (``grid_code`` None) or over that grid."""
-    found = prefixes(user, capability)
+def covers(found: list[str] | None, grid_code: str | None) -> bool:
+    """Whether scope prefixes (None: everywhere) cover a grid code. Exact because no grid's
+    code begins with another's unless that grid is its ancestor (docs/IMPORT.md)."""
     if found is None:
         return True
-    if grid_code is None:
-        return bool(found)
-    return any(grid_code.startswith(p) for p in found)
+    return bool(grid_code) and any(grid_code.startswith(p) for p in found)
+
+
+def _code(grid) -> str | None:
+    return grid if grid is None or isinstance(grid, str) else grid.code
+
+
+def allows(user, capability: str, grid=None) -> bool:
+    """Whether ``user`` holds ``capability`` at all (``grid`` None) or over that grid (a Grid
+    or a grid code)."""
+    found = prefixes(user, capability)
+    if grid is None:
+        return found is None or bool(found)
+    return covers(found, _code(grid))
+
+
+def scoped(user, capability: str, field: str = "grid_code") -> Q:
+    """A filter keeping the rows whose ``field`` (a grid code, e.g. ``"household__grid_code"``
+    or ``"code"``) lies where ``user`` holds ``capability``: every page, API view, admin and
+    export filters its querysets with it (``qs.filter(policy.scoped(user, READ_RESIDENTS))``)."""
+    return scope_q(prefixes(user, capability), field)
