@@ -1,7 +1,7 @@
 """Cases and patrol routes, GeoJSON, for signed-in users in their grid scope.
 
 Cases come from cases_visible_to (the user's scope plus the cases they raised); the
-requester's name and phone only where may_read_personal_data allows. Patrol routes are
+requester's name, phone and address only as requester_seen_by allows. Patrol routes are
 those of grids in the user's scope."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.api import params
 from gridgov.api.keys import ApiKeyMixin
 from gridgov.cases.models import Case, Status
-from gridgov.cases.selectors import cases_visible_to, may_read_personal_data
+from gridgov.cases.selectors import Requester, cases_visible_to, requester_seen_by
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import with_last_patrol
 
@@ -28,6 +28,7 @@ class CaseSerializer(GeoFeatureModelSerializer):
     building_code = serializers.CharField(source="building.code", default=None, allow_null=True)
     requester_name = serializers.SerializerMethodField()
     requester_phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -39,14 +40,17 @@ class CaseSerializer(GeoFeatureModelSerializer):
                   "compound_code", "building_code", "requester_name", "requester_phone",
                   "location")
 
-    def _personal(self, case) -> bool:
-        return may_read_personal_data(self.context["request"].user, case)
+    def _requester(self, case) -> Requester:
+        return requester_seen_by(self.context["request"].user, case)
 
     def get_requester_name(self, case) -> str | None:
-        return case.requester_name if self._personal(case) else None
+        return self._requester(case).name
 
     def get_requester_phone(self, case) -> str | None:
-        return case.requester_phone if self._personal(case) else None
+        return self._requester(case).phone
+
+    def get_address(self, case) -> str:
+        return self._requester(case).address
 
 
 class CaseFilter(django_filters.FilterSet):

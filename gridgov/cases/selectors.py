@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from geodata.measure import project
-from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.accounts import policy
+from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.cases.models import OPEN_STATUSES, TRANSITIONS, Case, CaseEvent, CategoryKind, Status
 
 # A deadline is "due soon" once less than this share of its window is left.
@@ -37,12 +38,31 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def may_read_personal_data(user, case: Case) -> bool:
-    """Whether the requester's phone may be shown to this user (roles that read residents,
-    or the requester themselves)."""
+    """Whether the requester's name, phone and address may be shown to this user (roles that
+    read residents over the case's grid, or the requester themselves)."""
     if user is not None and user.is_authenticated and case.requester_user_id == user.pk:
         return True
-    prefixes = resident_prefixes(user)
-    return prefixes is None or any(case.grid_code.startswith(p) for p in prefixes)
+    return policy.allows(user, policy.READ_RESIDENTS, case.grid_code)
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who raised a case and where, as this viewer may see it: the page and the API both
+    show this and nothing else of the requester."""
+
+    name: str | None
+    phone: str | None
+    address: str
+
+
+def requester_seen_by(user, case: Case) -> Requester:
+    """The requester's name, phone and free-text address (which holds the room) for readers
+    of personal data; for everyone else (members, building leaders) none of them, only the
+    place's grid names."""
+    if may_read_personal_data(user, case):
+        return Requester(case.requester_name, case.requester_phone, case.address)
+    place = [g.name for g in (case.community, case.compound, case.building) if g is not None]
+    return Requester(None, None, " ".join(place))
 
 
 def sla_state(due: dt.datetime, window: dt.timedelta, done: dt.datetime | None,

@@ -19,11 +19,10 @@ from gridgov.cases.selectors import (
     case_row,
     cases_visible_to,
     duplicate_suggestions,
-    may_read_personal_data,
+    requester_seen_by,
     open_cases,
     unanswered_cases,
 )
-from gridgov.people.models import mask_phone
 from gridgov.people.selectors import members_visible_to
 
 DONE = {
@@ -63,9 +62,6 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     is_staff = services.in_scope(request.user, case)
     is_requester = case.requester_user_id == request.user.pk
     steps = allowed_steps(case, is_staff=is_staff, is_requester=is_requester)
-    phone = case.requester_phone
-    if not may_read_personal_data(request.user, case):
-        phone = mask_phone(phone)
     return render(request, "cases/detail.html", {
         "case": case,
         "row": case_row(case, timezone.now()) if case.is_open else None,
@@ -75,7 +71,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "closure_reasons": ClosureReason.choices,
         "duplicates": duplicate_suggestions(case=case, user=request.user)
         if is_staff and case.is_open else [],
-        "phone": phone,
+        "requester": requester_seen_by(request.user, case),
         "is_staff": is_staff,
     })
 
