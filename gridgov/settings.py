@@ -46,7 +46,12 @@ SECURE_SSL_REDIRECT = GRIDGOV_HTTPS
 SECURE_HSTS_SECONDS = env.int("GRIDGOV_HSTS_SECONDS", default=31_536_000) if GRIDGOV_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("GRIDGOV_HSTS_PRELOAD", default=False)
-if env.bool("GRIDGOV_BEHIND_PROXY", default=False):
+# Behind reverse proxies (GRIDGOV_BEHIND_PROXY=1): the scheme from X-Forwarded-Proto, and the
+# client's address from X-Forwarded-For, the entry the outermost of GRIDGOV_PROXY_COUNT
+# proxies appended (gridgov/ratelimits/limits.py client_ip; never the client-typed left end).
+GRIDGOV_BEHIND_PROXY = env.bool("GRIDGOV_BEHIND_PROXY", default=False)
+GRIDGOV_PROXY_COUNT = env.int("GRIDGOV_PROXY_COUNT", default=1)
+if GRIDGOV_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("GRIDGOV_SESSION_SECONDS", default=8 * 3600)  # a working day
@@ -68,6 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "axes",
+    "gridgov.ratelimits",
     "gridgov.grids",
     "gridgov.people",
     "gridgov.accounts",
@@ -175,12 +181,10 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("GRIDGOV_LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy, the client address comes from X-Forwarded-For (set
-# GRIDGOV_BEHIND_PROXY=1 only when the proxy overwrites that header).
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("GRIDGOV_BEHIND_PROXY", default=False)
-    else ["REMOTE_ADDR"]
-)
+# The address is the project's one client address (behind a proxy: the one the trusted proxy
+# saw), so a lockout holds one client, not everyone behind the proxy. Lockouts are rows in
+# the database (axes' default AxesDatabaseHandler): every worker sees them.
+AXES_CLIENT_IP_CALLABLE = "gridgov.ratelimits.limits.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -253,7 +257,29 @@ GRIDGOV_PATROL_COVERAGE_DAYS = env.int("GRIDGOV_PATROL_COVERAGE_DAYS", default=7
 # Dashboards and the street map are cached this long (seconds) and invalidated on change.
 GRIDGOV_MAP_CACHE_SECONDS = env.int("GRIDGOV_MAP_CACHE_SECONDS", default=600)
 
-# The public finder's per-client limit: lookups per window (seconds).
+# --- caches -------------------------------------------------------------------------------
+# "default" (local memory, per process) holds the rendered dashboards and maps: a copy each
+# worker may keep, invalidated on change. "ratelimit" holds the rate-limit counters and the
+# API throttles, which must be shared by every worker process: the database cache (table
+# gridgov_ratelimit, made by every `migrate`) unless GRIDGOV_RATELIMIT_CACHE_URL names
+# another, e.g. redis://host:6379/1 (Django's own RedisCache; needs the redis package) or
+# locmemcache:// (one process only).
+_RATELIMIT_URL = env("GRIDGOV_RATELIMIT_CACHE_URL", default="dbcache://gridgov_ratelimit")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": env.cache_url_config(
+        _RATELIMIT_URL,
+        backend="django.core.cache.backends.redis.RedisCache"
+        if _RATELIMIT_URL.startswith(("redis://", "rediss://")) else None),
+}
+if CACHES["ratelimit"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # An atomic, window-keeping incr (gridgov/ratelimits/backends.py); and room for a counter
+    # per client: past MAX_ENTRIES Django culls a third of the rows, live counters too.
+    CACHES["ratelimit"]["BACKEND"] = "gridgov.ratelimits.backends.DatabaseCounterCache"
+    CACHES["ratelimit"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+
+# The public lookup limit, per client address: lookups per window (seconds), on the finder
+# page and /api/v1/locate/ together (docs/FINDER.md).
 GRIDGOV_FINDER_RATE_LIMIT = env.int("GRIDGOV_FINDER_RATE_LIMIT", default=30)
 GRIDGOV_FINDER_RATE_WINDOW = env.int("GRIDGOV_FINDER_RATE_WINDOW", default=60)
 

@@ -1,7 +1,8 @@
 """The public "find my building leader" page (找我的楼长): thin view, rate limit, small map.
 
 Mounted at ``/find/`` (gridgov/urls.py). No login. One building per lookup, lookups counted
-per client IP in Django's cache (see docs/FINDER.md).
+per client address in the shared rate-limit cache, one budget with /api/v1/locate/
+(gridgov.ratelimits; see docs/FINDER.md).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import html
 
 import folium
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -25,6 +25,7 @@ from gridgov.grids.finder import (
 )
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import grids_geojson
+from gridgov.ratelimits.limits import allow_lookup, lookup_limits
 from maps.builders import (
     COMMUNITY_COLOUR,
     COMPOUND_COLOUR,
@@ -37,35 +38,7 @@ from maps.builders import (
 )
 from maps.display import point_to_display, to_display
 
-# Lookups per client IP per window (seconds); overridable in settings.
-RATE_LIMIT = 30
-RATE_WINDOW = 60
 MAX_QUERY = 120  # characters of a typed address that are read
-
-
-def _limits() -> tuple[int, int]:
-    return (getattr(settings, "GRIDGOV_FINDER_RATE_LIMIT", RATE_LIMIT),
-            getattr(settings, "GRIDGOV_FINDER_RATE_WINDOW", RATE_WINDOW))
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR only: X-Forwarded-For is typed by the client and would let anyone reset
-    their own counter. Behind a reverse proxy, the proxy must set REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def allow_lookup(request) -> bool:
-    """Count one lookup for the client; False once it exceeds the limit in this window
-    (a fixed window: the counter starts with the first lookup and expires with it)."""
-    limit, window = _limits()
-    key = f"finder:rate:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
 
 
 def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
@@ -141,8 +114,8 @@ def finder_page(request):
     asked = bool(q or code or lon or lat)
     if asked and not allow_lookup(request):
         response = render(request, "maps/finder.html",
-                          {"limited": True, "limit": _limits()[0], "q": q}, status=429)
-        response["Retry-After"] = str(_limits()[1])
+                          {"limited": True, "limit": lookup_limits()[0], "q": q}, status=429)
+        response["Retry-After"] = str(lookup_limits()[1])
         return response
     outcome: Outcome | None = None
     if code:

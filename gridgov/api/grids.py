@@ -20,7 +20,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
-from gridgov.api.keys import ApiKeyMixin
+from gridgov.api.keys import ApiKeyMixin, ApiKeyRateThrottle, PublicLookupThrottle
 from gridgov.api.locating import GridRef, locate_index
 from gridgov.grids import exporting
 from gridgov.grids.models import Grid, Level
@@ -154,9 +154,11 @@ def _ref(grid: GridRef | None) -> dict | None:
 
 class LocateView(ApiKeyMixin, APIView):
     """Which community, compound and building a point lies in, with the building's public
-    contact; 404 with the nearest building when the point is in no community (public)."""
+    contact; 404 with the nearest building when the point is in no community (public).
+    Without an API key, the finder page's lookup limit applies (one budget with it)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [ApiKeyRateThrottle, PublicLookupThrottle]
 
     @extend_schema(
         parameters=[

@@ -10,6 +10,7 @@ never silently anonymous. A good key authenticates as ``request.auth`` (the ApiK
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -19,12 +20,13 @@ from rest_framework.authentication import (
     SessionAuthentication,
 )
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from gridgov.api.errors import bad_parameter
 from gridgov.api.models import ApiKey, default_rate
 from gridgov.api.schema import GridGovAutoSchema
 from gridgov.api.services import api_key_find, api_key_use_record
+from gridgov.ratelimits.limits import ALIAS, allow_lookup, client_ip, lookup_limits
 
 HEADER = "X-Api-Key"
 AUTHORIZATION = "Authorization"
@@ -127,9 +129,14 @@ class SignedInOrKey(BasePermission):
 
 class ApiKeyRateThrottle(SimpleRateThrottle):
     """Per key, ``rate_limit_per_minute`` requests in any 60 seconds; requests without a key
-    are not throttled here."""
+    are not throttled here. Counted in the shared rate-limit cache, so every worker process
+    sees the same history."""
 
     scope = "api_key"
+
+    @property
+    def cache(self):
+        return caches[ALIAS]
 
     def __init__(self):  # the rate comes from the key, not from THROTTLE_RATES
         self.num_requests, self.duration = default_rate(), 60
@@ -150,8 +157,16 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+class PublicLookupThrottle(BaseThrottle):
+    """The public lookup limit of the finder page (one budget per client address with it,
+    gridgov.ratelimits) for callers without an API key; a key has its own rate instead.
+    Over it: 429, a JSON error and ``Retry-After``."""
+
+    def allow_request(self, request, view) -> bool:
+        return request_key(request) is not None or allow_lookup(request)
+
+    def wait(self) -> float:
+        return float(lookup_limits()[1])
 
 
 def _logged_path(request) -> str:
@@ -212,7 +227,7 @@ class ApiKeyMixin:
             api_key_use_record(key=key, prefix=prefix, method=request.method,
                                path=_logged_path(request),
                                status_code=response.status_code,
-                               remote_addr=_client_ip(request))
+                               remote_addr=client_ip(request))
         return response
 
 

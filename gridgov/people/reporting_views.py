@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +43,7 @@ from gridgov.people.selectors import (
     unit_standing,
     unit_summaries,
 )
+from gridgov.ratelimits.limits import allow
 
 # Registration attempts per client IP per window (seconds); overridable in settings.
 REGISTER_LIMIT = 20
@@ -52,17 +52,10 @@ REGISTER_WINDOW = 3600
 
 def _allow_registration(request: HttpRequest) -> bool:
     """Count one registration attempt for the client; False once over the limit (a fixed
-    window, like the public finder). REMOTE_ADDR only: X-Forwarded-For is client-typed."""
+    window in the shared rate-limit cache, per client address like the public finder)."""
     limit = getattr(settings, "GRIDGOV_REPORTING_REGISTER_LIMIT", REGISTER_LIMIT)
     window = getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW", REGISTER_WINDOW)
-    key = f"reporting:register:{request.META.get('REMOTE_ADDR') or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return allow(request, "reporting:register", limit, window)
 
 
 def _year(request: HttpRequest) -> int:
