@@ -33,7 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from geodata.crs import to_wgs84
-from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts import policy
 from gridgov.cases.models import OPEN_STATUSES, Case
 from gridgov.cases.selectors import case_row, cases_visible_to
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind
@@ -190,7 +190,7 @@ def route_rows(user, box, scale: Scale | None = None,
     """Active routes in the box of grids in the user's scope, with days since last walked."""
     today = today or timezone.localdate()
     qs = PatrolRoute.objects.filter(active=True).filter(
-        scope_q(scope_prefixes(user), "grid__code"))
+        policy.scoped(user, policy.ANY_ROLE, "grid__code"))
     qs = with_geojson(with_last_patrol(in_box(qs, "route", box)), "route", scale)
     rows = []
     for route in qs.select_related("grid").order_by("pk"):

@@ -110,3 +110,6 @@ def scoped(user, capability: str, field: str = "grid_code") -> Q:
     or ``"code"``) lies where ``user`` holds ``capability``: every page, API view, admin and
     export filters its querysets with it (``qs.filter(policy.scoped(user, READ_RESIDENTS))``)."""
     return scope_q(prefixes(user, capability), field)
+
+
+__all__ = ["allows", "covers", "everywhere", "prefixes", "roles", "scope_q", "scoped"]

@@ -12,7 +12,7 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts import policy
 from gridgov.api import params
 from gridgov.api.keys import ApiKeyMixin
 from gridgov.cases.models import Case, Status
@@ -117,6 +117,6 @@ class PatrolRouteList(ApiKeyMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PatrolRoute.objects.none()
-        qs = PatrolRoute.objects.filter(scope_q(scope_prefixes(self.request.user),
-                                                "grid__code"))
+        qs = PatrolRoute.objects.filter(
+            policy.scoped(self.request.user, policy.ANY_ROLE, "grid__code"))
         return with_last_patrol(qs.select_related("grid")).order_by("grid__code", "name")

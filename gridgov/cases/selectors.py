@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from geodata.measure import project
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.cases.models import OPEN_STATUSES, TRANSITIONS, Case, CaseEvent, CategoryKind, Status
 
 # A deadline is "due soon" once less than this share of its window is left.
@@ -28,10 +27,10 @@ NOT_AN_ANSWER = ["created", "reopened", "feedback", "edited"]
 def cases_visible_to(user) -> QuerySet[Case]:
     """Cases in the user's grid scope, plus the cases the user raised themselves."""
     qs = Case.objects.select_related("category", "taken_by", "dispatched_to")
-    prefixes = scope_prefixes(user)
+    prefixes = policy.prefixes(user, policy.ANY_ROLE)
     if prefixes is None:  # everything (Q() | X would narrow it to X)
         return qs
-    q = scope_q(prefixes)
+    q = policy.scope_q(prefixes)
     if user is not None and user.is_authenticated:
         q |= Q(requester_user=user)
     return qs.filter(q)

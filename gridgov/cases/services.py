@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.accounts.selectors import scope_prefixes
+from gridgov.accounts import policy
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.cases.errors import CaseAlreadyTaken, CaseError, CaseNotAllowed, CaseTransitionError
 from gridgov.cases.models import (
@@ -73,10 +73,7 @@ def in_scope(user, case: Case) -> bool:
     """Whether a staff user's grid scope covers the case (None user: the system)."""
     if user is None:
         return True
-    prefixes = scope_prefixes(user)
-    if prefixes is None:
-        return True
-    return bool(case.grid_code) and any(case.grid_code.startswith(p) for p in prefixes)
+    return policy.allows(user, policy.ANY_ROLE, case.grid_code)
 
 
 def _require_staff(case: Case, user) -> None:

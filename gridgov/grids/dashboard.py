@@ -21,7 +21,7 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db import connection
 from django.db.models import Count, Sum
 
-from gridgov.accounts.selectors import scope_prefixes
+from gridgov.accounts import policy
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street
 from gridgov.grids.selectors import Scale, scale_for, simplified
 from gridgov.people.models import Household, Member, Resident, mask_phone
@@ -42,10 +42,7 @@ class Dashboard:
 
 def may_view(user, grid: Grid) -> bool:
     """Whether the user's scope covers the grid (a dashboard shows people's figures)."""
-    prefixes = scope_prefixes(user)
-    if prefixes is None:
-        return True
-    return any(grid.code.startswith(p) for p in prefixes)
+    return policy.allows(user, policy.ANY_ROLE, grid)
 
 
 def may_see_phones(user, grid: Grid) -> bool:

@@ -15,14 +15,13 @@ from django.utils import timezone
 
 from geodata.tracks import buffer_bbox_m, within_distance
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.patrols.models import INTERVAL_DAYS, Finding, Patrol, PatrolRoute
 from gridgov.people.models import Member
 
 # Roles that see and record the patrols of the routes in their grid scope (the patrol pages).
 # Building leaders and plain members walk patrols; grid leaders and community staff record them.
-PATROL_ROLES = policy.roles(policy.RECORD_PATROLS)
+# (policy.RECORD_PATROLS)
 
 
 def routes_for(grid: Grid, *, crossing: bool = False) -> QuerySet[PatrolRoute]:
@@ -172,20 +171,21 @@ def covered_buildings(
 
 def patrol_prefixes(user) -> list[str] | None:
     """Grid code prefixes whose routes the user sees and records (None: all; []: none)."""
-    return scope_prefixes(user, roles=PATROL_ROLES)
+    return policy.prefixes(user, policy.RECORD_PATROLS)
 
 
 def routes_visible_to(user) -> QuerySet[PatrolRoute]:
     """Routes whose grid lies in the user's patrol scope."""
-    return PatrolRoute.objects.filter(scope_q(patrol_prefixes(user), "grid__code"))
+    return PatrolRoute.objects.filter(policy.scope_q(patrol_prefixes(user), "grid__code"))
 
 
 def patrols_visible_to(user) -> QuerySet[Patrol]:
-    return Patrol.objects.filter(scope_q(patrol_prefixes(user), "route__grid__code"))
+    return Patrol.objects.filter(policy.scope_q(patrol_prefixes(user), "route__grid__code"))
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
-    return Finding.objects.filter(scope_q(patrol_prefixes(user), "patrol__route__grid__code"))
+    return Finding.objects.filter(
+        policy.scoped(user, policy.RECORD_PATROLS, "patrol__route__grid__code"))
 
 
 def my_route_rows(user, *, today: dt.date | None = None,
@@ -211,7 +211,7 @@ def patrol_member_choices(user, route: PatrolRoute) -> QuerySet[Member]:
     """Who may be named as having walked a route: the route's team, and the members living in
     the user's patrol scope. The team first, then by name."""
     team = route.team.values("pk")
-    return (Member.objects.filter(Q(pk__in=team) | scope_q(patrol_prefixes(user)))
+    return (Member.objects.filter(Q(pk__in=team) | policy.scope_q(patrol_prefixes(user)))
             .annotate(on_team=Count("patrol_routes", filter=Q(patrol_routes=route)))
             .order_by("-on_team", "name", "pk"))
 

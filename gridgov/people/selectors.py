@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import (
     REPORTING_KINDS,
@@ -42,15 +41,16 @@ from gridgov.people.models import (
 
 
 def members_visible_to(user) -> QuerySet[Member]:
-    return Member.objects.filter(scope_q(scope_prefixes(user)))
+    return Member.objects.filter(policy.scoped(user, policy.ANY_ROLE))
 
 
 def households_visible_to(user) -> QuerySet[Household]:
-    return Household.objects.filter(scope_q(resident_prefixes(user)))
+    return Household.objects.filter(policy.scoped(user, policy.READ_RESIDENTS))
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    return Resident.objects.filter(scope_q(resident_prefixes(user), "household__grid_code"))
+    return Resident.objects.filter(
+        policy.scoped(user, policy.READ_RESIDENTS, "household__grid_code"))
 
 
 def member_for(user) -> Member | None:
@@ -65,8 +65,6 @@ def member_for(user) -> Member | None:
 # or the street office) confirms. A member "reported in time" for a year when the community
 # confirmed them with ``reported_on`` on or before that year's deadline (see docs/REPORTING.md).
 
-# Roles that confirm members' and unit organisations' reporting inside their scope.
-REPORTING_ROLES = policy.roles(policy.CONFIRM_REPORTING)
 
 
 class Standing(models.TextChoices):
@@ -84,7 +82,7 @@ NOT_IN_TIME = (Standing.NOT_REGISTERED, Standing.AWAITING, Standing.REJECTED, St
 
 def reporting_prefixes(user) -> list[str] | None:
     """Grid code prefixes in which the user confirms reporting (None: all, []: none)."""
-    return scope_prefixes(user, roles=REPORTING_ROLES)
+    return policy.prefixes(user, policy.CONFIRM_REPORTING)
 
 
 def may_handle_reporting(user) -> bool:
@@ -96,21 +94,18 @@ def covers_community(user, community: Grid | None) -> bool:
     """Whether the user confirms reporting in this community (None user: the system)."""
     if user is None:
         return True
-    prefixes = reporting_prefixes(user)
-    if prefixes is None:
-        return True
-    return community is not None and any(community.code.startswith(p) for p in prefixes)
+    return community is not None and policy.allows(user, policy.CONFIRM_REPORTING, community)
 
 
 def communities_for_reporting(user) -> QuerySet[Grid]:
     """The communities in which the user confirms reporting."""
     return Grid.objects.filter(level=Level.COMMUNITY).filter(
-        scope_q(reporting_prefixes(user), "code")).order_by("code")
+        policy.scope_q(reporting_prefixes(user), "code")).order_by("code")
 
 
 def members_for_reporting(user) -> QuerySet[Member]:
     """Members whose home community lies in the user's reporting scope."""
-    return Member.objects.filter(scope_q(reporting_prefixes(user), "community__code"))
+    return Member.objects.filter(policy.scope_q(reporting_prefixes(user), "community__code"))
 
 
 def pending_reports(user) -> QuerySet[Member]:
@@ -232,9 +227,9 @@ def unit_members_visible_to(user, unit: CoBuildingUnit) -> QuerySet[Member]:
     qs = _reporting_members(Member.objects.filter(work_unit=unit))
     if prefixes is None:
         return qs
-    visible = scope_q(prefixes, "community__code")
+    visible = policy.scope_q(prefixes, "community__code")
     paired = Grid.objects.filter(pk__in=_paired_community_ids(unit)).filter(
-        scope_q(prefixes, "code"))
+        policy.scope_q(prefixes, "code"))
     if paired.exists():
         visible |= Q(community__isnull=True)
     return qs.filter(visible)
@@ -250,13 +245,13 @@ def unit_standing(user, unit: CoBuildingUnit, *, year: int) -> QuerySet[Member]:
 
 
 def unit_reports_visible_to(user) -> QuerySet[UnitReport]:
-    return (UnitReport.objects.filter(scope_q(reporting_prefixes(user), "community__code"))
+    return (UnitReport.objects.filter(policy.scope_q(reporting_prefixes(user), "community__code"))
             .select_related("organisation", "organisation__unit", "community"))
 
 
 def agreements_visible_to(user) -> QuerySet[CoBuildingAgreement]:
     return (CoBuildingAgreement.objects
-            .filter(scope_q(reporting_prefixes(user), "community__code"))
+            .filter(policy.scope_q(reporting_prefixes(user), "community__code"))
             .select_related("unit", "community"))
 
 
@@ -292,11 +287,11 @@ def unit_summaries(user, *, year: int, on: dt.date | None = None) -> list[dict[s
                                          for u in units}
     members = _reporting_members(Member.objects.filter(work_unit__isnull=False))
     if prefixes is not None:  # as unit_members_visible_to, for every unit at once
-        mine = Grid.objects.filter(level=Level.COMMUNITY).filter(scope_q(prefixes, "code"))
+        mine = Grid.objects.filter(level=Level.COMMUNITY).filter(policy.scope_q(prefixes, "code"))
         paired = set(UnitReport.objects.filter(community__in=mine).values_list(
             "organisation__unit_id", flat=True)) | set(CoBuildingAgreement.objects.filter(
                 community__in=mine).values_list("unit_id", flat=True))
-        members = members.filter(scope_q(prefixes, "community__code")
+        members = members.filter(policy.scope_q(prefixes, "community__code")
                                  | Q(community__isnull=True, work_unit__in=paired))
     for unit_id, standing in with_standing(members, year=year).values_list("work_unit_id",
                                                                            "standing"):

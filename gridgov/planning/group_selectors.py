@@ -15,7 +15,7 @@ import shapely
 from django.db.models import Max, Q, Sum
 
 from geodata.measure import project
-from gridgov.accounts.selectors import resident_prefixes, scope_q
+from gridgov.accounts import policy
 from gridgov.grids.models import Grid, GridRole, Level
 from gridgov.people.models import Household, Member, MemberKind
 from gridgov.planning.grouping import (
@@ -59,14 +59,10 @@ class TeamDraft:
 
 # --- scope -----------------------------------------------------------------------------------
 
-def _in(prefixes: list[str] | None, code: str) -> bool:
-    return prefixes is None or any(code.startswith(p) for p in prefixes)
-
-
 def compound_for(user, code: str) -> Grid | None:
     """The compound with this code if the user plans for it, else None."""
     grid = Grid.objects.filter(code=code, level=Level.COMPOUND).select_related("parent").first()
-    return grid if grid is not None and _in(planning_prefixes(user), grid.code) else None
+    return grid if grid is not None and policy.allows(user, policy.PLAN, grid) else None
 
 
 def team_target_for(user, code: str) -> Grid | None:
@@ -76,13 +72,14 @@ def team_target_for(user, code: str) -> Grid | None:
             .select_related("parent__parent").first())
     if grid is None:
         return None
-    ok = _in(planning_prefixes(user), grid.code) and _in(resident_prefixes(user), grid.code)
+    ok = (policy.allows(user, policy.PLAN, grid)
+          and policy.allows(user, policy.READ_RESIDENTS, grid))
     return grid if ok else None
 
 
 def compounds_to_plan(user) -> list[Grid]:
     """Compounds in the user's planning scope (for the page that opens groups and teams)."""
-    return list(Grid.objects.filter(scope_q(planning_prefixes(user), "code"),
+    return list(Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"),
                                     level=Level.COMPOUND).order_by("code"))
 
 
@@ -273,7 +270,7 @@ def team_households(target: Grid, user) -> list[HouseholdRow]:
     within the user's resident scope (``user`` None: a system call, unscoped), in building
     (Hilbert order), unit, floor, room order."""
     field_name = "building" if target.level == Level.BUILDING else "compound"
-    scope = Q() if user is None else scope_q(resident_prefixes(user))
+    scope = Q() if user is None else policy.scoped(user, policy.READ_RESIDENTS)
     rows = list(Household.objects.filter(scope, **{field_name: target})
                 .select_related("building").only("id", "room", "address", "building__name"))
     ranks = building_ranks(compound_of(target))

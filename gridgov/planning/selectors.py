@@ -14,14 +14,11 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from gridgov.accounts import policy
-from gridgov.accounts.models import Assignment
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind
 from gridgov.people.models import Member, MemberKind, OrgKind, PartyOrganisation
 from gridgov.planning.models import BranchPlan
 
 MIN_FORMAL_MEMBERS = 3
-PLANNER_ROLES = policy.roles(policy.PLAN)
 # A member contact of a building: whoever currently holds one of these roles on it.
 CONTACT_ROLES = (RoleKind.BUILDING_LEADER, RoleKind.GROUP_LEADER, RoleKind.GROUP_DEPUTY)
 # Formal members: not probationary, and not applicants/activists (who are not yet members).
@@ -30,20 +27,16 @@ FORMAL_Q = Q(is_formal=True) & ~Q(kind=MemberKind.APPLICANT)
 
 def may_plan(user) -> bool:
     """Whether the user may open the planning page at all."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or Assignment.objects.filter(
-        user=user, role__in=PLANNER_ROLES).exists()
+    return policy.allows(user, policy.PLAN)
 
 
 def planning_prefixes(user) -> list[str] | None:
     """Code prefixes the user plans in (None: everywhere; []: nowhere)."""
-    return scope_prefixes(user, roles=PLANNER_ROLES)
+    return policy.prefixes(user, policy.PLAN)
 
 
 def may_plan_compound(user, compound: Grid) -> bool:
-    prefixes = planning_prefixes(user)
-    return prefixes is None or any(compound.code.startswith(p) for p in prefixes)
+    return policy.allows(user, policy.PLAN, compound)
 
 
 def formal_count(members) -> int:
@@ -74,7 +67,7 @@ def eligible_compounds(user) -> list[dict[str, Any]]:
         .values("n")
     )
     rows = (
-        Grid.objects.filter(scope_q(planning_prefixes(user), "code"),
+        Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"),
                             level=Level.COMPOUND, kind=Kind.RESIDENTIAL)
         .annotate(has_branch=_has_branch(),
                   formal=Coalesce(Subquery(formal, output_field=IntegerField()), 0))
@@ -98,7 +91,7 @@ def unled_buildings(user) -> list[dict[str, Any]]:
     """Compounds in scope that have a branch, with their buildings that have no current
     building leader (only compounds with at least one such building)."""
     buildings = (
-        Grid.objects.filter(scope_q(planning_prefixes(user), "code"), level=Level.BUILDING)
+        Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"), level=Level.BUILDING)
         .annotate(led=_current_role([RoleKind.BUILDING_LEADER]))
         .filter(led=False)
         .filter(Exists(PartyOrganisation.objects.filter(grid=OuterRef("parent_id"),
@@ -121,7 +114,7 @@ def buildings_without_contact(user) -> list[Grid]:
     """Building grids in scope where nobody currently holds a member-contact role
     (building leader, group leader or deputy)."""
     return list(
-        Grid.objects.filter(scope_q(planning_prefixes(user), "code"), level=Level.BUILDING)
+        Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"), level=Level.BUILDING)
         .annotate(contact=_current_role(CONTACT_ROLES))
         .filter(contact=False)
         .select_related("parent__parent")
@@ -151,7 +144,7 @@ def planning_lists(user) -> PlanningLists:
 
 def plans_visible_to(user) -> QuerySet[BranchPlan]:
     return (
-        BranchPlan.objects.filter(scope_q(planning_prefixes(user), "compound__code"))
+        BranchPlan.objects.filter(policy.scope_q(planning_prefixes(user), "compound__code"))
         .select_related("compound", "proposed_secretary", "created_by", "organisation")
         .annotate(n_members=Count("members", distinct=True),
                   n_formal=Count("members", filter=Q(members__is_formal=True)

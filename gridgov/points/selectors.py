@@ -14,16 +14,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member, MemberKind
 from gridgov.points.models import LedgerEntry, MallItem, Redemption, RedemptionStatus
 
-# Who keeps the ledger and the mall in their grids: record adjustments, hand over and cancel
-# redemptions, manage items (the community office and the street office).
-POINTS_KEEPERS = policy.roles(policy.KEEP_POINTS)
-# Who may read members' yearly hours in their grids (adds branch secretaries, grid leaders).
-HOURS_READERS = policy.roles(policy.READ_HOURS)
+# policy.KEEP_POINTS: who keeps the ledger and the mall in their grids (record adjustments,
+# hand over and cancel redemptions, manage items: the community office and the street
+# office). policy.READ_HOURS: who reads members' yearly hours in their grids (adds branch
+# secretaries and grid leaders).
 
 ZERO = Decimal("0")
 
@@ -189,17 +187,11 @@ def mall_items_for(member: Member | None) -> QuerySet[MallItem]:
 # --- staff ----------------------------------------------------------------------------
 
 def keeper_prefixes(user) -> list[str] | None:
-    return scope_prefixes(user, roles=POINTS_KEEPERS)
+    return policy.prefixes(user, policy.KEEP_POINTS)
 
 
 def reader_prefixes(user) -> list[str] | None:
-    return scope_prefixes(user, roles=HOURS_READERS)
-
-
-def covers(prefixes: list[str] | None, code: str) -> bool:
-    if prefixes is None:
-        return True
-    return bool(code) and any(code.startswith(p) for p in prefixes)
+    return policy.prefixes(user, policy.READ_HOURS)
 
 
 def may_keep_points(user, member: Member) -> bool:
@@ -207,7 +199,7 @@ def may_keep_points(user, member: Member) -> bool:
     the system)."""
     if user is None:
         return True
-    return covers(keeper_prefixes(user), member.grid_code)
+    return policy.allows(user, policy.KEEP_POINTS, member.grid_code)
 
 
 def may_manage_item(user, item_community: Grid | None) -> bool:
@@ -217,21 +209,21 @@ def may_manage_item(user, item_community: Grid | None) -> bool:
     prefixes = keeper_prefixes(user)
     if item_community is None:
         return prefixes is None
-    return covers(prefixes, item_community.code)
+    return policy.covers(prefixes, item_community.code)
 
 
 def members_kept_by(user) -> QuerySet[Member]:
-    return Member.objects.filter(scope_q(keeper_prefixes(user)))
+    return Member.objects.filter(policy.scope_q(keeper_prefixes(user)))
 
 
 def members_read_by(user) -> QuerySet[Member]:
-    return Member.objects.filter(scope_q(reader_prefixes(user)))
+    return Member.objects.filter(policy.scope_q(reader_prefixes(user)))
 
 
 def redemptions_kept_by(user, *, status: str | None = RedemptionStatus.REDEEMED
                         ) -> QuerySet[Redemption]:
     """Redemptions of members in the user's grids (to hand over, by default), oldest first."""
-    rows = Redemption.objects.filter(scope_q(keeper_prefixes(user), "member__grid_code"))
+    rows = Redemption.objects.filter(policy.scope_q(keeper_prefixes(user), "member__grid_code"))
     if status:
         rows = rows.filter(status=status)
     return rows.select_related("member", "item", "member__community").order_by("created_at",
@@ -242,12 +234,12 @@ def mall_items_kept_by(user) -> QuerySet[MallItem]:
     prefixes = keeper_prefixes(user)
     if prefixes is None:
         return MallItem.objects.all()
-    return MallItem.objects.filter(scope_q(prefixes, "community__code"))
+    return MallItem.objects.filter(policy.scope_q(prefixes, "community__code"))
 
 
 def grids_for_hours(user) -> QuerySet[Grid]:
     """Communities and compounds a reader may list members of."""
-    return Grid.objects.filter(scope_q(reader_prefixes(user), "code"),
+    return Grid.objects.filter(policy.scope_q(reader_prefixes(user), "code"),
                                level__in=[Level.COMMUNITY, Level.COMPOUND]).order_by("code")
 
 

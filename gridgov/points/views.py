@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.accounts import policy
 from gridgov.people.models import MemberKind
 from gridgov.people.selectors import member_for
 from gridgov.points import selectors, services
@@ -118,7 +119,7 @@ def members(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     grids = list(selectors.grids_for_hours(request.user))
     prefix = request.GET.get("grid", "").strip()
-    if prefix and not selectors.covers(prefixes, prefix):
+    if prefix and not policy.covers(prefixes, prefix):
         prefix = ""
     if not prefix and prefixes:
         prefix = prefixes[0]

@@ -10,31 +10,23 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.people.models import Member
 from gridgov.posts.models import PostAction, PostClaim, ServicePost
 
-# Roles that manage posts and the three lists in their grids (assign, confirm, the staff
-# lists). Building leaders and members with a scoped role may look, not manage.
-MANAGER_ROLES = policy.roles(policy.MANAGE_POSTS)
+# MANAGE_POSTS: who manages posts and the three lists in their grids (assign, confirm, the
+# staff lists). Building leaders and members with a scoped role may look, not manage.
 
 
 def manager_prefixes(user) -> list[str] | None:
     """Grid code prefixes in which the user manages posts (None: everywhere)."""
-    return scope_prefixes(user, roles=MANAGER_ROLES)
-
-
-def covers(prefixes: list[str] | None, grid_code: str) -> bool:
-    if prefixes is None:
-        return True
-    return bool(grid_code) and any(grid_code.startswith(p) for p in prefixes)
+    return policy.prefixes(user, policy.MANAGE_POSTS)
 
 
 def manages(user, grid_code: str) -> bool:
     """Whether the user manages posts at this grid code (None user: the system itself)."""
     if user is None:
         return True
-    return covers(manager_prefixes(user), grid_code)
+    return policy.allows(user, policy.MANAGE_POSTS, grid_code)
 
 
 def is_manager(user) -> bool:
@@ -51,8 +43,8 @@ def posts_visible_to(user, *, member: Member | None = None, prefix: str = ""
                      ) -> QuerySet[ServicePost]:
     """Posts in the user's grids, plus the posts of the community the member lives in;
     each with ``holders`` (its current claims)."""
-    prefixes = scope_prefixes(user)
-    q = scope_q(prefixes)
+    prefixes = policy.prefixes(user, policy.ANY_ROLE)
+    q = policy.scope_q(prefixes)
     if prefixes is not None and member is not None and member.community_id:
         q |= Q(community_id=member.community_id)  # (Q() | X would narrow "all" to X)
     return (ServicePost.objects.filter(q, grid_code__startswith=prefix)
@@ -100,7 +92,8 @@ def recent_actions(*, member: Member, limit: int = 20) -> QuerySet[PostAction]:
 def members_without_post(*, user, prefix: str = "") -> QuerySet[Member]:
     """领岗认责: members in the user's grids holding no post at all (should be empty)."""
     holding = PostClaim.objects.filter(member=OuterRef("pk"), released_on__isnull=True)
-    return (Member.objects.filter(scope_q(manager_prefixes(user)), grid_code__startswith=prefix)
+    return (Member.objects.filter(policy.scoped(user, policy.MANAGE_POSTS),
+                                  grid_code__startswith=prefix)
             .filter(~Exists(holding))
             .select_related("community", "compound", "building").order_by("grid_code", "name",
                                                                           "id"))
@@ -110,7 +103,7 @@ def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> 
     """Post holders in the user's grids with no action for longer than their post kind
     allows (a half month), longest first. A new holder has that long from their claim."""
     today = today or timezone.localdate()
-    qs = (PostClaim.objects.filter(scope_q(manager_prefixes(user), "post__grid_code"),
+    qs = (PostClaim.objects.filter(policy.scope_q(manager_prefixes(user), "post__grid_code"),
                                    post__grid_code__startswith=prefix,
                                    released_on__isnull=True)
           .select_related("member", "post__kind", "post__grid"))

@@ -19,11 +19,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from geodata.measure import project
-from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.accounts import policy
 from gridgov.cases.models import Case, Status
 from gridgov.people.models import Resident, Vulnerability, VulnerableCategory
 from gridgov.posts.models import EntryStatus, MemberResource, ServiceListEntry
-from gridgov.posts.selectors import covers
 from gridgov.service.models import ServiceCategory
 
 # Surveyed vulnerable categories → the service category that answers them.
@@ -108,7 +107,7 @@ def resident_key(resident_id: int, category_code: str) -> str:
 
 
 def _case_needs(user, prefixes, readers, prefix: str) -> list[Need]:
-    cases = (Case.objects.filter(scope_q(prefixes), status__in=WAITING_STATUSES,
+    cases = (Case.objects.filter(policy.scope_q(prefixes), status__in=WAITING_STATUSES,
                                  grid_code__startswith=prefix,
                                  category__service_link__isnull=False)
              .select_related("category__service_link__service_category", "community",
@@ -116,7 +115,7 @@ def _case_needs(user, prefixes, readers, prefix: str) -> list[Need]:
              .order_by("opened_at", "id"))
     needs = []
     for case in cases:
-        personal = covers(readers, case.grid_code) or (
+        personal = policy.covers(readers, case.grid_code) or (
             user.is_authenticated and case.requester_user_id == user.pk)
         need = Need(key=case_key(case.pk), source="case",
                     category=case.category.service_link.service_category,
@@ -131,7 +130,7 @@ def _case_needs(user, prefixes, readers, prefix: str) -> list[Need]:
 
 
 def survey_years(prefixes) -> list[int]:
-    return sorted(set(Vulnerability.objects.filter(scope_q(prefixes,
+    return sorted(set(Vulnerability.objects.filter(policy.scope_q(prefixes,
                                                             "resident__household__grid_code"))
                       .values_list("surveyed_year", flat=True)), reverse=True)
 
@@ -139,7 +138,7 @@ def survey_years(prefixes) -> list[int]:
 def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
     categories = {c.code: c for c in ServiceCategory.objects.filter(active=True)}
     rows = (Vulnerability.objects
-            .filter(scope_q(prefixes, "resident__household__grid_code"), surveyed_year=year,
+            .filter(policy.scope_q(prefixes, "resident__household__grid_code"), surveyed_year=year,
                     resident__household__grid_code__startswith=prefix)
             .select_related("resident__household__community", "resident__household__compound",
                             "resident__household__building")
@@ -153,7 +152,7 @@ def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
         key = resident_key(resident.pk, category.code)
         need = needs.get(key)
         if need is None:
-            personal = covers(readers, household.grid_code)
+            personal = policy.covers(readers, household.grid_code)
             need = needs[key] = Need(
                 key=key, source="survey", category=category, grid_code=household.grid_code,
                 place=_place(household), title=_("Surveyed resident (%(year)s)") % {"year": year},
@@ -171,7 +170,8 @@ def needs_for(*, user, prefix: str = "", survey_year: int | None = None,
               limit: int = NEEDS_SHOWN) -> NeedsList:
     """Residents' needs in the user's grids: waiting cases (oldest first), then the surveyed
     residents of ``survey_year`` (default: the latest survey in the user's grids)."""
-    prefixes, readers = scope_prefixes(user), resident_prefixes(user)
+    prefixes = policy.prefixes(user, policy.ANY_ROLE)
+    readers = policy.prefixes(user, policy.READ_RESIDENTS)
     needs = _case_needs(user, prefixes, readers, prefix)
     years = survey_years(prefixes)
     year = survey_year if survey_year in years else (years[0] if years else None)
@@ -204,7 +204,7 @@ def _attach_entries(needs: list[Need]) -> None:
 def resources_visible_to(user, *, prefix: str = "") -> QuerySet[MemberResource]:
     """资源清单: resources of the members in the user's grids."""
     return (MemberResource.objects
-            .filter(scope_q(scope_prefixes(user), "member__grid_code"),
+            .filter(policy.scoped(user, policy.ANY_ROLE, "member__grid_code"),
                     member__grid_code__startswith=prefix)
             .select_related("member", "category"))
 
@@ -258,16 +258,16 @@ class EntryRow:
 
 def service_list(*, user, prefix: str = "", since: dt.date | None = None) -> list[EntryRow]:
     """服务清单: confirmed matches in the user's grids, newest first."""
-    readers = resident_prefixes(user)
-    qs = (ServiceListEntry.objects.filter(scope_q(scope_prefixes(user)),
+    readers = policy.prefixes(user, policy.READ_RESIDENTS)
+    qs = (ServiceListEntry.objects.filter(policy.scoped(user, policy.ANY_ROLE),
                                           grid_code__startswith=prefix)
           .select_related("case", "resident", "member", "category"))
     if since is not None:
         qs = qs.filter(planned_on__gte=since)
-    return [EntryRow(entry=e, personal=covers(readers, e.grid_code)) for e in qs]
+    return [EntryRow(entry=e, personal=policy.covers(readers, e.grid_code)) for e in qs]
 
 
 def residents_in_survey(*, user, resident_id: int) -> Resident | None:
     """The resident behind a survey need, if the user's grids cover them."""
-    return (Resident.objects.filter(scope_q(scope_prefixes(user), "household__grid_code"),
+    return (Resident.objects.filter(policy.scoped(user, policy.ANY_ROLE, "household__grid_code"),
                                     pk=resident_id).select_related("household").first())

@@ -15,13 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts.selectors import scope_q
+from gridgov.accounts import policy
 from gridgov.people.models import Member
 from gridgov.people.selectors import member_for
 from gridgov.posts import services, services_lists
 from gridgov.posts.models import MemberResource, PostClaim, ServicePost
 from gridgov.posts.selectors import (
-    covers,
     current_claims,
     is_manager,
     manager_prefixes,
@@ -92,14 +91,14 @@ def post_list(request: HttpRequest) -> HttpResponse:
             group = groups[post.community_id] = CommunityPosts(
                 community=post.community, posts=[], can_assign=False, members=[])
         group.posts.append(post)
-        group.can_assign = group.can_assign or covers(prefixes, post.grid_code)
+        group.can_assign = group.can_assign or policy.covers(prefixes, post.grid_code)
     for group in groups.values():
         if group.can_assign:
             holding = set(PostClaim.objects.filter(post__community=group.community,
                                                    released_on__isnull=True)
                           .values_list("member_id", flat=True))
             group.members = [(m, m.pk in holding) for m in Member.objects.filter(
-                scope_q(prefixes), community=group.community).order_by("name", "id")]
+                policy.scope_q(prefixes), community=group.community).order_by("name", "id")]
     return render(request, "posts/list.html", {
         "groups": sorted(groups.values(), key=lambda g: g.community.code),
         "member": member, "prefix": prefix, "is_manager": is_manager(user),
@@ -128,7 +127,7 @@ def post_assign(request: HttpRequest) -> HttpResponse:
                              pk=as_int(request.POST.get("post")))
     if not manages(user, post.grid_code):
         raise Http404
-    member = Member.objects.filter(scope_q(manager_prefixes(user)),
+    member = Member.objects.filter(policy.scope_q(manager_prefixes(user)),
                                    pk=as_int(request.POST.get("member"))).first()
     if member is None:
         messages.error(request, _("%(post)s: choose a member of its community.")

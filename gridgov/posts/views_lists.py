@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_q
 from gridgov.cases.selectors import cases_visible_to
 from gridgov.people.models import Member
 from gridgov.posts import services_lists
@@ -85,7 +84,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         category = ServiceCategory.objects.filter(code=parts[2]).first()
     if case is None and (resident is None or category is None):
         raise Http404
-    member = Member.objects.filter(scope_q(manager_prefixes(user)),
+    member = Member.objects.filter(policy.scope_q(manager_prefixes(user)),
                                    pk=as_int(post.get("member"))).first()
     if member is None:
         messages.error(request, _("Choose the member who will serve the need."))

@@ -15,17 +15,14 @@ from django.utils.translation import gettext as _
 
 from gridgov import tables
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
 from gridgov.reports import annual, periods, quarterly
 
-REPORT_ROLES = policy.roles(policy.VIEW_REPORTS)
-
 
 def report_prefixes(user) -> list[str] | None:
-    return scope_prefixes(user, roles=REPORT_ROLES)
+    return policy.prefixes(user, policy.VIEW_REPORTS)
 
 
 def reporter_required(view):
@@ -60,14 +57,13 @@ def _scope(request):
     code = request.GET.get("grid", "").strip()
     if code:
         grid = Grid.objects.filter(code=code).first()
-        if grid is None or (prefixes is not None
-                            and not any(code.startswith(p) for p in prefixes)):
+        if grid is None or not policy.covers(prefixes, code):
             raise Http404(_("No grid %(code)s in your scope.") % {"code": code})
         members = Member.objects.filter(grid_code__startswith=code)
         grids = list(grid.children.order_by("code")) or [grid]
         return members, grids, grid
-    members = Member.objects.filter(scope_q(prefixes))
-    grids = Grid.objects.filter(level=Level.COMMUNITY).filter(scope_q(prefixes, "code"))
+    members = Member.objects.filter(policy.scope_q(prefixes))
+    grids = Grid.objects.filter(level=Level.COMMUNITY).filter(policy.scope_q(prefixes, "code"))
     deeper = Grid.objects.filter(code__in=prefixes or [], level__gt=Level.COMMUNITY)
     return members, list(grids.order_by("code")) + list(deeper.order_by("code")), None
 

@@ -5,31 +5,19 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from gridgov.accounts import policy
-from gridgov.accounts.models import RESIDENT_READERS
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level
 
-# Staff who publish and run activities (community and compound branch staff; the street
-# office above them).
-ORGANISER_ROLES = policy.roles(policy.ORGANISE_ACTIVITIES)
-# Staff who confirm members' self-organised service: the community (社区确认).
-REVIEWER_ROLES = policy.roles(policy.REVIEW_SERVICE)
-# Staff who may see a member's evidence photo: those who may read personal data.
-PHOTO_READERS = RESIDENT_READERS
-
-
-def covers(prefixes: list[str] | None, code: str) -> bool:
-    """Whether scope prefixes (None: everything) cover a grid code."""
-    if prefixes is None:
-        return True
-    return bool(code) and any(code.startswith(p) for p in prefixes)
+# Staff who publish and run activities: ORGANISE_ACTIVITIES (community and compound branch
+# staff, the street office above them). Who confirms members' self-organised service:
+# REVIEW_SERVICE (the community, 社区确认). Who sees a member's evidence photo:
+# READ_RESIDENTS (those who may read personal data).
 
 
 def organiser_grids(user) -> QuerySet[Grid]:
     """The communities and compounds the user may publish activities for."""
-    prefixes = scope_prefixes(user, roles=ORGANISER_ROLES)
+    prefixes = policy.prefixes(user, policy.ORGANISE_ACTIVITIES)
     return (Grid.objects.filter(level__in=[Level.COMMUNITY, Level.COMPOUND])
-            .filter(scope_q(prefixes, "code")).order_by("code"))
+            .filter(policy.scope_q(prefixes, "code")).order_by("code"))
 
 
 def may_organise(user, activity) -> bool:
@@ -38,14 +26,14 @@ def may_organise(user, activity) -> bool:
     see the check-in code, the sign-up list and confirm hours."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return covers(scope_prefixes(user, roles=ORGANISER_ROLES), activity.organiser_grid.code)
+    return policy.allows(user, policy.ORGANISE_ACTIVITIES, activity.organiser_grid)
 
 
 def may_review(user, record) -> bool:
     """Community staff of the place where the self-organised service happened."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return covers(scope_prefixes(user, roles=REVIEWER_ROLES), record.grid_code)
+    return policy.allows(user, policy.REVIEW_SERVICE, record.grid_code)
 
 
 def may_view_self_service(user, record) -> bool:
@@ -54,4 +42,4 @@ def may_view_self_service(user, record) -> bool:
         return False
     if record.member.user_id == user.pk:
         return True
-    return covers(scope_prefixes(user, roles=PHOTO_READERS), record.grid_code)
+    return policy.allows(user, policy.READ_RESIDENTS, record.grid_code)

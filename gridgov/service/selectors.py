@@ -12,11 +12,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts import policy
 from gridgov.grids.models import Level
 from gridgov.people.models import Member
 from gridgov.people.selectors import member_for
-from gridgov.service.access import PHOTO_READERS, REVIEWER_ROLES
 from gridgov.service.models import (
     Activity,
     ActivityStatus,
@@ -41,7 +40,7 @@ def activities() -> QuerySet[Activity]:
 
 def my_grid_prefixes(user) -> list[str] | None:
     """"My grid" for the list filter: the member's home community, and the staff's scopes."""
-    prefixes = scope_prefixes(user)
+    prefixes = policy.prefixes(user, policy.ANY_ROLE)
     if prefixes is None:
         return None
     member = member_for(user)
@@ -61,7 +60,7 @@ def activity_list(*, user, when: str = "upcoming", mine: bool = False, category:
     else:
         qs = qs.filter(ends_at__gt=now).order_by("starts_at", "id")
     if mine:
-        qs = qs.filter(scope_q(my_grid_prefixes(user)))
+        qs = qs.filter(policy.scope_q(my_grid_prefixes(user)))
     if category:
         qs = qs.filter(category__code=category)
     return qs
@@ -101,17 +100,17 @@ def my_self_services(member: Member | None) -> QuerySet[SelfService]:
 def self_services_to_review(user) -> QuerySet[SelfService]:
     """Submitted self-organised service in the user's community scope, oldest first."""
     return (SelfService.objects.filter(status=SelfServiceStatus.SUBMITTED)
-            .filter(scope_q(scope_prefixes(user, roles=REVIEWER_ROLES)))
+            .filter(policy.scoped(user, policy.REVIEW_SERVICE))
             .select_related("member", "category").order_by("submitted_at", "id"))
 
 
 def self_services_visible_to(user) -> QuerySet[SelfService]:
     """What a user may open: their own, and any in scopes where they read personal data."""
     qs = SelfService.objects.select_related("member", "category")
-    prefixes = scope_prefixes(user, roles=PHOTO_READERS)
+    prefixes = policy.prefixes(user, policy.READ_RESIDENTS)
     if prefixes is None:  # everything (Q() | X would narrow it to X)
         return qs
-    q = scope_q(prefixes)
+    q = policy.scope_q(prefixes)
     member = member_for(user)
     if member is not None:
         q |= Q(member=member)

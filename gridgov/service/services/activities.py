@@ -19,13 +19,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.selectors import scope_prefixes
+from gridgov.accounts import policy
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.location import apply_placement, locate_one
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
 from gridgov.people.services import check_point
-from gridgov.service.access import ORGANISER_ROLES, covers
 from gridgov.service.errors import ActivityFull, NotAllowed, ServiceError
 from gridgov.service.models import (
     Activity,
@@ -139,8 +138,8 @@ def activity_publish(
         errors["organiser_grid"] = _("The organising grid must be a community or a "
                                      "compound.")
         organiser_grid = None
-    elif acting_user is not None and not covers(
-            scope_prefixes(acting_user, roles=ORGANISER_ROLES), organiser_grid.code):
+    elif acting_user is not None and not policy.allows(
+            acting_user, policy.ORGANISE_ACTIVITIES, organiser_grid):
         raise NotAllowed(_("%(user)s may not publish activities for %(grid)s.")
                          % {"user": acting_user, "grid": organiser_grid.name})
     title = (title or "").strip()
