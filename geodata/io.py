@@ -8,25 +8,37 @@ WGS84 longitude/latitude. Coordinates are converted at this edge only:
   datum): GDAL/PROJ transforms it to EPSG:4326;
 - else (WGS84, CGCS2000 or no SRS) the coordinates are taken as they are.
 
+A projected SRS declared over degrees (a GeoJSON's legacy ``crs`` member saying EPSG:3857
+over longitude/latitude) is refused per feature rather than written near (0°, 0°); a
+coordinate that is not a number (NaN, Infinity) is named where it lies. Attribute text is
+decoded with the encoding geodata.encodings chooses (--encoding, a .cpg, else UTF-8 then
+GB18030), and a zipped Shapefile without its .dbf or .shx is refused naming what the zip holds.
+
 Nothing is repaired here: a geometry GEOS cannot even build (an unclosed ring) comes back
 with the reason, and validity is judged by geodata.topology.
 """
 
 from __future__ import annotations
 
+import math
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal.libgdal import lgdal
 from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geodata import crs as crsmod
+from geodata import encodings
+from geodata.encodings import Encoding, Opener
 
 WGS84_EQUIVALENT = (4326, 4490)  # WGS84 and CGCS2000: same coordinates at grid accuracy
 NON_POLYGON_TYPES = ("Point", "LineString", "MultiPoint", "MultiLineString")
@@ -49,6 +61,14 @@ class LayerInfo:
     srs_name: str | None
     epsg: int | None
     transformed: bool  # coordinates go through GDAL to EPSG:4326
+    encoding: Encoding = Encoding("utf-8", "format")  # of the attributes' text
+
+    @property
+    def srs_label(self) -> str:
+        """The layer's SRS as people name it: "WGS 84 / Pseudo-Mercator (EPSG:3857)"."""
+        if self.epsg:
+            return f"{self.srs_name} (EPSG:{self.epsg})"
+        return self.srs_name or "-"
 
 
 @dataclass
@@ -64,14 +84,72 @@ class RawFeature:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class _Source:
+    """What GDAL opens, and where the attribute text lies (a GeoJSON, or a Shapefile's .dbf,
+    possibly inside a zip) for its encoding to be checked."""
+
+    gdal: str
+    label: str  # how messages name the text's file
+    text: Opener | None = None  # None: the format fixes the encoding (GeoPackage: UTF-8)
+    dbf: bool = False
+    cpg: str | None = None
+
+
 def gdal_path(path: str | Path, layer: str | None = None) -> str:
     """The path GDAL opens: a .zip is read in place through /vsizip/ (its one .shp, or the
     .shp named ``layer``)."""
+    return _source(path, layer).gdal
+
+
+def _file_opener(path: Path) -> Opener:
+    return lambda: open(path, "rb")
+
+
+def _zip_opener(path: Path, member: str) -> Opener:
+    @contextmanager
+    def opened():
+        with zipfile.ZipFile(path) as archive, archive.open(member) as f:
+            yield f
+
+    return opened  # type: ignore[return-value]
+
+
+def _beside(names: list[str], shp: str, suffix: str) -> str | None:
+    """The file of a Shapefile's set with this suffix (.dbf, .shx, .cpg), any letter case."""
+    want = (shp[:-4] + suffix).lower()
+    return next((n for n in names if n.lower() == want), None)
+
+
+def _shapefile_parts(label: str, names: list[str], shp: str) -> tuple[str, str | None]:
+    """The .dbf and .cpg of the Shapefile ``shp`` among ``names``; a missing .dbf or .shx is
+    refused, naming what is there."""
+    for suffix, what in ((".dbf", _("its attribute table (.dbf), where the codes and names "
+                                    "are")),
+                         (".shx", _("its index (.shx)"))):
+        if _beside(names, shp, suffix) is None:
+            raise ReadError(
+                _("%(file)s holds the Shapefile %(shp)s without %(what)s: %(missing)s is "
+                  "missing. It holds: %(names)s.")
+                % {"file": label, "shp": shp, "what": what,
+                   "missing": Path(shp).stem + suffix, "names": ", ".join(names) or "-"})
+    return _beside(names, shp, ".dbf") or "", _beside(names, shp, ".cpg")
+
+
+def _source(path: str | Path, layer: str | None) -> _Source:
     path = Path(path)
     if not path.exists():
         raise ReadError(_("File not found: %(path)s") % {"path": path})
-    if path.suffix.lower() != ".zip":
-        return str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".shp":
+        names = [p.name for p in path.parent.iterdir()]
+        dbf, cpg = _shapefile_parts(str(path.parent), names, path.name)
+        return _Source(str(path), str(path.parent / dbf), _file_opener(path.parent / dbf),
+                       dbf=True, cpg=(path.parent / cpg).read_text("latin-1") if cpg else None)
+    if suffix in (".geojson", ".json"):
+        return _Source(str(path), str(path), _file_opener(path))
+    if suffix != ".zip":
+        return _Source(str(path), str(path))
     try:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
@@ -83,20 +161,44 @@ def gdal_path(path: str | Path, layer: str | None = None) -> str:
     if not shps:
         others = [n for n in names if n.lower().endswith((".gpkg", ".geojson", ".json"))]
         if len(others) == 1:
-            return f"/vsizip/{path.resolve()}/{others[0]}"
-        raise ReadError(_("The zip file %(path)s holds no Shapefile (.shp).") % {"path": path})
+            gdal = f"/vsizip/{path.resolve()}/{others[0]}"
+            if others[0].lower().endswith(".gpkg"):
+                return _Source(gdal, f"{path}/{others[0]}")
+            return _Source(gdal, f"{path}/{others[0]}", _zip_opener(path, others[0]))
+        raise ReadError(_("The zip file %(path)s holds no Shapefile (.shp); it holds: "
+                          "%(names)s.") % {"path": path, "names": ", ".join(names) or "-"})
     if len(shps) > 1:
         raise ReadError(
             _("The zip file %(path)s holds several Shapefiles (%(names)s): choose one with "
               "--layer.") % {"path": path, "names": ", ".join(Path(n).stem for n in shps)}
         )
-    return f"/vsizip/{path.resolve()}/{shps[0]}"
+    dbf, cpg = _shapefile_parts(_("The zip file %(path)s") % {"path": path}, names, shps[0])
+    cpg_text = None
+    if cpg:
+        with zipfile.ZipFile(path) as archive:
+            cpg_text = archive.read(cpg).decode("latin-1")
+    return _Source(f"/vsizip/{path.resolve()}/{shps[0]}", f"{path}/{dbf}",
+                   _zip_opener(path, dbf), dbf=True, cpg=cpg_text)
 
 
-def _open(path: str | Path, layer: str | None) -> tuple[DataSource, Any]:
-    source = gdal_path(path, layer)
+@contextmanager
+def _shapefile_bytes_as_they_are() -> Iterator[None]:
+    """GDAL leaves a .dbf's text undecoded while the layer is opened (SHAPE_ENCODING=""):
+    the encoding is chosen by geodata.encodings and applied by Django, .cpg or not."""
+    lgdal.CPLSetThreadLocalConfigOption(b"SHAPE_ENCODING", b"")
     try:
-        ds = DataSource(source)
+        yield
+    finally:
+        lgdal.CPLSetThreadLocalConfigOption(b"SHAPE_ENCODING", None)
+
+
+def _open(path: str | Path, layer: str | None, encoding: str | None = None
+          ) -> tuple[DataSource, Any, Encoding]:
+    source = _source(path, layer)
+    enc = _encoding(source, encoding)
+    try:
+        with _shapefile_bytes_as_they_are():
+            ds = DataSource(source.gdal, encoding=enc.codec)
     except GDALException as exc:
         raise ReadError(
             _("%(path)s is not a geographic file GDAL can read (GeoJSON, zipped Shapefile, "
@@ -106,13 +208,25 @@ def _open(path: str | Path, layer: str | None) -> tuple[DataSource, Any]:
     if not names:
         raise ReadError(_("%(path)s holds no layer.") % {"path": path})
     if layer and layer in names:
-        return ds, ds[layer]
-    if layer and not str(source).lower().endswith(".shp"):
+        return ds, ds[layer], enc
+    if layer and not source.gdal.lower().endswith(".shp"):
         raise ReadError(
             _("No layer %(layer)s in %(path)s; its layers: %(names)s.")
             % {"layer": layer, "path": path, "names": ", ".join(names)}
         )
-    return ds, ds[0]
+    return ds, ds[0], enc
+
+
+def _encoding(source: _Source, given: str | None) -> Encoding:
+    try:
+        if source.text is None:
+            if given:
+                encodings.codec_name(given)
+            return Encoding("utf-8", "format")
+        return encodings.choose(source.text, label=source.label, given=given, cpg=source.cpg,
+                                dbf=source.dbf)
+    except encodings.EncodingError as exc:
+        raise ReadError(str(exc)) from exc
 
 
 def _epsg(srs: SpatialReference | None) -> int | None:
@@ -124,13 +238,14 @@ def _epsg(srs: SpatialReference | None) -> int | None:
         return None
 
 
-def layer_info(path: str | Path, *, layer: str | None = None) -> LayerInfo:
+def layer_info(path: str | Path, *, layer: str | None = None,
+               encoding: str | None = None) -> LayerInfo:
     """The layer's name, fields, feature count, geometry type and SRS, without reading it."""
-    ds, lyr = _open(path, layer)
-    return _info(path, ds, lyr)
+    ds, lyr, enc = _open(path, layer, encoding)
+    return _info(path, ds, lyr, enc)
 
 
-def _info(path: str | Path, ds: DataSource, lyr: Any) -> LayerInfo:
+def _info(path: str | Path, ds: DataSource, lyr: Any, enc: Encoding) -> LayerInfo:
     srs = lyr.srs
     epsg = _epsg(srs)
     return LayerInfo(
@@ -143,20 +258,23 @@ def _info(path: str | Path, ds: DataSource, lyr: Any) -> LayerInfo:
         srs_name=srs.name if srs is not None else None,
         epsg=epsg,
         transformed=srs is not None and epsg not in WGS84_EQUIVALENT,
+        encoding=enc,
     )
 
 
 def read_features(
-    path: str | Path, *, layer: str | None = None, source_crs: str | None = None
+    path: str | Path, *, layer: str | None = None, source_crs: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[LayerInfo, Iterator[RawFeature]]:
     """The layer's description and a stream of its features in WGS84 lon/lat.
 
     ``source_crs`` names the datum of lon/lat coordinates (GCJ-02 from Gaode, BD-09 from
-    Baidu...); it is refused for a projected layer, whose SRS GDAL applies instead."""
+    Baidu...); it is refused for a projected layer, whose SRS GDAL applies instead.
+    ``encoding`` is the attributes' text encoding; by default the .cpg's, else detected."""
     if source_crs is not None:
         crsmod.check_name(source_crs)
-    ds, lyr = _open(path, layer)
-    info = _info(path, ds, lyr)
+    ds, lyr, enc = _open(path, layer, encoding)
+    info = _info(path, ds, lyr, enc)
     if info.geom_type.lstrip("3D ").replace("25D", "") in NON_POLYGON_TYPES:
         raise ReadError(
             _("The layer %(layer)s holds %(type)s geometries; a grid boundary must be a "
@@ -171,12 +289,19 @@ def read_features(
         )
     transform = None
     if source_crs is None and info.transformed:
-        transform = CoordTransform(srs, SpatialReference(4326))
+        transform = _Transform(CoordTransform(srs, SpatialReference(4326)), info,
+                               projected=bool(srs.projected))
 
     def stream() -> Iterator[RawFeature]:
         fields = info.fields
         for index, feat in enumerate(lyr, start=1):
-            props = {name: feat.get(name) for name in fields}
+            try:
+                props = {name: feat[i].value for i, name in enumerate(fields)}
+            except UnicodeDecodeError as exc:
+                raise ReadError(
+                    _("Feature %(index)s: an attribute is not valid %(codec)s text; give the "
+                      "encoding with --encoding.") % {"index": index, "codec": enc.codec.upper()}
+                ) from exc
             try:
                 ogr = feat.geom
             except GDALException:  # a feature without geometry: GDAL hands out no pointer
@@ -184,21 +309,86 @@ def read_features(
             if ogr is None:
                 yield RawFeature(index, feat.fid, props, None, _("no geometry"))
                 continue
-            if transform is not None:
-                ogr.transform(transform)
-            try:
-                geom = shapely.from_wkb(bytes(ogr.wkb))
-            except shapely.errors.GEOSException as exc:
-                reason = str(exc)
-                if "closed linestring" in reason:
-                    reason = _("a ring is not closed (its first and last points differ)")
-                yield RawFeature(index, feat.fid, props, None, reason)
-                continue
-            if source_crs is not None and source_crs != "wgs84":
+            geom, error = _geometry(ogr, transform)
+            if geom is not None and source_crs is not None and source_crs != "wgs84":
                 geom = crsmod.transform(geom, source=source_crs, target="wgs84")
-            yield RawFeature(index, feat.fid, props, geom)
+            yield RawFeature(index, feat.fid, props, geom, error)
 
     return info, stream()
+
+
+@dataclass(frozen=True)
+class _Transform:
+    """GDAL's transform from the layer's declared SRS to WGS84."""
+
+    ct: CoordTransform
+    info: LayerInfo
+    projected: bool
+
+
+def _geometry(ogr: Any, transform: _Transform | None) -> tuple[BaseGeometry | None, str | None]:
+    """The feature's geometry in WGS84, or None and why: a coordinate that is not a number,
+    an unclosed ring, degrees under a projected SRS, a transform that fails."""
+    geom, error = _build(ogr)
+    if geom is None or transform is None:
+        return geom, error
+    if transform.projected and outside_lonlat(geom) is None:
+        # Metres of any projection used for a city lie far outside ±180/±90: these are
+        # degrees, which taken as metres would land a few metres from (0°, 0°).
+        xmin, ymin, xmax, ymax = (round(float(v), 6) for v in geom.bounds)
+        return None, _(
+            "the file declares the coordinate system %(srs)s, measured in metres, but the "
+            "coordinates (%(xmin)s, %(ymin)s … %(xmax)s, %(ymax)s) are longitude/latitude "
+            "degrees; read as metres they would land near 0°, 0°. Remove the declared system "
+            "(the GeoJSON's crs member, the Shapefile's .prj) or give the coordinates in it"
+        ) % {"srs": transform.info.srs_label, "xmin": xmin, "ymin": ymin, "xmax": xmax,
+             "ymax": ymax}
+    try:
+        ogr.transform(transform.ct)
+    except GDALException:
+        return None, _("its coordinates cannot be transformed from %(srs)s to WGS84") % {
+            "srs": transform.info.srs_label}
+    geom, error = _build(ogr)
+    if geom is not None and not np.isfinite(shapely.get_coordinates(geom)).all():
+        return None, _("its coordinates lie outside the area where %(srs)s is defined") % {
+            "srs": transform.info.srs_label}
+    return geom, error
+
+
+def _build(ogr: Any) -> tuple[BaseGeometry | None, str | None]:
+    """A shapely geometry from GDAL's, or None and the reason."""
+    error = None
+    with np.errstate(invalid="ignore"):  # NaN coordinates: shapely would warn, we explain
+        try:
+            geom = shapely.from_wkb(bytes(ogr.wkb))
+        except shapely.errors.GEOSException as exc:
+            geom, error = None, str(exc)
+            if "closed linestring" in error:
+                error = _("a ring is not closed (its first and last points differ)")
+    if geom is None or not np.isfinite(shapely.get_coordinates(geom)).all():
+        where = _not_a_number(ogr.tuple)
+        if where:
+            return None, where
+    return geom, error
+
+
+def _not_a_number(coords: Any, path: tuple[int, ...] = ()) -> str | None:
+    """Where the first coordinate that is not a finite number (NaN, Infinity) lies, walking
+    GDAL's nested coordinate tuples (polygon, ring, vertex)."""
+    if coords and isinstance(coords[0], (int, float)):
+        if all(math.isfinite(v) for v in coords):
+            return None
+        point = ", ".join(str(v) for v in coords)
+        names = (_("polygon"), _("ring"), _("vertex"))
+        pairs = list(zip(reversed(names), reversed(path), strict=False))[::-1]
+        place = ", ".join(f"{name} {i}" for name, i in pairs)
+        return _("a coordinate is not a number: (%(point)s) at %(place)s") % {
+            "point": point, "place": place}
+    for i, item in enumerate(coords, start=1):
+        found = _not_a_number(item, (*path, i))
+        if found:
+            return found
+    return None
 
 
 def to_multipolygon(geom: BaseGeometry) -> MultiPolygon | None:
