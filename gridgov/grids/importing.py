@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
-from geodata.io import ReadError, outside_lonlat, read_features, to_multipolygon
+from geodata.io import RawFeature, ReadError, outside_lonlat, read_features, to_multipolygon
 from geodata.measure import project
 from geodata.topology import check_nesting, invalid_reason
 from gridgov.accounts.models import AuditEntry
@@ -113,6 +113,7 @@ class ImportPlan:
     rows: list[Row]
     transformed: str  # how coordinates were converted, for the report
     seconds: float = 0.0
+    encoding: str = ""  # the attributes' text encoding and how it was chosen, for the report
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -178,13 +179,15 @@ def import_plan(
     parent_code: str | None = None,
     source_crs: str | None = None,
     layer: str | None = None,
+    encoding: str | None = None,
     progress: Progress = _no_progress,
 ) -> ImportPlan:
     """Read and check every feature of the file; raise ImportFailed listing every bad one."""
     start = time.perf_counter()
     level = Level(level)
     try:
-        info, features = read_features(path, layer=layer, source_crs=source_crs)
+        info, features = read_features(path, layer=layer, source_crs=source_crs,
+                                       encoding=encoding)
     except ReadError as exc:
         raise ImportFailed(str(exc)) from exc
     if info.count == 0:
@@ -202,7 +205,7 @@ def import_plan(
     problems: list[FeatureProblem] = []
     rows: list[Row] = []
     first_index: dict[str, int] = {}
-    for raw in features:
+    for raw in _reading(features):
         row = _row(raw, fields, problems)
         if row.code:
             if row.code in first_index:
@@ -230,11 +233,19 @@ def import_plan(
     _classify(rows)
     transformed = (
         _("converted from %(crs)s") % {"crs": source_crs} if source_crs
-        else _("transformed by GDAL from %(srs)s") % {"srs": info.srs_name} if info.transformed
+        else _("transformed by GDAL from %(srs)s") % {"srs": info.srs_label} if info.transformed
         else _("taken as WGS84")
     )
     return ImportPlan(level, info.name, fields, rows, transformed,
-                      time.perf_counter() - start)
+                      time.perf_counter() - start, info.encoding.describe())
+
+
+def _reading(features: Iterator[RawFeature]) -> Iterator[RawFeature]:
+    """The features, a file that cannot be read further refused as a whole."""
+    try:
+        yield from features
+    except ReadError as exc:
+        raise ImportFailed(str(exc)) from exc
 
 
 def _refuse(row: Row, problems: list[FeatureProblem], fieldname: str | None, reason: str) -> None:

@@ -64,19 +64,22 @@ class Command(BaseCommand):
         parser.add_argument("--source-crs", choices=CRS_NAMES,
                             help="datum of longitude/latitude coordinates (e.g. gcj02 for Gaode)")
         parser.add_argument("--layer", help="layer to read when the file holds several")
+        parser.add_argument("--encoding", help="text encoding of the attributes (e.g. GBK, "
+                            "UTF-8); by default a Shapefile's .cpg, else UTF-8 or GB18030 "
+                            "as detected")
         parser.add_argument("--dry-run", action="store_true",
                             help="check and report what would change, write nothing")
 
     def handle(self, *args, path: str, level: str, code_field: str | None,
                name_field: str | None, parent_code: str | None, source_crs: str | None,
-               layer: str | None, dry_run: bool, **options) -> None:
+               layer: str | None, encoding: str | None, dry_run: bool, **options) -> None:
         progress = TerminalProgress(getattr(self.stderr, "_out", sys.stderr))
         start = time.perf_counter()
         try:
             result = grids_import(
                 path, level=LEVELS[level], dry_run=dry_run, progress=progress,
                 code_field=code_field, name_field=name_field, parent_code=parent_code,
-                source_crs=source_crs, layer=layer,
+                source_crs=source_crs, layer=layer, encoding=encoding,
             )
         except ImportFailed as exc:
             raise CommandError(self._failure(exc)) from exc
@@ -95,9 +98,10 @@ class Command(BaseCommand):
         plan = result.plan
         self.stdout.write(
             _("Layer %(layer)s: %(n)s features, code field %(code)s, name field %(name)s; "
-              "coordinates %(how)s.")
+              "coordinates %(how)s; text encoding %(encoding)s.")
             % {"layer": plan.layer, "n": len(plan.rows), "code": plan.fields["code"],
-               "name": plan.fields["name"], "how": plan.transformed}
+               "name": plan.fields["name"], "how": plan.transformed,
+               "encoding": plan.encoding}
         )
         if verbosity >= 2:
             for action in ("create", "update"):
