@@ -2,16 +2,18 @@
 
 Each server process keeps every grid (id, code, name, level, parent) with one STRtree per
 level (geodata.locate.Index, the same index and tie rules as gridgov.grids.location.place),
-and the current building leaders' public contacts. A lookup is then a few microseconds of
-shapely and a dict read, instead of five ORM queries; a process answers without opening a
-database connection at all.
+and the current building leaders' public contacts (name, pledge, specialty, the phone
+masked: a full number is shown only on the building-contact page, gridgov.grids.finder). A
+lookup is then a few microseconds of shapely and a dict read, instead of five ORM queries; a
+process answers without opening a database connection at all.
 
 Freshness: at most every ``GRIDGOV_LOCATE_CHECK_SECONDS`` seconds (default 2; 0 = on every
 request) a lookup reads a fingerprint of the grids (count, highest id, latest ``updated_at``)
 and of the current building leaders (count, sums of role and member ids, latest member
-``updated_at``); when it changed, the index is rebuilt. So a boundary edit, a new grid or a
-new building leader shows in every process within that many seconds. Writes that bypass
-``save()`` (``QuerySet.update`` on grids) are not seen until some other change, or a restart.
+``updated_at``, and the day: roles begin and end at midnight); when it changed, the index is
+rebuilt. So a boundary edit, a new grid or a new building leader shows in every process
+within that many seconds. Writes that bypass ``save()`` (``QuerySet.update`` on grids) are
+not seen until some other change, or a restart.
 
 Memory: the whole grid layer per process (a district's 50k buildings: about as much as
 ``locate_people`` holds). Build time: well under a second at street scale, ~1-2 s at district
@@ -31,9 +33,11 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 
 from geodata.locate import Index
-from gridgov.grids.models import Grid, GridRole, Level, RoleKind
+from gridgov.grids.models import Grid, Level, RoleKind
+from gridgov.people.models import Member, current_roles, public_phone
 
 DEFAULT_CHECK_SECONDS = 2.0
 
@@ -84,15 +88,13 @@ class LocateIndex:
             for level, (refs, wkbs) in by_level.items()
         }
         self.contacts: dict[int, dict[str, Any]] = {}
-        roles = (GridRole.objects.filter(role=RoleKind.BUILDING_LEADER, until__isnull=True)
-                 .select_related("member").order_by("grid_id", "-since")
-                 .only("grid_id", "since", "member__name", "member__pledge",
-                       "member__specialty", "member__phone", "member__phone_public"))
-        for role in roles:
+        for role in _leader_roles(fingerprint[-1]).select_related("member").order_by(
+                "grid_id", "-since").only("grid_id", "since", "member__name", "member__pledge",
+                                          "member__specialty", "member__phone"):
             m = role.member
             self.contacts.setdefault(role.grid_id, {
                 "role": RoleKind.BUILDING_LEADER.value, "name": m.name, "pledge": m.pledge,
-                "specialty": m.specialty, "phone": m.masked_phone})
+                "specialty": m.specialty, "phone": public_phone(m)})
 
     def parent(self, ref: GridRef | None) -> GridRef | None:
         return None if ref is None or ref.parent_id is None else self.grids.get(ref.parent_id)
@@ -133,15 +135,23 @@ class LocateIndex:
         return {"community_code": out[1], "compound_code": out[2], "building_code": out[3]}
 
 
+def _leader_roles(day):
+    """The building leaders on ``day``: public contacts by their role (Member.objects.public),
+    their phone masked as in every API answer (public_phone)."""
+    return current_roles(day).filter(role=RoleKind.BUILDING_LEADER,
+                                      member__in=Member.objects.public(day))
+
+
 def fingerprint() -> tuple:
-    """What the index depends on, in two aggregate queries."""
+    """What the index depends on, in two aggregate queries; the day last (a role begins or
+    ends at midnight)."""
+    day = timezone.localdate()
     grids = Grid.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at"))
-    leaders = GridRole.objects.filter(role=RoleKind.BUILDING_LEADER, until__isnull=True
-                                      ).aggregate(n=Count("id"), ids=Sum("id"),
-                                                  members=Sum("member_id"),
-                                                  at=Max("member__updated_at"))
+    leaders = _leader_roles(day).aggregate(n=Count("id"), ids=Sum("id"),
+                                           members=Sum("member_id"),
+                                           at=Max("member__updated_at"))
     return (grids["n"], grids["top"], grids["at"], leaders["n"], leaders["ids"],
-            leaders["members"], leaders["at"])
+            leaders["members"], leaders["at"], day)
 
 
 class _Holder:

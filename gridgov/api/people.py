@@ -1,10 +1,13 @@
 """Members and residents.
 
-Members: everyone (anonymous included) gets the public projection of members located in a
-building — name, kind, specialty, pledge, phone masked unless the member opted in, and the
-grid codes; never the address or the home point. Staff (any role but ``member``, or a
-superuser) get full records, and only those in their grid scope (members_visible_to), unless
-they ask ``view=public``.
+Members: everyone (anonymous included) gets the public projection of the public members
+(``Member.objects.public()``: current role holders, and confirmed members who chose to be a
+public contact) located in a building — name, kind, specialty, pledge, the phone always
+masked (a full number is shown only on the building-contact page), and the grid codes;
+never the address or the home point, nothing of an unconfirmed or rejected registration.
+Staff (roles holding ``policy.READ_MEMBERS``, or a superuser) get full records of the members
+in the grids where they hold it, whatever their status, unless they ask ``view=public``; the
+phone whole where they also hold ``policy.SEE_MEMBER_PHONES``.
 
 Residents: personal data, only for roles that read residents, in their scope
 (residents_visible_to); anyone else gets 403. Counts per building are public in the
@@ -23,15 +26,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import resident_prefixes, scope_prefixes, scope_q
+from gridgov.accounts.selectors import resident_prefixes
 from gridgov.accounts.services import access_record
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
 from gridgov.api.keys import ApiKeyMixin
 from gridgov.people.models import Member, Resident
-from gridgov.people.selectors import members_visible_to, residents_visible_to
-
-STAFF_ROLES = policy.roles(policy.READ_MEMBERS)
+from gridgov.people.selectors import residents_visible_to
 
 
 class MemberPublicSerializer(serializers.ModelSerializer):
@@ -47,7 +48,7 @@ class MemberPublicSerializer(serializers.ModelSerializer):
 
 
 class MemberFullSerializer(MemberPublicSerializer):
-    phone = serializers.CharField(read_only=True)
+    phone = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,6 +57,11 @@ class MemberFullSerializer(MemberPublicSerializer):
                   "pledge", "phone", "phone_public", "address", "location", "report_status",
                   "reported_on", "community_code", "compound_code", "building_code",
                   "grid_code", "nearest_distance_m")
+
+    def get_phone(self, m) -> str:
+        """Whole where the reader holds SEE_MEMBER_PHONES over the member's grid."""
+        phones = self.context.get("phone_prefixes")
+        return m.phone if policy.covers(phones, m.grid_code) else m.masked_phone
 
     def get_location(self, m) -> list[float] | None:
         return None if m.location is None else [round(m.location.x, 7), round(m.location.y, 7)]
@@ -96,11 +102,6 @@ class MemberFilter(django_filters.FilterSet):
         fields = ("grid", "kind")
 
 
-def staff_prefixes(user) -> list[str] | None:
-    """Scopes in which the user holds a staff role ([] for members and the public)."""
-    return scope_prefixes(user, roles=STAFF_ROLES)
-
-
 @extend_schema(parameters=[OpenApiParameter("view", str, enum=["public", "full"],
                                             description="staff: public projection of everyone "
                                             "instead of full records in their scope")])
@@ -115,20 +116,25 @@ class MemberList(ApiKeyMixin, generics.ListAPIView):
         view = self.request.query_params.get("view", "full")
         if view not in ("public", "full"):
             raise bad_parameter("view", _("Expected public or full."))
-        return view == "full" and staff_prefixes(self.request.user) != []
+        return view == "full" and policy.allows(self.request.user, policy.READ_MEMBERS)
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False):
             return MemberRecordSerializer
         return MemberFullSerializer if self._full() else MemberPublicSerializer
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["phone_prefixes"] = policy.prefixes(self.request.user,
+                                                    policy.SEE_MEMBER_PHONES)
+        return context
+
     def get_queryset(self):
         related = ("community", "compound", "building")
         if getattr(self, "swagger_fake_view", False) or not self._full():
-            return (Member.objects.filter(building__isnull=False).select_related(*related)
-                    .order_by("grid_code", "name", "id"))
-        qs = members_visible_to(self.request.user).filter(
-            scope_q(staff_prefixes(self.request.user)))
+            qs = Member.objects.public().filter(building__isnull=False)
+        else:
+            qs = Member.objects.filter(policy.scoped(self.request.user, policy.READ_MEMBERS))
         return qs.select_related(*related).order_by("grid_code", "name", "id")
 
 

@@ -110,25 +110,32 @@ def _located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
     return qs.filter(**{field: grid})
 
 
+def _public_members() -> QuerySet:
+    """The members the layer may carry: the public ones (``Member.objects.public()``: current
+    role holders, confirmed members who chose to be a public contact) located in a building.
+    Whoever asks, the export is public: nothing of an unconfirmed or rejected registration."""
+    return Member.objects.public().filter(building__isnull=False)
+
+
 def _member_items(grid: Grid | None) -> Iterator[Item]:
-    """Public fields only: no address, no personal data beyond name and the masked phone.
+    """Public fields only: no address, no personal data beyond name and the masked phone
+    (always masked: a full number is shown only on the building-contact page).
 
     The point is the member's building (a point on its surface), never the home position:
     a public contact is found by building, and a home point would give the address away.
     Members not located in a building have no public contact point and are left out."""
-    qs = _located_filter(Member.objects.filter(building__isnull=False), grid)
+    qs = _located_filter(_public_members(), grid)
     rows = (
         qs.order_by("pk")
         .annotate(g=_geometry(PointOnSurface("building__geom")))
-        .values_list("name", "kind", "specialty", "pledge", "phone", "phone_public",
+        .values_list("name", "kind", "specialty", "pledge", "phone",
                      "community__code", "compound__code", "building__code", "g")
     )
-    for (name, kind, specialty, pledge, phone, public, community, compound, building,
+    for (name, kind, specialty, pledge, phone, community, compound, building,
          geom) in rows.iterator(chunk_size=CHUNK):
         props = {"community_code": community, "compound_code": compound,
                  "building_code": building, "name": name, "kind": kind,
-                 "specialty": specialty, "pledge": pledge,
-                 "phone": phone if public else mask_phone(phone)}
+                 "specialty": specialty, "pledge": pledge, "phone": mask_phone(phone)}
         yield props, geom
 
 
@@ -237,15 +244,16 @@ def _grids_sql(d: _Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple
 
 def _members_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
     grids = _table(Grid)
-    where, params = ["m.building_id IS NOT NULL"], []
+    # The rows of _public_members(), as the ORM writes them: the rule stays in one place.
+    public, params = _public_members().values("pk").query.sql_with_params()
+    where, params = [f"m.id IN ({public})"], list(params)
     if grid is not None:
         column = {Level.COMMUNITY: "community_id", Level.COMPOUND: "compound_id",
                   Level.BUILDING: "building_id"}[grid.level]
         where.append(f"m.{column} = %s")
         params.append(grid.pk)
     # mask_phone in SQL: the first 3 and last 4 digits kept, the rest starred.
-    phone = (f"CASE WHEN m.phone_public THEN m.phone "
-             f"WHEN length(m.phone) <= 7 THEN substr('{STARS}', 1, length(m.phone)) "
+    phone = (f"CASE WHEN length(m.phone) <= 7 THEN substr('{STARS}', 1, length(m.phone)) "
              f"ELSE substr(m.phone, 1, 3) || substr('{STARS}', 1, length(m.phone) - 7) "
              f"|| substr(m.phone, length(m.phone) - 3) END")
     props = [("community_code", "c.code"), ("compound_code", "k.code"),

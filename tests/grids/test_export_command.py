@@ -18,6 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from geodata import crs as crsmod
+from gridgov.grids.models import RoleKind
+from gridgov.grids.services import gridrole_assign
+from gridgov.people.models import ReportStatus
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 
 CODES = ("community_code", "compound_code", "building_code")
@@ -48,7 +51,11 @@ def people(tree):
                            address="东湖花园1栋301室", specialty="电工", pledge="有事找我",
                            location=Point(113.1012, 23.0027, srid=4326))  # B1, off-centre
     shown = MemberFactory(name="王公开", phone="13800001111", phone_public=True,
-                          address="南山小区1栋2室", location=Point(113.113, 23.003, srid=4326))
+                          address="南山小区1栋2室", location=Point(113.113, 23.003, srid=4326),
+                          report_status=ReportStatus.CONFIRMED)
+    # 李秘密 is public by their role, 王公开 confirmed and a public contact
+    gridrole_assign(grid=tree.b1, member=hidden, role=RoleKind.BUILDING_LEADER,
+                    acting_user=None)
     h1 = HouseholdFactory(address="东湖花园1栋101室")  # in B1
     ResidentFactory(household=h1, name="张居民")
     ResidentFactory(household=h1, name="赵居民")
@@ -133,7 +140,8 @@ def test_database_features_are_the_python_features(tree, people, tmp_path, layer
     grid_create(acting_user=None, level=Level.BUILDING, code="100001002002", name=AWKWARD,
                 kind=Kind.BUILDING, geom=hole, parent=tree.k2)
     MemberFactory(name=AWKWARD, pledge="", specialty="50%_off \\ \"x\"", phone="12345",
-                  location=Point(113.1058, 23.0075, srid=4326))
+                  location=Point(113.1058, 23.0075, srid=4326), phone_public=True,
+                  report_status=ReportStatus.CONFIRMED)
     _, doc = features(export(tmp_path, layer))
     python = [json.loads(text) for batch in gexport.feature_batches(
         exporting.layer_items(layer)) for text in batch]
@@ -204,7 +212,7 @@ def test_members_export_public_fields_only(tree, tmp_path, people):
     assert "13912345678" not in text  # did not opt in: masked
     by_name = {r["name"]: r for r in rows}
     assert by_name["李秘密"]["phone"] == "139****5678"
-    assert by_name["王公开"]["phone"] == "13800001111"  # opted in
+    assert by_name["王公开"]["phone"] == "138****1111"  # opted in, but an export: masked
     assert by_name["李秘密"]["specialty"] == "电工" and by_name["李秘密"]["pledge"] == "有事找我"
     assert set(doc["features"][0]["properties"]) == {
         *CODES, "name", "kind", "specialty", "pledge", "phone"}
