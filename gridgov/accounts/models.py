@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,6 +78,16 @@ class Assignment(models.Model):
             raise ValidationError({"grid": _("This role must be scoped to a grid.")})
         if self.grid_id:
             self.scope_code = self.grid.code
+        elif self.scope_code:
+            # A street admin's scope is a street office's code (whose code begins with no
+            # other street's: gridgov.grids.codes), never an arbitrary prefix. By label:
+            # accounts imports nothing above it.
+            street = apps.get_model("grids", "Street")
+            if not street.objects.filter(code=self.scope_code).exists():
+                raise ValidationError({"scope_code": _(
+                    "%(code)s is not a street office's code: a street admin's scope is a "
+                    "street's code, or empty for the whole district.") % {
+                        "code": self.scope_code}})
 
 
 class AuditEntry(models.Model):

@@ -1,8 +1,10 @@
 """The topology report of the stored grids (manage.py check_grids): load, check, render.
 
 Geometry checks are geodata.topology.check_tree's (pure, vectorised); this module loads the
-grids, adds the one governance check (buildings nobody is located in) and renders the
-problems as translated text lines or as a GeoJSON FeatureCollection.
+grids, adds the code rule (gridgov.grids.codes: codes beginning with a code not their
+ancestor's, street codes beginning with another's, communities under no street) and one
+governance check (buildings nobody is located in), and renders the problems as translated
+text lines or as a GeoJSON FeatureCollection.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from django.utils.translation import gettext as _
 from geodata import export as gexport
 from geodata.measure import project
 from geodata.topology import GridRow, Problem, check_tree
+from gridgov.grids import codes
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.services import TOLERANCE_M2
 from gridgov.people.models import Household, Member
 
-KINDS = ("invalid", "outside_parent", "overlap", "gap", "sliver", "unoccupied")
+KINDS = ("code", "invalid", "outside_parent", "overlap", "gap", "sliver", "unoccupied")
 
 
 def _rows(qs) -> list[GridRow]:
@@ -70,6 +73,18 @@ def unoccupied_buildings(prefix: str | None = None) -> list[Problem]:
     ]
 
 
+def code_problems(prefix: str | None = None) -> list[Problem]:
+    """The stored codes breaking the code rule (kind "code", no geometry): ``other`` is the
+    code it begins with; ``detail`` says "sibling", "ancestor", "street" or "no street"."""
+    found = [Problem("code", "sibling" if c.sibling else "ancestor", code=c.code, other=c.other)
+             for c in codes.stored_conflicts()]
+    found += [Problem("code", "street", code=c, other=p) for c, p in codes.street_conflicts()]
+    found += [Problem("code", "no street", code=c) for c in codes.communities_without_street()]
+    if prefix:
+        found = [p for p in found if p.code.startswith(prefix) or p.other.startswith(prefix)]
+    return found
+
+
 def grid_report(prefix: str | None = None) -> tuple[list[Problem], int]:
     """Every problem of the grids under ``prefix`` (all grids when None), by kind then code,
     and the number of grids checked."""
@@ -77,6 +92,7 @@ def grid_report(prefix: str | None = None) -> tuple[list[Problem], int]:
     problems = check_tree(rows, tolerance_m2=TOLERANCE_M2) + unoccupied_buildings(prefix)
     if prefix:
         problems = [p for p in problems if p.code.startswith(prefix)]
+    problems += code_problems(prefix)
     order = {kind: n for n, kind in enumerate(KINDS)}
     problems.sort(key=lambda p: (order[p.kind], p.code, p.other))
     return problems, checked
@@ -84,6 +100,13 @@ def grid_report(prefix: str | None = None) -> tuple[list[Problem], int]:
 
 def describe(p: Problem) -> str:
     """One human-readable line for a problem (translated)."""
+    if p.kind == "code":
+        if p.detail == "street":
+            return _("Street %(code)s: its code begins with street %(other)s's code.") % {
+                "code": p.code, "other": p.other}
+        if p.detail == "no street":
+            return _("Community %(code)s lies under no street office.") % {"code": p.code}
+        return codes.message(codes.Conflict(p.code, p.other, p.detail == "sibling"))
     if p.kind == "invalid":
         return _("Grid %(code)s: invalid geometry: %(reason)s") % {"code": p.code,
                                                                    "reason": p.detail}
@@ -106,6 +129,7 @@ def describe(p: Problem) -> str:
 
 def heading(kind: str) -> str:
     return {
+        "code": _("Codes breaking the code rule"),
         "invalid": _("Invalid geometries"),
         "outside_parent": _("Children outside their parent"),
         "overlap": _("Overlapping grids"),
@@ -123,7 +147,8 @@ def summary(problems: list[Problem], checked: int) -> str:
         "%(unoccupied)d buildings with nobody."
     ) % {"grids": checked, "total": len(problems), "invalid": n["invalid"],
          "outside": n["outside_parent"], "overlap": n["overlap"], "gap": n["gap"],
-         "sliver": n["sliver"], "unoccupied": n["unoccupied"]}
+         "sliver": n["sliver"], "unoccupied": n["unoccupied"]} + (
+        " " + _("%(n)d codes break the code rule.") % {"n": n["code"]} if n["code"] else "")
 
 
 def render_text(problems: list[Problem], checked: int) -> list[str]:

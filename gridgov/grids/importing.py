@@ -33,6 +33,7 @@ from geodata.measure import project
 from geodata.topology import check_nesting, invalid_reason
 from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.services import snapshot
+from gridgov.grids import codes
 from gridgov.grids.location import relocate_within
 from gridgov.grids.models import Grid, GridVersion, Kind, Level
 from gridgov.grids.services import TOLERANCE_M2, same_boundary, version_starts
@@ -222,6 +223,13 @@ def import_plan(
     _match_existing(rows, level, fields, problems)
     _resolve_parents(rows, level, parents, parent_code, fields, problems)
     _check_rows(rows, level, parents, fields, problems)
+    # The code rule (gridgov.grids.codes): no code begins with a grid's code but its
+    # ancestors', against the stored grids and the file's other features.
+    placed = {r.code: r for r in rows if r.code and (level == Level.COMMUNITY or r.parent_id)}
+    for code, reason in codes.batch_problems(
+            {c: parents.grid[r.parent_id].code if r.parent_id else None
+             for c, r in placed.items()}, level):
+        _refuse(placed[code], problems, fields["code"], reason)
     _check_nesting(rows, level, parents, problems, progress)
     if problems:
         problems.sort(key=lambda p: p.index)

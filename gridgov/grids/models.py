@@ -35,7 +35,9 @@ KINDS_BY_LEVEL: dict[int, tuple[str, ...]] = {
 
 class Street(models.Model):
     """A street office (街道办) or town: the administration above communities. Grids never
-    belong to it directly; its communities are those whose code begins with its code."""
+    belong to it directly; its communities are those whose code begins with its code, and
+    a street admin's scope is its code. No street's code begins with another's, so each
+    community lies under one street at most (gridgov.grids.codes; the database's trigger)."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -50,6 +52,13 @@ class Street(models.Model):
 
     def communities(self):
         return Grid.objects.filter(level=Level.COMMUNITY, code__startswith=self.code)
+
+    def clean(self) -> None:
+        from gridgov.grids.codes import street_problems  # codes reads this module's models
+
+        problems = street_problems(self)
+        if problems:
+            raise ValidationError({"code": problems})
 
 
 class GridQuerySet(models.QuerySet):

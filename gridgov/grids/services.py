@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from geodata.topology import DEFAULT_TOLERANCE_M2, check_nesting
 from gridgov.accounts.services import audit_record, snapshot
+from gridgov.grids import codes
 from gridgov.grids.location import relocate_within
 from gridgov.grids.models import Grid, GridRole, GridVersion
 
@@ -44,11 +45,14 @@ def as_multipolygon(geom: GEOSGeometry, *, label: str) -> MultiPolygon:
 
 def grid_check(grid: Grid) -> None:
     """All rules of one grid among its neighbours, as one ValidationError naming the grid:
-    one-row rules (clean), valid geometry (with GEOS's reason), inside its parent and not
+    one-row rules (clean), the code rule (gridgov.grids.codes: no code begins with a grid's
+    code but its ancestors'), valid geometry (with GEOS's reason), inside its parent and not
     overlapping a sibling (areas in m²)."""
     label = grid.code or grid.name or "?"
     grid.geom = as_multipolygon(grid.geom, label=label)
     grid.clean()
+    code_messages = [_("Grid %(g)s: %(r)s") % {"g": label, "r": r}
+                     for r in codes.grid_problems(grid)]
     geom = shapely.from_wkb(bytes(grid.geom.wkb))
     parent = None
     if grid.parent_id:
@@ -61,7 +65,7 @@ def grid_check(grid: Grid) -> None:
         (code, shapely.from_wkb(bytes(g.wkb))) for code, g in siblings.values_list("code", "geom")
     ]
     problems = check_nesting(geom, parent=parent, siblings=sibling_geoms, tolerance_m2=TOLERANCE_M2)
-    if not problems:
+    if not problems and not code_messages:
         return
     messages = []
     for p in problems:
@@ -77,7 +81,8 @@ def grid_check(grid: Grid) -> None:
                 _("Grid %(g)s: overlaps its sibling %(s)s by %(a).1f m².")
                 % {"g": label, "s": p.other, "a": p.area_m2}
             )
-    raise ValidationError({"geom": messages})
+    errors = {"code": code_messages, "geom": messages}
+    raise ValidationError({k: v for k, v in errors.items() if v})
 
 
 def same_boundary(a: GEOSGeometry, b: GEOSGeometry, *, tolerance: float = 1e-7) -> bool:

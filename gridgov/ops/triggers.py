@@ -1,8 +1,9 @@
 """SQLite triggers that migrations made, put back after a table rebuild.
 
 SQLite cannot alter most columns in place: Django's schema editor copies the table into a
-new one and drops the old, and the old table's triggers go with it. Three sets of triggers
-keep rules no CheckConstraint can express: grid nesting (grids/0003), the immutable points
+new one and drops the old, and the old table's triggers go with it. Four sets of triggers
+keep rules no CheckConstraint can express: grid nesting (grids/0003), the code rule
+(grids/0008, on grids_grid and grids_street), the immutable points
 ledger (points/0003) and each household's resident count (people/0005).
 ``repair_triggers`` runs after every ``migrate`` (a post_migrate receiver) and recreates any
 of them that its migration made and that is now missing, so a later migration on those
@@ -20,6 +21,7 @@ from django.db import connections
 # (app label, migration name, table): the migration's SQLITE list creates the triggers.
 TRIGGER_MIGRATIONS = [
     ("grids", "0003_grid_parent_trigger", "grids_grid"),
+    ("grids", "0008_grid_code_rule", "grids_grid"),
     ("points", "0003_ledger_immutable", "points_ledgerentry"),
     ("people", "0005_household_resident_count", "people_resident"),
 ]
