@@ -2,14 +2,19 @@
 
 Shape: ``{"detail": "<first message>", "parameter": "<name or null>", "errors":
 {"<name>": ["<message>", ...]}}``. DRF's own exceptions (validation, 403, 404, 405, parse
-errors) pass through ``exception_handler`` and come out in this shape too.
+errors) pass through ``exception_handler`` and come out in this shape too, and so does a body
+larger than Django accepts (413, naming DATA_UPLOAD_MAX_MEMORY_SIZE), which Django would
+otherwise answer with its HTML 400 page.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -51,8 +56,34 @@ def parameter_errors(exc: Exception) -> dict[str, list[str]]:
     return {NON_FIELD: [str(exc)]}
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
+def request_size_error(exc: Exception) -> Exception:
+    """Django's refusal of an oversized request body (raised while DRF reads it) as an API
+    error naming the limit; any other exception unchanged."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge(
+            _("The request body is too large: at most %(limit)s bytes (%(mb)s MB, the "
+              "server's DATA_UPLOAD_MAX_MEMORY_SIZE) are accepted, files aside.")
+            % {"limit": limit, "mb": f"{limit / 1048576:.1f}"})
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        many = isinstance(exc, TooManyFieldsSent)
+        setting = "DATA_UPLOAD_MAX_NUMBER_FIELDS" if many else "DATA_UPLOAD_MAX_NUMBER_FILES"
+        return exceptions.ParseError(
+            _("The request has too many %(what)s: at most %(limit)s (the server's "
+              "%(setting)s).") % {"what": _("fields") if many else _("files"),
+                                  "limit": getattr(settings, setting), "setting": setting})
+    return exc
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's handler, then our body; a Django ValidationError escaping a service is a 400."""
+    """DRF's handler, then our body; a Django ValidationError escaping a service is a 400,
+    an oversized body a 413."""
+    exc = request_size_error(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(parameter_errors(exc))
     response = drf_handler(exc, context)

@@ -11,7 +11,8 @@
 
 Status: open while the case is new, dispatched, taken or in progress; closed once resolved
 or closed, with the detailed state in status_notes and extended_attributes. Errors are the
-spec's list of ``{code, description}``, plus ``parameter`` naming the one at fault.
+spec's list of ``{code, description}``, plus ``parameter`` naming the one at fault, in the
+format the URL names (.json/.xml), a body too large for the server (413) included.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridgov.api.errors import NON_FIELD, bad_parameter, parameter_errors
+from gridgov.api.errors import NON_FIELD, bad_parameter, parameter_errors, request_size_error
 from gridgov.api.keys import ApiKeyMixin, SignedInOrKey, request_key
 from gridgov.api.open311_schema import (
     API_KEY,
@@ -57,9 +58,11 @@ DEFAULT_PAGE_SIZE = 1000
 
 
 def open311_errors(exc, context):
-    """Open311's error list; the status code DRF would have used (500s are not caught)."""
+    """Open311's error list; the status code DRF would have used (500s are not caught), 413
+    for a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
     from rest_framework.views import exception_handler as drf_handler
 
+    exc = request_size_error(exc)
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(parameter_errors(exc))
     response = drf_handler(exc, context)
@@ -83,6 +86,12 @@ class Open311View(ApiKeyMixin, APIView):
 
     def get_exception_handler(self):
         return open311_errors
+
+    def initial(self, request, *args, **kwargs):
+        # The URL's .json/.xml first: a refusal raised before DRF's own initial() (reading an
+        # oversized or NUL-bearing body) is then answered in the format asked for.
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        super().initial(request, *args, **kwargs)
 
 
 # --- services -----------------------------------------------------------------------------
