@@ -72,7 +72,7 @@ def test_erasure_leaves_no_trace_of_the_persons_values(resident):
     assert NAME in dump_all_tables() and PHONE in dump_all_tables()
     done = resident_erase(resident=resident.chen, acting_user=resident.staff,
                           reason="本人2026-11-20书面申请")
-    assert done["cases"] == 1
+    assert done["referring"]["cases.case"] == 1
     everything = dump_all_tables()
     assert NAME not in everything and PHONE not in everything
     assert "陈建国" in everything  # the rest of the household stays
