@@ -100,3 +100,19 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request, django_db_blocker):
+    """Rate-limit counters are rows of the database cache (CACHES["ratelimit"], whose table
+    every migrate makes). A test inside the test database's transaction leaves none; a
+    live-server or transactional test commits them: cleared after it, so the next test's
+    client starts at zero."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker is not None and marker.kwargs.get("transaction"))):
+        from django.core.cache import caches
+
+        with django_db_blocker.unblock():
+            caches["ratelimit"].clear()

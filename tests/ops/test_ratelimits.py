@@ -1,0 +1,132 @@
+"""Rate limits in their own cache, shared by every worker (issue 16, item 7), and the point
+lookup API under the finder page's limit (item 1): the counters live in CACHES["ratelimit"]
+(the database table made by migrate, or Redis), the rendered maps stay in the default cache.
+The test across real gunicorn workers is tests/ops/test_workers.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+
+from gridgov.api.models import ApiKey
+from gridgov.api.services import api_key_issue
+from gridgov.ratelimits.limits import ALIAS, hit
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCATE = "/api/v1/locate/"
+FIND = "/en/find/"
+TABLE = "gridgov_ratelimit"
+
+pytestmark = pytest.mark.django_db
+
+
+def expires(key: str):
+    cache = caches[ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT expires FROM {TABLE} WHERE cache_key = %s",
+                       [cache.make_key(key)])
+        return cursor.fetchone()[0]
+
+
+def test_migrate_made_the_table_and_the_counters_are_rows_in_it():
+    assert TABLE in connection.introspection.table_names()
+    assert caches["default"].__class__.__name__ == "LocMemCache"  # the rendered maps
+    assert [hit("t", "10.0.0.5", 60) for _ in range(3)] == [1, 2, 3]
+    assert hit("t", "10.0.0.6", 60) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
+        assert cursor.fetchone()[0] == 2
+
+
+def test_a_count_keeps_the_window_end():
+    """Django's DatabaseCache.incr rewrites the row with the default timeout (300 s): a
+    client counting on would push its own window further away, forever."""
+    hit("w", "10.0.0.5", 60)
+    end = expires("rl:w:10.0.0.5")
+    for _ in range(5):
+        hit("w", "10.0.0.5", 60)
+    assert expires("rl:w:10.0.0.5") == end
+    assert caches[ALIAS].get("rl:w:10.0.0.5") == 6
+
+
+def test_an_expired_counter_starts_again():
+    cache = caches[ALIAS]
+    cache.set("rl:x:10.0.0.5", 41, timeout=-1)  # already expired
+    with pytest.raises(ValueError):
+        cache.incr("rl:x:10.0.0.5")
+    assert hit("x", "10.0.0.5", 60) == 1
+    with pytest.raises(ValueError):
+        cache.incr("never-counted")
+
+
+# --- the point lookup API: the finder page's limit, one budget -----------------------------
+
+def test_locate_is_refused_after_the_limit_with_json_and_retry_after(client, settings):
+    settings.GRIDGOV_FINDER_RATE_LIMIT = 3
+    codes = [client.get(LOCATE, {"lon": 0, "lat": 0}).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]  # 404: not in our area (no grids here)
+    r = client.get(LOCATE, {"lon": 0, "lat": 0})
+    assert r.status_code == 429 and r["Retry-After"] == "60"
+    assert r["Content-Type"].startswith("application/json") and r.json()["detail"]
+    # another client has its own budget
+    assert client.get(LOCATE, {"lon": 0, "lat": 0}, REMOTE_ADDR="10.0.0.9").status_code == 404
+
+
+def test_the_page_and_the_api_count_together(client, settings):
+    settings.GRIDGOV_FINDER_RATE_LIMIT = 3
+    assert client.get(FIND, {"q": "1栋"}).status_code == 200
+    assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 404
+    assert client.get(FIND, {"q": "1栋"}).status_code == 200
+    assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 429
+    assert client.get(FIND, {"q": "1栋"}).status_code == 429
+
+
+def test_a_key_is_limited_by_its_own_rate_not_the_public_one(client, settings):
+    settings.GRIDGOV_FINDER_RATE_LIMIT = 1
+    key = ApiKey(name="12345 hotline", can_read=True, rate_limit_per_minute=4)
+    raw = api_key_issue(key=key, acting_user=None)
+    codes = [client.get(LOCATE, {"lon": 0, "lat": 0}, HTTP_X_API_KEY=raw).status_code
+             for _ in range(5)]
+    assert codes == [404, 404, 404, 404, 429]
+    assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 404  # the public budget
+    assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 429
+
+
+# --- the cache from the environment -------------------------------------------------------
+
+CACHE_OF = """
+import django
+django.setup()
+from django.conf import settings
+c = settings.CACHES
+print(c["ratelimit"]["BACKEND"], c["ratelimit"]["LOCATION"], c["default"]["BACKEND"])
+"""
+
+
+def caches_with(url: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGOV_")}
+    env.update(GRIDGOV_SECRET_KEY="x", DJANGO_SETTINGS_MODULE="gridgov.settings")
+    if url is not None:
+        env["GRIDGOV_RATELIMIT_CACHE_URL"] = url
+    done = subprocess.run([sys.executable, "-c", CACHE_OF], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    (None, f"gridgov.ratelimits.backends.DatabaseCounterCache {TABLE}"),
+    ("redis://cache.intranet:6379/2",  # Django's own backend; redis is imported only on use
+     "django.core.cache.backends.redis.RedisCache redis://cache.intranet:6379/2"),
+    ("locmemcache://", "django.core.cache.backends.locmem.LocMemCache "),
+])
+def test_the_ratelimit_cache_comes_from_the_environment(url, expected):
+    out = caches_with(url)
+    assert out.startswith(expected)
+    assert out.endswith("django.core.cache.backends.locmem.LocMemCache")  # maps: unchanged
