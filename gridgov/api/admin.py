@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from gridgov.accounts import policy
+from gridgov.accounts.admin import ScopedAdminMixin
 from gridgov.api.models import ApiKey, ApiKeyUse
 from gridgov.api.services import api_key_change, api_key_issue, api_key_revoke
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_API_KEYS
+    district_only = True
     list_display = ("name", "prefix", "can_read", "can_post_requests", "scope_code",
                     "rate_limit_per_minute", "revoked", "last_used_at", "created_at")
     list_filter = ("can_read", "can_post_requests", ("revoked_at", admin.EmptyFieldListFilter))
@@ -41,22 +44,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "API key for %(name)s: %(key)s — copy it now, it will not be shown again.")
             % {"name": obj.name, "key": raw})
 
-    @staticmethod
-    def _district_wide(request) -> bool:
-        return policy.everywhere(request.user, policy.MANAGE_API_KEYS)
-
-    def has_module_permission(self, request) -> bool:
-        return super().has_module_permission(request) and self._district_wide(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and self._district_wide(request)
-
-    def has_add_permission(self, request) -> bool:
-        return super().has_add_permission(request) and self._district_wide(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._district_wide(request)
-
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the use log keeps pointing at the key
 
@@ -70,13 +57,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKeyUse)
-class ApiKeyUseAdmin(admin.ModelAdmin):
+class ApiKeyUseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Who called with which key: for those who manage the keys (district-wide only)."""
+
+    capability = policy.MANAGE_API_KEYS
+    district_only = True
     list_display = ("at", "key", "prefix", "method", "path", "status_code", "remote_addr")
     list_filter = ("status_code", "method")
     search_fields = ("key__name", "prefix", "path", "remote_addr")
     date_hierarchy = "at"
     list_select_related = ("key",)
-    has_view_permission = staticmethod(lambda request, obj=None: request.user.is_superuser)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from leaflet.admin import LeafletGeoAdmin
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.cases.models import Case, CaseCategory, CaseEvent
 from gridgov.cases.services import EDITABLE_FIELDS, case_create, case_update
@@ -22,7 +23,9 @@ STATE_FIELDS = [
 
 
 @admin.register(CaseCategory)
-class CaseCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CaseCategoryAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.HANDLE_CASES
+    scope_field = None  # one catalogue for the district
     list_display = ["code", "name", "kind", "first_response_sla_minutes",
                     "resolution_sla_hours", "active"]
     list_filter = ["kind", "active"]
@@ -46,6 +49,7 @@ class CaseEventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+    capability = policy.READ_RESIDENTS  # a requester's name, phone and room
     personal_data = True
     inlines = [CaseEventInline]
     list_display = ["number", "title", "category", "status", "escalated", "grid_code",

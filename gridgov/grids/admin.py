@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from leaflet.admin import LeafletGeoAdmin
 
-from gridgov.accounts.admin import AuditedAdminMixin
+from gridgov.accounts import policy
+from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.grids.models import Grid, GridRole, Street
 from gridgov.grids.services import (
     as_multipolygon,
@@ -44,7 +45,12 @@ class GridForm(forms.ModelForm):
 
 
 @admin.register(Grid)
-class GridAdmin(LeafletGeoAdmin):
+class GridAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+    """Grids are drawn and renamed by those who plan them (community staff and above), inside
+    their subtree: a grid's code and outline decide everyone's scope."""
+
+    capability = policy.PLAN
+    scope_field = "code"
     form = GridForm
     list_display = ["code", "name", "level", "kind", "parent", "updated_at"]
     list_filter = ["level", "kind"]
@@ -67,7 +73,11 @@ class GridAdmin(LeafletGeoAdmin):
 
 
 @admin.register(GridRole)
-class GridRoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class GridRoleAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Leaders are appointed with the plans of their grids (community staff and above)."""
+
+    capability = policy.PLAN
+    scope_field = "grid__code"
     list_display = ["grid", "role", "member", "since", "until"]
     list_filter = ["role"]
     search_fields = ["grid__code", "grid__name", "member__name"]
@@ -83,6 +93,10 @@ class GridRoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Street)
-class StreetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class StreetAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """A street office's own street (its scope is the street's code)."""
+
+    capability = policy.PLAN
+    scope_field = "code"
     list_display = ["code", "name"]
     search_fields = ["code", "name"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.patrols.models import Finding, Patrol, PatrolRoute
@@ -51,6 +52,7 @@ class PatrolRouteForm(forms.ModelForm):
 
 @admin.register(PatrolRoute)
 class PatrolRouteAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+    capability = policy.RECORD_PATROLS
     scope_field = "grid__code"  # staff see the routes of their grids (as in the API)
     form = PatrolRouteForm
     list_display = ["name", "grid", "schedule", "active", "updated_at"]
@@ -127,6 +129,7 @@ class PatrolForm(forms.ModelForm):
 
 @admin.register(Patrol)
 class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+    capability = policy.RECORD_PATROLS
     scope_field = "route__grid__code"
     form = PatrolForm
     inlines = [FindingInline]
@@ -186,6 +189,7 @@ class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+    capability = policy.RECORD_PATROLS
     scope_field = "patrol__route__grid__code"
     list_display = ["kind", "patrol", "opened_case_number", "created_at"]
     list_filter = ["kind"]

@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from leaflet.admin import LeafletGeoAdmin
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
-from gridgov.accounts.selectors import scope_q
+from gridgov.grids.models import Grid, Level
 from gridgov.people.models import (
     CoBuildingAgreement,
     CoBuildingUnit,
@@ -20,11 +21,6 @@ from gridgov.people.models import (
     Resident,
     UnitReport,
     Vulnerability,
-)
-from gridgov.people.selectors import (
-    communities_for_reporting,
-    covers_community,
-    reporting_prefixes,
 )
 from gridgov.people.services import (
     household_create,
@@ -99,6 +95,7 @@ def confirm_reporting(modeladmin, request, queryset):
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, ServiceSavedAdmin):
+    capability = policy.READ_MEMBERS
     create_service = staticmethod(member_create)
     update_service = staticmethod(member_update)
     update_kwarg = "member"
@@ -122,6 +119,7 @@ class ResidentInline(admin.TabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedAdminMixin, ServiceSavedAdmin):
+    capability = policy.READ_RESIDENTS
     create_service = staticmethod(household_create)
     update_service = staticmethod(household_update)
     update_kwarg = "household"
@@ -136,6 +134,7 @@ class HouseholdAdmin(ScopedAdminMixin, ServiceSavedAdmin):
 
 @admin.register(Resident)
 class ResidentAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    capability = policy.READ_RESIDENTS
     scope_field = "household__grid_code"
     personal_data = True
     list_display = ["name", "gender", "birth_year", "household"]
@@ -145,6 +144,7 @@ class ResidentAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Vulnerability)
 class VulnerabilityAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    capability = policy.READ_RESIDENTS
     scope_field = "resident__household__grid_code"
     personal_data = True
     list_display = ["resident", "category", "surveyed_year"]
@@ -153,7 +153,13 @@ class VulnerabilityAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PartyOrganisation)
-class PartyOrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PartyOrganisationAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Branches by their grid; units' organisations (no grid) report to any community, so
+    every planner sees them and only district-wide staff change them."""
+
+    capability = policy.PLAN
+    scope_field = "grid__code"
+    shared = Q(grid__isnull=True)
     list_display = ["name", "kind", "grid", "unit", "secretary", "founded_on"]
     list_filter = ["kind"]
     search_fields = ["name", "grid__code"]
@@ -161,26 +167,32 @@ class PartyOrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CoBuildingUnit)
-class CoBuildingUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CoBuildingUnitAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Units work with several communities: a list every community's reporting staff reads,
+    kept by district-wide staff."""
+
+    capability = policy.CONFIRM_REPORTING
+    scope_field = None
     list_display = ["name", "address", "contact_phone"]
     search_fields = ["name"]
 
 
 # --- dual reporting -----------------------------------------------------------------------
 
-class CommunityScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+def _covers(user, community) -> bool:
+    return community is not None and policy.allows(user, policy.CONFIRM_REPORTING, community)
+
+
+class CommunityScopedAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Rows tied to a community: non-superusers see and choose only the communities of their
     reporting scope; a service refusal shows on the form instead of failing the save."""
 
-    community_field = "community__code"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            scope_q(reporting_prefixes(request.user), self.community_field))
+    capability = policy.CONFIRM_REPORTING
+    scope_field = "community__code"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community":
-            kwargs["queryset"] = communities_for_reporting(request.user)
+            kwargs["queryset"] = Grid.objects.filter(level=Level.COMMUNITY).order_by("code")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
@@ -208,7 +220,7 @@ class CommunityScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: the reporting history cannot be edited through the application."""
 
     list_display = ["at", "member", "unit_report", "action", "from_status", "to_status",
@@ -219,11 +231,8 @@ class ReportEventAdmin(admin.ModelAdmin):
     list_select_related = ["member", "unit_report__organisation", "unit_report__community",
                            "actor"]
 
-    def get_queryset(self, request):
-        prefixes = reporting_prefixes(request.user)
-        return super().get_queryset(request).filter(
-            scope_q(prefixes, "member__community__code")
-            | scope_q(prefixes, "unit_report__community__code"))
+    capability = policy.CONFIRM_REPORTING
+    scope_field = ("member__community__code", "unit_report__community__code")
 
     def has_add_permission(self, request):
         return False
@@ -254,7 +263,7 @@ class UnitReportAdmin(CommunityScopedAdmin):
         return state if obj is None else [*state, "organisation", "community", "reported_on"]
 
     def service_check(self, request, obj, data) -> None:
-        if obj is None and not covers_community(request.user, data.get("community")):
+        if obj is None and not _covers(request.user, data.get("community")):
             raise ValidationError({"community": _("Choose one of your communities.")})
 
     def save_model(self, request, obj, form, change):
@@ -295,7 +304,7 @@ class CoBuildingAgreementAdmin(CommunityScopedAdmin):
     def service_check(self, request, obj, data) -> None:
         unit = data.get("unit") or (obj.unit if obj else None)
         community = data.get("community") or (obj.community if obj else None)
-        if not covers_community(request.user, community):
+        if not _covers(request.user, community):
             raise ValidationError({"community": _("Choose one of your communities.")})
         if unit is None or not data.get("signed_on") or not data.get("valid_until"):
             return
@@ -328,27 +337,15 @@ class ReportingDeadlineAdmin(CommunityScopedAdmin):
     list_display = ["year", "deadline", "community", "note"]
     list_filter = ["year"]
     list_select_related = ["community"]
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs.filter(scope_q(reporting_prefixes(request.user), "community__code")
-                         | Q(community__isnull=True))
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.community_id is None \
-                and reporting_prefixes(request.user) is not None:
-            return False
-        return super().has_change_permission(request, obj)
-
-    has_delete_permission = has_change_permission
+    shared = Q(community__isnull=True)  # the general deadline: changed district-wide only
 
     def service_check(self, request, obj, data) -> None:
         community = data.get("community")
-        if community is None and reporting_prefixes(request.user) is not None:
+        if community is None and not policy.everywhere(request.user, self.capability):
             raise ValidationError({"community": _(
                 "Only a user responsible for every community sets the general deadline: "
                 "choose your community.")})
-        if community is not None and not covers_community(request.user, community):
+        if community is not None and not _covers(request.user, community):
             raise ValidationError({"community": _("Choose one of your communities.")})
         clash = ReportingDeadline.objects.filter(year=data.get("year"), community=community)
         if obj is not None:

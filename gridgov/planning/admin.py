@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
-from gridgov.accounts.selectors import scope_prefixes, scope_q
 from gridgov.grids.models import Grid, Level, ServiceStation
 from gridgov.planning import services
 from gridgov.planning.models import OPEN_STATUSES, BranchPlan, HouseholdTeam, MemberGroup
@@ -41,6 +41,7 @@ def found(modeladmin, request, queryset):
 
 @admin.register(BranchPlan)
 class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.PLAN
     scope_field = "compound__code"
     list_display = ["compound", "status", "proposed_secretary", "created_by", "created_at"]
     list_filter = ["status"]
@@ -103,6 +104,8 @@ class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Saved sets are replaced as a whole by the services behind /planning/groups/ and
     /planning/teams/; the admin only shows them."""
 
+    capability = policy.PLAN
+
     def has_add_permission(self, request):
         return False
 
@@ -150,7 +153,10 @@ class HouseholdTeamAdmin(ReadOnlyAdmin):
 @admin.register(ServiceStation)
 class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, LeafletGeoAdmin):
     """Scoped by the station's community; the point must lie in the community (model
-    clean). Public information: the finder shows name, address, hours and phone."""
+    clean). Public information: the finder shows name, address, hours and phone. Kept by
+    those who plan the community (PLAN)."""
+
+    capability = policy.PLAN
 
     scope_field = "community__code"
     list_display = ["name", "community", "opening_hours", "phone", "updated_at"]
@@ -159,6 +165,5 @@ class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, LeafletGeoAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community":
-            kwargs["queryset"] = Grid.objects.filter(
-                scope_q(scope_prefixes(request.user), "code"), level=Level.COMMUNITY)
+            kwargs["queryset"] = Grid.objects.filter(level=Level.COMMUNITY)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

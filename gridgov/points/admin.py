@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.accounts.selectors import scope_prefixes, scope_q
+from gridgov.accounts import policy
+from gridgov.accounts.admin import ScopedAdminMixin
 from gridgov.grids.models import Grid, Level
 from gridgov.points import services
 from gridgov.points.models import EntryKind, LedgerEntry, MallItem, Redemption
@@ -65,7 +66,12 @@ class AdjustmentForm(forms.ModelForm):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read by those who read members' hours; adjusted by the keepers of points."""
+
+    capability = policy.READ_HOURS
+    write_capability = policy.KEEP_POINTS
+    scope_field = "member__grid_code"
     list_display = ["occurred_on", "member", "kind", "hours", "points", "reason", "source",
                     "created_by", "created_at"]
     list_filter = ["kind"]
@@ -73,10 +79,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_on"
     raw_id_fields = ["member"]
     list_select_related = ["member", "created_by"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            scope_q(scope_prefixes(request.user), "member__grid_code"))
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
@@ -89,9 +91,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         if obj is None:
             return AdjustmentForm.Meta.fields
         return [f.name for f in LedgerEntry._meta.concrete_fields if f.name != "id"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and keeper_prefixes(request.user) != []
 
     def has_change_permission(self, request, obj=None):
         return False  # immutable: a correction is a new entry
@@ -130,18 +129,20 @@ class MallItemForm(forms.ModelForm):
 
 
 @admin.register(MallItem)
-class MallItemAdmin(admin.ModelAdmin):
+class MallItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A community's items by its keepers; items for everyone (no community) are seen by
+    every keeper and changed by district-wide ones."""
+
+    capability = policy.KEEP_POINTS
+    scope_field = "community__code"
+    shared = Q(community__isnull=True)
     form = MallItemForm
     list_display = ["name", "points_cost", "stock", "active", "community", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("community")
-        prefixes = scope_prefixes(request.user)
-        if prefixes is None:
-            return qs
-        return qs.filter(Q(community__isnull=True) | scope_q(prefixes, "community__code"))
+        return super().get_queryset(request).select_related("community")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -156,15 +157,8 @@ class MallItemAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community":
-            kwargs["queryset"] = Grid.objects.filter(
-                scope_q(keeper_prefixes(request.user), "code"), level=Level.COMMUNITY)
+            kwargs["queryset"] = Grid.objects.filter(level=Level.COMMUNITY)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is None or not allowed:
-            return allowed
-        return may_manage_item(request.user, obj.community)
 
     def has_delete_permission(self, request, obj=None):
         return False  # redemptions refer to it: make it inactive instead
@@ -192,7 +186,9 @@ class MallItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.KEEP_POINTS
+    scope_field = "member__grid_code"
     list_display = ["created_at", "member", "item", "points", "status", "handed_over_at",
                     "cancelled_at"]
     list_filter = ["status"]
@@ -200,10 +196,6 @@ class RedemptionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["member", "item"]
     actions = ["hand_over"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            scope_q(scope_prefixes(request.user), "member__grid_code"))
 
     def has_add_permission(self, request):
         return False  # members redeem in the points mall
@@ -215,7 +207,7 @@ class RedemptionAdmin(admin.ModelAdmin):
         return False
 
     def has_hand_over_permission(self, request):
-        return self.has_view_permission(request) and keeper_prefixes(request.user) != []
+        return self.has_view_permission(request)  # the keepers (capability)
 
     @admin.action(description=gettext_lazy("Mark handed over"), permissions=["hand_over"])
     def hand_over(self, request, queryset):

@@ -7,10 +7,9 @@ log; matches are confirmed on the three lists page)."""
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
-from gridgov.accounts.selectors import scope_q
 from gridgov.grids.models import Grid, Level
-from gridgov.people.models import Member
 from gridgov.posts import services, services_lists
 from gridgov.posts.models import (
     CaseCategoryLink,
@@ -21,7 +20,6 @@ from gridgov.posts.models import (
     ServiceListEntry,
     ServicePost,
 )
-from gridgov.posts.selectors import manager_prefixes
 
 
 class ReadOnlyAdminMixin:
@@ -79,14 +77,18 @@ class ServiceFormMixin:
 
 
 @admin.register(PostKind)
-class PostKindAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PostKindAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_POSTS
+    scope_field = None  # one catalogue for the district
     list_display = ["code", "name", "category", "act_every_days", "active"]
     list_filter = ["category", "active"]
     search_fields = ["code", "name"]
 
 
 @admin.register(CaseCategoryLink)
-class CaseCategoryLinkAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CaseCategoryLinkAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_POSTS
+    scope_field = None  # one catalogue for the district
     list_display = ["case_category", "service_category"]
 
 
@@ -100,6 +102,7 @@ class HolderInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(ServicePost)
 class ServicePostAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_POSTS
     list_display = ["kind", "grid", "grid_code", "places", "claimed", "active"]
     list_filter = ["kind__category", "active"]
     search_fields = ["kind__name", "grid__name", "grid_code"]
@@ -115,7 +118,6 @@ class ServicePostAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "grid":
             kwargs["queryset"] = Grid.objects.filter(
-                scope_q(manager_prefixes(request.user), "code"),
                 level__in=[Level.COMMUNITY, Level.COMPOUND])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -148,6 +150,7 @@ class ActionInline(ReadOnlyAdminMixin, admin.TabularInline):
 class PostClaimAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Add = staff assign a post (post_assign); a claim is ended on the pages (release)."""
 
+    capability = policy.MANAGE_POSTS
     scope_field = "post__grid_code"
     list_display = ["member", "post", "since", "released_on", "assigned_by"]
     list_filter = ["post__kind", "released_on"]
@@ -158,11 +161,8 @@ class PostClaimAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     inlines = [ActionInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        prefixes = manager_prefixes(request.user)
         if db_field.name == "post":
-            kwargs["queryset"] = ServicePost.objects.filter(scope_q(prefixes), active=True)
-        elif db_field.name == "member":
-            kwargs["queryset"] = Member.objects.filter(scope_q(prefixes))
+            kwargs["queryset"] = ServicePost.objects.filter(active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_call(self, request, obj, data, change, changed=()):
@@ -181,6 +181,7 @@ class PostClaimAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(PostAction)
 class PostActionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_POSTS
     scope_field = "claim__post__grid_code"
     list_display = ["acted_on", "claim", "note", "recorded_by"]
     list_select_related = ["claim__member", "claim__post__kind", "claim__post__grid",
@@ -191,6 +192,7 @@ class PostActionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(MemberResource)
 class MemberResourceAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.MANAGE_POSTS
     scope_field = "member__grid_code"
     list_display = ["member", "category", "skill", "available_time", "active"]
     list_filter = ["category", "active"]
@@ -218,6 +220,7 @@ class MemberResourceAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 class ServiceListEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Entries name residents: only roles that read residents see them."""
 
+    capability = policy.READ_RESIDENTS
     personal_data = True
     list_display = ["planned_on", "category", "member", "status", "dispatched", "distance_m",
                     "grid_code"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
+from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.service import services
 from gridgov.service.forms import FIELD_FOR
@@ -25,7 +26,9 @@ ACTIVITY_STATE = ["status", "places_taken", "cancel_reason", "cancelled_at", "cr
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ServiceCategoryAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    capability = policy.ORGANISE_ACTIVITIES
+    scope_field = None  # one catalogue for the district
     list_display = ["code", "name", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
@@ -53,6 +56,7 @@ def _dry_run(form, call) -> None:
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+    capability = policy.ORGANISE_ACTIVITIES
     scope_field = "organiser_grid__code"
     list_display = ["title", "category", "organiser_grid", "starts_at", "capacity",
                     "places_taken", "status"]
@@ -118,6 +122,7 @@ def confirm_full_hours(modeladmin, request, queryset):
 class SignUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only history; hours are confirmed through the service (action or page)."""
 
+    capability = policy.ORGANISE_ACTIVITIES
     scope_field = "activity__organiser_grid__code"
     list_display = ["activity", "member", "status", "signed_up_at", "checked_in_at",
                     "checkin_method", "hours"]
@@ -155,8 +160,11 @@ def confirm_self_service(modeladmin, request, queryset):
 @admin.register(SelfService)
 class SelfServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only; members submit on their page, staff confirm (action or page) or reject
-    with a reason on the page. The photo opens through the checking view."""
+    with a reason on the page. The photo opens through the checking view. Read by those who
+    read personal data there; confirmed by those who review service."""
 
+    capability = policy.READ_RESIDENTS
+    write_capability = policy.REVIEW_SERVICE
     personal_data = True
     list_display = ["member", "served_on", "hours", "category", "status", "grid_code",
                     "submitted_at"]

@@ -71,7 +71,7 @@ def test_ledger_admin_is_scoped(client, people, earn):
         "member": people.wang.pk, "hours": "10", "points": "100", "occurred_on": "",
         "reason": "送分"})
     assert response.status_code == 200
-    assert "outside their grids" in response.content.decode()
+    assert "not among those in your grids" in response.content.decode()
     assert LedgerEntry.objects.filter(kind="adjust").count() == 0
 
 

@@ -58,10 +58,10 @@ PERSONAL = {
     "people.reportevent": (cap(policy.CONFIRM_REPORTING), {
         side: (lambda world, side=side: ReportEvent.objects.filter(
             unit_report=world.sides[side].report).first()) for side in SIDES}),
-    "points.ledgerentry": (cap(policy.READ_MEMBERS), {
+    "points.ledgerentry": (cap(policy.READ_HOURS), {
         side: (lambda world, side=side: LedgerEntry.objects.filter(
             member=world.sides[side].member).first()) for side in SIDES}),
-    "points.redemption": (cap(policy.READ_MEMBERS), _side("redemption")),
+    "points.redemption": (cap(policy.KEEP_POINTS), _side("redemption")),
     "accounts.auditentry": (NOBODY, {side: _audit_of(side) for side in SIDES}),
     "api.apikeyuse": (NOBODY, {side: _key_use(side) for side in SIDES}),
 }
