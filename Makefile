@@ -12,7 +12,8 @@ setup:
 setup-run:
 	@bash scripts/setup.sh run
 
-## run: migrate, load the demo district (once), serve on http://127.0.0.1:$(PORT)/
+## run: migrate (which also makes the rate-limit cache table), load the demo district (once),
+##      serve on http://127.0.0.1:$(PORT)/
 run: setup-run
 	@set -eo pipefail; \
 	export GRIDGOV_DEBUG="$${GRIDGOV_DEBUG-1}"; \

@@ -62,12 +62,12 @@ def hit(name: str, client: str, window: int) -> int:
     cache, so N workers count together)."""
     cache = caches[ALIAS]
     key = f"rl:{name}:{client}"
-    cache.add(key, 0, timeout=window)
-    try:
+    try:  # the common case, one locked update (a database cache's add costs a table count)
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+    except ValueError:  # the window's first request, or the last window expired
+        if cache.add(key, 1, timeout=window):
+            return 1
+        return cache.incr(key)  # another worker started the window meanwhile
 
 
 def allow(request, name: str, limit: int, window: int) -> bool:
