@@ -4,6 +4,11 @@ SpatiaLite: SQLite's online backup API (a consistent copy while the site runs).
 PostGIS: ``pg_dump --format=custom`` / ``pg_restore --clean``, from the newest PostgreSQL
 client on the machine (GRIDGOV_PG_BIN to choose), so that the dump matches the server.
 Uploaded files (MEDIA_ROOT) are plain files: copy them alongside (docs/OPERATIONS.md).
+
+A restore reads the whole backup before it changes anything: a file cut short or damaged
+is refused with the reason and the database is left as it was (SQLite: the size the header
+promises and ``PRAGMA quick_check`` on the file; PostGIS: ``pg_restore`` reading the whole
+archive to /dev/null, then restoring in one transaction).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.utils.translation import gettext as _
 
 
 class BackupError(Exception):
@@ -96,19 +102,69 @@ def restore(path: Path, alias: str = "default") -> None:
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file")
     if _is_postgres(alias):
+        _check_pg_archive(path)
         connections[alias].close()
         args, env = _pg_args(alias)
         _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
               "--single-transaction", *args, str(path)], env)
         return
-    with open(path, "rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            raise BackupError(f"{path} is not a SpatiaLite/SQLite backup")
-    source = sqlite3.connect(path)
+    _check_sqlite_file(path)
+    source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         source.backup(_raw(alias))
+    except sqlite3.Error as exc:
+        raise BackupError(_damaged(path, str(exc))) from exc
     finally:
         source.close()
+
+
+def _damaged(path: Path, why: str) -> str:
+    return _("%(path)s is damaged or truncated, nothing was restored: %(why)s") % {
+        "path": path, "why": why}
+
+
+def _check_pg_archive(path: Path) -> None:
+    """pg_restore reads the whole archive (its table of contents and every data block) into
+    a script thrown away: a dump cut short fails here, before the database is touched."""
+    with open(path, "rb") as f:
+        if f.read(5) != b"PGDMP":
+            raise BackupError(_("%(path)s is not a PostGIS backup (pg_dump --format=custom), "
+                                "nothing was restored.") % {"path": path})
+    done = subprocess.run([_pg_tool("pg_restore"), "--file", os.devnull, str(path)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(_damaged(path, done.stderr.strip()[-1000:]))
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """The SQLite header's promises kept: the magic string, a file as long as its page count
+    says, and SQLite's own quick check of every page."""
+    with open(path, "rb") as f:
+        head = f.read(100)
+    if not head.startswith(b"SQLite format 3\x00"):
+        raise BackupError(_("%(path)s is not a SpatiaLite/SQLite backup, nothing was "
+                            "restored.") % {"path": path})
+    if len(head) < 100:
+        raise BackupError(_damaged(path, _("the file ends inside its header")))
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    size = path.stat().st_size
+    # The page count is valid when the change counter matches "version valid for" (3.7.0+).
+    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+        raise BackupError(_damaged(path, _("%(size)s bytes of the %(expected)s its header "
+                                           "announces") % {"size": size,
+                                                           "expected": pages * page_size}))
+    try:
+        check = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in check.execute("PRAGMA quick_check")]
+        finally:
+            check.close()
+    except sqlite3.Error as exc:
+        raise BackupError(_damaged(path, str(exc))) from exc
+    if rows != ["ok"]:
+        raise BackupError(_damaged(path, "; ".join(rows[:5])))
 
 
 def media_root() -> Path:
