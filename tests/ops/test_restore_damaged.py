@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.contrib.gis.geos import Point
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from gridgov.people.models import Member
