@@ -33,8 +33,9 @@ def _address(value: str) -> str | None:
         return None
 
 
-def client_ip(request) -> str:
-    """The address of the client that sent ``request``.
+def client_ip(request) -> str | None:
+    """The address of the client that sent ``request`` (None when the server gave none: a
+    test client's login, a management command).
 
     Directly served (the default): ``REMOTE_ADDR``; an ``X-Forwarded-For`` header is typed
     by the client and ignored. Behind ``GRIDGOV_PROXY_COUNT`` trusted reverse proxies
@@ -45,7 +46,7 @@ def client_ip(request) -> str:
     inside) gives its left-most entry, which a trusted proxy still wrote; a header whose
     entry is not an address, or none at all, gives ``REMOTE_ADDR``.
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or None
     if not getattr(settings, "GRIDGOV_BEHIND_PROXY", False):
         return remote
     hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
@@ -73,7 +74,7 @@ def hit(name: str, client: str, window: int) -> int:
 def allow(request, name: str, limit: int, window: int) -> bool:
     """Count one request of the client under ``name``; False once it is over ``limit`` in
     this window."""
-    return hit(name, client_ip(request), window) <= limit
+    return hit(name, client_ip(request) or "unknown", window) <= limit
 
 
 def lookup_limits() -> tuple[int, int]:
