@@ -178,3 +178,15 @@ def test_nan_and_infinity_are_named_not_taken_for_an_open_ring(db, tmp_path):
     assert ("feature 2 (code 300002), geometry: a coordinate is not a number: (inf, 23.0) at "
             "ring 1, vertex 2") in text
     assert "not closed" not in text and "invalid geometry" not in text
+
+
+def test_the_refusals_speak_the_sites_language(db, tmp_path):
+    """zh-hans, the site's language: the zip's missing .dbf and a GBK byte the --encoding
+    given cannot read are told in Chinese (the catalogue's entries, not the English)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        text = refused(gbk_shapefile(tmp_path, keep=(".shp", ".shx")))
+        assert "\u7f3a\u5c11" in text and "grids.dbf" in text  # 缺少 (lacks)
+        text = refused(gbk_geojson(tmp_path), "--encoding", "utf-8")
+        assert "\u4e0d\u662f\u6709\u6548\u7684 UTF-8" in text  # 不是有效的 (is not valid)
