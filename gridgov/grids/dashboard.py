@@ -46,8 +46,10 @@ def may_view(user, grid: Grid) -> bool:
 
 
 def may_see_phones(user, grid: Grid) -> bool:
-    """Staff whose scope covers the grid see members' full phone numbers."""
-    return bool(getattr(user, "is_staff", False)) and may_view(user, grid)
+    """Staff whose role sees members' phones over the grid see them whole; everyone else
+    (a member looking at their own community) masked, opted-in or not: the full number of an
+    opted-in member is for the building-contact page only (docs/PRIVACY.md)."""
+    return policy.allows(user, policy.SEE_MEMBER_PHONES, grid)
 
 
 def _feature(grid: Grid, props: dict[str, Any], scale: Scale) -> dict:
@@ -193,15 +195,15 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
                                 grid__in=buildings)
         .annotate(point=PointOnSurface("grid__geom"))
         .values_list("grid__name", "grid__code", "point", "member__name", "member__pledge",
-                     "member__specialty", "member__phone", "member__phone_public")
+                     "member__specialty", "member__phone")
         .order_by("grid__code")
     )
-    for name, code, point, m_name, pledge, specialty, phone, public in roles:
+    for name, code, point, m_name, pledge, specialty, phone in roles:
         leaders.append({
             "lat": round(point.y, scale.digits), "lon": round(point.x, scale.digits),
             "building": name, "code": code, "name": m_name,
             "pledge": pledge, "specialty": specialty,
-            "phone": phone if phones or public else mask_phone(phone),
+            "phone": phone if phones else mask_phone(phone),
         })
     unled = [{"code": b.code, "name": b.name}
              for b in buildings.exclude(pk__in=led_ids).order_by("code").only("code", "name")]

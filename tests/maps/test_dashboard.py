@@ -64,6 +64,18 @@ def test_phone_masked_for_a_viewer_outside_staff(staffed, make_user):
     assert dashboard(staffed.c1, user=staff).leaders[0]["phone"] == "13911112222"
 
 
+def test_an_opted_in_leaders_number_is_whole_only_on_the_contact_page(staffed, make_user):
+    """The opt-in ("show my full number to my building's residents") is for the building
+    contact page, one building at a time; a member's dashboard lists every leader masked."""
+    leader = staffed.b1.roles.get().member
+    leader.phone_public = True
+    leader.save(update_fields=["phone_public"])
+    member_user = make_user("m1", "member", grid=staffed.c1)
+    assert dashboard(staffed.c1, user=member_user).leaders[0]["phone"] == "139****2222"
+    secretary = make_user("sec", "community_secretary", grid=staffed.c1)
+    assert dashboard(staffed.c1, user=secretary).leaders[0]["phone"] == "13911112222"
+
+
 def test_dashboard_page_scoped_to_the_viewers_grid(staffed, make_user, client):
     leader = make_user("gl", "grid_leader", grid=staffed.k1)
     client.force_login(leader)
