@@ -42,6 +42,15 @@ MEMBER_FIELDS = ("name", "phone", "address", "location", "specialty", "service_i
                  "pledge", "report_reject_reason")
 
 
+# Columns that are no one's personal data to hand out: credentials (an account's password hash,
+# an API key's secret) stay out of a copy even when the row is the person's.
+SECRET_COLUMNS = frozenset({"password", "secret_hash", "salt", "session_data"})
+
+
+def _copy(row: models.Model) -> dict[str, Any]:
+    return {k: v for k, v in snapshot(row).items() if k not in SECRET_COLUMNS}
+
+
 def _related_rows(person: models.Model) -> dict[str, list[dict[str, Any]]]:
     """Every row of every model that points at ``person`` through a foreign key."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -50,7 +59,7 @@ def _related_rows(person: models.Model) -> dict[str, list[dict[str, Any]]]:
             continue
         model = rel.related_model
         rows = model._default_manager.filter(**{rel.field.name: person}).order_by("pk")
-        found = [snapshot(row) for row in rows]
+        found = [_copy(row) for row in rows]
         if found:
             out.setdefault(model._meta.label_lower, []).extend(found)
     return out
@@ -78,7 +87,7 @@ def personal_data(*, resident: Resident | None = None, member: Member | None = N
         carrying: dict[str, list[dict[str, Any]]] = {}
         for obj, _hits in phone_rows(digits):
             if obj != person and type(obj) not in pointer_models():
-                carrying.setdefault(obj._meta.label_lower, []).append(snapshot(obj))
+                carrying.setdefault(obj._meta.label_lower, []).append(_copy(obj))
         data["rows_with_phone"] = carrying
     if resident is not None:
         household = resident.household
@@ -196,7 +205,7 @@ def phone_export(*, acting_user, phone: str) -> dict[str, Any]:
     for obj, _hits in phone_rows(digits):
         if type(obj) in pointer_models():
             continue
-        rows.setdefault(obj._meta.label_lower, []).append(snapshot(obj))
+        rows.setdefault(obj._meta.label_lower, []).append(_copy(obj))
         if type(obj) in person_models():
             continue  # a resident's or member's record: their own export holds the rest
         for label, found in _related_rows(obj).items():

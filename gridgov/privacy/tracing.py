@@ -196,8 +196,9 @@ def _children(objs: list[models.Model], trace: Trace, *, direct: bool) -> list[m
             by_model[type(obj)].append(obj)
     for model, parents in by_model.items():
         pks = [p.pk for p in parents]
-        for rel in model._meta.related_objects:
-            if not (rel.one_to_many or rel.one_to_one):
+        for rel in model._meta.get_fields(include_hidden=True):  # related_name="+" too
+            if not (rel.auto_created and not rel.concrete
+                    and (rel.one_to_many or rel.one_to_one)):
                 continue
             child_model = rel.related_model
             if child_model in person_models() or child_model in pointer_models():

@@ -176,9 +176,12 @@ def test_an_erasure_that_fails_half_way_changes_nothing(world, django_user_model
     assert dump_all_tables() == before
 
 
-def test_someone_known_only_by_a_phone_number_is_exported_and_erased(world, tmp_path):
+def test_someone_known_only_by_a_phone_number_is_exported_and_erased(world, tmp_path,
+                                                                     django_user_model):
     number = open311_post(first_name=STRANGER, phone=STRANGER_PHONE,
                           description=f"{STRANGER}反映：井盖松动")
+    django_user_model.objects.create_user(username="wan", password="x-Pass-2026!",
+                                          email=f"{STRANGER_PHONE}@qq.com")
     reported = Case.objects.get(number=number)
     case_respond(case=reported, acting_user=world.secretary, note=f"已回电{STRANGER}")
     out = tmp_path / "phone.json"
@@ -188,6 +191,8 @@ def test_someone_known_only_by_a_phone_number_is_exported_and_erased(world, tmp_
     assert [c["number"] for c in data["rows"]["cases.case"]] == [number]
     assert f"已回电{STRANGER}" in [e["note"] for e in data["related"]["cases.caseevent"]]
     assert NAME not in json.dumps(data, ensure_ascii=False)
+    assert [u["username"] for u in data["rows"]["auth.user"]] == ["wan"]
+    assert "password" not in data["rows"]["auth.user"][0]  # no credentials in a copy
     # (commands speak the site's language: the messages are matched by their numbers)
     with pytest.raises(CommandError, match=f"#{world.person.pk}"):  # a resident's number
         call_command("person_data", "erase", "--phone", PHONE, "--reason", "申请", "--yes")
