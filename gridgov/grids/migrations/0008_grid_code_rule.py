@@ -18,7 +18,7 @@ from django.db import migrations
 CODE_MAX = 40
 # substr(NEW.code, 1, 1), …, substr(NEW.code, 1, 39): the beginnings of the new code.
 _BEGINNINGS = ", ".join(f"substr(NEW.code, 1, {n})" for n in range(1, CODE_MAX))
-_BEGINS_WITH_NEW = ("{t}.code > NEW.code AND {t}.code < NEW.code || char(1114111) "
+_BEGINS_WITH_NEW = ("{t}.code > NEW.code AND {t}.code < (NEW.code || char(1114111)) "
                     "AND substr({t}.code, 1, length(NEW.code)) = NEW.code")
 
 SQLITE = [
@@ -91,7 +91,7 @@ POSTGRES = [
                 NEW.code, above_code USING ERRCODE = '23514';
         END IF;
         SELECT g.code INTO below_code FROM grids_grid g
-        WHERE g.code ~>~ NEW.code AND g.code ~<~ NEW.code || chr(1114111)
+        WHERE g.code ~>~ NEW.code AND g.code ~<~ (NEW.code || chr(1114111))
           AND left(g.code, length(NEW.code)) = NEW.code AND g.id <> NEW.id
           AND g.parent_id IS DISTINCT FROM NEW.id
           AND NOT EXISTS (SELECT 1 FROM grids_grid p WHERE p.id = g.parent_id
@@ -118,7 +118,7 @@ POSTGRES = [
         WHERE id <> NEW.id AND (
             code = ANY (ARRAY(SELECT left(NEW.code, n)
                               FROM generate_series(1, length(NEW.code) - 1) n))
-            OR (code ~>~ NEW.code AND code ~<~ NEW.code || chr(1114111)
+            OR (code ~>~ NEW.code AND code ~<~ (NEW.code || chr(1114111))
                 AND left(code, length(NEW.code)) = NEW.code))
         LIMIT 1;
         IF other IS NOT NULL THEN
