@@ -1,6 +1,8 @@
 """The whole access matrix: every URL the resolver knows × every role × an object inside and
 outside the role's grid (tests/trust/matrix.py says who may), plus the API with each kind
-of API key. A URL without an entry fails test_every_url_has_a_matrix_entry.
+of API key. A URL without an entry fails test_every_url_has_a_matrix_entry. The admin's
+share (every model admin × role × inside/outside) is tests/trust/test_admin_matrix.py; this
+is the one harness (the copy once in tests/accounts is merged here).
 
 Each cell is asked in a savepoint that is rolled back, so cells do not disturb each other.
 A cell is "allowed" when the answer is 200/204 or a redirect elsewhere than the sign-in page
@@ -172,3 +174,27 @@ def test_roles_of_the_matrix_are_the_policy_roles():
     """Every staff role of policy.py is a row of the matrix."""
     assert set(R) - {R.MEMBER} <= set(ROLES)
     assert "member" in ROLES and "anonymous" in ROLES
+
+
+def test_every_capability_names_known_roles():
+    known = set(R)
+    for capability, holders in policy.RULES.items():
+        assert holders <= known, capability
+        assert holders, f"{capability} is held by nobody"
+
+
+def test_policy_allows_what_the_matrix_expects(world):
+    """policy.allows agrees with the matrix's own reading of the table (matrix.cap) for every
+    capability, staff role and side, at every grid level."""
+    from tests.trust.matrix import cap
+
+    wrong = []
+    for capability in policy.RULES:
+        for role in (*world.users.keys() - {"resident", "anonymous"},):
+            for side in SIDES:
+                for level, name in ((1, "community"), (2, "compound"), (3, "building")):
+                    grid = world.sides[side].grids[name]
+                    expected = cap(capability, level=level)(role, side)
+                    if policy.allows(world.users[role], capability, grid) != expected:
+                        wrong.append(f"{capability} {role} {side} {name}")
+    assert not wrong, wrong

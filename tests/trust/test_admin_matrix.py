@@ -1,174 +1,197 @@
-"""The admin's share of the access matrix. Staff users here hold every "view" permission (the
-widest an operator could grant): what each one then sees must still follow policy.py.
+"""The admin's share of the access matrix (tests/trust/admin_matrix.py says who may).
 
-- Every model registered in the admin is listed in ADMIN_MODELS (a new one fails
-  test_every_admin_model_is_classified): either with who may open its records (personal
-  data) or with the reason it holds none.
-- Every changelist, for every role, never names a person of the other grid.
-- The change view of an inside and an outside record of every personal-data model answers
-  allowed or denied as the policy says; opening one is logged (personal.view)."""
+Staff users here hold every permission of every GridGov model (the widest an operator could
+grant): what each one may then do must still follow policy.py.
+
+- Every registered model admin is scoped through ScopedAdminMixin with the capabilities of
+  its Row, or exempted with a reason (test_every_admin_is_scoped_or_exempt): an admin added
+  later without scope fails here.
+- For every model × staff role: the raw-id lookup (the changelist as a popup) and the add
+  page; × an inside and an outside record: the change page, its history, a POST to it and
+  the delete page — each allowed or denied as the policy says, and no list links to the
+  other grid's record.
+- No admin page names a person of the other grid; members, residents and the public get
+  none.
+- Opening a personal record is logged (personal.view); a refused one is not."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.test import RequestFactory
 
 from gridgov.accounts import policy
+from gridgov.accounts.admin import ScopedAdminMixin
 from gridgov.accounts.models import AuditEntry
-from gridgov.api.models import ApiKey, ApiKeyUse
-from gridgov.people.models import ReportEvent
-from gridgov.points.models import LedgerEntry
-from tests.trust.matrix import cap
-from tests.trust.world import OUT, ROLES, SIDES
+from tests.trust.admin_matrix import EXEMPT, ROWS, build_extra
+from tests.trust.world import OUT, ROLE_SCOPE, ROLES, SIDES
+
+STAFF = list(ROLE_SCOPE)
 
 
-def NOBODY(role, side):  # noqa: N802 - superusers only
-    return False
+def _distinct(roles) -> list[str]:
+    """One role of each kind the policy tells apart: roles holding the same capabilities
+    over the same grid get the same answers (community secretary and staff)."""
+    kinds: dict = {}
+    for role in roles:
+        held = frozenset(c for c, holders in policy.RULES.items() if role in holders)
+        kinds.setdefault((held, ROLE_SCOPE[role]), role)
+    return list(kinds.values())
 
 
-def _audit_of(side):
-    def find(world):
-        resident = world.sides[side].resident
-        return AuditEntry.objects.get(object_type="people.resident",
-                                      object_id=str(resident.pk), action="resident.create")
-    return find
+ASKED = _distinct(STAFF)
 
 
-def _key_use(side):
-    def find(world):
-        return ApiKeyUse.objects.create(key=ApiKey.objects.first(), method="GET",
-                                        path=f"/api/v1/locate/?lon={side}", status_code=200)
-    return find
+def _registry() -> dict:
+    return {m._meta.label_lower: a for m, a in admin.site._registry.items()}
 
 
-def _side(attr):
-    return {side: (lambda world, side=side: getattr(world.sides[side], attr)) for side in SIDES}
+def test_every_admin_is_scoped_or_exempt():
+    wrong = []
+    for label, model_admin in sorted(_registry().items()):
+        if label in EXEMPT:
+            continue
+        row = ROWS.get(label)
+        if row is None:
+            wrong.append(f"{label}: no Row in tests/trust/admin_matrix.py ROWS (nor EXEMPT)")
+        elif not isinstance(model_admin, ScopedAdminMixin):
+            wrong.append(f"{label}: {type(model_admin).__name__} is not a ScopedAdminMixin")
+        elif (model_admin.capability, model_admin.write_capability or model_admin.capability,
+              model_admin.district_only) != (row.see, row.write or row.see, row.district_only):
+            wrong.append(f"{label}: the admin's capabilities differ from its Row")
+        elif not model_admin.district_only and model_admin.scope_field != row.path:
+            wrong.append(f"{label}: scope_field {model_admin.scope_field!r} != {row.path!r}")
+    stale = sorted((set(ROWS) | set(EXEMPT)) - set(_registry()))
+    assert not wrong and not stale, "\n".join(wrong + [f"stale: {s}" for s in stale])
 
 
-# label -> (who may open a record, {side: world -> record}) for personal data; or a reason.
-PERSONAL = {
-    "people.resident": (cap(policy.READ_RESIDENTS), _side("resident")),
-    "people.household": (cap(policy.READ_RESIDENTS), _side("household")),
-    "people.vulnerability": (cap(policy.READ_RESIDENTS), _side("vulnerability")),
-    "people.member": (cap(policy.READ_MEMBERS), _side("member")),
-    "cases.case": (cap(policy.READ_RESIDENTS), _side("case")),
-    "service.selfservice": (cap(policy.READ_RESIDENTS), _side("selfservice")),
-    "posts.servicelistentry": (cap(policy.READ_RESIDENTS), _side("entry")),
-    "people.reportevent": (cap(policy.CONFIRM_REPORTING), {
-        side: (lambda world, side=side: ReportEvent.objects.filter(
-            unit_report=world.sides[side].report).first()) for side in SIDES}),
-    "points.ledgerentry": (cap(policy.READ_HOURS), {
-        side: (lambda world, side=side: LedgerEntry.objects.filter(
-            member=world.sides[side].member).first()) for side in SIDES}),
-    "points.redemption": (cap(policy.KEEP_POINTS), _side("redemption")),
-    "accounts.auditentry": (NOBODY, {side: _audit_of(side) for side in SIDES}),
-    "api.apikeyuse": (NOBODY, {side: _key_use(side) for side in SIDES}),
-}
-OTHER = {
-    "auth.group": "permission groups: no personal data",
-    "auth.user": "accounts (usernames); Django's own admin, needs the auth permissions",
-    "axes.accessattempt": "sign-in throttling (django-axes); operators only",
-    "axes.accesslog": "sign-in throttling (django-axes); operators only",
-    "axes.accessfailurelog": "sign-in throttling (django-axes); operators only",
-    "accounts.assignment": "role assignments",
-    "grids.grid": "grids are public",
-    "grids.gridrole": "leaders of grids are public (亮身份)",
-    "grids.street": "streets are public",
-    "grids.servicestation": "service stations are public places",
-    "people.partyorganisation": "organisations",
-    "people.cobuildingunit": "co-building units",
-    "people.unitreport": "units' reports (organisations, a contact name)",
-    "people.cobuildingagreement": "agreements between organisations",
-    "people.reportingdeadline": "deadlines",
-    "cases.casecategory": "a catalogue",
-    "patrols.patrolroute": "routes",
-    "patrols.patrol": "walks of routes",
-    "patrols.finding": "findings on a route",
-    "planning.branchplan": "plans for compounds",
-    "planning.membergroup": "groups of members (scoped by compound)",
-    "planning.householdteam": "teams of households (personal_data: resident readers only)",
-    "service.servicecategory": "a catalogue",
-    "service.activity": "public notices",
-    "service.signup": "sign-ups (scoped by the organising grid)",
-    "posts.postkind": "a catalogue",
-    "posts.casecategorylink": "a catalogue",
-    "posts.servicepost": "posts",
-    "posts.postclaim": "claims (scoped)",
-    "posts.postaction": "actions on claims (scoped)",
-    "posts.memberresource": "members' offered skills (scoped)",
-    "points.mallitem": "a catalogue",
-    "notices.notice": "notices to users: a user's own; read-only",
-    "api.apikey": "API keys (their secret is never stored); no scoped role of this world may "
-                  "open them (policy.MANAGE_API_KEYS, whole district only): "
-                  "tests/trust/test_api_key_admin.py",
-}
-STAFF_ROLES = [r for r in ROLES if r not in ("anonymous",)]
+@pytest.fixture
+def admin_world(world):
+    """The world, its staff holding every GridGov model permission, and the extra records."""
+    perms = Permission.objects.exclude(content_type__app_label__in=["auth", "axes",
+                                                                    "contenttypes",
+                                                                    "sessions", "admin"])
+    for role in STAFF:
+        world.users[role].user_permissions.add(*perms)
+    world.extra = build_extra(world)
+    world.root = get_user_model().objects.create_superuser("u_root", password="x-Pass-2026!")
+    return world
 
 
-def _labels() -> list[str]:
-    return sorted(m._meta.label_lower for m in admin.site._registry)
-
-
-def test_every_admin_model_is_classified():
-    missing = [label for label in _labels() if label not in PERSONAL and label not in OTHER]
-    assert not missing, ("admin models without an access-matrix entry (add them to "
-                         f"tests/trust/test_admin_matrix.py PERSONAL or OTHER): {missing}")
-    stale = sorted((set(PERSONAL) | set(OTHER)) - set(_labels()))
-    assert not stale, stale
-
-
-def _open(client, world, role, url):
+def _ask(client, world, role, method, url):
     client.logout()
     if role != "anonymous":
         client.force_login(world.users[role])
     with transaction.atomic():
-        response = client.get(url)
+        response = (client.post(url, {}) if method == "POST" else client.get(url))
         body = response.content.decode("utf-8", "replace") if response.status_code == 200 \
             else ""
         transaction.set_rollback(True)
-    return response, body
+    status, location = response.status_code, response.get("Location", "")
+    if status == 200:
+        verdict = "allowed"
+    elif status == 403 or status == 302 and (
+            "/login/" in location or location.rstrip("/").endswith("/admin")):
+        verdict = "denied"
+    elif status == 302 and method == "POST":
+        verdict = "allowed"  # saved (and rolled back): back to the list
+    else:
+        verdict = f"unexpected {status} {location}"
+    return verdict, body
 
 
-def test_no_changelist_names_a_person_of_the_other_grid(client, world):
+def _code(model, record, path) -> str | None:
+    if path is None:
+        return None
+    for p in (path,) if isinstance(path, str) else path:
+        code = model.objects.filter(pk=record.pk).values_list(p, flat=True).first()
+        if code:
+            return code
+    return None
+
+
+def _covers(world, role, code) -> bool:
+    return code is not None and code.startswith(getattr(world.tree, ROLE_SCOPE[role]).code)
+
+
+def _may_see(world, row, role, code) -> bool:
+    if row.district_only or role not in policy.roles(row.see):
+        return False
+    return row.path is None or code is None or _covers(world, role, code)
+
+
+def _may_write(world, row, role, code=None, any_row=False) -> bool:
+    if row.district_only or row.path is None or role not in policy.roles(row.write or row.see):
+        return False
+    return any_row or _covers(world, role, code)
+
+
+@pytest.mark.parametrize("label", sorted(ROWS))
+def test_admin_matrix(client, admin_world, label):
+    world, row = admin_world, ROWS[label]
+    model_admin = _registry()[label]
+    model = model_admin.model
+    base = f"/en/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    root = RequestFactory().get(base)
+    root.user = world.root
+    records = {s: row.record(world, s) for s in SIDES} if row.record else {}
+    wrong = []
+
+    def check(role, what, url, expected, method="GET", absent=None, present=None):
+        verdict, body = _ask(client, world, role, method, url)
+        want = "allowed" if expected else "denied"
+        if verdict != want:
+            wrong.append(f"{role:20} {what:24} expected {want:8} got {verdict} ({url})")
+        if OUT in body:
+            wrong.append(f"{role:20} {what:24} names a person of the other grid ({OUT})")
+        if absent and absent in body:
+            wrong.append(f"{role:20} {what:24} links to the other grid's record {absent}")
+        if present and expected and present not in body:
+            wrong.append(f"{role:20} {what:24} does not list the inside record {present}")
+
+    sided = bool(records) and records["inside"].pk != records["outside"].pk
+    link = {s: f"{base}{r.pk}/change/" for s, r in records.items()}
+    for role in ASKED:
+        check(role, "raw-id lookup", f"{base}?_to_field=id&_popup=1",
+              not row.district_only and role in policy.roles(row.see),
+              absent=link["outside"] if sided else None,
+              present=link["inside"] if sided else None)
+        check(role, "add", f"{base}add/",
+              model_admin.has_add_permission(root) and _may_write(world, row, role,
+                                                                  any_row=True))
+        for s, record in records.items():
+            if s == "outside" and not sided:
+                continue
+            code = _code(model, record, row.path)
+            see = _may_see(world, row, role, code)
+            write = _may_write(world, row, role, code)
+            url = f"{base}{record.pk}/"
+            check(role, f"{s} change page", f"{url}change/", see)
+            if s == "outside":  # inside, the change page answers the same question
+                check(role, f"{s} history", f"{url}history/", see)
+            check(role, f"{s} change POST", f"{url}change/",
+                  write and model_admin.has_change_permission(root, record), method="POST")
+            check(role, f"{s} delete page", f"{url}delete/",
+                  write and model_admin.has_delete_permission(root, record))
+    assert not wrong, f"{label} ({row.see}/{row.write or row.see}):\n" + "\n".join(wrong)
+
+
+def test_the_admin_is_for_staff_only(client, world):
+    """Members, residents and the public are sent to sign in, for every model (staff roles:
+    test_admin_matrix)."""
     leaks = []
-    for label in _labels():
+    for label in sorted(_registry()):
         app, model = label.split(".")
         url = f"/en/admin/{app}/{model}/"
-        for role in ROLES:
-            response, body = _open(client, world, role, url)
-            assert response.status_code in (200, 302, 403), (label, role, response.status_code)
-            if response.status_code == 302:
-                assert "/admin/login/" in response["Location"], (label, role)
+        for role in (r for r in ROLES if r not in ROLE_SCOPE):
+            verdict, body = _ask(client, world, role, "GET", url)
+            assert verdict == "denied", (label, role, verdict)
             if OUT in body:
                 leaks.append(f"{label} shows {OUT} to {role}")
     assert not leaks, "\n".join(leaks)
-
-
-@pytest.mark.parametrize("label", sorted(PERSONAL))
-def test_personal_records_in_the_admin(client, world, label):
-    allowed, find = PERSONAL[label]
-    app, model = label.split(".")
-    wrong = []
-    for side in SIDES:
-        record = find[side](world)
-        assert record is not None, (label, side)
-        url = f"/en/admin/{app}/{model}/{record.pk}/change/"
-        for role in ROLES:
-            response, _body = _open(client, world, role, url)
-            status = response.status_code
-            location = response.get("Location", "")
-            if status == 200:
-                verdict = "allowed"
-            elif status in (403, 404) or status == 302 and (
-                    "/admin/login/" in location or location.rstrip("/").endswith("/admin")):
-                verdict = "denied"
-            else:
-                verdict = f"unexpected {status} {location}"
-            expected = "allowed" if allowed(role, side) else "denied"
-            if verdict != expected:
-                wrong.append(f"{role:22} {side:8} expected {expected:8} got {verdict} ({url})")
-    assert not wrong, f"{label}:\n" + "\n".join(wrong)
 
 
 def test_opening_a_personal_record_in_the_admin_is_logged(client, world):

@@ -53,10 +53,10 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
        b"\x84\x00\x00\x00\x00IEND\xaeB`\x82")
 
-# The principals of the matrix. Staff roles sit at their natural level (as in
-# tests/accounts/test_access_matrix.py); "member" is a member's own login (Member.user,
-# living in B1) who also holds the member role over B1; "resident" is a signed-in person with
-# no role and no member record; "anonymous" is the public.
+# The principals of the matrix. Staff roles sit at their natural level; "member" is a
+# member's own login (Member.user, living in B1) who also holds the member role over B1;
+# "resident" is a signed-in person with no role and no member record; "anonymous" is the
+# public.
 ROLE_SCOPE = {
     StaffRole.STREET_ADMIN: "c1",
     StaffRole.COMMUNITY_SECRETARY: "c1",
@@ -100,6 +100,7 @@ class World:
     unit: object
     notice: object
     keys: dict  # scope name -> raw API key
+    extra: dict = field(default_factory=dict)  # more records (tests/trust/admin_matrix.py)
 
 
 def seed_catalogue() -> None:
