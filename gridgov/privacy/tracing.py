@@ -107,9 +107,6 @@ class Trace:
         self.rows[key] = obj
         return True
 
-    def of(self, model: type[models.Model]) -> list[models.Model]:
-        return [obj for (m, _pk), obj in self.rows.items() if m is model]
-
     @property
     def pattern(self) -> re.Pattern[str] | None:
         return phone_regex(self.phone) if self.phone else None
