@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q
 
 from gridgov.accounts.models import RESIDENT_READERS, Assignment
@@ -38,8 +39,21 @@ def scope_q(prefixes: list[str] | None, field: str = "grid_code") -> Q:
         return Q(pk__in=[])
     q = Q()
     for p in prefixes:
-        q |= Q(**{f"{field}__startswith": p})
+        q |= _begins_with(field, p)
     return q
+
+
+def _begins_with(field: str, prefix: str) -> Q:
+    """``field`` begins with ``prefix``, letter case included: SQLite's LIKE (Django's
+    ``startswith`` there) ignores ASCII case, so a scope ``A1`` would also cover ``a1…``;
+    the binary range keeps it exact (and still uses the column's index)."""
+    q = Q(**{f"{field}__startswith": prefix})
+    if connection.vendor == "sqlite":
+        q &= Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + LAST_CHAR})
+    return q
+
+
+LAST_CHAR = "\U0010ffff"  # sorts after every character a code may hold
 
 
 def resident_prefixes(user) -> list[str] | None:
