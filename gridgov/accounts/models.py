@@ -19,18 +19,6 @@ class StaffRole(models.TextChoices):
     MEMBER = "member", _("member")
 
 
-# Roles that may read residents' personal data inside their scope.
-RESIDENT_READERS = frozenset(
-    {
-        StaffRole.STREET_ADMIN,
-        StaffRole.COMMUNITY_SECRETARY,
-        StaffRole.COMMUNITY_STAFF,
-        StaffRole.BRANCH_SECRETARY,
-        StaffRole.GRID_LEADER,
-    }
-)
-
-
 class Assignment(models.Model):
     """A user holding a role over a grid subtree: every grid whose code begins with
     ``scope_code``. A street office admin's scope is the street's code prefix (or empty:

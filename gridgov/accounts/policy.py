@@ -1,8 +1,8 @@
 """Who may do what, in one table: capability → the staff roles that hold it, each over the
-grid subtree of their assignment (``Assignment.scope_code``). Selectors, views, the API and
-the admin ask this module (through ``prefixes`` / ``allows``) instead of naming roles; the
-access-matrix test (tests/accounts/test_access_matrix.py) enumerates it, and docs/ACCESS.md
-describes it.
+grid subtree of their assignment (``Assignment.scope_code``). Pages, the API, the admin
+(ScopedAdminMixin), exports and services ask this module (``allows``, ``scoped``,
+``covers``) and nothing else compares grid codes; the access matrix (tests/trust/) walks
+every URL and every model admin with it, and docs/ACCESS.md describes it.
 
 Not in the table, because they are not staff rights:
 - the public: the finder (找我的楼长), the street map, activities' public listing, Open311

@@ -1,11 +1,12 @@
-"""Scoping: which grid subtrees a user may see. Every selector returning people uses this."""
+"""The scope lookups behind gridgov.accounts.policy: a user's assignments as grid code
+prefixes, and the filter keeping rows inside them. Nothing but the policy calls them."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Q
 
-from gridgov.accounts.models import RESIDENT_READERS, Assignment
+from gridgov.accounts.models import Assignment
 
 
 def scope_prefixes(user, *, roles: frozenset[str] | None = None) -> list[str] | None:
@@ -54,8 +55,3 @@ def _begins_with(field: str, prefix: str) -> Q:
 
 
 LAST_CHAR = "\U0010ffff"  # sorts after every character a code may hold
-
-
-def resident_prefixes(user) -> list[str] | None:
-    """Scopes in which the user may read residents' personal data."""
-    return scope_prefixes(user, roles=RESIDENT_READERS)

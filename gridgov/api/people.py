@@ -26,7 +26,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from gridgov.accounts import policy
-from gridgov.accounts.selectors import resident_prefixes
 from gridgov.accounts.services import access_record
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
@@ -173,7 +172,7 @@ class ResidentList(ApiKeyMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Resident.objects.none()
-        if resident_prefixes(self.request.user) == []:
+        if not policy.allows(self.request.user, policy.READ_RESIDENTS):
             raise PermissionDenied(_("Residents are personal data: only staff who may read "
                                      "residents see them, in their own grids. Counts per "
                                      "building are in /api/v1/export/households.geojson."))
