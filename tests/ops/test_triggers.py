@@ -1,4 +1,4 @@
-"""The SQLite triggers that guard grid nesting and the points ledger, and keep households'
+"""The SQLite triggers that guard grid nesting, the grid code rule and the points ledger, and keep households'
 resident counts, come back after a migration rebuilds their table (SQLite drops a table's
 triggers with it)."""
 
@@ -24,6 +24,8 @@ def test_after_migrate_every_guard_trigger_is_there(db):
     # The test database was built by the migrations; grids/0007 rebuilds grids_grid.
     names = {name for *_, name, _sql in expected_triggers()}
     assert names == {"grids_grid_parent_ins", "grids_grid_parent_upd",
+                     "grids_grid_code_rule_ins", "grids_grid_code_rule_upd",
+                     "grids_street_code_rule_ins", "grids_street_code_rule_upd",
                      "points_ledger_no_update", "points_ledger_no_delete",
                      "people_resident_count_insert", "people_resident_count_delete",
                      "people_resident_count_move"}
