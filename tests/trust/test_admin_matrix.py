@@ -12,7 +12,12 @@ grant): what each one may then do must still follow policy.py.
   other grid's record.
 - No admin page names a person of the other grid; members, residents and the public get
   none.
-- Opening a personal record is logged (personal.view); a refused one is not."""
+- Opening a personal record is logged (personal.view); a refused one is not.
+
+Every admin is walked on SpatiaLite; on PostGIS the admins of people's data and of the
+grids themselves (POSTGIS_SAMPLE), whose scope filters the other admins share: the mixin
+and its querysets are the same code on both, and the whole walk on both took a sixth of
+`make test`'s budget."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 
 from gridgov.accounts import policy
@@ -43,6 +48,10 @@ def _distinct(roles) -> list[str]:
 
 
 ASKED = _distinct(STAFF)
+
+POSTGIS_SAMPLE = {"grids.grid", "grids.gridrole", "accounts.assignment", "people.member",
+                  "people.household", "people.resident", "people.vulnerability",
+                  "cases.case", "service.selfservice", "notices.notice"}
 
 
 def _registry() -> dict:
@@ -130,8 +139,10 @@ def _may_write(world, row, role, code=None, any_row=False) -> bool:
 
 
 @pytest.mark.parametrize("label", sorted(ROWS))
-def test_admin_matrix(client, admin_world, label):
-    world, row = admin_world, ROWS[label]
+def test_admin_matrix(client, label, request):
+    if connection.vendor == "postgresql" and label not in POSTGIS_SAMPLE:
+        pytest.skip("walked on SpatiaLite; PostGIS walks POSTGIS_SAMPLE")
+    world, row = request.getfixturevalue("admin_world"), ROWS[label]
     model_admin = _registry()[label]
     model = model_admin.model
     base = f"/en/admin/{model._meta.app_label}/{model._meta.model_name}/"
