@@ -139,7 +139,7 @@ def _may_write(world, row, role, code=None, any_row=False) -> bool:
 
 
 @pytest.mark.parametrize("label", sorted(ROWS))
-def test_admin_matrix(client, label, request):
+def test_admin_matrix(client, db, label, request):
     if connection.vendor == "postgresql" and label not in POSTGIS_SAMPLE:
         pytest.skip("walked on SpatiaLite; PostGIS walks POSTGIS_SAMPLE")
     world, row = request.getfixturevalue("admin_world"), ROWS[label]
