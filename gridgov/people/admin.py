@@ -96,6 +96,7 @@ def confirm_reporting(modeladmin, request, queryset):
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, ServiceSavedAdmin):
     capability = policy.READ_MEMBERS
+    personal_data = True  # full phone, home address and point: every look is logged
     create_service = staticmethod(member_create)
     update_service = staticmethod(member_update)
     update_kwarg = "member"
