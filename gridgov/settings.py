@@ -273,8 +273,9 @@ CACHES = {
         if _RATELIMIT_URL.startswith(("redis://", "rediss://")) else None),
 }
 if CACHES["ratelimit"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
-    # An atomic, window-keeping incr (gridgov/ratelimits/backends.py); and room for a counter
-    # per client: past MAX_ENTRIES Django culls a third of the rows, live counters too.
+    # An atomic, window-keeping incr, and a cull that deletes expired rows only, never a live
+    # counter (gridgov/ratelimits/backends.py): MAX_ENTRIES is how many rows make a write
+    # sweep out the expired ones, not a cap on live counters.
     CACHES["ratelimit"]["BACKEND"] = "gridgov.ratelimits.backends.DatabaseCounterCache"
     CACHES["ratelimit"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 

@@ -10,7 +10,6 @@ never silently anonymous. A good key authenticates as ``request.auth`` (the ApiK
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -20,13 +19,13 @@ from rest_framework.authentication import (
     SessionAuthentication,
 )
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from gridgov.api.errors import bad_parameter
-from gridgov.api.models import ApiKey, default_rate
+from gridgov.api.models import ApiKey
 from gridgov.api.schema import GridGovAutoSchema
 from gridgov.api.services import api_key_find, api_key_use_record
-from gridgov.ratelimits.limits import ALIAS, allow_lookup, client_ip, lookup_limits
+from gridgov.ratelimits.limits import allow_lookup, client_ip, hit, lookup_limits
 
 HEADER = "X-Api-Key"
 AUTHORIZATION = "Authorization"
@@ -127,34 +126,25 @@ class SignedInOrKey(BasePermission):
             request_key(request) is not None)
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
-    """Per key, ``rate_limit_per_minute`` requests in any 60 seconds; requests without a key
-    are not throttled here. Counted in the shared rate-limit cache, so every worker process
-    sees the same history."""
+class ApiKeyRateThrottle(BaseThrottle):
+    """Per key, ``rate_limit_per_minute`` requests a minute: a fixed window that starts with
+    the key's first request, counted by the same atomic counter as every other limit
+    (``gridgov.ratelimits.limits.hit``, in the shared rate-limit cache), so parallel
+    requests on any number of workers let exactly the key's rate through. Requests without
+    a key are not throttled here. (DRF's SimpleRateThrottle reads a list of request times
+    and writes it back: parallel requests each read the same list and all pass.)"""
 
-    scope = "api_key"
-
-    @property
-    def cache(self):
-        return caches[ALIAS]
-
-    def __init__(self):  # the rate comes from the key, not from THROTTLE_RATES
-        self.num_requests, self.duration = default_rate(), 60
-        self.rate = f"{self.num_requests}/min"
-
-    def get_cache_key(self, request, view):
-        key = request_key(request)
-        if key is None:
-            return None
-        # The random prefix too: ids come back after a rollback (tests, SQLite).
-        return f"throttle_api_key_{key.pk}_{key.prefix}"
+    WINDOW = 60
 
     def allow_request(self, request, view) -> bool:
         key = request_key(request)
-        if key is not None:
-            self.num_requests = key.rate_limit_per_minute
-            self.rate = f"{self.num_requests}/min"
-        return super().allow_request(request, view)
+        if key is None:
+            return True
+        # The random prefix too: ids come back after a rollback (tests, SQLite).
+        return hit("api_key", f"{key.pk}_{key.prefix}", self.WINDOW) <= key.rate_limit_per_minute
+
+    def wait(self) -> float:
+        return float(self.WINDOW)  # at most: the window started with the key's first request
 
 
 class PublicLookupThrottle(BaseThrottle):

@@ -6,6 +6,12 @@ at once lose a count, and every count pushes the window's end further away. The 
 here updates the row in one transaction that holds it (``SELECT … FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE``, which settings.py sets, serialises writers) and
 keeps the row's expiry: the window ends when it started plus its length.
+
+Nor does it cull well: past ``MAX_ENTRIES`` rows it deletes the expired rows and then a
+third of the rest, live counters among them, so a flood of distinct addresses would reset
+the counters of the clients being limited. The cull here deletes expired rows only: a live
+window is never dropped, and ``MAX_ENTRIES`` is only how many rows make a write sweep out
+the expired ones (the table holds about one row per client of the last window).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from django.utils import timezone
 
 
 class DatabaseCounterCache(DatabaseCache):
-    """``DatabaseCache`` with an atomic, expiry-keeping ``incr``."""
+    """``DatabaseCache`` with an atomic, expiry-keeping ``incr`` and a cull that drops
+    expired rows only."""
 
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
@@ -46,6 +53,15 @@ class DatabaseCounterCache(DatabaseCache):
 
     def decr(self, key, delta=1, version=None):
         return self.incr(key, -delta, version)
+
+    def _cull(self, db, cursor, now, num):
+        """Delete the expired rows; never a live one (and never ``clear()``, whatever
+        ``CULL_FREQUENCY`` says)."""
+        connection = connections[db]
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(self._table)} "
+            f"WHERE {connection.ops.quote_name('expires')} < %s",
+            [connection.ops.adapt_datetimefield_value(now)])
 
 
 def create_table_after_migrate(sender, using="default", **kwargs) -> None:

@@ -1,8 +1,11 @@
 """The client's address, and fixed-window counters in the shared rate-limit cache.
 
-``client_ip`` is the one answer to "who is asking" for every limiter of the project: the
-finder page and the point-lookup API, the reporting registration, the API throttles, the
-API key use log and django-axes (``AXES_CLIENT_IP_CALLABLE``).
+``client_ip`` is the one answer to "who is asking": the exact address, which django-axes
+(``AXES_CLIENT_IP_CALLABLE``) and the API key use log record. ``client_key`` is what every
+rate limit counts against (the finder page and the point-lookup API, the reporting
+registration): the IPv4 address, or the /64 network of an IPv6 address, since one IPv6
+subscriber is given a whole /64 and may send each request from another address in it. The
+API key throttle counts per key (``hit``), not per client.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import ipaddress
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache  # imports redis only when used
 
 ALIAS = "ratelimit"  # settings.CACHES[ALIAS]: shared by every worker (not the map cache)
 
@@ -38,13 +42,25 @@ def client_ip(request) -> str | None:
     test client's login, a management command).
 
     Directly served (the default): ``REMOTE_ADDR``; an ``X-Forwarded-For`` header is typed
-    by the client and ignored. Behind ``GRIDGOV_PROXY_COUNT`` trusted reverse proxies
-    (``GRIDGOV_BEHIND_PROXY=1``): each proxy *appends* the address it received the request
-    from, so the client is the entry the outermost proxy appended, the
-    ``GRIDGOV_PROXY_COUNT``-th from the right. Entries further left were sent by the client
-    and may be forged. A header shorter than the proxy count (a proxy was bypassed from
-    inside) gives its left-most entry, which a trusted proxy still wrote; a header whose
-    entry is not an address, or none at all, gives ``REMOTE_ADDR``.
+    by the client and ignored.
+
+    Behind N = ``GRIDGOV_PROXY_COUNT`` reverse proxies (``GRIDGOV_BEHIND_PROXY=1``): the
+    N-th entry from the right of ``X-Forwarded-For``. That is the client's address only if
+
+    - *every one* of the N proxies appends the address it received the request from (nginx
+      ``$proxy_add_x_forwarded_for``): one that replaces the header, or passes it on
+      untouched, shifts the count, and the entry taken is then a proxy's (everyone is one
+      client) or one the client typed (the client picks its address); and
+    - clients can reach only the outermost proxy: the inner proxies and the application
+      accept connections only from the proxy in front of them. A client that reaches an
+      inner proxy directly sends a header of its own, which that proxy extends, so the
+      N-th entry from the right is one the client typed.
+
+    With N = 2 (a load balancer in front of nginx) the header reaching the application reads
+    ``<typed by the client …>, <client>, <load balancer>`` and the answer is ``<client>``.
+    Entries further left were sent by the client and are never read. A header with fewer
+    than N entries (a misconfigured chain) gives its left-most entry; a header whose chosen
+    entry is not an address, or no header, gives ``REMOTE_ADDR``.
     """
     remote = request.META.get("REMOTE_ADDR") or None
     if not getattr(settings, "GRIDGOV_BEHIND_PROXY", False):
@@ -56,6 +72,27 @@ def client_ip(request) -> str | None:
     return _address(hops[-min(count, len(hops))]) or remote
 
 
+def client_key(request) -> str:
+    """Whom a rate limit counts: the client's IPv4 address, or the /64 network of its IPv6
+    address (``2001:db8:1:2::/64``), or ``unknown``. An IPv6 subscriber (a home line, a
+    phone) is routed a whole /64 and its devices pick new addresses in it at will (privacy
+    addresses), so per address one /64 would be unlimited; a /64 is one subscriber, like
+    one IPv4 address behind its NAT. An IPv4-mapped address (``::ffff:203.0.113.7``) is the
+    IPv4 address.
+
+    django-axes keeps the exact address (``client_ip``): a lockout holds one username from
+    one address and its rows are the record of who tried; see docs/OPERATIONS.md."""
+    ip = client_ip(request)
+    if ip is None:
+        return "unknown"
+    address = ipaddress.ip_address(ip)
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def hit(name: str, client: str, window: int) -> int:
     """Count one request of ``client`` against counter ``name``; the count in the current
     window. A fixed window: it starts with the first request and expires ``window`` seconds
@@ -63,6 +100,8 @@ def hit(name: str, client: str, window: int) -> int:
     cache, so N workers count together)."""
     cache = caches[ALIAS]
     key = f"rl:{name}:{client}"
+    if isinstance(cache, RedisCache):
+        return _redis_hit(cache, key, window)
     try:  # the common case, one locked update (a database cache's add costs a table count)
         return cache.incr(key)
     except ValueError:  # the window's first request, or the last window expired
@@ -71,10 +110,30 @@ def hit(name: str, client: str, window: int) -> int:
         return cache.incr(key)  # another worker started the window meanwhile
 
 
+def _redis_hit(cache: RedisCache, key: str, window: int) -> int:
+    """``hit`` on Redis: ``SET key 0 EX window NX`` then ``INCR``, in one MULTI/EXEC.
+
+    Django's ``RedisCache.incr`` asks ``EXISTS`` then ``INCR``: a key that expires between
+    the two is made again by ``INCR`` with no expiry, and that client stays over its limit
+    for good. Here the window's key always gets its expiry with its first count, and INCR
+    keeps it. A key left without expiry (TTL -1, by an older version) is given one. The
+    redis package is imported by Django's backend, only when a Redis cache is used."""
+    key = cache.make_and_validate_key(key)
+    client = cache._cache.get_client(key, write=True)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=window, nx=True)
+        pipe.incr(key)
+        pipe.ttl(key)
+        _set, count, ttl = pipe.execute()
+    if ttl == -1:
+        client.expire(key, window)
+    return int(count)
+
+
 def allow(request, name: str, limit: int, window: int) -> bool:
-    """Count one request of the client under ``name``; False once it is over ``limit`` in
-    this window."""
-    return hit(name, client_ip(request) or "unknown", window) <= limit
+    """Count one request of the client (``client_key``) under ``name``; False once it is
+    over ``limit`` in this window."""
+    return hit(name, client_key(request), window) <= limit
 
 
 def lookup_limits() -> tuple[int, int]:

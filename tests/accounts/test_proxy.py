@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from gridgov.ratelimits.limits import client_ip
+from gridgov.ratelimits.limits import client_ip, client_key
 
 PROXY = "10.1.1.1"  # the reverse proxy: REMOTE_ADDR of every request it forwards
 LOGIN = "/en/accounts/login/"
@@ -46,6 +46,48 @@ def test_no_usable_entry_means_the_peer_address(settings, xff):
     assert ip(settings, xff) == PROXY
 
 
+# --- two proxies: what the count relies on (docs/OPERATIONS.md, the client_ip docstring) --
+
+def test_two_proxies_that_append_give_the_client(settings):
+    # the client typed 1.2.3.4; the load balancer appended the client, nginx the balancer
+    assert ip(settings, "1.2.3.4, 203.0.113.7, 172.16.0.2", count=2) == "203.0.113.7"
+
+
+def test_two_proxies_rely_on_the_inner_one_being_unreachable(settings):
+    """A client reaching nginx directly (past the load balancer) sends its own header,
+    which nginx extends: the entry taken is the one it typed. Hence: the inner proxies
+    must accept connections only from the proxy in front of them."""
+    assert ip(settings, "1.2.3.4, 203.0.113.7", count=2, remote=PROXY) == "1.2.3.4"
+
+
+def test_two_proxies_rely_on_each_appending(settings):
+    """An inner proxy that replaces the header (X-Forwarded-For $remote_addr) leaves one
+    entry, the load balancer's address: every client is then one client."""
+    assert ip(settings, "172.16.0.2", count=2) == "172.16.0.2"
+
+
+# --- whom a rate limit counts: the IPv4 address, the IPv6 /64 -----------------------------
+
+@pytest.mark.parametrize(("remote", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2::7", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+    ("2001:DB8:1:3::1", "2001:db8:1:3::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+])
+def test_the_rate_limit_key(settings, remote, key):
+    settings.GRIDGOV_BEHIND_PROXY = False
+    assert client_key(RequestFactory().get("/", REMOTE_ADDR=remote)) == key
+
+
+def test_the_rate_limit_key_behind_the_proxy(settings):
+    settings.GRIDGOV_BEHIND_PROXY = True
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY,
+                                   HTTP_X_FORWARDED_FOR="[2001:db8:9:9::1]:443")
+    assert client_key(request) == "2001:db8:9:9::/64"
+    assert client_key(RequestFactory().get("/", REMOTE_ADDR="")) == "unknown"
+
+
 # --- django-axes --------------------------------------------------------------------------
 
 @pytest.fixture
@@ -78,6 +120,22 @@ def test_axes_records_the_client_not_the_proxy(client, settings, staffer):
     settings.GRIDGOV_BEHIND_PROXY = True
     login(client, "wrong", "8.8.8.8, 10.0.0.5")
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.5"]
+
+
+def test_axes_keeps_the_exact_ipv6_address(client, staffer):
+    """The lockout holds one username from one exact address, and its rows record which
+    address tried (docs/OPERATIONS.md: the rate limits count a /64, axes does not)."""
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        client.post(LOGIN, {"username": "guessme", "password": "wrong"},
+                    REMOTE_ADDR="2001:db8:1:2::5")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [
+        "2001:db8:1:2::5"]
+    assert client.post(LOGIN, {"username": "guessme", "password": "Right-Horse-42"},
+                       REMOTE_ADDR="2001:db8:1:2::5").status_code == 429
+    assert client.post(LOGIN, {"username": "guessme", "password": "Right-Horse-42"},
+                       REMOTE_ADDR="2001:db8:1:2::6").status_code == 302
 
 
 def test_served_directly_a_typed_header_does_not_evade_the_lockout(client, staffer):

@@ -72,8 +72,11 @@ def get(url: str, headers: dict[str, str]) -> int:
 
 
 @pytest.fixture
-def server(transactional_db, django_db_blocker, tmp_path):
-    """gunicorn with 3 workers; yields (base URL, access log path). Stopped by its pid."""
+def server(request, transactional_db, django_db_blocker, tmp_path):
+    """gunicorn with 3 workers; yields (base URL, access log path). Stopped by its pid.
+    Each worker serves one request and is replaced, unless the test asks for long-lived
+    workers (parametrize "server" indirectly with 0: no --max-requests)."""
+    max_requests = getattr(request, "param", 1)
     port = free_port()
     log = tmp_path / "access.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGOV_")}
@@ -91,7 +94,7 @@ def server(transactional_db, django_db_blocker, tmp_path):
     config.write_text(WARM)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "gridgov.wsgi:application", "-c", str(config), "-b",
-         f"127.0.0.1:{port}", "--workers", "3", "--preload", "--max-requests", "1",
+         f"127.0.0.1:{port}", "--workers", "3", "--preload", "--max-requests", str(max_requests),
          "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(U)s"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -159,3 +162,24 @@ def test_a_key_throttle_holds_across_workers(api_key, server):
     headers = {"X-Api-Key": api_key, "X-Forwarded-For": "198.51.100.10"}
     codes = [get(f"{base}/api/v1/grids/", headers) for _ in range(LIMIT + 1)]
     assert codes == [200] * LIMIT + [429]
+
+
+BURST = 40  # the key's rate: many successes, each a chance for DRF's lost update
+
+
+@pytest.fixture
+def burst_key(transactional_db) -> str:
+    return api_key_issue(key=ApiKey(name="GIS", can_read=True, rate_limit_per_minute=BURST),
+                         acting_user=None)
+
+
+@pytest.mark.parametrize("server", [0], indirect=True)  # 3 long-lived workers, all busy
+def test_a_parallel_burst_with_one_key_gets_exactly_its_rate(burst_key, server):
+    """DRF's throttle read the key's list of request times and wrote it back: requests at
+    once on several workers read the same list, and each wrote back one time fewer."""
+    base, _log = server
+    headers = {"X-Api-Key": burst_key, "X-Forwarded-For": "198.51.100.11"}
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(lambda _i: get(f"{base}/api/v1/grids/", headers),
+                              range(2 * BURST)))
+    assert sorted(codes) == [200] * BURST + [429] * BURST
