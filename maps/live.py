@@ -4,7 +4,8 @@ the time (deadlines, days since the last patrol), so they are never cached.
 Same rows as gridgov.cases.selectors.open_cases and gridgov.patrols.selectors.route_rows
 (scoping, deadline states and days-since come from them), read lighter: only the columns
 the dashboard shows (no requester, no handlers and their locations), and the grid-code
-prefix as an index range (``code_prefix_q``) — SQLite never answers LIKE from an index.
+prefix as the policy's filter (``policy.scope_q``: an index range on SQLite, which never
+answers LIKE from an index, and exact in letter case).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from gridgov.accounts import policy
 from gridgov.cases.models import OPEN_STATUSES, Case, Status
 from gridgov.cases.selectors import CaseRow, case_row, cases_visible_to
 from gridgov.grids.models import Grid
-from gridgov.grids.selectors import Scale, code_prefix_q, simplified
+from gridgov.grids.selectors import Scale, simplified
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import covered_buildings, route_row, with_last_patrol
 
@@ -59,7 +61,7 @@ def light_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
 def open_case_rows(*, user, prefix: str, now: dt.datetime | None = None) -> list[CaseRow]:
     """Open requests under a grid code the user may see, oldest first (as open_cases)."""
     now = now or timezone.now()
-    qs = cases_visible_to(user).filter(code_prefix_q(prefix, "grid_code"),
+    qs = cases_visible_to(user).filter(policy.scope_q([prefix], "grid_code"),
                                        status__in=OPEN_STATUSES)
     return [case_row(c, now) for c in light_cases(qs).order_by("opened_at", "id")]
 
@@ -69,7 +71,7 @@ def route_rows(grid: Grid, *, today: dt.date | None = None,
     """Active routes of the grid's subtree (with ``crossing``, also other grids' routes
     crossing it), as gridgov.patrols.selectors.route_rows gives them."""
     today = today or timezone.localdate()
-    q = code_prefix_q(grid.code, "grid__code")
+    q = policy.scope_q([grid.code], "grid__code")
     if crossing:
         q = q | Q(route__intersects=grid.geom)
     qs = with_last_patrol(PatrolRoute.objects.filter(q, active=True))

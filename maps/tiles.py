@@ -37,7 +37,7 @@ from gridgov.accounts import policy
 from gridgov.cases.models import OPEN_STATUSES, Case
 from gridgov.cases.selectors import case_row, cases_visible_to
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind
-from gridgov.grids.selectors import Scale
+from gridgov.grids.selectors import Scale, current_leaders
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import days_since, with_last_patrol
 from gridgov.people.models import Member
@@ -207,9 +207,7 @@ def grid_rows(level: int, box, scale: Scale | None = None) -> list[dict[str, Any
     grids = list(with_geojson(qs, "geom", scale).order_by("code"))
     leaders: dict[int, str] = {}
     if level == Level.BUILDING and grids:
-        leaders = dict(GridRole.objects.filter(
-            role=RoleKind.BUILDING_LEADER, until__isnull=True,
-            grid_id__in=[g.pk for g in grids]).values_list("grid_id", "member__name"))
+        leaders = current_leaders(grids=[g.pk for g in grids])
     rows = []
     for g in grids:
         row = {"id": g.pk, "code": g.code, "name": g.name, "geojson": getattr(g, "gj", None)}
@@ -311,12 +309,18 @@ def _mvt_geom(column: str, *, simplify: bool = True) -> str:
 # ST_AsMVT skips rows whose geometry ST_AsMVTGeom clipped away (NULL); filtering them in SQL
 # would make PostgreSQL compute ST_AsMVTGeom twice.
 def _grid_sql(level: int) -> str:
+    """A level's tile; buildings with the leader of the day %(today)s: the role current as
+    ``GridRole.objects.current`` says, the one begun last on a handover day (as
+    ``current_leaders``), so a building is one feature."""
     grid, role, member = (Grid._meta.db_table, GridRole._meta.db_table, Member._meta.db_table)
     extra_cols = extra_join = ""
     if level == Level.BUILDING:
         extra_cols = ", COALESCE(m.name, '') AS leader, (r.id IS NOT NULL) AS has_leader"
-        extra_join = (f"LEFT JOIN {role} r ON r.grid_id = g.id AND r.role = %(role)s "
-                      f"AND r.until IS NULL LEFT JOIN {member} m ON m.id = r.member_id")
+        extra_join = (f"LEFT JOIN LATERAL (SELECT c.id, c.member_id FROM {role} c "
+                      f"WHERE c.grid_id = g.id AND c.role = %(role)s AND c.since <= %(today)s "
+                      f"AND (c.until IS NULL OR c.until >= %(today)s) "
+                      f"ORDER BY c.since DESC, c.id DESC LIMIT 1) r ON true "
+                      f"LEFT JOIN {member} m ON m.id = r.member_id")
     return f"""
         WITH {_ENVELOPE},
         rows AS (
@@ -358,7 +362,8 @@ def mvt_tile(layer: TileLayer, user, z: int, x: int, y: int, crs: str = "wgs84")
                               "tol": Scale(zoom=z, lat=(s + n) / 2).tolerance}
     if layer.level is not None:
         sql = _grid_sql(layer.level)
-        params.update(level=layer.level, role=RoleKind.BUILDING_LEADER)
+        params.update(level=layer.level, role=RoleKind.BUILDING_LEADER,
+                      today=timezone.localdate())
     else:
         rows = rows_for(layer, user, z, x, y)
         if not rows:

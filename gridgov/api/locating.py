@@ -36,8 +36,9 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from geodata.locate import Index
-from gridgov.grids.models import Grid, Level, RoleKind
-from gridgov.people.models import Member, current_roles, public_phone
+from gridgov.grids.models import Grid, GridRole, Level, RoleKind
+from gridgov.people.models import Member
+from gridgov.people.public import public_phone
 
 DEFAULT_CHECK_SECONDS = 2.0
 
@@ -138,8 +139,8 @@ class LocateIndex:
 def _leader_roles(day):
     """The building leaders on ``day``: public contacts by their role (Member.objects.public),
     their phone masked as in every API answer (public_phone)."""
-    return current_roles(day).filter(role=RoleKind.BUILDING_LEADER,
-                                      member__in=Member.objects.public(day))
+    return GridRole.objects.current(day).filter(role=RoleKind.BUILDING_LEADER,
+                                                member__in=Member.objects.public(day))
 
 
 def fingerprint() -> tuple:

@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db import connection
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from gridgov.accounts import policy
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street
@@ -90,7 +91,8 @@ def fingerprint(grid: Grid) -> str:
     and residents (count, last change, last placement). One statement of five aggregates
     on indexed columns (the code's index as a range, the community foreign keys): a
     community has a few thousand rows, so a few milliseconds; any change through a service,
-    an import or ``locate_people`` changes the digest."""
+    an import or ``locate_people`` changes the digest, and so does the day (roles begin and
+    end at midnight: ``GridRole.objects.current``)."""
     community = community_of(grid)
     t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member, Household, Resident)}
     lo, hi = community.code, community.code[:-1] + chr(ord(community.code[-1]) + 1)
@@ -110,23 +112,26 @@ def fingerprint(grid: Grid) -> str:
     params = [lo, hi, lo, hi] + [community.pk] * 3
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
+        row = (*cursor.fetchone(), timezone.localdate())
     return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def street_fingerprint() -> str:
-    """What the street map depends on: every grid (count, last change) and every
-    building-leader role (count, newest, ended; the leaders' names). One statement."""
+    """What the street map depends on: every grid (count, last change), every
+    building-leader role (count, newest, ended; the names of the leaders current today) and
+    the day (roles begin and end at midnight: ``GridRole.objects.current``). One
+    statement."""
     t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member)}
+    today = timezone.localdate()
     sql = f"""SELECT
         (SELECT COUNT(*) FROM {t['Grid']}), (SELECT MAX(updated_at) FROM {t['Grid']}),
         (SELECT COUNT(*) FROM {t['GridRole']}), (SELECT MAX(id) FROM {t['GridRole']}),
         (SELECT COUNT(until) FROM {t['GridRole']}),
         (SELECT MAX(m.updated_at) FROM {t['GridRole']} r JOIN {t['Member']} m
-         ON m.id = r.member_id WHERE r.until IS NULL)"""
+         ON m.id = r.member_id WHERE r.since <= %s AND (r.until IS NULL OR r.until >= %s))"""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
+        cursor.execute(sql, [today, today])
+        row = (*cursor.fetchone(), today)
     return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
@@ -155,8 +160,8 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
 
     buildings = Grid.objects.filter(code__startswith=grid.code, level=Level.BUILDING)
     led_ids = set(
-        GridRole.objects.filter(role=RoleKind.BUILDING_LEADER, until__isnull=True,
-                                grid__in=buildings).values_list("grid_id", flat=True)
+        GridRole.objects.current().filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
+        .values_list("grid_id", flat=True)
     )
     n_buildings = _per_child(buildings, building_key)
     n_led = _per_child(buildings.filter(pk__in=led_ids), building_key)
@@ -191,8 +196,7 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     phones = may_see_phones(user, grid)
     leaders = []
     roles = (
-        GridRole.objects.filter(role=RoleKind.BUILDING_LEADER, until__isnull=True,
-                                grid__in=buildings)
+        GridRole.objects.current().filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
         .annotate(point=PointOnSurface("grid__geom"))
         .values_list("grid__name", "grid__code", "point", "member__name", "member__pledge",
                      "member__specialty", "member__phone")

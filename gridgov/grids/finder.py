@@ -27,14 +27,9 @@ from django.db.models import Q
 
 from geodata.crs import to_wgs84
 from gridgov.grids.location import locate_one
-from gridgov.grids.models import Grid, Kind, Level, RoleKind, ServiceStation
-from gridgov.people.models import (
-    Member,
-    OrgKind,
-    PartyOrganisation,
-    current_roles,
-    public_phone,
-)
+from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, ServiceStation
+from gridgov.people.models import Member, OrgKind, PartyOrganisation
+from gridgov.people.public import public_phone, public_tel
 
 # Roles on a building grid that make a member one of its public contacts, in display order.
 CONTACT_ROLES = (RoleKind.BUILDING_LEADER, RoleKind.GROUP_LEADER, RoleKind.GROUP_DEPUTY)
@@ -361,18 +356,18 @@ def match_point(lon: float, lat: float) -> Outcome:
 def building_contact(building: Grid) -> BuildingCard:
     """The public card of one building: its current contacts (亮身份) and the party
     organisations above it. The one page where a phone is shown whole, and only when the
-    member opted in (public_phone with contact_page); who is public is
+    member opted in (public_phone and public_tel with contact_page); who is public is
     Member.objects.public()'s rule, as for the API and the exports."""
     compound = building.parent
     community = compound.parent if compound else None
-    roles = (current_roles().filter(grid=building, role__in=CONTACT_ROLES,
-                                    member__in=Member.objects.public())
+    roles = (GridRole.objects.current().filter(grid=building, role__in=CONTACT_ROLES,
+                                               member__in=Member.objects.public())
              .select_related("member"))
     order = {role: i for i, role in enumerate(CONTACT_ROLES)}
     contacts = [
         Contact(role=r.get_role_display(), name=r.member.name, specialty=r.member.specialty,
                 pledge=r.member.pledge, phone=public_phone(r.member, contact_page=True),
-                tel=r.member.phone if r.member.phone_public else "")
+                tel=public_tel(r.member, contact_page=True))
         for r in sorted(roles, key=lambda r: (order[r.role], r.member.name))
     ]
     orgs = dict(PartyOrganisation.objects.filter(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.grids.spatial import AsRFC7946
@@ -194,8 +197,30 @@ ROLE_LEVELS: dict[str, tuple[int, ...]] = {
 }
 
 
+def current_role_q(day: dt.date | None = None, prefix: str = "") -> Q:
+    """Roles held on ``day`` (default today): begun on or before it and not ended before it
+    (``until`` empty or on/after it). ``prefix`` reaches the role through a relation, e.g.
+    ``"roles__"`` from a grid. The one meaning of "current role"."""
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}since__lte": day}) & (Q(**{f"{prefix}until__isnull": True})
+                                                 | Q(**{f"{prefix}until__gte": day}))
+
+
+class GridRoleQuerySet(models.QuerySet):
+    def current(self, day: dt.date | None = None) -> GridRoleQuerySet:
+        """The roles held on ``day`` (default today): begun on or before it and not ended
+        before it. A role given from a future date is not current yet, one ending on a
+        future date still is; on the day one holder hands over to the next (the old term's
+        ``until`` is the new one's ``since``) both are: a reader naming one holder
+        takes the later ``since`` (``gridgov.grids.selectors.current_leaders``). Every
+        role kind is a public one (亮身份: building leader, group leader and deputy, grid
+        leader, branch secretary)."""
+        return self.filter(current_role_q(day))
+
+
 class GridRole(models.Model):
-    """A member holding a role on a grid since a date; ``until`` closes it (history kept)."""
+    """A member holding a role on a grid since a date; ``until`` closes it (history kept).
+    Which roles are current on a day is ``GridRole.objects.current(day)``'s to say."""
 
     grid = models.ForeignKey(
         Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="roles"
@@ -209,6 +234,8 @@ class GridRole(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
+
+    objects = GridRoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grid role")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street
+from gridgov.grids.models import Grid, GridRole, Level, RoleKind, Street, current_role_q
 from gridgov.people.models import Household, Member
 
 
@@ -48,12 +50,15 @@ def _public_props(grid: Grid, leaders: dict[int, str] | None) -> dict[str, Any]:
     return props
 
 
-def current_leaders(role: str = RoleKind.BUILDING_LEADER) -> dict[int, str]:
-    """Grid id -> name of the member currently holding the role (public: 亮身份)."""
-    rows = GridRole.objects.filter(role=role, until__isnull=True).values_list(
-        "grid_id", "member__name"
-    )
-    return dict(rows)
+def current_leaders(role: str = RoleKind.BUILDING_LEADER, *, day: dt.date | None = None,
+                    grids: Iterable[int] | None = None) -> dict[int, str]:
+    """Grid id -> name of the member holding the role on ``day`` (default today; public:
+    亮身份), of every grid or of the ``grids`` (ids) only. Current as
+    ``GridRole.objects.current`` says; on a handover day, the holder who began last."""
+    rows = GridRole.objects.current(day).filter(role=role)
+    if grids is not None:
+        rows = rows.filter(grid_id__in=list(grids))
+    return dict(rows.order_by("since", "id").values_list("grid_id", "member__name"))
 
 
 def street_layers() -> dict[str, dict]:
@@ -80,7 +85,7 @@ def community_summaries() -> list[dict[str, Any]]:
     )
     led = dict(
         Grid.objects.filter(level=Level.BUILDING)
-        .filter(Q(roles__role=RoleKind.BUILDING_LEADER, roles__until__isnull=True))
+        .filter(Q(roles__role=RoleKind.BUILDING_LEADER) & current_role_q(prefix="roles__"))
         .values_list("parent__parent_id")
         .annotate(n=Count("id", distinct=True))
     )
@@ -224,14 +229,3 @@ def street_layers_at(*, threshold: int) -> dict[str, Any]:
             out[name] = grids_geojson_at(Grid.objects.filter(level=level), scale,
                                          leaders=leaders)
     return out
-
-
-def code_prefix_q(prefix: str, field: str = "code") -> Q:
-    """Rows whose ``field`` begins with ``prefix``, in a form both backends answer from the
-    code's index: SQLite's LIKE is case-insensitive and so never uses a (binary) index, but
-    a range does: prefix ≤ code < the prefix with its last character incremented. The LIKE
-    stays, so the answer is exact whatever the collation."""
-    if not prefix:
-        return Q()
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field}__startswith": prefix, f"{field}__gte": prefix, f"{field}__lt": upper})

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.grids.models import Grid, GridRole, Level, Located
+from gridgov.grids.models import Grid, Level, Located
+
+# What is public about members lives in gridgov.people.public; re-exported here for the
+# modules that read it with the models.
+from gridgov.people.public import MemberQuerySet, public_phone
+from gridgov.people.public import mask_phone as mask_phone
 
 
 class CoBuildingUnit(models.Model):
@@ -114,37 +116,6 @@ class ReportStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-def current_roles(day: dt.date | None = None):
-    """The grid roles held on ``day`` (default today): begun on or before it and not ended
-    before it. Every role kind is a public one (亮身份: building leader, group leader and
-    deputy, grid leader, branch secretary)."""
-    day = day or timezone.localdate()
-    return GridRole.objects.filter(Q(since__lte=day) & (Q(until__isnull=True)
-                                                        | Q(until__gte=day)))
-
-
-class MemberQuerySet(models.QuerySet):
-    def public(self, day: dt.date | None = None):
-        """The members anyone may see (name, kind, specialty, pledge, masked phone, grids) —
-        the one rule behind the members API, the ``members`` export layer, the point lookup
-        and the building-contact page:
-
-        - whoever holds a current public role (a grid role, or the secretary of a community
-          committee or compound branch), whatever their reporting status;
-        - a member the community confirmed (双报到) who chose to be a public contact: the
-          reporting form's "show my full number to residents of my building"
-          (``phone_public``), the only such choice a member makes;
-        - nobody else: nothing of an unreported, unconfirmed or rejected registration.
-
-        Where the number may be shown whole is ``public_phone``'s to say."""
-        holders = current_roles(day).values("member_id")
-        secretaries = PartyOrganisation.objects.filter(
-            kind__in=[OrgKind.COMMUNITY_COMMITTEE, OrgKind.COMPOUND_BRANCH],
-            secretary__isnull=False).values("secretary_id")
-        confirmed = Q(report_status=ReportStatus.CONFIRMED, phone_public=True)
-        return self.filter(Q(pk__in=holders) | Q(pk__in=secretaries) | confirmed)
-
-
 class Member(Located):
     """A party member (or applicant), located by home address (双报到: reports where they live)."""
 
@@ -226,23 +197,6 @@ class Member(Located):
     def masked_phone(self) -> str:
         """The phone as every list, export and API answer shows it to the public."""
         return public_phone(self)
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: keep the first 3 and last 4 digits of a number, mask the rest."""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def public_phone(member: Member, *, contact_page: bool = False) -> str:
-    """A public member's phone as a stranger may see it: whole only on the building-contact
-    page (the finder: one building at a time, rate-limited, ``contact_page=True``) and only
-    when the member opted in (``phone_public``); masked in every list, export and API
-    answer. Who is public at all is ``Member.objects.public()``'s to say."""
-    if contact_page and member.phone_public:
-        return member.phone
-    return mask_phone(member.phone)
 
 
 class Household(Located):

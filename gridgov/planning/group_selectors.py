@@ -135,8 +135,8 @@ def group_pool(compound: Grid) -> list[Member]:
 def member_facts(members: list[Member]) -> dict[int, Candidate]:
     """What leader proposals weigh, one query each: current contact roles, hours served."""
     ids = [m.pk for m in members]
-    holders = set(GridRole.objects.filter(member_id__in=ids, role__in=CONTACT_ROLES,
-                                          until__isnull=True).values_list("member_id", flat=True))
+    holders = set(GridRole.objects.current().filter(member_id__in=ids, role__in=CONTACT_ROLES)
+                  .values_list("member_id", flat=True))
     hours = dict(Member.objects.filter(pk__in=ids).annotate(h=Sum("ledger_entries__hours"))
                  .values_list("pk", "h"))
     formal = set(Member.objects.filter(FORMAL_Q, pk__in=ids).values_list("pk", flat=True))

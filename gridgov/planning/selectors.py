@@ -52,8 +52,7 @@ def _has_branch() -> Exists:
 
 
 def _current_role(roles) -> Exists:
-    return Exists(GridRole.objects.filter(grid=OuterRef("pk"), role__in=roles,
-                                          until__isnull=True))
+    return Exists(GridRole.objects.current().filter(grid=OuterRef("pk"), role__in=roles))
 
 
 def eligible_compounds(user) -> list[dict[str, Any]]:
