@@ -39,7 +39,7 @@ from gridgov.cases.models import (
 from gridgov.cases.notify import case_notify
 from gridgov.grids.location import apply_placement, locate_one
 from gridgov.people.models import Member, Resident
-from gridgov.people.services import check_point
+from gridgov.people.services import check_point, normalise_phone
 
 # Why a step is refused from the current state, one message per step (for translators).
 REFUSALS = {
@@ -161,6 +161,10 @@ def case_create(
     no community is refused: no grid would answer it."""
     now = at or timezone.now()
     label = title or requester_name or "?"
+    # one spelling of a number (digits, no +86), so that erasure finds it again; text that
+    # is not a number ("ask the neighbour") is kept as typed
+    requester_phone = (normalise_phone(requester_phone, mobile=False)
+                       or (requester_phone or "").strip())
     if location is None:
         raise ValidationError({"location": _("Case “%(title)s” needs a location on "
                                              "the map.") % {"title": label}})

@@ -161,15 +161,22 @@ SUBMITTED_FIELDS = frozenset({
 })
 
 
-def normalise_phone(text: str) -> str:
-    """A mainland mobile number as 11 ASCII digits (full-width digits read, spaces, dashes
-    and +86 dropped), or ""."""
-    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text or ""))
+def normalise_phone(text: str, *, mobile: bool = True) -> str:
+    """A mainland mobile number as 11 ASCII digits (full-width digits read, spaces, dashes,
+    dots, brackets and +86 / 0086 dropped), or "". With ``mobile=False`` any number (a
+    landline, 0757-12345678) is read the same way and given as its digits, or "" when the
+    text is not a number. The one reading of a phone number: forms, services that store a
+    number (cases.services.case_create) and erasure's search (privacy.tracing) use it."""
+    digits = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", text or ""))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    return digits if MOBILE.fullmatch(digits) else ""
+    elif len(digits) == 13 and digits.startswith("86") and MOBILE.fullmatch(digits[2:]):
+        digits = digits[2:]
+    if mobile:
+        return digits if MOBILE.fullmatch(digits) else ""
+    return digits if digits.isascii() and digits.isdigit() else ""
 
 
 def _actor(user):

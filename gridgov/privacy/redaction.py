@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.db import models
+from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.privacy.tracing import ERASED, Trace, text_fields
@@ -26,7 +27,11 @@ from gridgov.privacy.tracing import ERASED, Trace, text_fields
 def scrubber(trace: Trace) -> Callable[[str], str]:
     """A function replacing the person's phone and names in a piece of text."""
     names = sorted((n for n in trace.names if len(n) >= 2), key=len, reverse=True)
-    name_re = re.compile("|".join(re.escape(n) for n in names)) if names else None
+    # a Latin name or login name ("wangfang") not inside a longer Latin word or number; a
+    # Chinese name wherever it stands (no spaces between words)
+    name_re = re.compile("|".join(
+        rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])" if n.isascii() else re.escape(n)
+        for n in names)) if names else None
     pattern = trace.pattern
 
     def scrub(text: str) -> str:
@@ -67,8 +72,26 @@ def _scrub_text(value: str, scrub: Callable[[str], str], digits: str) -> str:
     return scrub(value)
 
 
+def _unique(f: models.Field, model: type[models.Model]) -> bool:
+    """Whether the column's values must differ from row to row, alone or with others
+    (django-axes' login attempts: username, address and browser together)."""
+    together = [set(t) for t in model._meta.unique_together]
+    together += [set(c.fields) for c in model._meta.constraints
+                 if isinstance(c, models.UniqueConstraint) and c.fields]
+    return f.unique or any(f.name in names for names in together)
+
+
+def touched(model: type[models.Model]) -> dict[str, Any]:
+    """The columns ``save()`` would stamp with the time (auto_now): an erasure writes through
+    ``update()``, and readers that watch ``updated_at`` (the locate index's fingerprint)
+    must see the change."""
+    now = timezone.now()
+    return {f.attname: now for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False)}
+
+
 def _fit(f: models.Field, obj: models.Model, old: str, new: str) -> str:
-    if f.unique and new != old:
+    if _unique(f, type(obj)) and new != old:
         new = f"{ERASED}{obj.pk}"  # a marker alone would collide with the next erased row
     limit = getattr(f, "max_length", None)
     return new[:limit] if limit else new
@@ -156,7 +179,7 @@ def redact(trace: Trace, *, own_fields: tuple[str, ...] = (),
             if is_own and obj.object_repr != ERASED:
                 changes["object_repr"] = ERASED
         if changes:
-            model._base_manager.filter(pk=obj.pk).update(**changes)
+            model._base_manager.filter(pk=obj.pk).update(**changes, **touched(model))
             done[model._meta.label_lower] += 1
     return done
 

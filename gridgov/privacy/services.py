@@ -15,6 +15,7 @@ writes an audit row that says who did it, when, and why — without the erased v
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,14 +25,15 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.services import audit_record, snapshot
+from gridgov.grids.models import GridRole
 from gridgov.people.models import Member, Resident, mask_phone
-from gridgov.privacy.redaction import redact
+from gridgov.people.services import normalise_phone
+from gridgov.privacy.redaction import redact, touched
 from gridgov.privacy.tracing import (
     ERASED,
     MIN_PHONE_DIGITS,
-    digits_of,
+    Trace,
     person_models,
-    phone_rows,
     pointer_models,
     trace,
 )
@@ -51,44 +53,65 @@ def _copy(row: models.Model) -> dict[str, Any]:
     return {k: v for k, v in snapshot(row).items() if k not in SECRET_COLUMNS}
 
 
-def _related_rows(person: models.Model) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every model that points at ``person`` through a foreign key."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for rel in person._meta.related_objects:
-        if not (rel.one_to_many or rel.one_to_one) or rel.related_model is AuditEntry:
+def person_trace(person: models.Model) -> Trace:
+    """Every row held about a resident or member: what erasure changes, and what their copy
+    holds (one walk, tracing.trace, for both). A member's names include their login's."""
+    names = [person.name]
+    user = getattr(person, "user", None)
+    if user is not None:
+        names += [user.get_full_name(), f"{user.last_name}{user.first_name}",
+                  user.get_username()]
+    return trace(person=person, phone=person.phone, names=tuple(names))
+
+
+def _pointer_copy(row: models.Model) -> dict[str, Any]:
+    """An audit row or admin log entry as a copy lists it: when, by whom, what, about which
+    row (not its snapshots, which hold other people's values too)."""
+    if isinstance(row, AuditEntry):
+        return {"at": row.at.isoformat(), "actor": str(row.actor or ""), "action": row.action,
+                "object": f"{row.object_type}:{row.object_id}"}
+    return {"at": row.action_time.isoformat(), "actor": str(row.user or ""),
+            "action": "admin." + {1: "add", 2: "change", 3: "delete"}.get(
+                row.action_flag, str(row.action_flag)),
+            "object": f"{row.content_type.app_label}.{row.content_type.model}:"
+                      f"{row.object_id}" if row.content_type_id else ""}
+
+
+def _copy_of(found: Trace, *, skip: models.Model | None = None) -> dict[str, Any]:
+    """The rows found, grouped by table: ``related`` (every row erasure would touch but the
+    audit trail and admin log), ``rows_with_phone`` (those carrying the number) and
+    ``audit`` (the audit trail's and the admin log's rows among them)."""
+    related: dict[str, list[dict[str, Any]]] = {}
+    carrying: dict[str, list[dict[str, Any]]] = {}
+    audit = []
+    own = (type(skip), skip.pk) if skip is not None else None
+    for key in sorted(found.rows, key=lambda k: (k[0]._meta.label_lower, str(k[1]))):
+        model, row = key[0], found.rows[key]
+        if key == own:
             continue
-        model = rel.related_model
-        rows = model._default_manager.filter(**{rel.field.name: person}).order_by("pk")
-        found = [_copy(row) for row in rows]
-        if found:
-            out.setdefault(model._meta.label_lower, []).extend(found)
-    return out
+        if model in pointer_models():
+            audit.append(_pointer_copy(row))
+            continue
+        related.setdefault(model._meta.label_lower, []).append(_copy(row))
+        if key in found.phone_rows:
+            carrying.setdefault(model._meta.label_lower, []).append(_copy(row))
+    audit.sort(key=lambda a: (a["at"], a["object"], a["action"]))
+    return {"related": related, "rows_with_phone": carrying, "audit": audit}
 
 
 def personal_data(*, resident: Resident | None = None, member: Member | None = None
                   ) -> dict[str, Any]:
-    """Everything held about one person, as JSON-safe data."""
+    """Everything held about one person, as JSON-safe data: every row erasure would touch
+    (the same walk), the changes recorded to them, and the rows carrying their number."""
     person = resident or member
     if person is None or (resident is not None and member is not None):
         raise ValidationError(_("Name exactly one person: a resident or a member."))
     data: dict[str, Any] = {
         "kind": person._meta.label_lower,
         "record": snapshot(person),
-        "related": _related_rows(person),
-        "audit": [
-            {"at": e.at.isoformat(), "actor": str(e.actor or ""), "action": e.action}
-            for e in AuditEntry.objects.filter(object_type=person._meta.label_lower,
-                                               object_id=str(person.pk)).order_by("at", "pk")
-        ],
+        **_copy_of(person_trace(person), skip=person),
         "exported_at": timezone.now().isoformat(),
     }
-    digits = digits_of(person.phone)
-    if len(digits) >= MIN_PHONE_DIGITS:  # rows elsewhere carrying their number (Open311 …)
-        carrying: dict[str, list[dict[str, Any]]] = {}
-        for obj, _hits in phone_rows(digits):
-            if obj != person and type(obj) not in pointer_models():
-                carrying.setdefault(obj._meta.label_lower, []).append(_copy(obj))
-        data["rows_with_phone"] = carrying
     if resident is not None:
         household = resident.household
         data["household"] = {"address": household.address, "room": household.room,
@@ -130,7 +153,7 @@ def resident_erase(*, resident: Resident, acting_user, reason: str) -> dict[str,
     reason = _require_reason(reason)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     pk = resident.pk
-    found = trace(person=resident, phone=resident.phone, names=(resident.name,))
+    found = person_trace(resident)
     redacted = redact(found, own_fields=RESIDENT_FIELDS, skip=[resident])
     stand_in = Resident(pk=pk, household_id=resident.household_id, name=ERASED)
     try:
@@ -154,16 +177,15 @@ def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
     reason = _require_reason(reason)
     member = Member.objects.select_for_update().get(pk=member.pk)
     user = member.user
-    names = [member.name]
-    if user is not None:
-        names += [user.get_full_name(), f"{user.last_name}{user.first_name}"]
-    found = trace(person=member, phone=member.phone, names=tuple(names))
+    found = person_trace(member)
     redacted = redact(found, own_fields=MEMBER_FIELDS, skip=[member])
     label = _("Erased member #%(pk)s") % {"pk": member.pk}
     Member.objects.filter(pk=member.pk).update(
         name=label[:50], phone="", phone_public=False, address="", location=None,
         compound=None, building=None, nearest_building=None, nearest_distance_m=None,
-        specialty="", service_intent="", pledge="", report_reject_reason="", user=None)
+        specialty="", service_intent="", pledge="", report_reject_reason="", user=None,
+        **touched(Member))
+    roles = _end_roles(member)
     if user is not None:
         user.refresh_from_db()
         user.is_active = False
@@ -172,14 +194,42 @@ def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
         user.set_unusable_password()
         user.save()
     member.name = label
-    done = {"referring": _counts(found.referring), "redacted": dict(sorted(redacted.items()))}
+    done = {"referring": _counts(found.referring), "redacted": dict(sorted(redacted.items())),
+            **roles}
     audit_record(actor=acting_user, action="privacy.erase", obj=member,
                  after={"reason": reason, **done})
     return done
 
 
+def _end_roles(member: Member) -> dict[str, list[dict[str, Any]]]:
+    """An erased member holds no public role (building leader …) from today: "Erased member
+    #N" is nobody's contact. A term begun before today ends yesterday (its history stays);
+    one beginning today or later was never served and is withdrawn."""
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    ended, withdrawn = [], []
+    holding = (GridRole.objects.select_for_update().select_related("grid")
+               .filter(member=member).filter(models.Q(until__isnull=True)
+                                             | models.Q(until__gte=today)).order_by("pk"))
+    for role in holding:
+        entry = {"id": role.pk, "grid": role.grid.code, "role": role.role,
+                 "since": role.since.isoformat()}
+        if role.since <= yesterday:
+            GridRole.objects.filter(pk=role.pk).update(until=yesterday)
+            ended.append({**entry, "until": yesterday.isoformat()})
+        else:
+            GridRole.objects.filter(pk=role.pk).delete()
+            withdrawn.append(entry)
+    out = {}
+    if ended:
+        out["roles_ended"] = ended
+    if withdrawn:
+        out["roles_withdrawn"] = withdrawn
+    return out
+
+
 def _phone_digits(phone: str) -> str:
-    digits = digits_of(phone)
+    digits = normalise_phone(phone, mobile=False)
     if len(digits) < MIN_PHONE_DIGITS:
         raise ValidationError({"phone": _("Give the whole phone number (at least %(n)s "
                                           "digits).") % {"n": MIN_PHONE_DIGITS}})
@@ -196,27 +246,19 @@ def _phone_audit(*, acting_user, action: str, digits: str, after=None) -> AuditE
 
 @transaction.atomic
 def phone_export(*, acting_user, phone: str) -> dict[str, Any]:
-    """Everything held about someone known only by a phone number: every row of every table
-    carrying it, the rows referring to those, and the changes recorded to them."""
+    """Everything held about someone known only by a phone number: every row erasure by the
+    number would touch (the same walk): the rows carrying it, the rows referring to those,
+    and the changes recorded to them."""
     digits = _phone_digits(phone)
-    rows: dict[str, list[dict[str, Any]]] = {}
-    related: dict[str, list[dict[str, Any]]] = {}
-    audit = []
-    for obj, _hits in phone_rows(digits):
-        if type(obj) in pointer_models():
-            continue
-        rows.setdefault(obj._meta.label_lower, []).append(_copy(obj))
-        if type(obj) in person_models():
-            continue  # a resident's or member's record: their own export holds the rest
-        for label, found in _related_rows(obj).items():
-            related.setdefault(label, []).extend(found)
-        audit += [{"at": e.at.isoformat(), "actor": str(e.actor or ""), "action": e.action,
-                   "object": f"{obj._meta.label_lower}:{obj.pk}"}
-                  for e in AuditEntry.objects.filter(object_type=obj._meta.label_lower,
-                                                     object_id=str(obj.pk)).order_by("at", "pk")]
+    found = trace(phone=digits)
+    copy = _copy_of(found)
+    rows = copy.pop("rows_with_phone")
+    related = {label: [r for r in found_rows if r not in rows.get(label, [])]
+               for label, found_rows in copy.pop("related").items()}
     _phone_audit(acting_user=acting_user, action="privacy.export", digits=digits)
-    return {"kind": "phone", "phone": digits, "rows": rows, "related": related,
-            "audit": audit, "exported_at": timezone.now().isoformat()}
+    return {"kind": "phone", "phone": digits, "rows": rows,
+            "related": {k: v for k, v in related.items() if v}, **copy,
+            "exported_at": timezone.now().isoformat()}
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from gridgov.accounts.models import AuditEntry
+from gridgov.people.services import normalise_phone
 
 ERASED = "[erased]"
 MIN_PHONE_DIGITS = 7  # shorter "numbers" (110, 12345) are not a person's; never erased everywhere
@@ -63,18 +64,19 @@ def all_models() -> list[type[models.Model]]:
             and text_fields(m)]
 
 
-def digits_of(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) > 11 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
-
-
 def phone_regex(digits: str) -> re.Pattern[str]:
-    """The number in free text: with or without +86, spaces or dashes between digits, not
-    inside a longer number."""
-    body = "[ -]?".join(re.escape(d) for d in digits)
-    return re.compile(rf"(?<!\d)(?:\+?86[ -]?)?{body}(?!\d)")
+    """The number in free text: with or without +86 / 0086, a space, dash or dot between any
+    two digits, not inside a longer number."""
+    body = "[ .-]?".join(re.escape(d) for d in digits)
+    return re.compile(rf"(?<!\d)(?:(?:\+|00)?86[ .-]?)?{body}(?!\d)")
+
+
+def phone_pieces(digits: str) -> tuple[str, ...]:
+    """What the database is asked for before the regex confirms: the number's first three
+    and last four digits, both in one column. Those stay together in every usual spelling
+    (138 0013 8000, 138-0013-8000, +86 13800138000, 0757-12345678), where the whole number
+    in one piece would miss the spaced and dashed ones."""
+    return (digits[:3], digits[-4:]) if len(digits) > 7 else (digits,)
 
 
 def placeholders() -> set[str]:
@@ -112,7 +114,10 @@ class Trace:
         return phone_regex(self.phone) if self.phone else None
 
 
-def _search(model: type[models.Model], terms: list[str]) -> models.QuerySet:
+Needle = str | tuple[str, ...]  # a term, or pieces that must all be in one column
+
+
+def _search(model: type[models.Model], terms: list[Needle]) -> models.QuerySet:
     """Rows of ``model`` with one of ``terms`` in a text column (JSON read as text)."""
     qs = model._base_manager.all()
     q = models.Q()
@@ -122,11 +127,15 @@ def _search(model: type[models.Model], terms: list[str]) -> models.QuerySet:
             column = f"_text_{f.name}"
             qs = qs.annotate(**{column: Cast(f.name, models.TextField())})
         for term in terms:
-            q |= models.Q(**{f"{column}__contains": term})
+            pieces = (term,) if isinstance(term, str) else term
+            both = models.Q()
+            for piece in pieces:
+                both &= models.Q(**{f"{column}__contains": piece})
+            q |= both
     return qs.filter(q)
 
 
-def rows_containing(terms: list[str]) -> list[models.Model]:
+def rows_containing(terms: list[Needle]) -> list[models.Model]:
     """Every row of every table holding one of ``terms`` somewhere in its text."""
     found = []
     for model in all_models():
@@ -149,7 +158,7 @@ def phone_rows(digits: str) -> list[tuple[models.Model, list[tuple[models.Field,
     """Every row of every table holding the number, with the fields that hold it."""
     pattern = phone_regex(digits)
     out = []
-    for obj in rows_containing([digits]):
+    for obj in rows_containing([phone_pieces(digits)]):
         hits = [(f, v) for f, v in _texts(obj) if v is not None and pattern.search(_flat(v))]
         if hits:
             out.append((obj, hits))
@@ -184,9 +193,43 @@ def _take_phone_rows(trace: Trace) -> None:
                     trace.names.add(name)
 
 
+def _name(value: Any) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    return value if len(value) >= 2 else ""
+
+
+def _describing(fk: models.Field, parent: type[models.Model]) -> tuple[str, ...]:
+    """The prefixes of the columns describing the row a foreign key points at: ``requester_``
+    for ``requester`` (requester_name, requester_phone), and for a key to a login account
+    named ``<x>_user`` the same ``<x>_`` (a case's requester_user: its requester_name)."""
+    out = [fk.name + "_"]
+    if parent._meta.label == settings.AUTH_USER_MODEL and fk.name.endswith("_user"):
+        out.append(fk.name[:-len("user")])
+    return tuple(out)
+
+
+def _account_rows(user: models.Model, trace: Trace) -> list[models.Model]:
+    """Rows naming a login account by its username rather than a key (django-axes' login
+    attempts and logs): every table with a ``username`` column but the accounts' own."""
+    out = []
+    username = getattr(user, user.USERNAME_FIELD, "") or ""
+    if not username:
+        return out
+    for model in all_models():
+        if model is type(user):
+            continue
+        if any(f.name == "username" for f in text_fields(model)):
+            for row in model._base_manager.filter(username=username):
+                trace.wholesale[(model, row.pk)].add("username")
+                if trace.add(row):
+                    out.append(row)
+    return out
+
+
 def _children(objs: list[models.Model], trace: Trace, *, direct: bool) -> list[models.Model]:
     """Rows pointing at ``objs`` through a foreign key (rows of other people excepted)."""
     out = []
+    skip = placeholders() if direct else set()
     by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
     for obj in objs:
         if type(obj) not in pointer_models():
@@ -203,14 +246,19 @@ def _children(objs: list[models.Model], trace: Trace, *, direct: bool) -> list[m
             for i in range(0, len(pks), CHUNK):
                 rows = child_model._base_manager.filter(
                     **{f"{rel.field.name}__in": pks[i:i + CHUNK]})
+                prefixes = _describing(rel.field, model)
                 for row in rows:
                     if direct:
                         key = (child_model, row.pk)
                         trace.referring.add(key)
-                        prefix = rel.field.name + "_"
-                        trace.wholesale[key].update(
-                            f.name for f in text_fields(child_model)
-                            if f.name.startswith(prefix))
+                        describing = [f for f in text_fields(child_model)
+                                      if f.name.startswith(prefixes)]
+                        trace.wholesale[key].update(f.name for f in describing)
+                        # the name it gives the person (requester_name) is theirs: scrubbed
+                        # from the rows linked to them too (the case's events, its notices)
+                        trace.names.update(
+                            n for n in (_name(getattr(row, f.attname)) for f in describing
+                                        if f.name.endswith("name")) if n not in skip)
                     if trace.add(row):
                         out.append(row)
     # the audit trail's rows written by the person's own account belong to the person too
@@ -271,7 +319,7 @@ def _take_pointers(trace: Trace) -> None:
 def trace(*, person: models.Model | None = None, phone: str = "",
           names: tuple[str, ...] = ()) -> Trace:
     """Every row holding the person's data (see the module's docstring)."""
-    digits = digits_of(phone)
+    digits = normalise_phone(phone, mobile=False)
     found = Trace(person=person, phone=digits if len(digits) >= MIN_PHONE_DIGITS else "")
     found.names.update(n.strip() for n in names
                        if n and n.strip() not in placeholders() and len(n.strip()) >= 2)
@@ -294,8 +342,13 @@ def trace(*, person: models.Model | None = None, phone: str = "",
         _take_phone_rows(found)
     carrying = [found.rows[k] for k in sorted(found.phone_rows, key=lambda k: (
         k[0]._meta.label, str(k[1]))) if k[0] not in person_models()]
-    level = _children([person], found, direct=True) if person is not None else []
-    level += _children(roots[1:] + carrying, found, direct=False)
+    # rows pointing at the person, or at their own login account (a case they raised while
+    # logged in: requester_user), are theirs: what describes them there goes wholesale
+    level = _children(roots, found, direct=True)
+    for account in roots[1:]:
+        if account._meta.label == settings.AUTH_USER_MODEL:
+            level += _account_rows(account, found)
+    level += _children(carrying, found, direct=False)
     near = roots + carrying + level
     for _depth in range(1, DEPTH):
         level = _children(level, found, direct=False)

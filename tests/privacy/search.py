@@ -79,3 +79,17 @@ def find_everywhere(*needles: str) -> dict[str, list[str]]:
                 if found:
                     hits[needle].append(f"{table}.{column}")
     return hits
+
+
+def phone_spellings(digits: str) -> tuple[str, ...]:
+    """An 11-digit number as people write it: whole, grouped 3-4-4 with dashes or spaces,
+    with +86 in front (each looked for as it stands)."""
+    head, mid, tail = digits[:3], digits[3:7], digits[7:]
+    return (digits, f"{head}-{mid}-{tail}", f"{head} {mid} {tail}",
+            f"+86 {head} {mid} {tail}", f"+86{digits}")
+
+
+def find_person(name: str, digits: str, *more: str) -> dict[str, list[str]]:
+    """Where the name, any spelling of the number, or ``more`` is still found (only hits)."""
+    return {k: v for k, v in find_everywhere(name, *phone_spellings(digits), *more).items()
+            if v}

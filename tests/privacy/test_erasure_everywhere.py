@@ -22,7 +22,7 @@ from gridgov.api.services import api_key_issue
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_create, case_dispatch, case_respond
 from gridgov.notices.models import Notice
-from gridgov.people.models import Vulnerability
+from gridgov.people.models import ReportStatus, Vulnerability
 from gridgov.people.services import resident_create
 from gridgov.privacy.services import member_erase, resident_erase
 from tests.factories import HouseholdFactory, MemberFactory
@@ -95,7 +95,8 @@ def world(tree, categories, make_user, client, root):
     Vulnerability.objects.create(resident=person, category="empty_nest", surveyed_year=2026)
     admin_change(client, f"/en/admin/people/resident/{person.pk}/change/", birth_year="1942")
     worker_account = make_user("wangfang", StaffRole.BUILDING_LEADER, tree.b1)
-    worker = MemberFactory(name="王芳", location=IN_B1, user=worker_account)
+    worker = MemberFactory(name="王芳", location=IN_B1, user=worker_account,
+                           report_status=ReportStatus.CONFIRMED)
     case = case_create(acting_user=secretary, category=categories["repair"], channel="phone",
                        title=f"{NAME}家水管漏水", description=f"{NAME}（电话{PHONE}）：厨房漏水",
                        requester_name=NAME, requester_phone=PHONE, requester=person,
@@ -148,7 +149,8 @@ def test_erasing_a_member_leaves_neither_name_nor_phone_in_any_table(world, tree
     account = django_user_model.objects.create_user(username="siqiuju", password="x-Pass-2026!",
                                                     first_name="秋菊", last_name="司马")
     member = MemberFactory(name=MEMBER, phone=MEMBER_PHONE, location=IN_B1, user=account,
-                           pledge=f"有事找{MEMBER}，{MEMBER_PHONE}")
+                           pledge=f"有事找{MEMBER}，{MEMBER_PHONE}",
+                           report_status=ReportStatus.CONFIRMED)
     admin_change(client, f"/en/admin/people/member/{member.pk}/change/",
                  specialty=f"{MEMBER}擅长修水管")
     case_dispatch(case=world.case, member=member, acting_user=world.secretary,
@@ -166,7 +168,8 @@ def test_an_erasure_that_fails_half_way_changes_nothing(world, django_user_model
     """All or nothing: a member whose login cannot be renamed (the new name is taken) fails
     after the name and phone were replaced elsewhere; those replacements are undone."""
     account = django_user_model.objects.create_user(username="siqiuju", password="x-Pass-2026!")
-    member = MemberFactory(name=MEMBER, phone=MEMBER_PHONE, location=IN_B1, user=account)
+    member = MemberFactory(name=MEMBER, phone=MEMBER_PHONE, location=IN_B1, user=account,
+                           report_status=ReportStatus.CONFIRMED)
     case_dispatch(case=world.case, member=member, acting_user=world.secretary,
                   note=f"改派{MEMBER}")
     django_user_model.objects.create_user(username=f"erased-{member.pk}-{account.pk}")
