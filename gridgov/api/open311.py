@@ -9,6 +9,11 @@
   online), signed in (a city system's account).
 - ``requests/<id>.{json,xml}``: one case by its number.
 
+A request's ``description`` is its content, shown to whoever may read the request; its
+``address`` (which holds the room) is the requester's, through ``requester_seen_by``: the
+free text for those who may read residents there (and the requester), the place's grid names
+for everyone else; an API key keeps the free text only when its scope is the whole district.
+
 Status: open while the case is new, dispatched, taken or in progress; closed once resolved
 or closed, with the detailed state in status_notes and extended_attributes. Errors are the
 spec's list of ``{code, description}``, plus ``parameter`` naming the one at fault, in the
@@ -35,6 +40,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridgov.accounts import policy
 from gridgov.api.errors import NON_FIELD, bad_parameter, parameter_errors, request_size_error
 from gridgov.api.keys import ApiKeyMixin, SignedInOrKey, request_key
 from gridgov.api.open311_schema import (
@@ -49,7 +55,7 @@ from gridgov.api.open311_schema import (
 )
 from gridgov.api.xml import Open311XMLRenderer
 from gridgov.cases.models import OPEN_STATUSES, Case, CaseCategory, Channel
-from gridgov.cases.selectors import cases_visible_to
+from gridgov.cases.selectors import Requester, cases_visible_to, requester_seen_by
 from gridgov.cases.services import case_create
 from gridgov.people.models import Household
 
@@ -143,7 +149,22 @@ def open_or_closed(case: Case) -> str:
     return "open" if case.status in OPEN_STATUSES else "closed"
 
 
-def request_json(case: Case) -> dict:
+def requester_for(request, case: Case) -> Requester:
+    """The requester as this caller may see them (``requester_seen_by``): a signed-in account
+    by its roles; an API key by its scope — a key over the whole district (empty scope_code,
+    the city platform's) keeps the address with the room, a key limited to a grid prefix gets
+    the place's grid names only (docs/DECISIONS.md, session 7 review)."""
+    key = request_key(request)
+    if key is None:
+        return requester_seen_by(request.user, case)
+    if not key.scope_code:
+        return Requester(case.requester_name, case.requester_phone, case.address)
+    return requester_seen_by(None, case)
+
+
+def request_json(case: Case, requester: Requester) -> dict:
+    """One request as Open311 gives it: the description is the request's content (shown to
+    whoever may open it); the address is the requester's, as ``requester`` says."""
     notes = case.get_status_display()
     if case.closure_reason:
         notes = f"{notes}: {case.get_closure_reason_display()}"
@@ -163,7 +184,7 @@ def request_json(case: Case) -> dict:
         "requested_datetime": case.created_at.isoformat(),
         "updated_datetime": updated.isoformat(),
         "expected_datetime": expected.isoformat() if expected else None,
-        "address": case.address,
+        "address": requester.address,
         "address_id": None,
         "zipcode": None,
         "lat": round(case.location.y, 7),
@@ -280,7 +301,7 @@ def _visible(request):
     key = request_key(request)
     if key is not None:
         qs = Case.objects.select_related("category").filter(
-            grid_code__startswith=key.scope_code)
+            policy.scope_q([key.scope_code] if key.scope_code else None))
     else:
         qs = cases_visible_to(request.user)
     return (qs.select_related("community", "compound", "building")
@@ -329,7 +350,7 @@ class RequestList(Open311View):
                 return Response([])
             raise bad_parameter("page", _("No such page: there are %(n)s.")
                                 % {"n": pages.num_pages}, code=404) from None
-        return Response([request_json(c) for c in page.object_list])
+        return Response([request_json(c, requester_for(request, c)) for c in page.object_list])
 
     @extend_schema(operation_id="open311_requests_create",
                    summary="Open311: raise a service request (creates a case)",
@@ -377,4 +398,4 @@ class RequestDetail(Open311View):
         if case is None:
             raise bad_parameter("service_request_id", _("No request %(value)s here.")
                                 % {"value": repr(id)}, code=404)
-        return Response([request_json(case)])
+        return Response([request_json(case, requester_for(request, case))])
