@@ -14,6 +14,8 @@ from django.utils import timezone
 from geodata.measure import project
 from gridgov.accounts import policy
 from gridgov.cases.models import OPEN_STATUSES, TRANSITIONS, Case, CaseEvent, CategoryKind, Status
+from gridgov.people.models import Member, ReportStatus
+from gridgov.people.selectors import members_visible_to
 
 # A deadline is "due soon" once less than this share of its window is left.
 DUE_SOON_FRACTION = 0.25
@@ -56,12 +58,31 @@ class Requester:
 
 def requester_seen_by(user, case: Case) -> Requester:
     """The requester's name, phone and free-text address (which holds the room) for readers
-    of personal data; for everyone else (members, building leaders) none of them, only the
-    place's grid names."""
+    of personal data; for everyone else (members, building leaders, the anonymous user
+    ``None``) none of them, only the place's grid names. The one source of a requester's
+    data for the case page, the REST API, Open311 and the three lists; a request's title and
+    description are its content and are shown to whoever may open it (docs/PRIVACY.md)."""
     if may_read_personal_data(user, case):
         return Requester(case.requester_name, case.requester_phone, case.address)
     place = [g.name for g in (case.community, case.compound, case.building) if g is not None]
     return Requester(None, None, " ".join(place))
+
+
+def dispatchable(members: QuerySet[Member] | None = None) -> QuerySet[Member]:
+    """The members a case may be dispatched to or taken for: those whose reporting the
+    community confirmed (双报到), and whoever is public (``Member.objects.public()``: a
+    current public role, whatever their reporting status). Never an unreported, unconfirmed
+    or rejected registration: the service refuses them (``cases.services``)."""
+    members = Member.objects.all() if members is None else members
+    return members.filter(Q(report_status=ReportStatus.CONFIRMED)
+                          | Q(pk__in=Member.objects.public().values("pk")))
+
+
+def members_for_dispatch(user, case: Case) -> QuerySet[Member]:
+    """The dispatch/take list on the case page: dispatchable members of the case's
+    community that the user may see, by name."""
+    return dispatchable(members_visible_to(user).filter(community_id=case.community_id)
+                        ).order_by("name", "id")
 
 
 def sla_state(due: dt.datetime, window: dt.timedelta, done: dt.datetime | None,

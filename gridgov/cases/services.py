@@ -37,6 +37,7 @@ from gridgov.cases.models import (
     Status,
 )
 from gridgov.cases.notify import case_notify
+from gridgov.cases.selectors import dispatchable
 from gridgov.grids.location import apply_placement, locate_one
 from gridgov.people.models import Member, Resident
 from gridgov.people.services import check_point, normalise_phone
@@ -99,13 +100,22 @@ def _require_note(text: str, message: str) -> str:
 
 
 def _check_member(case: Case, member: Member) -> None:
-    """A member serves the community they report to: the case's community."""
+    """A member serves the community they report to: the case's community, once it confirmed
+    their reporting (or they hold a public role): ``selectors.dispatchable``."""
     if member is None:
         raise CaseError(_("Case %(number)s: choose a member.") % {"number": case.number})
     if member.community_id != case.community_id:
         raise CaseError(
             _("%(member)s does not belong to the community of case %(number)s.")
             % {"member": member, "number": case.number}
+        )
+    if not dispatchable(Member.objects.filter(pk=member.pk)).exists():
+        raise CaseError(
+            _("%(member)s cannot be sent case %(number)s: their reporting to the community "
+              "is %(status)s. Only members the community confirmed, or who hold a public "
+              "role, serve its requests.")
+            % {"member": member, "number": case.number,
+               "status": member.get_report_status_display()}
         )
 
 

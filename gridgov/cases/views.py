@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gridgov.accounts import policy
 from gridgov.cases import services
 from gridgov.cases.models import Case, ClosureReason
 from gridgov.cases.selectors import (
@@ -19,8 +20,9 @@ from gridgov.cases.selectors import (
     case_row,
     cases_visible_to,
     duplicate_suggestions,
-    requester_seen_by,
+    members_for_dispatch,
     open_cases,
+    requester_seen_by,
     unanswered_cases,
 )
 from gridgov.people.selectors import members_visible_to
@@ -51,15 +53,10 @@ def _visible(request: HttpRequest, number: str) -> Case:
     return get_object_or_404(cases_visible_to(request.user), number=number)
 
 
-def _community_members(request: HttpRequest, case: Case):
-    return members_visible_to(request.user).filter(community_id=case.community_id).order_by(
-        "name", "id")
-
-
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = _visible(request, number)
-    is_staff = services.in_scope(request.user, case)
+    is_staff = policy.allows(request.user, policy.HANDLE_CASES, case.grid_code)
     is_requester = case.requester_user_id == request.user.pk
     steps = allowed_steps(case, is_staff=is_staff, is_requester=is_requester)
     return render(request, "cases/detail.html", {
@@ -67,7 +64,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "row": case_row(case, timezone.now()) if case.is_open else None,
         "events": case.events.select_related("actor", "member"),
         "steps": steps,
-        "members": _community_members(request, case) if is_staff else [],
+        "members": members_for_dispatch(request.user, case) if is_staff else [],
         "closure_reasons": ClosureReason.choices,
         "duplicates": duplicate_suggestions(case=case, user=request.user)
         if is_staff and case.is_open else [],
@@ -85,7 +82,10 @@ def case_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
     post, user = request.POST, request.user
     try:
         if step in ("dispatch", "take"):
-            member = _community_members(request, case).filter(pk=post.get("member") or 0).first()
+            # Any member of the community the user sees: the service says why one who may not
+            # be dispatched (an unconfirmed or rejected registration) is refused.
+            member = (members_visible_to(user).filter(community_id=case.community_id,
+                                                      pk=post.get("member") or 0).first())
             if member is None:
                 raise ValidationError(_("Case %(number)s: choose a member of its community.")
                                       % {"number": case.number})

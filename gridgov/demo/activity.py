@@ -17,6 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
 
 from gridgov.cases.models import CaseCategory, Channel
+from gridgov.cases.selectors import dispatchable
 from gridgov.cases.services import (
     case_create,
     case_dispatch,
@@ -47,8 +48,9 @@ def build_activity(*, seed: int, acting_user=None) -> dict[str, int]:
     now = timezone.now()
     categories = {c.code: c for c in CaseCategory.objects.filter(active=True)}
     members: dict[int, list[Member]] = defaultdict(list)
-    for m in Member.objects.filter(building__isnull=False).exclude(kind=MemberKind.APPLICANT
-                                                                   ).order_by("id"):
+    # Requests go to members who may be dispatched (cases.selectors.dispatchable).
+    for m in dispatchable(Member.objects.filter(building__isnull=False)
+                          .exclude(kind=MemberKind.APPLICANT)).order_by("id"):
         members[m.community_id].append(m)
     households = list(Household.objects.filter(building__isnull=False)
                       .prefetch_related("residents").order_by("id"))

@@ -12,12 +12,14 @@ from django.contrib.gis.geos import Point
 from gridgov.accounts.models import StaffRole
 from gridgov.cases.models import CaseCategory
 from gridgov.cases.services import case_create
+from gridgov.people.models import ReportStatus
 from tests.factories import MemberFactory
 
 seed = importlib.import_module("gridgov.cases.migrations.0002_seed_categories")
 
 IN_B1 = Point(113.102, 23.002, srid=4326)  # building B1 of compound K1, community C1
 IN_B4 = Point(113.113, 23.003, srid=4326)  # building B4, community C2
+CONFIRMED = ReportStatus.CONFIRMED
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ class People:
     other_staff: object  # community secretary of C2
     resident: object  # the requester's own account
     stranger: object  # another resident's account
-    wang: object  # members living in C1
+    wang: object  # members living in C1 (their reporting confirmed: they may be dispatched)
     li: object
     zhao: object  # a member living in C2
 
@@ -51,9 +53,10 @@ def people(tree, make_user) -> People:
         other_staff=make_user("c2sec", StaffRole.COMMUNITY_SECRETARY, tree.c2),
         resident=user(username="resident", password="x-Pass-2026!"),
         stranger=user(username="stranger", password="x-Pass-2026!"),
-        wang=MemberFactory(name="王芳", location=IN_B1),
-        li=MemberFactory(name="李强", location=Point(113.107, 23.003, srid=4326)),
-        zhao=MemberFactory(name="赵敏", location=IN_B4),
+        wang=MemberFactory(name="王芳", location=IN_B1, report_status=CONFIRMED),
+        li=MemberFactory(name="李强", location=Point(113.107, 23.003, srid=4326),
+                         report_status=CONFIRMED),
+        zhao=MemberFactory(name="赵敏", location=IN_B4, report_status=CONFIRMED),
     )
 
 

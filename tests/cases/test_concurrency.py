@@ -10,6 +10,7 @@ from django.utils import translation
 from gridgov.cases import services
 from gridgov.cases.errors import CaseAlreadyTaken
 from gridgov.cases.models import Case, CaseEvent
+from gridgov.people.models import ReportStatus
 from tests.factories import MemberFactory
 
 TAKERS = 50
@@ -19,8 +20,8 @@ TAKERS = 50
 def test_fifty_concurrent_takers_one_winner(tree, categories):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
-    members = [MemberFactory(name=f"党员{i:02d}", location=Point(113.102, 23.002, srid=4326))
-               for i in range(TAKERS)]
+    members = [MemberFactory(name=f"党员{i:02d}", location=Point(113.102, 23.002, srid=4326),
+                             report_status=ReportStatus.CONFIRMED) for i in range(TAKERS)]
     wish = services.case_create(acting_user=None, category=categories["micro_wish"],
                                 channel="online", title="帮独居老人换灯泡",
                                 requester_name="吴奶奶", location=Point(113.102, 23.002,
