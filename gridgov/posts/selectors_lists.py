@@ -3,8 +3,11 @@ list, and the matching of needs to resources by category and distance.
 
 Needs are not stored: they are read from open cases waiting for a member (through the case
 category → service category table) and from the latest yearly survey of vulnerable residents
-(through ``VULNERABILITY_CATEGORIES``). A need carries residents' personal data (requester,
-phone, address, the surveyed category) only for users whose resident-reading roles cover it.
+(through ``VULNERABILITY_CATEGORIES``). A request's title and description are its content and
+are shown to whoever sees the need; its requester's name, phone and address only as
+``cases.selectors.requester_seen_by`` says (the one rule of the case page, the APIs and this
+page). A surveyed resident's name, phone, address and surveyed category only for users whose
+resident-reading roles cover them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 from geodata.measure import project
 from gridgov.accounts import policy
 from gridgov.cases.models import Case, Status
+from gridgov.cases.selectors import requester_seen_by
 from gridgov.people.models import Resident, Vulnerability, VulnerableCategory
 from gridgov.posts.models import EntryStatus, MemberResource, ServiceListEntry
 from gridgov.service.models import ServiceCategory
@@ -60,8 +64,10 @@ class Suggestion:
 
 @dataclass
 class Need:
-    """One resident's need in one service category. ``who``, ``phone``, ``address`` and
-    ``detail`` are filled only when ``personal`` (the viewer may read residents there)."""
+    """One resident's need in one service category. ``who``, ``phone`` and ``address`` are
+    filled only when ``personal`` (the viewer may read the requester or resident); ``detail``
+    is a request's description (its content: always) or a surveyed resident's categories
+    (only when ``personal``)."""
 
     key: str
     source: str  # "case" or "survey"
@@ -106,7 +112,7 @@ def resident_key(resident_id: int, category_code: str) -> str:
     return f"resident:{resident_id}:{category_code}"
 
 
-def _case_needs(user, prefixes, readers, prefix: str) -> list[Need]:
+def _case_needs(user, prefixes, prefix: str) -> list[Need]:
     cases = (Case.objects.filter(policy.scope_q(prefixes), status__in=WAITING_STATUSES,
                                  grid_code__startswith=prefix,
                                  category__service_link__isnull=False)
@@ -115,16 +121,18 @@ def _case_needs(user, prefixes, readers, prefix: str) -> list[Need]:
              .order_by("opened_at", "id"))
     needs = []
     for case in cases:
-        personal = policy.covers(readers, case.grid_code) or (
-            user.is_authenticated and case.requester_user_id == user.pk)
+        # The request's title and description are its content, shown to whoever sees it
+        # here; the requester's name, phone and address only as requester_seen_by says.
+        requester = requester_seen_by(user, case)
+        personal = requester.name is not None
         need = Need(key=case_key(case.pk), source="case",
                     category=case.category.service_link.service_category,
                     grid_code=case.grid_code, place=_place(case),
                     title=f"{case.number} {case.title}", personal=personal,
-                    point=case.location, case=case)
+                    point=case.location, case=case, detail=case.description)
         if personal:
-            need.who, need.phone = case.requester_name, case.requester_phone
-            need.address, need.detail = case.address, case.description
+            need.who, need.phone = requester.name, requester.phone or ""
+            need.address = requester.address
         needs.append(need)
     return needs
 
@@ -172,7 +180,7 @@ def needs_for(*, user, prefix: str = "", survey_year: int | None = None,
     residents of ``survey_year`` (default: the latest survey in the user's grids)."""
     prefixes = policy.prefixes(user, policy.ANY_ROLE)
     readers = policy.prefixes(user, policy.READ_RESIDENTS)
-    needs = _case_needs(user, prefixes, readers, prefix)
+    needs = _case_needs(user, prefixes, prefix)
     years = survey_years(prefixes)
     year = survey_year if survey_year in years else (years[0] if years else None)
     if year is not None:

@@ -14,7 +14,7 @@ from pyproj import Geod
 from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.cases import services as cases
 from gridgov.cases.models import CaseEvent, Status
-from gridgov.people.models import Vulnerability
+from gridgov.people.models import ReportStatus, Vulnerability
 from gridgov.posts import services_lists
 from gridgov.posts.models import ServiceListEntry
 from gridgov.posts.selectors_lists import needs_for, suggest
@@ -50,7 +50,8 @@ def world(catalogue, categories, tree, staff) -> World:
                                                                          srid=4326),
              "other_cat": Point(113.1021, 23.002, srid=4326), "withdrawn": IN_B1,
              "south": IN_B4}
-    members = {name: MemberFactory(name=name, location=p) for name, p in spots.items()}
+    members = {name: MemberFactory(name=name, location=p, report_status=ReportStatus.CONFIRMED)
+               for name, p in spots.items()}
     for name in ("near", "mid", "far", "beyond", "south"):
         services_lists.resource_create(member=members[name], acting_user=None,
                                        category=categories["clean_home"], skill="清扫",
@@ -230,7 +231,9 @@ def test_personal_data_only_for_resident_readers(world, staff, make_user, tree):
     assert all(p[0] and p[1] for p in full.values())
     hidden = personal(staff.leader)
     assert set(hidden) == set(full)
-    assert all(p == (False, "", "", "", "") for p in hidden.values())
+    # A request's description is its content: shown to whoever sees the need.
+    assert all(p == (False, "", "", "", "三楼住户反映" if k.startswith("case:") else "")
+               for k, p in hidden.items())
 
     mixed = make_user("k2sec", StaffRole.BRANCH_SECRETARY, tree.k2)
     from gridgov.accounts.models import Assignment
@@ -239,4 +242,4 @@ def test_personal_data_only_for_resident_readers(world, staff, make_user, tree):
     seen = personal(mixed)
     poor_key = f"resident:{world.poor.pk}:poverty_relief"
     assert seen[poor_key][:2] == (True, "周大爷")
-    assert all(p == (False, "", "", "", "") for k, p in seen.items() if k != poor_key)
+    assert all(p[:4] == (False, "", "", "") for k, p in seen.items() if k != poor_key)

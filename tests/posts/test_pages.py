@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 
 from gridgov.cases import services as cases
 from gridgov.cases.models import CaseCategory, Status
-from gridgov.people.models import Vulnerability
+from gridgov.people.models import ReportStatus, Vulnerability
 from gridgov.posts import services, services_lists
 from gridgov.posts.models import MemberResource, PostAction, PostClaim, ServiceListEntry
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
@@ -149,14 +149,15 @@ def test_staff_lists_pages(client, posts, staff, member_with_login):
 
 @pytest.fixture
 def needs(catalogue, categories, tree):
-    near = MemberFactory(name="近邻", location=Point(113.1025, 23.002, srid=4326))
+    near = MemberFactory(name="近邻", location=Point(113.1025, 23.002, srid=4326),
+                         report_status=ReportStatus.CONFIRMED)
     services_lists.resource_create(member=near, acting_user=None,
                                    category=categories["clean_home"], skill="清扫")
     services_lists.resource_create(member=near, acting_user=None,
                                    category=categories["neighbourly"], skill="陪伴")
     case = cases.case_create(acting_user=None, category=CaseCategory.objects.get(
         code="sanitation"), channel="phone", title="楼下垃圾", requester_name="陈阿姨",
-        requester_phone="13800001234", description="住301的陈阿姨反映",
+        requester_phone="13800001234", description="垃圾堆了三天没人清", address="东湖花园1栋301",
         location=Point(113.102, 23.002, srid=4326))
     household = HouseholdFactory(address="东湖花园1栋502", location=Point(113.1022, 23.0021,
                                                                           srid=4326))
@@ -165,15 +166,18 @@ def needs(catalogue, categories, tree):
     return near, case, elder
 
 
-PERSONAL = ("陈阿姨", "13800001234", "住301的陈阿姨反映", "孙奶奶", "13600009999",
+PERSONAL = ("陈阿姨", "13800001234", "东湖花园1栋301", "孙奶奶", "13600009999",
             "东湖花园1栋502", "empty-nest elderly")
+# The request's title and description are its content: shown to whoever sees the need, as
+# on the case page (docs/PRIVACY.md, "A request's requester").
+CONTENT = ("楼下垃圾", "垃圾堆了三天没人清")
 
 
 def test_lists_page_hides_personal_data_from_non_readers(client, needs, staff):
     near, case, elder = needs
     client.force_login(staff.c1)
     page = client.get("/en/posts/lists/").content.decode()
-    assert all(text in page for text in PERSONAL)
+    assert all(text in page for text in PERSONAL + CONTENT)
     assert 'id="needs-count">2<' in page and "近邻" in page
     assert page.count('action="/en/posts/lists/confirm/"') == 2
 
@@ -181,6 +185,7 @@ def test_lists_page_hides_personal_data_from_non_readers(client, needs, staff):
     page = client.get("/en/posts/lists/").content.decode()
     assert 'id="needs-count">2<' in page and case.number in page and "Surveyed resident" in page
     assert [text for text in PERSONAL if text in page] == []
+    assert all(text in page for text in CONTENT)
     assert 'action="/en/posts/lists/confirm/"' not in page  # looks, does not confirm
 
     client.force_login(staff.c2)
