@@ -42,8 +42,9 @@ class Dashboard:
 
 
 def may_view(user, grid: Grid) -> bool:
-    """Whether the user's scope covers the grid (a dashboard shows people's figures)."""
-    return policy.allows(user, policy.ANY_ROLE, grid)
+    """Whether the user may see the grid's dashboard (``VIEW_DASHBOARD`` over it: a
+    dashboard shows people's figures)."""
+    return policy.allows(user, policy.VIEW_DASHBOARD, grid)
 
 
 def may_see_phones(user, grid: Grid) -> bool:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from geodata.tilesources import from_settings
 from geodata.tracks import length_m
+from gridgov.accounts import policy
 from gridgov.cases.models import CaseCategory
 from gridgov.cases.selectors import cases_visible_to
 from gridgov.cases.services import case_from_finding
@@ -145,7 +146,8 @@ def _member_groups(form: PatrolRecordForm, route: PatrolRoute) -> list[dict]:
     for box in form["members"]:
         member = box.data["value"].instance
         key = ("team" if member.pk in team
-               else "local" if member.grid_code.startswith(route.grid.code) else "others")
+               else "local" if policy.covers([route.grid.code], member.grid_code)
+               else "others")
         groups[key]["boxes"].append(box)
     for group in groups.values():
         group["open"] = group["key"] == "team" or any(b.data["selected"]
