@@ -10,8 +10,9 @@ bench/proof/report.py writes docs/RELIABILITY.md.
 Steps: the street-scale demo (load_demo --scale street; cached in var/proof-street.sqlite3
 or var/proof-street.pgdump, rebuilt when the demo builder or synth changed), an API key,
 gunicorn with production settings (bench/proof/proof_settings.py: gridgov.settings with the
-lookup limit from the environment), schemathesis (fuzz.py), locust (load.py), the worker-kill fault, the
-server stopped, then the import fault (faults.py). Results: var/proof-<backend>.json.
+lookup limit from the environment), schemathesis (fuzz.py), locust (load.py), the
+worker-kill fault, the server stopped, then the import fault (faults.py). Results:
+var/proof-<backend>.json.
 """
 
 from __future__ import annotations
