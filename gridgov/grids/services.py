@@ -10,6 +10,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geodata.topology import DEFAULT_TOLERANCE_M2, check_nesting
@@ -160,7 +161,7 @@ def gridrole_assign(
     *, grid: Grid, member, role: str, acting_user, since: dt.date | None = None
 ) -> GridRole:
     """Give a role on a grid to a member, closing the previous holder's term (history kept)."""
-    since = since or dt.date.today()
+    since = since or timezone.localdate()  # the day current() counts in
     current = (
         GridRole.objects.select_for_update()
         .filter(grid=grid, role=role, until__isnull=True)
