@@ -71,10 +71,10 @@ def _actor(user):
 
 
 def in_scope(user, case: Case) -> bool:
-    """Whether a staff user's grid scope covers the case (None user: the system)."""
+    """Whether the user handles cases over the case's grid (None user: the system)."""
     if user is None:
         return True
-    return policy.allows(user, policy.ANY_ROLE, case.grid_code)
+    return policy.allows(user, policy.HANDLE_CASES, case.grid_code)
 
 
 def _require_staff(case: Case, user) -> None:
