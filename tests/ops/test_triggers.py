@@ -1,6 +1,6 @@
-"""The SQLite triggers that guard grid nesting, the grid code rule and the points ledger, and keep households'
-resident counts, come back after a migration rebuilds their table (SQLite drops a table's
-triggers with it)."""
+"""The SQLite triggers that guard grid nesting, the grid code rule and the points ledger, and
+keep households' resident counts, come back after a migration rebuilds their table (SQLite
+drops a table's triggers with it)."""
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon
