@@ -27,13 +27,8 @@ from gridgov.grids.dashboard import (
     street_fingerprint,
 )
 from gridgov.grids.models import Grid, Level
-from gridgov.grids.selectors import (
-    community_summaries,
-    scale_for,
-    simplified,
-    site_counts,
-    street_layers_at,
-)
+from gridgov.grids.selectors import scale_for, simplified, street_layers_at
+from gridgov.people.selectors import community_summaries, site_counts
 from maps.builders import Labels, Tiles, embed, street_map
 from maps.dashboard import (
     CASE_KEYS,

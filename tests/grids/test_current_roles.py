@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from gridgov.grids.finder import building_contact
 from gridgov.grids.models import GridRole, RoleKind
-from gridgov.grids.selectors import community_summaries, current_leaders
+from gridgov.grids.selectors import current_leaders
 from gridgov.people.models import Member
+from gridgov.people.selectors import community_summaries
 from gridgov.planning.group_selectors import member_facts
 from gridgov.planning.selectors import buildings_without_contact, unled_buildings
 from tests.factories import MemberFactory
