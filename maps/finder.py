@@ -15,7 +15,9 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
 
-from gridgov.grids.finder import (
+from gridgov.grids.models import Grid, Level
+from gridgov.grids.selectors import grids_geojson
+from gridgov.people.contacts import (
     ACCEPTED_CRS,
     Outcome,
     building_by_code,
@@ -23,8 +25,6 @@ from gridgov.grids.finder import (
     match_point,
     parse_point,
 )
-from gridgov.grids.models import Grid, Level
-from gridgov.grids.selectors import grids_geojson
 from gridgov.ratelimits.limits import allow_lookup, lookup_limits
 from maps.builders import (
     COMMUNITY_COLOUR,

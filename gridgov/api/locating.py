@@ -3,7 +3,7 @@
 Each server process keeps every grid (id, code, name, level, parent) with one STRtree per
 level (geodata.locate.Index, the same index and tie rules as gridgov.grids.location.place),
 and the current building leaders' public contacts (name, pledge, specialty, the phone
-masked: a full number is shown only on the building-contact page, gridgov.grids.finder). A
+masked: a full number is shown only on the building-contact page, gridgov.people.contacts). A
 lookup is then a few microseconds of shapely and a dict read, instead of five ORM queries; a
 process answers without opening a database connection at all.
 

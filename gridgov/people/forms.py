@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.grids.finder import Choice, match_address, parse_point
 from gridgov.grids.models import Grid, Level
+from gridgov.people.contacts import Choice, match_address, parse_point
 from gridgov.people.models import CoBuildingUnit, Gender, MemberKind, OrgKind, PartyOrganisation
 
 CRS_CHOICES = [("wgs84", "WGS84"), ("gcj02", "GCJ-02")]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geodata.crs import from_wgs84
-from gridgov.grids.finder import building_contact, match_address, match_point, parse_point
+from gridgov.people.contacts import building_contact, match_address, match_point, parse_point
 from tests.finder.conftest import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
 
 pytestmark = pytest.mark.django_db

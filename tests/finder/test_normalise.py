@@ -3,7 +3,7 @@ spaces, units, rooms and a leading road number. No database."""
 
 import pytest
 
-from gridgov.grids.finder import building_numbers, cn_to_int, normalise, parse_address
+from gridgov.people.contacts import building_numbers, cn_to_int, normalise, parse_address
 
 
 @pytest.mark.parametrize("text", ["东湖花园1栋", "东湖花园1幢", "东湖花园1号楼", "东湖花园1座",

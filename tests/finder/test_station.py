@@ -7,8 +7,8 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.grids.finder import building_by_code
 from gridgov.grids.models import ServiceStation
+from gridgov.people.contacts import building_by_code
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.grids.finder import building_contact
 from gridgov.grids.models import GridRole, RoleKind
 from gridgov.grids.selectors import current_leaders
+from gridgov.people.contacts import building_contact
 from gridgov.people.models import Member
 from gridgov.people.selectors import community_summaries
 from gridgov.planning.group_selectors import member_facts

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.grids.finder import building_contact
 from gridgov.grids.services import gridrole_assign
 from gridgov.people import models, public
+from gridgov.people.contacts import building_contact
 from gridgov.people.models import Member
 from tests.factories import MemberFactory
 
