@@ -1,9 +1,9 @@
-# GridGov: `make run` to try it, `make test` to test it.
+# GridGov: `make run` to try it, `make test` to test it, `make lint` to lint it.
 SHELL := /bin/bash
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: setup setup-run run test bench proof
+.PHONY: setup setup-run run lint test bench proof
 
 ## setup: install everything (Debian packages, .venv, translations), tests included
 setup:
@@ -26,6 +26,13 @@ run: setup-run
 	echo "  English     http://127.0.0.1:$(PORT)/en/"; \
 	echo; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## lint: ruff (pyproject.toml [tool.ruff]) and the layering contracts (lint-imports,
+##       pyproject.toml [tool.importlinter]; docs/ARCHITECTURE.md draws them)
+lint: setup
+	@set -e; \
+	.venv/bin/ruff check .; \
+	.venv/bin/lint-imports --no-cache
 
 ## test: the whole suite on SpatiaLite and on PostGIS (ARGS="..." passes options to pytest)
 test: setup

@@ -109,12 +109,14 @@ else
     say "installing Python dependencies (pinned, requirements.lock as constraints)"
     export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    # The project itself is not installed: list its pinned requirements (with the test extra).
+    # The project itself is not installed: list its pinned requirements (with the test extra
+    # and the dev extra, the linters `make lint` runs).
     "$VENV/bin/python" - > "$VENV/gridgov-requirements.txt" <<'EOF'
 import tomllib
 with open("pyproject.toml", "rb") as f:
     project = tomllib.load(f)["project"]
-for req in project["dependencies"] + project.get("optional-dependencies", {}).get("test", []):
+extras = project.get("optional-dependencies", {})
+for req in project["dependencies"] + extras.get("test", []) + extras.get("dev", []):
     print(req)
 EOF
     "$VENV/bin/python" -m pip install -q -c requirements.lock -r "$VENV/gridgov-requirements.txt"
