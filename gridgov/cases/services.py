@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gridgov import events
 from gridgov.accounts import policy
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.cases.errors import CaseAlreadyTaken, CaseError, CaseNotAllowed, CaseTransitionError
@@ -32,11 +33,9 @@ from gridgov.cases.models import (
     CaseCounter,
     CaseEvent,
     CategoryKind,
-    Channel,
     ClosureReason,
     Status,
 )
-from gridgov.cases.notify import case_notify
 from gridgov.cases.selectors import dispatchable
 from gridgov.grids.location import apply_placement, locate_one
 from gridgov.people.models import Member, Resident
@@ -131,9 +130,11 @@ def _record(case: Case, *, acting_user, action: str, from_status: str, before: d
     CaseEvent.objects.create(case=case, actor=_actor(acting_user), member=member,
                              action=action, from_status=from_status, to_status=case.status,
                              note=note, satisfaction=satisfaction, at=at)
-    audit_record(actor=acting_user, action=f"case.{action}", obj=case, before=before,
+    event = f"case.{action}"
+    audit_record(actor=acting_user, action=event, obj=case, before=before,
                  after=snapshot(case))
-    case_notify(case, action=action, acting_user=acting_user, member=member)
+    # Who hears of it is for the apps above to say (the notices subscribe: gridgov.events).
+    events.emit(event, case=case, acting_user=acting_user, member=member)
 
 
 def _answered(case: Case, now: dt.datetime) -> None:
@@ -433,30 +434,3 @@ def case_reopen(*, case: Case, acting_user, reason: str) -> Case:
     _record(case, acting_user=acting_user, action=Action.REOPENED, from_status=from_status,
             before=before, note=reason, at=now)
     return case
-
-
-@transaction.atomic
-def case_from_finding(*, finding, category: CaseCategory, acting_user) -> Case:
-    """A patrol finding opens a resident-style request at its point (channel: patrol), once;
-    the finding keeps the case number. The patrol's recorder stands as the requester."""
-    from gridgov.patrols.services import finding_open_case
-
-    created: list[Case] = []
-
-    def open_case(f) -> str:
-        route = f.patrol.route
-        case = case_create(
-            acting_user=acting_user,
-            category=category,
-            channel=Channel.PATROL,
-            title=(f.note or f.get_kind_display())[:100],
-            description=_("Found on patrol route %(route)s on %(date)s.")
-            % {"route": route.name, "date": f.patrol.walked_on},
-            requester_name=str(acting_user or route.name)[:50],
-            location=f.point,
-        )
-        created.append(case)
-        return case.number
-
-    finding_open_case(finding=finding, acting_user=acting_user, open_case=open_case)
-    return created[0]

@@ -6,3 +6,12 @@ class NoticesConfig(AppConfig):
     name = "gridgov.notices"
     label = "notices"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        """Subscribe to the events of the apps below (gridgov.events): the explicit list
+        is ``case_notices.SUBSCRIPTIONS``."""
+        from gridgov import events
+        from gridgov.notices import case_notices
+
+        for event, handler in case_notices.SUBSCRIPTIONS:
+            events.on(event, handler)

@@ -8,15 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.notices.kinds import NoticeKind
+from gridgov.notices.texts import notice_text
 
-class NoticeKind(models.TextChoices):
-    CASE_NEW = "case_new", _("new request in my grid")
-    CASE_REOPENED = "case_reopened", _("request reopened in my grid")
-    CASE_DISPATCHED = "case_dispatched", _("request dispatched to me")
-    CASE_ESCALATED = "case_escalated", _("request escalated to the street office")
-    CASE_FINISHED = "case_finished", _("my request was answered")
-    SLA_DUE = "sla_due", _("deadline about to be missed")
-    ACTIVITY_TOMORROW = "activity_tomorrow", _("activity tomorrow")
+__all__ = ["Notice", "NoticeKind"]
 
 
 class Notice(models.Model):
@@ -43,6 +38,4 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        from gridgov.notices.texts import notice_text
-
         return notice_text(self)

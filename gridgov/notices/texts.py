@@ -1,10 +1,13 @@
-"""What a notice says, rendered in the active language from its kind and parameters."""
+"""What a notice says, rendered in the active language from its kind and parameters.
+
+It reads the kinds only (gridgov.notices.kinds), never the model: ``notice_text`` takes
+anything with ``kind``, ``params`` and ``get_kind_display()`` (a Notice)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from gridgov.notices.models import Notice, NoticeKind
+from gridgov.notices.kinds import NoticeKind
 
 
 def _templates() -> dict[str, str]:
@@ -20,7 +23,7 @@ def _templates() -> dict[str, str]:
     }
 
 
-def notice_text(notice: Notice) -> str:
+def notice_text(notice) -> str:
     template = _templates().get(notice.kind)
     if template is None:
         return notice.get_kind_display()

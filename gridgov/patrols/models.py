@@ -134,7 +134,8 @@ class FindingKind(models.TextChoices):
 
 class Finding(models.Model):
     """Something a patrol found at a point. It may open a resident's request (a case): the
-    cases app opens it through services.finding_open_case and the number is kept here."""
+    patrols' services open it through the cases' service (services.case_from_finding) and
+    the number is kept here."""
 
     patrol = models.ForeignKey(
         Patrol, verbose_name=_("patrol"), on_delete=models.CASCADE, related_name="findings"

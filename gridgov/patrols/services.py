@@ -25,6 +25,8 @@ from geodata.tracks import (
     track_stray,
 )
 from gridgov.accounts.services import audit_record, snapshot
+from gridgov.cases.models import Case, CaseCategory, Channel
+from gridgov.cases.services import case_create
 from gridgov.grids.models import Grid
 from gridgov.patrols.models import Finding, Patrol, PatrolRoute
 
@@ -300,10 +302,9 @@ def finding_open_case(
 ) -> Finding:
     """Open a resident's request (a case) for a finding, once.
 
-    ``open_case`` is given by the caller (the cases app: it creates the case at the finding's
-    point and returns the case's number) so that patrols never import cases. It runs inside
-    this transaction: if it fails, nothing is kept; if recording the number fails, the case
-    it wrote rolls back with it."""
+    ``open_case`` creates the case and returns its number (``case_from_finding`` gives one
+    that calls the cases' service). It runs inside this transaction: if it fails, nothing is
+    kept; if recording the number fails, the case it wrote rolls back with it."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.opened_case_number:
         raise ValidationError(_("This finding already opened case %(number)s.")
@@ -318,3 +319,29 @@ def finding_open_case(
     audit_record(actor=acting_user, action="finding.open_case", obj=finding, before=before,
                  after=snapshot(finding))
     return finding
+
+
+@transaction.atomic
+def case_from_finding(*, finding: Finding, category: CaseCategory, acting_user) -> Case:
+    """A patrol finding opens a resident-style request at its point (channel: patrol), once;
+    the finding keeps the case number. The patrol's recorder stands as the requester.
+    Patrols sit above cases: they call the cases' service; cases never import patrols."""
+    created: list[Case] = []
+
+    def open_case(f) -> str:
+        route = f.patrol.route
+        case = case_create(
+            acting_user=acting_user,
+            category=category,
+            channel=Channel.PATROL,
+            title=(f.note or f.get_kind_display())[:100],
+            description=_("Found on patrol route %(route)s on %(date)s.")
+            % {"route": route.name, "date": f.patrol.walked_on},
+            requester_name=str(acting_user or route.name)[:50],
+            location=f.point,
+        )
+        created.append(case)
+        return case.number
+
+    finding_open_case(finding=finding, acting_user=acting_user, open_case=open_case)
+    return created[0]

@@ -27,11 +27,10 @@ from geodata.tracks import length_m
 from gridgov.accounts import policy
 from gridgov.cases.models import CaseCategory
 from gridgov.cases.selectors import cases_visible_to
-from gridgov.cases.services import case_from_finding
 from gridgov.patrols import selectors
 from gridgov.patrols.forms import FindingForm, OpenCaseForm, PatrolRecordForm
 from gridgov.patrols.models import Patrol, PatrolRoute
-from gridgov.patrols.services import finding_add, patrol_record
+from gridgov.patrols.services import case_from_finding, finding_add, patrol_record
 
 
 def _put_errors(form, exc: ValidationError) -> None:

@@ -7,8 +7,7 @@ from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import ValidationError
 
 from gridgov.cases.models import Case
-from gridgov.cases.services import case_from_finding
-from gridgov.patrols.services import patrol_record, route_create
+from gridgov.patrols.services import case_from_finding, patrol_record, route_create
 from tests.factories import MemberFactory
 
 
