@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from gridgov.accounts.models import StaffRole
 from gridgov.cases.models import Case
 from gridgov.cases.services import (
     case_create,
@@ -37,12 +36,6 @@ def _case(categories, people, *, category="sanitation", at=None, requester_user=
 def _page(client, user):
     client.force_login(user)
     return client.get("/en/notices/").content.decode()
-
-
-@pytest.fixture
-def leader(tree, make_user):
-    """A grid leader of compound K1 (inside community C1) and one of community C2."""
-    return make_user("k1leader", StaffRole.GRID_LEADER, tree.k1)
 
 
 def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(client, categories, people,
