@@ -271,8 +271,8 @@ def measure_dashboard(code: str, requests: int) -> dict:
 
 def _geometry_and_fingerprint(code: str, user) -> dict:
     """Vertices stored and sent for the dashboard's polygons; the fingerprint's cost."""
-    from gridgov.grids.dashboard import dashboard, fingerprint
     from gridgov.grids.models import Grid
+    from maps.dashboard_data import dashboard, fingerprint
 
     grid = Grid.objects.get(code=code)
     data = dashboard(grid, user=user)

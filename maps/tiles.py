@@ -41,7 +41,7 @@ from gridgov.grids.selectors import Scale, current_leaders
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import days_since, with_last_patrol
 from gridgov.people.models import Member
-from maps.dashboard import route_state
+from maps.dashboard_map import route_state
 from maps.display import to_display
 from maps.live import light_cases
 

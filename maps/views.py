@@ -17,7 +17,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gridgov.grids.dashboard import (
+from gridgov.grids.models import Grid, Level
+from gridgov.grids.selectors import scale_for, simplified, street_layers_at
+from gridgov.people.selectors import community_summaries, site_counts
+from maps.builders import Labels, Tiles, embed, street_map
+from maps.dashboard_data import (
     METRICS,
     Dashboard,
     dashboard,
@@ -26,11 +30,7 @@ from gridgov.grids.dashboard import (
     may_view,
     street_fingerprint,
 )
-from gridgov.grids.models import Grid, Level
-from gridgov.grids.selectors import scale_for, simplified, street_layers_at
-from gridgov.people.selectors import community_summaries, site_counts
-from maps.builders import Labels, Tiles, embed, street_map
-from maps.dashboard import (
+from maps.dashboard_map import (
     CASE_KEYS,
     DashboardLabels,
     dashboard_map,

@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from gridgov.api.locating import fingerprint as locate_fingerprint
-from gridgov.grids.dashboard import fingerprint, street_fingerprint
 from gridgov.grids.models import GridRole, RoleKind
+from maps.dashboard_data import fingerprint, street_fingerprint
 from tests.factories import MemberFactory
 from tests.maps.test_tiles import geojson, tile_of
 

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.gis.geos import Point
 
-from gridgov.grids.dashboard import dashboard
 from gridgov.grids.services import gridrole_assign
+from maps.dashboard_data import dashboard
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 
 

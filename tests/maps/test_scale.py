@@ -11,9 +11,9 @@ import pytest
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
-from gridgov.grids.dashboard import dashboard
 from gridgov.grids.models import Grid
 from gridgov.grids.selectors import Scale, fit_zoom, scale_for, simplified
+from maps.dashboard_data import dashboard
 
 
 def geos(shape) -> GEOSGeometry:

@@ -1,5 +1,7 @@
 """What a grid's dashboard shows, as plain data: the grid, its children with coverage
-figures, building leaders, buildings without one, and the way up (breadcrumbs).
+figures, building leaders, buildings without one, and the way up (breadcrumbs). The
+reader of the dashboard page (maps/views.py); maps/dashboard_map.py draws it. It reads
+grids and people (and later routes and cases), so it sits above them, in maps.
 
 Everything is aggregated with GROUP BY queries keyed by grid code prefix, so the cost does
 not grow with the number of people. Routes and cases join through the same shape of data

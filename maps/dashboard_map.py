@@ -1,4 +1,5 @@
-"""The grid dashboard map: a pure function from plain data to a folium.Map.
+"""The grid dashboard map: a pure function from plain data to a folium.Map (the data:
+maps/dashboard_data.py).
 
 Children are coloured by the chosen coverage figure (share of buildings with a leader,
 members per 100 households, share of residents located), building leaders are markers, and
