@@ -3,7 +3,9 @@
 Geometry checks are geodata.topology.check_tree's (pure, vectorised); this module loads the
 grids, adds the code rule (gridgov.grids.codes: codes beginning with a code not their
 ancestor's, street codes beginning with another's, communities under no street) and one
-governance check (buildings nobody is located in), and renders the problems as translated
+governance check (buildings nobody is located in: no row of an occupant model, the models
+an app above grids registers with ``register_occupant`` when it is ready, as people does for
+households and members), and renders the problems as translated
 text lines or as a GeoJSON FeatureCollection.
 """
 
@@ -15,7 +17,7 @@ from typing import TextIO
 import numpy as np
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 from django.utils.translation import gettext as _
 
 from geodata import export as gexport
@@ -24,9 +26,17 @@ from geodata.topology import GridRow, Problem, check_tree
 from gridgov.grids import codes
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.services import TOLERANCE_M2
-from gridgov.people.models import Household, Member
 
 KINDS = ("code", "invalid", "outside_parent", "overlap", "gap", "sliver", "unoccupied")
+
+# The models whose rows, located in a building (a ``building`` foreign key), make it occupied.
+OCCUPANTS: list[type[Model]] = []
+
+
+def register_occupant(model: type[Model]) -> None:
+    """Count the rows of ``model`` located in a building as its occupants (once per model)."""
+    if model not in OCCUPANTS:
+        OCCUPANTS.append(model)
 
 
 def _rows(qs) -> list[GridRow]:
@@ -52,18 +62,16 @@ def load_grids(prefix: str | None = None) -> tuple[list[GridRow], int]:
 
 
 def unoccupied_buildings(prefix: str | None = None) -> list[Problem]:
-    """Building grids with no household and no member located in them."""
+    """Building grids with no occupant (no household and no member) located in them; none
+    when no occupant model is registered."""
+    if not OCCUPANTS:
+        return []
     qs = Grid.objects.filter(level=Level.BUILDING)
     if prefix:
         qs = qs.filter(code__startswith=prefix)
-    qs = (
-        qs.annotate(
-            has_household=Exists(Household.objects.filter(building=OuterRef("pk"))),
-            has_member=Exists(Member.objects.filter(building=OuterRef("pk"))),
-        )
-        .filter(has_household=False, has_member=False)
-        .order_by("code")
-    )
+    for model in OCCUPANTS:
+        qs = qs.filter(~Exists(model._default_manager.filter(building=OuterRef("pk"))))
+    qs = qs.order_by("code")
     rows = list(qs.annotate(wkb=AsWKB("geom")).values_list("code", "wkb"))
     geoms = list(shapely.from_wkb([bytes(wkb) for _code, wkb in rows]))
     areas = shapely.area(np.array(project(geoms), dtype=object)) if geoms else []

@@ -6,3 +6,12 @@ class PeopleConfig(AppConfig):
     name = "gridgov.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        # What grids asks of people without importing it (grids sits below people): the
+        # occupants check_grids counts in a building.
+        from gridgov.grids import checking
+        from gridgov.people.models import Household, Member
+
+        checking.register_occupant(Household)
+        checking.register_occupant(Member)
