@@ -1,8 +1,9 @@
 """Patrol pages for grid leaders and community staff on a phone or tablet (/patrols/).
 
 Thin: data from gridgov.patrols.selectors (scoped by the user's patrol roles), every write
-through gridgov.patrols.services (a finding's case through gridgov.cases.services). A route,
-patrol or finding outside the user's scope is a 404, as if it did not exist.
+through gridgov.patrols.services (a finding opens its case through
+services.case_from_finding, which calls the cases' service). A route, patrol or finding
+outside the user's scope is a 404, as if it did not exist.
 """
 
 from __future__ import annotations
