@@ -1,5 +1,9 @@
 """Export of grids, members and households as GeoJSON (and GeoPackage / Shapefile).
 
+The grid layers are made here; the members and households layers are people's
+(gridgov/people/export_layers.py), added to ``LAYERS`` with ``register_layer`` when people is
+ready: grids streams, checks and converts them without knowing what they hold.
+
 The one implementation behind ``manage.py export_geojson`` (and later the API): which rows,
 which public fields, and the geometry made where it is cheapest. On PostGIS each feature's
 geometry is generated inside the database (``ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7)``)
@@ -15,18 +19,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
+from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from geodata import export as gexport
 from gridgov.grids.models import Grid, Level
-from gridgov.people.models import Household, Member, mask_phone
 
 GRID_LAYERS: dict[str, tuple[int, ...]] = {
     "communities": (Level.COMMUNITY,),
@@ -34,12 +38,32 @@ GRID_LAYERS: dict[str, tuple[int, ...]] = {
     "buildings": (Level.BUILDING,),
     "grids": (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING),
 }
-LAYERS = (*GRID_LAYERS, "members", "households")
 CRS_CHOICES = gexport.EXPORT_CRS
 FORMATS = gexport.FORMATS
 CHUNK = 2_000  # rows per fetch (server-side cursor on PostgreSQL)
 
 Item = tuple[dict[str, Any], Any]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """How a layer is made: ``items(grid)`` its (properties, WKB geometry) pairs, streamed
+    (GCJ-02's path, and the reference), ``sql(dialect, grid)`` the SQL writing each feature's
+    text and its parameters (WGS84 and CGCS2000). ``grid`` is the subtree asked for, or None."""
+
+    items: Callable[[Grid | None], Iterator[Item]]
+    sql: Callable[[Dialect, Grid | None], tuple[str, list]]
+
+
+# Every layer by name, in the order the command and the API list them: the grid layers here,
+# the others added by the apps above grids when they are ready (people: members, households),
+# so grids exports them without knowing what they hold.
+LAYERS: dict[str, Layer] = {}
+
+
+def register_layer(name: str, layer: Layer) -> None:
+    """Add an export layer (the command, the API and their checks then know it)."""
+    LAYERS[name] = layer
 
 
 class ExportRequestError(ValueError):
@@ -74,12 +98,12 @@ def check_request(layer: str, *, grid_code: str | None = None, crs: str = "wgs84
     return grid
 
 
-def _geometry(field):
+def geometry_wkb(field):
     """A geometry column (name or expression) as WKB, for geodata.export to finish."""
     return AsWKB(F(field) if isinstance(field, str) else field)
 
 
-def _codes(level: int, code: str, parent: str | None, grandparent: str | None) -> dict:
+def level_codes(level: int, code: str, parent: str | None, grandparent: str | None) -> dict:
     if level == Level.COMMUNITY:
         return {"community_code": code, "compound_code": None, "building_code": None}
     if level == Level.COMPOUND:
@@ -93,76 +117,21 @@ def _grid_items(levels: tuple[int, ...], grid: Grid | None) -> Iterator[Item]:
         qs = qs.filter(code__startswith=grid.code)
     rows = (
         qs.order_by("code")
-        .annotate(g=_geometry("geom"))
+        .annotate(g=geometry_wkb("geom"))
         .values_list("code", "name", "level", "kind", "parent__code", "parent__parent__code", "g")
     )
     for code, name, level, kind, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
-        props = _codes(level, code, parent, grandparent)
+        props = level_codes(level, code, parent, grandparent)
         props.update(code=code, name=name, level=level, kind=kind)
         yield props, geom
 
 
-def _located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
+def located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
     if grid is None:
         return qs
     field = {Level.COMMUNITY: "community", Level.COMPOUND: "compound",
              Level.BUILDING: "building"}[grid.level]
     return qs.filter(**{field: grid})
-
-
-def _public_members() -> QuerySet:
-    """The members the layer may carry: the public ones (``Member.objects.public()``: current
-    role holders, confirmed members who chose to be a public contact) located in a building.
-    Whoever asks, the export is public: nothing of an unconfirmed or rejected registration."""
-    return Member.objects.public().filter(building__isnull=False)
-
-
-def _member_items(grid: Grid | None) -> Iterator[Item]:
-    """Public fields only: no address, no personal data beyond name and the masked phone
-    (always masked: a full number is shown only on the building-contact page).
-
-    The point is the member's building (a point on its surface), never the home position:
-    a public contact is found by building, and a home point would give the address away.
-    Members not located in a building have no public contact point and are left out."""
-    qs = _located_filter(_public_members(), grid)
-    rows = (
-        qs.order_by("pk")
-        .annotate(g=_geometry(PointOnSurface("building__geom")))
-        .values_list("name", "kind", "specialty", "pledge", "phone",
-                     "community__code", "compound__code", "building__code", "g")
-    )
-    for (name, kind, specialty, pledge, phone, community, compound, building,
-         geom) in rows.iterator(chunk_size=CHUNK):
-        props = {"community_code": community, "compound_code": compound,
-                 "building_code": building, "name": name, "kind": kind,
-                 "specialty": specialty, "pledge": pledge, "phone": mask_phone(phone)}
-        yield props, geom
-
-
-def _household_items(grid: Grid | None) -> Iterator[Item]:
-    """Counts per building polygon: households and residents, nothing personal.
-
-    The counts are read first in one GROUP BY over the households (their resident_count, kept
-    by the database; one pair of ints per building: a few MB for a district); the polygons
-    are then streamed."""
-    qs = Grid.objects.filter(level=Level.BUILDING)
-    households = Household.objects.filter(building__isnull=False)
-    if grid is not None:
-        qs = qs.filter(code__startswith=grid.code)
-        households = households.filter(grid_code__startswith=grid.code)
-    counts = {pk: (n, residents) for pk, n, residents in
-              households.order_by().values_list("building_id")
-              .annotate(n=Count("pk"), residents=Sum("resident_count"))}
-    rows = (
-        qs.order_by("code")
-        .annotate(g=_geometry("geom"))
-        .values_list("pk", "code", "parent__code", "parent__parent__code", "g")
-    )
-    for pk, code, parent, grandparent, geom in rows.iterator(chunk_size=CHUNK):
-        props = _codes(Level.BUILDING, code, parent, grandparent)
-        n, residents = counts.get(pk, (0, 0))
-        props.update(households=n, residents=residents)
-        yield props, geom
 
 
 def layer_items(layer: str, *, grid_code: str | None = None,
@@ -172,11 +141,7 @@ def layer_items(layer: str, *, grid_code: str | None = None,
     made whole by the database instead (below); this path is GCJ-02's, and the reference
     the database-made features are tested against."""
     grid = check_request(layer, grid_code=grid_code, crs=crs)
-    if layer in GRID_LAYERS:
-        return _grid_items(GRID_LAYERS[layer], grid)
-    if layer == "members":
-        return _member_items(grid)
-    return _household_items(grid)
+    return LAYERS[layer].items(grid)
 
 
 # --- the whole feature made by the database ----------------------------------------------
@@ -188,10 +153,7 @@ def layer_items(layer: str, *, grid_code: str | None = None,
 # (a server-side cursor on PostgreSQL): constant memory, and no polygon formatted per
 # request. GCJ-02 needs the conversion in Python: layer_items() and geodata.export do it.
 
-STARS = "*" * 20  # the phone columns' max_length
-
-
-class _Dialect:
+class Dialect:
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
 
@@ -210,11 +172,11 @@ class _Dialect:
                 + """ || ',"geometry":' || coalesce(""" + geometry + """, 'null') || '}'""")
 
 
-def _like_prefix(code: str) -> str:
+def like_prefix(code: str) -> str:
     return code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _table(model) -> str:
+def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -227,13 +189,13 @@ CODES_BY_LEVEL = [
 ]
 
 
-def _grids_sql(d: _Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple[str, list]:
-    grids = _table(Grid)
+def _grids_sql(d: Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple[str, list]:
+    grids = table(Grid)
     where = [f"g.level IN ({', '.join(str(int(v)) for v in levels)})"]
     params: list = []
     if grid is not None:
         where.append("g.code LIKE %s ESCAPE '\\'")
-        params.append(_like_prefix(grid.code))
+        params.append(like_prefix(grid.code))
     props = [*CODES_BY_LEVEL, ("code", "g.code"), ("name", "g.name"), ("level", "g.level"),
              ("kind", "g.kind")]
     return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
@@ -242,76 +204,19 @@ def _grids_sql(d: _Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple
             f"WHERE {' AND '.join(where)} ORDER BY g.code", params)
 
 
-def _members_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
-    grids = _table(Grid)
-    # The rows of _public_members(), as the ORM writes them: the rule stays in one place.
-    public, params = _public_members().values("pk").query.sql_with_params()
-    where, params = [f"m.id IN ({public})"], list(params)
-    if grid is not None:
-        column = {Level.COMMUNITY: "community_id", Level.COMPOUND: "compound_id",
-                  Level.BUILDING: "building_id"}[grid.level]
-        where.append(f"m.{column} = %s")
-        params.append(grid.pk)
-    # mask_phone in SQL: the first 3 and last 4 digits kept, the rest starred.
-    phone = (f"CASE WHEN length(m.phone) <= 7 THEN substr('{STARS}', 1, length(m.phone)) "
-             f"ELSE substr(m.phone, 1, 3) || substr('{STARS}', 1, length(m.phone) - 7) "
-             f"|| substr(m.phone, length(m.phone) - 3) END")
-    props = [("community_code", "c.code"), ("compound_code", "k.code"),
-             ("building_code", "b.code"), ("name", "m.name"), ("kind", "m.kind"),
-             ("specialty", "m.specialty"), ("pledge", "m.pledge"), ("phone", phone)]
-    return (f"SELECT {d.feature(props, 'b.label_geojson')} "
-            f"FROM {_table(Member)} m JOIN {grids} b ON b.id = m.building_id "
-            f"LEFT JOIN {grids} c ON c.id = m.community_id "
-            f"LEFT JOIN {grids} k ON k.id = m.compound_id "
-            f"WHERE {' AND '.join(where)} ORDER BY m.id", params)
-
-
-def _households_sql(d: _Dialect, grid: Grid | None) -> tuple[str, list]:
-    """Counts per building polygon, households and residents, from each household's
-    resident_count (kept by the database's triggers: no resident is counted here).
-
-    SQLite: correlated sums per building, each an index range (fastest there, no temporary
-    tables). PostgreSQL: one GROUP BY pass over the households joined to the buildings."""
-    grids, households = _table(Grid), _table(Household)
-    outer, params = "", []
-    if grid is not None:
-        outer = " AND g.code LIKE %s ESCAPE '\\'"
-        params = [_like_prefix(grid.code)]
-    codes = [("community_code", "pp.code"), ("compound_code", "p.code"),
-             ("building_code", "g.code")]
-    if not d.pg:
-        props = [*codes,
-                 ("households", f"(SELECT count(*) FROM {households} h "
-                                f"WHERE h.building_id = g.id)"),
-                 ("residents", f"(SELECT coalesce(sum(h.resident_count), 0) FROM {households} h "
-                               f"WHERE h.building_id = g.id)")]
-        counts = ""
-    else:
-        inner = ""
-        if grid is not None:
-            inner = " AND hh.grid_code LIKE %s ESCAPE '\\'"
-            params = [params[0]] * 2
-        props = [*codes, ("households", "coalesce(c.households, 0)"),
-                 ("residents", "coalesce(c.residents, 0)")]
-        counts = (f"LEFT JOIN (SELECT hh.building_id, count(*) AS households, "
-                  f"sum(hh.resident_count) AS residents FROM {households} hh "
-                  f"WHERE hh.building_id IS NOT NULL{inner} GROUP BY hh.building_id) c "
-                  f"ON c.building_id = g.id ")
-    return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
-            f"LEFT JOIN {grids} p ON p.id = g.parent_id "
-            f"LEFT JOIN {grids} pp ON pp.id = p.parent_id {counts}"
-            f"WHERE g.level = {int(Level.BUILDING)}{outer} ORDER BY g.code", params)
-
-
 def layer_sql(layer: str, grid: Grid | None = None) -> tuple[str, list]:
     """The SQL that makes the layer's features as GeoJSON text (one column), and its
     parameters, for this connection's database."""
-    d = _Dialect(connection.vendor)
-    if layer in GRID_LAYERS:
-        return _grids_sql(d, GRID_LAYERS[layer], grid)
-    if layer == "members":
-        return _members_sql(d, grid)
-    return _households_sql(d, grid)
+    return LAYERS[layer].sql(Dialect(connection.vendor), grid)
+
+
+def _grid_layer(levels: tuple[int, ...]) -> Layer:
+    return Layer(items=lambda grid: _grid_items(levels, grid),
+                 sql=lambda d, grid: _grids_sql(d, levels, grid))
+
+
+for _name, _levels in GRID_LAYERS.items():
+    register_layer(_name, _grid_layer(_levels))
 
 
 def _sql_batches(layer: str, grid: Grid | None) -> Iterator[list[str]]:
