@@ -133,8 +133,9 @@ def prepare() -> dict:
             Grid.objects.filter(pk=g.pk).update(geom=_densify(g.geom, rng))
         buildings = list(Grid.objects.filter(level=Level.BUILDING,
                                              code__startswith=community.code).order_by("code"))
-        led = set(GridRole.objects.filter(grid__in=buildings, role=RoleKind.BUILDING_LEADER,
-                                          until__isnull=True).values_list("grid_id", flat=True))
+        led = set(GridRole.objects.current().filter(grid__in=buildings,
+                                                    role=RoleKind.BUILDING_LEADER)
+                  .values_list("grid_id", flat=True))
         members = list(Member.objects.filter(community=community).order_by("pk"))
         today = timezone.localdate()
         roles = []
@@ -179,8 +180,8 @@ def prepare() -> dict:
     return {
         "community": community.code,
         "buildings": len(buildings),
-        "leaders": GridRole.objects.filter(grid__in=buildings, role=RoleKind.BUILDING_LEADER,
-                                           until__isnull=True).count(),
+        "leaders": GridRole.objects.current().filter(grid__in=buildings,
+                                                     role=RoleKind.BUILDING_LEADER).count(),
         "compounds": len(compounds),
         "open_cases": Case.objects.filter(grid_code__startswith=community.code).count(),
         "routes": PatrolRoute.objects.filter(grid__code__startswith=community.code).count(),
