@@ -137,20 +137,19 @@ def community(db):
     return create(Level.COMMUNITY, "440604001001", box(113.0, 23.0, 113.1, 23.1))
 
 
-def test_unpadded_siblings_are_told_how_to_pad(community):
-    create(Level.COMPOUND, "4406040010011", box(113.00, 23.0, 113.01, 23.01), community)
-    with pytest.raises(ValidationError) as refused:
-        create(Level.COMPOUND, "44060400100110", box(113.02, 23.0, 113.03, 23.01), community)
-    assert ("code 44060400100110 begins with sibling 4406040010011's code: " + PAD
-            in str(refused.value))
+SHORT = ("4406040010011", box(113.00, 23.0, 113.01, 23.01))
+LONG = ("44060400100110", box(113.02, 23.0, 113.03, 23.01))
 
 
-def test_the_shorter_sibling_after_the_longer_is_told_too(community):
-    create(Level.COMPOUND, "44060400100110", box(113.02, 23.0, 113.03, 23.01), community)
+@pytest.mark.parametrize("first, second, told", [
+    (SHORT, LONG, "code 44060400100110 begins with sibling 4406040010011's code: "),
+    (LONG, SHORT, "code 4406040010011 is the beginning of sibling 44060400100110's code: "),
+], ids=["longer after shorter", "shorter after longer"])
+def test_unpadded_siblings_are_told_how_to_pad(community, first, second, told):
+    create(Level.COMPOUND, *first, community)
     with pytest.raises(ValidationError) as refused:
-        create(Level.COMPOUND, "4406040010011", box(113.00, 23.0, 113.01, 23.01), community)
-    assert ("code 4406040010011 is the beginning of sibling 44060400100110's code: " + PAD
-            in str(refused.value))
+        create(Level.COMPOUND, *second, community)
+    assert told + PAD in str(refused.value)
 
 
 def test_import_tells_unpadded_siblings_in_one_file_how_to_pad(community, tmp_path):
