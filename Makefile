@@ -27,11 +27,13 @@ run: setup-run
 	echo; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## lint: ruff (pyproject.toml [tool.ruff]) and the layering contracts (lint-imports,
+## lint: ruff (pyproject.toml [tool.ruff]), the format check (`ruff format` applied once,
+##       `ruff format .` to fix) and the layering contracts (lint-imports,
 ##       pyproject.toml [tool.importlinter]; docs/ARCHITECTURE.md draws them)
 lint: setup
 	@set -e; \
 	.venv/bin/ruff check .; \
+	.venv/bin/ruff format --check .; \
 	.venv/bin/lint-imports --no-cache
 
 ## test: the whole suite on SpatiaLite and on PostGIS (ARGS="..." passes options to pytest)

@@ -28,8 +28,9 @@ def run(cmd: list[str], env: dict[str, str], *, check: bool = True) -> Run | Non
 
     A failure exits the benchmark, or with ``check=False`` returns None."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -50,9 +51,13 @@ def fingerprint(scale: str, seed: int) -> str:
     A cached database with another fingerprint is rebuilt. (Schema changes alone do not
     invalidate it: a reused database is migrated forward, and rebuilt if that fails.)"""
     h = hashlib.sha256(f"{scale}:{seed}".encode())
-    files = sorted([*ROOT.glob("gridgov/demo/*.py"),
-                    *ROOT.glob("gridgov/demo/management/commands/*.py"),
-                    ROOT / "geodata" / "synth.py"])
+    files = sorted(
+        [
+            *ROOT.glob("gridgov/demo/*.py"),
+            *ROOT.glob("gridgov/demo/management/commands/*.py"),
+            ROOT / "geodata" / "synth.py",
+        ]
+    )
     for f in files:
         if f.exists():
             h.update(str(f.relative_to(ROOT)).encode())
@@ -69,8 +74,12 @@ def load_note() -> str:
     """The 1-minute load average and the busiest other processes, to judge noise."""
     load = os.getloadavg()[0]
     try:
-        ps = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
-                            capture_output=True, text=True, check=False).stdout.splitlines()
+        ps = subprocess.run(
+            ["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.splitlines()
     except OSError:
         ps = []
     busy = [" ".join(line.split()) for line in ps[:8] if float(line.split()[0]) >= 20.0]
@@ -81,8 +90,9 @@ def write_block(name: str, body: list[str]) -> None:
     """Replace (or append) the marker-delimited block ``name`` in docs/PERFORMANCE.md."""
     block = "\n".join([f"<!-- bench:{name} -->", *body, f"<!-- /bench:{name} -->"])
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->",
-                         re.S)
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+    )
     if pattern.search(text):
         text = pattern.sub(lambda _m: block, text)
     else:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MANAGE, ROOT, load_note, run, write_block  # noqa: E402
+from common import MANAGE, ROOT, load_note, run, write_block
 
 TARGET_BUILDINGS = 600
 OPEN_CASES = 300
@@ -48,6 +48,7 @@ GOAL_TILE_MS = 50.0
 
 
 # --- inside Django ----------------------------------------------------------------------------
+
 
 def _django() -> None:
     sys.path.insert(0, str(ROOT))
@@ -68,12 +69,16 @@ def _densify(geom, rng, step_m: float = 2.0, noise_m: float = 0.25):
 
     def jitter(ring):
         coords = list(ring.coords)[:-1]
-        moved = [(x + rng.uniform(-noise_m, noise_m) * deg,
-                  y + rng.uniform(-noise_m, noise_m) * deg) for x, y in coords]
+        moved = [
+            (x + rng.uniform(-noise_m, noise_m) * deg, y + rng.uniform(-noise_m, noise_m) * deg)
+            for x, y in coords
+        ]
         return [*moved, moved[0]]
 
-    polys = [shapely.Polygon(jitter(p.exterior), [jitter(r) for r in p.interiors])
-             for p in shapely.get_parts(shape)]
+    polys = [
+        shapely.Polygon(jitter(p.exterior), [jitter(r) for r in p.interiors])
+        for p in shapely.get_parts(shape)
+    ]
     out = shapely.MultiPolygon(polys)
     if not out.is_valid:
         out = shapely.MultiPolygon(list(shapely.get_parts(shape)))
@@ -101,11 +106,16 @@ def prepare() -> dict:
     from gridgov.people.models import Member
 
     rng = random.Random(5)
-    counts = (Grid.objects.filter(level=Level.BUILDING).values("parent__parent_id")
-              .annotate(n=Count("id")).order_by("-n", "parent__parent__code"))
+    counts = (
+        Grid.objects.filter(level=Level.BUILDING)
+        .values("parent__parent_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "parent__parent__code")
+    )
     community = Grid.objects.get(pk=counts[0]["parent__parent_id"])
-    buildings = list(Grid.objects.filter(level=Level.BUILDING, code__startswith=community.code)
-                     .order_by("code"))
+    buildings = list(
+        Grid.objects.filter(level=Level.BUILDING, code__startswith=community.code).order_by("code")
+    )
     with transaction.atomic():
         split = max(0, -(-(TARGET_BUILDINGS - len(buildings)) // 3))
         next_no = {}
@@ -116,33 +126,61 @@ def prepare() -> dict:
             x0, y0, x1, y1 = b.geom.extent
             w, h = (x1 - x0) / 2, (y1 - y0) / 2
             pad_w, pad_h = w * 0.04, h * 0.04
-            quarters = [shapely.box(x0 + i * w + pad_w, y0 + j * h + pad_h,
-                                    x0 + (i + 1) * w - pad_w, y0 + (j + 1) * h - pad_h)
-                        for i in (0, 1) for j in (0, 1)]
-            geoms = [GEOSGeometry(memoryview(shapely.to_wkb(shapely.MultiPolygon([q]))), srid=4326)
-                     for q in quarters]
+            quarters = [
+                shapely.box(
+                    x0 + i * w + pad_w,
+                    y0 + j * h + pad_h,
+                    x0 + (i + 1) * w - pad_w,
+                    y0 + (j + 1) * h - pad_h,
+                )
+                for i in (0, 1)
+                for j in (0, 1)
+            ]
+            geoms = [
+                GEOSGeometry(memoryview(shapely.to_wkb(shapely.MultiPolygon([q]))), srid=4326)
+                for q in quarters
+            ]
             Grid.objects.filter(pk=b.pk).update(geom=geoms[0])
             for g in geoms[1:]:
                 next_no[b.parent_id] += 1
                 n = next_no[b.parent_id]
-                new.append(Grid(level=Level.BUILDING, parent_id=b.parent_id, kind=b.kind,
-                                code=f"{b.code[:-3]}{n:03d}", name=f"{n}栋", geom=g))
+                new.append(
+                    Grid(
+                        level=Level.BUILDING,
+                        parent_id=b.parent_id,
+                        kind=b.kind,
+                        code=f"{b.code[:-3]}{n:03d}",
+                        name=f"{n}栋",
+                        geom=g,
+                    )
+                )
         Grid.objects.bulk_create(new)
         grids = list(Grid.objects.filter(code__startswith=community.code))
         for g in grids:
             Grid.objects.filter(pk=g.pk).update(geom=_densify(g.geom, rng))
-        buildings = list(Grid.objects.filter(level=Level.BUILDING,
-                                             code__startswith=community.code).order_by("code"))
-        led = set(GridRole.objects.current().filter(grid__in=buildings,
-                                                    role=RoleKind.BUILDING_LEADER)
-                  .values_list("grid_id", flat=True))
+        buildings = list(
+            Grid.objects.filter(level=Level.BUILDING, code__startswith=community.code).order_by(
+                "code"
+            )
+        )
+        led = set(
+            GridRole.objects.current()
+            .filter(grid__in=buildings, role=RoleKind.BUILDING_LEADER)
+            .values_list("grid_id", flat=True)
+        )
         members = list(Member.objects.filter(community=community).order_by("pk"))
         today = timezone.localdate()
         roles = []
         for b in buildings:
             if b.pk not in led and rng.random() < 0.9:
-                roles.append(GridRole(grid=b, member=rng.choice(members),
-                                      role=RoleKind.BUILDING_LEADER, since=today))
+                roles.append(
+                    GridRole(
+                        grid=b,
+                        member=rng.choice(members),
+                        role=RoleKind.BUILDING_LEADER,
+                        since=today,
+                    )
+                )
         GridRole.objects.bulk_create(roles)
 
     categories = list(CaseCategory.objects.order_by("code"))
@@ -152,10 +190,15 @@ def prepare() -> dict:
     for i in range(OPEN_CASES):
         b = rng.choice(buildings)
         p = b.geom.point_on_surface
-        case = case_create(acting_user=None, category=rng.choice(categories), channel="phone",
-                           title=rng.choice(titles), requester_name=f"居民{i}",
-                           requester_phone=f"1370000{i:04d}",
-                           location=Point(p.x, p.y, srid=4326))
+        case = case_create(
+            acting_user=None,
+            category=rng.choice(categories),
+            channel="phone",
+            title=rng.choice(titles),
+            requester_name=f"居民{i}",
+            requester_phone=f"1370000{i:04d}",
+            location=Point(p.x, p.y, srid=4326),
+        )
         made.append(case.pk)
     for pk in made:  # spread their ages over two weeks
         opened = now - dt.timedelta(hours=rng.uniform(0, 336))
@@ -166,27 +209,37 @@ def prepare() -> dict:
         k = compounds[i % len(compounds)]
         x0, y0, x1, y1 = k.geom.extent
         f = 0.15 + 0.05 * (i // len(compounds))
-        line = LineString((x0 + (x1 - x0) * f, y0 + (y1 - y0) * f),
-                          (x1 - (x1 - x0) * f, y0 + (y1 - y0) * 0.5),
-                          (x1 - (x1 - x0) * f, y1 - (y1 - y0) * f), srid=4326)
+        line = LineString(
+            (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f),
+            (x1 - (x1 - x0) * f, y0 + (y1 - y0) * 0.5),
+            (x1 - (x1 - x0) * f, y1 - (y1 - y0) * f),
+            srid=4326,
+        )
         if not PatrolRoute.objects.filter(grid=k, name=f"巡逻线{i + 1}").exists():
             route_create(acting_user=None, grid=k, name=f"巡逻线{i + 1}", line=line)
 
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(username="bench-secretary",
-                                               defaults={"is_staff": True})
-    Assignment.objects.get_or_create(user=user, role="community_secretary", grid=community,
-                                     defaults={"scope_code": community.code})
+    user, _ = user_model.objects.get_or_create(
+        username="bench-secretary", defaults={"is_staff": True}
+    )
+    Assignment.objects.get_or_create(
+        user=user,
+        role="community_secretary",
+        grid=community,
+        defaults={"scope_code": community.code},
+    )
     return {
         "community": community.code,
         "buildings": len(buildings),
-        "leaders": GridRole.objects.current().filter(grid__in=buildings,
-                                                     role=RoleKind.BUILDING_LEADER).count(),
+        "leaders": GridRole.objects.current()
+        .filter(grid__in=buildings, role=RoleKind.BUILDING_LEADER)
+        .count(),
         "compounds": len(compounds),
         "open_cases": Case.objects.filter(grid_code__startswith=community.code).count(),
         "routes": PatrolRoute.objects.filter(grid__code__startswith=community.code).count(),
-        "vertices": sum(g.geom.num_coords for g in
-                        Grid.objects.filter(code__startswith=community.code)),
+        "vertices": sum(
+            g.geom.num_coords for g in Grid.objects.filter(code__startswith=community.code)
+        ),
     }
 
 
@@ -250,8 +303,9 @@ def measure_dashboard(code: str, requests: int) -> dict:
         body = b"".join(a.streaming_content) if a.streaming else a.content
         assets[src.decode()] = len(body)
     fetched = {}
-    for src in sorted(set(re.findall(rb'"(/(?:en/)?(?:map|tiles)/[^"]+\.(?:geojson|json))"',
-                                     html))):
+    for src in sorted(
+        set(re.findall(rb'"(/(?:en/)?(?:map|tiles)/[^"]+\.(?:geojson|json))"', html))
+    ):
         a = client.get(src.decode())
         fetched[src.decode()] = len(a.content)
     return {
@@ -282,15 +336,19 @@ def _geometry_and_fingerprint(code: str, user) -> dict:
         return 1 if isinstance(c[0], (int, float)) else sum(count(x) for x in c)
 
     sent = count(data.outline["geometry"]["coordinates"]) + sum(
-        count(f["geometry"]["coordinates"]) for f in data.children["features"])
+        count(f["geometry"]["coordinates"]) for f in data.children["features"]
+    )
     stored = grid.geom.num_coords + sum(c.geom.num_coords for c in grid.children.all())
     times = []
     for _ in range(30):
         t = time.perf_counter()
         fingerprint(grid)
         times.append((time.perf_counter() - t) * 1000)
-    return {"vertices_stored": stored, "vertices_sent": sent,
-            "fingerprint_ms": _percentile(times, 0.5)}
+    return {
+        "vertices_stored": stored,
+        "vertices_sent": sent,
+        "fingerprint_ms": _percentile(times, 0.5),
+    }
 
 
 def measure_tiles(per_layer: int, backend: str, code: str) -> dict:
@@ -317,7 +375,7 @@ def measure_tiles(per_layer: int, backend: str, code: str) -> dict:
     fmt = "pbf" if backend == "postgis" else "geojson"
 
     def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-        n = 2 ** z
+        n = 2**z
         x = int((lon + 180) / 360 * n)
         y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
         return x, y
@@ -353,10 +411,15 @@ def measure_tiles(per_layer: int, backend: str, code: str) -> dict:
                 sizes.append(len(r.content))
             if times:
                 out[f"{name} z{z}"] = {
-                    "zoom": z, "tiles": len(times), "empty_skipped": empty,
-                    "median_ms": _percentile(times, 0.5), "p95_ms": _percentile(times, 0.95),
-                    "max_ms": max(times), "median_bytes": _percentile(sizes, 0.5),
-                    "max_bytes": max(sizes)}
+                    "zoom": z,
+                    "tiles": len(times),
+                    "empty_skipped": empty,
+                    "median_ms": _percentile(times, 0.5),
+                    "p95_ms": _percentile(times, 0.95),
+                    "max_ms": max(times),
+                    "median_bytes": _percentile(sizes, 0.5),
+                    "max_bytes": max(sizes),
+                }
     return out
 
 
@@ -374,6 +437,7 @@ def inner(step: str, args: list[str]) -> None:
 
 
 # --- the orchestration ------------------------------------------------------------------------
+
 
 def _last_json(out: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
@@ -403,16 +467,24 @@ def main() -> None:
         if opts.dump:
             import district
 
-            district.prepare(argparse.Namespace(scale=opts.scale, seed=opts.seed, dump=opts.dump,
-                                                rebuild=False), env, backend, [])
+            district.prepare(
+                argparse.Namespace(scale=opts.scale, seed=opts.seed, dump=opts.dump, rebuild=False),
+                env,
+                backend,
+                [],
+            )
     else:
         backend = "spatialite"
         cached = ROOT / "var" / f"bench-{opts.scale}.sqlite3"
         if not cached.exists():
             import district
 
-            district.prepare(argparse.Namespace(scale=opts.scale, seed=opts.seed, dump="",
-                                                rebuild=False), env, backend, [])
+            district.prepare(
+                argparse.Namespace(scale=opts.scale, seed=opts.seed, dump="", rebuild=False),
+                env,
+                backend,
+                [],
+            )
         db = ROOT / "var" / "bench-dashboard.sqlite3"
         shutil.copyfile(cached, db)
         env["DATABASE_URL"] = f"spatialite:///{db}"
@@ -428,16 +500,27 @@ def main() -> None:
     print(f"  prepared {data} in {r.seconds:.0f} s", flush=True)
     r = run([*me, "--inner", "dashboard", data["community"], str(opts.requests)], env)
     dash = _last_json(r.out)
-    print(f"  dashboard: cold {dash['cold_ms']:.0f} ms, warm median {dash['median_ms']:.1f} ms, "
-          f"p95 {dash['p95_ms']:.1f} ms, {dash['total_bytes']:,} bytes", flush=True)
+    print(
+        f"  dashboard: cold {dash['cold_ms']:.0f} ms, warm median {dash['median_ms']:.1f} ms, "
+        f"p95 {dash['p95_ms']:.1f} ms, {dash['total_bytes']:,} bytes",
+        flush=True,
+    )
     r = run([*me, "--inner", "tiles", str(opts.tiles), backend, data["community"]], env)
     tiles = _last_json(r.out)
     for name, t in tiles.items():
-        print(f"  tiles {name}: p95 {t['p95_ms']:.1f} ms over {t['tiles']}",
-              flush=True)
-    result = {"backend": backend, "date": started, "machine": platform.machine(),
-              "cores": os.cpu_count(), "load_before": load_before, "load_after": load_note(),
-              "data": data, "dashboard": dash, "tiles": tiles, "steps": steps}
+        print(f"  tiles {name}: p95 {t['p95_ms']:.1f} ms over {t['tiles']}", flush=True)
+    result = {
+        "backend": backend,
+        "date": started,
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "load_before": load_before,
+        "load_after": load_note(),
+        "data": data,
+        "dashboard": dash,
+        "tiles": tiles,
+        "steps": steps,
+    }
     (ROOT / "var" / f"bench-dashboard-{backend}.json").write_text(json.dumps(result, indent=1))
     if backend == "spatialite":
         (ROOT / "var" / "bench-dashboard.sqlite3").unlink(missing_ok=True)
@@ -451,14 +534,17 @@ def block(res: dict) -> list[str]:
     tile_p95 = max((v["p95_ms"] for v in t.values()), default=float("nan"))
     fmt = "`.pbf` (ST_AsMVT)" if res["backend"] == "postgis" else "`.geojson` (fallback)"
     lines = [
-        f"## Grid dashboard and tiles on {res['backend']}", "",
+        f"## Grid dashboard and tiles on {res['backend']}",
+        "",
         f"`bench/dashboard.py`, run {res['date']} on {res['machine']} with {res['cores']} "
         f"cores ({res['load_before']} before, {res['load_after']} after). Community "
         f"{data['community']} of the district enlarged to {data['buildings']} buildings "
         f"({data['leaders']} with a leader), {data['compounds']} compounds, "
         f"{data['open_cases']} open requests and {data['routes']} patrol routes; its "
-        f"boundaries densified to {data['vertices']:,} vertices (a vertex every 2 m).", "",
-        "| goal | measured | |", "|---|---|---|",
+        f"boundaries densified to {data['vertices']:,} vertices (a vertex every 2 m).",
+        "",
+        "| goal | measured | |",
+        "|---|---|---|",
         f"| community dashboard ≤ 100 ms server time (warm) | median {d['median_ms']:.1f} ms, "
         f"p95 {d['p95_ms']:.1f} ms over {d['requests']} requests "
         f"({d['queries_per_request']} queries each); cold {d['cold_ms']:.0f} ms "
@@ -470,23 +556,32 @@ def block(res: dict) -> list[str]:
         f"| {ok(d['total_bytes'] <= GOAL_BYTES)} |",
         f"| vector tile ≤ 50 ms p95 at district scale ({fmt}) | worst layer p95 "
         f"{tile_p95:.1f} ms | {ok(tile_p95 <= GOAL_TILE_MS)} |",
-        "", "| layer | zoom | tiles | median | p95 | max | median size | largest |",
+        "",
+        "| layer | zoom | tiles | median | p95 | max | median size | largest |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, v in t.items():
-        lines.append(f"| {name.split()[0]} | {v['zoom']} | {v['tiles']} | "
-                     f"{v['median_ms']:.1f} ms | {v['p95_ms']:.1f} ms | {v['max_ms']:.1f} ms | "
-                     f"{v['median_bytes'] / 1024:.1f} KiB | {v['max_bytes'] / 1024:.1f} KiB |")
-    lines += ["", f"Polygons sent: the outline and the {data['compounds']} compounds with "
-              f"{d['vertices_sent']:,} vertices, of {d['vertices_stored']:,} stored "
-              "(simplified by half a pixel two zoom levels beyond the fitted view, coordinates "
-              "rounded to a quarter pixel). The cache key's fingerprint query: "
-              f"{d['fingerprint_ms']:.1f} ms (median). Tiles of the grid layers are sampled "
-              "over the whole district (empty ones skipped), requests and routes over the "
-              "enlarged community; the first three tiles are not timed."]
-    lines += ["", "Static assets of the page (loaded once, then from the browser's cache): "
-              + ", ".join(f"`{k.rsplit('/', 1)[-1]}` {v / 1024:.0f} KiB"
-                          for k, v in d["assets"].items()) + "."]
+        lines.append(
+            f"| {name.split()[0]} | {v['zoom']} | {v['tiles']} | "
+            f"{v['median_ms']:.1f} ms | {v['p95_ms']:.1f} ms | {v['max_ms']:.1f} ms | "
+            f"{v['median_bytes'] / 1024:.1f} KiB | {v['max_bytes'] / 1024:.1f} KiB |"
+        )
+    lines += [
+        "",
+        f"Polygons sent: the outline and the {data['compounds']} compounds with "
+        f"{d['vertices_sent']:,} vertices, of {d['vertices_stored']:,} stored "
+        "(simplified by half a pixel two zoom levels beyond the fitted view, coordinates "
+        "rounded to a quarter pixel). The cache key's fingerprint query: "
+        f"{d['fingerprint_ms']:.1f} ms (median). Tiles of the grid layers are sampled "
+        "over the whole district (empty ones skipped), requests and routes over the "
+        "enlarged community; the first three tiles are not timed.",
+    ]
+    lines += [
+        "",
+        "Static assets of the page (loaded once, then from the browser's cache): "
+        + ", ".join(f"`{k.rsplit('/', 1)[-1]}` {v / 1024:.0f} KiB" for k, v in d["assets"].items())
+        + ".",
+    ]
     return lines
 
 

@@ -98,14 +98,17 @@ def ogr_source(env: dict[str, str], backend: str, sqlite_path: Path | None) -> s
 
 def feature_count(path: Path) -> int:
     """Features in a GeoJSON file, as GDAL reads it (so the file is also checked to parse)."""
-    out = subprocess.run(["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True,
-                         text=True, check=True).stdout
-    return sum(int(line.split(":")[1]) for line in out.splitlines()
-               if line.startswith("Feature Count:"))
+    out = subprocess.run(
+        ["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return sum(
+        int(line.split(":")[1]) for line in out.splitlines() if line.startswith("Feature Count:")
+    )
 
 
-def compare(env: dict[str, str], backend: str, out_dir: Path,
-            sqlite_path: Path | None = None) -> dict:
+def compare(
+    env: dict[str, str], backend: str, out_dir: Path, sqlite_path: Path | None = None
+) -> dict:
     """Export every layer with both tools; per tool: seconds, peak MiB, bytes, features."""
     out_dir.mkdir(parents=True, exist_ok=True)
     source = ogr_source(env, backend, sqlite_path)
@@ -119,20 +122,42 @@ def compare(env: dict[str, str], backend: str, out_dir: Path,
         # The command reports its own time (after Django's start-up) as the last number of
         # its last line, in whichever language is active ("... in 0.8 s." / "用时 0.8 秒。").
         inner = re.findall(r"\d+(?:\.\d+)?", r.out.strip().splitlines()[-1])
-        result["ours"][layer] = {"seconds": r.seconds, "mib": r.mib, "bytes": ours.stat().st_size,
-                                 "features": feature_count(ours),
-                                 "reported_s": float(inner[-1]) if inner else None}
-        cmd = ["ogr2ogr", "-f", "GeoJSON", "-lco", "RFC7946=YES", "-nln", layer,
-               str(theirs), source, "-sql", ogr_sql(layer, backend)]
+        result["ours"][layer] = {
+            "seconds": r.seconds,
+            "mib": r.mib,
+            "bytes": ours.stat().st_size,
+            "features": feature_count(ours),
+            "reported_s": float(inner[-1]) if inner else None,
+        }
+        cmd = [
+            "ogr2ogr",
+            "-f",
+            "GeoJSON",
+            "-lco",
+            "RFC7946=YES",
+            "-nln",
+            layer,
+            str(theirs),
+            source,
+            "-sql",
+            ogr_sql(layer, backend),
+        ]
         r = run(cmd, env)
-        result["ogr2ogr"][layer] = {"seconds": r.seconds, "mib": r.mib,
-                                    "bytes": theirs.stat().st_size,
-                                    "features": feature_count(theirs)}
-        shown = ("var/bench-<scale>.sqlite3" if backend == "spatialite"
-                 else '"PG:dbname=... host=$PGHOST user=..."')
+        result["ogr2ogr"][layer] = {
+            "seconds": r.seconds,
+            "mib": r.mib,
+            "bytes": theirs.stat().st_size,
+            "features": feature_count(theirs),
+        }
+        shown = (
+            "var/bench-<scale>.sqlite3"
+            if backend == "spatialite"
+            else '"PG:dbname=... host=$PGHOST user=..."'
+        )
         result.setdefault("commands", {})[layer] = (
             f"ogr2ogr -f GeoJSON -lco RFC7946=YES -nln {layer} {layer}.geojson {shown} "
-            f"-sql \"{ogr_sql(layer, backend)[:60]} ...\"")
+            f'-sql "{ogr_sql(layer, backend)[:60]} ..."'
+        )
     for tool in ("ours", "ogr2ogr"):
         layers = result[tool]
         total = {k: sum(v[k] for v in layers.values()) for k in ("seconds", "bytes", "features")}
@@ -143,8 +168,11 @@ def compare(env: dict[str, str], backend: str, out_dir: Path,
         result[tool]["total"] = total
     result["url"] = compare_url(env, out_dir)
     result["same_counts"] = all(
-        result["ours"][layer]["features"] == result["ogr2ogr"][layer]["features"]
-        == result["url"][layer]["features"] for layer in LAYERS)
+        result["ours"][layer]["features"]
+        == result["ogr2ogr"][layer]["features"]
+        == result["url"][layer]["features"]
+        for layer in LAYERS
+    )
     return result
 
 
@@ -162,10 +190,12 @@ def _peak_mib(pid: int) -> float:
     return 0.0
 
 
-ISSUE_KEY = ("from gridgov.api.models import ApiKey\n"
-             "from gridgov.api.services import api_key_issue\n"
-             "print(api_key_issue(key=ApiKey(name='bench export', can_read=True), "
-             "acting_user=None))")
+ISSUE_KEY = (
+    "from gridgov.api.models import ApiKey\n"
+    "from gridgov.api.services import api_key_issue\n"
+    "print(api_key_issue(key=ApiKey(name='bench export', can_read=True), "
+    "acting_user=None))"
+)
 
 
 def compare_url(env: dict[str, str], out_dir: Path) -> dict:
@@ -174,8 +204,9 @@ def compare_url(env: dict[str, str], out_dir: Path) -> dict:
 
     key = manage(["shell", "-c", ISSUE_KEY], env).out.strip().splitlines()[-1]
     port = _free_port()
-    server_env = dict(env, GRIDGOV_DEBUG="0", GRIDGOV_HTTPS="0",
-                      GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost")
+    server_env = dict(
+        env, GRIDGOV_DEBUG="0", GRIDGOV_HTTPS="0", GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost"
+    )
     proc, cmd = start_gunicorn(server_env, port, 1, out_dir / "gunicorn.log")
     result: dict = {"server": " ".join(["gunicorn", *cmd[1:]]).replace(f":{port}", ":PORT")}
     try:
@@ -184,30 +215,50 @@ def compare_url(env: dict[str, str], out_dir: Path) -> dict:
         def get(path: str, target: Path) -> float:
             # curl, as an integrator's script would: the body straight to a file.
             start = time.perf_counter()
-            subprocess.run(["curl", "-sSf", "-o", str(target), "-H", f"X-Api-Key: {key}",
-                            f"http://127.0.0.1:{port}{path}"], check=True)
+            subprocess.run(
+                [
+                    "curl",
+                    "-sSf",
+                    "-o",
+                    str(target),
+                    "-H",
+                    f"X-Api-Key: {key}",
+                    f"http://127.0.0.1:{port}{path}",
+                ],
+                check=True,
+            )
             return time.perf_counter() - start
 
         # A small export first: the worker's memory once everything is imported and warm.
         small = out_dir / "url-small.geojson"
-        first = run([*MANAGE, "shell", "-c", "from gridgov.grids.models import Grid; "
-                     "print(Grid.objects.filter(level=1).order_by('code')[0].code)"], env)
+        first = run(
+            [
+                *MANAGE,
+                "shell",
+                "-c",
+                "from gridgov.grids.models import Grid; "
+                "print(Grid.objects.filter(level=1).order_by('code')[0].code)",
+            ],
+            env,
+        )
         code = first.out.strip().splitlines()[-1]
         get(f"/api/v1/export/buildings.geojson?grid={code}", small)
         result["small"] = {"features": feature_count(small), "worker_mib": _peak_mib(worker)}
         for layer in LAYERS:
             target = out_dir / f"url-{layer}.geojson"
             seconds = get(f"/api/v1/export/{layer}.geojson", target)
-            result[layer] = {"seconds": seconds, "bytes": target.stat().st_size,
-                             "features": feature_count(target),
-                             "mib": _peak_mib(worker)}
+            result[layer] = {
+                "seconds": seconds,
+                "bytes": target.stat().st_size,
+                "features": feature_count(target),
+                "mib": _peak_mib(worker),
+            }
             target.unlink()
         result["worker_mib"] = _peak_mib(worker)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    total = {k: sum(result[layer][k] for layer in LAYERS) for k in ("seconds", "bytes",
-                                                                   "features")}
+    total = {k: sum(result[layer][k] for layer in LAYERS) for k in ("seconds", "bytes", "features")}
     total["mib"] = result["worker_mib"]
     total["features_per_s"] = total["features"] / total["seconds"]
     result["total"] = total

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import manage  # noqa: E402
+from bench.common import manage
 
 
 def square_ring(x0: float, y0: float, size: float, per_edge: int) -> np.ndarray:
@@ -32,8 +32,7 @@ def square_ring(x0: float, y0: float, size: float, per_edge: int) -> np.ndarray:
     return np.column_stack([xs, ys])
 
 
-def write_file(path: Path, target_mb: float, per_edge: int = 1000,
-               bad_last: bool = False) -> int:
+def write_file(path: Path, target_mb: float, per_edge: int = 1000, bad_last: bool = False) -> int:
     """Write about ``target_mb`` of GeoJSON; the number of features. With ``bad_last`` the
     last feature is a self-intersecting bow-tie (the import must read to the end to say so)."""
     bytes_per_feature = per_edge * 4 * 25 + 120
@@ -46,13 +45,16 @@ def write_file(path: Path, target_mb: float, per_edge: int = 1000,
             x0, y0 = 100.0 + (i % cols) * size, 20.0 + (i // cols) * size
             ring = square_ring(x0, y0, size, per_edge)
             if bad_last and i == n - 1:
-                ring = np.array([[x0, y0], [x0 + size, y0 + size], [x0 + size, y0],
-                                 [x0, y0 + size], [x0, y0]])
+                ring = np.array(
+                    [[x0, y0], [x0 + size, y0 + size], [x0 + size, y0], [x0, y0 + size], [x0, y0]]
+                )
             coords = ",".join(["[%.7f,%.7f]"] * len(ring)) % tuple(ring.ravel().tolist())
             sep = "," if i < n - 1 else ""
-            out.write(f'{{"type":"Feature","properties":{{"code":"{900000 + i}",'
-                      f'"name":"社区{i}"}},"geometry":{{"type":"Polygon",'
-                      f'"coordinates":[[{coords}]]}}}}{sep}\n')
+            out.write(
+                f'{{"type":"Feature","properties":{{"code":"{900000 + i}",'
+                f'"name":"社区{i}"}},"geometry":{{"type":"Polygon",'
+                f'"coordinates":[[{coords}]]}}}}{sep}\n'
+            )
         out.write("]}\n")
     return n
 
@@ -66,8 +68,11 @@ def main() -> None:
     path = work / "communities.geojson"
     n = write_file(path, args.mb)
     size_mb = path.stat().st_size / 2**20
-    env = {**os.environ, "GRIDGOV_SECRET_KEY": "bench",
-           "DATABASE_URL": f"spatialite:///{work / 'import.sqlite3'}"}
+    env = {
+        **os.environ,
+        "GRIDGOV_SECRET_KEY": "bench",
+        "DATABASE_URL": f"spatialite:///{work / 'import.sqlite3'}",
+    }
     manage(["migrate", "-v", "0"], env)
     base = manage(["check"], env)
     dry = manage(["import_grids", str(path), "--level", "community", "--dry-run"], env)
@@ -75,8 +80,10 @@ def main() -> None:
     print(f"file: {size_mb:.0f} MiB, {n:,} features")
     print(f"django start-up alone: {base.seconds:.1f} s, peak {base.mib:.0f} MiB")
     for label, r in (("dry run", dry), ("import", real)):
-        print(f"{label}: {r.seconds:.1f} s, {n / r.seconds:,.0f} features/s, "
-              f"{size_mb / r.seconds:.1f} MiB/s, peak {r.mib:.0f} MiB")
+        print(
+            f"{label}: {r.seconds:.1f} s, {n / r.seconds:,.0f} features/s, "
+            f"{size_mb / r.seconds:.1f} MiB/s, peak {r.mib:.0f} MiB"
+        )
     print(real.out.strip().splitlines()[-1])
     if not args.keep:
         for f in work.iterdir():

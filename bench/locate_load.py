@@ -50,12 +50,14 @@ from common import ROOT, load_note, manage, write_block
 GOAL_RPS = 500
 GOAL_P99_MS = 100.0
 POINTS = 10_000
-EXTENT = ("from django.contrib.gis.db.models import Extent\n"
-          "from gridgov.grids.models import Grid\n"
-          "import json\n"
-          "e = Grid.objects.filter(level=1).aggregate(e=Extent('geom'))['e']\n"
-          "print(json.dumps({'extent': e, 'grids': Grid.objects.count(), "
-          "'buildings': Grid.objects.filter(level=3).count()}))")
+EXTENT = (
+    "from django.contrib.gis.db.models import Extent\n"
+    "from gridgov.grids.models import Grid\n"
+    "import json\n"
+    "e = Grid.objects.filter(level=1).aggregate(e=Extent('geom'))['e']\n"
+    "print(json.dumps({'extent': e, 'grids': Grid.objects.count(), "
+    "'buildings': Grid.objects.filter(level=3).count()}))"
+)
 
 WRK_SCRIPT = r"""
 local paths = {}
@@ -90,6 +92,7 @@ end
 
 # --- the server ---------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,10 +121,19 @@ def children(pid: int) -> list[int]:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path):
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gridgov.wsgi", "--workers", str(workers),
-           "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT)
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "gridgov.wsgi",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/api/v1/locate/?lon=0&lat=0"
     for _ in range(300):
         if proc.poll() is not None:
@@ -143,14 +155,30 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path):
 
 # --- load generators ----------------------------------------------------------------------
 
-def run_wrk(port: int, paths_file: Path, connections: int, seconds: int,
-            threads: int) -> tuple[dict, float]:
+
+def run_wrk(
+    port: int, paths_file: Path, connections: int, seconds: int, threads: int
+) -> tuple[dict, float]:
     script = paths_file.with_suffix(".lua")
     script.write_text(WRK_SCRIPT)
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-           "-s", str(script), f"http://127.0.0.1:{port}"]
-    proc = subprocess.Popen(cmd, env=dict(os.environ, LOCATE_PATHS=str(paths_file)),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=dict(os.environ, LOCATE_PATHS=str(paths_file)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -158,18 +186,31 @@ def run_wrk(port: int, paths_file: Path, connections: int, seconds: int,
     line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         sys.exit(f"cannot read wrk's output:\n{out}")
-    r = json.loads(line[len("RESULT "):])
-    res = {"requests": r["requests"], "seconds": r["duration_us"] / 1e6,
-           "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000,
-           "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000,
-           "mean_ms": r["mean_us"] / 1000, "status_200": r["status_200"],
-           "status_404": r["status_404"], "status_other": r["status_other"],
-           "errors": r["errors"]}
+    r = json.loads(line[len("RESULT ") :])
+    res = {
+        "requests": r["requests"],
+        "seconds": r["duration_us"] / 1e6,
+        "p50_ms": r["p50_us"] / 1000,
+        "p90_ms": r["p90_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "max_ms": r["max_us"] / 1000,
+        "mean_ms": r["mean_us"] / 1000,
+        "status_200": r["status_200"],
+        "status_404": r["status_404"],
+        "status_other": r["status_other"],
+        "errors": r["errors"],
+    }
     return res, usage.ru_utime + usage.ru_stime
 
 
-async def _client(port: int, paths: list[str], start: int, stop_at: float,
-                  latencies: list[float], statuses: dict[int, int]) -> None:
+async def _client(
+    port: int,
+    paths: list[str],
+    start: int,
+    stop_at: float,
+    latencies: list[float],
+    statuses: dict[int, int],
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     n = start
     try:
@@ -180,8 +221,9 @@ async def _client(port: int, paths: list[str], start: int, stop_at: float,
             writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            length = next(int(h.split(":", 1)[1]) for h in lines
-                          if h.lower().startswith("content-length:"))
+            length = next(
+                int(h.split(":", 1)[1]) for h in lines if h.lower().startswith("content-length:")
+            )
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - t0)
             code = int(lines[0].split()[1])
@@ -193,8 +235,7 @@ async def _client(port: int, paths: list[str], start: int, stop_at: float,
         writer.close()
 
 
-def run_python(port: int, paths_file: Path, connections: int,
-               seconds: int) -> tuple[dict, float]:
+def run_python(port: int, paths_file: Path, connections: int, seconds: int) -> tuple[dict, float]:
     """The fallback: closed-loop asyncio clients in this process (HTTP/1.1 keep-alive)."""
     paths = paths_file.read_text().split()
     latencies: list[float] = []
@@ -204,8 +245,12 @@ def run_python(port: int, paths_file: Path, connections: int,
 
     async def main():
         stop_at = time.perf_counter() + seconds
-        await asyncio.gather(*(_client(port, paths, i * 7919, stop_at, latencies, statuses)
-                               for i in range(connections)))
+        await asyncio.gather(
+            *(
+                _client(port, paths, i * 7919, stop_at, latencies, statuses)
+                for i in range(connections)
+            )
+        )
 
     asyncio.run(main())
     elapsed = time.perf_counter() - t0
@@ -215,37 +260,54 @@ def run_python(port: int, paths_file: Path, connections: int,
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
 
-    res = {"requests": len(latencies), "seconds": elapsed, "p50_ms": pct(50),
-           "p90_ms": pct(90), "p99_ms": pct(99), "max_ms": latencies[-1] * 1000,
-           "mean_ms": sum(latencies) / len(latencies) * 1000,
-           "status_200": statuses.get(200, 0), "status_404": statuses.get(404, 0),
-           "status_other": sum(v for k, v in statuses.items() if k not in (200, 404)),
-           "errors": 0}
+    res = {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "p50_ms": pct(50),
+        "p90_ms": pct(90),
+        "p99_ms": pct(99),
+        "max_ms": latencies[-1] * 1000,
+        "mean_ms": sum(latencies) / len(latencies) * 1000,
+        "status_200": statuses.get(200, 0),
+        "status_404": statuses.get(404, 0),
+        "status_other": sum(v for k, v in statuses.items() if k not in (200, 404)),
+        "errors": 0,
+    }
     return res, (after.user - before.user) + (after.system - before.system)
 
 
 # --- the run ------------------------------------------------------------------------------
+
 
 def measure(opts, env: dict[str, str], extent: list[float], work: Path) -> dict:
     rng = random.Random(opts.seed)
     x0, y0, x1, y1 = extent
     pad_x, pad_y = (x1 - x0) * 0.05, (y1 - y0) * 0.05  # a margin outside the communities
     paths_file = work / "paths.txt"
-    paths_file.write_text("".join(
-        f"/api/v1/locate/?lon={rng.uniform(x0 - pad_x, x1 + pad_x):.6f}"
-        f"&lat={rng.uniform(y0 - pad_y, y1 + pad_y):.6f}\n" for _ in range(POINTS)))
+    paths_file.write_text(
+        "".join(
+            f"/api/v1/locate/?lon={rng.uniform(x0 - pad_x, x1 + pad_x):.6f}"
+            f"&lat={rng.uniform(y0 - pad_y, y1 + pad_y):.6f}\n"
+            for _ in range(POINTS)
+        )
+    )
     generator = opts.generator
     if generator == "auto":
         generator = "wrk" if shutil.which("wrk") else "python"
     port = free_port()
     # Every request comes from 127.0.0.1 without a key: lift the public lookup limit
     # (30 a minute per client, shared with the finder page), still counted per request.
-    server_env = dict(env, GRIDGOV_DEBUG="0", GRIDGOV_HTTPS="0",
-                      GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost",
-                      GRIDGOV_FINDER_RATE_LIMIT=str(10**9))
+    server_env = dict(
+        env,
+        GRIDGOV_DEBUG="0",
+        GRIDGOV_HTTPS="0",
+        GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost",
+        GRIDGOV_FINDER_RATE_LIMIT=str(10**9),
+    )
     log = work / "gunicorn.log"
     proc, cmd = start_gunicorn(server_env, port, opts.workers, log)
     try:
+
         def load(seconds: int) -> tuple[dict, float]:
             if generator == "wrk":
                 return run_wrk(port, paths_file, opts.connections, seconds, opts.threads)
@@ -262,8 +324,11 @@ def measure(opts, env: dict[str, str], extent: list[float], work: Path) -> dict:
             r["rps"] = r["requests"] / r["seconds"]
             r["load"] = os.getloadavg()[0]
             rounds.append(r)
-            print(f"  round {n + 1}: {r['rps']:,.0f} requests/s, p99 {r['p99_ms']:.1f} ms "
-                  f"(load {r['load']:.2f})", flush=True)
+            print(
+                f"  round {n + 1}: {r['rps']:,.0f} requests/s, p99 {r['p99_ms']:.1f} ms "
+                f"(load {r['load']:.2f})",
+                flush=True,
+            )
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -295,13 +360,20 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--duration", type=int, default=10, help="seconds per round")
-    parser.add_argument("--rounds", type=int, default=3, help="measured rounds; the best "
-                        "is reported, all are listed")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measured rounds; the best is reported, all are listed",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="seconds before measuring")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--write", action="store_true", help="update docs/PERFORMANCE.md")
-    parser.add_argument("--report-only", action="store_true",
-                        help="only write the block from the results measured before")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="only write the block from the results measured before",
+    )
     opts = parser.parse_args()
     if opts.report_only:
         write_block(f"locate-load:{opts.scale}", block(opts.scale))
@@ -312,7 +384,8 @@ def main() -> None:
     env = dict(os.environ, GRIDGOV_SECRET_KEY=os.environ.get("GRIDGOV_SECRET_KEY", "bench"))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["DATABASE_URL"] = opts.database_url or (
-        f"spatialite:///{ROOT / 'var' / f'bench-{opts.scale}.sqlite3'}")
+        f"spatialite:///{ROOT / 'var' / f'bench-{opts.scale}.sqlite3'}"
+    )
     backend = "postgis" if env["DATABASE_URL"].startswith("postgis") else "spatialite"
     print(f"bench locate load, {opts.scale} scale on {backend}", flush=True)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -321,14 +394,26 @@ def main() -> None:
     info = json.loads(manage(["shell", "-c", EXTENT], env).out.strip().splitlines()[-1])
     with tempfile.TemporaryDirectory(prefix="gridgov-locate-") as tmp:
         res = measure(opts, env, info["extent"], Path(tmp))
-    res.update({"scale": opts.scale, "backend": backend, "date": started,
-                "machine": platform.machine(), "cores": os.cpu_count(),
-                "load_before": load_before, "load_after": load_note(),
-                "grids": info["grids"], "buildings": info["buildings"]})
-    print(f"  {res['generator']}: {res['rps']:,.0f} requests/s, p50 {res['p50_ms']:.1f} ms, "
-          f"p99 {res['p99_ms']:.1f} ms ({res['requests']:,} requests, "
-          f"{res['status_404']:,} outside: 404); server CPU "
-          f"{res['server_cpu_ms_per_request']:.2f} ms/request", flush=True)
+    res.update(
+        {
+            "scale": opts.scale,
+            "backend": backend,
+            "date": started,
+            "machine": platform.machine(),
+            "cores": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": load_note(),
+            "grids": info["grids"],
+            "buildings": info["buildings"],
+        }
+    )
+    print(
+        f"  {res['generator']}: {res['rps']:,.0f} requests/s, p50 {res['p50_ms']:.1f} ms, "
+        f"p99 {res['p99_ms']:.1f} ms ({res['requests']:,} requests, "
+        f"{res['status_404']:,} outside: 404); server CPU "
+        f"{res['server_cpu_ms_per_request']:.2f} ms/request",
+        flush=True,
+    )
     out = ROOT / "var" / f"bench-locate-{opts.scale}-{backend}.json"
     out.write_text(json.dumps(res, indent=1))
     if opts.write:
@@ -336,44 +421,63 @@ def main() -> None:
 
 
 def block(scale: str) -> list[str]:
-    results = [json.loads(p.read_text()) for p in
-               (ROOT / "var" / f"bench-locate-{scale}-{b}.json"
-                for b in ("spatialite", "postgis")) if p.exists()]
-    lines = [f"## Point lookup under load ({scale} scale)", "",
-             "`/api/v1/locate/` served by gunicorn (sync workers, DEBUG off, plain HTTP on "
-             "loopback), the load generator on the same machine; goal: ≥ "
-             f"{GOAL_RPS} requests/s with p99 ≤ {GOAL_P99_MS:.0f} ms. Points drawn uniformly "
-             "over the communities' bounding box (+5 %), so some lie outside (404 with the "
-             "nearest building). `bash bench/locate_load.sh` (`--scale district` for the "
-             "district); method in bench/locate_load.py. Best of the measured rounds, every "
-             "round listed below the table.", "",
-             "| backend | requests/s | p50 | p90 | p99 | max | requests (404) | server CPU "
-             "/ request | goal | measured |", "|---|---|---|---|---|---|---|---|---|---|"]
+    results = [
+        json.loads(p.read_text())
+        for p in (
+            ROOT / "var" / f"bench-locate-{scale}-{b}.json" for b in ("spatialite", "postgis")
+        )
+        if p.exists()
+    ]
+    lines = [
+        f"## Point lookup under load ({scale} scale)",
+        "",
+        "`/api/v1/locate/` served by gunicorn (sync workers, DEBUG off, plain HTTP on "
+        "loopback), the load generator on the same machine; goal: ≥ "
+        f"{GOAL_RPS} requests/s with p99 ≤ {GOAL_P99_MS:.0f} ms. Points drawn uniformly "
+        "over the communities' bounding box (+5 %), so some lie outside (404 with the "
+        "nearest building). `bash bench/locate_load.sh` (`--scale district` for the "
+        "district); method in bench/locate_load.py. Best of the measured rounds, every "
+        "round listed below the table.",
+        "",
+        "| backend | requests/s | p50 | p90 | p99 | max | requests (404) | server CPU "
+        "/ request | goal | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         met = r["rps"] >= GOAL_RPS and r["p99_ms"] <= GOAL_P99_MS
         lines.append(
             f"| {r['backend']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | {r['p90_ms']:.1f} ms "
             f"| {r['p99_ms']:.1f} ms | {r['max_ms']:.0f} ms | {r['requests']:,} "
             f"({r['status_404']:,}) | {r['server_cpu_ms_per_request']:.2f} ms | "
-            f"{'**met**' if met else '**not met**'} | {r['date']}, {r['load_before']} |")
+            f"{'**met**' if met else '**not met**'} | {r['date']}, {r['load_before']} |"
+        )
     lines.append("")
     for r in results:
-        rounds = ", ".join(f"{x['rps']:,.0f}/s p99 {x['p99_ms']:.0f} ms (load {x['load']:.1f})"
-                           for x in r.get("rounds", []))
+        rounds = ", ".join(
+            f"{x['rps']:,.0f}/s p99 {x['p99_ms']:.0f} ms (load {x['load']:.1f})"
+            for x in r.get("rounds", [])
+        )
         lines.append(f"- {r['backend']}: rounds of {r['seconds']:.0f} s: {rounds}")
     if results:
         r = results[-1]
-        lines += ["", f"{r['grids']:,} grids ({r['buildings']:,} buildings); "
-                  f"{r['workers']} workers (`{r['server_command']}`), {r['connections']} "
-                  f"keep-alive connections, load generator: "
-                  + ("`wrk` (Debian package)" if r["generator"] == "wrk"
-                     else "the asyncio client in bench/locate_load.py (wrk not installed)")
-                  + f"; {r['machine']}, {r['cores']} cores. Server CPU / request = CPU "
-                  "seconds of the gunicorn processes ÷ requests answered.",
-                  "", "Before the in-process grid index (gridgov/api/locating.py), when each "
-                  "lookup made five ORM queries on a new database connection, the same setup "
-                  "served 47 requests/s with p99 1.2 s (SpatiaLite, 8 connections, quiet "
-                  "machine, 2026-11-23)."]
+        lines += [
+            "",
+            f"{r['grids']:,} grids ({r['buildings']:,} buildings); "
+            f"{r['workers']} workers (`{r['server_command']}`), {r['connections']} "
+            f"keep-alive connections, load generator: "
+            + (
+                "`wrk` (Debian package)"
+                if r["generator"] == "wrk"
+                else "the asyncio client in bench/locate_load.py (wrk not installed)"
+            )
+            + f"; {r['machine']}, {r['cores']} cores. Server CPU / request = CPU "
+            "seconds of the gunicorn processes ÷ requests answered.",
+            "",
+            "Before the in-process grid index (gridgov/api/locating.py), when each "
+            "lookup made five ORM queries on a new database connection, the same setup "
+            "served 47 requests/s with p99 1.2 s (SpatiaLite, 8 connections, quiet "
+            "machine, 2026-11-23).",
+        ]
     return lines
 
 

@@ -55,7 +55,8 @@ def read(db: Path) -> dict:
     for level in (1, 2, 3):
         g = con.execute(
             "SELECT id, code, coalesce(parent_id, 0), AsBinary(geom) FROM grids_grid "
-            "WHERE level = ? ORDER BY code", (level,)
+            "WHERE level = ? ORDER BY code",
+            (level,),
         ).fetchall()
         grids[level] = (
             np.array([r[0] for r in g], dtype="int64"),
@@ -64,8 +65,12 @@ def read(db: Path) -> dict:
             shapely.from_wkb([bytes(r[3]) for r in g]),
         )
     con.close()
-    return {"x": data[:, 1].copy(), "y": data[:, 2].copy(),
-            "residents": data[:, 3].astype("int64"), "grids": grids}
+    return {
+        "x": data[:, 1].copy(),
+        "y": data[:, 2].copy(),
+        "residents": data[:, 3].astype("int64"),
+        "grids": grids,
+    }
 
 
 def best(fn, repeat: int, setup=lambda: ()) -> tuple[float, object]:
@@ -100,29 +105,44 @@ def main() -> None:
     data = read(opts.db)
     read_s = time.perf_counter() - start
     x, y, grids = data["x"], data["y"], data["grids"]
+
     def fresh_layers():  # outside the clock, new each repeat: nothing prepared or indexed
-        return {level: GridLayer(ids=ids, codes=codes, parent_ids=parents,
-                                 geoms=list(shapely.from_wkb(shapely.to_wkb(geoms))))
-                for level, (ids, codes, parents, geoms) in grids.items()}
+        return {
+            level: GridLayer(
+                ids=ids,
+                codes=codes,
+                parent_ids=parents,
+                geoms=list(shapely.from_wkb(shapely.to_wkb(geoms))),
+            )
+            for level, (ids, codes, parents, geoms) in grids.items()
+        }
 
     def ours(layers):
         return place(x, y, layers)
 
     def fresh_polygons():  # outside the clock, new each repeat: no spatial index carried over
-        return {level: gpd.GeoDataFrame({"gid": ids}, geometry=geoms.copy(), crs=4326)
-                for level, (ids, _codes, _parents, geoms) in grids.items()}
+        return {
+            level: gpd.GeoDataFrame({"gid": ids}, geometry=geoms.copy(), crs=4326)
+            for level, (ids, _codes, _parents, geoms) in grids.items()
+        }
 
     def geopandas_sjoin(right):
         # From the same coordinate arrays as place(): the points are made inside the clock.
-        left = gpd.GeoDataFrame({"pid": np.arange(len(x))}, geometry=gpd.points_from_xy(x, y),
-                                crs=4326)
-        return {level: gpd.sjoin(left, df, predicate="within", how="inner")
-                for level, df in right.items()}
+        left = gpd.GeoDataFrame(
+            {"pid": np.arange(len(x))}, geometry=gpd.points_from_xy(x, y), crs=4326
+        )
+        return {
+            level: gpd.sjoin(left, df, predicate="within", how="inner")
+            for level, df in right.items()
+        }
 
     # Warm both code paths (imports, first-call set-up) on a slice, outside the clock.
     place(x[:1000], y[:1000], fresh_layers())
-    gpd.sjoin(gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:1000], y[:1000]), crs=4326),
-              fresh_polygons()[1], predicate="within")
+    gpd.sjoin(
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:1000], y[:1000]), crs=4326),
+        fresh_polygons()[1],
+        predicate="within",
+    )
     ours_s, p = best(ours, opts.repeat, lambda: (fresh_layers(),))
     gpd_s, joined = best(geopandas_sjoin, opts.repeat, lambda: (fresh_polygons(),))
 
@@ -145,8 +165,11 @@ def main() -> None:
         "sjoin_rows": {str(level): int(len(df)) for level, df in joined.items()},
         "building_agreement": agree,
         "repeat": opts.repeat,
-        "versions": {"geopandas": gpd.__version__, "shapely": shapely.__version__,
-                     "numpy": np.__version__},
+        "versions": {
+            "geopandas": gpd.__version__,
+            "shapely": shapely.__version__,
+            "numpy": np.__version__,
+        },
     }
     if opts.json:
         print(json.dumps(result))

@@ -55,14 +55,28 @@ def _offset(lon: np.ndarray, lat: np.ndarray) -> Pair:
     x, y = lon - 105.0, lat - 35.0
     pi = np.pi
     common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-            + common
-            + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-            + common
-            + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    )
     radlat = lat / 180.0 * pi
     magic = 1 - _EE * np.sin(radlat) ** 2
     sqrtmagic = np.sqrt(magic)
@@ -90,8 +104,12 @@ def _bd09_to_gcj02_estimate(lon: np.ndarray, lat: np.ndarray) -> Pair:
     return z * np.cos(theta), z * np.sin(theta)
 
 
-def _invert(forward: Callable[[np.ndarray, np.ndarray], Pair], lon: np.ndarray,
-            lat: np.ndarray, start: Pair | None = None) -> Pair:
+def _invert(
+    forward: Callable[[np.ndarray, np.ndarray], Pair],
+    lon: np.ndarray,
+    lat: np.ndarray,
+    start: Pair | None = None,
+) -> Pair:
     """Solve forward(x, y) = (lon, lat) by fixed-point iteration."""
     x, y = start if start is not None else (lon.copy(), lat.copy())
     for _ in range(_MAX_ITERATIONS):

@@ -35,8 +35,12 @@ class Encoding:
     how: str  # "given" | "cpg" | "detected" | "format"
 
     def describe(self) -> str:
-        how = {"given": _("given with --encoding"), "cpg": _("named by the .cpg file"),
-               "detected": _("detected"), "format": _("the format's own")}[self.how]
+        how = {
+            "given": _("given with --encoding"),
+            "cpg": _("named by the .cpg file"),
+            "detected": _("detected"),
+            "format": _("the format's own"),
+        }[self.how]
         return _("%(codec)s (%(how)s)") % {"codec": self.codec.upper(), "how": how}
 
 
@@ -48,8 +52,9 @@ def codec_name(name: str) -> str:
     try:
         found = codecs.lookup(raw).name
     except LookupError:
-        raise EncodingError(_("Unknown text encoding %(name)s (e.g. UTF-8, GBK, GB18030).")
-                            % {"name": repr(name)}) from None
+        raise EncodingError(
+            _("Unknown text encoding %(name)s (e.g. UTF-8, GBK, GB18030).") % {"name": repr(name)}
+        ) from None
     return "gb18030" if found in ("gbk", "gb2312", "cp936") else found
 
 
@@ -73,8 +78,9 @@ def first_error(chunks: Iterable[bytes], codec: str) -> int | None:
 Opener = Callable[[], IO[bytes]]
 
 
-def _chunks(open_bytes: Opener, text: Callable[[IO[bytes]], Iterator[bytes]] | None
-            ) -> Iterator[bytes]:
+def _chunks(
+    open_bytes: Opener, text: Callable[[IO[bytes]], Iterator[bytes]] | None
+) -> Iterator[bytes]:
     with open_bytes() as f:
         if text is not None:
             yield from text(f)
@@ -83,8 +89,14 @@ def _chunks(open_bytes: Opener, text: Callable[[IO[bytes]], Iterator[bytes]] | N
             yield chunk
 
 
-def choose(open_bytes: Opener, *, label: str, given: str | None = None, cpg: str | None = None,
-           dbf: bool = False) -> Encoding:
+def choose(
+    open_bytes: Opener,
+    *,
+    label: str,
+    given: str | None = None,
+    cpg: str | None = None,
+    dbf: bool = False,
+) -> Encoding:
     """The encoding of the text behind ``open_bytes`` (a GeoJSON, or a .dbf when ``dbf``):
     ``given`` (--encoding), else the .cpg's, else UTF-8 if the text decodes, else GB18030.
     Raises EncodingError naming the byte where the chosen or every tried encoding fails."""
@@ -97,11 +109,15 @@ def choose(open_bytes: Opener, *, label: str, given: str | None = None, cpg: str
         if given:
             raise EncodingError(
                 _("%(file)s is not valid %(codec)s text (byte %(at)s): check --encoding.")
-                % {"file": label, "codec": codec.upper(), "at": at})
+                % {"file": label, "codec": codec.upper(), "at": at}
+            )
         raise EncodingError(
-            _("%(file)s is not valid %(codec)s text (byte %(at)s), the encoding its .cpg file "
-              "names: correct the .cpg, or give the encoding with --encoding.")
-            % {"file": label, "codec": codec.upper(), "at": at})
+            _(
+                "%(file)s is not valid %(codec)s text (byte %(at)s), the encoding its .cpg file "
+                "names: correct the .cpg, or give the encoding with --encoding."
+            )
+            % {"file": label, "codec": codec.upper(), "at": at}
+        )
     failed_at = []
     for codec in DETECTED:
         at = first_error(_chunks(open_bytes, text), codec)
@@ -109,9 +125,12 @@ def choose(open_bytes: Opener, *, label: str, given: str | None = None, cpg: str
             return Encoding(codec, "detected")
         failed_at.append(at)
     raise EncodingError(
-        _("The text of %(file)s is neither UTF-8 (it fails at byte %(utf8)s) nor GB18030 (at "
-          "byte %(gb)s): give its encoding with --encoding.")
-        % {"file": label, "utf8": failed_at[0], "gb": failed_at[1]})
+        _(
+            "The text of %(file)s is neither UTF-8 (it fails at byte %(utf8)s) nor GB18030 (at "
+            "byte %(gb)s): give its encoding with --encoding."
+        )
+        % {"file": label, "utf8": failed_at[0], "gb": failed_at[1]}
+    )
 
 
 def dbf_text(f: IO[bytes]) -> Iterator[bytes]:
@@ -125,6 +144,6 @@ def dbf_text(f: IO[bytes]) -> Iterator[bytes]:
     for start in range(0, len(descriptors) - 31, 32):
         if descriptors[start] == 0x0D:
             break
-        yield descriptors[start:start + 11].split(b"\x00", 1)[0] + b"\n"
+        yield descriptors[start : start + 11].split(b"\x00", 1)[0] + b"\n"
     while chunk := f.read(CHUNK):
         yield chunk

@@ -153,22 +153,28 @@ COLLECTION_END = "\n]}\n"
 def feature_text(props: dict[str, Any], geometry: str | None) -> str:
     """One compact Feature (``geometry`` is GeoJSON text already, or None)."""
     properties = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-    return ('{"type":"Feature","properties":' + properties + ',"geometry":'
-            + (geometry if geometry is not None else "null") + "}")
+    return (
+        '{"type":"Feature","properties":'
+        + properties
+        + ',"geometry":'
+        + (geometry if geometry is not None else "null")
+        + "}"
+    )
 
 
-def feature_batches(items: Iterable[Item], *, crs: str = "wgs84",
-                    batch: int = BATCH) -> Iterator[list[str]]:
+def feature_batches(
+    items: Iterable[Item], *, crs: str = "wgs84", batch: int = BATCH
+) -> Iterator[list[str]]:
     """The features of ``items`` as text, ``batch`` at a time (geometries finished here)."""
     iterator: Iterator[Item] = iter(items)
     while chunk := list(islice(iterator, batch)):
         texts = finish([geom for _props, geom in chunk], crs)
-        yield [feature_text(props, text)
-               for (props, _geom), text in zip(chunk, texts, strict=True)]
+        yield [feature_text(props, text) for (props, _geom), text in zip(chunk, texts, strict=True)]
 
 
-def collection_chunks(batches: Iterable[list[str]], crs: str = "wgs84",
-                      counter: list[int] | None = None) -> Iterator[str]:
+def collection_chunks(
+    batches: Iterable[list[str]], crs: str = "wgs84", counter: list[int] | None = None
+) -> Iterator[str]:
     """A whole FeatureCollection's text, one chunk per batch of feature texts; the number
     of features is added to ``counter[0]`` as they go."""
     yield collection_start(crs)
@@ -197,12 +203,19 @@ def write_geojson(
 
 # --- other formats through GDAL's ogr2ogr -----------------------------------------------
 
+
 def ogr2ogr_available() -> bool:
     return shutil.which("ogr2ogr") is not None
 
 
-def convert(source: str | os.PathLike, target: str | os.PathLike, *, fmt: str,
-            layer: str, crs: str = "wgs84") -> Path:
+def convert(
+    source: str | os.PathLike,
+    target: str | os.PathLike,
+    *,
+    fmt: str,
+    layer: str,
+    crs: str = "wgs84",
+) -> Path:
     """Convert a GeoJSON file we wrote into a GeoPackage or a zipped Shapefile with ogr2ogr.
 
     ``shp`` produces ``target`` as a .zip holding the shapefile's parts (.shp .shx .dbf .prj
@@ -224,15 +237,28 @@ def convert(source: str | os.PathLike, target: str | os.PathLike, *, fmt: str,
             cmd = [*base, "-f", "GPKG"]
             member = crs_member(crs)
             if member is not None:
-                cmd += ["-mo", f"GRIDGOV_CRS={member['name']}", "-mo",
-                        f"GRIDGOV_CRS_NOTE={member['note']}"]
+                cmd += [
+                    "-mo",
+                    f"GRIDGOV_CRS={member['name']}",
+                    "-mo",
+                    f"GRIDGOV_CRS_NOTE={member['note']}",
+                ]
             _run([*cmd, str(out), str(source)])
             shutil.move(str(out), target)
         else:
             folder = Path(tmp) / "shp"
             folder.mkdir()
-            _run([*base, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8",
-                  str(folder / f"{layer}.shp"), str(source)])
+            _run(
+                [
+                    *base,
+                    "-f",
+                    "ESRI Shapefile",
+                    "-lco",
+                    "ENCODING=UTF-8",
+                    str(folder / f"{layer}.shp"),
+                    str(source),
+                ]
+            )
             member = crs_member(crs)
             if member is not None:  # a .prj cannot say GCJ-02: a note beside it does
                 note = folder / f"{layer}.crs.txt"
@@ -246,6 +272,6 @@ def convert(source: str | os.PathLike, target: str | os.PathLike, *, fmt: str,
 
 
 def _run(cmd: list[str]) -> None:
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ExportError(f"{cmd[0]} failed: {result.stderr.strip() or result.stdout.strip()}")

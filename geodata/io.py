@@ -37,8 +37,15 @@ from geodata import crs as crsmod
 from geodata.encodings import Encoding
 from geodata.sources import ReadError, open_layer
 
-__all__ = ["LayerInfo", "RawFeature", "ReadError", "layer_info", "outside_lonlat",
-           "read_features", "to_multipolygon"]
+__all__ = [
+    "LayerInfo",
+    "RawFeature",
+    "ReadError",
+    "layer_info",
+    "outside_lonlat",
+    "read_features",
+    "to_multipolygon",
+]
 
 WGS84_EQUIVALENT = (4326, 4490)  # WGS84 and CGCS2000: same coordinates at grid accuracy
 NON_POLYGON_TYPES = ("Point", "LineString", "MultiPoint", "MultiLineString")
@@ -89,8 +96,9 @@ def _epsg(srs: SpatialReference | None) -> int | None:
         return None
 
 
-def layer_info(path: str | Path, *, layer: str | None = None,
-               encoding: str | None = None) -> LayerInfo:
+def layer_info(
+    path: str | Path, *, layer: str | None = None, encoding: str | None = None
+) -> LayerInfo:
     """The layer's name, fields, feature count, geometry type and SRS, without reading it."""
     ds, lyr, enc = open_layer(path, layer, encoding)
     return _info(path, ds, lyr, enc)
@@ -114,7 +122,10 @@ def _info(path: str | Path, ds: DataSource, lyr: Any, enc: Encoding) -> LayerInf
 
 
 def read_features(
-    path: str | Path, *, layer: str | None = None, source_crs: str | None = None,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    source_crs: str | None = None,
     encoding: str | None = None,
 ) -> tuple[LayerInfo, Iterator[RawFeature]]:
     """The layer's description and a stream of its features in WGS84 lon/lat.
@@ -128,20 +139,23 @@ def read_features(
     info = _info(path, ds, lyr, enc)
     if info.geom_type.lstrip("3D ").replace("25D", "") in NON_POLYGON_TYPES:
         raise ReadError(
-            _("The layer %(layer)s holds %(type)s geometries; a grid boundary must be a "
-              "polygon.") % {"layer": info.name, "type": info.geom_type}
+            _("The layer %(layer)s holds %(type)s geometries; a grid boundary must be a polygon.")
+            % {"layer": info.name, "type": info.geom_type}
         )
     srs = lyr.srs
     if source_crs is not None and srs is not None and srs.projected:
         raise ReadError(
-            _("The layer %(layer)s is projected (%(srs)s); --source-crs applies to "
-              "longitude/latitude files only. Leave it out: the layer's SRS is used.")
+            _(
+                "The layer %(layer)s is projected (%(srs)s); --source-crs applies to "
+                "longitude/latitude files only. Leave it out: the layer's SRS is used."
+            )
             % {"layer": info.name, "srs": info.srs_name}
         )
     transform = None
     if source_crs is None and info.transformed:
-        transform = _Transform(CoordTransform(srs, SpatialReference(4326)), info,
-                               projected=bool(srs.projected))
+        transform = _Transform(
+            CoordTransform(srs, SpatialReference(4326)), info, projected=bool(srs.projected)
+        )
 
     def stream() -> Iterator[RawFeature]:
         fields = info.fields
@@ -150,8 +164,11 @@ def read_features(
                 props = {name: feat[i].value for i, name in enumerate(fields)}
             except UnicodeDecodeError as exc:
                 raise ReadError(
-                    _("Feature %(index)s: an attribute is not valid %(codec)s text; give the "
-                      "encoding with --encoding.") % {"index": index, "codec": enc.codec.upper()}
+                    _(
+                        "Feature %(index)s: an attribute is not valid %(codec)s text; give the "
+                        "encoding with --encoding."
+                    )
+                    % {"index": index, "codec": enc.codec.upper()}
                 ) from exc
             try:
                 ogr = feat.geom
@@ -192,17 +209,24 @@ def _geometry(ogr: Any, transform: _Transform | None) -> tuple[BaseGeometry | No
             "coordinates (%(xmin)s, %(ymin)s … %(xmax)s, %(ymax)s) are longitude/latitude "
             "degrees; read as metres they would land near 0°, 0°. Remove the declared system "
             "(the GeoJSON's crs member, the Shapefile's .prj) or give the coordinates in it"
-        ) % {"srs": transform.info.srs_label, "xmin": xmin, "ymin": ymin, "xmax": xmax,
-             "ymax": ymax}
+        ) % {
+            "srs": transform.info.srs_label,
+            "xmin": xmin,
+            "ymin": ymin,
+            "xmax": xmax,
+            "ymax": ymax,
+        }
     try:
         ogr.transform(transform.ct)
     except GDALException:
         return None, _("its coordinates cannot be transformed from %(srs)s to WGS84") % {
-            "srs": transform.info.srs_label}
+            "srs": transform.info.srs_label
+        }
     geom, error = _build(ogr)
     if geom is not None and not np.isfinite(shapely.get_coordinates(geom)).all():
         return None, _("its coordinates lie outside the area where %(srs)s is defined") % {
-            "srs": transform.info.srs_label}
+            "srs": transform.info.srs_label
+        }
     return geom, error
 
 
@@ -234,7 +258,9 @@ def _not_a_number(coords: Any, path: tuple[int, ...] = ()) -> str | None:
         pairs = list(zip(reversed(names), reversed(path), strict=False))[::-1]
         place = ", ".join(f"{name} {i}" for name, i in pairs)
         return _("a coordinate is not a number: (%(point)s) at %(place)s") % {
-            "point": point, "place": place}
+            "point": point,
+            "place": place,
+        }
     for i, item in enumerate(coords, start=1):
         found = _not_a_number(item, (*path, i))
         if found:

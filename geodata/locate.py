@@ -33,12 +33,15 @@ class _Cells:
         self.x0, self.y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
         x1, y1 = float(bounds[:, 2].max()), float(bounds[:, 3].max())
         extent = max(x1 - self.x0, y1 - self.y0, 1e-9)
-        size = float(np.median(np.maximum(bounds[:, 2] - bounds[:, 0],
-                                          bounds[:, 3] - bounds[:, 1])))
+        size = float(
+            np.median(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]))
+        )
         size = min(max(size, extent / 65_536), extent)
         while True:  # grow the cells until the entries stay within a few per polygon
-            lo, hi = self._cell(bounds[:, 0], bounds[:, 1], size), \
-                self._cell(bounds[:, 2], bounds[:, 3], size)
+            lo, hi = (
+                self._cell(bounds[:, 0], bounds[:, 1], size),
+                self._cell(bounds[:, 2], bounds[:, 3], size),
+            )
             per = (hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1)
             if per.sum() <= CELL_ENTRIES * len(bounds) + 16 or size >= extent:
                 break
@@ -56,18 +59,29 @@ class _Cells:
         self.nx = int(cx.max()) + 1 if len(cx) else 0
         # Where each cell's entries start in ``poly``: a dense table when it is small.
         cells = self.nx * self.ny
-        self.starts = (np.concatenate([[0], np.cumsum(np.bincount(self.keys, minlength=cells))])
-                       if cells <= DENSE_CELLS else None)
+        self.starts = (
+            np.concatenate([[0], np.cumsum(np.bincount(self.keys, minlength=cells))])
+            if cells <= DENSE_CELLS
+            else None
+        )
 
     def _cell(self, x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
-        return (np.floor((x - self.x0) / size).astype("int64"),
-                np.floor((y - self.y0) / size).astype("int64"))
+        return (
+            np.floor((x - self.x0) / size).astype("int64"),
+            np.floor((y - self.y0) / size).astype("int64"),
+        )
 
     def pairs(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(point, polygon) index pairs whose cell the point lies in, grouped by point."""
         cx, cy = self._cell(x, y, self.size)
-        inside = ((cx >= 0) & (cy >= 0) & (cx < self.nx) & (cy < self.ny)
-                  & np.isfinite(x) & np.isfinite(y))
+        inside = (
+            (cx >= 0)
+            & (cy >= 0)
+            & (cx < self.nx)
+            & (cy < self.ny)
+            & np.isfinite(x)
+            & np.isfinite(y)
+        )
         key = np.where(inside, cx * self.ny + cy, 0)
         if self.starts is not None:
             start = self.starts[key]
@@ -87,9 +101,7 @@ class Index:
     def __init__(self, polygons: Sequence[BaseGeometry], keys: Sequence):
         self.polygons = np.asarray(list(polygons), dtype=object)
         self.rank = np.empty(len(keys), dtype="int64")
-        self.rank[np.argsort(np.asarray(keys, dtype=object), kind="stable")] = np.arange(
-            len(keys)
-        )
+        self.rank[np.argsort(np.asarray(keys, dtype=object), kind="stable")] = np.arange(len(keys))
 
     def __len__(self) -> int:
         return len(self.polygons)
@@ -121,8 +133,7 @@ class Index:
             xs, ys = x[start : start + BATCH], y[start : start + BATCH]
             point, poly = cells.pairs(xs, ys)
             px, py = xs[point], ys[point]
-            near = ((px >= b[poly, 0]) & (px <= b[poly, 2])
-                    & (py >= b[poly, 1]) & (py <= b[poly, 3]))
+            near = (px >= b[poly, 0]) & (px <= b[poly, 2]) & (py >= b[poly, 1]) & (py <= b[poly, 3])
             point, poly, px, py = point[near], poly[near], px[near], py[near]
             hit = shapely.intersects_xy(self.polygons[poly], px, py)
             point, poly = point[hit], poly[hit]
@@ -155,7 +166,7 @@ class Index:
         projected = project(list(self.polygons[used]) + list(points), centre)
         poly_m = np.empty(len(self), dtype=object)
         poly_m[used] = projected[: len(used)]
-        points_m = np.asarray(projected[len(used):], dtype=object)
+        points_m = np.asarray(projected[len(used) :], dtype=object)
         dist = shapely.distance(points_m[point_idx], poly_m[poly_idx])
         order = np.lexsort((self.rank[poly_idx], dist, point_idx))
         point_idx, poly_idx, dist = point_idx[order], poly_idx[order], dist[order]

@@ -20,8 +20,7 @@ WGS84 = 4326
 def local_srs(lon: float, lat: float) -> SpatialReference:
     """An equal-area projection in metres centred on (lon, lat)."""
     return SpatialReference(
-        f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 "
-        "+ellps=WGS84 +units=m +no_defs"
+        f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
     )
 
 

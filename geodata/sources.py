@@ -24,7 +24,6 @@ class ReadError(ValueError):
     """The file cannot be read as a layer of grid polygons (the message says why)."""
 
 
-
 @dataclass(frozen=True)
 class _Source:
     """What GDAL opens, and where the attribute text lies (a GeoJSON, or a Shapefile's .dbf,
@@ -65,15 +64,24 @@ def _beside(names: list[str], shp: str, suffix: str) -> str | None:
 def _shapefile_parts(label: str, names: list[str], shp: str) -> tuple[str, str | None]:
     """The .dbf and .cpg of the Shapefile ``shp`` among ``names``; a missing .dbf or .shx is
     refused, naming what is there."""
-    for suffix, what in ((".dbf", _("its attribute table (.dbf), where the codes and names "
-                                    "are")),
-                         (".shx", _("its index (.shx)"))):
+    for suffix, what in (
+        (".dbf", _("its attribute table (.dbf), where the codes and names are")),
+        (".shx", _("its index (.shx)")),
+    ):
         if _beside(names, shp, suffix) is None:
             raise ReadError(
-                _("%(file)s holds the Shapefile %(shp)s without %(what)s: %(missing)s is "
-                  "missing. It holds: %(names)s.")
-                % {"file": label, "shp": shp, "what": what,
-                   "missing": Path(shp).stem + suffix, "names": ", ".join(names) or "-"})
+                _(
+                    "%(file)s holds the Shapefile %(shp)s without %(what)s: %(missing)s is "
+                    "missing. It holds: %(names)s."
+                )
+                % {
+                    "file": label,
+                    "shp": shp,
+                    "what": what,
+                    "missing": Path(shp).stem + suffix,
+                    "names": ", ".join(names) or "-",
+                }
+            )
     return _beside(names, shp, ".dbf") or "", _beside(names, shp, ".cpg")
 
 
@@ -85,8 +93,13 @@ def _source(path: str | Path, layer: str | None) -> _Source:
     if suffix == ".shp":
         names = [p.name for p in path.parent.iterdir()]
         dbf, cpg = _shapefile_parts(str(path.parent), names, path.name)
-        return _Source(str(path), str(path.parent / dbf), _file_opener(path.parent / dbf),
-                       dbf=True, cpg=(path.parent / cpg).read_text("latin-1") if cpg else None)
+        return _Source(
+            str(path),
+            str(path.parent / dbf),
+            _file_opener(path.parent / dbf),
+            dbf=True,
+            cpg=(path.parent / cpg).read_text("latin-1") if cpg else None,
+        )
     if suffix in (".geojson", ".json"):
         return _Source(str(path), str(path), _file_opener(path))
     if suffix != ".zip":
@@ -106,20 +119,30 @@ def _source(path: str | Path, layer: str | None) -> _Source:
             if others[0].lower().endswith(".gpkg"):
                 return _Source(gdal, f"{path}/{others[0]}")
             return _Source(gdal, f"{path}/{others[0]}", _zip_opener(path, others[0]))
-        raise ReadError(_("The zip file %(path)s holds no Shapefile (.shp); it holds: "
-                          "%(names)s.") % {"path": path, "names": ", ".join(names) or "-"})
+        raise ReadError(
+            _("The zip file %(path)s holds no Shapefile (.shp); it holds: %(names)s.")
+            % {"path": path, "names": ", ".join(names) or "-"}
+        )
     if len(shps) > 1:
         raise ReadError(
-            _("The zip file %(path)s holds several Shapefiles (%(names)s): choose one with "
-              "--layer.") % {"path": path, "names": ", ".join(Path(n).stem for n in shps)}
+            _(
+                "The zip file %(path)s holds several Shapefiles (%(names)s): choose one with "
+                "--layer."
+            )
+            % {"path": path, "names": ", ".join(Path(n).stem for n in shps)}
         )
     dbf, cpg = _shapefile_parts(_("The zip file %(path)s") % {"path": path}, names, shps[0])
     cpg_text = None
     if cpg:
         with zipfile.ZipFile(path) as archive:
             cpg_text = archive.read(cpg).decode("latin-1")
-    return _Source(f"/vsizip/{path.resolve()}/{shps[0]}", f"{path}/{dbf}",
-                   _zip_opener(path, dbf), dbf=True, cpg=cpg_text)
+    return _Source(
+        f"/vsizip/{path.resolve()}/{shps[0]}",
+        f"{path}/{dbf}",
+        _zip_opener(path, dbf),
+        dbf=True,
+        cpg=cpg_text,
+    )
 
 
 @contextmanager
@@ -133,8 +156,9 @@ def _shapefile_bytes_as_they_are() -> Iterator[None]:
         lgdal.CPLSetThreadLocalConfigOption(b"SHAPE_ENCODING", None)
 
 
-def open_layer(path: str | Path, layer: str | None, encoding: str | None = None
-          ) -> tuple[DataSource, Any, Encoding]:
+def open_layer(
+    path: str | Path, layer: str | None, encoding: str | None = None
+) -> tuple[DataSource, Any, Encoding]:
     """GDAL's data source and the layer to read (``layer``, else the first), and the
     encoding its attribute text is decoded with; a file that cannot be opened is refused
     with the reason."""
@@ -145,8 +169,11 @@ def open_layer(path: str | Path, layer: str | None, encoding: str | None = None
             ds = DataSource(source.gdal, encoding=enc.codec)
     except GDALException as exc:
         raise ReadError(
-            _("%(path)s is not a geographic file GDAL can read (GeoJSON, zipped Shapefile, "
-              "GeoPackage).") % {"path": path}
+            _(
+                "%(path)s is not a geographic file GDAL can read (GeoJSON, zipped Shapefile, "
+                "GeoPackage)."
+            )
+            % {"path": path}
         ) from exc
     names = tuple(lyr.name for lyr in ds)
     if not names:
@@ -167,7 +194,8 @@ def _encoding(source: _Source, given: str | None) -> Encoding:
             if given:
                 encodings.codec_name(given)
             return Encoding("utf-8", "format")
-        return encodings.choose(source.text, label=source.label, given=given, cpg=source.cpg,
-                                dbf=source.dbf)
+        return encodings.choose(
+            source.text, label=source.label, given=given, cpg=source.cpg, dbf=source.dbf
+        )
     except encodings.EncodingError as exc:
         raise ReadError(str(exc)) from exc

@@ -28,12 +28,16 @@ DISPLAY_CRS = ("wgs84", "gcj02")
 CRS_ALIASES = {"wgs84": "wgs84", "cgcs2000": "wgs84", "gcj02": "gcj02"}
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TIANDITU_URL = ("https://t{s}.tianditu.gov.cn/%(layer)s_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-                "&VERSION=1.0.0&LAYER=%(layer)s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-                "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%(key)s")
+TIANDITU_URL = (
+    "https://t{s}.tianditu.gov.cn/%(layer)s_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    "&VERSION=1.0.0&LAYER=%(layer)s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%(key)s"
+)
 TIANDITU_SUBDOMAINS = tuple("01234567")
-GAODE_URL = ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-             "&x={x}&y={y}&z={z}")
+GAODE_URL = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+    "&x={x}&y={y}&z={z}"
+)
 GAODE_SUBDOMAINS = tuple("1234")
 DEFAULT_SUBDOMAINS = tuple("abc")  # Leaflet's
 
@@ -53,8 +57,11 @@ class TileLayer:
 
     def hosts(self) -> list[str]:
         """The origins (scheme://host[:port]) the browser fetches this layer's tiles from."""
-        urls = ([self.url.replace("{s}", s) for s in self.subdomains] if "{s}" in self.url
-                else [self.url])
+        urls = (
+            [self.url.replace("{s}", s) for s in self.subdomains]
+            if "{s}" in self.url
+            else [self.url]
+        )
         out: list[str] = []
         for url in urls:
             parts = urlsplit(url)
@@ -89,9 +96,17 @@ class TileConfig:
     def leaflet(self) -> list[dict]:
         """The layers as plain data for a page's script: url, attribution, subdomains,
         maxNativeZoom."""
-        return [{"url": t.url, "attribution": t.attribution, "subdomains": "".join(t.subdomains)
-                 if all(len(s) == 1 for s in t.subdomains) else list(t.subdomains),
-                 "maxNativeZoom": t.max_zoom} for t in self.layers]
+        return [
+            {
+                "url": t.url,
+                "attribution": t.attribution,
+                "subdomains": "".join(t.subdomains)
+                if all(len(s) == 1 for s in t.subdomains)
+                else list(t.subdomains),
+                "maxNativeZoom": t.max_zoom,
+            }
+            for t in self.layers
+        ]
 
 
 def _subdomains(text: str) -> tuple[str, ...]:
@@ -103,8 +118,9 @@ def _subdomains(text: str) -> tuple[str, ...]:
     return tuple(text)
 
 
-def tile_config(value: str, *, key: str = "", crs: str = "", attribution: str = "",
-                subdomains: str = "") -> TileConfig:
+def tile_config(
+    value: str, *, key: str = "", crs: str = "", attribution: str = "", subdomains: str = ""
+) -> TileConfig:
     """The background the settings ask for (``GRIDGOV_TILES``, ``GRIDGOV_TIANDITU_KEY``,
     ``GRIDGOV_TILES_CRS``, ``GRIDGOV_TILES_ATTRIBUTION``, ``GRIDGOV_TILES_SUBDOMAINS``), or
     TileConfigError saying what is wrong."""
@@ -115,42 +131,65 @@ def tile_config(value: str, *, key: str = "", crs: str = "", attribution: str = 
         raise TileConfigError(
             f"GRIDGOV_TILES_CRS={crs!r} is not a datum tiles can be drawn in: use wgs84 "
             "(also for CGCS2000 tiles) or gcj02 (Gaode/Amap and its mirrors). Baidu's BD-09 "
-            "tiles use their own tile grid and are not supported.")
+            "tiles use their own tile grid and are not supported."
+        )
     if name == "none":
         return TileConfig()
     if name == "osm":
-        return TileConfig("osm", (TileLayer(OSM_URL, attribution or "&copy; OpenStreetMap",
-                                            max_zoom=19),), CRS_ALIASES[crs_name or "wgs84"])
+        return TileConfig(
+            "osm",
+            (TileLayer(OSM_URL, attribution or "&copy; OpenStreetMap", max_zoom=19),),
+            CRS_ALIASES[crs_name or "wgs84"],
+        )
     if name == "tianditu":
         key = (key or "").strip()
         if not key:
             raise TileConfigError(
                 "GRIDGOV_TILES=tianditu needs GRIDGOV_TIANDITU_KEY: the key (tk) of a "
                 "Tianditu browser-side application, from https://console.tianditu.gov.cn/ "
-                "(or set GRIDGOV_TILES=none).")
+                "(or set GRIDGOV_TILES=none)."
+            )
         if not key.isalnum():
-            raise TileConfigError("GRIDGOV_TIANDITU_KEY must be letters and digits only "
-                                  "(a Tianditu key is 32 hexadecimal digits).")
+            raise TileConfigError(
+                "GRIDGOV_TIANDITU_KEY must be letters and digits only "
+                "(a Tianditu key is 32 hexadecimal digits)."
+            )
         text = attribution or "&copy; Tianditu"
-        layers = tuple(TileLayer(TIANDITU_URL % {"layer": layer, "key": key},
-                                 text if layer == "vec" else "", TIANDITU_SUBDOMAINS, 18)
-                       for layer in ("vec", "cva"))
+        layers = tuple(
+            TileLayer(
+                TIANDITU_URL % {"layer": layer, "key": key},
+                text if layer == "vec" else "",
+                TIANDITU_SUBDOMAINS,
+                18,
+            )
+            for layer in ("vec", "cva")
+        )
         return TileConfig("tianditu", layers, "wgs84")
     if name in ("gaode", "amap"):
-        return TileConfig("gaode", (TileLayer(GAODE_URL, attribution or "&copy; AutoNavi (Amap)",
-                                              GAODE_SUBDOMAINS, 18),), "gcj02")
+        return TileConfig(
+            "gaode",
+            (TileLayer(GAODE_URL, attribution or "&copy; AutoNavi (Amap)", GAODE_SUBDOMAINS, 18),),
+            "gcj02",
+        )
     parts = urlsplit(value.replace("{s}", "a"))
     local = value.startswith("/") and not value.startswith("//")  # this server's own tiles
-    if not local and (parts.scheme not in ("http", "https") or not parts.netloc) or not all(
-            p in value for p in ("{z}", "{x}", "{y}")):
+    if (
+        not local
+        and (parts.scheme not in ("http", "https") or not parts.netloc)
+        or not all(p in value for p in ("{z}", "{x}", "{y}"))
+    ):
         raise TileConfigError(
             f"GRIDGOV_TILES={value!r}: expected none, osm, tianditu, gaode or an http(s) URL "
             "template with {z}, {x} and {y} (and {s} for subdomains), or a path on this "
             "server, e.g. "
-            "http://tiles.intranet/{z}/{x}/{y}.png")
+            "http://tiles.intranet/{z}/{x}/{y}.png"
+        )
     subs = _subdomains(subdomains) if "{s}" in value else ()
-    return TileConfig("custom", (TileLayer(value, attribution or " ", subs, 18),),
-                      CRS_ALIASES[crs_name or "wgs84"])
+    return TileConfig(
+        "custom",
+        (TileLayer(value, attribution or " ", subs, 18),),
+        CRS_ALIASES[crs_name or "wgs84"],
+    )
 
 
 def from_settings(settings) -> TileConfig:
@@ -158,10 +197,12 @@ def from_settings(settings) -> TileConfig:
     count); TileConfig() (no tiles) when they are wrong — the settings module has already
     refused them at start-up."""
     try:
-        return tile_config(settings.GRIDGOV_TILES,
-                           key=getattr(settings, "GRIDGOV_TIANDITU_KEY", ""),
-                           crs=getattr(settings, "GRIDGOV_TILES_CRS", ""),
-                           attribution=getattr(settings, "GRIDGOV_TILES_ATTRIBUTION", ""),
-                           subdomains=getattr(settings, "GRIDGOV_TILES_SUBDOMAINS", ""))
+        return tile_config(
+            settings.GRIDGOV_TILES,
+            key=getattr(settings, "GRIDGOV_TIANDITU_KEY", ""),
+            crs=getattr(settings, "GRIDGOV_TILES_CRS", ""),
+            attribution=getattr(settings, "GRIDGOV_TILES_ATTRIBUTION", ""),
+            subdomains=getattr(settings, "GRIDGOV_TILES_SUBDOMAINS", ""),
+        )
     except TileConfigError:
         return TileConfig()

@@ -133,8 +133,9 @@ def check_tree(
     ok = ~missing & shapely.is_valid(geoms)
     for i in np.nonzero(~ok)[0].tolist():
         reason = "empty geometry" if missing[i] else shapely.is_valid_reason(geoms[i])
-        problems.append(Problem("invalid", reason, code=codes[i],
-                                geom=None if missing[i] else geoms[i]))
+        problems.append(
+            Problem("invalid", reason, code=codes[i], geom=None if missing[i] else geoms[i])
+        )
     good = np.nonzero(ok)[0]
     if not good.size:
         return problems
@@ -148,11 +149,20 @@ def check_tree(
         out = ~shapely.covers(geoms[parent], geoms[child])
         child, parent = child[out], parent[out]
         diffs = list(shapely.difference(geoms[child], geoms[parent]))
-        for c, p, d, a in zip(child.tolist(), parent.tolist(), diffs, _areas(diffs, centre),
-                              strict=True):
+        for c, p, d, a in zip(
+            child.tolist(), parent.tolist(), diffs, _areas(diffs, centre), strict=True
+        ):
             if a > tolerance_m2:
-                problems.append(Problem("outside_parent", f"{a:.1f} m² outside", float(a),
-                                        other=codes[p], code=codes[c], geom=_polygonal(d)))
+                problems.append(
+                    Problem(
+                        "outside_parent",
+                        f"{a:.1f} m² outside",
+                        float(a),
+                        other=codes[p],
+                        code=codes[c],
+                        geom=_polygonal(d),
+                    )
+                )
 
     # Overlapping grids of one level: STRtree candidates, then interiors that meet.
     for level in np.unique(levels[good]).tolist():
@@ -164,12 +174,21 @@ def check_tree(
         inner = shapely.relate_pattern(geoms[a], geoms[b], "T********")
         a, b = a[inner], b[inner]
         overlaps = [_polygonal(g) for g in shapely.intersection(geoms[a], geoms[b])]
-        for i, j, g, area in zip(a.tolist(), b.tolist(), overlaps, _areas(overlaps, centre),
-                                 strict=True):
+        for i, j, g, area in zip(
+            a.tolist(), b.tolist(), overlaps, _areas(overlaps, centre), strict=True
+        ):
             if area > tolerance_m2:
                 first, second = sorted((codes[i], codes[j]))
-                problems.append(Problem("overlap", f"{area:.1f} m² overlap", float(area),
-                                        other=second, code=first, geom=g))
+                problems.append(
+                    Problem(
+                        "overlap",
+                        f"{area:.1f} m² overlap",
+                        float(area),
+                        other=second,
+                        code=first,
+                        geom=g,
+                    )
+                )
 
     # Gaps: a parent minus the union of its children, part by part.
     children: dict[int, list[int]] = {}
@@ -184,8 +203,15 @@ def check_tree(
             gap_owner.append(p)
     for p, g, area in zip(gap_owner, gap_parts, _areas(gap_parts, centre), strict=True):
         if area > gap_tolerance_m2:
-            problems.append(Problem("gap", f"{area:.1f} m² not covered by its children",
-                                    float(area), code=codes[p], geom=g))
+            problems.append(
+                Problem(
+                    "gap",
+                    f"{area:.1f} m² not covered by its children",
+                    float(area),
+                    code=codes[p],
+                    geom=g,
+                )
+            )
 
     # Slivers, part by part, measured in metres.
     parts, owner = shapely.get_parts(geoms[good], return_index=True)
@@ -195,8 +221,16 @@ def check_tree(
         thinness = np.where(lengths > 0, 4 * np.pi * areas / lengths**2, 0.0)
     for k in np.nonzero((areas < sliver_area_m2) | (thinness < sliver_thinness))[0].tolist():
         i = int(good[owner[k]])
-        problems.append(Problem("sliver", f"thinness {thinness[k]:.3f}", float(areas[k]),
-                                code=codes[i], geom=parts[k], thinness=float(thinness[k])))
+        problems.append(
+            Problem(
+                "sliver",
+                f"thinness {thinness[k]:.3f}",
+                float(areas[k]),
+                code=codes[i],
+                geom=parts[k],
+                thinness=float(thinness[k]),
+            )
+        )
 
     order = {kind: n for n, kind in enumerate(KINDS)}
     problems.sort(key=lambda p: (order.get(p.kind, len(KINDS)), p.code, p.other, -p.area_m2))

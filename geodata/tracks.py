@@ -193,8 +193,9 @@ def buffer_bbox_m(geom: BaseGeometry, metres: float) -> tuple[float, float, floa
     box = _divided(shapely.envelope(geom))
     centre = centre_of([box])
     local = _divided(project([box], centre)[0].buffer(metres, quad_segs=4).envelope)
-    back = CoordTransform(local_srs(round(centre[0], 2), round(centre[1], 2)),
-                          SpatialReference(WGS84))
+    back = CoordTransform(
+        local_srs(round(centre[0], 2), round(centre[1], 2)), SpatialReference(WGS84)
+    )
     ogr = OGRGeometry(memoryview(shapely.to_wkb(local)))
     ogr.transform(back)
     return tuple(shapely.from_wkb(bytes(ogr.wkb)).bounds)

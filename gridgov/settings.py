@@ -152,7 +152,8 @@ if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.spatialite"
     # "database is locked" under load). synchronous=NORMAL is durable across a killed process;
     # only a power cut may lose the last commits. The mode stays with the file.
     DATABASES["default"]["OPTIONS"].setdefault(
-        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 SPATIALITE_LIBRARY_PATH = env("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 # Persistent database connections (seconds; 0 = one per request). Opening one costs a
 # PostgreSQL backend and PostGIS's library load, or on SQLite loading mod_spatialite: tens of
@@ -164,8 +165,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": env.int("GRIDGOV_PASSWORD_MIN_LENGTH", default=10)}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("GRIDGOV_PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -245,8 +248,9 @@ GRIDGOV_YEARLY_HOURS_TARGET = env.float("GRIDGOV_YEARLY_HOURS_TARGET", default=4
 # Points earned per confirmed volunteer hour.
 GRIDGOV_POINTS_PER_HOUR = env.int("GRIDGOV_POINTS_PER_HOUR", default=10)
 # Star ratings: "stars:hours" pairs, cumulative confirmed hours needed for each star level.
-GRIDGOV_STAR_THRESHOLDS = env.list("GRIDGOV_STAR_THRESHOLDS",
-                                   default=["1:20", "2:100", "3:300", "4:600", "5:1000"])
+GRIDGOV_STAR_THRESHOLDS = env.list(
+    "GRIDGOV_STAR_THRESHOLDS", default=["1:20", "2:100", "3:300", "4:600", "5:1000"]
+)
 
 # Above this many features a map layer is loaded as tiles (/tiles/…) instead of inline.
 GRIDGOV_TILE_THRESHOLD = env.int("GRIDGOV_TILE_THRESHOLD", default=2000)
@@ -270,7 +274,9 @@ CACHES = {
     "ratelimit": env.cache_url_config(
         _RATELIMIT_URL,
         backend="django.core.cache.backends.redis.RedisCache"
-        if _RATELIMIT_URL.startswith(("redis://", "rediss://")) else None),
+        if _RATELIMIT_URL.startswith(("redis://", "rediss://"))
+        else None,
+    ),
 }
 if CACHES["ratelimit"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # An atomic, window-keeping incr, and a cull that deletes expired rows only, never a live
@@ -303,9 +309,13 @@ def _tile_config():
     from geodata.tilesources import TileConfigError, tile_config
 
     try:
-        return tile_config(GRIDGOV_TILES, key=GRIDGOV_TIANDITU_KEY, crs=GRIDGOV_TILES_CRS,
-                           attribution=GRIDGOV_TILES_ATTRIBUTION,
-                           subdomains=GRIDGOV_TILES_SUBDOMAINS)
+        return tile_config(
+            GRIDGOV_TILES,
+            key=GRIDGOV_TIANDITU_KEY,
+            crs=GRIDGOV_TILES_CRS,
+            attribution=GRIDGOV_TILES_ATTRIBUTION,
+            subdomains=GRIDGOV_TILES_SUBDOMAINS,
+        )
     except TileConfigError as exc:
         raise ImproperlyConfigured(str(exc)) from None
 
@@ -319,10 +329,14 @@ LEAFLET_CONFIG = {
     ),
     "DEFAULT_ZOOM": 14,
     # django-leaflet's widgets (admin): the same background; Tianditu's labels as an overlay
-    "TILES": [("", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
-              for t in _TILE_CONFIG.leaflet()[:1]],
-    "OVERLAYS": [("labels", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
-                 for t in _TILE_CONFIG.leaflet()[1:]],
+    "TILES": [
+        ("", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
+        for t in _TILE_CONFIG.leaflet()[:1]
+    ],
+    "OVERLAYS": [
+        ("labels", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
+        for t in _TILE_CONFIG.leaflet()[1:]
+    ],
     "RESET_VIEW": False,
 }
 
@@ -371,8 +385,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Keeps the Open311 paths (`requests.{format}`), which DRF's enumerator drops.
     "DEFAULT_GENERATOR_CLASS": "gridgov.api.schema.GridGovSchemaGenerator",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "gridgov.api.schema.no_nul_in_text"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridgov.api.schema.no_nul_in_text",
+    ],
 }
 # Point lookup keeps an in-process index of grids and building contacts; it re-reads their
 # fingerprint at most this often (seconds) and rebuilds the index when they changed.

@@ -95,10 +95,15 @@ def offline_map(
         ("gridgov_map_css", static("css/map.css")),
     ]
     for i, layer in enumerate(config.layers):
-        folium.TileLayer(layer.url, attr=layer.attribution or " ",
-                         name="background" if i == 0 else f"background{i}", control=False,
-                         subdomains=list(layer.subdomains) or "abc",
-                         max_native_zoom=layer.max_zoom, max_zoom=20).add_to(m)
+        folium.TileLayer(
+            layer.url,
+            attr=layer.attribution or " ",
+            name="background" if i == 0 else f"background{i}",
+            control=False,
+            subdomains=list(layer.subdomains) or "abc",
+            max_native_zoom=layer.max_zoom,
+            max_zoom=20,
+        ).add_to(m)
     # the page's script knows the datum (gridgov-crs.js shifts taps back to WGS84)
     m.options["gridgovCrs"] = config.crs
     if bounds:
@@ -112,8 +117,13 @@ def escaped(collection: dict) -> dict:
     return {
         "type": "FeatureCollection",
         "features": [
-            {**f, "properties": {k: html.escape(v) if isinstance(v, str) else v
-                                 for k, v in f["properties"].items()}}
+            {
+                **f,
+                "properties": {
+                    k: html.escape(v) if isinstance(v, str) else v
+                    for k, v in f["properties"].items()
+                },
+            }
             for f in collection["features"]
         ],
     }
@@ -153,18 +163,33 @@ def street_map(
     crs = tiles.crs
     layers = {k: to_display(v, crs) if isinstance(v, dict) else v for k, v in layers.items()}
     words = words or {}
-    for key, name, line, weight in (("buildings", labels.buildings, "", 0),
-                                    ("compounds", labels.compounds, COMPOUND_COLOUR, 2),
-                                    ("communities", labels.communities, COMMUNITY_COLOUR, 4)):
+    for key, name, line, weight in (
+        ("buildings", labels.buildings, "", 0),
+        ("compounds", labels.compounds, COMPOUND_COLOUR, 2),
+        ("communities", labels.communities, COMMUNITY_COLOUR, 4),
+    ):
         source = layers[key]
         if isinstance(source, TileSource):
             if key == "buildings":
-                DataLayer(kind="buildings", name=name, static=static, source=source,
-                          labels=words, colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
-                          grid_url=grid_url).add_to(m)
+                DataLayer(
+                    kind="buildings",
+                    name=name,
+                    static=static,
+                    source=source,
+                    labels=words,
+                    colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
+                    grid_url=grid_url,
+                ).add_to(m)
             else:
-                DataLayer(kind="grids", name=name, static=static, source=source, labels=words,
-                          colours={"line": line, "weight": weight}, grid_url=grid_url).add_to(m)
+                DataLayer(
+                    kind="grids",
+                    name=name,
+                    static=static,
+                    source=source,
+                    labels=words,
+                    colours={"line": line, "weight": weight},
+                    grid_url=grid_url,
+                ).add_to(m)
         elif key == "buildings":
             folium.GeoJson(
                 escaped(source),
@@ -185,8 +210,7 @@ def street_map(
                 escaped(source),
                 name=labels.compounds,
                 # outline only: a tap inside reaches the buildings beneath (tiles too)
-                style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2,
-                                          "fill": False},
+                style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 2, "fill": False},
                 tooltip=folium.GeoJsonTooltip(
                     ["name", "code", "kind"], aliases=[labels.name, labels.code, labels.kind]
                 ),
@@ -195,8 +219,11 @@ def street_map(
             folium.GeoJson(
                 source,
                 name=labels.communities,
-                style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 4,
-                                          "fillOpacity": 0.0},
+                style_function=lambda f: {
+                    "color": COMMUNITY_COLOUR,
+                    "weight": 4,
+                    "fillOpacity": 0.0,
+                },
                 interactive=False,
             ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -67,16 +67,22 @@ def _share(part: int, whole: int) -> int | None:
 def _per_child(qs, key: str, measure=None) -> dict[int, int]:
     """Row counts (or another aggregate, ``measure``) grouped by a child grid's id (a
     foreign key path), in one query."""
-    return dict(qs.filter(**{f"{key}__isnull": False}).values_list(key)
-                .annotate(n=measure or Count("pk")).order_by())
+    return dict(
+        qs.filter(**{f"{key}__isnull": False})
+        .values_list(key)
+        .annotate(n=measure or Count("pk"))
+        .order_by()
+    )
 
 
 # For a dashboard of a grid at this level: the field naming the child a located row is in,
 # and the field of a building naming that child.
-CHILD_FIELD = {Level.COMMUNITY: ("compound", "parent"), Level.COMPOUND: ("building", "id"),
-               Level.BUILDING: ("building", "id")}
-SCOPE_FIELD = {Level.COMMUNITY: "community", Level.COMPOUND: "compound",
-               Level.BUILDING: "building"}
+CHILD_FIELD = {
+    Level.COMMUNITY: ("compound", "parent"),
+    Level.COMPOUND: ("building", "id"),
+    Level.BUILDING: ("building", "id"),
+}
+SCOPE_FIELD = {Level.COMMUNITY: "community", Level.COMPOUND: "compound", Level.BUILDING: "building"}
 
 
 def community_of(grid: Grid) -> Grid:
@@ -100,18 +106,18 @@ def fingerprint(grid: Grid) -> str:
     t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member, Household, Resident)}
     lo, hi = community.code, community.code[:-1] + chr(ord(community.code[-1]) + 1)
     sql = f"""SELECT * FROM
-        (SELECT COUNT(*), MAX(updated_at) FROM {t['Grid']}
+        (SELECT COUNT(*), MAX(updated_at) FROM {t["Grid"]}
          WHERE code >= %s AND code < %s) grids,
         (SELECT COUNT(*), MAX(r.id), COUNT(r.until), MAX(m.updated_at)
-         FROM {t['GridRole']} r JOIN {t['Grid']} g ON g.id = r.grid_id
-         LEFT JOIN {t['Member']} m ON m.id = r.member_id
+         FROM {t["GridRole"]} r JOIN {t["Grid"]} g ON g.id = r.grid_id
+         LEFT JOIN {t["Member"]} m ON m.id = r.member_id
          WHERE g.code >= %s AND g.code < %s) roles,
-        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t['Member']}
+        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t["Member"]}
          WHERE community_id = %s) members,
-        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t['Household']}
+        (SELECT COUNT(*), MAX(updated_at), MAX(located_at) FROM {t["Household"]}
          WHERE community_id = %s) households,
-        (SELECT COUNT(*), MAX(p.updated_at) FROM {t['Resident']} p
-         JOIN {t['Household']} h ON h.id = p.household_id WHERE h.community_id = %s) residents"""
+        (SELECT COUNT(*), MAX(p.updated_at) FROM {t["Resident"]} p
+         JOIN {t["Household"]} h ON h.id = p.household_id WHERE h.community_id = %s) residents"""
     params = [lo, hi, lo, hi] + [community.pk] * 3
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -127,10 +133,10 @@ def street_fingerprint() -> str:
     t = {m.__name__: m._meta.db_table for m in (Grid, GridRole, Member)}
     today = timezone.localdate()
     sql = f"""SELECT
-        (SELECT COUNT(*) FROM {t['Grid']}), (SELECT MAX(updated_at) FROM {t['Grid']}),
-        (SELECT COUNT(*) FROM {t['GridRole']}), (SELECT MAX(id) FROM {t['GridRole']}),
-        (SELECT COUNT(until) FROM {t['GridRole']}),
-        (SELECT MAX(m.updated_at) FROM {t['GridRole']} r JOIN {t['Member']} m
+        (SELECT COUNT(*) FROM {t["Grid"]}), (SELECT MAX(updated_at) FROM {t["Grid"]}),
+        (SELECT COUNT(*) FROM {t["GridRole"]}), (SELECT MAX(id) FROM {t["GridRole"]}),
+        (SELECT COUNT(until) FROM {t["GridRole"]}),
+        (SELECT MAX(m.updated_at) FROM {t["GridRole"]} r JOIN {t["Member"]} m
          ON m.id = r.member_id WHERE r.since <= %s AND (r.until IS NULL OR r.until >= %s))"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [today, today])
@@ -163,7 +169,8 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
 
     buildings = Grid.objects.filter(code__startswith=grid.code, level=Level.BUILDING)
     led_ids = set(
-        GridRole.objects.current().filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
+        GridRole.objects.current()
+        .filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
         .values_list("grid_id", flat=True)
     )
     n_buildings = _per_child(buildings, building_key)
@@ -181,39 +188,64 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
     features = []
     for child in children:
         c = child.pk
-        features.append(_feature(child, {
-            "code": child.code,
-            "name": child.name,
-            "kind": child.get_kind_display(),
-            "buildings": n_buildings.get(c, 0),
-            "led": n_led.get(c, 0),
-            "leaders": _share(n_led.get(c, 0), n_buildings.get(c, 0)),
-            "members_n": n_members.get(c, 0),
-            "households": n_households.get(c, 0),
-            "members": (round(100 * n_members.get(c, 0) / n_households[c], 1)
-                        if n_households.get(c) else None),
-            "located": _share(n_located.get(c, 0), n_residents.get(c, 0)),
-            "url_code": child.code if child.pk != grid.pk else "",
-        }, scale))
+        features.append(
+            _feature(
+                child,
+                {
+                    "code": child.code,
+                    "name": child.name,
+                    "kind": child.get_kind_display(),
+                    "buildings": n_buildings.get(c, 0),
+                    "led": n_led.get(c, 0),
+                    "leaders": _share(n_led.get(c, 0), n_buildings.get(c, 0)),
+                    "members_n": n_members.get(c, 0),
+                    "households": n_households.get(c, 0),
+                    "members": (
+                        round(100 * n_members.get(c, 0) / n_households[c], 1)
+                        if n_households.get(c)
+                        else None
+                    ),
+                    "located": _share(n_located.get(c, 0), n_residents.get(c, 0)),
+                    "url_code": child.code if child.pk != grid.pk else "",
+                },
+                scale,
+            )
+        )
 
     phones = may_see_phones(user, grid)
     leaders = []
     roles = (
-        GridRole.objects.current().filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
+        GridRole.objects.current()
+        .filter(role=RoleKind.BUILDING_LEADER, grid__in=buildings)
         .annotate(point=PointOnSurface("grid__geom"))
-        .values_list("grid__name", "grid__code", "point", "member__name", "member__pledge",
-                     "member__specialty", "member__phone")
+        .values_list(
+            "grid__name",
+            "grid__code",
+            "point",
+            "member__name",
+            "member__pledge",
+            "member__specialty",
+            "member__phone",
+        )
         .order_by("grid__code")
     )
     for name, code, point, m_name, pledge, specialty, phone in roles:
-        leaders.append({
-            "lat": round(point.y, scale.digits), "lon": round(point.x, scale.digits),
-            "building": name, "code": code, "name": m_name,
-            "pledge": pledge, "specialty": specialty,
-            "phone": phone if phones else mask_phone(phone),
-        })
-    unled = [{"code": b.code, "name": b.name}
-             for b in buildings.exclude(pk__in=led_ids).order_by("code").only("code", "name")]
+        leaders.append(
+            {
+                "lat": round(point.y, scale.digits),
+                "lon": round(point.x, scale.digits),
+                "building": name,
+                "code": code,
+                "name": m_name,
+                "pledge": pledge,
+                "specialty": specialty,
+                "phone": phone if phones else mask_phone(phone),
+            }
+        )
+    unled = [
+        {"code": b.code, "name": b.name}
+        for b in buildings.exclude(pk__in=led_ids).order_by("code").only("code", "name")
+    ]
 
     # Totals over the whole grid, people outside every child included.
     total_buildings = sum(n_buildings.values())
@@ -229,8 +261,9 @@ def dashboard(grid: Grid, *, user) -> Dashboard:
         "households": total_households,
         "residents": total_residents,
         "located": _share(total_located, total_residents),
-        "members_per_100": (round(100 * total_members / total_households, 1)
-                            if total_households else None),
+        "members_per_100": (
+            round(100 * total_members / total_households, 1) if total_households else None
+        ),
     }
     return Dashboard(
         grid=grid,

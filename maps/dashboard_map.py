@@ -83,8 +83,9 @@ def legend(metric: str) -> list[tuple[str, str]]:
     ]
 
 
-def child_features(children: dict, leaders: list[dict] | dict, metric: str,
-                   child_url: Callable[[str], str]) -> dict:
+def child_features(
+    children: dict, leaders: list[dict] | dict, metric: str, child_url: Callable[[str], str]
+) -> dict:
     """Children with what their layer draws: fill colour by ``metric``, the figure, the
     building leader's name (a building's own), the drill-down link."""
     by_code = {lead["code"]: lead["name"] for lead in leaders} if isinstance(leaders, list) else {}
@@ -92,21 +93,36 @@ def child_features(children: dict, leaders: list[dict] | dict, metric: str,
     for feature in children["features"]:
         props = feature["properties"]
         value = props.get(metric)
-        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": {
-            "code": props["code"], "name": props["name"], "value": value,
-            "fill": colour(metric, value), "leader_name": by_code.get(props["code"], ""),
-            "url": child_url(props["url_code"]) if props.get("url_code") else "",
-        }})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "code": props["code"],
+                    "name": props["name"],
+                    "value": value,
+                    "fill": colour(metric, value),
+                    "leader_name": by_code.get(props["code"], ""),
+                    "url": child_url(props["url_code"]) if props.get("url_code") else "",
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 def points(rows: list[dict], keys: tuple[str, ...]) -> dict:
     """Rows with lat/lon as a FeatureCollection of points carrying ``keys``."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-         "properties": {k: r[k] for k in keys}}
-        for r in rows
-    ]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {k: r[k] for k in keys},
+            }
+            for r in rows
+        ],
+    }
 
 
 LEADER_KEYS = ("name", "building", "pledge", "specialty", "phone", "code")
@@ -119,10 +135,18 @@ def route_features(routes: dict) -> dict:
     for f in routes["features"]:
         p = f["properties"]
         state = route_state(p.get("days_since"), p.get("interval_days") or 7)
-        features.append({"type": "Feature", "geometry": f["geometry"], "properties": {
-            "name": p["name"], "days_since": p.get("days_since"), "state": state}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {
+                    "name": p["name"],
+                    "days_since": p.get("days_since"),
+                    "state": state,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
-
 
 
 def dashboard_map(
@@ -152,15 +176,27 @@ def dashboard_map(
     crs = tiles.crs  # every inline overlay drawn in the background's datum
     outline = to_display(collection, crs)["features"][0]
     words = {
-        "figure": labels.figure, "leader": labels.leader, "open_dashboard": labels.open_dashboard,
-        "pledge": labels.pledge, "specialty": labels.specialty, "phone": labels.phone,
-        "no_leader": labels.no_leader, "hours_old": labels.hours_old,
-        "open_case": labels.open_case, "days_since": labels.days_since, "never": labels.never,
-        "covered": labels.covered, "not_covered": labels.not_covered,
+        "figure": labels.figure,
+        "leader": labels.leader,
+        "open_dashboard": labels.open_dashboard,
+        "pledge": labels.pledge,
+        "specialty": labels.specialty,
+        "phone": labels.phone,
+        "no_leader": labels.no_leader,
+        "hours_old": labels.hours_old,
+        "open_case": labels.open_case,
+        "days_since": labels.days_since,
+        "never": labels.never,
+        "covered": labels.covered,
+        "not_covered": labels.not_covered,
     }
-    DataLayer(kind="children", name=labels.children, static=static, labels=words,
-              source=to_display(child_features(children, leaders, metric, child_url),
-                                crs)).add_to(m)
+    DataLayer(
+        kind="children",
+        name=labels.children,
+        static=static,
+        labels=words,
+        source=to_display(child_features(children, leaders, metric, child_url), crs),
+    ).add_to(m)
     folium.GeoJson(
         outline,
         name=labels.name,
@@ -169,23 +205,55 @@ def dashboard_map(
         control=False,
     ).add_to(m)
     if isinstance(leaders, TileSource):
-        DataLayer(kind="buildings", name=labels.leaders_layer, static=static, labels=words,
-                  source=leaders, colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
-                  grid_url=grid_url).add_to(m)
+        DataLayer(
+            kind="buildings",
+            name=labels.leaders_layer,
+            static=static,
+            labels=words,
+            source=leaders,
+            colours={"led": LED_COLOUR, "unled": UNLED_COLOUR},
+            grid_url=grid_url,
+        ).add_to(m)
     else:
-        DataLayer(kind="leaders", name=labels.leaders_layer, static=static, labels=words,
-                  source=to_display(points(leaders, LEADER_KEYS), crs)).add_to(m)
+        DataLayer(
+            kind="leaders",
+            name=labels.leaders_layer,
+            static=static,
+            labels=words,
+            source=to_display(points(leaders, LEADER_KEYS), crs),
+        ).add_to(m)
     if routes is not None and (not isinstance(routes, dict) or routes.get("features")):
         source = to_display(route_features(routes), crs) if isinstance(routes, dict) else routes
-        DataLayer(kind="routes", name=labels.routes_layer, static=static, labels=words,
-                  source=source, colours=ROUTE_COLOURS).add_to(m)
+        DataLayer(
+            kind="routes",
+            name=labels.routes_layer,
+            static=static,
+            labels=words,
+            source=source,
+            colours=ROUTE_COLOURS,
+        ).add_to(m)
     if cases:
         source = to_display(points(cases, CASE_KEYS), crs) if isinstance(cases, list) else cases
-        DataLayer(kind="cases", name=labels.cases_layer, static=static, labels=words,
-                  source=source, colours=SLA_COLOURS, cluster=True, case_url=case_url).add_to(m)
+        DataLayer(
+            kind="cases",
+            name=labels.cases_layer,
+            static=static,
+            labels=words,
+            source=source,
+            colours=SLA_COLOURS,
+            cluster=True,
+            case_url=case_url,
+        ).add_to(m)
     if coverage and coverage.get("features"):
-        DataLayer(kind="coverage", name=labels.coverage_layer, static=static, labels=words,
-                  source=to_display(coverage, crs), colours=COVERAGE_COLOURS, show=False,
-                  covered="covered").add_to(m)
+        DataLayer(
+            kind="coverage",
+            name=labels.coverage_layer,
+            static=static,
+            labels=words,
+            source=to_display(coverage, crs),
+            colours=COVERAGE_COLOURS,
+            show=False,
+            covered="covered",
+        ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -60,8 +60,7 @@ def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
     if not xs:
         return collection
     lon, lat = from_wgs84(xs, ys, crs)
-    pairs = iter(zip(np.round(lon, digits).tolist(), np.round(lat, digits).tolist(),
-                     strict=True))
+    pairs = iter(zip(np.round(lon, digits).tolist(), np.round(lat, digits).tolist(), strict=True))
 
     def rebuild(c: Any) -> Any:
         if c and _is_number(c[0]):
@@ -71,8 +70,9 @@ def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
     features = []
     for f in collection["features"]:
         g = f.get("geometry")
-        features.append({**f, "geometry": {**g, "coordinates": rebuild(g["coordinates"])}}
-                        if g else f)
+        features.append(
+            {**f, "geometry": {**g, "coordinates": rebuild(g["coordinates"])}} if g else f
+        )
     return {**collection, "features": features}
 
 

@@ -41,9 +41,16 @@ from maps.display import point_to_display, to_display
 MAX_QUERY = 120  # characters of a typed address that are read
 
 
-def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
-               point: tuple[float, float] | None, tiles: Tiles, centre: tuple[float, float],
-               stations: list[tuple[float, float, str]] | None = None) -> folium.Map:
+def finder_map(
+    *,
+    outlines: dict,
+    compounds: dict,
+    highlight: dict | None,
+    point: tuple[float, float] | None,
+    tiles: Tiles,
+    centre: tuple[float, float],
+    stations: list[tuple[float, float, str]] | None = None,
+) -> folium.Map:
     """The area to tap: community and compound outlines, the found building filled in, the
     tapped point marked, the community's service stations (lon, lat, name) as red dots.
     Pure: GeoJSON in, map out; names are HTML-escaped."""
@@ -57,28 +64,47 @@ def finder_map(*, outlines: dict, compounds: dict, highlight: dict | None,
     stations = [(*point_to_display(lon, lat, crs), name) for lon, lat, name in stations or []]
     if focus is highlight:
         m.options["maxZoom"] = 19
-    folium.GeoJson(outlines, name="communities", interactive=False,
-                   style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 3,
-                                             "fillOpacity": 0.0}).add_to(m)
+    folium.GeoJson(
+        outlines,
+        name="communities",
+        interactive=False,
+        style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 3, "fillOpacity": 0.0},
+    ).add_to(m)
     if compounds["features"]:
         folium.GeoJson(
-            escaped(compounds), name="compounds",
-            style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 1.5,
-                                      "fillOpacity": 0.04},
+            escaped(compounds),
+            name="compounds",
+            style_function=lambda f: {"color": COMPOUND_COLOUR, "weight": 1.5, "fillOpacity": 0.04},
             tooltip=folium.GeoJsonTooltip(["name"], labels=False),
         ).add_to(m)
     if highlight and highlight["features"]:
-        folium.GeoJson(escaped(highlight), name="building", interactive=False,
-                       style_function=lambda f: {"color": LED_COLOUR, "weight": 3,
-                                                 "fillOpacity": 0.45}).add_to(m)
+        folium.GeoJson(
+            escaped(highlight),
+            name="building",
+            interactive=False,
+            style_function=lambda f: {"color": LED_COLOUR, "weight": 3, "fillOpacity": 0.45},
+        ).add_to(m)
     if point is not None:
-        folium.CircleMarker(location=[point[1], point[0]], radius=7, color="#212121",
-                            fill=True, fill_opacity=0.9, interactive=False).add_to(m)
+        folium.CircleMarker(
+            location=[point[1], point[0]],
+            radius=7,
+            color="#212121",
+            fill=True,
+            fill_opacity=0.9,
+            interactive=False,
+        ).add_to(m)
     for lon, lat, name in stations or []:
-        folium.CircleMarker(location=[lat, lon], radius=9, color="#ffffff", weight=2,
-                            fill=True, fill_color=COMMUNITY_COLOUR, fill_opacity=1,
-                            class_name="finder-station-dot",
-                            tooltip=html.escape(name)).add_to(m)
+        folium.CircleMarker(
+            location=[lat, lon],
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=COMMUNITY_COLOUR,
+            fill_opacity=1,
+            class_name="finder-station-dot",
+            tooltip=html.escape(name),
+        ).add_to(m)
     return m
 
 
@@ -90,8 +116,9 @@ def _map_for(outcome: Outcome | None):
         stations = [(*s.point, s.name) for s in outcome.card.stations if s.point]
         building = Grid.objects.filter(code=outcome.card.code)
         highlight = grids_geojson(building)
-        compounds = grids_geojson(Grid.objects.filter(level=Level.COMPOUND,
-                                                      code=outcome.card.compound_code))
+        compounds = grids_geojson(
+            Grid.objects.filter(level=Level.COMPOUND, code=outcome.card.compound_code)
+        )
     m = finder_map(
         outlines=grids_geojson(Grid.objects.filter(level=Level.COMMUNITY)),
         compounds=compounds,
@@ -113,8 +140,12 @@ def finder_page(request):
     crs = request.GET.get("crs", "wgs84")
     asked = bool(q or code or lon or lat)
     if asked and not allow_lookup(request):
-        response = render(request, "maps/finder.html",
-                          {"limited": True, "limit": lookup_limits()[0], "q": q}, status=429)
+        response = render(
+            request,
+            "maps/finder.html",
+            {"limited": True, "limit": lookup_limits()[0], "q": q},
+            status=429,
+        )
         response["Retry-After"] = str(lookup_limits()[1])
         return response
     outcome: Outcome | None = None
@@ -125,14 +156,18 @@ def finder_page(request):
         outcome = match_point(*point) if point else Outcome("invalid")
     elif q:
         outcome = match_address(q)
-    return render(request, "maps/finder.html", {
-        "q": q,
-        "outcome": outcome,
-        "gcj02": crs == "gcj02",
-        "crs_names": ACCEPTED_CRS,
-        "map": _map_for(outcome),
-        "request_url": reverse("cases:list"),
-    })
+    return render(
+        request,
+        "maps/finder.html",
+        {
+            "q": q,
+            "outcome": outcome,
+            "gcj02": crs == "gcj02",
+            "crs_names": ACCEPTED_CRS,
+            "map": _map_for(outcome),
+            "request_url": reverse("cases:list"),
+        },
+    )
 
 
 app_name = "finder"

@@ -45,8 +45,13 @@ def script_json(value: Any) -> str:
     """JSON safe inside a <script> element (no "</script>", no HTML entities needed), UTF-8
     kept as it is (half the size of \\u escapes for Chinese text)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def live_json(data: dict[str, dict]) -> str:
@@ -55,8 +60,9 @@ def live_json(data: dict[str, dict]) -> str:
     return script_json(data)
 
 
-def assets(static: Callable[[str], str], *, cluster: bool = False,
-           vector_tiles: bool = False) -> list[tuple[str, str]]:
+def assets(
+    static: Callable[[str], str], *, cluster: bool = False, vector_tiles: bool = False
+) -> list[tuple[str, str]]:
     """The scripts a data layer needs, in load order (after Leaflet)."""
     js = []
     if cluster:
@@ -93,25 +99,37 @@ class DataLayer(JSCSSMixin, Layer):
     ):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "DataLayer"
-        spec: dict[str, Any] = {"kind": kind, "labels": labels or {}, "colours": colours or {},
-                                "cluster": cluster, **extra}
+        spec: dict[str, Any] = {
+            "kind": kind,
+            "labels": labels or {},
+            "colours": colours or {},
+            "cluster": cluster,
+            **extra,
+        }
         data: Any = None
         if isinstance(source, Live):
             spec["live"] = source.key
         elif isinstance(source, TileSource):
-            spec["tiles"] = {"url": source.url, "format": source.format, "layer": source.layer,
-                             "minZoom": source.min_zoom}
+            spec["tiles"] = {
+                "url": source.url,
+                "format": source.format,
+                "layer": source.layer,
+                "minZoom": source.min_zoom,
+            }
         else:
             data = source
         self.spec_json = script_json(spec)
         self.data_json = script_json(data)
         tiled = isinstance(source, TileSource)
-        self.default_js = assets(static, cluster=cluster and not tiled,
-                                 vector_tiles=tiled and source.format == "pbf")
+        self.default_js = assets(
+            static, cluster=cluster and not tiled, vector_tiles=tiled and source.format == "pbf"
+        )
         self.default_css = []
         if cluster and not tiled:
             self.default_css = [
                 ("markerclustercss", static("vendor/markercluster/MarkerCluster.css")),
-                ("markerclusterdefaultcss",
-                 static("vendor/markercluster/MarkerCluster.Default.css")),
+                (
+                    "markerclusterdefaultcss",
+                    static("vendor/markercluster/MarkerCluster.Default.css"),
+                ),
             ]

@@ -29,9 +29,18 @@ from gridgov.grids.selectors import Scale, simplified
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import covered_buildings, route_row, with_last_patrol
 
-CASE_FIELDS = ("id", "number", "title", "status", "grid_code", "opened_at",
-               "first_response_at", "resolved_at", "category__first_response_sla_minutes",
-               "category__resolution_sla_hours")
+CASE_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "grid_code",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "category__first_response_sla_minutes",
+    "category__resolution_sla_hours",
+)
 
 
 class PointX(Func):
@@ -54,20 +63,26 @@ class PointY(PointX):
 def light_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Cases with only what a map shows and case_row needs (one join: the category), the
     location as ``lon`` and ``lat`` numbers."""
-    return (qs.select_related(None).select_related("category").only(*CASE_FIELDS)
-            .annotate(lon=PointX("location"), lat=PointY("location")))
+    return (
+        qs.select_related(None)
+        .select_related("category")
+        .only(*CASE_FIELDS)
+        .annotate(lon=PointX("location"), lat=PointY("location"))
+    )
 
 
 def open_case_rows(*, user, prefix: str, now: dt.datetime | None = None) -> list[CaseRow]:
     """Open requests under a grid code the user may see, oldest first (as open_cases)."""
     now = now or timezone.now()
-    qs = cases_visible_to(user).filter(policy.scope_q([prefix], "grid_code"),
-                                       status__in=OPEN_STATUSES)
+    qs = cases_visible_to(user).filter(
+        policy.scope_q([prefix], "grid_code"), status__in=OPEN_STATUSES
+    )
     return [case_row(c, now) for c in light_cases(qs).order_by("opened_at", "id")]
 
 
-def route_rows(grid: Grid, *, today: dt.date | None = None,
-               crossing: bool = False) -> list[dict[str, Any]]:
+def route_rows(
+    grid: Grid, *, today: dt.date | None = None, crossing: bool = False
+) -> list[dict[str, Any]]:
     """Active routes of the grid's subtree (with ``crossing``, also other grids' routes
     crossing it), as gridgov.patrols.selectors.route_rows gives them."""
     today = today or timezone.localdate()
@@ -75,8 +90,12 @@ def route_rows(grid: Grid, *, today: dt.date | None = None,
     if crossing:
         q = q | Q(route__intersects=grid.geom)
     qs = with_last_patrol(PatrolRoute.objects.filter(q, active=True))
-    return [route_row(route, today) for route in qs.select_related("grid").only(
-        "id", "name", "schedule", "route", "grid__code").order_by("grid__code", "name")]
+    return [
+        route_row(route, today)
+        for route in qs.select_related("grid")
+        .only("id", "name", "schedule", "route", "grid__code")
+        .order_by("grid__code", "name")
+    ]
 
 
 @dataclass
@@ -111,9 +130,18 @@ def dashboard_live(grid: Grid, *, user) -> LiveData:
     route_list = route_rows(grid, crossing=grid.level == 3)
     # a few lines: sent at street detail (zoom 18), coordinates to 6-7 decimals
     fine = Scale(zoom=18, lat=settings.LEAFLET_CONFIG["DEFAULT_CENTER"][0])
-    routes = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": r["id"], "geometry": simplified(r.pop("geometry"), fine),
-         "properties": r} for r in route_list]}
+    routes = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": r["id"],
+                "geometry": simplified(r.pop("geometry"), fine),
+                "properties": r,
+            }
+            for r in route_list
+        ],
+    }
     statuses = dict(Status.choices)
     case_url = reverse("cases:detail", args=["NUMBER"])
     # patrol coverage changes with the date and every patrol recorded: read per request
@@ -121,12 +149,24 @@ def dashboard_live(grid: Grid, *, user) -> LiveData:
     live = LiveData(routes=routes, route_list=route_list, coverage=coverage)
     for r in open_case_rows(user=user, prefix=grid.code):
         c = r.case
-        row = {"number": c.number, "title": c.title, "status": str(statuses[c.status]),
-               "age_hours": r.age_hours, "sla": r.worst,
-               "url": case_url.replace("NUMBER", quote(c.number))}
-        live.work.append((row["url"], row["sla"], row["number"], row["title"], row["status"],
-                          ngettext("%(hours)s hour", "%(hours)s hours", r.age_hours)
-                          % {"hours": r.age_hours}))
+        row = {
+            "number": c.number,
+            "title": c.title,
+            "status": str(statuses[c.status]),
+            "age_hours": r.age_hours,
+            "sla": r.worst,
+            "url": case_url.replace("NUMBER", quote(c.number)),
+        }
+        live.work.append(
+            (
+                row["url"],
+                row["sla"],
+                row["number"],
+                row["title"],
+                row["status"],
+                ngettext("%(hours)s hour", "%(hours)s hours", r.age_hours) % {"hours": r.age_hours},
+            )
+        )
         if c.lon is not None:
             live.cases.append({**row, "lat": round(c.lat, 6), "lon": round(c.lon, 6)})
     return live

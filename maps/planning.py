@@ -47,19 +47,35 @@ def planning_map(
             escaped(collection),
             name=name,
             style_function=lambda _f, c=colour: {
-                "color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.5,
+                "color": c,
+                "weight": 2,
+                "fillColor": c,
+                "fillOpacity": 0.5,
                 "className": "planning-grid",
             },
-            tooltip=folium.GeoJsonTooltip(["name", "code", "number"],
-                                          aliases=[labels.name, labels.code, number]),
+            tooltip=folium.GeoJsonTooltip(
+                ["name", "code", "number"], aliases=[labels.name, labels.code, number]
+            ),
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
 # Distinct colours for member groups and household teams (cycled beyond twelve).
-GROUP_COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f",
-                 "#ad1457", "#558b2f", "#4527a0", "#f9a825", "#37474f", "#8d6e63")
+GROUP_COLOURS = (
+    "#1565c0",
+    "#c62828",
+    "#2e7d32",
+    "#6a1b9a",
+    "#ef6c00",
+    "#00838f",
+    "#ad1457",
+    "#558b2f",
+    "#4527a0",
+    "#f9a825",
+    "#37474f",
+    "#8d6e63",
+)
 
 
 def group_colour(number: int) -> str:
@@ -92,19 +108,25 @@ def groups_map(
     m.options["maxZoom"] = 20
     outline, buildings = to_display(outline, tiles.crs), to_display(buildings, tiles.crs)
     if outline["features"]:
-        folium.GeoJson(outline, name=labels.outline, interactive=False,
-                       style_function=lambda _f: {"color": "#455a64", "weight": 2,
-                                                  "fillOpacity": 0.0}).add_to(m)
+        folium.GeoJson(
+            outline,
+            name=labels.outline,
+            interactive=False,
+            style_function=lambda _f: {"color": "#455a64", "weight": 2, "fillOpacity": 0.0},
+        ).add_to(m)
     if buildings["features"]:
         folium.GeoJson(
             escaped(buildings),
             name=labels.buildings,
             style_function=lambda f: {
-                "color": "#263238", "weight": 1,
+                "color": "#263238",
+                "weight": 1,
                 "fillColor": group_colour(f["properties"].get("group", 0)),
-                "fillOpacity": 0.6, "className": "planning-group",
+                "fillOpacity": 0.6,
+                "className": "planning-group",
             },
-            tooltip=folium.GeoJsonTooltip(["name", "code", "detail"],
-                                          aliases=[labels.name, labels.code, labels.detail]),
+            tooltip=folium.GeoJsonTooltip(
+                ["name", "code", "detail"], aliases=[labels.name, labels.code, labels.detail]
+            ),
         ).add_to(m)
     return m

@@ -47,24 +47,39 @@ def _int(value) -> int | None:
     return number if number > 0 else None
 
 
-def _map(compound: Grid, buildings: list[Grid], majority: dict[int, tuple[int, dict]],
-         word: str) -> dict:
+def _map(
+    compound: Grid, buildings: list[Grid], majority: dict[int, tuple[int, dict]], word: str
+) -> dict:
     """The compound's buildings coloured by majority group/team (``word``: "Group"/"Team")."""
     features = []
     for b in buildings:
         number, counts = majority.get(b.pk, (0, {}))
         detail = ", ".join(f"{word} {n}: {c}" for n, c in sorted(counts.items())) or "—"
-        features.append({"type": "Feature", "geometry": grid_geometry(b),
-                         "properties": {"name": b.name, "code": b.code, "group": number,
-                                        "detail": detail}})
-    outline = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": grid_geometry(compound), "properties": {}}]}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": grid_geometry(b),
+                "properties": {"name": b.name, "code": b.code, "group": number, "detail": detail},
+            }
+        )
+    outline = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": grid_geometry(compound), "properties": {}}],
+    }
     m = groups_map(
-        outline=outline, buildings={"type": "FeatureCollection", "features": features},
-        labels=GroupMapLabels(outline=compound.name, buildings=_("Buildings"), name=_("Name"),
-                              code=_("Code"), detail=_("Who is where")),
+        outline=outline,
+        buildings={"type": "FeatureCollection", "features": features},
+        labels=GroupMapLabels(
+            outline=compound.name,
+            buildings=_("Buildings"),
+            name=_("Name"),
+            code=_("Code"),
+            detail=_("Who is where"),
+        ),
         tiles=Tiles.configured(),
-        static=static, centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"])
+        static=static,
+        centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+    )
     return embed(m)
 
 
@@ -82,6 +97,7 @@ def open_grid(request: HttpRequest, what: str) -> HttpResponse:
 
 # --- member groups ---------------------------------------------------------------------------
 
+
 def groups_from_post(data, pool: list) -> list[gs.GroupDraft]:
     """Drafts from the form: g_<member> = group number, b_<building> = a number for every
     member of that building (overrides), leader_<n>/deputy_<n> = member ids. Groups are
@@ -98,12 +114,19 @@ def groups_from_post(data, pool: list) -> list[gs.GroupDraft]:
     by_number: dict[int, list[int]] = defaultdict(list)
     for member, number in sorted(number_of.items()):
         by_number[number].append(member)
-    return [gs.GroupDraft(members=by_number[n], leader=_int(data.get(f"leader_{n}")),
-                          deputy=_int(data.get(f"deputy_{n}"))) for n in sorted(by_number)]
+    return [
+        gs.GroupDraft(
+            members=by_number[n],
+            leader=_int(data.get(f"leader_{n}")),
+            deputy=_int(data.get(f"deputy_{n}")),
+        )
+        for n in sorted(by_number)
+    ]
 
 
-def _groups_context(request, compound: Grid, pool: list, drafts: list, state: str,
-                    problems: list[str], version: str) -> dict:
+def _groups_context(
+    request, compound: Grid, pool: list, drafts: list, state: str, problems: list[str], version: str
+) -> dict:
     facts = gs.member_facts(pool)
     rows = gs.group_rows(drafts, pool, facts)
     for r in rows:
@@ -112,14 +135,18 @@ def _groups_context(request, compound: Grid, pool: list, drafts: list, state: st
     buildings = list(Grid.objects.filter(parent=compound, level=Level.BUILDING).order_by("code"))
     n = len(pool)
     return {
-        "compound": compound, "rows": rows, "state": state, "problems": problems,
-        "version": version, "n": n, "bounds": size_bounds(n),
+        "compound": compound,
+        "rows": rows,
+        "state": state,
+        "problems": problems,
+        "version": version,
+        "n": n,
+        "bounds": size_bounds(n),
         "relaxed": size_bounds(n) is not None and size_bounds(n)[0] < 20,
         "ungrouped": [m for m in pool if m.pk not in grouped],
         "buildings": [b for b in buildings if any(m.building_id == b.pk for m in pool)],
         "mean_distance": round(gs.mean_group_distance(drafts, pool, compound)) if drafts else None,
-        "map": _map(compound, buildings, gs.buildings_by_group(compound, drafts, pool),
-                    _("Group")),
+        "map": _map(compound, buildings, gs.buildings_by_group(compound, drafts, pool), _("Group")),
         "saved_exists": gs.groups_version(compound) != "0",
     }
 
@@ -140,18 +167,30 @@ def groups_page(request: HttpRequest, code: str) -> HttpResponse:
         drafts = groups_from_post(request.POST, pool)
         if action == "save":
             try:
-                member_groups_save(compound=compound, groups=drafts, acting_user=request.user,
-                                   expected_version=request.POST.get("version"))
+                member_groups_save(
+                    compound=compound,
+                    groups=drafts,
+                    acting_user=request.user,
+                    expected_version=request.POST.get("version"),
+                )
             except GroupError as error:
                 problems = error.messages
             else:
-                messages.success(request, _("Member groups saved for %(name)s.")
-                                 % {"name": compound.name})
+                messages.success(
+                    request, _("Member groups saved for %(name)s.") % {"name": compound.name}
+                )
                 return redirect("planning:groups", code=compound.code)
         else:
             problems = member_groups_check(compound=compound, groups=drafts, pool=pool)
-        context = _groups_context(request, compound, pool, drafts, "edited", problems,
-                                  request.POST.get("version", version))
+        context = _groups_context(
+            request,
+            compound,
+            pool,
+            drafts,
+            "edited",
+            problems,
+            request.POST.get("version", version),
+        )
         return render(request, "planning/groups.html", context)
     saved = [] if request.GET.get("suggest") else gs.saved_groups(compound)
     if saved:
@@ -159,8 +198,11 @@ def groups_page(request: HttpRequest, code: str) -> HttpResponse:
         problems = member_groups_check(compound=compound, groups=drafts, pool=pool)
     else:
         drafts, state, problems = gs.suggest_groups(compound, pool), "suggested", []
-    return render(request, "planning/groups.html",
-                  _groups_context(request, compound, pool, drafts, state, problems, version))
+    return render(
+        request,
+        "planning/groups.html",
+        _groups_context(request, compound, pool, drafts, state, problems, version),
+    )
 
 
 @planner_required
@@ -175,26 +217,50 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
         drafts, state = gs.suggest_groups(compound, pool), "suggested"
     facts = gs.member_facts(pool)
     by_id = {m.pk: m for m in pool}
+
     def group_rows():
         for number, d in enumerate(drafts, start=1):
             for i in d.members:
                 m = by_id.get(i)
                 role = "leader" if i == d.leader else "deputy" if i == d.deputy else "member"
-                yield (compound.code, number, state, role, i, m.name if m else "",
-                       "yes" if i in facts and facts[i].formal else "no",
-                       m.building.code if m and m.building_id else "",
-                       m.building.name if m and m.building_id else "")
+                yield (
+                    compound.code,
+                    number,
+                    state,
+                    role,
+                    i,
+                    m.name if m else "",
+                    "yes" if i in facts and facts[i].formal else "no",
+                    m.building.code if m and m.building_id else "",
+                    m.building.name if m and m.building_id else "",
+                )
 
-    body = tables.as_csv(["compound_code", "group", "state", "role", "member_id",
-                          "member_name", "formal", "building_code", "building_name"],
-                         group_rows())
+    body = tables.as_csv(
+        [
+            "compound_code",
+            "group",
+            "state",
+            "role",
+            "member_id",
+            "member_name",
+            "formal",
+            "building_code",
+            "building_name",
+        ],
+        group_rows(),
+    )
     # members' names: every download is logged (PIPL), as the other personal exports are
-    access_record(actor=request.user, action="personal.export", model=Member,
-                  what=f"member-groups-{compound.code}.csv")
+    access_record(
+        actor=request.user,
+        action="personal.export",
+        model=Member,
+        what=f"member-groups-{compound.code}.csv",
+    )
     return tables.download(body, name=f"member-groups-{compound.code}", fmt="csv")
 
 
 # --- household teams -------------------------------------------------------------------------
+
 
 def block_key(h: gs.HouseholdRow) -> str | None:
     """The form key of a household's floor (None when its floor is unknown)."""
@@ -213,8 +279,9 @@ def teams_from_post(data, households: list[gs.HouseholdRow]) -> list[gs.TeamDraf
             team_of_house[int(key[2:])] = int(value)
         elif key.startswith("m_") and _int(key[2:]) and _int(value):
             team_of_member[int(key[2:])] = int(value)
-    floors = {key[2:]: _int(value) for key, value in data.items()
-              if key.startswith("f_") and _int(value)}
+    floors = {
+        key[2:]: _int(value) for key, value in data.items() if key.startswith("f_") and _int(value)
+    }
     if floors:
         for h in households:
             key = block_key(h)
@@ -223,10 +290,14 @@ def teams_from_post(data, households: list[gs.HouseholdRow]) -> list[gs.TeamDraf
     numbers = sorted(set(team_of_house.values()) | set(team_of_member.values()))
     known = {h.id for h in households}
     strays = sorted(h for h in team_of_house if h not in known)  # the check names them
-    return [gs.TeamDraft(members=sorted(m for m, t in team_of_member.items() if t == n),
-                         households=[h.id for h in households if team_of_house.get(h.id) == n]
-                         + [h for h in strays if team_of_house[h] == n])
-            for n in numbers]
+    return [
+        gs.TeamDraft(
+            members=sorted(m for m, t in team_of_member.items() if t == n),
+            households=[h.id for h in households if team_of_house.get(h.id) == n]
+            + [h for h in strays if team_of_house[h] == n],
+        )
+        for n in numbers
+    ]
 
 
 def _floors(households: list[gs.HouseholdRow], team_of: dict[int, int]) -> list[dict]:
@@ -236,15 +307,33 @@ def _floors(households: list[gs.HouseholdRow], team_of: dict[int, int]) -> list[
         key = block_key(h)
         row = key or f"?{h.building_id}"  # rooms of unknown floor: one row per building
         if not out or out[-1]["row"] != row:
-            out.append({"row": row, "key": key, "building": h.building, "unit": h.room.unit,
-                        "floor": h.room.floor, "rooms": []})
-        out[-1]["rooms"].append({"id": h.id, "label": h.room.label or f"#{h.id}",
-                                 "team": team_of.get(h.id, "")})
+            out.append(
+                {
+                    "row": row,
+                    "key": key,
+                    "building": h.building,
+                    "unit": h.room.unit,
+                    "floor": h.room.floor,
+                    "rooms": [],
+                }
+            )
+        out[-1]["rooms"].append(
+            {"id": h.id, "label": h.room.label or f"#{h.id}", "team": team_of.get(h.id, "")}
+        )
     return out
 
 
-def _teams_context(request, target: Grid, households: list, pool: list, drafts: list,
-                   state: str, problems: list[str], version: str, largest: int) -> dict:
+def _teams_context(
+    request,
+    target: Grid,
+    households: list,
+    pool: list,
+    drafts: list,
+    state: str,
+    problems: list[str],
+    version: str,
+    largest: int,
+) -> dict:
     compound = gs.compound_of(target)
     by_house = {h.id: h for h in households}
     team_of = {h: n for n, d in enumerate(drafts, start=1) for h in d.households}
@@ -254,37 +343,55 @@ def _teams_context(request, target: Grid, households: list, pool: list, drafts: 
     for n, d in enumerate(drafts, start=1):
         rows = [by_house[h] for h in d.households if h in by_house]
         floors = sorted({(r.building, r.room.floor) for r in rows if r.room.floor is not None})
-        summary.append({
-            "number": n, "colour": group_colour(n),
-            "members": [names[m].name if m in names else f"#{m}" for m in d.members],
-            "households": len(d.households),
-            "first": rows[0].room.label if rows else "", "last": rows[-1].room.label
-            if rows else "",
-            "floors": ", ".join(f"{b} {f}" for b, f in floors[:6])
-            + ("…" if len(floors) > 6 else ""),
-        })
-    rows = [{"member": m, "team": member_team.get(m.pk, ""),
-             "inside": target.level == Level.COMPOUND or m.building_id == target.pk}
-            for m in pool]
-    buildings = (list(Grid.objects.filter(parent=target, level=Level.BUILDING).order_by("code"))
-                 if target.level == Level.COMPOUND else [target])
+        summary.append(
+            {
+                "number": n,
+                "colour": group_colour(n),
+                "members": [names[m].name if m in names else f"#{m}" for m in d.members],
+                "households": len(d.households),
+                "first": rows[0].room.label if rows else "",
+                "last": rows[-1].room.label if rows else "",
+                "floors": ", ".join(f"{b} {f}" for b, f in floors[:6])
+                + ("…" if len(floors) > 6 else ""),
+            }
+        )
+    rows = [
+        {
+            "member": m,
+            "team": member_team.get(m.pk, ""),
+            "inside": target.level == Level.COMPOUND or m.building_id == target.pk,
+        }
+        for m in pool
+    ]
+    buildings = (
+        list(Grid.objects.filter(parent=target, level=Level.BUILDING).order_by("code"))
+        if target.level == Level.COMPOUND
+        else [target]
+    )
     per: dict[int, Counter] = defaultdict(Counter)
     for h in households:
         if h.building_id and h.id in team_of:
             per[h.building_id][team_of[h.id]] += 1
-    majority = {b: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], dict(c))
-                for b, c in per.items()}
+    majority = {
+        b: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], dict(c)) for b, c in per.items()
+    }
     return {
-        "target": target, "compound": compound, "state": state, "problems": problems,
-        "version": version, "summary": summary, "largest": largest,
+        "target": target,
+        "compound": compound,
+        "state": state,
+        "problems": problems,
+        "version": version,
+        "summary": summary,
+        "largest": largest,
         "team_count": len(drafts),
         "pool": rows,
         "others": sum(1 for r in rows if not r["inside"] and not r["team"]),
         "floors": _floors(households, team_of),
         "n_households": len(households),
         "overlapping": gs.teams_elsewhere_overlapping(target),
-        "map": _map(compound if target.level == Level.BUILDING else target, buildings,
-                    majority, _("Team")),
+        "map": _map(
+            compound if target.level == Level.BUILDING else target, buildings, majority, _("Team")
+        ),
         "saved_exists": gs.teams_version(target) != "0",
     }
 
@@ -306,21 +413,37 @@ def teams_page(request: HttpRequest, code: str) -> HttpResponse:
         drafts = teams_from_post(request.POST, households)
         if action == "save":
             try:
-                household_teams_save(target=target, teams=drafts, acting_user=request.user,
-                                     expected_version=request.POST.get("version"))
+                household_teams_save(
+                    target=target,
+                    teams=drafts,
+                    acting_user=request.user,
+                    expected_version=request.POST.get("version"),
+                )
             except GroupError as error:
                 problems = error.messages
             else:
-                messages.success(request, _("Household teams saved for %(name)s.")
-                                 % {"name": target.name})
+                messages.success(
+                    request, _("Household teams saved for %(name)s.") % {"name": target.name}
+                )
                 return redirect("planning:teams", code=target.code)
         else:
-            problems = household_teams_check(target=target, teams=drafts,
-                                             acting_user=request.user)
+            problems = household_teams_check(target=target, teams=drafts, acting_user=request.user)
         largest = gs.team_count(target, pool, len(households))[1]
-        return render(request, "planning/teams.html", _teams_context(
-            request, target, households, pool, drafts, "edited", problems,
-            request.POST.get("version", version), largest))
+        return render(
+            request,
+            "planning/teams.html",
+            _teams_context(
+                request,
+                target,
+                households,
+                pool,
+                drafts,
+                "edited",
+                problems,
+                request.POST.get("version", version),
+                largest,
+            ),
+        )
     asked = _int(request.GET.get("teams"))
     saved = [] if request.GET.get("suggest") or asked else gs.saved_teams(target)
     if saved:
@@ -328,10 +451,15 @@ def teams_page(request: HttpRequest, code: str) -> HttpResponse:
         problems = household_teams_check(target=target, teams=drafts, acting_user=request.user)
         largest = gs.team_count(target, pool, len(households))[1]
     else:
-        suggestion = gs.suggest_teams(target, request.user, teams=asked, households=households,
-                                      pool=pool)
+        suggestion = gs.suggest_teams(
+            target, request.user, teams=asked, households=households, pool=pool
+        )
         drafts, state, problems = suggestion.teams, "suggested", []
         largest = suggestion.largest
-    return render(request, "planning/teams.html", _teams_context(
-        request, target, households, pool, drafts, state, problems, version, largest))
-
+    return render(
+        request,
+        "planning/teams.html",
+        _teams_context(
+            request, target, households, pool, drafts, state, problems, version, largest
+        ),
+    )

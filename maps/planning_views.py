@@ -52,14 +52,24 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     labels = PlanningLabels(
         eligible=_("Compounds where a branch can be founded"),
         unled=_("Branch compounds with buildings without a leader"),
-        name=_("Name"), code=_("Code"), formal_members=_("formal members"),
+        name=_("Name"),
+        code=_("Code"),
+        formal_members=_("formal members"),
         unled_buildings=_("buildings without a leader"),
     )
-    m = planning_map(eligible=layers["eligible"], unled=layers["unled"], labels=labels,
-                     tiles=Tiles.configured(),
-                     static=static, centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"])
-    open_plans = set(plans_visible_to(request.user).filter(status__in=OPEN_STATUSES)
-                     .values_list("compound_id", flat=True))
+    m = planning_map(
+        eligible=layers["eligible"],
+        unled=layers["unled"],
+        labels=labels,
+        tiles=Tiles.configured(),
+        static=static,
+        centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+    )
+    open_plans = set(
+        plans_visible_to(request.user)
+        .filter(status__in=OPEN_STATUSES)
+        .values_list("compound_id", flat=True)
+    )
     candidates = compound_formal_members([r["grid"].pk for r in lists.eligible])
     for r in lists.eligible:
         r["candidates"] = candidates[r["grid"].pk]
@@ -67,9 +77,16 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     plans = list(plans_visible_to(request.user)[:200])
     for p in plans:
         p.steps = allowed_steps(p)
-    return render(request, "planning/page.html", {
-        "lists": lists, "map": embed(m), "plans": plans,
-        "compounds": compounds_to_plan(request.user)})
+    return render(
+        request,
+        "planning/page.html",
+        {
+            "lists": lists,
+            "map": embed(m),
+            "plans": plans,
+            "compounds": compounds_to_plan(request.user),
+        },
+    )
 
 
 def _done(request: HttpRequest, text: str):
@@ -92,8 +109,13 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
             raise Http404
         secretary = get_object_or_404(Member, pk=int(pk), compound=compound)
     try:
-        services.plan_propose(compound=compound, members=members, proposed_secretary=secretary,
-                              note=request.POST.get("note", ""), acting_user=request.user)
+        services.plan_propose(
+            compound=compound,
+            members=members,
+            proposed_secretary=secretary,
+            note=request.POST.get("note", ""),
+            acting_user=request.user,
+        )
     except services.PlanError as error:
         messages.error(request, error.text)
         return redirect("planning:page")
@@ -114,8 +136,9 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             services.plan_approve(plan=plan, acting_user=request.user)
             text = _("Plan approved.")
         elif step == "reject":
-            services.plan_reject(plan=plan, reason=request.POST.get("reason", ""),
-                                 acting_user=request.user)
+            services.plan_reject(
+                plan=plan, reason=request.POST.get("reason", ""), acting_user=request.user
+            )
             text = _("Plan rejected.")
         else:
             services.plan_found(plan=plan, acting_user=request.user)
@@ -128,13 +151,13 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 @planner_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    return tables.download(exporting.as_csv(planning_lists(request.user)),
-                           name="branch-planning", fmt="csv")
+    return tables.download(
+        exporting.as_csv(planning_lists(request.user)), name="branch-planning", fmt="csv"
+    )
 
 
 @planner_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    return tables.download(exporting.as_xlsx(planning_lists(request.user)),
-                           name="branch-planning", fmt="xlsx")
-
-
+    return tables.download(
+        exporting.as_xlsx(planning_lists(request.user)), name="branch-planning", fmt="xlsx"
+    )

@@ -27,8 +27,11 @@ MAX_AGE = 60
 def refusal(status: int, parameter: str | None, message: str) -> JsonResponse:
     """The API's error shape (gridgov/api/errors.py)."""
     errors = {parameter or "non_field_errors": [message]}
-    return JsonResponse({"detail": message, "parameter": parameter, "errors": errors},
-                        status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": message, "parameter": parameter, "errors": errors},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def in_browser_language(view):
@@ -55,24 +58,36 @@ def no_tile(request):
 def tile(request, layer: str, z: str, x: str, y: str, fmt: str):
     spec = LAYERS.get(layer)
     if spec is None:
-        return refusal(404, "layer", _("No tile layer %(layer)s; the layers are: %(known)s.")
-                       % {"layer": layer[:40], "known": ", ".join(LAYERS)})
+        return refusal(
+            404,
+            "layer",
+            _("No tile layer %(layer)s; the layers are: %(known)s.")
+            % {"layer": layer[:40], "known": ", ".join(LAYERS)},
+        )
     if fmt not in FORMATS:
-        return refusal(404, "format", _("Tiles come as .pbf or .geojson, not .%(fmt)s.")
-                       % {"fmt": fmt[:10]})
+        return refusal(
+            404, "format", _("Tiles come as .pbf or .geojson, not .%(fmt)s.") % {"fmt": fmt[:10]}
+        )
     try:
         z_, x_, y_ = parse_tile(z, x, y)
     except TileError as exc:
-        return refusal(400, exc.parameter, _("%(part)s must be a whole number from 0 to "
-                                             "%(top)s.") % {"part": exc.parameter,
-                                                            "top": exc.top})
+        return refusal(
+            400,
+            exc.parameter,
+            _("%(part)s must be a whole number from 0 to %(top)s.")
+            % {"part": exc.parameter, "top": exc.top},
+        )
     crs = request.GET.get("crs", "wgs84")
     if crs not in DISPLAY_CRS:
-        return refusal(400, "crs", _("crs must be one of: %(known)s.")
-                       % {"known": ", ".join(DISPLAY_CRS)})
+        return refusal(
+            400, "crs", _("crs must be one of: %(known)s.") % {"known": ", ".join(DISPLAY_CRS)}
+        )
     if fmt == "pbf" and not is_postgis():
-        return refusal(404, "format", _("Vector tiles (.pbf) need PostGIS; this server has "
-                                        "the same tiles as .geojson."))
+        return refusal(
+            404,
+            "format",
+            _("Vector tiles (.pbf) need PostGIS; this server has the same tiles as .geojson."),
+        )
     if spec.private and not request.user.is_authenticated:
         return refusal(401, None, _("Sign in to see this layer."))
     if fmt == "pbf":

@@ -116,9 +116,11 @@ def _spatialite_index(table: str, column: str) -> bool:
     """Whether SpatiaLite keeps an R*Tree for the column (geometry_columns says so; a table
     that a migration rebuilt can be left with its index disabled, and then empty)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT spatial_index_enabled FROM geometry_columns "
-                       "WHERE f_table_name = %s AND f_geometry_column = %s",
-                       (table.lower(), column.lower()))
+        cursor.execute(
+            "SELECT spatial_index_enabled FROM geometry_columns "
+            "WHERE f_table_name = %s AND f_geometry_column = %s",
+            (table.lower(), column.lower()),
+        )
         row = cursor.fetchone()
     return bool(row and row[0] == 1)
 
@@ -136,15 +138,23 @@ def in_box(qs: QuerySet, field: str, box: tuple[float, float, float, float]) -> 
     if not _spatialite_index(table, column):
         # Not the bboverlaps lookup: on SpatiaLite that is MbrOverlaps, false when one box
         # holds the other (a tile inside a large polygon's box).
-        hit = RawSQL(f'MbrIntersects("{table}"."{column}", BuildMbr(%s, %s, %s, %s, 4326)) = 1',
-                     box, output_field=BooleanField())
+        hit = RawSQL(
+            f'MbrIntersects("{table}"."{column}", BuildMbr(%s, %s, %s, %s, 4326)) = 1',
+            box,
+            output_field=BooleanField(),
+        )
         return qs.alias(in_box=hit).filter(in_box=True)
-    return qs.filter(pk__in=RawSQL(
-        "SELECT ROWID FROM SpatialIndex WHERE f_table_name = %s AND f_geometry_column = %s "
-        "AND search_frame = BuildMbr(%s, %s, %s, %s, 4326)", (table, column, *box)))
+    return qs.filter(
+        pk__in=RawSQL(
+            "SELECT ROWID FROM SpatialIndex WHERE f_table_name = %s AND f_geometry_column = %s "
+            "AND search_frame = BuildMbr(%s, %s, %s, %s, 4326)",
+            (table, column, *box),
+        )
+    )
 
 
 # --- features of each layer, as Python rows (what both formats need) ------------------------------
+
 
 class SimplifyPreserveTopology(GeoFunc):
     """ST_SimplifyPreserveTopology (PostGIS) / SimplifyPreserveTopology (SpatiaLite)."""
@@ -153,8 +163,7 @@ class SimplifyPreserveTopology(GeoFunc):
     geom_param_pos = (0,)
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="SimplifyPreserveTopology",
-                              **extra)
+        return super().as_sql(compiler, connection, function="SimplifyPreserveTopology", **extra)
 
 
 def with_geojson(qs: QuerySet, field: str, scale: Scale | None) -> QuerySet:
@@ -166,38 +175,57 @@ def with_geojson(qs: QuerySet, field: str, scale: Scale | None) -> QuerySet:
         return qs
     geom = F(field)
     if qs.model._meta.get_field(field).geom_type != "POINT":
-        geom = SimplifyPreserveTopology(field, Value(scale.tolerance),
-                                        output_field=GeometryField(srid=4326))
+        geom = SimplifyPreserveTopology(
+            field, Value(scale.tolerance), output_field=GeometryField(srid=4326)
+        )
     return qs.annotate(gj=AsGeoJSON(geom, precision=scale.digits))
 
 
-def case_rows(user, box, scale: Scale | None = None,
-              now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def case_rows(
+    user, box, scale: Scale | None = None, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Open requests in the box that the user may see, with their deadline state and age."""
     now = now or timezone.now()
     qs = in_box(cases_visible_to(user).filter(status__in=OPEN_STATUSES), "location", box)
     rows = []
     for case in with_geojson(light_cases(qs), "location", scale).order_by("opened_at", "id"):
         r = case_row(case, now)
-        rows.append({"id": case.pk, "number": case.number, "title": case.title,
-                     "status": case.get_status_display(), "sla": r.worst,
-                     "age_hours": r.age_hours, "geojson": getattr(case, "gj", None)})
+        rows.append(
+            {
+                "id": case.pk,
+                "number": case.number,
+                "title": case.title,
+                "status": case.get_status_display(),
+                "sla": r.worst,
+                "age_hours": r.age_hours,
+                "geojson": getattr(case, "gj", None),
+            }
+        )
     return rows
 
 
-def route_rows(user, box, scale: Scale | None = None,
-               today: dt.date | None = None) -> list[dict[str, Any]]:
+def route_rows(
+    user, box, scale: Scale | None = None, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Active routes in the box of grids in the user's scope, with days since last walked."""
     today = today or timezone.localdate()
     qs = PatrolRoute.objects.filter(active=True).filter(
-        policy.scoped(user, policy.ANY_ROLE, "grid__code"))
+        policy.scoped(user, policy.ANY_ROLE, "grid__code")
+    )
     qs = with_geojson(with_last_patrol(in_box(qs, "route", box)), "route", scale)
     rows = []
     for route in qs.select_related("grid").order_by("pk"):
         since = days_since(route.last_patrolled, today)
-        rows.append({"id": route.pk, "name": route.name, "grid": route.grid.code,
-                     "state": route_state(since, route.interval_days), "days_since": since,
-                     "geojson": getattr(route, "gj", None)})
+        rows.append(
+            {
+                "id": route.pk,
+                "name": route.name,
+                "grid": route.grid.code,
+                "state": route_state(since, route.interval_days),
+                "days_since": since,
+                "geojson": getattr(route, "gj", None),
+            }
+        )
     return rows
 
 
@@ -228,8 +256,12 @@ def display_box(z: int, x: int, y: int, crs: str) -> tuple[float, float, float, 
     mx, my = (w + e) / 2, (s + n) / 2
     lon, lat = to_wgs84([w, mx, e, w, e, w, mx, e], [s, s, s, my, my, n, n, n], crs)
     grow = 1e-4
-    return (max(-180.0, float(lon.min()) - grow), max(-90.0, float(lat.min()) - grow),
-            min(180.0, float(lon.max()) + grow), min(90.0, float(lat.max()) + grow))
+    return (
+        max(-180.0, float(lon.min()) - grow),
+        max(-90.0, float(lat.min()) - grow),
+        min(180.0, float(lon.max()) + grow),
+        min(90.0, float(lat.max()) + grow),
+    )
 
 
 def shifted_geojson(text: str | None, crs: str, digits: int) -> str | None:
@@ -241,8 +273,9 @@ def shifted_geojson(text: str | None, crs: str, digits: int) -> str | None:
     return json.dumps(shifted["features"][0]["geometry"], separators=(",", ":"))
 
 
-def rows_for(layer: TileLayer, user, z: int, x: int, y: int,
-             scale: Scale | None = None, crs: str = "wgs84") -> list[dict[str, Any]]:
+def rows_for(
+    layer: TileLayer, user, z: int, x: int, y: int, scale: Scale | None = None, crs: str = "wgs84"
+) -> list[dict[str, Any]]:
     """The layer's rows for a tile of a map drawn in ``crs`` (geometry, when ``scale`` is
     given, shifted into it)."""
     rows = _rows_in(layer, user, display_box(z, x, y, crs), scale)
@@ -262,14 +295,14 @@ def _rows_in(layer: TileLayer, user, box, scale: Scale | None) -> list[dict[str,
 
 # --- GeoJSON tiles -------------------------------------------------------------------------------
 
+
 def feature_id(layer: TileLayer, row: dict[str, Any]) -> str | int:
     if layer.name == "cases":
         return row["number"]
     return row.get("code", row["id"])
 
 
-def geojson_tile(layer: TileLayer, user, z: int, x: int, y: int,
-                 crs: str = "wgs84") -> str | None:
+def geojson_tile(layer: TileLayer, user, z: int, x: int, y: int, crs: str = "wgs84") -> str | None:
     """The layer's features touching the tile as GeoJSON text, whole (not clipped: the
     browser draws each once, by id) and simplified by half a pixel at this zoom by the
     database; None when there are none."""
@@ -283,10 +316,12 @@ def geojson_tile(layer: TileLayer, user, z: int, x: int, y: int,
     for row in rows:
         geometry = row.pop("geojson")
         fid = json.dumps(feature_id(layer, row), ensure_ascii=False)
-        props = json.dumps({k: v for k, v in row.items() if k != "id"}, ensure_ascii=False,
-                           separators=(",", ":"))
-        features.append(f'{{"type":"Feature","id":{fid},"geometry":{geometry},'
-                        f'"properties":{props}}}')
+        props = json.dumps(
+            {k: v for k, v in row.items() if k != "id"}, ensure_ascii=False, separators=(",", ":")
+        )
+        features.append(
+            f'{{"type":"Feature","id":{fid},"geometry":{geometry},"properties":{props}}}'
+        )
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
@@ -316,15 +351,17 @@ def _grid_sql(level: int) -> str:
     extra_cols = extra_join = ""
     if level == Level.BUILDING:
         extra_cols = ", COALESCE(m.name, '') AS leader, (r.id IS NOT NULL) AS has_leader"
-        extra_join = (f"LEFT JOIN LATERAL (SELECT c.id, c.member_id FROM {role} c "
-                      f"WHERE c.grid_id = g.id AND c.role = %(role)s AND c.since <= %(today)s "
-                      f"AND (c.until IS NULL OR c.until >= %(today)s) "
-                      f"ORDER BY c.since DESC, c.id DESC LIMIT 1) r ON true "
-                      f"LEFT JOIN {member} m ON m.id = r.member_id")
+        extra_join = (
+            f"LEFT JOIN LATERAL (SELECT c.id, c.member_id FROM {role} c "
+            f"WHERE c.grid_id = g.id AND c.role = %(role)s AND c.since <= %(today)s "
+            f"AND (c.until IS NULL OR c.until >= %(today)s) "
+            f"ORDER BY c.since DESC, c.id DESC LIMIT 1) r ON true "
+            f"LEFT JOIN {member} m ON m.id = r.member_id"
+        )
     return f"""
         WITH {_ENVELOPE},
         rows AS (
-            SELECT g.id, g.code, g.name{extra_cols}, {_mvt_geom('g.geom')} AS geom
+            SELECT g.id, g.code, g.name{extra_cols}, {_mvt_geom("g.geom")} AS geom
             FROM {grid} g {extra_join} CROSS JOIN env CROSS JOIN box
             WHERE g.level = %(level)s AND g.geom && box.b)
         SELECT ST_AsMVT(rows.*, %(layer)s, {EXTENT}, 'geom', 'id') FROM rows"""
@@ -332,10 +369,16 @@ def _grid_sql(level: int) -> str:
 
 # Columns of the per-feature properties computed in Python, joined to the table by id.
 _PROPS = {
-    "cases": (Case, "location", "id bigint, number text, title text, status text, sla text, "
-                                "age_hours integer"),
-    "routes": (PatrolRoute, "route", "id bigint, name text, grid text, state text, "
-                                     "days_since integer"),
+    "cases": (
+        Case,
+        "location",
+        "id bigint, number text, title text, status text, sla text, age_hours integer",
+    ),
+    "routes": (
+        PatrolRoute,
+        "route",
+        "id bigint, name text, grid text, state text, days_since integer",
+    ),
 }
 
 
@@ -345,7 +388,7 @@ def _rows_sql(layer: str) -> str:
         WITH {_ENVELOPE},
         p AS (SELECT * FROM json_to_recordset(%(props)s::json) AS p({columns})),
         rows AS (
-            SELECT p.*, {_mvt_geom('t.' + column, simplify=layer == 'routes')} AS geom
+            SELECT p.*, {_mvt_geom("t." + column, simplify=layer == "routes")} AS geom
             FROM {model._meta.db_table} t JOIN p ON p.id = t.id CROSS JOIN env)
         SELECT ST_AsMVT(rows.*, %(layer)s, {EXTENT}, 'geom', 'id') FROM rows"""
 
@@ -357,13 +400,17 @@ def mvt_tile(layer: TileLayer, user, z: int, x: int, y: int, crs: str = "wgs84")
     if crs != "wgs84":
         return _shifted_mvt(layer, user, z, x, y, crs)
     w, s, e, n = tile_bounds(z, x, y)
-    params: dict[str, Any] = {"z": z, "x": x, "y": y, "layer": layer.name,
-                              "margin": BUFFER / EXTENT,
-                              "tol": Scale(zoom=z, lat=(s + n) / 2).tolerance}
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "layer": layer.name,
+        "margin": BUFFER / EXTENT,
+        "tol": Scale(zoom=z, lat=(s + n) / 2).tolerance,
+    }
     if layer.level is not None:
         sql = _grid_sql(layer.level)
-        params.update(level=layer.level, role=RoleKind.BUILDING_LEADER,
-                      today=timezone.localdate())
+        params.update(level=layer.level, role=RoleKind.BUILDING_LEADER, today=timezone.localdate())
     else:
         rows = rows_for(layer, user, z, x, y)
         if not rows:
@@ -406,8 +453,13 @@ def _shifted_mvt(layer: TileLayer, user, z: int, x: int, y: int, crs: str) -> by
                 p.geojson), 4326), 3857), env.e, {EXTENT}, {BUFFER}, true) AS geom
             FROM p CROSS JOIN env)
         SELECT ST_AsMVT(rows.*, %(layer)s, {EXTENT}, 'geom', 'id') FROM rows"""
-    params = {"z": z, "x": x, "y": y, "layer": layer.name,
-              "props": json.dumps(rows, ensure_ascii=False)}
+    params = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "layer": layer.name,
+        "props": json.dumps(rows, ensure_ascii=False),
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -56,9 +56,16 @@ def street_map_page(request):
     """The whole deployment's map. Levels with more grids than the tile threshold come as
     vector tiles; the rendered map is cached under the street's ``street_fingerprint``."""
     threshold = tile_threshold()
-    key = ":".join(["gridgov:street", get_language() or "", str(threshold),
-                    "pbf" if is_postgis() else "geojson", _settings_digest(),
-                    street_fingerprint()])
+    key = ":".join(
+        [
+            "gridgov:street",
+            get_language() or "",
+            str(threshold),
+            "pbf" if is_postgis() else "geojson",
+            _settings_digest(),
+            street_fingerprint(),
+        ]
+    )
     rendered = cache.get(key)
     if rendered is None:
         rendered = embed(_street_map(threshold))
@@ -81,14 +88,25 @@ def _street_map(threshold: int):
         leader=_("Building leader"),
     )
     data = street_layers_at(threshold=threshold)
-    layers = {k: tile_source(k) if isinstance(data[k], int) else data[k]
-              for k in ("communities", "compounds", "buildings")}
-    words = {"open_dashboard": _("Open its dashboard"), "leader": _("Building leader"),
-             "no_leader": _("no building leader")}
-    return street_map(layers=layers, labels=labels, tiles=tiles(), static=static,
-                      centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"], bounds=data["bounds"],
-                      words=words,
-                      grid_url=reverse("maps:grid", args=["CODE"]).replace("CODE", "{code}"))
+    layers = {
+        k: tile_source(k) if isinstance(data[k], int) else data[k]
+        for k in ("communities", "compounds", "buildings")
+    }
+    words = {
+        "open_dashboard": _("Open its dashboard"),
+        "leader": _("Building leader"),
+        "no_leader": _("no building leader"),
+    }
+    return street_map(
+        layers=layers,
+        labels=labels,
+        tiles=tiles(),
+        static=static,
+        centre=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+        bounds=data["bounds"],
+        words=words,
+        grid_url=reverse("maps:grid", args=["CODE"]).replace("CODE", "{code}"),
+    )
 
 
 def cache_seconds() -> int:
@@ -106,8 +124,7 @@ def tile_source(layer: str) -> TileSource:
     """A tile layer in the format this server makes: .pbf on PostGIS, .geojson elsewhere;
     on a GCJ-02 background its tiles are asked for in that datum (``?crs=gcj02``)."""
     fmt = "pbf" if is_postgis() else "geojson"
-    url = reverse("tiles:tile", kwargs={"layer": layer, "z": "0", "x": "0", "y": "0",
-                                        "fmt": fmt})
+    url = reverse("tiles:tile", kwargs={"layer": layer, "z": "0", "x": "0", "y": "0", "fmt": fmt})
     url = url.replace("/0/0/0.", "/{z}/{x}/{y}.")
     crs = tiles().crs
     if crs != "wgs84":
@@ -117,8 +134,9 @@ def tile_source(layer: str) -> TileSource:
 
 def _settings_digest() -> str:
     """Settings baked into a rendered map (background tiles, static URLs)."""
-    return hashlib.sha1(repr((tiles().resolved, settings.STATIC_URL)).encode(),
-                        usedforsecurity=False).hexdigest()[:8]
+    return hashlib.sha1(
+        repr((tiles().resolved, settings.STATIC_URL)).encode(), usedforsecurity=False
+    ).hexdigest()[:8]
 
 
 @login_required
@@ -131,8 +149,12 @@ def grid_dashboard(request, code: str):
     and the community's ``fingerprint`` (so any change shows at once). Open requests and
     routes are read on every request (their colours depend on the time) and handed to the
     cached map as the page's live data."""
-    grid = (Grid.objects.filter(code=code).select_related("parent__parent")
-            .defer("geom", "parent__geom", "parent__parent__geom").first())
+    grid = (
+        Grid.objects.filter(code=code)
+        .select_related("parent__parent")
+        .defer("geom", "parent__geom", "parent__parent__geom")
+        .first()
+    )
     if grid is None or not may_view(request.user, grid):
         raise Http404(_("No grid %(code)s in your area.") % {"code": code})
     metric = request.GET.get("metric", "leaders")
@@ -140,16 +162,23 @@ def grid_dashboard(request, code: str):
         metric = "leaders"
     threshold = tile_threshold()
     live = dashboard_live(grid, user=request.user)
-    tiled = {"cases": len(live.cases) > threshold,
-             "routes": len(live.route_list) > threshold}
+    tiled = {"cases": len(live.cases) > threshold, "routes": len(live.route_list) > threshold}
     has = {"cases": bool(live.cases), "routes": bool(live.route_list)}
     phones = may_see_phones(request.user, grid)
-    key = ":".join([
-        "gridgov:dashboard", grid.code, metric, get_language() or "", str(int(phones)),
-        *(f"{k}{int(has[k])}{int(tiled[k])}" for k in ("cases", "routes")),
-        str(threshold), "pbf" if is_postgis() else "geojson", _settings_digest(),
-        fingerprint(grid),
-    ])
+    key = ":".join(
+        [
+            "gridgov:dashboard",
+            grid.code,
+            metric,
+            get_language() or "",
+            str(int(phones)),
+            *(f"{k}{int(has[k])}{int(tiled[k])}" for k in ("cases", "routes")),
+            str(threshold),
+            "pbf" if is_postgis() else "geojson",
+            _settings_digest(),
+            fingerprint(grid),
+        ]
+    )
     cached = cache.get(key)
     if cached is None:
         cached = _render_dashboard(grid, request.user, metric, threshold, has=has, tiled=tiled)
@@ -163,32 +192,44 @@ def grid_dashboard(request, code: str):
         features["routes"] = to_display(route_features(live.routes), crs)
     features["covered"] = {"codes": live.coverage["covered"]}
     figures = FIGURE_LABELS()
-    return render(request, "maps/grid.html", {
-        "grid": grid,
-        "data": data,
-        "map": cached["map"],
-        "lists": cached["lists"],
-        "live": live_json(features),
-        "metric": metric,
-        "metrics": [(k, figures[k]) for k in METRICS],
-        "legend": legend(metric),
-        "figure": figures[metric],
-        "open_cases": len(live.work),
-        # 300 rows: joined here, ten times faster than a template loop
-        "open_items": format_html_join(
-            "", '<li><a href="{}"><span class="sla sla-{}"></span>{} {} <small>{} · {}</small>'
-                '</a></li>', live.work),
-        "overdue_routes": live.overdue,
-        "routes": live.route_list,
-        "coverage": {**live.coverage, "covered_n": len(live.coverage["covered"]),
-                     "percent": (None if live.coverage["share"] is None
-                                 else round(100 * live.coverage["share"]))},
-        "coverage_layer": cached.get("coverage_layer", False),
-    })
+    return render(
+        request,
+        "maps/grid.html",
+        {
+            "grid": grid,
+            "data": data,
+            "map": cached["map"],
+            "lists": cached["lists"],
+            "live": live_json(features),
+            "metric": metric,
+            "metrics": [(k, figures[k]) for k in METRICS],
+            "legend": legend(metric),
+            "figure": figures[metric],
+            "open_cases": len(live.work),
+            # 300 rows: joined here, ten times faster than a template loop
+            "open_items": format_html_join(
+                "",
+                '<li><a href="{}"><span class="sla sla-{}"></span>{} {} <small>{} · {}</small>'
+                "</a></li>",
+                live.work,
+            ),
+            "overdue_routes": live.overdue,
+            "routes": live.route_list,
+            "coverage": {
+                **live.coverage,
+                "covered_n": len(live.coverage["covered"]),
+                "percent": (
+                    None if live.coverage["share"] is None else round(100 * live.coverage["share"])
+                ),
+            },
+            "coverage_layer": cached.get("coverage_layer", False),
+        },
+    )
 
 
-def _render_dashboard(grid: Grid, user, metric: str, threshold: int, *,
-                      has: dict[str, bool], tiled: dict[str, bool]) -> dict:
+def _render_dashboard(
+    grid: Grid, user, metric: str, threshold: int, *, has: dict[str, bool], tiled: dict[str, bool]
+) -> dict:
     """What the cache keeps of a dashboard: its figures and its rendered map."""
     data = dashboard(grid, user=user)
     labels = DashboardLabels(
@@ -215,11 +256,19 @@ def _render_dashboard(grid: Grid, user, metric: str, threshold: int, *,
     coverage = coverage_buildings(grid, threshold)
     leaders = tile_source("buildings") if len(data.leaders) > threshold else data.leaders
     m = dashboard_map(
-        outline=data.outline, children=data.children, leaders=leaders, metric=metric,
-        labels=labels, tiles=tiles(), static=static,
+        outline=data.outline,
+        children=data.children,
+        leaders=leaders,
+        metric=metric,
+        labels=labels,
+        tiles=tiles(),
+        static=static,
         child_url=lambda c: reverse("maps:grid", args=[c]) + f"?metric={metric}",
-        routes=((tile_source("routes") if tiled["routes"] else Live("routes"))
-                if has["routes"] else None),
+        routes=(
+            (tile_source("routes") if tiled["routes"] else Live("routes"))
+            if has["routes"]
+            else None
+        ),
         cases=(tile_source("cases") if tiled["cases"] else Live("cases")) if has["cases"] else None,
         grid_url=reverse("maps:grid", args=["CODE"]).replace("CODE", "{code}"),
         case_url=reverse("cases:detail", args=["NUMBER"]).replace("NUMBER", "{number}"),
@@ -227,8 +276,12 @@ def _render_dashboard(grid: Grid, user, metric: str, threshold: int, *,
     )
     fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data) if f.name != "grid"}
     lists = render_to_string("maps/_grid_lists.html", {"data": data})
-    return {"data": fields, "map": embed(m), "lists": lists,
-            "coverage_layer": bool(coverage and coverage["features"])}
+    return {
+        "data": fields,
+        "map": embed(m),
+        "lists": lists,
+        "coverage_layer": bool(coverage and coverage["features"]),
+    }
 
 
 def coverage_buildings(grid: Grid, threshold: int) -> dict | None:
@@ -238,13 +291,20 @@ def coverage_buildings(grid: Grid, threshold: int) -> dict | None:
     if buildings.count() > threshold:
         return None
     scale = scale_for(Grid.objects.only("geom").get(pk=grid.pk).geom.extent)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": simplified(b.geom, scale),
-         "properties": {"code": b.code, "name": b.name}}
-        for b in buildings.only("id", "code", "name", "geom").order_by("code")]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": simplified(b.geom, scale),
+                "properties": {"code": b.code, "name": b.name},
+            }
+            for b in buildings.only("id", "code", "name", "geom").order_by("code")
+        ],
+    }
 
 
-def FIGURE_LABELS() -> dict[str, str]:  # noqa: N802 - a table, translated per request
+def FIGURE_LABELS() -> dict[str, str]:
     return {
         "leaders": _("buildings with a leader (%)"),
         "members": _("members per 100 households"),

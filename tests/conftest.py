@@ -20,8 +20,15 @@ def plain_http_test_server():
     the production behaviour in a separate process.)"""
     from django.conf import settings
 
-    saved = {k: getattr(settings, k) for k in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-                                               "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")}
+    saved = {
+        k: getattr(settings, k)
+        for k in (
+            "SECURE_SSL_REDIRECT",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_HSTS_SECONDS",
+        )
+    }
     settings.SECURE_SSL_REDIRECT = settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
@@ -73,8 +80,9 @@ class Tree:
 def tree(db) -> Tree:
     def make(level, code, name, geom, parent=None, kind=None):
         kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
-        return grid_create(acting_user=None, level=level, code=code, name=name, kind=kind,
-                           geom=geom, parent=parent)
+        return grid_create(
+            acting_user=None, level=level, code=code, name=name, kind=kind, geom=geom, parent=parent
+        )
 
     c1 = make(Level.COMMUNITY, "100001", "东湖社区", box(113.100, 23.000, 113.110, 23.010))
     k1 = make(Level.COMPOUND, "100001001", "东湖花园", box(113.101, 23.001, 113.105, 23.009), c1)
@@ -93,10 +101,12 @@ def make_user(db):
     """A user holding one role over one grid (or a street admin over a code prefix)."""
 
     def make(username: str, role: str, grid: Grid | None = None, scope: str = "", **extra):
-        user = get_user_model().objects.create_user(username=username, password="x-Pass-2026!",
-                                                    **extra)
-        Assignment.objects.create(user=user, role=role, grid=grid,
-                                  scope_code=grid.code if grid else scope)
+        user = get_user_model().objects.create_user(
+            username=username, password="x-Pass-2026!", **extra
+        )
+        Assignment.objects.create(
+            user=user, role=role, grid=grid, scope_code=grid.code if grid else scope
+        )
         return user
 
     return make
@@ -110,8 +120,9 @@ def fresh_rate_limits(request, django_db_blocker):
     client starts at zero."""
     yield
     marker = request.node.get_closest_marker("django_db")
-    if ({"transactional_db", "live_server"} & set(request.fixturenames)
-            or (marker is not None and marker.kwargs.get("transaction"))):
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
         from django.core.cache import caches
 
         with django_db_blocker.unblock():

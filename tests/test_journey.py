@@ -86,13 +86,15 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     assert 'id="report-status">reported and confirmed<' in mine
 
     # 3. The community has a service post in compound K1; the member claims it.
-    post = posts_services.post_create(acting_user=reporting.c1sec,
-                                      kind=catalogue["environment"], grid=tree.k1, places=1)
+    post = posts_services.post_create(
+        acting_user=reporting.c1sec, kind=catalogue["environment"], grid=tree.k1, places=1
+    )
     listing = member_client.get("/en/posts/").content.decode()
     assert "环境维护岗" in listing
     assert f'action="/en/posts/{post.pk}/claim/"' in listing
-    response = member_client.post(f"/en/posts/{post.pk}/claim/", {"next": "/en/posts/"},
-                                  follow=True)
+    response = member_client.post(
+        f"/en/posts/{post.pk}/claim/", {"next": "/en/posts/"}, follow=True
+    )
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/en/posts/"
     assert "You now hold 环境维护岗 · 东湖花园." in page
@@ -105,12 +107,22 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     #    page; the member signs up.
     start = timezone.localtime() + dt.timedelta(days=1)
     clean = ServiceCategory.objects.get(code="clean_home")
-    response = staff.post("/en/service/activities/new/", {
-        "organiser_grid": tree.c1.pk, "title": "楼道清洁日", "category": clean.pk,
-        "description": "一起清理楼道", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "capacity": "5", "address": "东湖花园广场", "lon": str(PLACE[0]),
-        "lat": str(PLACE[1]), "crs": "wgs84"})
+    response = staff.post(
+        "/en/service/activities/new/",
+        {
+            "organiser_grid": tree.c1.pk,
+            "title": "楼道清洁日",
+            "category": clean.pk,
+            "description": "一起清理楼道",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "capacity": "5",
+            "address": "东湖花园广场",
+            "lon": str(PLACE[0]),
+            "lat": str(PLACE[1]),
+            "crs": "wgs84",
+        },
+    )
     activity = Activity.objects.get(title="楼道清洁日")
     url = f"/en/service/activities/{activity.pk}/"
     assert response.status_code == 302 and response["Location"].endswith(url[3:])
@@ -131,7 +143,8 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     #    off their page and tells it; the member checks in with it.
     Activity.objects.filter(pk=activity.pk).update(
         starts_at=timezone.now() - dt.timedelta(minutes=10),
-        ends_at=timezone.now() + dt.timedelta(minutes=110))
+        ends_at=timezone.now() + dt.timedelta(minutes=110),
+    )
     activity.refresh_from_db()
     organiser_page = staff.get(url).content.decode()
     code = re.search(r'id="checkin-code">([^<]+)<', organiser_page).group(1)
@@ -152,7 +165,11 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     assert signup.hours == Decimal("2") and signup.hours_confirmed_by == reporting.c1sec
     entry = LedgerEntry.objects.get(source=f"service.signup:{signup.pk}")
     assert (entry.member, entry.hours, entry.points, entry.kind) == (
-        member, Decimal("2"), 20, "earn")  # 10 points an hour
+        member,
+        Decimal("2"),
+        20,
+        "earn",
+    )  # 10 points an hour
 
     # 7. The member sees the hours and points on their page.
     page = member_client.get("/en/points/me/").content.decode()
@@ -164,15 +181,17 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     assert points_selectors.points_balance(member) == 20
 
     # 8. The community stocks the mall; the member redeems an item.
-    item = mall_item_create(acting_user=reporting.c1sec, name="洗衣液", points_cost=15,
-                            stock=3, community=tree.c1)
+    item = mall_item_create(
+        acting_user=reporting.c1sec, name="洗衣液", points_cost=15, stock=3, community=tree.c1
+    )
     mall = member_client.get("/en/points/mall/").content.decode()
     assert "洗衣液" in mall and 'id="mall-balance">20<' in mall
     response = member_client.post(f"/en/points/mall/{item.pk}/redeem/", follow=True)
     assert response.status_code == 200
     assert messages_of(response) == [
         "You redeemed “洗衣液” for 15 points; your balance is now 5. Collect it at the "
-        "community office."]
+        "community office."
+    ]
     item.refresh_from_db()
     assert item.stock == 2
     assert points_selectors.points_balance(member) == 5
@@ -190,22 +209,40 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
     response = staff.get(f"/en/reports/quarterly.csv?{q}&table=members")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = {r["name"]: r for r in
-            csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
-    return Journey(member=member, member_client=member_client, staff=staff, post=post,
-                   activity=activity, signup=signup, item=item, report_rows=rows)
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    return Journey(
+        member=member,
+        member_client=member_client,
+        staff=staff,
+        post=post,
+        activity=activity,
+        signup=signup,
+        item=item,
+        report_rows=rows,
+    )
 
 
-def test_member_journey_from_registration_to_report(reporting, register, tree,  # noqa: F811
-                                                    catalogue):  # noqa: F811
+def test_member_journey_from_registration_to_report(
+    reporting,  # noqa: F811
+    register,  # noqa: F811
+    tree,
+    catalogue,  # noqa: F811
+):
     journey = walk(reporting, register, tree, catalogue)
     row = journey.report_rows["王芳"]
     assert (row["community"], row["grid_code"], row["unit"]) == (
-        "东湖社区", "100001001001", "区税务局")
+        "东湖社区",
+        "100001001001",
+        "区税务局",
+    )
     assert (row["hours"], row["activities"], row["self_organised"]) == ("2.0", "1", "0")
 
 
-def test_the_quarterly_report_counts_the_post_the_member_holds(reporting, register,  # noqa: F811
-                                                               tree, catalogue):  # noqa: F811
+def test_the_quarterly_report_counts_the_post_the_member_holds(
+    reporting,  # noqa: F811
+    register,  # noqa: F811
+    tree,
+    catalogue,  # noqa: F811
+):
     journey = walk(reporting, register, tree, catalogue)
     assert journey.report_rows["王芳"]["posts"] == "1"

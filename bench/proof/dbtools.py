@@ -43,28 +43,46 @@ SAMPLE = 400  # addresses and points handed to the load test
 def fixtures(out: Path) -> None:
     """What the proofs need from the demo: an API key (read + Open311 POST, a rate no test
     reaches), the grid leader's grid, household addresses and points with their building."""
-    raw = api_key_issue(key=ApiKey(name="reliability proof (bench/proof)", can_read=True,
-                                   can_post_requests=True, rate_limit_per_minute=10_000_000),
-                        acting_user=None)
+    raw = api_key_issue(
+        key=ApiKey(
+            name="reliability proof (bench/proof)",
+            can_read=True,
+            can_post_requests=True,
+            rate_limit_per_minute=10_000_000,
+        ),
+        acting_user=None,
+    )
     leader = get_user_model().objects.get(username="leader")
     grid = Assignment.objects.filter(user=leader).select_related("grid").first().grid
     rng = random.Random(8)
-    homes = list(Household.objects.filter(building__isnull=False)
-                 .exclude(address="").values_list("address", "location", "building__code"))
+    homes = list(
+        Household.objects.filter(building__isnull=False)
+        .exclude(address="")
+        .values_list("address", "location", "building__code")
+    )
     rng.shuffle(homes)
     homes = homes[:SAMPLE]
-    json.dump({
-        "key": raw,
-        "password": DEMO_PASSWORD,
-        "leader": {"username": "leader", "grid": grid.code},
-        "admin": {"username": "demo"},
-        "addresses": [a for a, _p, _b in homes],
-        "points": [[round(p.x, 7), round(p.y, 7), b] for _a, p, b in homes],
-        "service_codes": list(CaseCategory.objects.filter(active=True)
-                              .values_list("code", flat=True)),
-        "counts": {"grids": Grid.objects.count(), "members": Member.objects.count(),
-                   "households": Household.objects.count(), "cases": Case.objects.count()},
-    }, out.open("w"), ensure_ascii=False)
+    json.dump(
+        {
+            "key": raw,
+            "password": DEMO_PASSWORD,
+            "leader": {"username": "leader", "grid": grid.code},
+            "admin": {"username": "demo"},
+            "addresses": [a for a, _p, _b in homes],
+            "points": [[round(p.x, 7), round(p.y, 7), b] for _a, p, b in homes],
+            "service_codes": list(
+                CaseCategory.objects.filter(active=True).values_list("code", flat=True)
+            ),
+            "counts": {
+                "grids": Grid.objects.count(),
+                "members": Member.objects.count(),
+                "households": Household.objects.count(),
+                "cases": Case.objects.count(),
+            },
+        },
+        out.open("w"),
+        ensure_ascii=False,
+    )
 
 
 def buildings(out: Path, parts: int) -> None:
@@ -79,17 +97,23 @@ def buildings(out: Path, parts: int) -> None:
 
     features = []
     next_code: dict[str, int] = {}
-    for code, name, parent, geom in (Grid.objects.filter(level=Level.BUILDING)
-                                     .order_by("code")
-                                     .values_list("code", "name", "parent__code", "geom")):
+    for code, name, parent, geom in (
+        Grid.objects.filter(level=Level.BUILDING)
+        .order_by("code")
+        .values_list("code", "name", "parent__code", "geom")
+    ):
         shape = shapely.from_wkb(bytes(geom.wkb))
         x0, y0, x1, y1 = shape.bounds
         step = (x1 - x0) / parts
         for j in range(parts):
-            piece = shape.intersection(box(x0 + j * step, y0 - 1e-6, x0 + (j + 1) * step,
-                                           y1 + 1e-6))
-            polys = [g for g in getattr(piece, "geoms", [piece])
-                     if g.geom_type == "Polygon" and g.area > 0]
+            piece = shape.intersection(
+                box(x0 + j * step, y0 - 1e-6, x0 + (j + 1) * step, y1 + 1e-6)
+            )
+            polys = [
+                g
+                for g in getattr(piece, "geoms", [piece])
+                if g.geom_type == "Polygon" and g.area > 0
+            ]
             if not polys:
                 continue
             if j == 0:
@@ -98,10 +122,17 @@ def buildings(out: Path, parts: int) -> None:
                 n = next_code.get(parent, 500)
                 next_code[parent] = n + 1
                 piece_code = f"{parent}{n:03d}"
-            features.append({"type": "Feature",
-                             "geometry": mapping(shapely.MultiPolygon(polys)),
-                             "properties": {"code": piece_code, "name": f"{name}-{j + 1}",
-                                            "parent_code": parent}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(shapely.MultiPolygon(polys)),
+                    "properties": {
+                        "code": piece_code,
+                        "name": f"{name}-{j + 1}",
+                        "parent_code": parent,
+                    },
+                }
+            )
     json.dump({"type": "FeatureCollection", "features": features}, out.open("w"))
     print(len(features))
 
@@ -111,31 +142,50 @@ def grid_state() -> None:
     boundary versions, audit rows and people's placements: equal before and after means the
     import left nothing behind."""
     h = hashlib.sha256()
-    for code, name, level, kind, parent, geom in Grid.objects.order_by("code").values_list(
-            "code", "name", "level", "kind", "parent__code", "geom").iterator(chunk_size=2000):
+    for code, name, level, kind, parent, geom in (
+        Grid.objects.order_by("code")
+        .values_list("code", "name", "level", "kind", "parent__code", "geom")
+        .iterator(chunk_size=2000)
+    ):
         h.update(f"{code}|{name}|{level}|{kind}|{parent}|".encode())
         h.update(bytes(geom.wkb))
     for model in (Member, Household):
-        for row in model.objects.order_by("pk").values_list(
-                "pk", "grid_code", "building_id", "nearest_building_id").iterator(chunk_size=5000):
+        for row in (
+            model.objects.order_by("pk")
+            .values_list("pk", "grid_code", "building_id", "nearest_building_id")
+            .iterator(chunk_size=5000)
+        ):
             h.update(repr(row).encode())
-    print(json.dumps({"grids": Grid.objects.count(),
-                      "buildings": Grid.objects.filter(level=Level.BUILDING).count(),
-                      "versions": GridVersion.objects.count(),
-                      "audit": AuditEntry.objects.count(),
-                      "sha256": h.hexdigest()}))
+    print(
+        json.dumps(
+            {
+                "grids": Grid.objects.count(),
+                "buildings": Grid.objects.filter(level=Level.BUILDING).count(),
+                "versions": GridVersion.objects.count(),
+                "audit": AuditEntry.objects.count(),
+                "sha256": h.hexdigest(),
+            }
+        )
+    )
 
 
 def cases_exist(ids_file: Path) -> None:
     wanted = json.loads(ids_file.read_text())
     found = set()
     for i in range(0, len(wanted), 500):
-        found.update(Case.objects.filter(number__in=wanted[i:i + 500])
-                     .values_list("number", flat=True))
-    print(json.dumps({"asked": len(wanted), "found": len(found),
-                      "missing": sorted(set(wanted) - found),
-                      "proof_cases": Case.objects.filter(
-                          description__startswith="proof-kill ").count()}))
+        found.update(
+            Case.objects.filter(number__in=wanted[i : i + 500]).values_list("number", flat=True)
+        )
+    print(
+        json.dumps(
+            {
+                "asked": len(wanted),
+                "found": len(found),
+                "missing": sorted(set(wanted) - found),
+                "proof_cases": Case.objects.filter(description__startswith="proof-kill ").count(),
+            }
+        )
+    )
 
 
 def main() -> None:

@@ -33,14 +33,24 @@ from pathlib import Path
 
 from proofkit import MANAGE, Server, as_pg, dbtool, pg_tool, psql, say
 
-WRITING_SQL = ("SELECT a.pid || ' ' || left(regexp_replace(a.query, '\\s+', ' ', 'g'), 70) "
-               "FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.pid IN ("
-               "SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-               "WHERE c.relname = 'grids_grid' AND l.mode = 'RowExclusiveLock')")
+WRITING_SQL = (
+    "SELECT a.pid || ' ' || left(regexp_replace(a.query, '\\s+', ' ', 'g'), 70) "
+    "FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.pid IN ("
+    "SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "WHERE c.relname = 'grids_grid' AND l.mode = 'RowExclusiveLock')"
+)
 
 
-def worker_kill(server: Server, fixtures: dict, env: dict[str, str], work: Path, *,
-                threads: int = 8, seconds: float = 15.0, kills: int = 2) -> dict:
+def worker_kill(
+    server: Server,
+    fixtures: dict,
+    env: dict[str, str],
+    work: Path,
+    *,
+    threads: int = 8,
+    seconds: float = 15.0,
+    kills: int = 2,
+) -> dict:
     url = f"{server.url}/open311/v2/requests.json"
     results: list[dict] = []
     lock = threading.Lock()
@@ -52,9 +62,14 @@ def worker_kill(server: Server, fixtures: dict, env: dict[str, str], work: Path,
         while not stop.is_set():
             n += 1
             lon, lat, _b = rng.choice(fixtures["points"])
-            body = urllib.parse.urlencode({
-                "service_code": rng.choice(fixtures["service_codes"]), "lat": lat, "long": lon,
-                "description": f"proof-kill {tid}-{n}"}).encode()
+            body = urllib.parse.urlencode(
+                {
+                    "service_code": rng.choice(fixtures["service_codes"]),
+                    "lat": lat,
+                    "long": lon,
+                    "description": f"proof-kill {tid}-{n}",
+                }
+            ).encode()
             req = urllib.request.Request(url, data=body, headers={"X-Api-Key": fixtures["key"]})
             row: dict = {"at": time.monotonic()}
             try:
@@ -91,21 +106,35 @@ def worker_kill(server: Server, fixtures: dict, env: dict[str, str], work: Path,
     check = json.loads(dbtool(["cases-exist", str(ids)], env))
     after = server.worker_pids()
     res = {
-        "threads": threads, "seconds": seconds, "killed": len(killed),
+        "threads": threads,
+        "seconds": seconds,
+        "killed": len(killed),
         "respawned": len(after) == len(before) and not set(killed) & set(after),
-        "posted": len(results), "acknowledged": len(acked), "found": check["found"],
+        "posted": len(results),
+        "acknowledged": len(acked),
+        "found": check["found"],
         "missing": check["missing"],
         "duplicates": len(acked) - len(set(acked)),
-        "outcomes": dict(Counter(str(r.get("status")) + (f" {r['error']}" if r.get("status") is None
-                                                       else "") for r in results)),
+        "outcomes": dict(
+            Counter(
+                str(r.get("status")) + (f" {r['error']}" if r.get("status") is None else "")
+                for r in results
+            )
+        ),
         "non_2xx": [r["error"] for r in results if r.get("status") not in (201, None)][:5],
         "written_not_acknowledged": check["proof_cases"] - check["found"],
     }
-    res["ok"] = (not res["missing"] and res["acknowledged"] > 0 and res["respawned"]
-                 and not res["duplicates"])
-    say(f"worker kill: {res['posted']} posted, {res['acknowledged']} acknowledged, "
+    res["ok"] = (
+        not res["missing"]
+        and res["acknowledged"] > 0
+        and res["respawned"]
+        and not res["duplicates"]
+    )
+    say(
+        f"worker kill: {res['posted']} posted, {res['acknowledged']} acknowledged, "
         f"{res['found']} found in the database, missing {len(res['missing'])}; "
-        f"outcomes {res['outcomes']}")
+        f"outcomes {res['outcomes']}"
+    )
     return res
 
 
@@ -113,8 +142,16 @@ def _grid_state(env: dict[str, str]) -> dict:
     return json.loads(dbtool(["grid-state"], env))
 
 
-def import_abort(env: dict[str, str], backend: str, work: Path, *, db_file: Path | None,
-                 pg: dict | None, parts: int = 6, delay: float = 0.4) -> dict:
+def import_abort(
+    env: dict[str, str],
+    backend: str,
+    work: Path,
+    *,
+    db_file: Path | None,
+    pg: dict | None,
+    parts: int = 6,
+    delay: float = 0.4,
+) -> dict:
     geojson = work / "buildings.geojson"
     features = int(dbtool(["buildings", str(geojson), "--parts", str(parts)], env))
     before = _grid_state(env)
@@ -145,8 +182,11 @@ def import_abort(env: dict[str, str], backend: str, work: Path, *, db_file: Path
         if seen is None:
             time.sleep(0.02)
     if seen is None:
-        return {"ok": False, "features": features, "error": "the import ended before it wrote: "
-                + log.read_text()[-500:]}
+        return {
+            "ok": False,
+            "features": features,
+            "error": "the import ended before it wrote: " + log.read_text()[-500:],
+        }
     time.sleep(delay)
     fault_at = time.monotonic()
     if journal is not None:
@@ -157,34 +197,67 @@ def import_abort(env: dict[str, str], backend: str, work: Path, *, db_file: Path
     else:
         rows = psql(pg["url"], WRITING_SQL, env)
         evidence += f"; at the fault: {rows.splitlines()[0] if rows else 'no writer'}"
-        subprocess.run(as_pg([pg_tool("pg_ctl"), "-D", pg["data"], "-l", pg["log"], "-m",
-                              "immediate", "-w", "-t", "120", "restart"]),
-                       check=True, capture_output=True, cwd="/")
-        fault = (f"pg_ctl restart -m immediate (server crash and recovery, back after "
-                 f"{time.monotonic() - fault_at:.1f} s)")
+        subprocess.run(
+            as_pg(
+                [
+                    pg_tool("pg_ctl"),
+                    "-D",
+                    pg["data"],
+                    "-l",
+                    pg["log"],
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "-t",
+                    "120",
+                    "restart",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            cwd="/",
+        )
+        fault = (
+            f"pg_ctl restart -m immediate (server crash and recovery, back after "
+            f"{time.monotonic() - fault_at:.1f} s)"
+        )
     proc.wait(timeout=300)
     out = log.read_text()
     after = _grid_state(env)
-    say(f"import fault: {fault} {fault_at - seen:.1f} s after the writes began; import exit "
-        f"{proc.returncode}; state {'unchanged' if after == before else 'CHANGED'}")
+    say(
+        f"import fault: {fault} {fault_at - seen:.1f} s after the writes began; import exit "
+        f"{proc.returncode}; state {'unchanged' if after == before else 'CHANGED'}"
+    )
     rerun_start = time.monotonic()
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     rerun_seconds = time.monotonic() - rerun_start
     final = _grid_state(env)
     res = {
-        "features": features, "fault": fault, "evidence": evidence,
-        "writing_after_s": seen - started, "fault_after_writes_s": fault_at - seen,
+        "features": features,
+        "fault": fault,
+        "evidence": evidence,
+        "writing_after_s": seen - started,
+        "fault_after_writes_s": fault_at - seen,
         "import_exit": proc.returncode,
         "import_said": next((x for x in out.splitlines() if "Error: " in x), out[-200:])[:200],
-        "before": before, "after": after, "unchanged": after == before,
-        "rerun_exit": rerun.returncode, "rerun_seconds": rerun_seconds,
+        "before": before,
+        "after": after,
+        "unchanged": after == before,
+        "rerun_exit": rerun.returncode,
+        "rerun_seconds": rerun_seconds,
         "rerun_said": (rerun.stdout.strip().splitlines() or [rerun.stderr[-200:]])[-1][:300],
         "rerun_buildings": final["buildings"] - before["buildings"],
     }
     if journal is not None:
         res["journal_left"] = journal.exists()
-    res["ok"] = (res["unchanged"] and proc.returncode != 0 and rerun.returncode == 0
-                 and res["rerun_buildings"] == features - before["buildings"])
-    say(f"import fault: re-run exit {rerun.returncode} in {rerun_seconds:.0f} s, "
-        f"+{res['rerun_buildings']} buildings")
+    res["ok"] = (
+        res["unchanged"]
+        and proc.returncode != 0
+        and rerun.returncode == 0
+        and res["rerun_buildings"] == features - before["buildings"]
+    )
+    say(
+        f"import fault: re-run exit {rerun.returncode} in {rerun_seconds:.0f} s, "
+        f"+{res['rerun_buildings']} buildings"
+    )
     return res

@@ -37,8 +37,16 @@ def _runs(key: str, cookie: str, first: bool) -> dict[str, list[str]]:
     return {
         "key": ["-H", f"X-Api-Key: {key}", "--phases", phases, "--workers", "2"],
         "key-stateful": ["-H", f"X-Api-Key: {key}", "--phases", "stateful"],
-        "session": ["-H", f"Cookie: {cookie}", "--include-path-regex", "^/api/v1/",
-                    "--phases", phases, "--workers", "2"],
+        "session": [
+            "-H",
+            f"Cookie: {cookie}",
+            "--include-path-regex",
+            "^/api/v1/",
+            "--phases",
+            phases,
+            "--workers",
+            "2",
+        ],
     }
 
 
@@ -46,8 +54,14 @@ def _curl(interaction: dict, secrets: dict[str, str]) -> str:
     req = interaction.get("request") or {}
     parts = ["curl", "-X", req.get("method", "GET")]
     for name, values in (req.get("headers") or {}).items():
-        if name.lower() in ("user-agent", "accept-encoding", "accept", "connection",
-                            "x-schemathesis-testcaseid", "content-length"):
+        if name.lower() in (
+            "user-agent",
+            "accept-encoding",
+            "accept",
+            "connection",
+            "x-schemathesis-testcaseid",
+            "content-length",
+        ):
             continue
         for v in values:
             parts += ["-H", f"{name}: {v}"]
@@ -67,12 +81,12 @@ def _normal(message: str) -> str:
     """The failure message without the response data it quotes (for grouping)."""
     for marker in (" is not of type ", " is not one of ", " is not valid under "):
         if message[:1] in "[{" and marker in message:
-            return "<response>" + message[message.index(marker):]
+            return "<response>" + message[message.index(marker) :]
     return message
 
 
 def _body(interaction: dict) -> str:
-    content = ((interaction.get("response") or {}).get("content") or {})
+    content = (interaction.get("response") or {}).get("content") or {}
     raw = content.get("$base64") if isinstance(content, dict) else None
     text = base64.b64decode(raw).decode("utf-8", "replace") if raw else ""
     return " ".join(text.split())[:200]
@@ -101,11 +115,19 @@ def _failures(ndjson: Path, run: str, secrets: dict[str, str]) -> list[dict]:
                 first = message[0] if message else ""
                 for secret, name in secrets.items():
                     first = first.replace(secret, name)
-                out.append({"run": run, "operation": info.get("operation") or rec.get("label"),
-                            "check": check.get("name"), "code": info.get("code"),
-                            "title": info.get("title"), "message": _normal(first)[:240],
-                            "status": status, "response": _body(interaction),
-                            "curl": _curl(interaction, secrets)})
+                out.append(
+                    {
+                        "run": run,
+                        "operation": info.get("operation") or rec.get("label"),
+                        "check": check.get("name"),
+                        "code": info.get("code"),
+                        "title": info.get("title"),
+                        "message": _normal(first)[:240],
+                        "status": status,
+                        "response": _body(interaction),
+                        "curl": _curl(interaction, secrets),
+                    }
+                )
     return out
 
 
@@ -121,26 +143,60 @@ def unique(failures: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda f: (f["operation"] or "", f["code"] or ""))
 
 
-def _start(name: str, args: list[str], schema: str, venv: Path, work: Path, seconds: int,
-           seed: int) -> tuple[subprocess.Popen, list[str], Path]:
+def _start(
+    name: str, args: list[str], schema: str, venv: Path, work: Path, seconds: int, seed: int
+) -> tuple[subprocess.Popen, list[str], Path]:
     out_dir = work / f"st-{name}-{seed}"
-    cmd = [str(venv / "bin" / "schemathesis"), "run", schema, "--checks", "all",
-           "--max-examples", "100000", "--max-time", str(seconds), "--seed", str(seed),
-           "--suppress-health-check", "all", "--request-timeout", "60",
-           "--report", "json,ndjson", "--report-dir", str(out_dir),
-           "--report-json-path", str(out_dir / "report.json"),
-           "--report-ndjson-path", str(out_dir / "events.ndjson"),
-           "--output-sanitize", "false", "--no-color", *args]
+    cmd = [
+        str(venv / "bin" / "schemathesis"),
+        "run",
+        schema,
+        "--checks",
+        "all",
+        "--max-examples",
+        "100000",
+        "--max-time",
+        str(seconds),
+        "--seed",
+        str(seed),
+        "--suppress-health-check",
+        "all",
+        "--request-timeout",
+        "60",
+        "--report",
+        "json,ndjson",
+        "--report-dir",
+        str(out_dir),
+        "--report-json-path",
+        str(out_dir / "report.json"),
+        "--report-ndjson-path",
+        str(out_dir / "events.ndjson"),
+        "--output-sanitize",
+        "false",
+        "--no-color",
+        *args,
+    ]
     log = (work / f"st-{name}-{seed}.log").open("w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
     return proc, cmd, out_dir
 
 
-def _round(server: Server, fixtures: dict, cookie: str, venv: Path, work: Path, seconds: int,
-           seed: int, first: bool, secrets: dict[str, str]) -> tuple[dict, list[dict]]:
+def _round(
+    server: Server,
+    fixtures: dict,
+    cookie: str,
+    venv: Path,
+    work: Path,
+    seconds: int,
+    seed: int,
+    first: bool,
+    secrets: dict[str, str],
+) -> tuple[dict, list[dict]]:
     schema = f"{server.url}/api/schema/"
-    started = {name: _start(name, args, schema, venv, work, seconds, seed)
-               for name, args in _runs(fixtures["key"], cookie, first).items()}
+    started = {
+        name: _start(name, args, schema, venv, work, seconds, seed)
+        for name, args in _runs(fixtures["key"], cookie, first).items()
+    }
     runs, failures = {}, []
     for name, (proc, cmd, out_dir) in started.items():
         proc.wait()
@@ -160,7 +216,8 @@ def _round(server: Server, fixtures: dict, cookie: str, venv: Path, work: Path, 
             "warnings": {k: v for k, v in (report.get("warnings") or {}).items() if v},
             "seconds": report.get("running_time"),
             "command": command.replace(server.url, "http://127.0.0.1:$PORT")
-                              .replace(str(work), "$WORK").replace(str(venv), "var/proof-venv"),
+            .replace(str(work), "$WORK")
+            .replace(str(venv), "var/proof-venv"),
         }
         failures += _failures(out_dir / "events.ndjson", name, secrets)
         if not report:
@@ -169,8 +226,9 @@ def _round(server: Server, fixtures: dict, cookie: str, venv: Path, work: Path, 
     return runs, failures
 
 
-def run(server: Server, fixtures: dict, venv: Path, work: Path, *, seconds: int, target: int,
-        cap: int) -> dict:
+def run(
+    server: Server, fixtures: dict, venv: Path, work: Path, *, seconds: int, target: int, cap: int
+) -> dict:
     """Rounds of the three runs until schemathesis generated ``target`` test cases or
     ``cap`` seconds went by: the first round ``seconds`` long, the next ones as long as the
     rate so far says the target needs."""
@@ -204,8 +262,11 @@ def run(server: Server, fixtures: dict, venv: Path, work: Path, *, seconds: int,
     logged = server.requests_since(first_line)
     by_class = Counter(f"{status // 100}xx" for _m, status, _s, _p in logged)
     server_errors = Counter(f"{m} {p} {s}" for m, s, _t, p in logged if s >= 500)
-    exceptions = {k: v - exceptions_before.get(k, 0) for k, v in server.exceptions().items()
-                  if v > exceptions_before.get(k, 0)}
+    exceptions = {
+        k: v - exceptions_before.get(k, 0)
+        for k, v in server.exceptions().items()
+        if v > exceptions_before.get(k, 0)
+    }
     uniq = unique(failures)
     for f in uniq:
         f["curl"] = f["curl"].replace(server.url, "http://127.0.0.1:$PORT")
@@ -221,7 +282,9 @@ def run(server: Server, fixtures: dict, venv: Path, work: Path, *, seconds: int,
         "failures": uniq,
         "by_check": dict(Counter(f["check"] for f in uniq).most_common()),
     }
-    say(f"schemathesis: {res['generated']} generated test cases, {res['requests']} requests "
+    say(
+        f"schemathesis: {res['generated']} generated test cases, {res['requests']} requests "
         f"logged {res['by_class']}, {len(uniq)} distinct failures, "
-        f"{sum(server_errors.values())} 5xx, {wall:.0f} s")
+        f"{sum(server_errors.values())} 5xx, {wall:.0f} s"
+    )
     return res

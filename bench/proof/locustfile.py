@@ -34,18 +34,26 @@ class GridLeader(FastHttpUser):
     def on_start(self):
         page = self.client.get("/accounts/login/", name="login (form)")
         token = TOKEN.search(page.text or "")
-        with self.client.post("/accounts/login/", name="login (post)", allow_redirects=False,
-                              data={"csrfmiddlewaretoken": token.group(1) if token else "",
-                                    "username": FIX["leader"]["username"],
-                                    "password": FIX["password"], "next": "/"},
-                              catch_response=True) as r:
+        with self.client.post(
+            "/accounts/login/",
+            name="login (post)",
+            allow_redirects=False,
+            data={
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "username": FIX["leader"]["username"],
+                "password": FIX["password"],
+                "next": "/",
+            },
+            catch_response=True,
+        ) as r:
             if r.status_code != 302:
                 r.failure(f"login answered {r.status_code}, not a redirect")
 
     @task
     def dashboard(self):
-        with self.client.get(f"/map/grid/{FIX['leader']['grid']}/", name="grid dashboard",
-                             catch_response=True) as r:
+        with self.client.get(
+            f"/map/grid/{FIX['leader']['grid']}/", name="grid dashboard", catch_response=True
+        ) as r:
             if r.status_code == 200 and FIX["leader"]["grid"] not in (r.text or ""):
                 r.failure("dashboard without its grid")
 
@@ -57,8 +65,9 @@ class Resident(FastHttpUser):
     @task
     def finder(self):
         q = random.choice(FIX["addresses"])
-        with self.client.get(f"/find/?{urlencode({'q': q})}", name="finder /find/?q=",
-                             catch_response=True) as r:
+        with self.client.get(
+            f"/find/?{urlencode({'q': q})}", name="finder /find/?q=", catch_response=True
+        ) as r:
             if r.status_code == 200 and "finder-building" not in (r.text or ""):
                 r.failure("finder found no building")
 
@@ -73,9 +82,12 @@ class CitySystem(FastHttpUser):
     @task(3)
     def locate(self):
         lon, lat, building = random.choice(FIX["points"])
-        with self.client.get(f"/api/v1/locate/?lon={lon}&lat={lat}",
-                             headers=self.headers, name="/api/v1/locate/",
-                             catch_response=True) as r:
+        with self.client.get(
+            f"/api/v1/locate/?lon={lon}&lat={lat}",
+            headers=self.headers,
+            name="/api/v1/locate/",
+            catch_response=True,
+        ) as r:
             if r.status_code == 200:
                 found = ((r.json() or {}).get("building") or {}).get("code")
                 if found != building:
@@ -83,10 +95,12 @@ class CitySystem(FastHttpUser):
 
     @task(1)
     def grids(self):
-        self.client.get("/api/v1/grids/?level=1", headers=self.headers,
-                        name="/api/v1/grids/?level=1")
+        self.client.get(
+            "/api/v1/grids/?level=1", headers=self.headers, name="/api/v1/grids/?level=1"
+        )
 
     @task(1)
     def services(self):
-        self.client.get("/open311/v2/services.json", headers=self.headers,
-                        name="/open311/v2/services.json")
+        self.client.get(
+            "/open311/v2/services.json", headers=self.headers, name="/open311/v2/services.json"
+        )

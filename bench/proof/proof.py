@@ -46,7 +46,7 @@ from proofkit import (
 )
 
 sys.path.insert(0, str(ROOT / "bench"))
-from common import fingerprint  # noqa: E402  (bench/common.py: what the demo data depend on)
+from common import fingerprint
 
 SCALE = "street"
 
@@ -56,17 +56,18 @@ def new_exceptions(before: dict[str, int], after: dict[str, int]) -> dict[str, i
 
 
 def base_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GRIDGOV_", "DJANGO_"))}
-    env.update({
-        "DATABASE_URL": database_url,
-        "GRIDGOV_SECRET_KEY": secrets.token_urlsafe(50),
-        "GRIDGOV_HTTPS": "0",  # plain HTTP on loopback; everything else as in production
-        "GRIDGOV_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "GRIDGOV_FINDER_RATE_LIMIT": str(10**9),
-        "DJANGO_SETTINGS_MODULE": "proof_settings",
-        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
-    })
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDGOV_", "DJANGO_"))}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "GRIDGOV_SECRET_KEY": secrets.token_urlsafe(50),
+            "GRIDGOV_HTTPS": "0",  # plain HTTP on loopback; everything else as in production
+            "GRIDGOV_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "GRIDGOV_FINDER_RATE_LIMIT": str(10**9),
+            "DJANGO_SETTINGS_MODULE": "proof_settings",
+            "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
+        }
+    )
     return env
 
 
@@ -79,8 +80,7 @@ def prepare(opts, env: dict[str, str], work: Path) -> Path | None:
         stamp = cache.with_name(cache.name + ".fingerprint")
         db = work / "proof.sqlite3"
         env["DATABASE_URL"] = f"spatialite:///{db}"
-        if (not opts.rebuild and cache.exists() and stamp.exists()
-                and stamp.read_text() == fp):
+        if not opts.rebuild and cache.exists() and stamp.exists() and stamp.read_text() == fp:
             shutil.copyfile(cache, db)
             if manage(["migrate", "-v0"], env, check=False).returncode == 0:
                 say(f"demo: copy of {cache.relative_to(ROOT)} (fingerprint {fp}), migrated")
@@ -98,8 +98,11 @@ def prepare(opts, env: dict[str, str], work: Path) -> Path | None:
     dump = ROOT / "var" / f"proof-{SCALE}.pgdump"
     stamp = dump.with_name(dump.name + ".fingerprint")
     if not opts.rebuild and dump.exists() and stamp.exists() and stamp.read_text() == fp:
-        r = run([pg_tool("pg_restore"), "--no-owner", "--exit-on-error", *pg_args(url),
-                 str(dump)], env, check=False)
+        r = run(
+            [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", *pg_args(url), str(dump)],
+            env,
+            check=False,
+        )
         if r.returncode == 0 and manage(["migrate", "-v0"], env, check=False).returncode == 0:
             say(f"demo: pg_restore of {dump.relative_to(ROOT)} (fingerprint {fp}), migrated")
             psql(url, "VACUUM ANALYZE", env)
@@ -123,19 +126,31 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--rebuild", action="store_true", help="ignore the cached demo database")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    p.add_argument("--fuzz-seconds", type=int, default=90,
-                   help="time budget of the first round of schemathesis runs")
-    p.add_argument("--fuzz-target", type=int, default=2000,
-                   help="more rounds until schemathesis generated this many test cases")
-    p.add_argument("--fuzz-cap", type=int, default=420,
-                   help="... or this many seconds of schemathesis went by")
+    p.add_argument(
+        "--fuzz-seconds",
+        type=int,
+        default=90,
+        help="time budget of the first round of schemathesis runs",
+    )
+    p.add_argument(
+        "--fuzz-target",
+        type=int,
+        default=2000,
+        help="more rounds until schemathesis generated this many test cases",
+    )
+    p.add_argument(
+        "--fuzz-cap", type=int, default=420, help="... or this many seconds of schemathesis went by"
+    )
     p.add_argument("--users", type=int, default=200)
     p.add_argument("--spawn-rate", type=float, default=20)
     p.add_argument("--load-seconds", type=int, default=60, help="after the ramp")
     p.add_argument("--wait", default="2-6", help="seconds each user waits between requests")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
-    p.add_argument("--steps", default="fuzz,load,kill,import",
-                   help="comma-separated subset of fuzz,load,kill,import")
+    p.add_argument(
+        "--steps",
+        default="fuzz,load,kill,import",
+        help="comma-separated subset of fuzz,load,kill,import",
+    )
     opts = p.parse_args()
     steps = set(opts.steps.split(","))
     if opts.backend == "postgis" and not opts.database_url:
@@ -145,15 +160,24 @@ def main() -> None:
     env = base_env(opts.database_url)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.monotonic()
-    result: dict = {"backend": opts.backend, "date": started, "machine": platform.machine(),
-                    "cores": os.cpu_count(), "ram_gib": round(os.sysconf("SC_PAGE_SIZE")
-                                                              * os.sysconf("SC_PHYS_PAGES")
-                                                              / 2**30, 1),
-                    "python": platform.python_version(), "load_before": load_note(),
-                    "workers": opts.workers}
-    result["tools_python"] = run([str(opts.venv / "bin" / "python"), "-c",
-                                  "import platform; print(platform.python_version())"],
-                                 env).stdout.strip()
+    result: dict = {
+        "backend": opts.backend,
+        "date": started,
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "load_before": load_note(),
+        "workers": opts.workers,
+    }
+    result["tools_python"] = run(
+        [
+            str(opts.venv / "bin" / "python"),
+            "-c",
+            "import platform; print(platform.python_version())",
+        ],
+        env,
+    ).stdout.strip()
     say(f"{opts.backend}: work directory {work}; {result['load_before']}")
     db = prepare(opts, env, work)
     fix_file = work / "fixtures.json"
@@ -162,19 +186,35 @@ def main() -> None:
     result["demo"] = fixtures["counts"]
     server = Server(env, opts.workers, work)
     server.start()
-    result["server"] = " ".join(["gunicorn", *server.command[1:]]).replace(
-        f":{server.port}", ":PORT").replace(str(work), "$WORK")
+    result["server"] = (
+        " ".join(["gunicorn", *server.command[1:]])
+        .replace(f":{server.port}", ":PORT")
+        .replace(str(work), "$WORK")
+    )
     say(f"gunicorn on {server.url} ({opts.workers} workers)")
     try:
         if "fuzz" in steps:
-            result["fuzz"] = fuzz.run(server, fixtures, opts.venv, work,
-                                      seconds=opts.fuzz_seconds, target=opts.fuzz_target,
-                                      cap=opts.fuzz_cap)
+            result["fuzz"] = fuzz.run(
+                server,
+                fixtures,
+                opts.venv,
+                work,
+                seconds=opts.fuzz_seconds,
+                target=opts.fuzz_target,
+                cap=opts.fuzz_cap,
+            )
         if "load" in steps:
             before = server.exceptions()
-            result["load"] = load.run(server, fixtures, opts.venv, work, users=opts.users,
-                                      spawn_rate=opts.spawn_rate, seconds=opts.load_seconds,
-                                      wait=opts.wait)
+            result["load"] = load.run(
+                server,
+                fixtures,
+                opts.venv,
+                work,
+                users=opts.users,
+                spawn_rate=opts.spawn_rate,
+                seconds=opts.load_seconds,
+                wait=opts.wait,
+            )
             result["load"]["exceptions"] = new_exceptions(before, server.exceptions())
             result["load_during"] = load_note()
         if "kill" in steps:
@@ -186,8 +226,11 @@ def main() -> None:
     if "import" in steps:
         pg = None
         if opts.backend == "postgis":
-            pg = {"url": opts.database_url, "data": os.environ["PROOF_PGDATA"],
-                  "log": os.environ["PROOF_PGLOG"]}
+            pg = {
+                "url": opts.database_url,
+                "data": os.environ["PROOF_PGDATA"],
+                "log": os.environ["PROOF_PGLOG"],
+            }
         result["import_abort"] = faults.import_abort(env, opts.backend, work, db_file=db, pg=pg)
     result["load_after"] = load_note()
     result["seconds"] = time.monotonic() - t0

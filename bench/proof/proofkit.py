@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 MANAGE = [PY, str(ROOT / "manage.py")]
 # One line per request: method, status, duration (µs), path (no query).
-ACCESS_FORMAT = '%(m)s %(s)s %(D)s %(U)s'
+ACCESS_FORMAT = "%(m)s %(s)s %(D)s %(U)s"
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): ")
 
 
@@ -31,10 +31,10 @@ def say(msg: str) -> None:
     print(f"proof: {msg}", flush=True)
 
 
-def run(cmd: list[str], env: dict[str, str], *, check: bool = True,
-        timeout: float | None = None) -> subprocess.CompletedProcess:
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
-                         check=False)
+def run(
+    cmd: list[str], env: dict[str, str], *, check: bool = True, timeout: float | None = None
+) -> subprocess.CompletedProcess:
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     if check and res.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
     return res
@@ -59,8 +59,12 @@ def free_port() -> int:
 def load_note() -> str:
     """The 1-minute load average and the busiest other processes (the machine is shared)."""
     load = os.getloadavg()[0]
-    ps = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
-                        capture_output=True, text=True, check=False).stdout.splitlines()
+    ps = subprocess.run(
+        ["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
     busy = [" ".join(line.split()) for line in ps[:8] if float(line.split()[0]) >= 20.0]
     return f"load {load:.2f}" + (f" (busy: {', '.join(busy)})" if busy else "")
 
@@ -86,20 +90,36 @@ class Server:
 
     def start(self) -> None:
         self.port = free_port()
-        self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gridgov.wsgi",
-                        "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                        "--no-control-socket", "--access-logfile", str(self.access_log),
-                        "--access-logformat", ACCESS_FORMAT]
+        self.command = [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "gridgov.wsgi",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",
+            "--access-logfile",
+            str(self.access_log),
+            "--access-logformat",
+            ACCESS_FORMAT,
+        ]
         log = (self.work / "gunicorn.log").open("a")
-        self.proc = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command,
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 sys.exit(f"gunicorn exited:\n{(self.work / 'gunicorn.log').read_text()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/open311/v2/services.json",
-                                            timeout=10) as r:
+                with urllib.request.urlopen(
+                    f"{self.url}/open311/v2/services.json", timeout=10
+                ) as r:
                     if r.status == 200 and len(self.worker_pids()) == self.workers:
                         return
             except (OSError, urllib.error.URLError):
@@ -138,7 +158,7 @@ class Server:
         for i, line in enumerate(lines):
             if not EXCEPTION_LINE.match(line):
                 continue
-            after = next((x for x in lines[i + 1:i + 4] if x.strip()), "")
+            after = next((x for x in lines[i + 1 : i + 4] if x.strip()), "")
             if after.startswith(("The above exception", "During handling")):
                 continue
             found[line.strip()[:200]] = found.get(line.strip()[:200], 0) + 1
@@ -166,8 +186,9 @@ def login_cookie(url: str, username: str, password: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{url}/accounts/login/", timeout=60).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username,
-                                   "password": password, "next": "/"}).encode()
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"}
+    ).encode()
     opener.open(f"{url}/accounts/login/", data=data, timeout=60).read()
     session = [c.value for c in jar if c.name == "sessionid"]
     if not session:
@@ -177,9 +198,12 @@ def login_cookie(url: str, username: str, password: str) -> str:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
+
 def pg_tool(name: str) -> str:
-    bins = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                  key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    bins = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
     return str(bins[-1]) if bins else (shutil.which(name) or name)
 
 

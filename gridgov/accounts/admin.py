@@ -25,7 +25,8 @@ from gridgov.accounts.models import Assignment, AuditEntry
 from gridgov.accounts.services import access_record, audit_record, snapshot
 
 OUTSIDE_CHOICE = gettext_lazy(
-    "Select a valid choice: that record is not among those in your grids.")
+    "Select a valid choice: that record is not among those in your grids."
+)
 
 
 class AuditedAdminMixin:
@@ -36,8 +37,13 @@ class AuditedAdminMixin:
         with transaction.atomic():
             before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
             super().save_model(request, obj, form, change)
-            audit_record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
-                         obj=obj, before=before, after=snapshot(obj))
+            audit_record(
+                actor=request.user,
+                action=f"admin.{'change' if change else 'add'}",
+                obj=obj,
+                before=before,
+                after=snapshot(obj),
+            )
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -88,7 +94,8 @@ class ScopedAdminMixin:
         for cap in (self.capability, self.write_capability or self.capability):
             if cap not in policy.RULES:
                 raise ImproperlyConfigured(
-                    f"{type(self).__name__}: capability {cap!r} is not in policy.RULES")
+                    f"{type(self).__name__}: capability {cap!r} is not in policy.RULES"
+                )
 
     # --- the scope -------------------------------------------------------------------------
     def scope_filter(self, user, capability: str) -> Q:
@@ -116,12 +123,14 @@ class ScopedAdminMixin:
         return q & ~self.shared if self.shared is not None else q
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            self.scope_filter(request.user, self.capability))
+        return (
+            super().get_queryset(request).filter(self.scope_filter(request.user, self.capability))
+        )
 
     def writable(self, request, obj) -> bool:
-        return self.model._default_manager.filter(self.write_filter(request.user),
-                                                  pk=obj.pk).exists()
+        return self.model._default_manager.filter(
+            self.write_filter(request.user), pk=obj.pk
+        ).exists()
 
     # --- permissions -----------------------------------------------------------------------
     def _may_see(self, request) -> bool:
@@ -165,8 +174,7 @@ class ScopedAdminMixin:
         target = self.admin_site._registry.get(model)
         if isinstance(target, ScopedAdminMixin):
             if target.district_only:
-                return model._default_manager.filter(
-                    target.scope_filter(user, target.capability))
+                return model._default_manager.filter(target.scope_filter(user, target.capability))
             if target.scope_field is None:
                 return None  # a catalogue: every row may be chosen
             return model._default_manager.filter(target.scope_filter(user, cap))
@@ -175,7 +183,8 @@ class ScopedAdminMixin:
                 return None
             return model._default_manager.filter(
                 policy.scoped(user, cap, "member__grid_code")
-                | policy.scoped(user, cap, "assignments__scope_code")).distinct()
+                | policy.scoped(user, cap, "assignments__scope_code")
+            ).distinct()
         return None
 
     def _limit(self, request, db_field, kwargs) -> None:
@@ -192,9 +201,12 @@ class ScopedAdminMixin:
         if field is not None and hasattr(field, "queryset"):
             field.error_messages["invalid_choice"] = OUTSIDE_CHOICE
             if type(field.widget) is ForeignKeyRawIdWidget:
-                field.widget = ScopedRawIdWidget(db_field.remote_field, self.admin_site,
-                                                 choices=field.queryset,
-                                                 using=kwargs.get("using"))
+                field.widget = ScopedRawIdWidget(
+                    db_field.remote_field,
+                    self.admin_site,
+                    choices=field.queryset,
+                    using=kwargs.get("using"),
+                )
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -208,8 +220,11 @@ class ScopedAdminMixin:
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         admin_self = self
-        own = [f for f in ((self.scope_field,) if isinstance(self.scope_field, str) else ())
-               if "__" not in f]
+        own = [
+            f
+            for f in ((self.scope_field,) if isinstance(self.scope_field, str) else ())
+            if "__" not in f
+        ]
 
         class ScopedForm(form):
             def clean(self):
@@ -217,11 +232,19 @@ class ScopedAdminMixin:
                 cap = admin_self.write_capability or admin_self.capability
                 found = policy.prefixes(request.user, cap)
                 for name in own:
-                    if name in self.fields and name in data and found is not None \
-                            and not policy.covers(found, data[name]):
-                        self.add_error(name, OUTSIDE_CHOICE if not found else _(
-                            "Choose a code inside your grids (beginning with %(p)s).")
-                            % {"p": ", ".join(found)})
+                    if (
+                        name in self.fields
+                        and name in data
+                        and found is not None
+                        and not policy.covers(found, data[name])
+                    ):
+                        self.add_error(
+                            name,
+                            OUTSIDE_CHOICE
+                            if not found
+                            else _("Choose a code inside your grids (beginning with %(p)s).")
+                            % {"p": ", ".join(found)},
+                        )
                 return data
 
         return ScopedForm
@@ -248,20 +271,26 @@ class ScopedAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if self.personal_data and request.method == "GET" and response.status_code == 200:
-            access_record(actor=request.user, action="personal.view", model=self.model,
-                          object_id=object_id)
+            access_record(
+                actor=request.user, action="personal.view", model=self.model, object_id=object_id
+            )
         return response
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         if self.personal_data and getattr(response, "status_code", 200) == 200:
-            access_record(actor=request.user, action="personal.list", model=self.model,
-                          what="admin " + (request.META.get("QUERY_STRING") or "all"))
+            access_record(
+                actor=request.user,
+                action="personal.list",
+                model=self.model,
+                what="admin " + (request.META.get("QUERY_STRING") or "all"),
+            )
         return response
 
 
-@admin.action(permissions=["delete"],
-              description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
+@admin.action(
+    permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s")
+)
 def delete_selected(modeladmin, request, queryset):
     """Django's bulk delete, leaving one audit row per deleted record in its transaction."""
     with transaction.atomic():

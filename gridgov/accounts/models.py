@@ -72,10 +72,15 @@ class Assignment(models.Model):
             # accounts imports nothing above it.
             street = apps.get_model("grids", "Street")
             if not street.objects.filter(code=self.scope_code).exists():
-                raise ValidationError({"scope_code": _(
-                    "%(code)s is not a street office's code: a street admin's scope is a "
-                    "street's code, or empty for the whole district.") % {
-                        "code": self.scope_code}})
+                raise ValidationError(
+                    {
+                        "scope_code": _(
+                            "%(code)s is not a street office's code: a street admin's scope is a "
+                            "street's code, or empty for the whole district."
+                        )
+                        % {"code": self.scope_code}
+                    }
+                )
 
 
 class AuditEntry(models.Model):

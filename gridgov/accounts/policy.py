@@ -21,20 +21,20 @@ from gridgov.accounts.models import StaffRole as R
 from gridgov.accounts.selectors import scope_prefixes, scope_q
 
 # The capabilities.
-VIEW_DASHBOARD = "view_dashboard"          # a grid's dashboard and its figures
-SEE_MEMBER_PHONES = "see_member_phones"    # members' full phone numbers
-READ_MEMBERS = "read_members"              # full member records (API, admin)
-READ_RESIDENTS = "read_residents"          # residents, households, vulnerabilities
-HANDLE_CASES = "handle_cases"              # respond, dispatch, take, resolve, close, escalate
-CONFIRM_REPORTING = "confirm_reporting"    # 双报到: confirm or reject, unit reports
-VIEW_REPORTS = "view_reports"              # quarterly summary, annual check
-PLAN = "plan"                              # branch plans, member groups, household teams
-MANAGE_POSTS = "manage_posts"              # service posts, assignments, the three lists
-RECORD_PATROLS = "record_patrols"          # routes, patrols, findings
+VIEW_DASHBOARD = "view_dashboard"  # a grid's dashboard and its figures
+SEE_MEMBER_PHONES = "see_member_phones"  # members' full phone numbers
+READ_MEMBERS = "read_members"  # full member records (API, admin)
+READ_RESIDENTS = "read_residents"  # residents, households, vulnerabilities
+HANDLE_CASES = "handle_cases"  # respond, dispatch, take, resolve, close, escalate
+CONFIRM_REPORTING = "confirm_reporting"  # 双报到: confirm or reject, unit reports
+VIEW_REPORTS = "view_reports"  # quarterly summary, annual check
+PLAN = "plan"  # branch plans, member groups, household teams
+MANAGE_POSTS = "manage_posts"  # service posts, assignments, the three lists
+RECORD_PATROLS = "record_patrols"  # routes, patrols, findings
 ORGANISE_ACTIVITIES = "organise_activities"  # publish activities, confirm hours
-REVIEW_SERVICE = "review_service"          # confirm members' self-organised service
-KEEP_POINTS = "keep_points"                # ledger adjustments, the points mall
-READ_HOURS = "read_hours"                  # members' yearly hours in the grid
+REVIEW_SERVICE = "review_service"  # confirm members' self-organised service
+KEEP_POINTS = "keep_points"  # ledger adjustments, the points mall
+READ_HOURS = "read_hours"  # members' yearly hours in the grid
 # City systems' API keys (the admin: see, issue, change, revoke). Only over the whole
 # district (``everywhere``): a key reads every grid's layers (its scope narrows Open311 case
 # reads only), so a street admin limited to a prefix, like every lower role, gets none of it.

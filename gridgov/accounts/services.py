@@ -43,8 +43,9 @@ def audit_record(
     )
 
 
-def access_record(*, actor, action: str, model: type[models.Model], object_id: str = "",
-                  what: str = "") -> AuditEntry:
+def access_record(
+    *, actor, action: str, model: type[models.Model], object_id: str = "", what: str = ""
+) -> AuditEntry:
     """Record that someone looked at or exported personal data (who, when, what): a view of
     one record (``object_id``) or a list or export (``what`` says which filter or file)."""
     return AuditEntry.objects.create(

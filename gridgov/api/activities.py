@@ -30,31 +30,42 @@ from gridgov.service.selectors import activities
 
 
 class ActivitySerializer(GeoFeatureModelSerializer):
-    category = serializers.CharField(source="category.code",
-                                     help_text="service category code")
+    category = serializers.CharField(source="category.code", help_text="service category code")
     category_name = serializers.CharField(source="category.name")
     places_left = serializers.IntegerField(read_only=True, min_value=0)
-    organiser_grid_code = serializers.CharField(source="organiser_grid.code",
-                                                help_text="the community or compound whose "
-                                                "staff run it")
+    organiser_grid_code = serializers.CharField(
+        source="organiser_grid.code", help_text="the community or compound whose staff run it"
+    )
     organiser_organisation = serializers.SerializerMethodField(
-        help_text="the party organisation of the organising grid (null if none is "
-        "recorded)")
-    community_code = serializers.CharField(source="community.code", default=None,
-                                           allow_null=True)
-    compound_code = serializers.CharField(source="compound.code", default=None,
-                                          allow_null=True)
-    building_code = serializers.CharField(source="building.code", default=None,
-                                          allow_null=True)
+        help_text="the party organisation of the organising grid (null if none is recorded)"
+    )
+    community_code = serializers.CharField(source="community.code", default=None, allow_null=True)
+    compound_code = serializers.CharField(source="compound.code", default=None, allow_null=True)
+    building_code = serializers.CharField(source="building.code", default=None, allow_null=True)
 
     class Meta:
         model = Activity
         geo_field = "location"
         id_field = "id"
-        fields = ("id", "title", "category", "category_name", "starts_at", "ends_at",
-                  "status", "capacity", "places_left", "address", "organiser_grid_code",
-                  "organiser_organisation", "grid_code", "community_code", "compound_code",
-                  "building_code", "location")
+        fields = (
+            "id",
+            "title",
+            "category",
+            "category_name",
+            "starts_at",
+            "ends_at",
+            "status",
+            "capacity",
+            "places_left",
+            "address",
+            "organiser_grid_code",
+            "organiser_organisation",
+            "grid_code",
+            "community_code",
+            "compound_code",
+            "building_code",
+            "location",
+        )
 
     def get_organiser_organisation(self, activity) -> str | None:
         organisation = getattr(activity.organiser_grid, "organisation", None)
@@ -83,8 +94,11 @@ def parse_when(parameter: str, text: str, *, end: bool) -> tuple[dt.datetime, bo
         day = min(max(day, EARLIEST.date()), LATEST.date())
         moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time())
     if moment is None:
-        raise bad_parameter(parameter, _("Expected a date (YYYY-MM-DD) or an ISO 8601 "
-                                         "date-time, got %(value)s.") % {"value": repr(text)})
+        raise bad_parameter(
+            parameter,
+            _("Expected a date (YYYY-MM-DD) or an ISO 8601 date-time, got %(value)s.")
+            % {"value": repr(text)},
+        )
     # Year 1 or 9999 is a valid date, but not one the database converts to UTC: the same
     # filter, bounded to years no activity lies outside of.
     if moment.year <= EARLIEST.year:
@@ -100,21 +114,37 @@ def parse_when(parameter: str, text: str, *, end: bool) -> tuple[dt.datetime, bo
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 
-WHEN = ("a date (YYYY-MM-DD, the whole day) or an ISO 8601 date-time; a malformed value is "
-        "a 400 naming it")
+WHEN = (
+    "a date (YYYY-MM-DD, the whole day) or an ISO 8601 date-time; a malformed value is "
+    "a 400 naming it"
+)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("grid", OpenApiTypes.STR, description="grid code prefix: activities "
-                     "whose place lies in that subtree"),
-    OpenApiParameter("from", params.DATE_OR_TIME_SCHEMA, description="activities not ended before "
-                     "this: " + WHEN),
-    OpenApiParameter("to", params.DATE_OR_TIME_SCHEMA, description="activities starting by this "
-                     "(a date includes its day): " + WHEN),
-    OpenApiParameter("category", OpenApiTypes.STR, description="service category code"),
-    OpenApiParameter("bbox", params.BBOX_SCHEMA, description="minlon,minlat,maxlon,maxlat "
-                     "(WGS84): activities placed inside it"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "grid",
+            OpenApiTypes.STR,
+            description="grid code prefix: activities whose place lies in that subtree",
+        ),
+        OpenApiParameter(
+            "from",
+            params.DATE_OR_TIME_SCHEMA,
+            description="activities not ended before this: " + WHEN,
+        ),
+        OpenApiParameter(
+            "to",
+            params.DATE_OR_TIME_SCHEMA,
+            description="activities starting by this (a date includes its day): " + WHEN,
+        ),
+        OpenApiParameter("category", OpenApiTypes.STR, description="service category code"),
+        OpenApiParameter(
+            "bbox",
+            params.BBOX_SCHEMA,
+            description="minlon,minlat,maxlon,maxlat (WGS84): activities placed inside it",
+        ),
+    ]
+)
 class ActivityList(ApiKeyMixin, generics.ListAPIView):
     """Service activities as a GeoJSON FeatureCollection, soonest first, paged (signed in,
     or an API key with the read scope)."""
@@ -158,7 +188,8 @@ class ActivityDetail(ApiKeyMixin, generics.RetrieveAPIView):
     def get_object(self):
         activity = self.get_queryset().filter(pk=self.kwargs["id"]).first()
         if activity is None:
-            raise bad_parameter("id", _("No activity %(value)s.") % {"value": self.kwargs["id"]},
-                                code=404)
+            raise bad_parameter(
+                "id", _("No activity %(value)s.") % {"value": self.kwargs["id"]}, code=404
+            )
         self.check_object_permissions(self.request, activity)
         return activity

@@ -22,12 +22,31 @@ from gridgov.api.services import api_key_change, api_key_issue, api_key_revoke
 class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.MANAGE_API_KEYS
     district_only = True
-    list_display = ("name", "prefix", "can_read", "can_post_requests", "scope_code",
-                    "rate_limit_per_minute", "revoked", "last_used_at", "created_at")
+    list_display = (
+        "name",
+        "prefix",
+        "can_read",
+        "can_post_requests",
+        "scope_code",
+        "rate_limit_per_minute",
+        "revoked",
+        "last_used_at",
+        "created_at",
+    )
     list_filter = ("can_read", "can_post_requests", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix", "scope_code")
-    fields = ("name", "can_read", "can_post_requests", "scope_code", "rate_limit_per_minute",
-              "prefix", "created_by", "created_at", "revoked_at", "last_used_at")
+    fields = (
+        "name",
+        "can_read",
+        "can_post_requests",
+        "scope_code",
+        "rate_limit_per_minute",
+        "prefix",
+        "created_by",
+        "created_at",
+        "revoked_at",
+        "last_used_at",
+    )
     readonly_fields = ("prefix", "created_by", "created_at", "revoked_at", "last_used_at")
     actions = ["revoke"]
 
@@ -40,20 +59,23 @@ class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
             api_key_change(key=obj, acting_user=request.user)
             return
         raw = api_key_issue(key=obj, acting_user=request.user)
-        messages.success(request, _(
-            "API key for %(name)s: %(key)s — copy it now, it will not be shown again.")
-            % {"name": obj.name, "key": raw})
+        messages.success(
+            request,
+            _("API key for %(name)s: %(key)s — copy it now, it will not be shown again.")
+            % {"name": obj.name, "key": raw},
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the use log keeps pointing at the key
 
-    @admin.action(description=gettext_lazy("Revoke the selected API keys"),
-                  permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the selected API keys"), permissions=["change"])
     def revoke(self, request, queryset):
         done = sum(api_key_revoke(key=key, acting_user=request.user) for key in queryset)
-        self.message_user(request, ngettext("%(n)d API key revoked.",
-                                            "%(n)d API keys revoked.", done) % {"n": done},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d API key revoked.", "%(n)d API keys revoked.", done) % {"n": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiKeyUse)

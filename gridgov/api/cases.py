@@ -34,11 +34,28 @@ class CaseSerializer(GeoFeatureModelSerializer):
         model = Case
         geo_field = "location"
         id_field = "number"
-        fields = ("number", "category", "channel", "title", "description", "status",
-                  "closure_reason", "escalated", "address", "created_at", "opened_at",
-                  "first_response_at", "resolved_at", "closed_at", "community_code",
-                  "compound_code", "building_code", "requester_name", "requester_phone",
-                  "location")
+        fields = (
+            "number",
+            "category",
+            "channel",
+            "title",
+            "description",
+            "status",
+            "closure_reason",
+            "escalated",
+            "address",
+            "created_at",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "community_code",
+            "compound_code",
+            "building_code",
+            "requester_name",
+            "requester_phone",
+            "location",
+        )
 
     def _requester(self, case) -> Requester:
         return requester_seen_by(self.context["request"].user, case)
@@ -56,12 +73,11 @@ class CaseSerializer(GeoFeatureModelSerializer):
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     category = django_filters.CharFilter(field_name="category__code")
-    grid = django_filters.CharFilter(field_name="grid_code", lookup_expr="startswith",
-                                     label="grid code: cases in its subtree")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at",
-                                                     lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at",
-                                                      lookup_expr="lt")
+    grid = django_filters.CharFilter(
+        field_name="grid_code", lookup_expr="startswith", label="grid code: cases in its subtree"
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -79,9 +95,11 @@ class CaseList(ApiKeyMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return (cases_visible_to(self.request.user)
-                .select_related("community", "compound", "building")
-                .order_by("-created_at", "-id"))
+        return (
+            cases_visible_to(self.request.user)
+            .select_related("community", "compound", "building")
+            .order_by("-created_at", "-id")
+        )
 
 
 class PatrolRouteSerializer(GeoFeatureModelSerializer):
@@ -96,8 +114,9 @@ class PatrolRouteSerializer(GeoFeatureModelSerializer):
 
 
 class PatrolRouteFilter(django_filters.FilterSet):
-    grid = django_filters.CharFilter(field_name="grid__code", lookup_expr="startswith",
-                                     label="grid code: routes of its subtree")
+    grid = django_filters.CharFilter(
+        field_name="grid__code", lookup_expr="startswith", label="grid code: routes of its subtree"
+    )
     active = params.StrictBooleanFilter()
 
     class Meta:
@@ -118,5 +137,6 @@ class PatrolRouteList(ApiKeyMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return PatrolRoute.objects.none()
         qs = PatrolRoute.objects.filter(
-            policy.scoped(self.request.user, policy.ANY_ROLE, "grid__code"))
+            policy.scoped(self.request.user, policy.ANY_ROLE, "grid__code")
+        )
         return with_last_patrol(qs.select_related("grid")).order_by("grid__code", "name")

@@ -67,16 +67,23 @@ def request_size_error(exc: Exception) -> Exception:
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return RequestTooLarge(
-            _("The request body is too large: at most %(limit)s bytes (%(mb)s MB, the "
-              "server's DATA_UPLOAD_MAX_MEMORY_SIZE) are accepted, files aside.")
-            % {"limit": limit, "mb": f"{limit / 1048576:.1f}"})
+            _(
+                "The request body is too large: at most %(limit)s bytes (%(mb)s MB, the "
+                "server's DATA_UPLOAD_MAX_MEMORY_SIZE) are accepted, files aside."
+            )
+            % {"limit": limit, "mb": f"{limit / 1048576:.1f}"}
+        )
     if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
         many = isinstance(exc, TooManyFieldsSent)
         setting = "DATA_UPLOAD_MAX_NUMBER_FIELDS" if many else "DATA_UPLOAD_MAX_NUMBER_FILES"
         return exceptions.ParseError(
-            _("The request has too many %(what)s: at most %(limit)s (the server's "
-              "%(setting)s).") % {"what": _("fields") if many else _("files"),
-                                  "limit": getattr(settings, setting), "setting": setting})
+            _("The request has too many %(what)s: at most %(limit)s (the server's %(setting)s).")
+            % {
+                "what": _("fields") if many else _("files"),
+                "limit": getattr(settings, setting),
+                "setting": setting,
+            }
+        )
     return exc
 
 
@@ -89,13 +96,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_handler(exc, context)
     if response is None:
         return None
-    response.data = error_body(response.data if not isinstance(exc, exceptions.APIException)
-                               else exc.detail)
+    response.data = error_body(
+        response.data if not isinstance(exc, exceptions.APIException) else exc.detail
+    )
     return response
 
 
-def bad_parameter(parameter: str, message: str,
-                  code: int = status.HTTP_400_BAD_REQUEST) -> exceptions.APIException:
+def bad_parameter(
+    parameter: str, message: str, code: int = status.HTTP_400_BAD_REQUEST
+) -> exceptions.APIException:
     """An exception naming one parameter (400 unless told)."""
     exc = exceptions.ValidationError({parameter: [message]})
     exc.status_code = code

@@ -37,8 +37,9 @@ def grid_codes(grid: Grid) -> dict[str, str | None]:
 
 
 class GridSerializer(GeoFeatureModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True,
-                                        allow_null=True)
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, read_only=True, allow_null=True
+    )
     community_code = serializers.SerializerMethodField()
     compound_code = serializers.SerializerMethodField()
     building_code = serializers.SerializerMethodField()
@@ -47,8 +48,17 @@ class GridSerializer(GeoFeatureModelSerializer):
         model = Grid
         geo_field = "geom"
         id_field = False
-        fields = ("code", "name", "level", "kind", "parent_code", "community_code",
-                  "compound_code", "building_code", "geom")
+        fields = (
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent_code",
+            "community_code",
+            "compound_code",
+            "building_code",
+            "geom",
+        )
 
     def get_community_code(self, grid) -> str | None:
         return grid_codes(grid)["community_code"]
@@ -79,8 +89,9 @@ class GridFilter(django_filters.FilterSet):
     level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int)
     parent = django_filters.CharFilter(field_name="parent__code", label="parent grid code")
     code = django_filters.CharFilter(field_name="code", label="exact grid code")
-    code_prefix = django_filters.CharFilter(field_name="code", lookup_expr="startswith",
-                                            label="grid code prefix (a subtree)")
+    code_prefix = django_filters.CharFilter(
+        field_name="code", lookup_expr="startswith", label="grid code prefix (a subtree)"
+    )
     point = PointFilter(field_name="point", label="lon,lat: grids covering this point")
 
     class Meta:
@@ -88,12 +99,18 @@ class GridFilter(django_filters.FilterSet):
         fields = ("level", "parent", "code", "code_prefix", "point")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("bbox", params.BBOX_SCHEMA, description="minlon,minlat,maxlon,maxlat "
-                     "(WGS84): grids whose bounding box overlaps it"),
-    OpenApiParameter("point", params.POINT_SCHEMA, description="lon,lat (WGS84): grids "
-                     "covering this point"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "bbox",
+            params.BBOX_SCHEMA,
+            description="minlon,minlat,maxlon,maxlat (WGS84): grids whose bounding box overlaps it",
+        ),
+        OpenApiParameter(
+            "point", params.POINT_SCHEMA, description="lon,lat (WGS84): grids covering this point"
+        ),
+    ]
+)
 class GridList(ApiKeyMixin, generics.ListAPIView):
     """The grids as a GeoJSON FeatureCollection, paged (public)."""
 
@@ -109,18 +126,28 @@ class GridList(ApiKeyMixin, generics.ListAPIView):
 
 # --- point lookup -------------------------------------------------------------------------
 
+
 def _grid_ref_schema(description: str) -> dict:
-    return {"type": "object", "nullable": True, "description": description,
-            "required": ["code", "name"],
-            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+    return {
+        "type": "object",
+        "nullable": True,
+        "description": description,
+        "required": ["code", "name"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+    }
 
 
 _NEAREST_BUILDING = {
-    "type": "object", "description": "the nearest building (when the point is in none)",
+    "type": "object",
+    "description": "the nearest building (when the point is in none)",
     "required": ["code", "name", "community_code", "distance_m"],
-    "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                   "community_code": {"type": "string", "nullable": True},
-                   "distance_m": {"type": "number", "minimum": 0}}}
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "community_code": {"type": "string", "nullable": True},
+        "distance_m": {"type": "number", "minimum": 0},
+    },
+}
 _LOCATE_PROPERTIES = {
     "lon": {"type": "number", "description": "WGS84 longitude (7 decimals)"},
     "lat": {"type": "number", "description": "WGS84 latitude (7 decimals)"},
@@ -129,23 +156,36 @@ _LOCATE_PROPERTIES = {
     "community": _grid_ref_schema("the community"),
     "compound": _grid_ref_schema("the compound branch"),
     "building": _grid_ref_schema("the building"),
-    "contact": {"type": "object", "nullable": True,
-                "description": "the building's current building leader, public projection",
-                "properties": {"role": {"type": "string"}, "name": {"type": "string"},
-                               "pledge": {"type": "string"}, "specialty": {"type": "string"},
-                               "phone": {"type": "string", "nullable": True}}},
+    "contact": {
+        "type": "object",
+        "nullable": True,
+        "description": "the building's current building leader, public projection",
+        "properties": {
+            "role": {"type": "string"},
+            "name": {"type": "string"},
+            "pledge": {"type": "string"},
+            "specialty": {"type": "string"},
+            "phone": {"type": "string", "nullable": True},
+        },
+    },
     "nearest_building": _NEAREST_BUILDING,
     "nearest_community": _grid_ref_schema("the nearest building's community"),
 }
-LOCATE_ANSWER = {"type": "object", "required": ["lon", "lat", "crs", "in_area", "community",
-                                                "compound", "building", "contact"],
-                 "properties": _LOCATE_PROPERTIES}
+LOCATE_ANSWER = {
+    "type": "object",
+    "required": ["lon", "lat", "crs", "in_area", "community", "compound", "building", "contact"],
+    "properties": _LOCATE_PROPERTIES,
+}
 LOCATE_MISS = {
-    "type": "object", "description": "outside every community: the nearest building and "
-    "community, in_area false",
+    "type": "object",
+    "description": "outside every community: the nearest building and community, in_area false",
     "required": ["detail", "parameter", "in_area"],
-    "properties": {**_LOCATE_PROPERTIES, "detail": {"type": "string"},
-                   "parameter": {"type": "string", "nullable": True}}}
+    "properties": {
+        **_LOCATE_PROPERTIES,
+        "detail": {"type": "string"},
+        "parameter": {"type": "string", "nullable": True},
+    },
+}
 
 
 def _ref(grid: GridRef | None) -> dict | None:
@@ -162,13 +202,24 @@ class LocateView(ApiKeyMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180},
-                             required=True, description="longitude, -180..180"),
-            OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90},
-                             required=True, description="latitude, -90..90"),
-            OpenApiParameter("crs", OpenApiTypes.STR, enum=list(params.INPUT_CRS),
-                             description="coordinate system of lon/lat (default wgs84; crs= "
-                             "empty is a 400)"),
+            OpenApiParameter(
+                "lon",
+                {"type": "number", "minimum": -180, "maximum": 180},
+                required=True,
+                description="longitude, -180..180",
+            ),
+            OpenApiParameter(
+                "lat",
+                {"type": "number", "minimum": -90, "maximum": 90},
+                required=True,
+                description="latitude, -90..90",
+            ),
+            OpenApiParameter(
+                "crs",
+                OpenApiTypes.STR,
+                enum=list(params.INPUT_CRS),
+                description="coordinate system of lon/lat (default wgs84; crs= empty is a 400)",
+            ),
         ],
         responses={200: LOCATE_ANSWER, 404: LOCATE_MISS},
     )
@@ -181,18 +232,24 @@ class LocateView(ApiKeyMixin, APIView):
         # Near the poles or the antimeridian a GCJ-02/BD-09 point can convert to one outside
         # WGS84's range (bd09 -180,-90 does): refused here, before any geometry sees it.
         if not (math.isfinite(x) and -180 <= x <= 180):
-            raise bad_parameter("lon", _("In %(crs)s this point converts to longitude "
-                                         "%(value)s, outside -180..180.")
-                                % {"crs": crs, "value": x})
+            raise bad_parameter(
+                "lon",
+                _("In %(crs)s this point converts to longitude %(value)s, outside -180..180.")
+                % {"crs": crs, "value": x},
+            )
         if not (math.isfinite(y) and -90 <= y <= 90):
-            raise bad_parameter("lat", _("In %(crs)s this point converts to latitude "
-                                         "%(value)s, outside -90..90.")
-                                % {"crs": crs, "value": y})
+            raise bad_parameter(
+                "lat",
+                _("In %(crs)s this point converts to latitude %(value)s, outside -90..90.")
+                % {"crs": crs, "value": y},
+            )
         # The process's grid index (gridgov/api/locating.py): no query per lookup.
         index = locate_index()
         found = index.locate(x, y)
         body = {
-            "lon": round(x, 7), "lat": round(y, 7), "crs": crs,
+            "lon": round(x, 7),
+            "lat": round(y, 7),
+            "crs": crs,
             "in_area": found.community is not None,
             "community": _ref(found.community),
             "compound": _ref(found.compound),
@@ -201,9 +258,11 @@ class LocateView(ApiKeyMixin, APIView):
         }
         near = found.nearest
         if near is not None:
-            body["nearest_building"] = {**_ref(near),
-                                        "community_code": index.codes(near)["community_code"],
-                                        "distance_m": round(found.nearest_m, 1)}
+            body["nearest_building"] = {
+                **_ref(near),
+                "community_code": index.codes(near)["community_code"],
+                "distance_m": round(found.nearest_m, 1),
+            }
             body["nearest_community"] = _ref(index.parent(index.parent(near)))
         if body["in_area"]:
             return Response(body)
@@ -215,17 +274,25 @@ class LocateView(ApiKeyMixin, APIView):
 # --- exports ------------------------------------------------------------------------------
 
 EXPORT_COLLECTION = {
-    "type": "object", "required": ["type", "features"],
+    "type": "object",
+    "required": ["type", "features"],
     "description": "an RFC 7946 FeatureCollection, streamed; every feature's properties "
     "carry community_code, compound_code, building_code",
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "gridgov:crs": {"type": "object", "description": "only for crs=cgcs2000 or gcj02"},
-        "features": {"type": "array", "items": {
-            "type": "object", "required": ["type", "geometry", "properties"],
-            "properties": {"type": {"type": "string", "enum": ["Feature"]},
-                           "geometry": {"type": "object", "nullable": True},
-                           "properties": {"type": "object"}}}},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {"type": "object", "nullable": True},
+                    "properties": {"type": "object"},
+                },
+            },
+        },
     },
 }
 
@@ -238,13 +305,21 @@ class ExportView(ApiKeyMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH,
-                             enum=list(exporting.LAYERS)),
-            OpenApiParameter("grid", OpenApiTypes.STR, description="a grid code: only its "
-                             "subtree (404 when no grid has it)"),
-            OpenApiParameter("crs", OpenApiTypes.STR, enum=list(exporting.CRS_CHOICES),
-                             description="wgs84 (default, RFC 7946), cgcs2000 or gcj02 (then "
-                             "a gridgov:crs member says so); crs= (empty) is a 400"),
+            OpenApiParameter(
+                "layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(exporting.LAYERS)
+            ),
+            OpenApiParameter(
+                "grid",
+                OpenApiTypes.STR,
+                description="a grid code: only its subtree (404 when no grid has it)",
+            ),
+            OpenApiParameter(
+                "crs",
+                OpenApiTypes.STR,
+                enum=list(exporting.CRS_CHOICES),
+                description="wgs84 (default, RFC 7946), cgcs2000 or gcj02 (then "
+                "a gridgov:crs member says so); crs= (empty) is a 400",
+            ),
         ],
         responses={(200, "application/geo+json"): EXPORT_COLLECTION},
     )
@@ -255,8 +330,10 @@ class ExportView(ApiKeyMixin, APIView):
         # One check per parameter, so the error names the one at fault. A grid code no grid
         # has is a resource that does not exist: 404 (any text may be a code).
         for parameter, kwargs, code in (
-                ("layer", {}, 400), ("crs", {"crs": crs}, 400),
-                ("grid", {"crs": crs, "grid_code": grid_code}, 404)):
+            ("layer", {}, 400),
+            ("crs", {"crs": crs}, 400),
+            ("grid", {"crs": crs, "grid_code": grid_code}, 404),
+        ):
             try:
                 exporting.check_request(layer, **kwargs)
             except exporting.ExportRequestError as exc:
@@ -269,4 +346,3 @@ class ExportView(ApiKeyMixin, APIView):
         suffix = f"-{grid_code}" if grid_code else ""
         response["Content-Disposition"] = f'inline; filename="{layer}{suffix}-{crs}.geojson"'
         return response
-

@@ -52,8 +52,9 @@ def _presented(request) -> tuple[str, str] | None:
         elif request.method == "POST" and PARAM in request.data:
             found.append((PARAM, str(request.data[PARAM]).strip()))
     elif in_query:
-        raise exceptions.AuthenticationFailed({PARAM: [_(
-            "Send the API key in the X-Api-Key header here, not in the address.")]})
+        raise exceptions.AuthenticationFailed(
+            {PARAM: [_("Send the API key in the X-Api-Key header here, not in the address.")]}
+        )
     if not found:
         return None
     # An empty key is refused wherever it was sent, even beside a good one (a client whose
@@ -62,8 +63,9 @@ def _presented(request) -> tuple[str, str] | None:
         if not key:
             raise exceptions.AuthenticationFailed({where: [_("Empty API key.")]})
     if len({k for _w, k in found}) > 1:
-        raise exceptions.AuthenticationFailed({found[1][0]: [_(
-            "Two different API keys in one request.")]})
+        raise exceptions.AuthenticationFailed(
+            {found[1][0]: [_("Two different API keys in one request.")]}
+        )
     return found[0]
 
 
@@ -84,9 +86,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         if key is None:
             raise exceptions.AuthenticationFailed({where: [_("Unknown or malformed API key.")]})
         if key.revoked_at is not None:
-            raise exceptions.AuthenticationFailed({where: [
-                _("This API key was revoked on %(date)s.")
-                % {"date": f"{key.revoked_at:%Y-%m-%d}"}]})
+            raise exceptions.AuthenticationFailed(
+                {
+                    where: [
+                        _("This API key was revoked on %(date)s.")
+                        % {"date": f"{key.revoked_at:%Y-%m-%d}"}
+                    ]
+                }
+            )
         return AnonymousUser(), key
 
     def authenticate_header(self, request):
@@ -123,7 +130,8 @@ class SignedInOrKey(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated) or (
-            request_key(request) is not None)
+            request_key(request) is not None
+        )
 
 
 class ApiKeyRateThrottle(BaseThrottle):
@@ -182,12 +190,16 @@ def refuse_nul(request) -> None:
     items = list(request.query_params.lists())
     if request.method in ("POST", "PUT", "PATCH"):
         data = request.data
-        items += data.lists() if hasattr(data, "lists") else (
-            data.items() if isinstance(data, dict) else [])
+        items += (
+            data.lists()
+            if hasattr(data, "lists")
+            else (data.items() if isinstance(data, dict) else [])
+        )
     for name, value in items:
         if _nul_in(name) or _nul_in(value):
-            raise bad_parameter(str(name).replace("\x00", "\\x00"),
-                                _("Contains a NUL character (\\x00)."))
+            raise bad_parameter(
+                str(name).replace("\x00", "\\x00"), _("Contains a NUL character (\\x00).")
+            )
 
 
 class ApiKeyMixin:
@@ -214,10 +226,14 @@ class ApiKeyMixin:
         seen = getattr(request._request, _SEEN, None)
         if seen is not None:
             key, prefix = seen
-            api_key_use_record(key=key, prefix=prefix, method=request.method,
-                               path=_logged_path(request),
-                               status_code=response.status_code,
-                               remote_addr=client_ip(request))
+            api_key_use_record(
+                key=key,
+                prefix=prefix,
+                method=request.method,
+                path=_logged_path(request),
+                status_code=response.status_code,
+                remote_addr=client_ip(request),
+            )
         return response
 
 

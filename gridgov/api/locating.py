@@ -75,8 +75,11 @@ class LocateIndex:
 
     def __init__(self, fingerprint: tuple):
         self.fingerprint = fingerprint
-        rows = list(Grid.objects.order_by("code").annotate(wkb=AsWKB("geom"))
-                    .values_list("id", "code", "name", "level", "parent_id", "wkb"))
+        rows = list(
+            Grid.objects.order_by("code")
+            .annotate(wkb=AsWKB("geom"))
+            .values_list("id", "code", "name", "level", "parent_id", "wkb")
+        )
         self.grids: dict[int, GridRef] = {}
         by_level: dict[int, tuple[list[GridRef], list[bytes]]] = {lv: ([], []) for lv in Level}
         for pk, code, name, level, parent_id, wkb in rows:
@@ -89,13 +92,30 @@ class LocateIndex:
             for level, (refs, wkbs) in by_level.items()
         }
         self.contacts: dict[int, dict[str, Any]] = {}
-        for role in _leader_roles(fingerprint[-1]).select_related("member").order_by(
-                "grid_id", "-since").only("grid_id", "since", "member__name", "member__pledge",
-                                          "member__specialty", "member__phone"):
+        for role in (
+            _leader_roles(fingerprint[-1])
+            .select_related("member")
+            .order_by("grid_id", "-since")
+            .only(
+                "grid_id",
+                "since",
+                "member__name",
+                "member__pledge",
+                "member__specialty",
+                "member__phone",
+            )
+        ):
             m = role.member
-            self.contacts.setdefault(role.grid_id, {
-                "role": RoleKind.BUILDING_LEADER.value, "name": m.name, "pledge": m.pledge,
-                "specialty": m.specialty, "phone": public_phone(m)})
+            self.contacts.setdefault(
+                role.grid_id,
+                {
+                    "role": RoleKind.BUILDING_LEADER.value,
+                    "name": m.name,
+                    "pledge": m.pledge,
+                    "specialty": m.specialty,
+                    "phone": public_phone(m),
+                },
+            )
 
     def parent(self, ref: GridRef | None) -> GridRef | None:
         return None if ref is None or ref.parent_id is None else self.grids.get(ref.parent_id)
@@ -124,8 +144,13 @@ class LocateIndex:
             idx, dist = layer.index.nearest(points)
             if idx[0] >= 0:
                 nearest, metres = layer.refs[int(idx[0])], float(dist[0])
-        return Found(community, compound, None, nearest,
-                     None if metres is None or math.isnan(metres) else metres)
+        return Found(
+            community,
+            compound,
+            None,
+            nearest,
+            None if metres is None or math.isnan(metres) else metres,
+        )
 
     def codes(self, ref: GridRef) -> dict[str, str | None]:
         """community_code, compound_code, building_code of a grid and its ancestors."""
@@ -139,8 +164,9 @@ class LocateIndex:
 def _leader_roles(day):
     """The building leaders on ``day``: public contacts by their role (Member.objects.public),
     their phone masked as in every API answer (public_phone)."""
-    return GridRole.objects.current(day).filter(role=RoleKind.BUILDING_LEADER,
-                                                member__in=Member.objects.public(day))
+    return GridRole.objects.current(day).filter(
+        role=RoleKind.BUILDING_LEADER, member__in=Member.objects.public(day)
+    )
 
 
 def fingerprint() -> tuple:
@@ -148,11 +174,19 @@ def fingerprint() -> tuple:
     ends at midnight)."""
     day = timezone.localdate()
     grids = Grid.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at"))
-    leaders = _leader_roles(day).aggregate(n=Count("id"), ids=Sum("id"),
-                                           members=Sum("member_id"),
-                                           at=Max("member__updated_at"))
-    return (grids["n"], grids["top"], grids["at"], leaders["n"], leaders["ids"],
-            leaders["members"], leaders["at"], day)
+    leaders = _leader_roles(day).aggregate(
+        n=Count("id"), ids=Sum("id"), members=Sum("member_id"), at=Max("member__updated_at")
+    )
+    return (
+        grids["n"],
+        grids["top"],
+        grids["at"],
+        leaders["n"],
+        leaders["ids"],
+        leaders["members"],
+        leaders["at"],
+        day,
+    )
 
 
 class _Holder:
@@ -165,8 +199,7 @@ class _Holder:
         self.builds = 0
 
     def get(self) -> LocateIndex:
-        interval = float(getattr(settings, "GRIDGOV_LOCATE_CHECK_SECONDS",
-                                 DEFAULT_CHECK_SECONDS))
+        interval = float(getattr(settings, "GRIDGOV_LOCATE_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
         index = self.index
         if index is not None and time.monotonic() - self.checked < interval:
             return index

@@ -20,8 +20,9 @@ def _slash_redirect(request):
             return None
         if match.func not in (api_not_found, open311_not_found):
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(request.path + "/" + ("?" + query if query
-                                                                        else ""))
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + ("?" + query if query else "")
+            )
     return None
 
 
@@ -31,17 +32,22 @@ def api_not_found(request, rest: str = ""):
     if redirect is not None:
         return redirect
     message = _("No API resource at %(path)s; see /api/docs/.") % {"path": request.path}
-    return JsonResponse({"detail": message, "parameter": "path",
-                         "errors": {"path": [message]}}, status=404)
+    return JsonResponse(
+        {"detail": message, "parameter": "path", "errors": {"path": [message]}}, status=404
+    )
 
 
 @csrf_exempt
 def open311_not_found(request, rest: str = ""):
-    message = _("No Open311 resource at %(path)s; resources end in .json or .xml.") \
-        % {"path": request.path}
+    message = _("No Open311 resource at %(path)s; resources end in .json or .xml.") % {
+        "path": request.path
+    }
     if request.path.endswith(".xml"):
-        body = ('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>404</code>'
-                f"<description>{escape(message)}</description></error></errors>")
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>404</code>'
+            f"<description>{escape(message)}</description></error></errors>"
+        )
         return HttpResponse(body, status=404, content_type="text/xml; charset=utf-8")
-    return JsonResponse([{"code": 404, "description": message, "parameter": "path"}],
-                        status=404, safe=False)
+    return JsonResponse(
+        [{"code": 404, "description": message, "parameter": "path"}], status=404, safe=False
+    )

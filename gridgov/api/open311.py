@@ -76,9 +76,13 @@ def open311_errors(exc, context):
         return None
     errors = parameter_errors(exc)
     response.data = [
-        {"code": response.status_code, "description": message,
-         "parameter": None if name == NON_FIELD else name}
-        for name, messages in errors.items() for message in messages
+        {
+            "code": response.status_code,
+            "description": message,
+            "parameter": None if name == NON_FIELD else name,
+        }
+        for name, messages in errors.items()
+        for message in messages
     ]
     return response
 
@@ -102,10 +106,17 @@ class Open311View(ApiKeyMixin, APIView):
 
 # --- services -----------------------------------------------------------------------------
 
+
 def service_json(category: CaseCategory) -> dict:
-    return {"service_code": category.code, "service_name": category.name,
-            "description": category.get_kind_display(), "metadata": False,
-            "type": "realtime", "keywords": category.kind, "group": category.kind}
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.get_kind_display(),
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.kind,
+        "group": category.kind,
+    }
 
 
 class ServiceList(Open311View):
@@ -113,11 +124,13 @@ class ServiceList(Open311View):
     api_key_read_needs_scope = False  # the catalogue a posting system needs
     xml_root, xml_item = "services", "service"
 
-    @extend_schema(operation_id="open311_services_list",
-                   summary="Open311: the service list (active case categories)",
-                   tags=["open311"], parameters=[*FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311ServiceSerializer(many=True),
-                              **errors(400, 401, 404, 429)})
+    @extend_schema(
+        operation_id="open311_services_list",
+        summary="Open311: the service list (active case categories)",
+        tags=["open311"],
+        parameters=[*FORMAT, API_KEY, JURISDICTION],
+        responses={200: Open311ServiceSerializer(many=True), **errors(400, 401, 404, 429)},
+    )
     def get(self, request, format=None):
         return Response([service_json(c) for c in CaseCategory.objects.filter(active=True)])
 
@@ -127,23 +140,32 @@ class ServiceDefinition(Open311View):
     api_key_read_needs_scope = False
     xml_root, xml_item = "service_definition", "attribute"
 
-    @extend_schema(operation_id="open311_service_definition",
-                   summary="Open311: one service's definition (no extra attributes)",
-                   tags=["open311"],
-                   parameters=[OpenApiParameter("code", OpenApiTypes.STR,
-                                                OpenApiParameter.PATH,
-                                                description="a service_code"),
-                               *FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311ServiceDefinitionSerializer,
-                              **errors(400, 401, 404, 429)})
+    @extend_schema(
+        operation_id="open311_service_definition",
+        summary="Open311: one service's definition (no extra attributes)",
+        tags=["open311"],
+        parameters=[
+            OpenApiParameter(
+                "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="a service_code"
+            ),
+            *FORMAT,
+            API_KEY,
+            JURISDICTION,
+        ],
+        responses={200: Open311ServiceDefinitionSerializer, **errors(400, 401, 404, 429)},
+    )
     def get(self, request, code, format=None):
         if not CaseCategory.objects.filter(code=code, active=True).exists():
-            raise bad_parameter("service_code", _("Unknown service code %(value)s.")
-                                % {"value": repr(code)}, code=404)
+            raise bad_parameter(
+                "service_code",
+                _("Unknown service code %(value)s.") % {"value": repr(code)},
+                code=404,
+            )
         return Response({"service_code": code, "attributes": []})
 
 
 # --- requests -----------------------------------------------------------------------------
+
 
 def open_or_closed(case: Case) -> str:
     return "open" if case.status in OPEN_STATUSES else "closed"
@@ -208,8 +230,11 @@ class StatusListFieldExtension(OpenApiSerializerFieldExtension):
     target_class = StatusListField
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "string", "pattern": "^(?:(?:open|closed)(?:,(?:open|closed))*)?$",
-                "description": "open, closed or open,closed (status= empty is a 400)"}
+        return {
+            "type": "string",
+            "pattern": "^(?:(?:open|closed)(?:,(?:open|closed))*)?$",
+            "description": "open, closed or open,closed (status= empty is a 400)",
+        }
 
 
 class RequestQuery(serializers.Serializer):
@@ -219,8 +244,9 @@ class RequestQuery(serializers.Serializer):
     end_date = serializers.DateTimeField(required=False)
     status = StatusListField(required=False)
     page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1,
-                                         max_value=DEFAULT_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=DEFAULT_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
 
     def validate_status(self, value: str) -> list[str]:
         wanted = [v.strip() for v in value.split(",") if v.strip()]
@@ -247,8 +273,11 @@ class ServiceCodeFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         schema = {"type": "string", "description": "an active service_code (services.json)"}
         try:
-            codes = list(CaseCategory.objects.filter(active=True).order_by("code")
-                         .values_list("code", flat=True))
+            codes = list(
+                CaseCategory.objects.filter(active=True)
+                .order_by("code")
+                .values_list("code", flat=True)
+            )
         except DatabaseError:
             # `check --deploy` builds the schema too (drf-spectacular's check), possibly before
             # any migration: the field is then described without its list.
@@ -271,8 +300,9 @@ class RequestCreate(serializers.Serializer):
     def validate_service_code(self, code: str) -> CaseCategory:
         category = CaseCategory.objects.filter(code=code, active=True).first()
         if category is None:
-            raise serializers.ValidationError(_("Unknown service code %(value)s.")
-                                              % {"value": repr(code)})
+            raise serializers.ValidationError(
+                _("Unknown service code %(value)s.") % {"value": repr(code)}
+            )
         return category
 
     def validate(self, data):
@@ -284,15 +314,18 @@ class RequestCreate(serializers.Serializer):
             data["point"] = Point(data["long"], data["lat"], srid=4326)
         elif data.get("address_string"):
             # No geocoder: an address we hold (a household's) gives the point.
-            home = (Household.objects.filter(address=data["address_string"],
-                                             location__isnull=False).first())
+            home = Household.objects.filter(
+                address=data["address_string"], location__isnull=False
+            ).first()
             if home is None:
-                raise serializers.ValidationError({"address_string": _(
-                    "Address not known here: send lat and long.")})
+                raise serializers.ValidationError(
+                    {"address_string": _("Address not known here: send lat and long.")}
+                )
             data["point"] = home.location
         else:
-            raise serializers.ValidationError({"lat": _(
-                "A location is required: lat and long, or address_string.")})
+            raise serializers.ValidationError(
+                {"lat": _("A location is required: lat and long, or address_string.")}
+            )
         return data
 
 
@@ -301,11 +334,13 @@ def _visible(request):
     key = request_key(request)
     if key is not None:
         qs = Case.objects.select_related("category").filter(
-            policy.scope_q([key.scope_code] if key.scope_code else None))
+            policy.scope_q([key.scope_code] if key.scope_code else None)
+        )
     else:
         qs = cases_visible_to(request.user)
-    return (qs.select_related("community", "compound", "building")
-            .annotate(last_event_at=Max("events__at")))
+    return qs.select_related("community", "compound", "building").annotate(
+        last_event_at=Max("events__at")
+    )
 
 
 class RequestList(Open311View):
@@ -313,13 +348,15 @@ class RequestList(Open311View):
     permission_classes = [SignedInOrKey]
     api_key_may_post = True  # with can_post_requests: the 12345 hotline, no account needed
 
-    @extend_schema(operation_id="open311_requests_list",
-                   summary="Open311: service requests (cases) the caller may see",
-                   description="By default the last 90 days, newest first, 1000 per page. "
-                   "With service_request_id the other filters are ignored.",
-                   tags=["open311"], parameters=[*FORMAT, RequestQuery, API_KEY, JURISDICTION],
-                   responses={200: Open311RequestSerializer(many=True),
-                              **errors(400, 401, 403, 404, 429)})
+    @extend_schema(
+        operation_id="open311_requests_list",
+        summary="Open311: service requests (cases) the caller may see",
+        description="By default the last 90 days, newest first, 1000 per page. "
+        "With service_request_id the other filters are ignored.",
+        tags=["open311"],
+        parameters=[*FORMAT, RequestQuery, API_KEY, JURISDICTION],
+        responses={200: Open311RequestSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    )
     def get(self, request, format=None):
         if request.query_params.get("status") == "":  # DRF would take it for absent
             raise bad_parameter("status", _("Expected open, closed or open,closed."))
@@ -333,32 +370,41 @@ class RequestList(Open311View):
             if q.get("service_code"):
                 qs = qs.filter(category__code__in=q["service_code"].split(","))
             end = q.get("end_date")
-            start = q.get("start_date") or (end or timezone.now()) - dt.timedelta(
-                days=DEFAULT_DAYS)
+            start = q.get("start_date") or (end or timezone.now()) - dt.timedelta(days=DEFAULT_DAYS)
             qs = qs.filter(created_at__gte=start)
             if end:
                 qs = qs.filter(created_at__lte=end)
             if q.get("status") and set(q["status"]) != {"open", "closed"}:
                 opened = q["status"] == ["open"]
-                qs = qs.filter(status__in=OPEN_STATUSES) if opened else qs.exclude(
-                    status__in=OPEN_STATUSES)
+                qs = (
+                    qs.filter(status__in=OPEN_STATUSES)
+                    if opened
+                    else qs.exclude(status__in=OPEN_STATUSES)
+                )
         pages = Paginator(qs.order_by("-created_at", "-id"), q["page_size"])
         try:
             page = pages.page(q["page"])
         except EmptyPage:
             if q["page"] == 1:  # no results at all: an empty list, not an error
                 return Response([])
-            raise bad_parameter("page", _("No such page: there are %(n)s.")
-                                % {"n": pages.num_pages}, code=404) from None
+            raise bad_parameter(
+                "page", _("No such page: there are %(n)s.") % {"n": pages.num_pages}, code=404
+            ) from None
         return Response([request_json(c, requester_for(request, c)) for c in page.object_list])
 
-    @extend_schema(operation_id="open311_requests_create",
-                   summary="Open311: raise a service request (creates a case)",
-                   description="lat and long, or an address_string GridGov holds. Needs an "
-                   "account, or an API key with can_post_requests.",
-                   tags=["open311"], parameters=[*FORMAT, JURISDICTION], request=RequestCreate,
-                   responses={201: Open311RequestCreatedSerializer(many=True),
-                              **errors(400, 401, 403, 404, 429)})
+    @extend_schema(
+        operation_id="open311_requests_create",
+        summary="Open311: raise a service request (creates a case)",
+        description="lat and long, or an address_string GridGov holds. Needs an "
+        "account, or an API key with can_post_requests.",
+        tags=["open311"],
+        parameters=[*FORMAT, JURISDICTION],
+        request=RequestCreate,
+        responses={
+            201: Open311RequestCreatedSerializer(many=True),
+            **errors(400, 401, 403, 404, 429),
+        },
+    )
     def post(self, request, format=None):
         form = RequestCreate(data=request.data)
         form.is_valid(raise_exception=True)
@@ -368,34 +414,51 @@ class RequestList(Open311View):
         description = d.get("description", "")
         try:
             case = case_create(
-                acting_user=request.user, category=category, channel=Channel.ONLINE,
+                acting_user=request.user,
+                category=category,
+                channel=Channel.ONLINE,
                 title=(description.splitlines()[0][:120] if description else category.name),
-                description=description, requester_name=(name or _("anonymous"))[:50],
-                requester_phone=d.get("phone", ""), address=d.get("address_string", ""),
-                location=d["point"])
+                description=description,
+                requester_name=(name or _("anonymous"))[:50],
+                requester_phone=d.get("phone", ""),
+                address=d.get("address_string", ""),
+                location=d["point"],
+            )
         except DjangoValidationError as exc:
             errors = parameter_errors(exc)
             # The service speaks of the case's "location": the request's parameter is lat.
             parameter = "lat" if "location" in errors else next(iter(errors))
             raise bad_parameter(parameter, next(iter(errors.values()))[0]) from None
-        return Response([{"service_request_id": case.number, "service_notice": "",
-                          "account_id": None}], status=status.HTTP_201_CREATED)
+        return Response(
+            [{"service_request_id": case.number, "service_notice": "", "account_id": None}],
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class RequestDetail(Open311View):
     xml_root, xml_item = "service_requests", "request"
     permission_classes = [SignedInOrKey]
 
-    @extend_schema(operation_id="open311_request_retrieve",
-                   summary="Open311: one service request (a list of one)", tags=["open311"],
-                   parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                                description="the service_request_id"),
-                               *FORMAT, API_KEY, JURISDICTION],
-                   responses={200: Open311RequestSerializer(many=True),
-                              **errors(400, 401, 403, 404, 429)})
+    @extend_schema(
+        operation_id="open311_request_retrieve",
+        summary="Open311: one service request (a list of one)",
+        tags=["open311"],
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="the service_request_id"
+            ),
+            *FORMAT,
+            API_KEY,
+            JURISDICTION,
+        ],
+        responses={200: Open311RequestSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    )
     def get(self, request, id, format=None):
         case = _visible(request).filter(number=id).first()
         if case is None:
-            raise bad_parameter("service_request_id", _("No request %(value)s here.")
-                                % {"value": repr(id)}, code=404)
+            raise bad_parameter(
+                "service_request_id",
+                _("No request %(value)s here.") % {"value": repr(id)},
+                code=404,
+            )
         return Response([request_json(case, requester_for(request, case))])

@@ -17,25 +17,37 @@ from gridgov.cases.models import Channel, Status
 # suffix wins over it anyway).
 FORMAT = [
     OpenApiParameter(
-        "format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["json", "xml"],
-        description="json, or xml (root and item elements as the GeoReport v2 spec names "
-        "them)"),
+        "format",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        enum=["json", "xml"],
+        description="json, or xml (root and item elements as the GeoReport v2 spec names them)",
+    ),
     OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, exclude=True),
 ]
 API_KEY = OpenApiParameter(
-    "api_key", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=False,
+    "api_key",
+    {"type": "string", "minLength": 1},
+    OpenApiParameter.QUERY,
+    required=False,
     description="the GeoReport v2 api_key (or the X-Api-Key header); on POST also a form "
-    "field. An empty api_key is refused (401), even beside a key in a header.")
+    "field. An empty api_key is refused (401), even beside a key in a header.",
+)
 JURISDICTION = OpenApiParameter(
-    "jurisdiction_id", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-    description="accepted and ignored: one jurisdiction per deployment")
+    "jurisdiction_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="accepted and ignored: one jurisdiction per deployment",
+)
 
 
 class Open311ErrorSerializer(serializers.Serializer):
     code = serializers.IntegerField(help_text="the HTTP status code")
     description = serializers.CharField()
-    parameter = serializers.CharField(allow_null=True,
-                                      help_text="the parameter at fault (a GridGov addition)")
+    parameter = serializers.CharField(
+        allow_null=True, help_text="the parameter at fault (a GridGov addition)"
+    )
 
 
 class Open311ErrorListSerializer(serializers.Serializer):
@@ -55,8 +67,9 @@ class Open311ServiceSerializer(serializers.Serializer):
 
 class Open311ServiceDefinitionSerializer(serializers.Serializer):
     service_code = serializers.CharField()
-    attributes = serializers.ListField(child=serializers.DictField(), max_length=0,
-                                       help_text="always empty")
+    attributes = serializers.ListField(
+        child=serializers.DictField(), max_length=0, help_text="always empty"
+    )
 
 
 class Open311ExtendedAttributesSerializer(serializers.Serializer):
@@ -79,7 +92,8 @@ class Open311RequestSerializer(serializers.Serializer):
     requested_datetime = serializers.DateTimeField()
     updated_datetime = serializers.DateTimeField(help_text="the case's last event")
     expected_datetime = serializers.DateTimeField(
-        allow_null=True, help_text="the resolution deadline while open")
+        allow_null=True, help_text="the resolution deadline while open"
+    )
     address = serializers.CharField(allow_blank=True)
     address_id = serializers.CharField(allow_null=True)
     zipcode = serializers.CharField(allow_null=True)
@@ -97,11 +111,13 @@ class Open311RequestCreatedSerializer(serializers.Serializer):
 
 def errors(*codes: int) -> dict:
     """Error responses: the spec's list of {code, description} (plus parameter)."""
-    words = {400: "a parameter is malformed or missing",
-             401: "a wrong, empty or revoked API key",
-             403: "not allowed (sign in, or a key with the scope)",
-             404: "no such service, request, page or resource (a path in neither .json nor "
-                  ".xml)",
-             429: "too many requests with this key"}
-    return {code: OpenApiResponse(Open311ErrorListSerializer, description=words[code])
-            for code in codes}
+    words = {
+        400: "a parameter is malformed or missing",
+        401: "a wrong, empty or revoked API key",
+        403: "not allowed (sign in, or a key with the scope)",
+        404: "no such service, request, page or resource (a path in neither .json nor .xml)",
+        429: "too many requests with this key",
+    }
+    return {
+        code: OpenApiResponse(Open311ErrorListSerializer, description=words[code]) for code in codes
+    }

@@ -11,10 +11,10 @@ FMT = r"\.(?P<format>json|xml)$"
 
 urlpatterns = [
     re_path(r"^v2/services" + FMT, open311.ServiceList.as_view(), name="services"),
-    re_path(r"^v2/services/(?P<code>[-\w]+)" + FMT, open311.ServiceDefinition.as_view(),
-            name="service"),
+    re_path(
+        r"^v2/services/(?P<code>[-\w]+)" + FMT, open311.ServiceDefinition.as_view(), name="service"
+    ),
     re_path(r"^v2/requests" + FMT, open311.RequestList.as_view(), name="requests"),
-    re_path(r"^v2/requests/(?P<id>[-\w]+)" + FMT, open311.RequestDetail.as_view(),
-            name="request"),
+    re_path(r"^v2/requests/(?P<id>[-\w]+)" + FMT, open311.RequestDetail.as_view(), name="request"),
     re_path(r"^(?P<rest>(?s:.*))$", open311_not_found, name="not-found"),  # last: Open311 errors
 ]

@@ -29,9 +29,13 @@ _LAT = r"-?(?:90(?:\.0+)?|[0-8]?[0-9](?:\.[0-9]+)?)"
 # An empty filter (bbox=) is no filter, as for every other filter.
 BBOX_SCHEMA = {"type": "string", "pattern": f"^(?:{_LON},{_LAT},{_LON},{_LAT})?$"}
 POINT_SCHEMA = {"type": "string", "pattern": f"^(?:{_LON},{_LAT})?$"}
-DATE_OR_TIME_SCHEMA = {"anyOf": [{"type": "string", "format": "date"},
-                                 {"type": "string", "format": "date-time"},
-                                 {"type": "string", "maxLength": 0}]}
+DATE_OR_TIME_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "maxLength": 0},
+    ]
+}
 
 
 def parse_number(parameter: str, text: str | None) -> float:
@@ -40,25 +44,29 @@ def parse_number(parameter: str, text: str | None) -> float:
     try:
         value = float(text)
     except (TypeError, ValueError):
-        raise bad_parameter(parameter, _("Expected a number, got %(value)s.")
-                            % {"value": repr(text)}) from None
+        raise bad_parameter(
+            parameter, _("Expected a number, got %(value)s.") % {"value": repr(text)}
+        ) from None
     if not math.isfinite(value):
-        raise bad_parameter(parameter, _("Expected a finite number, got %(value)s.")
-                            % {"value": repr(text)})
+        raise bad_parameter(
+            parameter, _("Expected a finite number, got %(value)s.") % {"value": repr(text)}
+        )
     return value
 
 
 def check_lon(parameter: str, value: float) -> float:
     if not -180 <= value <= 180:
-        raise bad_parameter(parameter, _("Longitude out of range (-180..180): %(value)s.")
-                            % {"value": value})
+        raise bad_parameter(
+            parameter, _("Longitude out of range (-180..180): %(value)s.") % {"value": value}
+        )
     return value
 
 
 def check_lat(parameter: str, value: float) -> float:
     if not -90 <= value <= 90:
-        raise bad_parameter(parameter, _("Latitude out of range (-90..90): %(value)s.")
-                            % {"value": value})
+        raise bad_parameter(
+            parameter, _("Latitude out of range (-90..90): %(value)s.") % {"value": value}
+        )
     return value
 
 
@@ -66,8 +74,9 @@ def parse_pair(parameter: str, text: str) -> tuple[float, float]:
     """``lon,lat`` -> (lon, lat), checked."""
     parts = text.split(",")
     if len(parts) != 2:
-        raise bad_parameter(parameter, _("Expected lon,lat (two numbers), got %(value)s.")
-                            % {"value": repr(text)})
+        raise bad_parameter(
+            parameter, _("Expected lon,lat (two numbers), got %(value)s.") % {"value": repr(text)}
+        )
     lon, lat = (parse_number(parameter, p) for p in parts)
     return check_lon(parameter, lon), check_lat(parameter, lat)
 
@@ -76,16 +85,20 @@ def parse_bbox(parameter: str, text: str) -> tuple[float, float, float, float]:
     """``minlon,minlat,maxlon,maxlat`` -> a checked tuple."""
     parts = text.split(",")
     if len(parts) != 4:
-        raise bad_parameter(parameter, _("Expected minlon,minlat,maxlon,maxlat (four numbers), "
-                                         "got %(value)s.") % {"value": repr(text)})
+        raise bad_parameter(
+            parameter,
+            _("Expected minlon,minlat,maxlon,maxlat (four numbers), got %(value)s.")
+            % {"value": repr(text)},
+        )
     x0, y0, x1, y1 = (parse_number(parameter, p) for p in parts)
     for lon in (x0, x1):
         check_lon(parameter, lon)
     for lat in (y0, y1):
         check_lat(parameter, lat)
     if x0 > x1 or y0 > y1:
-        raise bad_parameter(parameter, _("The minimum must not exceed the maximum: "
-                                         "%(value)s.") % {"value": text})
+        raise bad_parameter(
+            parameter, _("The minimum must not exceed the maximum: %(value)s.") % {"value": text}
+        )
     return x0, y0, x1, y1
 
 
@@ -94,9 +107,11 @@ def parse_crs(parameter: str, text: str | None, allowed=INPUT_CRS, default="wgs8
     mistake, not a choice)."""
     value = default if text is None else text
     if value not in allowed:
-        raise bad_parameter(parameter, _("Unknown coordinate system %(value)s: expected one of "
-                                         "%(allowed)s.") % {"value": repr(value),
-                                                           "allowed": ", ".join(allowed)})
+        raise bad_parameter(
+            parameter,
+            _("Unknown coordinate system %(value)s: expected one of %(allowed)s.")
+            % {"value": repr(value), "allowed": ", ".join(allowed)},
+        )
     return value
 
 
@@ -118,9 +133,15 @@ class StrictInBBoxFilter(InBBoxFilter):
     bbox_param = "bbox"
 
     def get_schema_operation_parameters(self, view):
-        return [{"name": self.bbox_param, "required": False, "in": "query",
-                 "description": "minlon,minlat,maxlon,maxlat (WGS84, min <= max)",
-                 "schema": {**BBOX_SCHEMA, "example": "113.10,23.00,113.11,23.01"}}]
+        return [
+            {
+                "name": self.bbox_param,
+                "required": False,
+                "in": "query",
+                "description": "minlon,minlat,maxlon,maxlat (WGS84, min <= max)",
+                "schema": {**BBOX_SCHEMA, "example": "113.10,23.00,113.11,23.01"},
+            }
+        ]
 
     def get_filter_bbox(self, request):
         text = request.query_params.get(self.bbox_param)
@@ -144,8 +165,10 @@ class _TrueOrFalse(forms.Field):
             return True
         if text in ("false", "0"):
             return False
-        raise ValidationError(_("Expected true or false, not %(value)s.") % {
-            "value": repr(str(value)[:40])}, code="invalid")
+        raise ValidationError(
+            _("Expected true or false, not %(value)s.") % {"value": repr(str(value)[:40])},
+            code="invalid",
+        )
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -174,9 +197,12 @@ class _PageChecks:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "default": 1}
                 parameter["description"] = "page number, from 1"
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1,
-                                       "maximum": self.max_page_size,
-                                       "default": self.page_size}
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
                 parameter["description"] = "results per page"
         return parameters
 
@@ -185,23 +211,27 @@ class _PageChecks:
         if text is not None:
             size = _whole(text)
             if size is None or not 1 <= size <= self.max_page_size:
-                raise bad_parameter(self.page_size_query_param,
-                                    _("Expected a whole number from 1 to %(max)s.")
-                                    % {"max": self.max_page_size})
+                raise bad_parameter(
+                    self.page_size_query_param,
+                    _("Expected a whole number from 1 to %(max)s.") % {"max": self.max_page_size},
+                )
         return super().get_page_size(request)
 
     def paginate_queryset(self, queryset, request, view=None):
         text = request.query_params.get(self.page_query_param)
         if text is not None and ((_whole(text) or 0) < 1):
-            raise bad_parameter(self.page_query_param,
-                                _("Expected a whole number from 1, got %(value)s.")
-                                % {"value": repr(text)})
+            raise bad_parameter(
+                self.page_query_param,
+                _("Expected a whole number from 1, got %(value)s.") % {"value": repr(text)},
+            )
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as exc:
-            raise bad_parameter(self.page_query_param,
-                                _("No such page: %(detail)s") % {"detail": exc.detail},
-                                code=404) from None
+            raise bad_parameter(
+                self.page_query_param,
+                _("No such page: %(detail)s") % {"detail": exc.detail},
+                code=404,
+            ) from None
 
 
 class GeoPages(_PageChecks, GeoJsonPagination):
@@ -213,7 +243,7 @@ class GeoPages(_PageChecks, GeoJsonPagination):
         # gis contrib): the page's features are an array of the Feature component itself.
         ref = schema.get("$ref", "")
         if ref.endswith("List"):
-            schema = {"type": "array", "items": {"$ref": ref[:-len("List")]}}
+            schema = {"type": "array", "items": {"$ref": ref[: -len("List")]}}
         return feature_collection_page(schema)
 
 

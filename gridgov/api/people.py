@@ -42,8 +42,16 @@ class MemberPublicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ("name", "kind", "specialty", "pledge", "phone", "community_code",
-                  "compound_code", "building_code")
+        fields = (
+            "name",
+            "kind",
+            "specialty",
+            "pledge",
+            "phone",
+            "community_code",
+            "compound_code",
+            "building_code",
+        )
 
 
 class MemberFullSerializer(MemberPublicSerializer):
@@ -52,10 +60,27 @@ class MemberFullSerializer(MemberPublicSerializer):
 
     class Meta:
         model = Member
-        fields = ("id", "name", "gender", "kind", "is_formal", "specialty", "service_intent",
-                  "pledge", "phone", "phone_public", "address", "location", "report_status",
-                  "reported_on", "community_code", "compound_code", "building_code",
-                  "grid_code", "nearest_distance_m")
+        fields = (
+            "id",
+            "name",
+            "gender",
+            "kind",
+            "is_formal",
+            "specialty",
+            "service_intent",
+            "pledge",
+            "phone",
+            "phone_public",
+            "address",
+            "location",
+            "report_status",
+            "reported_on",
+            "community_code",
+            "compound_code",
+            "building_code",
+            "grid_code",
+            "nearest_distance_m",
+        )
 
     def get_phone(self, m) -> str:
         """Whole where the reader holds SEE_MEMBER_PHONES over the member's grid."""
@@ -82,18 +107,22 @@ class MemberRecordExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        public = [n for n in MemberPublicSerializer.Meta.fields
-                  if n in schema.get("required", [])]
+        public = [n for n in MemberPublicSerializer.Meta.fields if n in schema.get("required", [])]
         schema["required"] = public
-        schema["description"] = ("A member. Everyone gets the public projection (name, "
-                                 "kind, specialty, pledge, masked phone, grid codes); staff "
-                                 "get every field for the members in their grid scope.")
+        schema["description"] = (
+            "A member. Everyone gets the public projection (name, "
+            "kind, specialty, pledge, masked phone, grid codes); staff "
+            "get every field for the members in their grid scope."
+        )
         return schema
 
 
 class MemberFilter(django_filters.FilterSet):
-    grid = django_filters.CharFilter(field_name="grid_code", lookup_expr="startswith",
-                                     label="grid code: members located in its subtree")
+    grid = django_filters.CharFilter(
+        field_name="grid_code",
+        lookup_expr="startswith",
+        label="grid code: members located in its subtree",
+    )
     kind = django_filters.CharFilter(field_name="kind")
 
     class Meta:
@@ -101,9 +130,17 @@ class MemberFilter(django_filters.FilterSet):
         fields = ("grid", "kind")
 
 
-@extend_schema(parameters=[OpenApiParameter("view", str, enum=["public", "full"],
-                                            description="staff: public projection of everyone "
-                                            "instead of full records in their scope")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "view",
+            str,
+            enum=["public", "full"],
+            description="staff: public projection of everyone "
+            "instead of full records in their scope",
+        )
+    ]
+)
 class MemberList(ApiKeyMixin, generics.ListAPIView):
     permission_classes = [AllowAny]
     pagination_class = params.Pages
@@ -124,8 +161,7 @@ class MemberList(ApiKeyMixin, generics.ListAPIView):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["phone_prefixes"] = policy.prefixes(self.request.user,
-                                                    policy.SEE_MEMBER_PHONES)
+        context["phone_prefixes"] = policy.prefixes(self.request.user, policy.SEE_MEMBER_PHONES)
         return context
 
     def get_queryset(self):
@@ -141,19 +177,33 @@ class ResidentSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="household.address")
     room = serializers.CharField(source="household.room")
     grid_code = serializers.CharField(source="household.grid_code")
-    building_code = serializers.CharField(source="household.building.code", default=None,
-                                          allow_null=True)
+    building_code = serializers.CharField(
+        source="household.building.code", default=None, allow_null=True
+    )
 
     class Meta:
         model = Resident
-        fields = ("id", "name", "gender", "birth_year", "phone", "is_head", "household",
-                  "address", "room", "grid_code", "building_code")
+        fields = (
+            "id",
+            "name",
+            "gender",
+            "birth_year",
+            "phone",
+            "is_head",
+            "household",
+            "address",
+            "room",
+            "grid_code",
+            "building_code",
+        )
 
 
 class ResidentFilter(django_filters.FilterSet):
-    grid = django_filters.CharFilter(field_name="household__grid_code",
-                                     lookup_expr="startswith",
-                                     label="grid code: residents in its subtree")
+    grid = django_filters.CharFilter(
+        field_name="household__grid_code",
+        lookup_expr="startswith",
+        label="grid code: residents in its subtree",
+    )
 
     class Meta:
         model = Resident
@@ -173,15 +223,26 @@ class ResidentList(ApiKeyMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Resident.objects.none()
         if not policy.allows(self.request.user, policy.READ_RESIDENTS):
-            raise PermissionDenied(_("Residents are personal data: only staff who may read "
-                                     "residents see them, in their own grids. Counts per "
-                                     "building are in /api/v1/export/households.geojson."))
-        return (residents_visible_to(self.request.user)
-                .select_related("household__building").order_by("household_id", "id"))
+            raise PermissionDenied(
+                _(
+                    "Residents are personal data: only staff who may read "
+                    "residents see them, in their own grids. Counts per "
+                    "building are in /api/v1/export/households.geojson."
+                )
+            )
+        return (
+            residents_visible_to(self.request.user)
+            .select_related("household__building")
+            .order_by("household_id", "id")
+        )
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         if response.status_code == 200:
-            access_record(actor=request.user, action="personal.list", model=Resident,
-                          what="api " + (request.META.get("QUERY_STRING") or "all"))
+            access_record(
+                actor=request.user,
+                action="personal.list",
+                model=Resident,
+                what="api " + (request.META.get("QUERY_STRING") or "all"),
+            )
         return response

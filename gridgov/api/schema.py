@@ -28,8 +28,9 @@ class FormatSuffixEnumerator(EndpointEnumerator):
 
     def should_include_endpoint(self, path, callback):
         cls = getattr(callback, "cls", None)
-        if (getattr(cls, "schema_keeps_format_suffix", False)
-                and path.endswith((".{format}", ".{format}/"))):
+        if getattr(cls, "schema_keeps_format_suffix", False) and path.endswith(
+            (".{format}", ".{format}/")
+        ):
             return super().should_include_endpoint(path.rsplit(".{format}", 1)[0], callback)
         return super().should_include_endpoint(path, callback)
 
@@ -40,22 +41,24 @@ class GridGovSchemaGenerator(SchemaGenerator):
 
 # --- the error answers of /api/v1/ ---------------------------------------------------------
 
+
 class ApiErrorSerializer(serializers.Serializer):
     """Every refusal of /api/v1/ (gridgov/api/errors.py): the first message, the parameter at
     fault (null when none is), and every message by parameter."""
 
     detail = serializers.CharField()
-    parameter = serializers.CharField(allow_null=True,
-                                      help_text="the parameter at fault, or null")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   required=False, help_text="messages by parameter "
-                                   "(non_field_errors: not tied to one)")
+    parameter = serializers.CharField(allow_null=True, help_text="the parameter at fault, or null")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="messages by parameter (non_field_errors: not tied to one)",
+    )
 
 
 API_ERRORS = {
     400: "a parameter is malformed or out of range (parameter names it)",
     401: "a wrong, malformed, empty or revoked API key, or a key in the address "
-         "(WWW-Authenticate: Api-Key)",
+    "(WWW-Authenticate: Api-Key)",
     403: "not allowed: sign in, or a role or key scope that may read this",
     404: "a page past the end (parameter: page), or no such resource",
     429: "too many requests with this API key (Retry-After: seconds)",
@@ -74,12 +77,16 @@ class GridGovAutoSchema(AutoSchema):
             for code, words in API_ERRORS.items():
                 if str(code) not in responses:
                     responses[str(code)] = self._get_response_for_code(
-                        OpenApiResponse(ApiErrorSerializer, description=words), str(code),
-                        media_types=["application/json"], direction=direction)
+                        OpenApiResponse(ApiErrorSerializer, description=words),
+                        str(code),
+                        media_types=["application/json"],
+                        direction=direction,
+                    )
         return responses
 
 
 # --- GeoJSON pages ---------------------------------------------------------------------------
+
 
 def feature_collection_page(features: dict) -> dict:
     """A page of a GeoJSON list: a FeatureCollection with the pagination members."""
@@ -98,6 +105,7 @@ def feature_collection_page(features: dict) -> dict:
 
 
 # --- Open311: error lists --------------------------------------------------------------------
+
 
 class Open311ErrorListExtension(OpenApiSerializerExtension):
     """Open311's error answer is a list of {code, description, parameter}. drf-spectacular
@@ -129,7 +137,11 @@ def no_nul_in_text(result, generator, request, public):
                 continue
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
-                if (schema.get("type") == "string" and "pattern" not in schema
-                        and "enum" not in schema and "format" not in schema):
+                if (
+                    schema.get("type") == "string"
+                    and "pattern" not in schema
+                    and "enum" not in schema
+                    and "format" not in schema
+                ):
                     schema["pattern"] = NO_NUL
     return result

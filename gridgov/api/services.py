@@ -31,9 +31,9 @@ def _public(key: ApiKey) -> dict:
 def split_key(raw: str) -> str | None:
     """The prefix of a well-formed key ``gg_<8 hex>_<rest>``, else None."""
     end = len(KEY_START) + PREFIX_LENGTH
-    if (len(raw) <= end + 1 or not raw.startswith(KEY_START) or raw[end] != "_"):
+    if len(raw) <= end + 1 or not raw.startswith(KEY_START) or raw[end] != "_":
         return None
-    prefix = raw[len(KEY_START):end]
+    prefix = raw[len(KEY_START) : end]
     return prefix if all(c in "0123456789abcdef" for c in prefix) else None
 
 
@@ -72,8 +72,9 @@ def api_key_change(*, key: ApiKey, acting_user) -> ApiKey:
     before = _public(ApiKey.objects.get(pk=key.pk))
     key.full_clean()
     key.save()
-    audit_record(actor=acting_user, action="api_key.changed", obj=key, before=before,
-                 after=_public(key))
+    audit_record(
+        actor=acting_user, action="api_key.changed", obj=key, before=before, after=_public(key)
+    )
     return key
 
 
@@ -85,13 +86,21 @@ def api_key_revoke(*, key: ApiKey, acting_user) -> bool:
         return False
     before = _public(key)
     key.revoked_at = now
-    audit_record(actor=acting_user, action="api_key.revoked", obj=key, before=before,
-                 after=_public(key))
+    audit_record(
+        actor=acting_user, action="api_key.revoked", obj=key, before=before, after=_public(key)
+    )
     return True
 
 
-def api_key_use_record(*, key: ApiKey | None, prefix: str, method: str, path: str,
-                       status_code: int, remote_addr: str | None) -> ApiKeyUse:
+def api_key_use_record(
+    *,
+    key: ApiKey | None,
+    prefix: str,
+    method: str,
+    path: str,
+    status_code: int,
+    remote_addr: str | None,
+) -> ApiKeyUse:
     """Log one request made with a key (one insert; plus last_used_at on a known key)."""
     now = timezone.now()
     try:
@@ -100,6 +109,11 @@ def api_key_use_record(*, key: ApiKey | None, prefix: str, method: str, path: st
         remote_addr = None
     if key is not None:
         ApiKey.objects.filter(Q(pk=key.pk)).update(last_used_at=now)
-    return ApiKeyUse.objects.create(key=key, prefix=prefix or (key.prefix if key else ""),
-                                    method=method[:10], path=path[:300],
-                                    status_code=status_code, remote_addr=remote_addr)
+    return ApiKeyUse.objects.create(
+        key=key,
+        prefix=prefix or (key.prefix if key else ""),
+        method=method[:10],
+        path=path[:300],
+        status_code=status_code,
+        remote_addr=remote_addr,
+    )

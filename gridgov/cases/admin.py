@@ -13,12 +13,34 @@ from gridgov.cases.services import EDITABLE_FIELDS, case_create, case_update
 from gridgov.grids.location import locate_one
 
 STATE_FIELDS = [
-    "number", "status", "closure_reason", "duplicate_of", "dispatched_to", "taken_by",
-    "created_at", "opened_at", "first_response_at", "dispatched_at", "taken_at", "started_at",
-    "resolved_at", "closed_at", "escalated", "escalated_at", "escalation_note",
-    "reopened_count", "feedback", "satisfaction", "feedback_at",
-    "community", "compound", "building", "nearest_building", "nearest_distance_m",
-    "grid_code", "located_at",
+    "number",
+    "status",
+    "closure_reason",
+    "duplicate_of",
+    "dispatched_to",
+    "taken_by",
+    "created_at",
+    "opened_at",
+    "first_response_at",
+    "dispatched_at",
+    "taken_at",
+    "started_at",
+    "resolved_at",
+    "closed_at",
+    "escalated",
+    "escalated_at",
+    "escalation_note",
+    "reopened_count",
+    "feedback",
+    "satisfaction",
+    "feedback_at",
+    "community",
+    "compound",
+    "building",
+    "nearest_building",
+    "nearest_distance_m",
+    "grid_code",
+    "located_at",
 ]
 
 
@@ -26,8 +48,14 @@ STATE_FIELDS = [
 class CaseCategoryAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.HANDLE_CASES
     scope_field = None  # one catalogue for the district
-    list_display = ["code", "name", "kind", "first_response_sla_minutes",
-                    "resolution_sla_hours", "active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "first_response_sla_minutes",
+        "resolution_sla_hours",
+        "active",
+    ]
     list_filter = ["kind", "active"]
 
 
@@ -35,8 +63,7 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["at", "action", "from_status", "to_status", "member", "actor", "note",
-              "satisfaction"]
+    fields = ["at", "action", "from_status", "to_status", "member", "actor", "note", "satisfaction"]
     readonly_fields = fields
     ordering = ["at", "id"]
 
@@ -52,8 +79,7 @@ class CaseAdmin(ScopedAdminMixin, LeafletGeoAdmin):
     capability = policy.READ_RESIDENTS  # a requester's name, phone and room
     personal_data = True
     inlines = [CaseEventInline]
-    list_display = ["number", "title", "category", "status", "escalated", "grid_code",
-                    "opened_at"]
+    list_display = ["number", "title", "category", "status", "escalated", "grid_code", "opened_at"]
     list_filter = ["status", "category", "channel", "escalated"]
     search_fields = ["number", "title", "grid_code", "requester_name"]
     raw_id_fields = ["requester", "requester_user"]
@@ -77,9 +103,13 @@ class CaseAdmin(ScopedAdminMixin, LeafletGeoAdmin):
                 if point is not None:
                     placement = locate_one(point)
                     if not len(placement.community) or not placement.community[0]:
-                        self.add_error("location", _(
-                            "This point lies outside every community: no grid would answer "
-                            "the case."))
+                        self.add_error(
+                            "location",
+                            _(
+                                "This point lies outside every community: no grid would answer "
+                                "the case."
+                            ),
+                        )
                 return data
 
         return CaseAddForm
@@ -91,16 +121,35 @@ class CaseAdmin(ScopedAdminMixin, LeafletGeoAdmin):
         data = form.cleaned_data
         if change:
             changes = {f: data[f] for f in form.changed_data if f in EDITABLE_FIELDS}
-            saved = case_update(case=obj, acting_user=request.user, **changes) \
-                if changes else obj
+            saved = case_update(case=obj, acting_user=request.user, **changes) if changes else obj
         else:
-            fields = {f: data.get(f) for f in (
-                "category", "channel", "title", "requester_name", "location", "description",
-                "requester_phone", "address", "requester", "requester_user")}
-            saved = case_create(acting_user=request.user, **{
-                k: (v if v is not None or k in ("location", "requester", "requester_user",
-                                                "category") else "")
-                for k, v in fields.items()})
+            fields = {
+                f: data.get(f)
+                for f in (
+                    "category",
+                    "channel",
+                    "title",
+                    "requester_name",
+                    "location",
+                    "description",
+                    "requester_phone",
+                    "address",
+                    "requester",
+                    "requester_user",
+                )
+            }
+            saved = case_create(
+                acting_user=request.user,
+                **{
+                    k: (
+                        v
+                        if v is not None
+                        or k in ("location", "requester", "requester_user", "category")
+                        else ""
+                    )
+                    for k, v in fields.items()
+                },
+            )
         obj.pk = saved.pk
         for f in STATE_FIELDS:
             setattr(obj, f, getattr(saved, f))

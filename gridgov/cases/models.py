@@ -37,9 +37,10 @@ class CaseCategory(models.Model):
         verbose_name_plural = _("case categories")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(name="casecategory_sla_positive",
-                                   condition=Q(first_response_sla_minutes__gt=0,
-                                               resolution_sla_hours__gt=0)),
+            models.CheckConstraint(
+                name="casecategory_sla_positive",
+                condition=Q(first_response_sla_minutes__gt=0, resolution_sla_hours__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,31 +107,60 @@ class Case(Located):
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    category = models.ForeignKey(CaseCategory, verbose_name=_("category"),
-                                 on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     requester_name = models.CharField(_("requester name"), max_length=50)
     requester_phone = models.CharField(_("requester phone"), max_length=20, blank=True)
-    requester = models.ForeignKey("people.Resident", verbose_name=_("requester (resident)"),
-                                  null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="cases")
+    requester = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("requester (resident)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
     requester_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requester (user account)"), null=True,
-        blank=True, on_delete=models.SET_NULL, related_name="requested_cases",
-        help_text=_("The account allowed to give feedback and reopen the case."))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.NEW, db_index=True)
-    closure_reason = models.CharField(_("closure reason"), max_length=20,
-                                      choices=ClosureReason.choices, blank=True)
-    duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True,
-                                     blank=True, on_delete=models.PROTECT,
-                                     related_name="duplicates")
-    dispatched_to = models.ForeignKey("people.Member", verbose_name=_("dispatched to"),
-                                      null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="cases_dispatched")
-    taken_by = models.ForeignKey("people.Member", verbose_name=_("taken by"), null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="cases_taken")
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester (user account)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_cases",
+        help_text=_("The account allowed to give feedback and reopen the case."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    dispatched_to = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("dispatched to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_dispatched",
+    )
+    taken_by = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_taken",
+    )
     created_at = models.DateTimeField(_("created"), db_index=True)
     opened_at = models.DateTimeField(_("opened (this round)"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -144,8 +174,7 @@ class Case(Located):
     escalation_note = models.TextField(_("escalation note"), blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     feedback = models.TextField(_("feedback"), blank=True)
-    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True,
-                                                    blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
 
     class Meta:
@@ -157,37 +186,44 @@ class Case(Located):
             models.CheckConstraint(name="case_has_location", condition=Q(location__isnull=False)),
             models.CheckConstraint(
                 name="case_satisfaction_1_to_5",
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1,
-                                                           satisfaction__lte=5)),
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+            ),
             models.CheckConstraint(
                 name="case_closure_reason_iff_closed",
-                condition=Q(status=Status.CLOSED, closed_at__isnull=False)
-                & ~Q(closure_reason="")
-                | ~Q(status=Status.CLOSED) & Q(closure_reason="")),
+                condition=Q(status=Status.CLOSED, closed_at__isnull=False) & ~Q(closure_reason="")
+                | ~Q(status=Status.CLOSED) & Q(closure_reason=""),
+            ),
             models.CheckConstraint(
                 name="case_duplicate_iff_reason_duplicate",
                 condition=Q(closure_reason=ClosureReason.DUPLICATE, duplicate_of__isnull=False)
-                | ~Q(closure_reason=ClosureReason.DUPLICATE) & Q(duplicate_of__isnull=True)),
-            models.CheckConstraint(name="case_not_duplicate_of_itself",
-                                   condition=~Q(duplicate_of=F("id"))),
+                | ~Q(closure_reason=ClosureReason.DUPLICATE) & Q(duplicate_of__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="case_not_duplicate_of_itself", condition=~Q(duplicate_of=F("id"))
+            ),
             models.CheckConstraint(
                 name="case_taken_by_when_held",
                 condition=~Q(status__in=HELD_STATUSES)
-                | Q(taken_by__isnull=False, taken_at__isnull=False)),
+                | Q(taken_by__isnull=False, taken_at__isnull=False),
+            ),
             models.CheckConstraint(
                 name="case_untaken_when_waiting",
-                condition=~Q(status__in=[Status.NEW, Status.DISPATCHED])
-                | Q(taken_by__isnull=True)),
+                condition=~Q(status__in=[Status.NEW, Status.DISPATCHED]) | Q(taken_by__isnull=True),
+            ),
             models.CheckConstraint(
                 name="case_dispatched_to_when_dispatched",
-                condition=~Q(status=Status.DISPATCHED) | Q(dispatched_to__isnull=False)),
+                condition=~Q(status=Status.DISPATCHED) | Q(dispatched_to__isnull=False),
+            ),
             models.CheckConstraint(
                 name="case_resolved_at_when_resolved",
-                condition=~Q(status=Status.RESOLVED) | Q(resolved_at__isnull=False)),
+                condition=~Q(status=Status.RESOLVED) | Q(resolved_at__isnull=False),
+            ),
             models.CheckConstraint(
                 name="case_escalation_has_note",
-                condition=Q(escalated=False) | Q(escalated_at__isnull=False)
-                & ~Q(escalation_note="")),
+                condition=Q(escalated=False)
+                | Q(escalated_at__isnull=False) & ~Q(escalation_note=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,19 +252,32 @@ class CaseEvent(models.Model):
     """One thing that happened to a case: who (account and, for member work, the member),
     what, the status before and after, and a note. Append-only."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT,
-                             related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
-    member = models.ForeignKey("people.Member", verbose_name=_("member"), null=True,
-                               blank=True, on_delete=models.PROTECT, related_name="case_events")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+    )
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
-    from_status = models.CharField(_("from status"), max_length=12, choices=Status.choices,
-                                   blank=True)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=Status.choices, blank=True
+    )
     to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices)
     note = models.TextField(_("note"), blank=True)
-    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True,
-                                                    blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
@@ -238,8 +287,9 @@ class CaseEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="caseevent_satisfaction_1_to_5",
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1,
-                                                           satisfaction__lte=5)),
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+            ),
         ]
 
     def __str__(self) -> str:

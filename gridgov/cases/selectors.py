@@ -74,19 +74,22 @@ def dispatchable(members: QuerySet[Member] | None = None) -> QuerySet[Member]:
     current public role, whatever their reporting status). Never an unreported, unconfirmed
     or rejected registration: the service refuses them (``cases.services``)."""
     members = Member.objects.all() if members is None else members
-    return members.filter(Q(report_status=ReportStatus.CONFIRMED)
-                          | Q(pk__in=Member.objects.public().values("pk")))
+    return members.filter(
+        Q(report_status=ReportStatus.CONFIRMED) | Q(pk__in=Member.objects.public().values("pk"))
+    )
 
 
 def members_for_dispatch(user, case: Case) -> QuerySet[Member]:
     """The dispatch/take list on the case page: dispatchable members of the case's
     community that the user may see, by name."""
-    return dispatchable(members_visible_to(user).filter(community_id=case.community_id)
-                        ).order_by("name", "id")
+    return dispatchable(members_visible_to(user).filter(community_id=case.community_id)).order_by(
+        "name", "id"
+    )
 
 
-def sla_state(due: dt.datetime, window: dt.timedelta, done: dt.datetime | None,
-              now: dt.datetime) -> str:
+def sla_state(
+    due: dt.datetime, window: dt.timedelta, done: dt.datetime | None, now: dt.datetime
+) -> str:
     """ok / due_soon / breached for one deadline; a step done counts by when it was done."""
     if done is not None:
         return OK if done <= due else BREACHED
@@ -139,22 +142,24 @@ def open_cases(*, user, prefix: str = "", now: dt.datetime | None = None) -> lis
     return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
-def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None
-                     ) -> list[CaseRow]:
+def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None) -> list[CaseRow]:
     """件件有回音: open cases nobody has answered in this round — no first response and no
     event by anyone but the requester since it was (re)opened. Should stay empty."""
     now = now or timezone.now()
-    staff_event = (CaseEvent.objects.filter(case=OuterRef("pk"), at__gte=OuterRef("opened_at"))
-                   .exclude(action__in=NOT_AN_ANSWER))
-    qs = (cases_visible_to(user)
-          .filter(status__in=OPEN_STATUSES, grid_code__startswith=prefix,
-                  first_response_at__isnull=True)
-          .filter(~Exists(staff_event)))
+    staff_event = CaseEvent.objects.filter(
+        case=OuterRef("pk"), at__gte=OuterRef("opened_at")
+    ).exclude(action__in=NOT_AN_ANSWER)
+    qs = (
+        cases_visible_to(user)
+        .filter(
+            status__in=OPEN_STATUSES, grid_code__startswith=prefix, first_response_at__isnull=True
+        )
+        .filter(~Exists(staff_event))
+    )
     return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
-def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0
-                          ) -> list[tuple[Case, float]]:
+def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0) -> list[tuple[Case, float]]:
     """Open cases of the same category within ``radius_m`` metres of the case, nearest
     first, as (case, metres). A degree box prefilters (generously); the distance itself is
     measured in a local equal-area projection (geodata.measure), never in degrees."""
@@ -163,14 +168,18 @@ def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0
     dlon = radius_m / (111_320 * max(math.cos(math.radians(point.y)), 0.01)) * 1.5
     window = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
     window.srid = 4326
-    candidates = list(cases_visible_to(user)
-                      .filter(status__in=OPEN_STATUSES, category_id=case.category_id,
-                              location__bbintersects=window)
-                      .exclude(pk=case.pk))
+    candidates = list(
+        cases_visible_to(user)
+        .filter(
+            status__in=OPEN_STATUSES, category_id=case.category_id, location__bbintersects=window
+        )
+        .exclude(pk=case.pk)
+    )
     if not candidates:
         return []
-    geoms = [shapely.Point(point.x, point.y)] + [shapely.Point(c.location.x, c.location.y)
-                                                 for c in candidates]
+    geoms = [shapely.Point(point.x, point.y)] + [
+        shapely.Point(c.location.x, c.location.y) for c in candidates
+    ]
     here, *there = project(geoms, centre=(point.x, point.y))
     found = [(c, float(here.distance(p))) for c, p in zip(candidates, there, strict=True)]
     return sorted([(c, round(d, 1)) for c, d in found if d <= radius_m], key=lambda t: t[1])
@@ -183,8 +192,11 @@ def allowed_steps(case: Case, *, is_staff: bool, is_requester: bool) -> list[str
         for step in ("respond", "dispatch", "take", "start", "resolve", "close", "escalate"):
             if case.status not in TRANSITIONS[step]:
                 continue
-            if step == "take" and case.status == Status.NEW \
-                    and case.category.kind != CategoryKind.MICRO_WISH:
+            if (
+                step == "take"
+                and case.status == Status.NEW
+                and case.category.kind != CategoryKind.MICRO_WISH
+            ):
                 continue
             if step == "escalate" and case.escalated:
                 continue

@@ -45,8 +45,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     prefix = request.GET.get("grid", "").strip()
     rows = open_cases(user=request.user, prefix=prefix)
     unanswered = unanswered_cases(user=request.user, prefix=prefix)
-    return render(request, "cases/list.html",
-                  {"rows": rows, "unanswered": unanswered, "prefix": prefix})
+    return render(
+        request, "cases/list.html", {"rows": rows, "unanswered": unanswered, "prefix": prefix}
+    )
 
 
 def _visible(request: HttpRequest, number: str) -> Case:
@@ -59,18 +60,23 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     is_staff = policy.allows(request.user, policy.HANDLE_CASES, case.grid_code)
     is_requester = case.requester_user_id == request.user.pk
     steps = allowed_steps(case, is_staff=is_staff, is_requester=is_requester)
-    return render(request, "cases/detail.html", {
-        "case": case,
-        "row": case_row(case, timezone.now()) if case.is_open else None,
-        "events": case.events.select_related("actor", "member"),
-        "steps": steps,
-        "members": members_for_dispatch(request.user, case) if is_staff else [],
-        "closure_reasons": ClosureReason.choices,
-        "duplicates": duplicate_suggestions(case=case, user=request.user)
-        if is_staff and case.is_open else [],
-        "requester": requester_seen_by(request.user, case),
-        "is_staff": is_staff,
-    })
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "row": case_row(case, timezone.now()) if case.is_open else None,
+            "events": case.events.select_related("actor", "member"),
+            "steps": steps,
+            "members": members_for_dispatch(request.user, case) if is_staff else [],
+            "closure_reasons": ClosureReason.choices,
+            "duplicates": duplicate_suggestions(case=case, user=request.user)
+            if is_staff and case.is_open
+            else [],
+            "requester": requester_seen_by(request.user, case),
+            "is_staff": is_staff,
+        },
+    )
 
 
 @login_required
@@ -84,36 +90,54 @@ def case_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
         if step in ("dispatch", "take"):
             # Any member of the community the user sees: the service says why one who may not
             # be dispatched (an unconfirmed or rejected registration) is refused.
-            member = (members_visible_to(user).filter(community_id=case.community_id,
-                                                      pk=post.get("member") or 0).first())
+            member = (
+                members_visible_to(user)
+                .filter(community_id=case.community_id, pk=post.get("member") or 0)
+                .first()
+            )
             if member is None:
-                raise ValidationError(_("Case %(number)s: choose a member of its community.")
-                                      % {"number": case.number})
+                raise ValidationError(
+                    _("Case %(number)s: choose a member of its community.")
+                    % {"number": case.number}
+                )
             call = services.case_dispatch if step == "dispatch" else services.case_take
             call(case=case, member=member, acting_user=user, note=post.get("note", ""))
         elif step == "close":
             duplicate = None
             if post.get("duplicate_of"):
-                duplicate = cases_visible_to(user).filter(number=post["duplicate_of"].strip()
-                                                          ).first()
+                duplicate = (
+                    cases_visible_to(user).filter(number=post["duplicate_of"].strip()).first()
+                )
                 if duplicate is None:
-                    raise ValidationError(_("There is no case %(number)s.")
-                                          % {"number": post["duplicate_of"]})
-            services.case_close(case=case, acting_user=user, reason=post.get("reason", ""),
-                                note=post.get("note", ""), duplicate_of=duplicate)
+                    raise ValidationError(
+                        _("There is no case %(number)s.") % {"number": post["duplicate_of"]}
+                    )
+            services.case_close(
+                case=case,
+                acting_user=user,
+                reason=post.get("reason", ""),
+                note=post.get("note", ""),
+                duplicate_of=duplicate,
+            )
         elif step == "feedback":
-            services.case_feedback(case=case, acting_user=user,
-                                   satisfaction=post.get("satisfaction", ""),
-                                   text=post.get("text", ""))
+            services.case_feedback(
+                case=case,
+                acting_user=user,
+                satisfaction=post.get("satisfaction", ""),
+                text=post.get("text", ""),
+            )
         elif step == "reopen":
             services.case_reopen(case=case, acting_user=user, reason=post.get("reason", ""))
         else:
-            service = {"respond": services.case_respond, "start": services.case_start,
-                       "resolve": services.case_resolve, "escalate": services.case_escalate}[step]
+            service = {
+                "respond": services.case_respond,
+                "start": services.case_start,
+                "resolve": services.case_resolve,
+                "escalate": services.case_escalate,
+            }[step]
             service(case=case, acting_user=user, note=post.get("note", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, DONE[step])
     return redirect("cases:detail", number=case.number)
-

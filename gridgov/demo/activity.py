@@ -31,8 +31,12 @@ from gridgov.patrols.services import patrol_record, route_create
 from gridgov.people.models import Household, Member, MemberKind, OrgKind, PartyOrganisation
 
 TITLES = {
-    "consultation": ["咨询医保报销流程", "咨询老年人优待证办理", "咨询居住证续签",
-                     "咨询垃圾分类时间"],
+    "consultation": [
+        "咨询医保报销流程",
+        "咨询老年人优待证办理",
+        "咨询居住证续签",
+        "咨询垃圾分类时间",
+    ],
     "sanitation": ["楼道堆放杂物", "垃圾桶满溢", "绿化带有积水", "小区门口有建筑垃圾"],
     "repair": ["楼道灯不亮", "单元门禁损坏", "化粪池井盖松动", "电梯异响"],
     "neighbour_dispute": ["楼上漏水影响楼下", "噪音扰民", "公共区域停车纠纷"],
@@ -49,22 +53,29 @@ def build_activity(*, seed: int, acting_user=None) -> dict[str, int]:
     categories = {c.code: c for c in CaseCategory.objects.filter(active=True)}
     members: dict[int, list[Member]] = defaultdict(list)
     # Requests go to members who may be dispatched (cases.selectors.dispatchable).
-    for m in dispatchable(Member.objects.filter(building__isnull=False)
-                          .exclude(kind=MemberKind.APPLICANT)).order_by("id"):
+    for m in dispatchable(
+        Member.objects.filter(building__isnull=False).exclude(kind=MemberKind.APPLICANT)
+    ).order_by("id"):
         members[m.community_id].append(m)
-    households = list(Household.objects.filter(building__isnull=False)
-                      .prefetch_related("residents").order_by("id"))
+    households = list(
+        Household.objects.filter(building__isnull=False)
+        .prefetch_related("residents")
+        .order_by("id")
+    )
     cases = 0
     for _ in range(REQUESTS if categories and households else 0):
         code = rng.choice(sorted(set(TITLES) & set(categories)))
         home = rng.choice(households)
         requester = next(iter(home.residents.all()), None)
         case = case_create(
-            acting_user=acting_user, category=categories[code],
+            acting_user=acting_user,
+            category=categories[code],
             channel=rng.choice([Channel.WINDOW, Channel.PHONE, Channel.ONLINE]),
             title=rng.choice(TITLES[code]),
             requester_name=requester.name if requester else "居民",
-            requester=requester, location=home.location, address=home.address,
+            requester=requester,
+            location=home.location,
+            address=home.address,
             at=now - dt.timedelta(hours=rng.uniform(0.2, 240)),
         )
         cases += 1
@@ -97,16 +108,28 @@ def _patrols(rng: random.Random, today: dt.date, acting_user) -> dict[str, int]:
         if inner.is_empty:
             continue
         ring = shapely.LineString(shapely.get_exterior_ring(shapely.get_geometry(inner, 0)).coords)
-        team = list(Member.objects.filter(compound=grid).exclude(kind=MemberKind.APPLICANT)
-                    .order_by("id")[:4])
-        route = route_create(acting_user=acting_user, grid=grid, name=f"{grid.name}巡逻线",
-                             line=GEOSGeometry(ring.wkt, srid=4326), schedule="weekly",
-                             team=team)
+        team = list(
+            Member.objects.filter(compound=grid)
+            .exclude(kind=MemberKind.APPLICANT)
+            .order_by("id")[:4]
+        )
+        route = route_create(
+            acting_user=acting_user,
+            grid=grid,
+            name=f"{grid.name}巡逻线",
+            line=GEOSGeometry(ring.wkt, srid=4326),
+            schedule="weekly",
+            team=team,
+        )
         routes += 1
         if team and rng.random() < 0.8:
-            patrol_record(route=route, walked_on=today - dt.timedelta(days=rng.randint(0, 20)),
-                          members=team[:2], acting_user=acting_user,
-                          notes="例行巡逻", findings=[])
+            patrol_record(
+                route=route,
+                walked_on=today - dt.timedelta(days=rng.randint(0, 20)),
+                members=team[:2],
+                acting_user=acting_user,
+                notes="例行巡逻",
+                findings=[],
+            )
             patrols += 1
     return {"patrol_routes": routes, "patrols": patrols}
-

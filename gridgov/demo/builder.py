@@ -40,7 +40,7 @@ from gridgov.people.models import (
     VulnerableCategory,
 )
 
-DEMO_PASSWORD = "gridgov-demo"  # noqa: S105 - printed to the user: this is demo data
+DEMO_PASSWORD = "gridgov-demo"
 REFERENCE_DATE = dt.date(2026, 1, 1)
 DEMO_USERS = ("demo", "secretary", "leader")  # dates are drawn relative to this, never to today
 
@@ -103,8 +103,11 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
     # --- streets and grids ------------------------------------------------------------------
     street_codes = sorted({a.code[:9] for a in areas if a.level == 1})
     Street.objects.bulk_create(
-        Street(code=c, name=names.STREET_NAMES[i % len(names.STREET_NAMES)]
-               + ("" if i < len(names.STREET_NAMES) else str(i // len(names.STREET_NAMES) + 1)))
+        Street(
+            code=c,
+            name=names.STREET_NAMES[i % len(names.STREET_NAMES)]
+            + ("" if i < len(names.STREET_NAMES) else str(i // len(names.STREET_NAMES) + 1)),
+        )
         for i, c in enumerate(street_codes)
     )
     by_level = {lvl: [a for a in areas if a.level == lvl] for lvl in (1, 2, 3)}
@@ -113,17 +116,25 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
     grids: dict[str, Grid] = {}
     kinds: dict[str, str] = {}
     for i, a in enumerate(by_level[1]):
-        grids[a.code] = Grid(level=1, code=a.code, name=community_names[i], kind=Kind.COMMUNITY,
-                             geom=_mp(a.geom))
+        grids[a.code] = Grid(
+            level=1, code=a.code, name=community_names[i], kind=Kind.COMMUNITY, geom=_mp(a.geom)
+        )
     Grid.objects.bulk_create(grids.values(), batch_size=2000)
     for i, a in enumerate(by_level[2]):
         roll = rng.random()
         kind = Kind.OFFICE if roll < 0.04 else Kind.BUSINESS if roll < 0.08 else Kind.RESIDENTIAL
         suffix = {Kind.OFFICE: names.OFFICE_SUFFIX, Kind.BUSINESS: names.BUSINESS_SUFFIX}.get(
-            kind, names.RESIDENTIAL_SUFFIX)
+            kind, names.RESIDENTIAL_SUFFIX
+        )
         kinds[a.code] = kind
-        grids[a.code] = Grid(level=2, code=a.code, name=compound_names[i] + rng.choice(suffix),
-                             kind=kind, parent=grids[a.parent_code], geom=_mp(a.geom))
+        grids[a.code] = Grid(
+            level=2,
+            code=a.code,
+            name=compound_names[i] + rng.choice(suffix),
+            kind=kind,
+            parent=grids[a.parent_code],
+            geom=_mp(a.geom),
+        )
     Grid.objects.bulk_create([grids[a.code] for a in by_level[2]], batch_size=2000)
     building_no: dict[str, int] = {}
     for a in by_level[3]:
@@ -134,18 +145,28 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
             name, kind = f"{n0}栋", Kind.BUILDING
         else:
             name, kind = f"{n0}-{n0 + len(a.quads) - 1}栋党员联系区", Kind.CONTACT_AREA
-        grids[a.code] = Grid(level=3, code=a.code, name=name, kind=kind,
-                             parent=grids[a.parent_code], geom=_mp(a.geom))
+        grids[a.code] = Grid(
+            level=3,
+            code=a.code,
+            name=name,
+            kind=kind,
+            parent=grids[a.parent_code],
+            geom=_mp(a.geom),
+        )
     Grid.objects.bulk_create([grids[a.code] for a in by_level[3]], batch_size=2000)
-    progress(f"grids: {len(by_level[1])} communities, {len(by_level[2])} compounds, "
-             f"{len(by_level[3])} buildings")
+    progress(
+        f"grids: {len(by_level[1])} communities, {len(by_level[2])} compounds, "
+        f"{len(by_level[3])} buildings"
+    )
 
     layers = {
         lvl: GridLayer(
             ids=np.array([grids[a.code].pk for a in by_level[lvl]], dtype="int64"),
             codes=[a.code for a in by_level[lvl]],
-            parent_ids=np.array([grids[a.parent_code].pk if a.parent_code else 0
-                                 for a in by_level[lvl]], dtype="int64"),
+            parent_ids=np.array(
+                [grids[a.parent_code].pk if a.parent_code else 0 for a in by_level[lvl]],
+                dtype="int64",
+            ),
             geoms=[a.geom for a in by_level[lvl]],
         )
         for lvl in (1, 2, 3)
@@ -154,26 +175,35 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
     # --- units and organisations ------------------------------------------------------------
     unit_names = names.UNITS + [f"{n}（{k}）" for k in range(2, 20) for n in names.UNITS]
     units = CoBuildingUnit.objects.bulk_create(
-        CoBuildingUnit(name=unit_names[i], address=f"{names.COUNTY}{rng.choice(names.ROADS)}"
-                       f"{rng.randint(1, 300)}号", contact_phone=_phone(rng))
+        CoBuildingUnit(
+            name=unit_names[i],
+            address=f"{names.COUNTY}{rng.choice(names.ROADS)}{rng.randint(1, 300)}号",
+            contact_phone=_phone(rng),
+        )
         for i in range(spec.units)
     )
     unit_orgs = PartyOrganisation.objects.bulk_create(
         PartyOrganisation(kind=OrgKind.UNIT_ORG, name=f"{u.name}党支部", unit=u) for u in units
     )
     committees = PartyOrganisation.objects.bulk_create(
-        PartyOrganisation(kind=OrgKind.COMMUNITY_COMMITTEE, name=f"{grids[a.code].name}党委",
-                          grid=grids[a.code]) for a in by_level[1]
+        PartyOrganisation(
+            kind=OrgKind.COMMUNITY_COMMITTEE, name=f"{grids[a.code].name}党委", grid=grids[a.code]
+        )
+        for a in by_level[1]
     )
     residential = [a for a in by_level[2] if kinds[a.code] == Kind.RESIDENTIAL]
     # Deliberate gaps: some compounds have no branch, some have no building leaders.
     no_branch = {a.code for a in residential if rng.random() < 0.22}
     no_leaders = {a.code for a in residential if rng.random() < 0.08}
     branches = PartyOrganisation.objects.bulk_create(
-        PartyOrganisation(kind=OrgKind.COMPOUND_BRANCH, name=f"{grids[a.code].name}党支部",
-                          grid=grids[a.code],
-                          founded_on=REFERENCE_DATE - dt.timedelta(days=rng.randint(30, 2000)))
-        for a in by_level[2] if a.code not in no_branch
+        PartyOrganisation(
+            kind=OrgKind.COMPOUND_BRANCH,
+            name=f"{grids[a.code].name}党支部",
+            grid=grids[a.code],
+            founded_on=REFERENCE_DATE - dt.timedelta(days=rng.randint(30, 2000)),
+        )
+        for a in by_level[2]
+        if a.code not in no_branch
     )
 
     # --- members --------------------------------------------------------------------------
@@ -182,20 +212,27 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
     community_quads = {a.code: a.quads[0] for a in by_level[1]}
     srng = random.Random(seed * 31 + 7)  # its own stream: the rest of the demo stays as it is
     ServiceStation.objects.bulk_create(
-        ServiceStation(community=grids[a.code], name=f"{grids[a.code].name}党群服务站",
-                       address=f"{names.COUNTY}{srng.choice(names.ROADS)}{srng.randint(1, 300)}号",
-                       location=Point(*synth.road_point(community_quads[a.code], srng,
-                                                        margin=0.07 / 3), srid=4326),
-                       opening_hours="周一至周五 8:30-12:00，14:30-17:30\n周六 9:00-12:00",
-                       phone=_phone(srng))
-        for a in by_level[1])
+        ServiceStation(
+            community=grids[a.code],
+            name=f"{grids[a.code].name}党群服务站",
+            address=f"{names.COUNTY}{srng.choice(names.ROADS)}{srng.randint(1, 300)}号",
+            location=Point(
+                *synth.road_point(community_quads[a.code], srng, margin=0.07 / 3), srid=4326
+            ),
+            opening_hours="周一至周五 8:30-12:00，14:30-17:30\n周六 9:00-12:00",
+            phone=_phone(srng),
+        )
+        for a in by_level[1]
+    )
 
     def address(a: synth.SynthArea, cell: int) -> str:
         compound = grids[a.parent_code]
         n = int(grids[a.code].name.split("栋")[0].split("-")[0]) + cell
-        return (f"{names.COUNTY}{road_of[a.parent_code]}{int(a.parent_code[-3:]) * 2 + 1}号"
-                f"{compound.name}{n}栋{rng.randint(1, 3)}单元{rng.randint(1, 18)}"
-                f"{rng.randint(1, 4):02d}室")
+        return (
+            f"{names.COUNTY}{road_of[a.parent_code]}{int(a.parent_code[-3:]) * 2 + 1}号"
+            f"{compound.name}{n}栋{rng.randint(1, 3)}单元{rng.randint(1, 18)}"
+            f"{rng.randint(1, 4):02d}室"
+        )
 
     def home_point(a: synth.SynthArea) -> tuple[float, float, str]:
         cell = rng.randrange(len(a.quads))
@@ -208,26 +245,44 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         return x, y, f"{names.COUNTY}{rng.choice(names.ROADS)}{rng.randint(1, 300)}号（临街）"
 
     member_rows: list[tuple[synth.SynthArea, Member]] = []
-    kinds_weights = [(MemberKind.IN_SERVICE, 45), (MemberKind.RETIRED, 33),
-                     (MemberKind.MOBILE, 6), (MemberKind.UNASSIGNED, 6),
-                     (MemberKind.APPLICANT, 10)]
+    kinds_weights = [
+        (MemberKind.IN_SERVICE, 45),
+        (MemberKind.RETIRED, 33),
+        (MemberKind.MOBILE, 6),
+        (MemberKind.UNASSIGNED, 6),
+        (MemberKind.APPLICANT, 10),
+    ]
     member_kinds, weights = zip(*kinds_weights, strict=True)
     for _ in range(spec.members):
         a = rng.choice(homes)
         x, y, addr = road_point(a) if rng.random() < 0.005 else home_point(a)
         name, gender = _person(rng)
         kind = rng.choices(member_kinds, weights)[0]
-        m = Member(name=name, gender=gender, phone=_phone(rng), phone_public=rng.random() < 0.3,
-                   kind=kind, is_formal=kind != MemberKind.APPLICANT and rng.random() > 0.03,
-                   specialty=rng.choice(names.SPECIALTIES),
-                   service_intent=rng.choice(names.INTENTS),
-                   pledge=rng.choice(names.PLEDGES), address=addr, location=Point(x, y, srid=4326))
+        m = Member(
+            name=name,
+            gender=gender,
+            phone=_phone(rng),
+            phone_public=rng.random() < 0.3,
+            kind=kind,
+            is_formal=kind != MemberKind.APPLICANT and rng.random() > 0.03,
+            specialty=rng.choice(names.SPECIALTIES),
+            service_intent=rng.choice(names.INTENTS),
+            pledge=rng.choice(names.PLEDGES),
+            address=addr,
+            location=Point(x, y, srid=4326),
+        )
         if kind == MemberKind.IN_SERVICE:
             u = rng.randrange(len(units))
             m.work_unit, m.unit_organisation = units[u], unit_orgs[u]
             m.report_status = rng.choices(
-                [ReportStatus.CONFIRMED, ReportStatus.REGISTERED, ReportStatus.NOT_REPORTED,
-                 ReportStatus.REJECTED], [70, 10, 18, 2])[0]
+                [
+                    ReportStatus.CONFIRMED,
+                    ReportStatus.REGISTERED,
+                    ReportStatus.NOT_REPORTED,
+                    ReportStatus.REJECTED,
+                ],
+                [70, 10, 18, 2],
+            )[0]
         elif rng.random() < 0.5:
             m.report_status = ReportStatus.CONFIRMED
         if m.report_status != ReportStatus.NOT_REPORTED:
@@ -262,26 +317,46 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         leader = rng.choice(living)
         roles.append(GridRole(grid=g, member=leader, role=RoleKind.BUILDING_LEADER, since=since()))
         if g.kind == Kind.CONTACT_AREA:
-            roles.append(GridRole(grid=g, member=leader, role=RoleKind.GROUP_LEADER,
-                                  since=since()))
+            roles.append(GridRole(grid=g, member=leader, role=RoleKind.GROUP_LEADER, since=since()))
             others = [m for m in living if m is not leader]
             if others:
-                roles.append(GridRole(grid=g, member=rng.choice(others),
-                                      role=RoleKind.GROUP_DEPUTY, since=since()))
+                roles.append(
+                    GridRole(
+                        grid=g, member=rng.choice(others), role=RoleKind.GROUP_DEPUTY, since=since()
+                    )
+                )
     for org in branches:
         living = [m for m in by_compound.get(org.grid.pk, []) if m.is_formal]
         if living:
             org.secretary = rng.choice(living)
-            roles.append(GridRole(grid=org.grid, member=org.secretary,
-                                  role=RoleKind.BRANCH_SECRETARY, since=since()))
-            roles.append(GridRole(grid=org.grid, member=rng.choice(living),
-                                  role=RoleKind.GRID_LEADER, since=since()))
+            roles.append(
+                GridRole(
+                    grid=org.grid,
+                    member=org.secretary,
+                    role=RoleKind.BRANCH_SECRETARY,
+                    since=since(),
+                )
+            )
+            roles.append(
+                GridRole(
+                    grid=org.grid,
+                    member=rng.choice(living),
+                    role=RoleKind.GRID_LEADER,
+                    since=since(),
+                )
+            )
     for org in committees:
         living = [m for m in by_community.get(org.grid.pk, []) if m.is_formal]
         if living:
             org.secretary = rng.choice(living)
-            roles.append(GridRole(grid=org.grid, member=rng.choice(living),
-                                  role=RoleKind.GRID_LEADER, since=since()))
+            roles.append(
+                GridRole(
+                    grid=org.grid,
+                    member=rng.choice(living),
+                    role=RoleKind.GRID_LEADER,
+                    since=since(),
+                )
+            )
     PartyOrganisation.objects.bulk_update(branches + committees, ["secretary"], batch_size=2000)
     GridRole.objects.bulk_create(roles, batch_size=5000)
 
@@ -296,8 +371,13 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
         for a in group:
             for _ in range(max(1, round(rng.gauss(per_building, per_building / 4)))):
                 x, y, addr = road_point(a) if rng.random() < 0.004 else home_point(a)
-                households.append(Household(address=addr, location=Point(x, y, srid=4326),
-                                            room=addr.rsplit("单元", 1)[-1]))
+                households.append(
+                    Household(
+                        address=addr,
+                        location=Point(x, y, srid=4326),
+                        room=addr.rsplit("单元", 1)[-1],
+                    )
+                )
                 size = rng.choices([1, 2, 3, 4, 5], [12, 28, 32, 20, 8])[0]
                 members_of = []
                 for k in range(size):
@@ -308,20 +388,25 @@ def build(*, seed: int, scale: str = "street", progress: Callable[[str], None] =
                         vul.append(VulnerableCategory.EMPTY_NEST)
                     if rng.random() < 0.012:
                         vul.append(rng.choice(categories))
-                    members_of.append((name, gender, birth, _phone(rng) if birth < 2008 else "",
-                                       k == 0, vul))
+                    members_of.append(
+                        (name, gender, birth, _phone(rng) if birth < 2008 else "", k == 0, vul)
+                    )
                 people.append(members_of)
         _locate_objects(households, layers)
         Household.objects.bulk_create(households, batch_size=5000)
         residents = [
             Resident(household=h, name=n, gender=g, birth_year=b, phone=p, is_head=head)
-            for h, ms in zip(households, people, strict=True) for n, g, b, p, head, _ in ms
+            for h, ms in zip(households, people, strict=True)
+            for n, g, b, p, head, _ in ms
         ]
         Resident.objects.bulk_create(residents, batch_size=5000)
         flat = [vul for ms in people for *_, vul in ms]
         Vulnerability.objects.bulk_create(
-            (Vulnerability(resident=r, category=c, surveyed_year=current_year - 1)
-             for r, vul in zip(residents, flat, strict=True) for c in dict.fromkeys(vul)),
+            (
+                Vulnerability(resident=r, category=c, surveyed_year=current_year - 1)
+                for r, vul in zip(residents, flat, strict=True)
+                for c in dict.fromkeys(vul)
+            ),
             batch_size=5000,
         )
         n_households += len(households)
@@ -397,18 +482,22 @@ def _users(grids: dict[str, Grid], by_level, street_codes) -> list[tuple[str, st
         ("leader", "grid_leader", first_compound, "", False),
     ]
     staff, _ = Group.objects.get_or_create(name="community staff")
-    staff.permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["grids", "people"],
-        codename__regex=r"^(view|change)_(member|household|resident|vulnerability|grid|gridrole)$",
-    ))
+    staff.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["grids", "people"],
+            codename__regex=r"^(view|change)_(member|household|resident|vulnerability|grid|gridrole)$",
+        )
+    )
     logins = []
     for username, role, grid, scope, superuser in accounts:
-        user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
-                                        is_staff=True, is_superuser=superuser)
+        user = User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, is_staff=True, is_superuser=superuser
+        )
         if not superuser:
             user.groups.add(staff)
-        Assignment.objects.create(user=user, role=role, grid=grid,
-                                  scope_code=grid.code if grid else scope)
+        Assignment.objects.create(
+            user=user, role=role, grid=grid, scope_code=grid.code if grid else scope
+        )
         logins.append((username, StaffRole(role).label))
     audit_record(actor=None, action="demo.load", obj=first_community)
     return logins

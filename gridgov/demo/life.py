@@ -51,9 +51,9 @@ def _escalate() -> int:
     from gridgov.cases.models import OPEN_STATUSES, Case
     from gridgov.cases.services import case_escalate
 
-    cases = (Case.objects.filter(status__in=OPEN_STATUSES, escalated=False,
-                                 category__code__in=("safety_hazard", "repair"))
-             .order_by("opened_at", "id")[:2])
+    cases = Case.objects.filter(
+        status__in=OPEN_STATUSES, escalated=False, category__code__in=("safety_hazard", "repair")
+    ).order_by("opened_at", "id")[:2]
     for case in cases:
         case_escalate(case=case, acting_user=None, note="涉及多个部门，需街道协调处理")
     return len(cases)

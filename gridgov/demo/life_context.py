@@ -28,19 +28,24 @@ class Community:
 
 
 def communities(rng: random.Random, *, core_size: int = 8) -> list[Community]:
-    grids = list(Grid.objects.filter(level__in=(Level.COMMUNITY, Level.COMPOUND, Level.BUILDING))
-                 .select_related("parent").order_by("code"))
+    grids = list(
+        Grid.objects.filter(level__in=(Level.COMMUNITY, Level.COMPOUND, Level.BUILDING))
+        .select_related("parent")
+        .order_by("code")
+    )
     members: dict[int, list[Member]] = {}
-    for m in (Member.objects.filter(building__isnull=False).select_related("community")
-              .order_by("id")):
+    for m in (
+        Member.objects.filter(building__isnull=False).select_related("community").order_by("id")
+    ):
         members.setdefault(m.community_id, []).append(m)
     out: dict[int, Community] = {}
     for g in grids:
         if g.level == Level.COMMUNITY and len(members.get(g.pk, [])) > 3 * core_size:
             people = members[g.pk]
             volunteers = [m for m in people if m.kind != MemberKind.APPLICANT and m.is_formal]
-            out[g.pk] = Community(grid=g, members=people, compounds=[],
-                                  core=rng.sample(volunteers, core_size))
+            out[g.pk] = Community(
+                grid=g, members=people, compounds=[], core=rng.sample(volunteers, core_size)
+            )
     for g in grids:
         if g.level != Level.BUILDING or g.parent.parent_id not in out:
             continue

@@ -25,8 +25,9 @@ from gridgov.points.services import (
 )
 
 
-def build_points(rng: random.Random, now: dt.datetime, communities: list[Community]
-                 ) -> dict[str, int]:
+def build_points(
+    rng: random.Random, now: dt.datetime, communities: list[Community]
+) -> dict[str, int]:
     today = timezone.localtime(now).date()
     first_of_year = dt.date(today.year, 1, 1)
     counts = dict.fromkeys(("carried_over", "mall_items", "redemptions"), 0)
@@ -36,21 +37,35 @@ def build_points(rng: random.Random, now: dt.datetime, communities: list[Communi
             day = max(today - dt.timedelta(days=rng.randint(60, 200)), first_of_year)
             hours = Decimal(rng.choice([8, 12, 16, 20, 24, 30, 36]))
             with at(local(day, 16)):
-                ledger_adjust(member=member, hours=hours, points=points_for_hours(hours),
-                              reason=words.CARRY_OVER, acting_user=None, occurred_on=day)
+                ledger_adjust(
+                    member=member,
+                    hours=hours,
+                    points=points_for_hours(hours),
+                    reason=words.CARRY_OVER,
+                    acting_user=None,
+                    occurred_on=day,
+                )
             counts["carried_over"] += 1
     opened = now - dt.timedelta(days=60)
     with at(opened):
-        items = [mall_item_create(acting_user=None, name=name, description=text,
-                                  points_cost=cost, stock=stock)
-                 for name, text, cost, stock in words.MALL_ITEMS]
+        items = [
+            mall_item_create(
+                acting_user=None, name=name, description=text, points_cost=cost, stock=stock
+            )
+            for name, text, cost, stock in words.MALL_ITEMS
+        ]
     counts["mall_items"] += len(items)
     for c in communities:
         name, text, cost, stock = words.COMMUNITY_ITEM
         with at(opened):
-            own = mall_item_create(acting_user=None, name=name.format(community=c.grid.name),
-                                   description=text, points_cost=cost, stock=stock,
-                                   community=c.grid)
+            own = mall_item_create(
+                acting_user=None,
+                name=name.format(community=c.grid.name),
+                description=text,
+                points_cost=cost,
+                stock=stock,
+                community=c.grid,
+            )
         counts["mall_items"] += 1
         for i, member in enumerate(c.core[:4]):
             choices = [it for it in [own, *items] if it.points_cost <= points_balance(member)]
@@ -65,6 +80,7 @@ def build_points(rng: random.Random, now: dt.datetime, communities: list[Communi
                     redemption_hand_over(redemption=redemption, acting_user=None)
             elif i == 3 and rng.random() < 0.5:
                 with at(now - dt.timedelta(minutes=rng.randint(10, 600))):
-                    redemption_cancel(redemption=redemption, acting_user=None,
-                                      reason=words.HANDOVER_CANCEL)
+                    redemption_cancel(
+                        redemption=redemption, acting_user=None, reason=words.HANDOVER_CANCEL
+                    )
     return counts

@@ -87,8 +87,13 @@ class GridRoleAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
         else:
-            saved = gridrole_assign(grid=obj.grid, member=obj.member, role=obj.role,
-                                    since=obj.since, acting_user=request.user)
+            saved = gridrole_assign(
+                grid=obj.grid,
+                member=obj.member,
+                role=obj.role,
+                since=obj.since,
+                acting_user=request.user,
+            )
             obj.pk = saved.pk
 
 

@@ -40,8 +40,7 @@ def register_occupant(model: type[Model]) -> None:
 
 
 def _rows(qs) -> list[GridRow]:
-    rows = list(qs.annotate(wkb=AsWKB("geom")).values_list("code", "parent__code", "level",
-                                                          "wkb"))
+    rows = list(qs.annotate(wkb=AsWKB("geom")).values_list("code", "parent__code", "level", "wkb"))
     geoms = shapely.from_wkb([bytes(r[3]) if r[3] is not None else None for r in rows])
     return [(r[0], r[1], r[2], g) for r, g in zip(rows, geoms, strict=True)]
 
@@ -84,8 +83,10 @@ def unoccupied_buildings(prefix: str | None = None) -> list[Problem]:
 def code_problems(prefix: str | None = None) -> list[Problem]:
     """The stored codes breaking the code rule (kind "code", no geometry): ``other`` is the
     code it begins with; ``detail`` says "sibling", "ancestor", "street" or "no street"."""
-    found = [Problem("code", "sibling" if c.sibling else "ancestor", code=c.code, other=c.other)
-             for c in codes.stored_conflicts()]
+    found = [
+        Problem("code", "sibling" if c.sibling else "ancestor", code=c.code, other=c.other)
+        for c in codes.stored_conflicts()
+    ]
     found += [Problem("code", "street", code=c, other=p) for c, p in codes.street_conflicts()]
     found += [Problem("code", "no street", code=c) for c in codes.communities_without_street()]
     if prefix:
@@ -111,27 +112,45 @@ def describe(p: Problem) -> str:
     if p.kind == "code":
         if p.detail == "street":
             return _("Street %(code)s: its code begins with street %(other)s's code.") % {
-                "code": p.code, "other": p.other}
+                "code": p.code,
+                "other": p.other,
+            }
         if p.detail == "no street":
             return _("Community %(code)s lies under no street office.") % {"code": p.code}
         return codes.message(codes.Conflict(p.code, p.other, p.detail == "sibling"))
     if p.kind == "invalid":
-        return _("Grid %(code)s: invalid geometry: %(reason)s") % {"code": p.code,
-                                                                   "reason": p.detail}
+        return _("Grid %(code)s: invalid geometry: %(reason)s") % {
+            "code": p.code,
+            "reason": p.detail,
+        }
     if p.kind == "outside_parent":
         return _("Grid %(code)s: %(area).1f m² lie outside its parent %(parent)s.") % {
-            "code": p.code, "area": p.area_m2, "parent": p.other}
+            "code": p.code,
+            "area": p.area_m2,
+            "parent": p.other,
+        }
     if p.kind == "overlap":
         return _("Grids %(code)s and %(other)s overlap by %(area).1f m².") % {
-            "code": p.code, "other": p.other, "area": p.area_m2}
+            "code": p.code,
+            "other": p.other,
+            "area": p.area_m2,
+        }
     if p.kind == "gap":
         point = p.geom.representative_point() if p.geom is not None else None
-        return _("Grid %(code)s: %(area).1f m² not covered by its children (near %(lon).6f, "
-                 "%(lat).6f).") % {"code": p.code, "area": p.area_m2,
-                                   "lon": point.x if point else 0, "lat": point.y if point else 0}
+        return _(
+            "Grid %(code)s: %(area).1f m² not covered by its children (near %(lon).6f, %(lat).6f)."
+        ) % {
+            "code": p.code,
+            "area": p.area_m2,
+            "lon": point.x if point else 0,
+            "lat": point.y if point else 0,
+        }
     if p.kind == "sliver":
         return _("Grid %(code)s: sliver of %(area).2f m², thinness 4πA/P² = %(t).3f.") % {
-            "code": p.code, "area": p.area_m2, "t": p.thinness or 0.0}
+            "code": p.code,
+            "area": p.area_m2,
+            "t": p.thinness or 0.0,
+        }
     return _("Building %(code)s: no household and no member located in it.") % {"code": p.code}
 
 
@@ -153,10 +172,16 @@ def summary(problems: list[Problem], checked: int) -> str:
         "%(grids)d grids checked, %(total)d problems: %(invalid)d invalid, %(outside)d outside "
         "their parent, %(overlap)d overlaps, %(gap)d gaps, %(sliver)d slivers, "
         "%(unoccupied)d buildings with nobody."
-    ) % {"grids": checked, "total": len(problems), "invalid": n["invalid"],
-         "outside": n["outside_parent"], "overlap": n["overlap"], "gap": n["gap"],
-         "sliver": n["sliver"], "unoccupied": n["unoccupied"]} + (
-        " " + _("%(n)d codes break the code rule.") % {"n": n["code"]} if n["code"] else "")
+    ) % {
+        "grids": checked,
+        "total": len(problems),
+        "invalid": n["invalid"],
+        "outside": n["outside_parent"],
+        "overlap": n["overlap"],
+        "gap": n["gap"],
+        "sliver": n["sliver"],
+        "unoccupied": n["unoccupied"],
+    } + (" " + _("%(n)d codes break the code rule.") % {"n": n["code"]} if n["code"] else "")
 
 
 def render_text(problems: list[Problem], checked: int) -> list[str]:
@@ -174,8 +199,17 @@ def render_text(problems: list[Problem], checked: int) -> list[str]:
 def write_report_geojson(problems: list[Problem], stream: TextIO) -> int:
     """The problems as a GeoJSON FeatureCollection, each with the problem's own geometry."""
     items = (
-        ({"kind": p.kind, "code": p.code, "other_code": p.other or None,
-          "area_m2": round(p.area_m2, 2), "detail": p.detail, "message": describe(p)}, p.geom)
+        (
+            {
+                "kind": p.kind,
+                "code": p.code,
+                "other_code": p.other or None,
+                "area_m2": round(p.area_m2, 2),
+                "detail": p.detail,
+                "message": describe(p),
+            },
+            p.geom,
+        )
         for p in problems
     )
     return gexport.write_geojson(items, stream)

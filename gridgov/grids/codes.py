@@ -41,8 +41,9 @@ def proper_prefixes(code: str) -> list[str]:
     return [code[:n] for n in range(len(code) - 1, 0, -1)]
 
 
-def conflicts(parents: Mapping[str, str | None], codes: Iterable[str] | None = None
-              ) -> list[Conflict]:
+def conflicts(
+    parents: Mapping[str, str | None], codes: Iterable[str] | None = None
+) -> list[Conflict]:
     """The codes (of ``codes``, default every code) breaking the rule among ``parents``
     (every known code → its parent's code, None at the top), in code order."""
     found = []
@@ -59,11 +60,15 @@ def conflicts(parents: Mapping[str, str | None], codes: Iterable[str] | None = N
 def message(c: Conflict) -> str:
     """Why ``c.code`` is refused (said of the grid whose code is the longer)."""
     if c.sibling:
-        return _("code %(code)s begins with sibling %(other)s's code: give siblings codes of "
-                 "the same width, e.g. 01 … 10") % {"code": c.code, "other": c.other}
-    return _("code %(code)s begins with the code of grid %(other)s, which is not its "
-             "ancestor: a code may begin only with its parent's code and theirs, or a user "
-             "scoped to %(other)s would see it") % {"code": c.code, "other": c.other}
+        return _(
+            "code %(code)s begins with sibling %(other)s's code: give siblings codes of "
+            "the same width, e.g. 01 … 10"
+        ) % {"code": c.code, "other": c.other}
+    return _(
+        "code %(code)s begins with the code of grid %(other)s, which is not its "
+        "ancestor: a code may begin only with its parent's code and theirs, or a user "
+        "scoped to %(other)s would see it"
+    ) % {"code": c.code, "other": c.other}
 
 
 def reverse_message(code: str, longer: list[Conflict]) -> str:
@@ -72,16 +77,20 @@ def reverse_message(code: str, longer: list[Conflict]) -> str:
     if len(longer) > SHOWN:
         shown += _(" and %(n)d more") % {"n": len(longer) - SHOWN}
     if all(c.sibling for c in longer):
-        return _("code %(code)s is the beginning of sibling %(others)s's code: give siblings "
-                 "codes of the same width, e.g. 01 … 10") % {"code": code, "others": shown}
-    return _("code %(code)s is the beginning of the code of %(others)s, which would not lie "
-             "under it: a user scoped to %(code)s would see them") % {"code": code,
-                                                                       "others": shown}
+        return _(
+            "code %(code)s is the beginning of sibling %(others)s's code: give siblings "
+            "codes of the same width, e.g. 01 … 10"
+        ) % {"code": code, "others": shown}
+    return _(
+        "code %(code)s is the beginning of the code of %(others)s, which would not lie "
+        "under it: a user scoped to %(code)s would see them"
+    ) % {"code": code, "others": shown}
 
 
 def _no_street(code: str) -> str:
-    return _("community %(code)s lies under no street office: its code must begin with a "
-             "street's code") % {"code": code}
+    return _(
+        "community %(code)s lies under no street office: its code must begin with a street's code"
+    ) % {"code": code}
 
 
 def _under_a_street(code: str, streets: set[str]) -> bool:
@@ -105,13 +114,19 @@ def grid_problems(grid: Grid) -> list[str]:
     # The topmost of them only (a grid whose parent is not among them): their own children
     # follow them.
     rows = list(below.order_by("code").values_list("code", "parent__code")[:1000])
-    longer = [Conflict(c, code, p == parent) for c, p in rows
-              if c.startswith(code) and not (p and p.startswith(code))]
+    longer = [
+        Conflict(c, code, p == parent)
+        for c, p in rows
+        if c.startswith(code) and not (p and p.startswith(code))
+    ]
     if longer:
         problems.append(reverse_message(code, longer))
     if grid.level == Level.COMMUNITY:
-        streets = set(Street.objects.filter(code__in=[code, *proper_prefixes(code)])
-                      .values_list("code", flat=True))
+        streets = set(
+            Street.objects.filter(code__in=[code, *proper_prefixes(code)]).values_list(
+                "code", flat=True
+            )
+        )
         if code in streets:
             problems.append(_("code %(code)s is a street office's code") % {"code": code})
         elif not streets and Street.objects.exists():
@@ -138,8 +153,7 @@ def batch_problems(new: Mapping[str, str | None], level: int) -> list[tuple[str,
         streets = set(Street.objects.values_list("code", flat=True))
         for code in new:
             if code in streets:
-                found.append((code, _("code %(code)s is a street office's code")
-                              % {"code": code}))
+                found.append((code, _("code %(code)s is a street office's code") % {"code": code}))
             elif streets and not _under_a_street(code, streets):
                 found.append((code, _no_street(code)))
     return found
@@ -155,27 +169,47 @@ def street_problems(street: Street) -> list[str]:
     others = Street.objects.exclude(pk=street.pk)
     problems = []
     above = others.filter(code__in=proper_prefixes(code)).values_list("code", flat=True)
-    below = [c for c in others.filter(code__startswith=code).values_list("code", flat=True)
-             if c.startswith(code)]
+    below = [
+        c
+        for c in others.filter(code__startswith=code).values_list("code", flat=True)
+        if c.startswith(code)
+    ]
     for other in above:
-        problems.append(_("street code %(code)s begins with street %(other)s's code: give "
-                          "street offices codes of the same width") % {"code": code,
-                                                                        "other": other})
+        problems.append(
+            _(
+                "street code %(code)s begins with street %(other)s's code: give "
+                "street offices codes of the same width"
+            )
+            % {"code": code, "other": other}
+        )
     for other in below[:SHOWN]:
-        problems.append(_("street code %(code)s is the beginning of street %(other)s's code: "
-                          "give street offices codes of the same width") % {"code": code,
-                                                                             "other": other})
+        problems.append(
+            _(
+                "street code %(code)s is the beginning of street %(other)s's code: "
+                "give street offices codes of the same width"
+            )
+            % {"code": code, "other": other}
+        )
     grid = Grid.objects.filter(code__in=[code, *proper_prefixes(code)]).first()
     if grid is not None:
-        problems.append(_("street code %(code)s begins with grid %(grid)s's code: a street "
-                          "office lies above its communities") % {"code": code,
-                                                                  "grid": grid.code})
+        problems.append(
+            _(
+                "street code %(code)s begins with grid %(grid)s's code: a street "
+                "office lies above its communities"
+            )
+            % {"code": code, "grid": grid.code}
+        )
     if street.pk:
         old = Street.objects.filter(pk=street.pk).values_list("code", flat=True).first()
         if old and old != code:
             streets = {*others.values_list("code", flat=True), code}
-            left = [c for c in Grid.objects.filter(level=Level.COMMUNITY, code__startswith=old)
-                    .values_list("code", flat=True) if not _under_a_street(c, streets)]
+            left = [
+                c
+                for c in Grid.objects.filter(
+                    level=Level.COMMUNITY, code__startswith=old
+                ).values_list("code", flat=True)
+                if not _under_a_street(c, streets)
+            ]
             problems.extend(_no_street(c) for c in left[:SHOWN])
     return problems
 
@@ -196,5 +230,10 @@ def communities_without_street() -> list[str]:
     streets = set(Street.objects.values_list("code", flat=True))
     if not streets:
         return []
-    return [c for c in Grid.objects.filter(level=Level.COMMUNITY).order_by("code")
-            .values_list("code", flat=True) if not _under_a_street(c, streets)]
+    return [
+        c
+        for c in Grid.objects.filter(level=Level.COMMUNITY)
+        .order_by("code")
+        .values_list("code", flat=True)
+        if not _under_a_street(c, streets)
+    ]

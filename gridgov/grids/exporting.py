@@ -70,8 +70,9 @@ class ExportRequestError(ValueError):
     """A bad export request: the message names the bad value and the allowed ones."""
 
 
-def check_request(layer: str, *, grid_code: str | None = None, crs: str = "wgs84",
-                  fmt: str = "geojson") -> Grid | None:
+def check_request(
+    layer: str, *, grid_code: str | None = None, crs: str = "wgs84", fmt: str = "geojson"
+) -> Grid | None:
     """Validate an export request; the grid named by ``grid_code`` (None for all)."""
     if layer not in LAYERS:
         raise ExportRequestError(
@@ -129,13 +130,13 @@ def _grid_items(levels: tuple[int, ...], grid: Grid | None) -> Iterator[Item]:
 def located_filter(qs: QuerySet, grid: Grid | None) -> QuerySet:
     if grid is None:
         return qs
-    field = {Level.COMMUNITY: "community", Level.COMPOUND: "compound",
-             Level.BUILDING: "building"}[grid.level]
+    field = {Level.COMMUNITY: "community", Level.COMPOUND: "compound", Level.BUILDING: "building"}[
+        grid.level
+    ]
     return qs.filter(**{field: grid})
 
 
-def layer_items(layer: str, *, grid_code: str | None = None,
-                crs: str = "wgs84") -> Iterator[Item]:
+def layer_items(layer: str, *, grid_code: str | None = None, crs: str = "wgs84") -> Iterator[Item]:
     """(properties, geometry) pairs of a layer, streamed; geometry as WKB, which
     geodata.export finishes (and shifts to GCJ-02). The exports in WGS84 and CGCS2000 are
     made whole by the database instead (below); this path is GCJ-02's, and the reference
@@ -153,6 +154,7 @@ def layer_items(layer: str, *, grid_code: str | None = None,
 # (a server-side cursor on PostgreSQL): constant memory, and no polygon formatted per
 # request. GCJ-02 needs the conversion in Python: layer_items() and geodata.export do it.
 
+
 class Dialect:
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
@@ -168,8 +170,13 @@ class Dialect:
 
     def feature(self, pairs: list[tuple[str, str]], geometry: str) -> str:
         """A Feature's text; ``geometry`` is a column holding GeoJSON text."""
-        return ("""'{"type":"Feature","properties":' || """ + self.obj(pairs)
-                + """ || ',"geometry":' || coalesce(""" + geometry + """, 'null') || '}'""")
+        return (
+            """'{"type":"Feature","properties":' || """
+            + self.obj(pairs)
+            + """ || ',"geometry":' || coalesce("""
+            + geometry
+            + """, 'null') || '}'"""
+        )
 
 
 def like_prefix(code: str) -> str:
@@ -181,10 +188,15 @@ def table(model) -> str:
 
 
 CODES_BY_LEVEL = [
-    ("community_code", f"CASE g.level WHEN {Level.COMMUNITY} THEN g.code "
-                       f"WHEN {Level.COMPOUND} THEN p.code ELSE pp.code END"),
-    ("compound_code", f"CASE g.level WHEN {Level.COMPOUND} THEN g.code "
-                      f"WHEN {Level.BUILDING} THEN p.code END"),
+    (
+        "community_code",
+        f"CASE g.level WHEN {Level.COMMUNITY} THEN g.code "
+        f"WHEN {Level.COMPOUND} THEN p.code ELSE pp.code END",
+    ),
+    (
+        "compound_code",
+        f"CASE g.level WHEN {Level.COMPOUND} THEN g.code WHEN {Level.BUILDING} THEN p.code END",
+    ),
     ("building_code", f"CASE g.level WHEN {Level.BUILDING} THEN g.code END"),
 ]
 
@@ -196,12 +208,20 @@ def _grids_sql(d: Dialect, levels: tuple[int, ...], grid: Grid | None) -> tuple[
     if grid is not None:
         where.append("g.code LIKE %s ESCAPE '\\'")
         params.append(like_prefix(grid.code))
-    props = [*CODES_BY_LEVEL, ("code", "g.code"), ("name", "g.name"), ("level", "g.level"),
-             ("kind", "g.kind")]
-    return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
-            f"LEFT JOIN {grids} p ON p.id = g.parent_id "
-            f"LEFT JOIN {grids} pp ON pp.id = p.parent_id "
-            f"WHERE {' AND '.join(where)} ORDER BY g.code", params)
+    props = [
+        *CODES_BY_LEVEL,
+        ("code", "g.code"),
+        ("name", "g.name"),
+        ("level", "g.level"),
+        ("kind", "g.kind"),
+    ]
+    return (
+        f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
+        f"LEFT JOIN {grids} p ON p.id = g.parent_id "
+        f"LEFT JOIN {grids} pp ON pp.id = p.parent_id "
+        f"WHERE {' AND '.join(where)} ORDER BY g.code",
+        params,
+    )
 
 
 def layer_sql(layer: str, grid: Grid | None = None) -> tuple[str, list]:
@@ -211,8 +231,10 @@ def layer_sql(layer: str, grid: Grid | None = None) -> tuple[str, list]:
 
 
 def _grid_layer(levels: tuple[int, ...]) -> Layer:
-    return Layer(items=lambda grid: _grid_items(levels, grid),
-                 sql=lambda d, grid: _grids_sql(d, levels, grid))
+    return Layer(
+        items=lambda grid: _grid_items(levels, grid),
+        sql=lambda d, grid: _grids_sql(d, levels, grid),
+    )
 
 
 for _name, _levels in GRID_LAYERS.items():
@@ -238,22 +260,27 @@ def _sql_batches(layer: str, grid: Grid | None) -> Iterator[list[str]]:
             yield [row[0] for row in rows]
 
 
-def geojson_chunks(layer: str, *, grid_code: str | None = None, crs: str = "wgs84",
-                   counter: list[int] | None = None) -> Iterator[str]:
+def geojson_chunks(
+    layer: str,
+    *,
+    grid_code: str | None = None,
+    crs: str = "wgs84",
+    counter: list[int] | None = None,
+) -> Iterator[str]:
     """The layer as a GeoJSON FeatureCollection's text, a chunk (a fetch of features) at a
     time: what the export command writes and the API streams. The features counted into
     ``counter[0]``. The request is checked before the first chunk."""
     grid = check_request(layer, grid_code=grid_code, crs=crs)
     if crs == "gcj02":
-        batches = gexport.feature_batches(layer_items(layer, grid_code=grid_code, crs=crs),
-                                          crs=crs)
+        batches = gexport.feature_batches(layer_items(layer, grid_code=grid_code, crs=crs), crs=crs)
     else:
         batches = _sql_batches(layer, grid)
     return gexport.collection_chunks(batches, crs, counter)
 
 
-def write_geojson(layer: str, stream: TextIO, *, grid_code: str | None = None,
-                  crs: str = "wgs84") -> int:
+def write_geojson(
+    layer: str, stream: TextIO, *, grid_code: str | None = None, crs: str = "wgs84"
+) -> int:
     """Stream the layer as a GeoJSON FeatureCollection to a text stream; the feature count."""
     counter = [0]
     for chunk in geojson_chunks(layer, grid_code=grid_code, crs=crs, counter=counter):
@@ -261,16 +288,23 @@ def write_geojson(layer: str, stream: TextIO, *, grid_code: str | None = None,
     return counter[0]
 
 
-def export_file(layer: str, path: str | os.PathLike, *, fmt: str = "geojson",
-                grid_code: str | None = None, crs: str = "wgs84") -> int:
+def export_file(
+    layer: str,
+    path: str | os.PathLike,
+    *,
+    fmt: str = "geojson",
+    grid_code: str | None = None,
+    crs: str = "wgs84",
+) -> int:
     """Write the layer to a file (GeoJSON, GeoPackage or zipped Shapefile); the feature count.
 
     The file appears only when complete: it is written beside the target and renamed."""
     check_request(layer, grid_code=grid_code, crs=crs, fmt=fmt)
     path = Path(path)
     if fmt == "geojson":
-        fd, part = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                    dir=path.parent or None)
+        fd, part = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".part", dir=path.parent or None
+        )
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                 count = write_geojson(layer, f, grid_code=grid_code, crs=crs)

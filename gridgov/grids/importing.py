@@ -39,8 +39,11 @@ from gridgov.grids.models import Grid, GridVersion, Kind, Level
 from gridgov.grids.services import TOLERANCE_M2, same_boundary, version_starts
 
 LEVELS = {"community": Level.COMMUNITY, "compound": Level.COMPOUND, "building": Level.BUILDING}
-DEFAULT_KIND = {Level.COMMUNITY: Kind.COMMUNITY, Level.COMPOUND: Kind.RESIDENTIAL,
-                Level.BUILDING: Kind.BUILDING}
+DEFAULT_KIND = {
+    Level.COMMUNITY: Kind.COMMUNITY,
+    Level.COMPOUND: Kind.RESIDENTIAL,
+    Level.BUILDING: Kind.BUILDING,
+}
 # Attribute names tried, case-insensitively, when no --code-field / --name-field is given.
 # The escapes are the Chinese column names 编码 (code) and 名称 (name) common in city data.
 CODE_FIELDS = ("code", "grid_code", "\u7f16\u7801")
@@ -48,8 +51,10 @@ NAME_FIELDS = ("name", "\u540d\u79f0")
 # A parent's code: generic names, then the ancestor codes export_geojson writes (Shapefiles
 # cut field names to 10 characters).
 PARENT_FIELDS = ("parent_code", "parent_cod", "parent")
-ANCESTOR_FIELDS = {Level.COMPOUND: ("community_code", "community_"),
-                   Level.BUILDING: ("compound_code", "compound_c")}
+ANCESTOR_FIELDS = {
+    Level.COMPOUND: ("community_code", "community_"),
+    Level.BUILDING: ("compound_code", "compound_c"),
+}
 KIND_FIELDS = ("kind",)
 CODE_MAX, NAME_MAX = 40, 100
 BATCH = 1000
@@ -72,7 +77,10 @@ class FeatureProblem:
 
     def __str__(self) -> str:
         return _("feature %(index)s (%(ident)s), %(field)s: %(reason)s") % {
-            "index": self.index, "ident": self.ident, "field": self.field, "reason": self.reason
+            "index": self.index,
+            "ident": self.ident,
+            "field": self.field,
+            "reason": self.reason,
         }
 
 
@@ -138,8 +146,14 @@ class ImportResult:
 
 # --- fields -------------------------------------------------------------------------------
 
-def _pick_field(fields: tuple[str, ...], given: str | None, candidates: tuple[str, ...],
-                option: str, required: bool = True) -> str | None:
+
+def _pick_field(
+    fields: tuple[str, ...],
+    given: str | None,
+    candidates: tuple[str, ...],
+    option: str,
+    required: bool = True,
+) -> str | None:
     if given:
         if given in fields:
             return given
@@ -154,8 +168,10 @@ def _pick_field(fields: tuple[str, ...], given: str | None, candidates: tuple[st
     if not required:
         return None
     raise ImportFailed(
-        _("No %(option)s found: tried %(tried)s; name it with --%(option)s. The layer's fields: "
-          "%(fields)s.")
+        _(
+            "No %(option)s found: tried %(tried)s; name it with --%(option)s. The layer's fields: "
+            "%(fields)s."
+        )
         % {"option": option, "tried": ", ".join(candidates), "fields": ", ".join(fields) or "-"}
     )
 
@@ -170,6 +186,7 @@ def _text(value: Any) -> str:
 
 
 # --- checking -----------------------------------------------------------------------------
+
 
 def import_plan(
     path: str | Path,
@@ -187,8 +204,7 @@ def import_plan(
     start = time.perf_counter()
     level = Level(level)
     try:
-        info, features = read_features(path, layer=layer, source_crs=source_crs,
-                                       encoding=encoding)
+        info, features = read_features(path, layer=layer, source_crs=source_crs, encoding=encoding)
     except ReadError as exc:
         raise ImportFailed(str(exc)) from exc
     if info.count == 0:
@@ -196,9 +212,15 @@ def import_plan(
     fields = {
         "code": _pick_field(info.fields, code_field, CODE_FIELDS, "code-field"),
         "name": _pick_field(info.fields, name_field, NAME_FIELDS, "name-field"),
-        "parent": None if level == Level.COMMUNITY or parent_code
-        else _pick_field(info.fields, None, PARENT_FIELDS + ANCESTOR_FIELDS[level],
-                         "parent-field", required=False),
+        "parent": None
+        if level == Level.COMMUNITY or parent_code
+        else _pick_field(
+            info.fields,
+            None,
+            PARENT_FIELDS + ANCESTOR_FIELDS[level],
+            "parent-field",
+            required=False,
+        ),
         "kind": _pick_field(info.fields, None, KIND_FIELDS, "kind-field", required=False),
     }
     parents = _parents(level, parent_code)
@@ -210,9 +232,13 @@ def import_plan(
         row = _row(raw, fields, problems)
         if row.code:
             if row.code in first_index:
-                _refuse(row, problems, fields["code"],
-                        _("duplicate code: feature %(first)s has the same code")
-                        % {"first": first_index[row.code]})
+                _refuse(
+                    row,
+                    problems,
+                    fields["code"],
+                    _("duplicate code: feature %(first)s has the same code")
+                    % {"first": first_index[row.code]},
+                )
             else:
                 first_index[row.code] = row.index
         rows.append(row)
@@ -227,8 +253,9 @@ def import_plan(
     # ancestors', against the stored grids and the file's other features.
     placed = {r.code: r for r in rows if r.code and (level == Level.COMMUNITY or r.parent_id)}
     for code, reason in codes.batch_problems(
-            {c: parents.grid[r.parent_id].code if r.parent_id else None
-             for c, r in placed.items()}, level):
+        {c: parents.grid[r.parent_id].code if r.parent_id else None for c, r in placed.items()},
+        level,
+    ):
         _refuse(placed[code], problems, fields["code"], reason)
     _check_nesting(rows, level, parents, problems, progress)
     if problems:
@@ -236,16 +263,26 @@ def import_plan(
         raise ImportFailed(
             _("Nothing imported: %(bad)s of %(total)s features have problems.")
             % {"bad": len({p.index for p in problems}), "total": len(rows)},
-            problems, len(rows),
+            problems,
+            len(rows),
         )
     _classify(rows)
     transformed = (
-        _("converted from %(crs)s") % {"crs": source_crs} if source_crs
-        else _("transformed by GDAL from %(srs)s") % {"srs": info.srs_label} if info.transformed
+        _("converted from %(crs)s") % {"crs": source_crs}
+        if source_crs
+        else _("transformed by GDAL from %(srs)s") % {"srs": info.srs_label}
+        if info.transformed
         else _("taken as WGS84")
     )
-    return ImportPlan(level, info.name, fields, rows, transformed,
-                      time.perf_counter() - start, info.encoding.describe())
+    return ImportPlan(
+        level,
+        info.name,
+        fields,
+        rows,
+        transformed,
+        time.perf_counter() - start,
+        info.encoding.describe(),
+    )
 
 
 def _reading(features: Iterator[RawFeature]) -> Iterator[RawFeature]:
@@ -271,34 +308,50 @@ def _row(raw, fields: dict[str, str | None], problems: list[FeatureProblem]) -> 
     if not code:
         _refuse(row, problems, fields["code"], _("missing code"))
     elif len(code) > CODE_MAX:
-        _refuse(row, problems, fields["code"],
-                _("code longer than %(n)s characters") % {"n": CODE_MAX})
+        _refuse(
+            row, problems, fields["code"], _("code longer than %(n)s characters") % {"n": CODE_MAX}
+        )
     if not name:
         _refuse(row, problems, fields["name"], _("missing name"))
     elif len(name) > NAME_MAX:
-        _refuse(row, problems, fields["name"],
-                _("name longer than %(n)s characters") % {"n": NAME_MAX})
+        _refuse(
+            row, problems, fields["name"], _("name longer than %(n)s characters") % {"n": NAME_MAX}
+        )
     geom_field = _("geometry")
     if raw.geom is None:
         _refuse(row, problems, geom_field, raw.error or _("no geometry"))
         return row
     geom = to_multipolygon(raw.geom)
     if geom is None:
-        _refuse(row, problems, geom_field,
-                _("a boundary must be a polygon, not a %(type)s") % {"type": raw.geom.geom_type})
+        _refuse(
+            row,
+            problems,
+            geom_field,
+            _("a boundary must be a polygon, not a %(type)s") % {"type": raw.geom.geom_type},
+        )
         return row
     bounds = outside_lonlat(geom)
     if bounds:
-        _refuse(row, problems, geom_field,
-                _("coordinates outside longitude -180..180 / latitude -90..90 %(bounds)s: "
-                  "projected metres read as degrees? Give a file with its coordinate system, "
-                  "or --source-crs for longitude/latitude in another datum")
-                % {"bounds": tuple(round(v, 3) for v in bounds)})
+        _refuse(
+            row,
+            problems,
+            geom_field,
+            _(
+                "coordinates outside longitude -180..180 / latitude -90..90 %(bounds)s: "
+                "projected metres read as degrees? Give a file with its coordinate system, "
+                "or --source-crs for longitude/latitude in another datum"
+            )
+            % {"bounds": tuple(round(v, 3) for v in bounds)},
+        )
         return row
     reason = invalid_reason(geom)
     if reason:
-        _refuse(row, problems, geom_field,
-                _("invalid geometry (not repaired): %(reason)s") % {"reason": reason})
+        _refuse(
+            row,
+            problems,
+            geom_field,
+            _("invalid geometry (not repaired): %(reason)s") % {"reason": reason},
+        )
         return row
     row.geom = geom
     return row
@@ -342,15 +395,20 @@ def _match_existing(rows: list[Row], level: int, fields, problems) -> None:
     levels = dict(Grid.objects.exclude(level=level).values_list("code", "level"))
     for row in rows:
         if row.code in levels:
-            _refuse(row, problems, fields["code"],
-                    _("the code belongs to an existing %(level)s grid")
-                    % {"level": Level(levels[row.code]).label})
+            _refuse(
+                row,
+                problems,
+                fields["code"],
+                _("the code belongs to an existing %(level)s grid")
+                % {"level": Level(levels[row.code]).label},
+            )
         elif row.code in existing:
             row.existing_id = existing[row.code]
 
 
-def _resolve_parents(rows: list[Row], level: int, parents: _Parents, parent_code: str | None,
-                     fields, problems) -> None:
+def _resolve_parents(
+    rows: list[Row], level: int, parents: _Parents, parent_code: str | None, fields, problems
+) -> None:
     """The parent of each row: --parent-code, the file's parent field, or containment (the
     grid one level up sharing the most area with the feature, measured in metres)."""
     if level == Level.COMMUNITY:
@@ -363,9 +421,13 @@ def _resolve_parents(rows: list[Row], level: int, parents: _Parents, parent_code
         elif row.parent_hint:
             row.parent_id = parents.by_code.get(row.parent_hint)
             if row.parent_id is None:
-                _refuse(row, problems, fields["parent"],
-                        _("no %(level)s grid has the code %(code)s")
-                        % {"level": up.label, "code": row.parent_hint})
+                _refuse(
+                    row,
+                    problems,
+                    fields["parent"],
+                    _("no %(level)s grid has the code %(code)s")
+                    % {"level": up.label, "code": row.parent_hint},
+                )
         elif row.geom is not None:
             by_area.append(row)
     if not by_area:
@@ -373,9 +435,16 @@ def _resolve_parents(rows: list[Row], level: int, parents: _Parents, parent_code
     found = _most_overlapping([r.geom for r in by_area], parents.geoms)
     for row, idx in zip(by_area, found, strict=True):
         if idx < 0:
-            _refuse(row, problems, _("parent"),
-                    _("no %(level)s grid contains it: import the %(level)s grids first, or "
-                      "give --parent-code") % {"level": up.label})
+            _refuse(
+                row,
+                problems,
+                _("parent"),
+                _(
+                    "no %(level)s grid contains it: import the %(level)s grids first, or "
+                    "give --parent-code"
+                )
+                % {"level": up.label},
+            )
         else:
             row.parent_id = parents.ids[idx]
 
@@ -387,13 +456,16 @@ def _most_overlapping(geoms: list[BaseGeometry], parents: list[BaseGeometry]) ->
     if not parents or not geoms:
         return result
     projected = project(list(parents) + list(geoms))
-    pparents, pgeoms = projected[: len(parents)], projected[len(parents):]
+    pparents, pgeoms = projected[: len(parents)], projected[len(parents) :]
     tree = shapely.STRtree(pparents)
     gi, pi = tree.query(pgeoms, predicate="intersects")
     if not gi.size:
         return result
-    areas = shapely.area(shapely.intersection(np.asarray(pgeoms, dtype=object)[gi],
-                                              np.asarray(pparents, dtype=object)[pi]))
+    areas = shapely.area(
+        shapely.intersection(
+            np.asarray(pgeoms, dtype=object)[gi], np.asarray(pparents, dtype=object)[pi]
+        )
+    )
     keep = areas > 0
     gi, pi, areas = gi[keep], pi[keep], areas[keep]
     order = np.lexsort((-areas, gi))  # by feature, largest area first
@@ -408,9 +480,13 @@ def _check_rows(rows: list[Row], level: int, parents: _Parents, fields, problems
     for row in rows:
         if not row.code or (level > Level.COMMUNITY and row.parent_id is None):
             continue
-        grid = Grid(level=level, code=row.code, name=row.name,
-                    kind=row.kind or DEFAULT_KIND[Level(level)],
-                    parent=parents.grid.get(row.parent_id) if row.parent_id else None)
+        grid = Grid(
+            level=level,
+            code=row.code,
+            name=row.name,
+            kind=row.kind or DEFAULT_KIND[Level(level)],
+            parent=parents.grid.get(row.parent_id) if row.parent_id else None,
+        )
         try:
             grid.clean()
         except ValidationError as exc:
@@ -420,8 +496,9 @@ def _check_rows(rows: list[Row], level: int, parents: _Parents, fields, problems
                     _refuse(row, problems, names.get(name) or name, message)
 
 
-def _check_nesting(rows: list[Row], level: int, parents: _Parents, problems,
-                   progress: Progress) -> None:
+def _check_nesting(
+    rows: list[Row], level: int, parents: _Parents, problems, progress: Progress
+) -> None:
     """Inside the parent and no overlap with siblings (existing grids of the same parent not
     in the file, and the file's other features), through geodata.topology.check_nesting."""
     file_codes = {r.code for r in rows}
@@ -435,9 +512,11 @@ def _check_nesting(rows: list[Row], level: int, parents: _Parents, problems,
             sib_parent.append(r.parent_id or 0)
             sib_geoms.append(r.geom)
     in_file = len(sib_codes)
-    for code, parent_id, geom in Grid.objects.filter(level=level).values_list(
-        "code", "parent_id", "geom"
-    ).iterator(chunk_size=5000):
+    for code, parent_id, geom in (
+        Grid.objects.filter(level=level)
+        .values_list("code", "parent_id", "geom")
+        .iterator(chunk_size=5000)
+    ):
         if code not in file_codes:
             sib_codes.append(code)
             sib_parent.append(parent_id or 0)
@@ -459,22 +538,29 @@ def _check_nesting(rows: list[Row], level: int, parents: _Parents, problems,
     for r, s in zip(ri[keep].tolist(), si[keep].tolist(), strict=True):
         if own.get(id(checked[r].geom)) != s:
             candidates.setdefault(r, []).append(s)
-    parent_geom = dict(zip(parents.ids, zip(parents.codes, parents.geoms, strict=True),
-                           strict=True))
+    parent_geom = dict(
+        zip(parents.ids, zip(parents.codes, parents.geoms, strict=True), strict=True)
+    )
     sticks_out = _may_stick_out(checked, parent_geom)
     geom_field = _("geometry")
     for n, row in enumerate(checked):
         siblings = [(sib_codes[s], sib_geoms[s]) for s in candidates.get(n, [])]
         parent = parent_geom[row.parent_id] if row.parent_id and sticks_out[n] else None
-        for p in check_nesting(row.geom, parent=parent, siblings=siblings,
-                               tolerance_m2=TOLERANCE_M2):
+        for p in check_nesting(
+            row.geom, parent=parent, siblings=siblings, tolerance_m2=TOLERANCE_M2
+        ):
             if p.kind == "outside_parent":
                 reason = _("%(area).1f m² lie outside its parent %(parent)s") % {
-                    "area": p.area_m2, "parent": p.other}
+                    "area": p.area_m2,
+                    "parent": p.other,
+                }
             elif p.kind == "overlap":
                 where = _("in this file") if p.other in file_codes else _("existing")
                 reason = _("overlaps its sibling %(other)s (%(where)s) by %(area).1f m²") % {
-                    "other": p.other, "where": where, "area": p.area_m2}
+                    "other": p.other,
+                    "where": where,
+                    "area": p.area_m2,
+                }
             else:
                 reason = _("invalid geometry (not repaired): %(reason)s") % {"reason": p.detail}
             _refuse(row, problems, geom_field, reason)
@@ -487,16 +573,16 @@ def _check_nesting(rows: list[Row], level: int, parents: _Parents, problems,
 M2_PER_SQUARE_DEGREE_MAX = 1.25e10
 
 
-def _may_stick_out(rows: list[Row], parent_geom: dict[int, tuple[str, BaseGeometry]]
-                   ) -> np.ndarray:
+def _may_stick_out(rows: list[Row], parent_geom: dict[int, tuple[str, BaseGeometry]]) -> np.ndarray:
     """Which rows may have more than the tolerance outside their parent. The others (most:
     a building inside its compound, at most a float-noise sliver out) skip the measurement in
     metres, which costs a projection each; check_nesting measures the rest."""
     if not rows or not parent_geom:
         return np.zeros(len(rows), dtype=bool)
     geoms = np.asarray([r.geom for r in rows], dtype=object)
-    parents = np.asarray([parent_geom[r.parent_id][1] if r.parent_id else None for r in rows],
-                         dtype=object)
+    parents = np.asarray(
+        [parent_geom[r.parent_id][1] if r.parent_id else None for r in rows], dtype=object
+    )
     has = np.asarray([r.parent_id is not None for r in rows])
     out = np.zeros(len(rows))
     out[has] = shapely.area(shapely.difference(geoms[has], parents[has]))
@@ -508,8 +594,9 @@ def _classify(rows: list[Row]) -> None:
     ids = [r.existing_id for r in rows if r.existing_id]
     stored: dict[int, tuple] = {}
     for i in range(0, len(ids), 500):
-        for pk, name, kind, parent_id, geom in Grid.objects.filter(pk__in=ids[i:i + 500]) \
-                .values_list("pk", "name", "kind", "parent_id", "geom"):
+        for pk, name, kind, parent_id, geom in Grid.objects.filter(
+            pk__in=ids[i : i + 500]
+        ).values_list("pk", "name", "kind", "parent_id", "geom"):
             stored[pk] = (name, kind, parent_id, geom)
     for row in rows:
         if not row.existing_id:
@@ -517,8 +604,12 @@ def _classify(rows: list[Row]) -> None:
             continue
         name, kind, parent_id, geom = stored[row.existing_id]
         row.geom_changed = not same_boundary(geom, _geos(row.geom))
-        same = (name == row.name and parent_id == row.parent_id
-                and (row.kind is None or row.kind == kind) and not row.geom_changed)
+        same = (
+            name == row.name
+            and parent_id == row.parent_id
+            and (row.kind is None or row.kind == kind)
+            and not row.geom_changed
+        )
         row.action = "unchanged" if same else "update"
 
 
@@ -528,8 +619,10 @@ def _geos(geom: BaseGeometry) -> GEOSGeometry:
 
 # --- writing ------------------------------------------------------------------------------
 
-def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no_progress
-                 ) -> ImportResult:
+
+def import_apply(
+    plan: ImportPlan, *, acting_user=None, progress: Progress = _no_progress
+) -> ImportResult:
     """Write a checked plan in one transaction: new grids, updated grids with their previous
     boundary kept as a GridVersion, an audit row each, then re-locate people around them."""
     result = ImportResult(plan=plan, unchanged=plan.count("unchanged"))
@@ -547,11 +640,21 @@ def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no
         total = len(creates) + len(updates)
         done = 0
         for chunk in _batches(creates):
-            new = [Grid(level=level, code=r.code, name=r.name, kind=r.kind or DEFAULT_KIND[level],
-                        parent_id=r.parent_id, geom=_geos(r.geom)) for r in chunk]
+            new = [
+                Grid(
+                    level=level,
+                    code=r.code,
+                    name=r.name,
+                    kind=r.kind or DEFAULT_KIND[level],
+                    parent_id=r.parent_id,
+                    geom=_geos(r.geom),
+                )
+                for r in chunk
+            ]
             Grid.objects.bulk_create(new)
             AuditEntry.objects.bulk_create(
-                [_audit(actor, "grid.create", grid, None, snapshot(grid)) for grid in new])
+                [_audit(actor, "grid.create", grid, None, snapshot(grid)) for grid in new]
+            )
             touched.add(r.geom for r in chunk)
             result.created += len(new)
             done += len(chunk)
@@ -564,8 +667,15 @@ def import_apply(plan: ImportPlan, *, acting_user=None, progress: Progress = _no
                 grid = grids[row.existing_id]
                 before = snapshot(grid)
                 if row.geom_changed:
-                    versions.append(GridVersion(grid=grid, geom=grid.geom, name=grid.name,
-                                                valid_from=starts[grid.pk], valid_to=now))
+                    versions.append(
+                        GridVersion(
+                            grid=grid,
+                            geom=grid.geom,
+                            name=grid.name,
+                            valid_from=starts[grid.pk],
+                            valid_to=now,
+                        )
+                    )
                 if row.geom_changed or grid.parent_id != row.parent_id:
                     touched.add([shapely.from_wkb(bytes(grid.geom.wkb)), row.geom])
                 grid.name, grid.parent_id, grid.updated_at = row.name, row.parent_id, now
@@ -619,8 +729,12 @@ class _Box:
             return
         b = shapely.total_bounds(geoms).tolist()
         if self.bounds is not None:
-            b = [min(b[0], self.bounds[0]), min(b[1], self.bounds[1]),
-                 max(b[2], self.bounds[2]), max(b[3], self.bounds[3])]
+            b = [
+                min(b[0], self.bounds[0]),
+                min(b[1], self.bounds[1]),
+                max(b[2], self.bounds[2]),
+                max(b[3], self.bounds[3]),
+            ]
         self.bounds = (b[0], b[1], b[2], b[3])
 
 
@@ -631,22 +745,32 @@ def _write_updates(pairs: list[tuple[Grid, Row]], now) -> None:
     table = connection.ops.quote_name(Grid._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now)
     sets = "name = %s, kind = %s, parent_id = %s, updated_at = %s"
-    moved = [(g.name, g.kind, g.parent_id, at, shapely.to_wkb(r.geom), g.pk)
-             for g, r in pairs if r.geom_changed]
+    moved = [
+        (g.name, g.kind, g.parent_id, at, shapely.to_wkb(r.geom), g.pk)
+        for g, r in pairs
+        if r.geom_changed
+    ]
     kept = [(g.name, g.kind, g.parent_id, at, g.pk) for g, r in pairs if not r.geom_changed]
     with connection.cursor() as cursor:
         if moved:
-            cursor.executemany(f"UPDATE {table} SET {sets}, geom = ST_GeomFromWKB(%s, 4326) "
-                               "WHERE id = %s", moved)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets}, geom = ST_GeomFromWKB(%s, 4326) WHERE id = %s", moved
+            )
         if kept:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", kept)
 
 
 def _audit(actor, action: str, grid: Grid, before: dict | None, after: dict) -> AuditEntry:
     """The row gridgov.accounts.services.audit_record writes, unsaved, for bulk_create."""
-    return AuditEntry(actor=actor, action=action, object_type=grid._meta.label_lower,
-                      object_id=str(grid.pk), object_repr=str(grid)[:200], before=before,
-                      after=after)
+    return AuditEntry(
+        actor=actor,
+        action=action,
+        object_type=grid._meta.label_lower,
+        object_id=str(grid.pk),
+        object_repr=str(grid)[:200],
+        before=before,
+        after=after,
+    )
 
 
 def grids_import(
@@ -662,9 +786,13 @@ def grids_import(
     checks see the database the writes change. Raises ImportFailed, writing nothing."""
     if dry_run:
         plan = import_plan(path, level=level, progress=progress, **options)
-        result = ImportResult(plan=plan, created=plan.count("create"),
-                              updated=plan.count("update"), unchanged=plan.count("unchanged"),
-                              dry_run=True)
+        result = ImportResult(
+            plan=plan,
+            created=plan.count("create"),
+            updated=plan.count("update"),
+            unchanged=plan.count("unchanged"),
+            dry_run=True,
+        )
         result.versions = sum(1 for r in plan.rows if r.action == "update" and r.geom_changed)
         result.timings["check"] = plan.seconds
         return result

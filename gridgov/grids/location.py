@@ -127,8 +127,11 @@ def place(x: np.ndarray, y: np.ndarray, layers: dict[int, GridLayer]) -> Placeme
             near[lost] = ids_of(blayer, idx)
             near_m[lost] = metres
 
-    finest = np.where(building > 0, building, np.where(compound > 0, compound,
-                      np.where(community > 0, community, near)))
+    finest = np.where(
+        building > 0,
+        building,
+        np.where(compound > 0, compound, np.where(community > 0, community, near)),
+    )
     pos, found = position(finest)
     grid_code = np.where(found, codes[pos] if len(ids) else "", "").tolist()
     return Placement(community, compound, building, near, near_m, grid_code)
@@ -168,6 +171,7 @@ def locate_one(point: Point | None) -> Placement:
 
 # --- bulk ---------------------------------------------------------------------------------
 
+
 class _Coord(Func):
     output_field = FloatField()
 
@@ -186,12 +190,23 @@ def located_models() -> list[type[models.Model]]:
 
 def _rows(p: Placement, ids: list[int]) -> list[tuple]:
     """What the placement decided for every point, in PLACEMENT_FIELDS order, plus the id."""
+
     def refs(a: np.ndarray) -> list[int | None]:
         return [v or None for v in a.tolist()]
 
     metres = [None if m != m else round(m, 2) for m in p.nearest_m.tolist()]
-    return list(zip(refs(p.community), refs(p.compound), refs(p.building), refs(p.nearest),
-                    metres, p.grid_code, ids, strict=True))
+    return list(
+        zip(
+            refs(p.community),
+            refs(p.compound),
+            refs(p.building),
+            refs(p.nearest),
+            metres,
+            p.grid_code,
+            ids,
+            strict=True,
+        )
+    )
 
 
 def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, int]:
@@ -219,9 +234,11 @@ def relocate(queryset: models.QuerySet, *, chunk: int = 200_000) -> dict[str, in
         for ids, x, y, current in _chunks(qs, chunk):
             p = place(x, y, layers)
             xs, ys = x.tolist(), y.tolist()
-            rows = [(*row, xs[i], ys[i])
-                    for i, (row, old) in enumerate(zip(_rows(p, ids), current, strict=True))
-                    if row[:-1] != old]
+            rows = [
+                (*row, xs[i], ys[i])
+                for i, (row, old) in enumerate(zip(_rows(p, ids), current, strict=True))
+                if row[:-1] != old
+            ]
             stage(rows)
             staged += len(rows)
             counts["total"] += len(ids)
@@ -258,9 +275,11 @@ def _chunks(qs, size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, 
         yield ids, np.array(xs), np.array(ys), current
 
 
-_STAGE_COLUMNS = ("community_id bigint, compound_id bigint, building_id bigint, "
-                  "nearest_building_id bigint, nearest_distance_m double precision, "
-                  "grid_code text, id bigint, x double precision, y double precision")
+_STAGE_COLUMNS = (
+    "community_id bigint, compound_id bigint, building_id bigint, "
+    "nearest_building_id bigint, nearest_distance_m double precision, "
+    "grid_code text, id bigint, x double precision, y double precision"
+)
 # PLACEMENT_FIELDS, the id, the point placed
 
 
@@ -299,18 +318,21 @@ def _insert(cursor, table: str, rows: list[tuple]) -> None:
         return
     marks = ", ".join(["%s"] * (len(PLACEMENT_FIELDS) + 3))
     for start in range(0, len(rows), WRITE_BATCH):
-        cursor.executemany(f"INSERT INTO {table} VALUES ({marks})",
-                           rows[start : start + WRITE_BATCH])
+        cursor.executemany(
+            f"INSERT INTO {table} VALUES ({marks})", rows[start : start + WRITE_BATCH]
+        )
 
 
 def _copy_line(row: tuple) -> str:
     """One staged row in COPY's text format: ints, floats (str() reads back exactly), the
     code escaped; None as \\N."""
     community, compound, building, nearest, metres, code, pk, x, y = row
-    return (f"{_N if community is None else community}\t{_N if compound is None else compound}"
-            f"\t{_N if building is None else building}\t{_N if nearest is None else nearest}"
-            f"\t{_N if metres is None else metres}\t{code.translate(_COPY_ESCAPES)}\t{pk}"
-            f"\t{x}\t{y}\n")
+    return (
+        f"{_N if community is None else community}\t{_N if compound is None else compound}"
+        f"\t{_N if building is None else building}\t{_N if nearest is None else nearest}"
+        f"\t{_N if metres is None else metres}\t{code.translate(_COPY_ESCAPES)}\t{pk}"
+        f"\t{x}\t{y}\n"
+    )
 
 
 _N = "\\N"
@@ -327,12 +349,15 @@ def _apply(model: type[models.Model], staged: int, now) -> tuple[int, bool]:
     tables until the commit, and there that would be the caller's."""
     table = connection.ops.quote_name(model._meta.db_table)
     sets = ", ".join(f"{c} = s.{c}" for c in PLACEMENT_FIELDS)
-    update = (f"UPDATE {table} SET {sets}, located_at = %s FROM {_stage_table()} AS s "
-              f"WHERE {table}.id = s.id AND ST_X({table}.location) = s.x "
-              f"AND ST_Y({table}.location) = s.y")
+    update = (
+        f"UPDATE {table} SET {sets}, located_at = %s FROM {_stage_table()} AS s "
+        f"WHERE {table}.id = s.id AND ST_X({table}.location) = s.x "
+        f"AND ST_Y({table}.location) = s.y"
+    )
     params = [connection.ops.adapt_datetimefield_value(now)]
-    bulk = (not connection.in_atomic_block
-            and location_sql.is_bulk(staged, model._default_manager.count))
+    bulk = not connection.in_atomic_block and location_sql.is_bulk(
+        staged, model._default_manager.count
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         written = None
         if bulk and connection.vendor == "sqlite":
@@ -355,15 +380,21 @@ def _sqlite_upkeep_deferred(cursor, table: str) -> Iterator[None]:
     geometry_columns_time per row written) of a table; re-make them from their own SQL
     afterwards and set that timestamp once. One index build instead of an index update per
     row; at district scale 4.3 s → 1.6 s for the households."""
-    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                   "AND tbl_name = %s AND sql IS NOT NULL ORDER BY name", [table])
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = %s AND sql IS NOT NULL ORDER BY name",
+        [table],
+    )
     indexes = []
     for name, sql in cursor.fetchall():
         cursor.execute(f"PRAGMA index_info({connection.ops.quote_name(name)})")
         if {column for _seq, _cid, column in cursor.fetchall()} & set(LOCATION_FIELDS):
             indexes.append((name, sql))
-    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                   "AND tbl_name = %s AND substr(name, 1, 4) = 'tmu_' ORDER BY name", [table])
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND tbl_name = %s AND substr(name, 1, 4) = 'tmu_' ORDER BY name",
+        [table],
+    )
     triggers = cursor.fetchall()
     for name, _sql in indexes:
         cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
@@ -373,6 +404,9 @@ def _sqlite_upkeep_deferred(cursor, table: str) -> Iterator[None]:
     for _name, sql in indexes + triggers:
         cursor.execute(sql)  # no parameters: the statement's own % signs stay as they are
     if triggers:  # what each trigger did once per row, once
-        cursor.execute("UPDATE geometry_columns_time SET last_update = "
-                       "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
-                       "WHERE Lower(f_table_name) = Lower(%s)", [table])
+        cursor.execute(
+            "UPDATE geometry_columns_time SET last_update = "
+            "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
+            "WHERE Lower(f_table_name) = Lower(%s)",
+            [table],
+        )

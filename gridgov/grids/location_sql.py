@@ -164,19 +164,21 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
         # (A few statements per execute: the work is set-based, the round trips are few.
         # These SET LOCALs last to the end of this transaction, and ``= DEFAULT`` is the
         # session's value: meant for a transaction of its own, as locate_people runs it.)
-        cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '256MB';"
-                       " SET LOCAL jit = off;"
-                       " DROP TABLE IF EXISTS pg_temp.gridgov_placement;"  # an outer one's
-                       " SET LOCAL join_collapse_limit = 1;"
-                       + _BUILDINGS.format(table=table) + ";"
-                       " SET LOCAL join_collapse_limit = DEFAULT;"
-                       " ANALYZE gridgov_placement;"
-                       " SET LOCAL enable_bitmapscan = off;"
-                       + _OTHERS.format(table=table) + ";"
-                       " SET LOCAL enable_bitmapscan = DEFAULT;")
-        cursor.execute("SELECT count(*), count(building_id), count(*) FILTER (WHERE changed), "
-                       f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass) "
-                       "FROM gridgov_placement")
+        cursor.execute(
+            "SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '256MB';"
+            " SET LOCAL jit = off;"
+            " DROP TABLE IF EXISTS pg_temp.gridgov_placement;"  # an outer one's
+            " SET LOCAL join_collapse_limit = 1;" + _BUILDINGS.format(table=table) + ";"
+            " SET LOCAL join_collapse_limit = DEFAULT;"
+            " ANALYZE gridgov_placement;"
+            " SET LOCAL enable_bitmapscan = off;" + _OTHERS.format(table=table) + ";"
+            " SET LOCAL enable_bitmapscan = DEFAULT;"
+        )
+        cursor.execute(
+            "SELECT count(*), count(building_id), count(*) FILTER (WHERE changed), "
+            f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass) "
+            "FROM gridgov_placement"
+        )
         total, located, changed, reltuples = cursor.fetchone()
         bulk = may_bulk and is_bulk(changed, lambda: max(reltuples or 0, total))
         written = write_bulk(cursor, table, _WRITE.format(table=table)) if bulk else None
@@ -184,8 +186,13 @@ def relocate_sql(model: type[models.Model]) -> dict[str, int]:
             bulk = False
             cursor.execute(_WRITE.format(table=table))
             written = cursor.rowcount
-    return {"total": total, "located": located, "unlocated": total - located,
-            "written": written, "bulk": int(bulk)}
+    return {
+        "total": total,
+        "located": located,
+        "unlocated": total - located,
+        "written": written,
+        "bulk": int(bulk),
+    }
 
 
 def write_bulk(cursor, table: str, update: str, update_params=None) -> int | None:
@@ -202,8 +209,9 @@ def write_bulk(cursor, table: str, update: str, update_params=None) -> int | Non
             cursor.execute(_INDEXES, params)
             indexes = cursor.fetchall()
             for name, _definition in keys:
-                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT "
-                               f"{connection.ops.quote_name(name)}")
+                cursor.execute(
+                    f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+                )
             if indexes:
                 cursor.execute("DROP INDEX " + ", ".join(name for name, _d in indexes))
             cursor.execute("SET LOCAL lock_timeout = 0")
@@ -218,8 +226,10 @@ def write_bulk(cursor, table: str, update: str, update_params=None) -> int | Non
             for _name, definition in indexes:
                 cursor.execute(definition)
             for name, definition in keys:  # validated here, in one query per key
-                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
-                               f"{connection.ops.quote_name(name)} {definition}")
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT "
+                    f"{connection.ops.quote_name(name)} {definition}"
+                )
     except DatabaseError as exc:
         logger.warning("bulk write of %s not possible (%s); writing row by row", table, exc)
         return None

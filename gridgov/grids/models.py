@@ -108,11 +108,17 @@ class Grid(models.Model):
     # itself whenever geom changes (stored generated columns): exports and city systems
     # read them as they are instead of formatting every polygon on every request.
     geojson = models.GeneratedField(
-        expression=AsRFC7946("geom"), output_field=models.TextField(), db_persist=True,
-        verbose_name=_("boundary (GeoJSON)"))
+        expression=AsRFC7946("geom"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("boundary (GeoJSON)"),
+    )
     label_geojson = models.GeneratedField(
-        expression=AsRFC7946(PointOnSurface("geom")), output_field=models.TextField(),
-        db_persist=True, verbose_name=_("point inside (GeoJSON)"))
+        expression=AsRFC7946(PointOnSurface("geom")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("point inside (GeoJSON)"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -123,9 +129,7 @@ class Grid(models.Model):
         verbose_name_plural = _("grids")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                name="grid_level_valid", condition=Q(level__in=[1, 2, 3])
-            ),
+            models.CheckConstraint(name="grid_level_valid", condition=Q(level__in=[1, 2, 3])),
             models.CheckConstraint(
                 name="grid_community_has_no_parent",
                 condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
@@ -202,8 +206,9 @@ def current_role_q(day: dt.date | None = None, prefix: str = "") -> Q:
     (``until`` empty or on/after it). ``prefix`` reaches the role through a relation, e.g.
     ``"roles__"`` from a grid. The one meaning of "current role"."""
     day = day or timezone.localdate()
-    return Q(**{f"{prefix}since__lte": day}) & (Q(**{f"{prefix}until__isnull": True})
-                                                 | Q(**{f"{prefix}until__gte": day}))
+    return Q(**{f"{prefix}since__lte": day}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": day})
+    )
 
 
 class GridRoleQuerySet(models.QuerySet):
@@ -269,8 +274,14 @@ class GridRole(models.Model):
 
 # What a placement decides for a Located row, in the order the locating code reads and
 # writes it; ``located_at`` records when it was decided.
-PLACEMENT_FIELDS = ("community_id", "compound_id", "building_id", "nearest_building_id",
-                    "nearest_distance_m", "grid_code")
+PLACEMENT_FIELDS = (
+    "community_id",
+    "compound_id",
+    "building_id",
+    "nearest_building_id",
+    "nearest_distance_m",
+    "grid_code",
+)
 LOCATION_FIELDS = (*PLACEMENT_FIELDS, "located_at")
 
 
@@ -325,8 +336,9 @@ class Located(models.Model):
     located_at = models.DateTimeField(_("located at"), null=True, blank=True)
     # The code of the finest grid that covers the point (or of the nearest building when no
     # grid does): the one indexed column that scoping by code prefix reads.
-    grid_code = models.CharField(_("grid code"), max_length=40, blank=True, db_index=True,
-                                 editable=False)
+    grid_code = models.CharField(
+        _("grid code"), max_length=40, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -381,11 +393,16 @@ class ServiceStation(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
     opening_hours = models.TextField(
-        _("opening hours"), blank=True,
+        _("opening hours"),
+        blank=True,
         help_text=_("As residents should read it, e.g. Mon–Fri 8:30–12:00, 14:30–17:30."),
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True,
-                             help_text=_("The station's public number, shown in full."))
+    phone = models.CharField(
+        _("phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("The station's public number, shown in full."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -394,9 +411,11 @@ class ServiceStation(models.Model):
         verbose_name_plural = _("party-masses service stations")
         ordering = ["community__code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="station_name_once",
-                                    violation_error_message=_(
-                                        "This community already has a station of that name.")),
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="station_name_once",
+                violation_error_message=_("This community already has a station of that name."),
+            ),
             models.CheckConstraint(name="station_name_not_blank", condition=~Q(name="")),
         ]
 
@@ -406,16 +425,16 @@ class ServiceStation(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.community_id and self.community.level != Level.COMMUNITY:
-            errors["community"] = _("A service station belongs to a community grid; "
-                                    "%(grid)s is a %(level)s.") % {
-                "grid": self.community, "level": self.community.get_level_display()}
+            errors["community"] = _(
+                "A service station belongs to a community grid; %(grid)s is a %(level)s."
+            ) % {"grid": self.community, "level": self.community.get_level_display()}
         elif self.community_id and self.location is not None:
             point = self.location.clone()
             if point.srid not in (None, 4326):
                 point.transform(4326)
             if not self.community.geom.covers(point):
-                errors["location"] = _("The point %(x).6f, %(y).6f lies outside the community "
-                                       "%(community)s.") % {"x": point.x, "y": point.y,
-                                                            "community": self.community.name}
+                errors["location"] = _(
+                    "The point %(x).6f, %(y).6f lies outside the community %(community)s."
+                ) % {"x": point.x, "y": point.y, "community": self.community.name}
         if errors:
             raise ValidationError(errors)

@@ -30,8 +30,9 @@ def grids_geojson(qs: QuerySet[Grid], *, leaders: dict[int, str] | None = None) 
     for grid in qs.only("id", "code", "name", "level", "kind", "geom"):
         geometry = json.loads(grid.geom.json)
         geometry["coordinates"] = _round(geometry["coordinates"])
-        features.append({"type": "Feature", "geometry": geometry,
-                         "properties": _public_props(grid, leaders)})
+        features.append(
+            {"type": "Feature", "geometry": geometry, "properties": _public_props(grid, leaders)}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -49,8 +50,12 @@ def _public_props(grid: Grid, leaders: dict[int, str] | None) -> dict[str, Any]:
     return props
 
 
-def current_leaders(role: str = RoleKind.BUILDING_LEADER, *, day: dt.date | None = None,
-                    grids: Iterable[int] | None = None) -> dict[int, str]:
+def current_leaders(
+    role: str = RoleKind.BUILDING_LEADER,
+    *,
+    day: dt.date | None = None,
+    grids: Iterable[int] | None = None,
+) -> dict[int, str]:
     """Grid id -> name of the member holding the role on ``day`` (default today; public:
     亮身份), of every grid or of the ``grids`` (ids) only. Current as
     ``GridRole.objects.current`` says; on a handover day, the holder who began last."""
@@ -84,8 +89,9 @@ def pixel_degrees(zoom: int, lat: float) -> float:
     return 360.0 / (TILE_PX * 2**zoom) * max(math.cos(math.radians(lat)), 0.01)
 
 
-def fit_zoom(extent: tuple[float, float, float, float], *, width_px: int = 1024,
-             height_px: int = 768) -> int:
+def fit_zoom(
+    extent: tuple[float, float, float, float], *, width_px: int = 1024, height_px: int = 768
+) -> int:
     """The zoom at which Leaflet's fitBounds shows ``extent`` (x0, y0, x1, y1, degrees) in a
     viewport of that size: the largest zoom at which it still fits (Web Mercator)."""
     x0, y0, x1, y1 = extent
@@ -132,7 +138,7 @@ def simplified(geom: Any, scale: Scale) -> dict[str, Any]:
     stored = shape.geom_type
     if stored != "Point":
         shape = shapely.simplify(shape, scale.tolerance, preserve_topology=True)
-    grid = 10.0 ** -scale.digits
+    grid = 10.0**-scale.digits
     snapped = shapely.set_precision(shape, grid)
     if snapped.is_empty:  # smaller than the grid: keep the simplified shape as it is
         snapped = shape
@@ -142,13 +148,19 @@ def simplified(geom: Any, scale: Scale) -> dict[str, Any]:
     return {"type": out["type"], "coordinates": _round(out["coordinates"], scale.digits)}
 
 
-def grids_geojson_at(qs: QuerySet[Grid], scale: Scale, *,
-                     leaders: dict[int, str] | None = None) -> dict:
+def grids_geojson_at(
+    qs: QuerySet[Grid], scale: Scale, *, leaders: dict[int, str] | None = None
+) -> dict:
     """Like grids_geojson, with each geometry simplified for ``scale``."""
     features = []
     for grid in qs.only("id", "code", "name", "level", "kind", "geom"):
-        features.append({"type": "Feature", "geometry": simplified(grid.geom, scale),
-                         "properties": _public_props(grid, leaders)})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": simplified(grid.geom, scale),
+                "properties": _public_props(grid, leaders),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -166,14 +178,17 @@ def street_layers_at(*, threshold: int) -> dict[str, Any]:
     extent = Grid.objects.filter(level=Level.COMMUNITY).aggregate(e=Extent("geom"))["e"]
     scale = scale_for(extent) if extent else Scale(zoom=14, lat=23.0)
     out: dict[str, Any] = {
-        "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]] if extent else []}
-    for name, level in (("communities", Level.COMMUNITY), ("compounds", Level.COMPOUND),
-                        ("buildings", Level.BUILDING)):
+        "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]] if extent else []
+    }
+    for name, level in (
+        ("communities", Level.COMMUNITY),
+        ("compounds", Level.COMPOUND),
+        ("buildings", Level.BUILDING),
+    ):
         n = counts.get(level, 0)
         if n > threshold:
             out[name] = n
         else:
             leaders = current_leaders() if level == Level.BUILDING else None
-            out[name] = grids_geojson_at(Grid.objects.filter(level=level), scale,
-                                         leaders=leaders)
+            out[name] = grids_geojson_at(Grid.objects.filter(level=level), scale, leaders=leaders)
     return out

@@ -30,16 +30,22 @@ def as_multipolygon(geom: GEOSGeometry, *, label: str) -> MultiPolygon:
         geom = MultiPolygon(geom, srid=4326)
     if not isinstance(geom, MultiPolygon):
         raise ValidationError(
-            {"geom": _("Grid %(g)s: a boundary must be a polygon, not a %(t)s.")
-             % {"g": label, "t": geom.geom_type}}
+            {
+                "geom": _("Grid %(g)s: a boundary must be a polygon, not a %(t)s.")
+                % {"g": label, "t": geom.geom_type}
+            }
         )
     geom.srid = 4326
     xmin, ymin, xmax, ymax = geom.extent
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         raise ValidationError(
-            {"geom": _("Grid %(g)s: coordinates out of range (longitude -180..180, latitude "
-                       "-90..90): %(e)s")
-                     % {"g": label, "e": tuple(round(v, 6) for v in geom.extent)}}
+            {
+                "geom": _(
+                    "Grid %(g)s: coordinates out of range (longitude -180..180, latitude "
+                    "-90..90): %(e)s"
+                )
+                % {"g": label, "e": tuple(round(v, 6) for v in geom.extent)}
+            }
         )
     return geom
 
@@ -52,8 +58,9 @@ def grid_check(grid: Grid) -> None:
     label = grid.code or grid.name or "?"
     grid.geom = as_multipolygon(grid.geom, label=label)
     grid.clean()
-    code_messages = [_("Grid %(g)s: %(r)s") % {"g": label, "r": r}
-                     for r in codes.grid_problems(grid)]
+    code_messages = [
+        _("Grid %(g)s: %(r)s") % {"g": label, "r": r} for r in codes.grid_problems(grid)
+    ]
     geom = shapely.from_wkb(bytes(grid.geom.wkb))
     parent = None
     if grid.parent_id:
@@ -144,11 +151,16 @@ def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
     grid.full_clean(validate_constraints=True)
     grid.save()
     if "geom" in changes and not same_boundary(old_geom, grid.geom):
-        GridVersion.objects.create(grid=grid, geom=old_geom, name=old_name,
-                                   valid_from=version_starts([grid.pk])[grid.pk],
-                                   valid_to=grid.updated_at)
-    audit_record(actor=acting_user, action="grid.update", obj=grid, before=before,
-                 after=snapshot(grid))
+        GridVersion.objects.create(
+            grid=grid,
+            geom=old_geom,
+            name=old_name,
+            valid_from=version_starts([grid.pk])[grid.pk],
+            valid_to=grid.updated_at,
+        )
+    audit_record(
+        actor=acting_user, action="grid.update", obj=grid, before=before, after=snapshot(grid)
+    )
     if "geom" in changes:
         x0, y0, x1, y1 = old_extent
         n0, m0, n1, m1 = grid.geom.extent
@@ -171,12 +183,15 @@ def gridrole_assign(
         before = snapshot(current)
         current.until = max(since, current.since)
         current.save(update_fields=["until"])
-        audit_record(actor=acting_user, action="gridrole.end", obj=current, before=before,
-                     after=snapshot(current))
+        audit_record(
+            actor=acting_user,
+            action="gridrole.end",
+            obj=current,
+            before=before,
+            after=snapshot(current),
+        )
     holding = GridRole(grid=grid, member=member, role=role, since=since)
     holding.full_clean()
     holding.save()
-    audit_record(actor=acting_user, action="gridrole.assign", obj=holding,
-                 after=snapshot(holding))
+    audit_record(actor=acting_user, action="gridrole.assign", obj=holding, after=snapshot(holding))
     return holding
-

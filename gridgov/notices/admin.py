@@ -16,8 +16,16 @@ class NoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "kind", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("user__username", "key")
-    readonly_fields = ("user", "kind", "params", "url", "key", "created_at", "read_at",
-                       "emailed_at")
+    readonly_fields = (
+        "user",
+        "kind",
+        "params",
+        "url",
+        "key",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    )
 
     def has_add_permission(self, request):
         return False

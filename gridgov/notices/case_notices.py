@@ -16,8 +16,7 @@ from gridgov.notices.services import GRID_STAFF, notify, users_covering
 
 
 def _params(case: Case) -> dict:
-    return {"number": case.number, "title": case.title,
-            "status": str(case.get_status_display())}
+    return {"number": case.number, "title": case.title, "status": str(case.get_status_display())}
 
 
 def _url(case: Case) -> str:
@@ -26,39 +25,64 @@ def _url(case: Case) -> str:
 
 def case_created(*, case: Case, acting_user, **_payload) -> None:
     """The grid's staff hear of a new request."""
-    notify(users=users_covering(case.grid_code, GRID_STAFF), kind=NoticeKind.CASE_NEW,
-           params=_params(case), url=_url(case), key=f"case_new:{case.pk}",
-           exclude=acting_user)
+    notify(
+        users=users_covering(case.grid_code, GRID_STAFF),
+        kind=NoticeKind.CASE_NEW,
+        params=_params(case),
+        url=_url(case),
+        key=f"case_new:{case.pk}",
+        exclude=acting_user,
+    )
 
 
 def case_reopened(*, case: Case, acting_user, **_payload) -> None:
     """The grid's staff hear of a reopened request (once per reopening)."""
-    notify(users=users_covering(case.grid_code, GRID_STAFF), kind=NoticeKind.CASE_REOPENED,
-           params=_params(case), url=_url(case),
-           key=f"case_reopened:{case.pk}:{case.reopened_count}", exclude=acting_user)
+    notify(
+        users=users_covering(case.grid_code, GRID_STAFF),
+        kind=NoticeKind.CASE_REOPENED,
+        params=_params(case),
+        url=_url(case),
+        key=f"case_reopened:{case.pk}:{case.reopened_count}",
+        exclude=acting_user,
+    )
 
 
 def case_dispatched(*, case: Case, acting_user, member=None, **_payload) -> None:
     """The member the request is sent to hears of it, if they have a login."""
     if member is None or not member.user_id:
         return
-    notify(users=[member.user], kind=NoticeKind.CASE_DISPATCHED, params=_params(case),
-           url=_url(case), exclude=acting_user)
+    notify(
+        users=[member.user],
+        kind=NoticeKind.CASE_DISPATCHED,
+        params=_params(case),
+        url=_url(case),
+        exclude=acting_user,
+    )
 
 
 def case_escalated(*, case: Case, acting_user, **_payload) -> None:
     """The street office over the grid hears of an escalation."""
-    notify(users=users_covering(case.grid_code, [StaffRole.STREET_ADMIN]),
-           kind=NoticeKind.CASE_ESCALATED, params=_params(case), url=_url(case),
-           key=f"case_escalated:{case.pk}", exclude=acting_user)
+    notify(
+        users=users_covering(case.grid_code, [StaffRole.STREET_ADMIN]),
+        kind=NoticeKind.CASE_ESCALATED,
+        params=_params(case),
+        url=_url(case),
+        key=f"case_escalated:{case.pk}",
+        exclude=acting_user,
+    )
 
 
 def case_finished(*, case: Case, acting_user, **_payload) -> None:
     """The requester (with a login) hears that the request was resolved or closed."""
     if not case.requester_user_id:
         return
-    notify(users=[case.requester_user], kind=NoticeKind.CASE_FINISHED, params=_params(case),
-           url=_url(case), exclude=acting_user)
+    notify(
+        users=[case.requester_user],
+        kind=NoticeKind.CASE_FINISHED,
+        params=_params(case),
+        url=_url(case),
+        exclude=acting_user,
+    )
 
 
 # event -> handler, registered by NoticesConfig.ready(); the event names are the cases'

@@ -21,23 +21,34 @@ def sla_reminders(*, now: dt.datetime | None = None) -> int:
     deadline is due soon (less than a quarter of its window left) and not yet missed."""
     now = now or timezone.now()
     sent = 0
-    cases = (Case.objects.filter(status__in=OPEN_STATUSES).select_related("category")
-             .order_by("opened_at", "id"))
+    cases = (
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("category")
+        .order_by("opened_at", "id")
+    )
     for case in cases.iterator(chunk_size=500):
         row = case_row(case, now)
-        for which, state, due in (("first_response", row.first_response, row.first_response_due),
-                                  ("resolution", row.resolution, row.resolution_due)):
+        for which, state, due in (
+            ("first_response", row.first_response, row.first_response_due),
+            ("resolution", row.resolution, row.resolution_due),
+        ):
             if state != DUE_SOON:
                 continue
             local_due = timezone.localtime(due)
-            sent += len(notify(
-                users=users_covering(case.grid_code, GRID_STAFF),
-                kind=NoticeKind.SLA_DUE,
-                params={"number": case.number, "title": case.title, "deadline": which,
-                        "due": date_format(local_due, "Y-m-d H:i")},
-                url=reverse("cases:detail", args=[case.number]),
-                key=f"sla:{case.pk}:{which}:{due:%Y%m%d%H%M}",
-            ))
+            sent += len(
+                notify(
+                    users=users_covering(case.grid_code, GRID_STAFF),
+                    kind=NoticeKind.SLA_DUE,
+                    params={
+                        "number": case.number,
+                        "title": case.title,
+                        "deadline": which,
+                        "due": date_format(local_due, "Y-m-d H:i"),
+                    },
+                    url=reverse("cases:detail", args=[case.number]),
+                    key=f"sla:{case.pk}:{which}:{due:%Y%m%d%H%M}",
+                )
+            )
     return sent
 
 
@@ -51,13 +62,18 @@ def activity_reminders(*, now: dt.datetime | None = None) -> int:
         if user is None:
             continue
         activity = signup.activity
-        sent += len(notify(
-            users=[user], kind=NoticeKind.ACTIVITY_TOMORROW,
-            params={"title": activity.title,
-                    "start": date_format(timezone.localtime(activity.starts_at), "Y-m-d H:i")},
-            url=reverse("service:activity", args=[activity.pk]),
-            key=f"activity:{activity.pk}:{activity.starts_at:%Y%m%d%H%M}",
-        ))
+        sent += len(
+            notify(
+                users=[user],
+                kind=NoticeKind.ACTIVITY_TOMORROW,
+                params={
+                    "title": activity.title,
+                    "start": date_format(timezone.localtime(activity.starts_at), "Y-m-d H:i"),
+                },
+                url=reverse("service:activity", args=[activity.pk]),
+                key=f"activity:{activity.pk}:{activity.starts_at:%Y%m%d%H%M}",
+            )
+        )
     return sent
 
 

@@ -19,31 +19,46 @@ from gridgov.notices.texts import notice_text
 log = logging.getLogger(__name__)
 
 # Who hears of new and reopened requests in their grid (a street office hears of escalations).
-GRID_STAFF = (StaffRole.COMMUNITY_SECRETARY, StaffRole.COMMUNITY_STAFF,
-              StaffRole.BRANCH_SECRETARY, StaffRole.GRID_LEADER, StaffRole.BUILDING_LEADER)
+GRID_STAFF = (
+    StaffRole.COMMUNITY_SECRETARY,
+    StaffRole.COMMUNITY_STAFF,
+    StaffRole.BRANCH_SECRETARY,
+    StaffRole.GRID_LEADER,
+    StaffRole.BUILDING_LEADER,
+)
 
 
 def users_covering(grid_code: str, roles: Iterable[str]) -> list:
     """Active users holding one of ``roles`` over a grid subtree containing ``grid_code``
     (their scope code is a prefix of it; an empty scope covers everything)."""
     prefixes = [grid_code[:i] for i in range(len(grid_code) + 1)]
-    user_ids = (Assignment.objects.filter(scope_code__in=prefixes, role__in=list(roles))
-                .values("user_id"))
+    user_ids = Assignment.objects.filter(scope_code__in=prefixes, role__in=list(roles)).values(
+        "user_id"
+    )
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
 
 
-def notify(*, users: Iterable, kind: str, params: dict, url: str = "", key: str = "",
-           exclude=None) -> list[Notice]:
+def notify(
+    *, users: Iterable, kind: str, params: dict, url: str = "", key: str = "", exclude=None
+) -> list[Notice]:
     """Leave a notice for each user (once per ``key`` when given); ``exclude`` (the user who
     acted) is skipped. Email follows after the commit when configured."""
-    recipients = {u.pk: u for u in users if u is not None
-                  and (exclude is None or u.pk != getattr(exclude, "pk", None))}
+    recipients = {
+        u.pk: u
+        for u in users
+        if u is not None and (exclude is None or u.pk != getattr(exclude, "pk", None))
+    }
     if key:
-        already = set(Notice.objects.filter(user_id__in=list(recipients), key=key)
-                      .values_list("user_id", flat=True))
+        already = set(
+            Notice.objects.filter(user_id__in=list(recipients), key=key).values_list(
+                "user_id", flat=True
+            )
+        )
         recipients = {pk: u for pk, u in recipients.items() if pk not in already}
-    notices = [Notice.objects.create(user=u, kind=kind, params=params, url=url, key=key)
-               for u in recipients.values()]
+    notices = [
+        Notice.objects.create(user=u, kind=kind, params=params, url=url, key=key)
+        for u in recipients.values()
+    ]
     if notices and settings.GRIDGOV_NOTICE_EMAIL:
         ids = [n.pk for n in notices]
         transaction.on_commit(lambda: email_notices(ids))
@@ -53,16 +68,22 @@ def notify(*, users: Iterable, kind: str, params: dict, url: str = "", key: str 
 def email_notices(notice_ids: list[int]) -> int:
     """Send the notices to their recipients' email addresses (in the site's language) and
     mark them emailed. A mail server that fails is logged; the in-app notice stays."""
-    notices = list(Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True)
-                   .exclude(user__email="").select_related("user"))
+    notices = list(
+        Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
     if not notices:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         messages = []
         for n in notices:
             text = notice_text(n)
-            body = text + ("\n\n" + settings.GRIDGOV_SITE_URL.rstrip("/") + n.url
-                           if n.url and settings.GRIDGOV_SITE_URL else "")
+            body = text + (
+                "\n\n" + settings.GRIDGOV_SITE_URL.rstrip("/") + n.url
+                if n.url and settings.GRIDGOV_SITE_URL
+                else ""
+            )
             messages.append((text[:150], body, None, [n.user.email]))
     try:
         sent = send_mass_mail(messages, fail_silently=False)

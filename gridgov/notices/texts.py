@@ -15,8 +15,9 @@ def _templates() -> dict[str, str]:
         NoticeKind.CASE_NEW: _("New request %(number)s in your grid: %(title)s"),
         NoticeKind.CASE_REOPENED: _("Request %(number)s was reopened: %(title)s"),
         NoticeKind.CASE_DISPATCHED: _("Request %(number)s was dispatched to you: %(title)s"),
-        NoticeKind.CASE_ESCALATED: _("Request %(number)s was escalated to the street office: "
-                                     "%(title)s"),
+        NoticeKind.CASE_ESCALATED: _(
+            "Request %(number)s was escalated to the street office: %(title)s"
+        ),
         NoticeKind.CASE_FINISHED: _("Your request %(number)s has an answer: %(status)s"),
         NoticeKind.SLA_DUE: _("Request %(number)s: the %(deadline)s deadline is at %(due)s"),
         NoticeKind.ACTIVITY_TOMORROW: _("Activity tomorrow: %(title)s at %(start)s"),
@@ -29,9 +30,10 @@ def notice_text(notice) -> str:
         return notice.get_kind_display()
     params = dict(notice.params)
     if "deadline" in params:
-        params["deadline"] = {"first_response": _("first response"),
-                              "resolution": _("resolution")}.get(params["deadline"],
-                                                                 params["deadline"])
+        params["deadline"] = {
+            "first_response": _("first response"),
+            "resolution": _("resolution"),
+        }.get(params["deadline"], params["deadline"])
     try:
         return template % params
     except (KeyError, TypeError, ValueError):

@@ -15,8 +15,7 @@ from gridgov.notices.texts import notice_text
 
 @login_required
 def notice_list(request):
-    page = Paginator(Notice.objects.filter(user=request.user), 30).get_page(
-        request.GET.get("page"))
+    page = Paginator(Notice.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
     rows = [(n, notice_text(n)) for n in page]
     return render(request, "notices/list.html", {"page": page, "rows": rows})
 

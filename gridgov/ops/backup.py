@@ -35,16 +35,23 @@ def _is_postgres(alias: str = "default") -> bool:
 
 def _pg_tool(name: str) -> str:
     wanted = os.environ.get("GRIDGOV_PG_BIN")
-    candidates = [wanted] if wanted else sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                                                key=lambda p: int(p.split("/")[-2]))[::-1]
+    candidates = (
+        [wanted]
+        if wanted
+        else sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))[
+            ::-1
+        ]
+    )
     for folder in candidates:
         tool = Path(folder) / name
         if tool.exists():
             return str(tool)
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} not found: install postgresql-client (Debian) or set "
-                          "GRIDGOV_PG_BIN to the folder holding it")
+        raise BackupError(
+            f"{name} not found: install postgresql-client (Debian) or set "
+            "GRIDGOV_PG_BIN to the folder holding it"
+        )
     return found
 
 
@@ -80,13 +87,15 @@ def backup(path: Path, alias: str = "default") -> Path:
     """Write a consistent copy of the database to ``path``."""
     path = Path(path)
     if connections[alias].in_atomic_block:
-        raise BackupError("back up outside a transaction: uncommitted changes would be "
-                          "missed or block the copy")
+        raise BackupError(
+            "back up outside a transaction: uncommitted changes would be missed or block the copy"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     if _is_postgres(alias):
         args, env = _pg_args(alias)
-        _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(path),
-              *args], env)
+        _run(
+            [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *args], env
+        )
         return path
     target = sqlite3.connect(path)
     try:
@@ -105,8 +114,18 @@ def restore(path: Path, alias: str = "default") -> None:
         _check_pg_archive(path)
         connections[alias].close()
         args, env = _pg_args(alias)
-        _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
-              "--single-transaction", *args, str(path)], env)
+        _run(
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(path),
+            ],
+            env,
+        )
         return
     _check_sqlite_file(path)
     source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
@@ -120,7 +139,9 @@ def restore(path: Path, alias: str = "default") -> None:
 
 def _damaged(path: Path, why: str) -> str:
     return _("%(path)s is damaged or truncated, nothing was restored: %(why)s") % {
-        "path": path, "why": why}
+        "path": path,
+        "why": why,
+    }
 
 
 def _check_pg_archive(path: Path) -> None:
@@ -128,10 +149,16 @@ def _check_pg_archive(path: Path) -> None:
     a script thrown away: a dump cut short fails here, before the database is touched."""
     with open(path, "rb") as f:
         if f.read(5) != b"PGDMP":
-            raise BackupError(_("%(path)s is not a PostGIS backup (pg_dump --format=custom), "
-                                "nothing was restored.") % {"path": path})
-    done = subprocess.run([_pg_tool("pg_restore"), "--file", os.devnull, str(path)],
-                          capture_output=True, text=True)
+            raise BackupError(
+                _(
+                    "%(path)s is not a PostGIS backup (pg_dump --format=custom), "
+                    "nothing was restored."
+                )
+                % {"path": path}
+            )
+    done = subprocess.run(
+        [_pg_tool("pg_restore"), "--file", os.devnull, str(path)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise BackupError(_damaged(path, done.stderr.strip()[-1000:]))
 
@@ -142,8 +169,9 @@ def _check_sqlite_file(path: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(100)
     if not head.startswith(b"SQLite format 3\x00"):
-        raise BackupError(_("%(path)s is not a SpatiaLite/SQLite backup, nothing was "
-                            "restored.") % {"path": path})
+        raise BackupError(
+            _("%(path)s is not a SpatiaLite/SQLite backup, nothing was restored.") % {"path": path}
+        )
     if len(head) < 100:
         raise BackupError(_damaged(path, _("the file ends inside its header")))
     page_size = int.from_bytes(head[16:18], "big")
@@ -152,9 +180,13 @@ def _check_sqlite_file(path: Path) -> None:
     size = path.stat().st_size
     # The page count is valid when the change counter matches "version valid for" (3.7.0+).
     if pages and head[24:28] == head[92:96] and size < pages * page_size:
-        raise BackupError(_damaged(path, _("%(size)s bytes of the %(expected)s its header "
-                                           "announces") % {"size": size,
-                                                           "expected": pages * page_size}))
+        raise BackupError(
+            _damaged(
+                path,
+                _("%(size)s bytes of the %(expected)s its header announces")
+                % {"size": size, "expected": pages * page_size},
+            )
+        )
     try:
         check = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:

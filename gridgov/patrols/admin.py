@@ -41,8 +41,13 @@ class PatrolRouteForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        probe = PatrolRoute(pk=self.instance.pk, grid=data["grid"], name=data["name"],
-                            route=data["route"], schedule=data["schedule"])
+        probe = PatrolRoute(
+            pk=self.instance.pk,
+            grid=data["grid"],
+            name=data["name"],
+            route=data["route"],
+            schedule=data["schedule"],
+        )
         try:
             route_check(probe)
         except ValidationError as exc:
@@ -63,8 +68,14 @@ class PatrolRouteAdmin(ScopedAdminMixin, LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        fields = {"grid": data["grid"], "name": data["name"], "line": data["route"],
-                  "schedule": data["schedule"], "team": data["team"], "active": data["active"]}
+        fields = {
+            "grid": data["grid"],
+            "name": data["name"],
+            "line": data["route"],
+            "schedule": data["schedule"],
+            "team": data["team"],
+            "active": data["active"],
+        }
         if change:
             saved = route_update(route=obj, acting_user=request.user, **fields)
         else:
@@ -94,8 +105,9 @@ class FindingFormSet(forms.BaseInlineFormSet):
             if not data or data.get("DELETE") or not form.has_changed() or form.errors:
                 continue
             try:
-                finding_check(route=route, point=data["point"], kind=data["kind"],
-                              note=data.get("note", ""))
+                finding_check(
+                    route=route, point=data["point"], kind=data["kind"], note=data.get("note", "")
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
 
@@ -109,8 +121,11 @@ class FindingInline(LeafletGeoAdminMixin, admin.TabularInline):
 
 
 class PatrolForm(forms.ModelForm):
-    gpx = forms.FileField(label=_("GPX file"), required=False,
-                          help_text=_("The GPS track recorded on the walk (optional)."))
+    gpx = forms.FileField(
+        label=_("GPX file"),
+        required=False,
+        help_text=_("The GPS track recorded on the walk (optional)."),
+    )
 
     class Meta:
         model = Patrol
@@ -154,10 +169,16 @@ class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
             super().save_model(request, obj, form, change)  # audited by the mixin
             return
         data = form.cleaned_data
-        saved = patrol_record(route=data["route"], walked_on=data["walked_on"],
-                              members=data["members"], acting_user=request.user,
-                              gpx=data.get("gpx"), notes=data.get("notes", ""),
-                              started_at=data.get("started_at"), ended_at=data.get("ended_at"))
+        saved = patrol_record(
+            route=data["route"],
+            walked_on=data["walked_on"],
+            members=data["members"],
+            acting_user=request.user,
+            gpx=data.get("gpx"),
+            notes=data.get("notes", ""),
+            started_at=data.get("started_at"),
+            ended_at=data.get("ended_at"),
+        )
         obj.pk = saved.pk
         obj.track, obj.track_length_m = saved.track, saved.track_length_m
 
@@ -172,18 +193,29 @@ class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
             return super().save_formset(request, form, formset, change)
         findings = formset.save(commit=False)
         for finding in formset.deleted_objects:
-            audit_record(actor=request.user, action="admin.delete", obj=finding,
-                         before=snapshot(finding))
+            audit_record(
+                actor=request.user, action="admin.delete", obj=finding, before=snapshot(finding)
+            )
             finding.delete()
         for finding in findings:
             if finding.pk is None:
-                finding_add(patrol=form.instance, point=finding.point, kind=finding.kind,
-                            note=finding.note, acting_user=request.user)
+                finding_add(
+                    patrol=form.instance,
+                    point=finding.point,
+                    kind=finding.kind,
+                    note=finding.note,
+                    acting_user=request.user,
+                )
             else:
                 before = snapshot(Finding.objects.get(pk=finding.pk))
                 finding.save()
-                audit_record(actor=request.user, action="admin.change", obj=finding,
-                             before=before, after=snapshot(finding))
+                audit_record(
+                    actor=request.user,
+                    action="admin.change",
+                    obj=finding,
+                    before=before,
+                    after=snapshot(finding),
+                )
         return None
 
 

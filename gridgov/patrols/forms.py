@@ -20,21 +20,29 @@ class MemberChoices(forms.ModelMultipleChoiceField):
 
 class PatrolRecordForm(forms.Form):
     walked_on = forms.DateField(
-        label=_("Date walked"), initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        label=_("Date walked"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     members = MemberChoices(
-        label=_("Members who walked it"), queryset=None,
+        label=_("Members who walked it"),
+        queryset=None,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one member who walked the route."),
-                        "invalid_choice": _("Choose members of your grid or the route's team."),
-                        "invalid_pk_value": _("Choose members of your grid or the route's "
-                                              "team.")})
+        error_messages={
+            "required": _("Tick at least one member who walked the route."),
+            "invalid_choice": _("Choose members of your grid or the route's team."),
+            "invalid_pk_value": _("Choose members of your grid or the route's team."),
+        },
+    )
     gpx = forms.FileField(
-        label=_("GPS track (GPX file, optional)"), required=False,
+        label=_("GPS track (GPX file, optional)"),
+        required=False,
         help_text=_("The track a phone app recorded on the walk."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".gpx,application/gpx+xml"}))
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+        widget=forms.ClearableFileInput(attrs={"accept": ".gpx,application/gpx+xml"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,26 +54,35 @@ class PatrolRecordForm(forms.Form):
         if upload and upload.size > limit:
             raise ValidationError(
                 _("The GPX file is too large (%(size)s MB at most).")
-                % {"size": f"{limit / 2**20:g}"})
+                % {"size": f"{limit / 2**20:g}"}
+            )
         return upload
 
 
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("What was found"), choices=FindingKind.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     lon = forms.FloatField(
-        label=_("Longitude"), min_value=-180, max_value=180,
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"required": _("Tap the map or use your location to place the "
-                                      "finding.")})
+        error_messages={"required": _("Tap the map or use your location to place the finding.")},
+    )
     lat = forms.FloatField(
-        label=_("Latitude"), min_value=-90, max_value=90,
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"required": _("Tap the map or use your location to place the "
-                                      "finding.")})
-    crs = forms.ChoiceField(label=_("Coordinate system"), required=False,
-                            choices=[("wgs84", "WGS84"), ("gcj02", "GCJ-02")])
+        error_messages={"required": _("Tap the map or use your location to place the finding.")},
+    )
+    crs = forms.ChoiceField(
+        label=_("Coordinate system"),
+        required=False,
+        choices=[("wgs84", "WGS84"), ("gcj02", "GCJ-02")],
+    )
 
     def clean(self):
         data = super().clean()
@@ -76,8 +93,7 @@ class FindingForm(forms.Form):
 
 
 class OpenCaseForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None,
-                                      empty_label=None)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, empty_label=None)
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -67,13 +67,16 @@ def overdue_routes(grid: Grid, today: dt.date | None = None) -> QuerySet[PatrolR
     )
 
 
-def route_rows(grid: Grid, *, today: dt.date | None = None,
-               crossing: bool = False) -> list[dict[str, Any]]:
+def route_rows(
+    grid: Grid, *, today: dt.date | None = None, crossing: bool = False
+) -> list[dict[str, Any]]:
     """One row per active route: what a side panel lists (no geometry), from one query."""
     today = today or timezone.localdate()
     qs = with_last_patrol(routes_for(grid, crossing=crossing).filter(active=True))
-    return [route_row(route, today)
-            for route in qs.select_related("grid").order_by("grid__code", "name")]
+    return [
+        route_row(route, today)
+        for route in qs.select_related("grid").order_by("grid__code", "name")
+    ]
 
 
 def route_row(route: PatrolRoute, today: dt.date) -> dict[str, Any]:
@@ -98,23 +101,26 @@ def _round(coords: Any, ndigits: int = 7) -> Any:
     return [_round(c, ndigits) for c in coords]
 
 
-def routes_geojson(grid: Grid, *, today: dt.date | None = None,
-                   crossing: bool = False) -> dict[str, Any]:
+def routes_geojson(
+    grid: Grid, *, today: dt.date | None = None, crossing: bool = False
+) -> dict[str, Any]:
     """Active routes of the grid as an RFC 7946 FeatureCollection (WGS84, 7 decimals), each
     with ``days_since`` (None: never walked) and ``overdue`` for colouring."""
     features = []
     for row in route_rows(grid, today=today, crossing=crossing):
         geometry = json.loads(row.pop("geometry").json)
         geometry["coordinates"] = _round(geometry["coordinates"])
-        features.append({"type": "Feature", "id": row["id"], "geometry": geometry,
-                         "properties": row})
+        features.append(
+            {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": row}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 def recently_patrolled_routes(*, today: dt.date, days: int) -> QuerySet[PatrolRoute]:
     """Routes with a patrol in the last ``days`` days: walked on or after today - days."""
-    recent = Patrol.objects.filter(walked_on__gte=today - dt.timedelta(days=days),
-                                   walked_on__lte=today)
+    recent = Patrol.objects.filter(
+        walked_on__gte=today - dt.timedelta(days=days), walked_on__lte=today
+    )
     return PatrolRoute.objects.filter(pk__in=recent.values("route_id"))
 
 
@@ -133,7 +139,9 @@ def covered_buildings(
     # Geometries as WKB straight into shapely, in one vectorised call: no GEOS object per
     # building (a surveyed outline has hundreds of vertices; 602 of them: 83 ms → 12 ms).
     buildings = list(
-        Grid.objects.within(grid).at_level(Level.BUILDING).order_by("code")
+        Grid.objects.within(grid)
+        .at_level(Level.BUILDING)
+        .order_by("code")
         .values_list("code", AsWKB("geom"))
     )
     polygons = list(shapely.from_wkb([bytes(wkb) for _code, wkb in buildings]))
@@ -169,6 +177,7 @@ def covered_buildings(
 
 # --- scoped readers for the patrol pages --------------------------------------------------
 
+
 def patrol_prefixes(user) -> list[str] | None:
     """Grid code prefixes whose routes the user sees and records (None: all; []: none)."""
     return policy.prefixes(user, policy.RECORD_PATROLS)
@@ -185,11 +194,13 @@ def patrols_visible_to(user) -> QuerySet[Patrol]:
 
 def findings_visible_to(user) -> QuerySet[Finding]:
     return Finding.objects.filter(
-        policy.scoped(user, policy.RECORD_PATROLS, "patrol__route__grid__code"))
+        policy.scoped(user, policy.RECORD_PATROLS, "patrol__route__grid__code")
+    )
 
 
-def my_route_rows(user, *, today: dt.date | None = None,
-                  include_inactive: bool = False) -> list[dict[str, Any]]:
+def my_route_rows(
+    user, *, today: dt.date | None = None, include_inactive: bool = False
+) -> list[dict[str, Any]]:
     """The user's routes (patrol scope) with days since the last patrol and whether they are
     overdue: overdue first (never walked, then the longest unwalked), then by grid and name.
     One query; each row also has ``grid_name`` and ``active``."""
@@ -202,8 +213,15 @@ def my_route_rows(user, *, today: dt.date | None = None,
         row = route_row(route, today)
         row.update(grid_name=route.grid.name, active=route.active)
         rows.append(row)
-    rows.sort(key=lambda r: (not r["overdue"], r["last_patrolled"] is not None,
-                             r["last_patrolled"] or "", r["grid"], r["name"]))
+    rows.sort(
+        key=lambda r: (
+            not r["overdue"],
+            r["last_patrolled"] is not None,
+            r["last_patrolled"] or "",
+            r["grid"],
+            r["name"],
+        )
+    )
     return rows
 
 
@@ -211,12 +229,15 @@ def patrol_member_choices(user, route: PatrolRoute) -> QuerySet[Member]:
     """Who may be named as having walked a route: the route's team, and the members living in
     the user's patrol scope. The team first, then by name."""
     team = route.team.values("pk")
-    return (Member.objects.filter(Q(pk__in=team) | policy.scope_q(patrol_prefixes(user)))
-            .annotate(on_team=Count("patrol_routes", filter=Q(patrol_routes=route)))
-            .order_by("-on_team", "name", "pk"))
+    return (
+        Member.objects.filter(Q(pk__in=team) | policy.scope_q(patrol_prefixes(user)))
+        .annotate(on_team=Count("patrol_routes", filter=Q(patrol_routes=route)))
+        .order_by("-on_team", "name", "pk")
+    )
 
 
 def recent_patrols(route: PatrolRoute, *, limit: int = 20) -> QuerySet[Patrol]:
     """The route's latest patrols with their members and findings preloaded."""
-    return (route.patrols.order_by("-walked_on", "-created_at")
-            .prefetch_related("members", "findings")[:limit])
+    return route.patrols.order_by("-walked_on", "-created_at").prefetch_related(
+        "members", "findings"
+    )[:limit]

@@ -62,19 +62,28 @@ def as_route_line(geom: GEOSGeometry, *, label: str) -> LineString:
         geom = geom[0]
     if not isinstance(geom, LineString):
         raise ValidationError(
-            {"route": _("Route %(route)s: a route must be a line, not a %(type)s.")
-             % {"route": label, "type": geom.geom_type}}
+            {
+                "route": _("Route %(route)s: a route must be a line, not a %(type)s.")
+                % {"route": label, "type": geom.geom_type}
+            }
         )
     geom.srid = 4326
     if not _in_range(geom):
         raise ValidationError(
-            {"route": _("Route %(route)s: coordinates out of range (longitude -180..180, "
-                        "latitude -90..90).") % {"route": label}}
+            {
+                "route": _(
+                    "Route %(route)s: coordinates out of range (longitude -180..180, "
+                    "latitude -90..90)."
+                )
+                % {"route": label}
+            }
         )
     if len(set(geom.coords)) < 2:
         raise ValidationError(
-            {"route": _("Route %(route)s: a route needs at least two distinct points.")
-             % {"route": label}}
+            {
+                "route": _("Route %(route)s: a route needs at least two distinct points.")
+                % {"route": label}
+            }
         )
     return geom
 
@@ -89,10 +98,19 @@ def route_check(route: PatrolRoute) -> None:
     outside = line_outside(_shape(route.route), _shape(route.grid.geom))
     if outside.max_distance_m > ROUTE_TOLERANCE_M:
         raise ValidationError(
-            {"route": _("Route %(route)s leaves grid %(grid)s by %(distance).0f m "
-                        "(%(outside).0f m of its %(total).0f m lie outside).")
-             % {"route": label, "grid": route.grid.code, "distance": outside.max_distance_m,
-                "outside": outside.length_m, "total": outside.total_m}}
+            {
+                "route": _(
+                    "Route %(route)s leaves grid %(grid)s by %(distance).0f m "
+                    "(%(outside).0f m of its %(total).0f m lie outside)."
+                )
+                % {
+                    "route": label,
+                    "grid": route.grid.code,
+                    "distance": outside.max_distance_m,
+                    "outside": outside.length_m,
+                    "total": outside.total_m,
+                }
+            }
         )
 
 
@@ -120,8 +138,9 @@ def route_create(
     route.full_clean(validate_constraints=True)
     route.save()
     route.team.set(list(team))
-    audit_record(actor=acting_user, action="patrolroute.create", obj=route,
-                 after=_route_snapshot(route))
+    audit_record(
+        actor=acting_user, action="patrolroute.create", obj=route, after=_route_snapshot(route)
+    )
     return route
 
 
@@ -142,8 +161,13 @@ def route_update(
     before = _route_snapshot(route)
     if line is not _UNSET:
         line = as_route_line(line, label=name if name is not _UNSET else route.name)
-    for field, value in (("grid", grid), ("name", name), ("route", line),
-                         ("schedule", schedule), ("active", active)):
+    for field, value in (
+        ("grid", grid),
+        ("name", name),
+        ("route", line),
+        ("schedule", schedule),
+        ("active", active),
+    ):
         if value is not _UNSET:
             setattr(route, field, value)
     route_check(route)
@@ -151,8 +175,13 @@ def route_update(
     route.save()
     if team is not _UNSET:
         route.team.set(list(team))
-    audit_record(actor=acting_user, action="patrolroute.update", obj=route, before=before,
-                 after=_route_snapshot(route))
+    audit_record(
+        actor=acting_user,
+        action="patrolroute.update",
+        obj=route,
+        before=before,
+        after=_route_snapshot(route),
+    )
     return route
 
 
@@ -166,26 +195,37 @@ def track_read(*, route: PatrolRoute, gpx: bytes | str | IO) -> Track:
             "too_large": _("The GPX file is too large (%(size)d MB at most).")
             % {"size": MAX_GPX_BYTES // (1024 * 1024)},
             "not_gpx": _("The file is not a GPX file: %(reason)s") % {"reason": exc.detail},
-            "empty": _("The GPX file holds no track: no track segment or route with at least "
-                       "two points."),
-            "out_of_range": _("The GPX file has coordinates out of range (longitude -180..180, "
-                              "latitude -90..90)."),
+            "empty": _(
+                "The GPX file holds no track: no track segment or route with at least two points."
+            ),
+            "out_of_range": _(
+                "The GPX file has coordinates out of range (longitude -180..180, latitude -90..90)."
+            ),
         }[exc.kind]
         raise ValidationError({"gpx": message}) from exc
     stray = track_stray(track.lines, _shape(route.route), within_m=TRACK_FAR_M)
     if stray.median_m > TRACK_FAR_M:
         raise ValidationError(
-            {"gpx": _("The GPS track is far from route %(route)s: its points lie %(median).0f m "
-                      "from the route (median; at most %(max).0f m), more than the %(limit).0f m "
-                      "allowed.")
-             % {"route": route.name, "median": stray.median_m, "max": stray.max_m,
-                "limit": TRACK_FAR_M}}
+            {
+                "gpx": _(
+                    "The GPS track is far from route %(route)s: its points lie %(median).0f m "
+                    "from the route (median; at most %(max).0f m), more than the %(limit).0f m "
+                    "allowed."
+                )
+                % {
+                    "route": route.name,
+                    "median": stray.median_m,
+                    "max": stray.max_m,
+                    "limit": TRACK_FAR_M,
+                }
+            }
         )
     return track
 
 
-def _finding_build(*, patrol: Patrol | None, route: PatrolRoute, point: GEOSGeometry,
-                   kind: str, note: str) -> Finding:
+def _finding_build(
+    *, patrol: Patrol | None, route: PatrolRoute, point: GEOSGeometry, kind: str, note: str
+) -> Finding:
     """A checked, unsaved finding (patrol may be None while the patrol itself is checked)."""
     if not isinstance(point, Point):
         raise ValidationError({"point": _("A finding's location must be a point.")})
@@ -194,16 +234,28 @@ def _finding_build(*, patrol: Patrol | None, route: PatrolRoute, point: GEOSGeom
     point.srid = 4326
     if not _in_range(point):
         raise ValidationError(
-            {"point": _("A finding's location is out of range (longitude -180..180, latitude "
-                        "-90..90).")}
+            {
+                "point": _(
+                    "A finding's location is out of range (longitude -180..180, latitude -90..90)."
+                )
+            }
         )
     distance = float(distances_from_line_m(_shape(point), _shape(route.route))[0])
     if distance > FINDING_FAR_M:
         raise ValidationError(
-            {"point": _("The finding at %(lon).6f, %(lat).6f is %(distance).0f m from route "
-                        "%(route)s; findings must lie within %(limit).0f m of it.")
-             % {"lon": point.x, "lat": point.y, "distance": distance, "route": route.name,
-                "limit": FINDING_FAR_M}}
+            {
+                "point": _(
+                    "The finding at %(lon).6f, %(lat).6f is %(distance).0f m from route "
+                    "%(route)s; findings must lie within %(limit).0f m of it."
+                )
+                % {
+                    "lon": point.x,
+                    "lat": point.y,
+                    "distance": distance,
+                    "route": route.name,
+                    "limit": FINDING_FAR_M,
+                }
+            }
         )
     finding = Finding(patrol=patrol, point=point, kind=kind, note=note)
     finding.full_clean(exclude=["patrol"] if patrol is None else None)
@@ -235,8 +287,10 @@ def patrol_record(
     members = list(members)
     errors: dict[str, list[str]] = {}
     if walked_on > timezone.localdate():
-        errors["walked_on"] = [_("A patrol cannot be recorded for a future date (%(date)s).")
-                               % {"date": walked_on.isoformat()}]
+        errors["walked_on"] = [
+            _("A patrol cannot be recorded for a future date (%(date)s).")
+            % {"date": walked_on.isoformat()}
+        ]
     if not members:
         errors["members"] = [_("A patrol needs at least one member.")]
     track = None
@@ -254,8 +308,15 @@ def patrol_record(
     finding_errors: list[str] = []
     for item in findings:
         try:
-            checked.append(_finding_build(patrol=None, route=route, point=item["point"],
-                                          kind=item["kind"], note=item.get("note", "")))
+            checked.append(
+                _finding_build(
+                    patrol=None,
+                    route=route,
+                    point=item["point"],
+                    kind=item["kind"],
+                    note=item.get("note", ""),
+                )
+            )
         except ValidationError as exc:
             finding_errors.extend(exc.messages)
     if finding_errors:
@@ -263,10 +324,14 @@ def patrol_record(
     if errors:
         raise ValidationError(errors)
 
-    patrol = Patrol(route=route, walked_on=walked_on, started_at=started_at, ended_at=ended_at,
-                    notes=notes,
-                    created_by=acting_user if getattr(acting_user, "is_authenticated", False)
-                    else None)
+    patrol = Patrol(
+        route=route,
+        walked_on=walked_on,
+        started_at=started_at,
+        ended_at=ended_at,
+        notes=notes,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
     if track is not None:
         patrol.track = GEOSGeometry(memoryview(shapely.to_wkb(track.lines)), srid=4326)
         patrol.track_length_m = length_m(track.lines)
@@ -279,8 +344,7 @@ def patrol_record(
     for finding in checked:
         finding.patrol = patrol
         finding.save()
-        audit_record(actor=acting_user, action="finding.add", obj=finding,
-                     after=snapshot(finding))
+        audit_record(actor=acting_user, action="finding.add", obj=finding, after=snapshot(finding))
     return patrol
 
 
@@ -289,8 +353,7 @@ def finding_add(
     *, patrol: Patrol, point: GEOSGeometry, kind: str, acting_user, note: str = ""
 ) -> Finding:
     """Add a finding to a recorded patrol (within FINDING_FAR_M of its route)."""
-    finding = _finding_build(patrol=patrol, route=patrol.route, point=point, kind=kind,
-                             note=note)
+    finding = _finding_build(patrol=patrol, route=patrol.route, point=point, kind=kind, note=note)
     finding.save()
     audit_record(actor=acting_user, action="finding.add", obj=finding, after=snapshot(finding))
     return finding
@@ -307,17 +370,25 @@ def finding_open_case(
     kept; if recording the number fails, the case it wrote rolls back with it."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.opened_case_number:
-        raise ValidationError(_("This finding already opened case %(number)s.")
-                              % {"number": finding.opened_case_number})
+        raise ValidationError(
+            _("This finding already opened case %(number)s.")
+            % {"number": finding.opened_case_number}
+        )
     before = snapshot(finding)
     number = str(open_case(finding) or "").strip()
     if not number or len(number) > Finding._meta.get_field("opened_case_number").max_length:
-        raise ValidationError(_("Opening the case returned no usable case number (%(number)r).")
-                              % {"number": number})
+        raise ValidationError(
+            _("Opening the case returned no usable case number (%(number)r).") % {"number": number}
+        )
     finding.opened_case_number = number
     finding.save(update_fields=["opened_case_number"])
-    audit_record(actor=acting_user, action="finding.open_case", obj=finding, before=before,
-                 after=snapshot(finding))
+    audit_record(
+        actor=acting_user,
+        action="finding.open_case",
+        obj=finding,
+        before=before,
+        after=snapshot(finding),
+    )
     return finding
 
 

@@ -36,8 +36,15 @@ from gridgov.people.unit_services import (
     unit_report_record,
 )
 
-LOCATION_READONLY = ["community", "compound", "building", "nearest_building",
-                     "nearest_distance_m", "grid_code", "located_at"]
+LOCATION_READONLY = [
+    "community",
+    "compound",
+    "building",
+    "nearest_building",
+    "nearest_distance_m",
+    "grid_code",
+    "located_at",
+]
 REPORT_READONLY = ["report_status", "reported_on", "report_submitted_at", "report_reject_reason"]
 
 
@@ -100,8 +107,17 @@ class MemberAdmin(ScopedAdminMixin, ServiceSavedAdmin):
     create_service = staticmethod(member_create)
     update_service = staticmethod(member_update)
     update_kwarg = "member"
-    list_display = ["name", "kind", "report_status", "reported_on", "work_unit", "community",
-                    "compound", "building", "grid_code"]
+    list_display = [
+        "name",
+        "kind",
+        "report_status",
+        "reported_on",
+        "work_unit",
+        "community",
+        "compound",
+        "building",
+        "grid_code",
+    ]
     list_filter = ["kind", "report_status", "is_formal"]
     search_fields = ["name", "address", "grid_code", "phone"]
     # The reporting status moves only through the reporting services (pages, the action).
@@ -126,8 +142,15 @@ class HouseholdAdmin(ScopedAdminMixin, ServiceSavedAdmin):
     update_kwarg = "household"
     personal_data = True
     inlines = [ResidentInline]
-    list_display = ["address", "room", "resident_count", "community", "compound", "building",
-                    "grid_code"]
+    list_display = [
+        "address",
+        "room",
+        "resident_count",
+        "community",
+        "compound",
+        "building",
+        "grid_code",
+    ]
     search_fields = ["address", "grid_code"]
     readonly_fields = ["resident_count", *LOCATION_READONLY]
     list_select_related = ["community", "compound", "building"]
@@ -180,6 +203,7 @@ class CoBuildingUnitAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin)
 
 # --- dual reporting -----------------------------------------------------------------------
 
+
 def _covers(user, community) -> bool:
     return community is not None and policy.allows(user, policy.CONFIRM_REPORTING, community)
 
@@ -224,13 +248,11 @@ class CommunityScopedAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin
 class ReportEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: the reporting history cannot be edited through the application."""
 
-    list_display = ["at", "member", "unit_report", "action", "from_status", "to_status",
-                    "actor"]
+    list_display = ["at", "member", "unit_report", "action", "from_status", "to_status", "actor"]
     list_filter = ["action", "to_status"]
     search_fields = ["member__name", "unit_report__organisation__name", "note"]
     date_hierarchy = "at"
-    list_select_related = ["member", "unit_report__organisation", "unit_report__community",
-                           "actor"]
+    list_select_related = ["member", "unit_report__organisation", "unit_report__community", "actor"]
 
     capability = policy.CONFIRM_REPORTING
     scope_field = ("member__community__code", "unit_report__community__code")
@@ -272,10 +294,14 @@ class UnitReportAdmin(CommunityScopedAdmin):
             return super().save_model(request, obj, form, change)
         data = form.cleaned_data
         saved = unit_report_record(
-            acting_user=request.user, organisation=data["organisation"],
-            community=data["community"], reported_on=data["reported_on"],
+            acting_user=request.user,
+            organisation=data["organisation"],
+            community=data["community"],
+            reported_on=data["reported_on"],
             contact_name=data.get("contact_name", ""),
-            contact_phone=data.get("contact_phone", ""), note=data.get("note", ""))
+            contact_phone=data.get("contact_phone", ""),
+            note=data.get("note", ""),
+        )
         obj.pk, obj.status = saved.pk, saved.status
 
     @admin.action(description=_("Confirm the selected unit organisation reports"))
@@ -310,23 +336,40 @@ class CoBuildingAgreementAdmin(CommunityScopedAdmin):
         if unit is None or not data.get("signed_on") or not data.get("valid_until"):
             return
         clash = CoBuildingAgreement.objects.filter(
-            unit=unit, community=community, signed_on__lte=data["valid_until"],
-            valid_until__gte=data["signed_on"])
+            unit=unit,
+            community=community,
+            signed_on__lte=data["valid_until"],
+            valid_until__gte=data["signed_on"],
+        )
         clash = (clash.exclude(pk=obj.pk) if obj is not None else clash).first()
         if clash is not None:
-            raise ValidationError({"valid_until": _(
-                "%(unit)s already has an agreement with %(community)s valid from %(a)s to "
-                "%(b)s, which overlaps.") % {"unit": unit, "community": community.name,
-                                             "a": clash.signed_on, "b": clash.valid_until}})
+            raise ValidationError(
+                {
+                    "valid_until": _(
+                        "%(unit)s already has an agreement with %(community)s valid from %(a)s to "
+                        "%(b)s, which overlaps."
+                    )
+                    % {
+                        "unit": unit,
+                        "community": community.name,
+                        "a": clash.signed_on,
+                        "b": clash.valid_until,
+                    }
+                }
+            )
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
         data = form.cleaned_data
-        saved = agreement_sign(acting_user=request.user, unit=data["unit"],
-                               community=data["community"], signed_on=data["signed_on"],
-                               valid_until=data["valid_until"],
-                               commitments=data["commitments"])
+        saved = agreement_sign(
+            acting_user=request.user,
+            unit=data["unit"],
+            community=data["community"],
+            signed_on=data["signed_on"],
+            valid_until=data["valid_until"],
+            commitments=data["commitments"],
+        )
         obj.pk = saved.pk
 
 
@@ -343,23 +386,36 @@ class ReportingDeadlineAdmin(CommunityScopedAdmin):
     def service_check(self, request, obj, data) -> None:
         community = data.get("community")
         if community is None and not policy.everywhere(request.user, self.capability):
-            raise ValidationError({"community": _(
-                "Only a user responsible for every community sets the general deadline: "
-                "choose your community.")})
+            raise ValidationError(
+                {
+                    "community": _(
+                        "Only a user responsible for every community sets the general deadline: "
+                        "choose your community."
+                    )
+                }
+            )
         if community is not None and not _covers(request.user, community):
             raise ValidationError({"community": _("Choose one of your communities.")})
         clash = ReportingDeadline.objects.filter(year=data.get("year"), community=community)
         if obj is not None:
             clash = clash.exclude(pk=obj.pk)
         if clash.exists():
-            raise ValidationError({"year": _("A deadline for %(year)s is already set there: "
-                                             "change that one.") % {"year": data.get("year")}})
+            raise ValidationError(
+                {
+                    "year": _("A deadline for %(year)s is already set there: change that one.")
+                    % {"year": data.get("year")}
+                }
+            )
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change and ("year" in form.changed_data or "community" in form.changed_data):
             return super().save_model(request, obj, form, change)
-        saved = deadline_set(acting_user=request.user, year=data["year"],
-                             deadline=data["deadline"], community=data.get("community"),
-                             note=data.get("note", ""))
+        saved = deadline_set(
+            acting_user=request.user,
+            year=data["year"],
+            deadline=data["deadline"],
+            community=data.get("community"),
+            note=data.get("note", ""),
+        )
         obj.pk = saved.pk

@@ -40,8 +40,20 @@ ACCEPTED_CRS = ("wgs84", "gcj02")
 
 # --- normalisation ---------------------------------------------------------------------------
 
-_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "〇零一二两三四五六七八九十百"
 # Markers after which a number is a building, unit, room, floor or door number.
 _MARKERS = "号楼|号栋|号座|号|栋|幢|座|单元|室|层|楼|梯"
@@ -134,12 +146,14 @@ def building_numbers(name: str) -> set[str]:
             return {str(n) for n in range(lo, hi + 1)}
     listed = re.search(r"((?:\d+)(?:[、,/和及](?:\d+))+)栋", name)
     if listed:
-        return {str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC",
-                                                                             listed.group(1)))}
+        return {
+            str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", listed.group(1)))
+        }
     return {_number(m.group(1)) for m in _BUILDING_MARK.finditer(s)}
 
 
 # --- results -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -210,6 +224,7 @@ class Outcome:
 
 # --- lookups -------------------------------------------------------------------------------------
 
+
 def _compounds() -> list[tuple[int, str, str, str]]:
     """(id, name, normalised name, community name) of every compound: a few thousand short
     rows for a district, read per lookup (lookups are rate-limited)."""
@@ -229,8 +244,11 @@ def _choices(buildings) -> list[Choice]:
 
 
 def _buildings_of(compound_ids: list[int]):
-    return (Grid.objects.filter(level=Level.BUILDING, parent_id__in=compound_ids)
-            .select_related("parent__parent").order_by("code"))
+    return (
+        Grid.objects.filter(level=Level.BUILDING, parent_id__in=compound_ids)
+        .select_related("parent__parent")
+        .order_by("code")
+    )
 
 
 def _number_key(grid: Grid) -> tuple:
@@ -264,7 +282,9 @@ def match_address(text: str) -> Outcome:
         candidates = list(
             Grid.objects.filter(level=Level.BUILDING)
             .filter(Q(name__contains=query.building) | Q(kind=Kind.CONTACT_AREA))
-            .select_related("parent__parent").order_by("code"))
+            .select_related("parent__parent")
+            .order_by("code")
+        )
     if query.building is not None:
         hits = [b for b in candidates if query.building in building_numbers(b.name)]
         if len(hits) == 1:
@@ -274,12 +294,14 @@ def match_address(text: str) -> Outcome:
         if not found:
             return Outcome("suggestions", query=query)
     # The compound is known but not the building: offer its buildings.
-    return _choice_outcome(sorted(candidates, key=_number_key), query,
-                           status="choices" if query.building is None else "suggestions")
+    return _choice_outcome(
+        sorted(candidates, key=_number_key),
+        query,
+        status="choices" if query.building is None else "suggestions",
+    )
 
 
-def _choice_outcome(buildings: list[Grid], query: AddressQuery, status: str = "choices"
-                    ) -> Outcome:
+def _choice_outcome(buildings: list[Grid], query: AddressQuery, status: str = "choices") -> Outcome:
     shown = _choices(buildings[:MAX_CHOICES])
     more = len(buildings) > MAX_CHOICES
     if status == "suggestions":
@@ -295,8 +317,9 @@ def _suggest(query: AddressQuery, compounds) -> list[Choice]:
     for pk, name, norm, community in compounds:
         if not norm:
             continue
-        windows = {place} | {place[-n:] for n in (len(norm) - 1, len(norm), len(norm) + 1)
-                             if 0 < n <= len(place)}
+        windows = {place} | {
+            place[-n:] for n in (len(norm) - 1, len(norm), len(norm) + 1) if 0 < n <= len(place)
+        }
         score = max(difflib.SequenceMatcher(None, norm, w).ratio() for w in windows)
         if score >= SUGGESTION_CUTOFF:
             scored.append((score, name, community, pk))
@@ -304,14 +327,18 @@ def _suggest(query: AddressQuery, compounds) -> list[Choice]:
     suggestions = []
     for _score, name, community, _pk in scored[:MAX_SUGGESTIONS]:
         typed = name + (f"{query.building}栋" if query.building else "")
-        suggestions.append(Choice(code="", label=f"{community} · {typed}" if community
-                                  else typed, query=typed))
+        suggestions.append(
+            Choice(code="", label=f"{community} · {typed}" if community else typed, query=typed)
+        )
     return suggestions
 
 
 def building_by_code(code: str) -> Outcome:
-    building = (Grid.objects.filter(level=Level.BUILDING, code=code)
-                .select_related("parent__parent").first())
+    building = (
+        Grid.objects.filter(level=Level.BUILDING, code=code)
+        .select_related("parent__parent")
+        .first()
+    )
     if building is None:
         return Outcome("invalid")
     return Outcome("building", card=building_contact(building))
@@ -348,9 +375,13 @@ def match_point(lon: float, lat: float) -> Outcome:
     near = Grid.objects.select_related("parent__parent").get(pk=near_id)
     community = near.parent.parent if near.parent else None
     metres = float(placement.nearest_m[0])
-    return Outcome(status, point=(lon, lat), nearest=Choice(code=near.code, label=_label(near)),
-                   nearest_community=community.name if community else "",
-                   distance_m=round(metres) if math.isfinite(metres) else None)
+    return Outcome(
+        status,
+        point=(lon, lat),
+        nearest=Choice(code=near.code, label=_label(near)),
+        nearest_community=community.name if community else "",
+        distance_m=round(metres) if math.isfinite(metres) else None,
+    )
 
 
 def building_contact(building: Grid) -> BuildingCard:
@@ -360,20 +391,29 @@ def building_contact(building: Grid) -> BuildingCard:
     Member.objects.public()'s rule, as for the API and the exports."""
     compound = building.parent
     community = compound.parent if compound else None
-    roles = (GridRole.objects.current().filter(grid=building, role__in=CONTACT_ROLES,
-                                               member__in=Member.objects.public())
-             .select_related("member"))
+    roles = (
+        GridRole.objects.current()
+        .filter(grid=building, role__in=CONTACT_ROLES, member__in=Member.objects.public())
+        .select_related("member")
+    )
     order = {role: i for i, role in enumerate(CONTACT_ROLES)}
     contacts = [
-        Contact(role=r.get_role_display(), name=r.member.name, specialty=r.member.specialty,
-                pledge=r.member.pledge, phone=public_phone(r.member, contact_page=True),
-                tel=public_tel(r.member, contact_page=True))
+        Contact(
+            role=r.get_role_display(),
+            name=r.member.name,
+            specialty=r.member.specialty,
+            pledge=r.member.pledge,
+            phone=public_phone(r.member, contact_page=True),
+            tel=public_tel(r.member, contact_page=True),
+        )
         for r in sorted(roles, key=lambda r: (order[r.role], r.member.name))
     ]
-    orgs = dict(PartyOrganisation.objects.filter(
-        grid__in=[g for g in (community, compound) if g is not None],
-        kind__in=[OrgKind.COMMUNITY_COMMITTEE, OrgKind.COMPOUND_BRANCH],
-    ).values_list("kind", "name"))
+    orgs = dict(
+        PartyOrganisation.objects.filter(
+            grid__in=[g for g in (community, compound) if g is not None],
+            kind__in=[OrgKind.COMMUNITY_COMMITTEE, OrgKind.COMPOUND_BRANCH],
+        ).values_list("kind", "name")
+    )
     return BuildingCard(
         code=building.code,
         name=building.name,
@@ -394,8 +434,13 @@ def community_stations(community: Grid | None) -> list[Station]:
     if community is None:
         return []
     return [
-        Station(name=s.name, address=s.address, hours=s.opening_hours.strip(), phone=s.phone,
-                tel=re.sub(r"[^0-9+]", "", s.phone),
-                point=(round(s.location.x, 7), round(s.location.y, 7)) if s.location else None)
+        Station(
+            name=s.name,
+            address=s.address,
+            hours=s.opening_hours.strip(),
+            phone=s.phone,
+            tel=re.sub(r"[^0-9+]", "", s.phone),
+            point=(round(s.location.x, 7), round(s.location.y, 7)) if s.location else None,
+        )
         for s in ServiceStation.objects.filter(community=community).order_by("name", "id")
     ]

@@ -44,14 +44,31 @@ def _member_items(grid: Grid | None) -> Iterator[Item]:
     rows = (
         qs.order_by("pk")
         .annotate(g=geometry_wkb(PointOnSurface("building__geom")))
-        .values_list("name", "kind", "specialty", "pledge", "phone",
-                     "community__code", "compound__code", "building__code", "g")
+        .values_list(
+            "name",
+            "kind",
+            "specialty",
+            "pledge",
+            "phone",
+            "community__code",
+            "compound__code",
+            "building__code",
+            "g",
+        )
     )
-    for (name, kind, specialty, pledge, phone, community, compound, building,
-         geom) in rows.iterator(chunk_size=CHUNK):
-        props = {"community_code": community, "compound_code": compound,
-                 "building_code": building, "name": name, "kind": kind,
-                 "specialty": specialty, "pledge": pledge, "phone": mask_phone(phone)}
+    for name, kind, specialty, pledge, phone, community, compound, building, geom in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        props = {
+            "community_code": community,
+            "compound_code": compound,
+            "building_code": building,
+            "name": name,
+            "kind": kind,
+            "specialty": specialty,
+            "pledge": pledge,
+            "phone": mask_phone(phone),
+        }
         yield props, geom
 
 
@@ -66,9 +83,12 @@ def _household_items(grid: Grid | None) -> Iterator[Item]:
     if grid is not None:
         qs = qs.filter(code__startswith=grid.code)
         households = households.filter(grid_code__startswith=grid.code)
-    counts = {pk: (n, residents) for pk, n, residents in
-              households.order_by().values_list("building_id")
-              .annotate(n=Count("pk"), residents=Sum("resident_count"))}
+    counts = {
+        pk: (n, residents)
+        for pk, n, residents in households.order_by()
+        .values_list("building_id")
+        .annotate(n=Count("pk"), residents=Sum("resident_count"))
+    }
     rows = (
         qs.order_by("code")
         .annotate(g=geometry_wkb("geom"))
@@ -90,22 +110,37 @@ def _members_sql(d: Dialect, grid: Grid | None) -> tuple[str, list]:
     public, params = _public_members().values("pk").query.sql_with_params()
     where, params = [f"m.id IN ({public})"], list(params)
     if grid is not None:
-        column = {Level.COMMUNITY: "community_id", Level.COMPOUND: "compound_id",
-                  Level.BUILDING: "building_id"}[grid.level]
+        column = {
+            Level.COMMUNITY: "community_id",
+            Level.COMPOUND: "compound_id",
+            Level.BUILDING: "building_id",
+        }[grid.level]
         where.append(f"m.{column} = %s")
         params.append(grid.pk)
     # mask_phone in SQL: the first 3 and last 4 digits kept, the rest starred.
-    phone = (f"CASE WHEN length(m.phone) <= 7 THEN substr('{STARS}', 1, length(m.phone)) "
-             f"ELSE substr(m.phone, 1, 3) || substr('{STARS}', 1, length(m.phone) - 7) "
-             f"|| substr(m.phone, length(m.phone) - 3) END")
-    props = [("community_code", "c.code"), ("compound_code", "k.code"),
-             ("building_code", "b.code"), ("name", "m.name"), ("kind", "m.kind"),
-             ("specialty", "m.specialty"), ("pledge", "m.pledge"), ("phone", phone)]
-    return (f"SELECT {d.feature(props, 'b.label_geojson')} "
-            f"FROM {table(Member)} m JOIN {grids} b ON b.id = m.building_id "
-            f"LEFT JOIN {grids} c ON c.id = m.community_id "
-            f"LEFT JOIN {grids} k ON k.id = m.compound_id "
-            f"WHERE {' AND '.join(where)} ORDER BY m.id", params)
+    phone = (
+        f"CASE WHEN length(m.phone) <= 7 THEN substr('{STARS}', 1, length(m.phone)) "
+        f"ELSE substr(m.phone, 1, 3) || substr('{STARS}', 1, length(m.phone) - 7) "
+        f"|| substr(m.phone, length(m.phone) - 3) END"
+    )
+    props = [
+        ("community_code", "c.code"),
+        ("compound_code", "k.code"),
+        ("building_code", "b.code"),
+        ("name", "m.name"),
+        ("kind", "m.kind"),
+        ("specialty", "m.specialty"),
+        ("pledge", "m.pledge"),
+        ("phone", phone),
+    ]
+    return (
+        f"SELECT {d.feature(props, 'b.label_geojson')} "
+        f"FROM {table(Member)} m JOIN {grids} b ON b.id = m.building_id "
+        f"LEFT JOIN {grids} c ON c.id = m.community_id "
+        f"LEFT JOIN {grids} k ON k.id = m.compound_id "
+        f"WHERE {' AND '.join(where)} ORDER BY m.id",
+        params,
+    )
 
 
 def _households_sql(d: Dialect, grid: Grid | None) -> tuple[str, list]:
@@ -119,30 +154,45 @@ def _households_sql(d: Dialect, grid: Grid | None) -> tuple[str, list]:
     if grid is not None:
         outer = " AND g.code LIKE %s ESCAPE '\\'"
         params = [like_prefix(grid.code)]
-    codes = [("community_code", "pp.code"), ("compound_code", "p.code"),
-             ("building_code", "g.code")]
+    codes = [
+        ("community_code", "pp.code"),
+        ("compound_code", "p.code"),
+        ("building_code", "g.code"),
+    ]
     if not d.pg:
-        props = [*codes,
-                 ("households", f"(SELECT count(*) FROM {households} h "
-                                f"WHERE h.building_id = g.id)"),
-                 ("residents", f"(SELECT coalesce(sum(h.resident_count), 0) FROM {households} h "
-                               f"WHERE h.building_id = g.id)")]
+        props = [
+            *codes,
+            ("households", f"(SELECT count(*) FROM {households} h WHERE h.building_id = g.id)"),
+            (
+                "residents",
+                f"(SELECT coalesce(sum(h.resident_count), 0) FROM {households} h "
+                f"WHERE h.building_id = g.id)",
+            ),
+        ]
         counts = ""
     else:
         inner = ""
         if grid is not None:
             inner = " AND hh.grid_code LIKE %s ESCAPE '\\'"
             params = [params[0]] * 2
-        props = [*codes, ("households", "coalesce(c.households, 0)"),
-                 ("residents", "coalesce(c.residents, 0)")]
-        counts = (f"LEFT JOIN (SELECT hh.building_id, count(*) AS households, "
-                  f"sum(hh.resident_count) AS residents FROM {households} hh "
-                  f"WHERE hh.building_id IS NOT NULL{inner} GROUP BY hh.building_id) c "
-                  f"ON c.building_id = g.id ")
-    return (f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
-            f"LEFT JOIN {grids} p ON p.id = g.parent_id "
-            f"LEFT JOIN {grids} pp ON pp.id = p.parent_id {counts}"
-            f"WHERE g.level = {int(Level.BUILDING)}{outer} ORDER BY g.code", params)
+        props = [
+            *codes,
+            ("households", "coalesce(c.households, 0)"),
+            ("residents", "coalesce(c.residents, 0)"),
+        ]
+        counts = (
+            f"LEFT JOIN (SELECT hh.building_id, count(*) AS households, "
+            f"sum(hh.resident_count) AS residents FROM {households} hh "
+            f"WHERE hh.building_id IS NOT NULL{inner} GROUP BY hh.building_id) c "
+            f"ON c.building_id = g.id "
+        )
+    return (
+        f"SELECT {d.feature(props, 'g.geojson')} FROM {grids} g "
+        f"LEFT JOIN {grids} p ON p.id = g.parent_id "
+        f"LEFT JOIN {grids} pp ON pp.id = p.parent_id {counts}"
+        f"WHERE g.level = {int(Level.BUILDING)}{outer} ORDER BY g.code",
+        params,
+    )
 
 
 def register() -> None:

@@ -92,8 +92,12 @@ class PartyOrganisation(models.Model):
             OrgKind.COMPOUND_BRANCH: Level.COMPOUND,
         }.get(self.kind)
         if wanted and self.grid_id and self.grid.level != wanted:
-            raise ValidationError({"grid": _("This organisation must be tied to a %(l)s grid.")
-                                   % {"l": Level(wanted).label}})
+            raise ValidationError(
+                {
+                    "grid": _("This organisation must be tied to a %(l)s grid.")
+                    % {"l": Level(wanted).label}
+                }
+            )
 
 
 class MemberKind(models.TextChoices):
@@ -223,9 +227,11 @@ class Household(Located):
         resident added since it was read), the database's is kept by its triggers."""
         if not self._state.adding and kwargs.get("update_fields") is None:
             deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name != "resident_count"
-                                       and f.attname not in deferred]
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "resident_count" and f.attname not in deferred
+            ]
         super().save(*args, **kwargs)
 
 
@@ -321,8 +327,9 @@ class UnitReport(models.Model):
         limit_choices_to={"level": Level.COMMUNITY},
     )
     reported_on = models.DateField(_("reported on"))
-    status = models.CharField(_("status"), max_length=16, choices=UNIT_REPORT_STATUSES,
-                              default=ReportStatus.REGISTERED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=UNIT_REPORT_STATUSES, default=ReportStatus.REGISTERED
+    )
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -335,8 +342,9 @@ class UnitReport(models.Model):
         verbose_name_plural = _("unit organisation reports")
         ordering = ["-reported_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "community"],
-                                    name="unitreport_once_per_community"),
+            models.UniqueConstraint(
+                fields=["organisation", "community"], name="unitreport_once_per_community"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -355,18 +363,36 @@ class ReportAction(models.TextChoices):
 class ReportEvent(models.Model):
     """One step of a member's or a unit organisation's reporting (全流程留痕). Append-only."""
 
-    member = models.ForeignKey(Member, verbose_name=_("party member"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="report_events")
-    unit_report = models.ForeignKey(UnitReport, verbose_name=_("unit organisation report"),
-                                    null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="events")
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("party member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_events",
+    )
+    unit_report = models.ForeignKey(
+        UnitReport,
+        verbose_name=_("unit organisation report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
     action = models.CharField(_("action"), max_length=16, choices=ReportAction.choices)
-    from_status = models.CharField(_("from"), max_length=16, choices=ReportStatus.choices,
-                                   blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=ReportStatus.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=16, choices=ReportStatus.choices)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
@@ -388,8 +414,9 @@ class ReportEvent(models.Model):
 class CoBuildingAgreement(models.Model):
     """A co-building agreement (共驻共建协议) between a unit and a community."""
 
-    unit = models.ForeignKey(CoBuildingUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="agreements")
+    unit = models.ForeignKey(
+        CoBuildingUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="agreements"
+    )
     community = models.ForeignKey(
         Grid,
         verbose_name=_("community"),
@@ -407,8 +434,9 @@ class CoBuildingAgreement(models.Model):
         verbose_name_plural = _("co-building agreements")
         ordering = ["-signed_on", "id"]
         constraints = [
-            models.CheckConstraint(name="agreement_valid_after_signing",
-                                   condition=Q(valid_until__gte=F("signed_on"))),
+            models.CheckConstraint(
+                name="agreement_valid_after_signing", condition=Q(valid_until__gte=F("signed_on"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -418,9 +446,14 @@ class CoBuildingAgreement(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.signed_on and self.valid_until and self.valid_until < self.signed_on:
-            raise ValidationError({"valid_until": _(
-                "An agreement signed on %(signed)s cannot end before it, on %(until)s.")
-                % {"signed": self.signed_on, "until": self.valid_until}})
+            raise ValidationError(
+                {
+                    "valid_until": _(
+                        "An agreement signed on %(signed)s cannot end before it, on %(until)s."
+                    )
+                    % {"signed": self.signed_on, "until": self.valid_until}
+                }
+            )
 
     def is_valid_on(self, day) -> bool:
         return self.signed_on <= day <= self.valid_until
@@ -449,10 +482,12 @@ class ReportingDeadline(models.Model):
         verbose_name_plural = _("reporting deadlines")
         ordering = ["-year", "community_id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "community"],
-                                    name="deadline_once_per_community"),
-            models.UniqueConstraint(fields=["year"], condition=Q(community__isnull=True),
-                                    name="deadline_once_general"),
+            models.UniqueConstraint(
+                fields=["year", "community"], name="deadline_once_per_community"
+            ),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(community__isnull=True), name="deadline_once_general"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -462,6 +497,11 @@ class ReportingDeadline(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.deadline and self.year and self.deadline.year != self.year:
-            raise ValidationError({"deadline": _(
-                "The deadline for %(year)s must fall in %(year)s, not on %(day)s.")
-                % {"year": self.year, "day": self.deadline}})
+            raise ValidationError(
+                {
+                    "deadline": _(
+                        "The deadline for %(year)s must fall in %(year)s, not on %(day)s."
+                    )
+                    % {"year": self.year, "day": self.deadline}
+                }
+            )

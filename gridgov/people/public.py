@@ -39,8 +39,8 @@ class MemberQuerySet(models.QuerySet):
 
         holders = GridRole.objects.current(day).values("member_id")
         secretaries = PartyOrganisation.objects.filter(
-            kind__in=[OrgKind.COMMUNITY_COMMITTEE, OrgKind.COMPOUND_BRANCH],
-            secretary__isnull=False).values("secretary_id")
+            kind__in=[OrgKind.COMMUNITY_COMMITTEE, OrgKind.COMPOUND_BRANCH], secretary__isnull=False
+        ).values("secretary_id")
         confirmed = Q(report_status=ReportStatus.CONFIRMED, phone_public=True)
         return self.filter(Q(pk__in=holders) | Q(pk__in=secretaries) | confirmed)
 

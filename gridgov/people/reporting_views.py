@@ -93,8 +93,9 @@ def _map_context() -> dict:
 
 def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(default, **kwargs)
 
@@ -111,6 +112,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 # --- the member ---------------------------------------------------------------------------
 
+
 def register(request: HttpRequest) -> HttpResponse:
     """到居住地社区报到 online: public, phone first. A signed-in user without a member record
     registers without choosing a new login."""
@@ -121,40 +123,50 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not _allow_registration(request):
             response = render(request, "people/register.html", {"limited": True}, status=429)
-            response["Retry-After"] = str(getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW",
-                                                  REGISTER_WINDOW))
+            response["Retry-After"] = str(
+                getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW", REGISTER_WINDOW)
+            )
             return response
         form = form_class(request.POST)
         if form.is_valid():
-            account = {"user": request.user} if signed_in else {
-                "username": form.cleaned_data["username"],
-                "password": form.cleaned_data["password1"]}
+            account = (
+                {"user": request.user}
+                if signed_in
+                else {
+                    "username": form.cleaned_data["username"],
+                    "password": form.cleaned_data["password1"],
+                }
+            )
             try:
-                member = services.report_register(**form.details(), location=form.location,
-                                                  **account)
+                member = services.report_register(
+                    **form.details(), location=form.location, **account
+                )
             except ValidationError as exc:
                 form.show_service_errors(exc)
             else:
                 if not signed_in:
-                    login(request, member.user,
-                          backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Thank you: your reporting was sent to %(c)s. "
-                                            "The community will confirm it.")
-                                 % {"c": member.community.name})
+                    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    _("Thank you: your reporting was sent to %(c)s. The community will confirm it.")
+                    % {"c": member.community.name},
+                )
                 return redirect("people:me")
     else:
         form = form_class()
-    return render(request, "people/register.html",
-                  {"form": form, "signed_in": signed_in, **_map_context()})
+    return render(
+        request, "people/register.html", {"form": form, "signed_in": signed_in, **_map_context()}
+    )
 
 
 def _initial(member) -> dict:
     data = {name: getattr(member, name) for name in ReportForm.DETAILS}
-    data["work_unit"], data["unit_organisation"] = (member.work_unit_id,
-                                                    member.unit_organisation_id)
+    data["work_unit"], data["unit_organisation"] = (
+        member.work_unit_id,
+        member.unit_organisation_id,
+    )
     if member.location is not None:
-        data.update(lon=f"{member.location.x:.7f}", lat=f"{member.location.y:.7f}",
-                    crs="wgs84")
+        data.update(lon=f"{member.location.x:.7f}", lat=f"{member.location.y:.7f}", crs="wgs84")
     return data
 
 
@@ -172,50 +184,77 @@ def me(request: HttpRequest) -> HttpResponse:
             form = ReportForm(request.POST)
             if form.is_valid():
                 try:
-                    services.report_resubmit(member=member, acting_user=request.user,
-                                             location=form.location, **form.details())
+                    services.report_resubmit(
+                        member=member,
+                        acting_user=request.user,
+                        location=form.location,
+                        **form.details(),
+                    )
                 except ValidationError as exc:
                     form.show_service_errors(exc)
                 else:
-                    messages.success(request, _("Your corrections were sent to the "
-                                                "community."))
+                    messages.success(request, _("Your corrections were sent to the community."))
                     return redirect("people:me")
         else:
             form = ReportForm(initial=_initial(member))
     elif request.method == "POST":
-        messages.error(request, _("Your reporting was confirmed on %(day)s: ask your "
-                                  "community to change it.") % {"day": member.reported_on})
+        messages.error(
+            request,
+            _("Your reporting was confirmed on %(day)s: ask your community to change it.")
+            % {"day": member.reported_on},
+        )
         return redirect("people:me")
     year = timezone.localdate().year
-    return render(request, "people/me.html", {
-        "member": member, "form": form, "history": report_history(member),
-        "deadline": deadline_for(year=year, community=member.community_id), "year": year,
-        **(_map_context() if form is not None else {}),
-    })
+    return render(
+        request,
+        "people/me.html",
+        {
+            "member": member,
+            "form": form,
+            "history": report_history(member),
+            "deadline": deadline_for(year=year, community=member.community_id),
+            "year": year,
+            **(_map_context() if form is not None else {}),
+        },
+    )
 
 
 # --- community staff ----------------------------------------------------------------------
+
 
 @staff_required
 def pending(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     communities = list(communities_for_reporting(request.user)[:100])
-    return render(request, "people/pending.html", {
-        "rows": pending_reports(request.user),
-        "rejected": rejected_reports(request.user)[:100],
-        "deadlines": [(c, deadline_for(year=year, community=c)) for c in communities],
-        "year": year,
-    })
+    return render(
+        request,
+        "people/pending.html",
+        {
+            "rows": pending_reports(request.user),
+            "rejected": rejected_reports(request.user)[:100],
+            "deadlines": [(c, deadline_for(year=year, community=c)) for c in communities],
+            "year": year,
+        },
+    )
 
 
 @staff_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(
         members_for_reporting(request.user).select_related(
-            "community", "compound", "building", "work_unit", "unit_organisation"), pk=pk)
-    return render(request, "people/member.html", {
-        "member": member, "history": report_history(member),
-        "can_decide": member.report_status in REPORT_TRANSITIONS["confirm"]})
+            "community", "compound", "building", "work_unit", "unit_organisation"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "people/member.html",
+        {
+            "member": member,
+            "history": report_history(member),
+            "can_decide": member.report_status in REPORT_TRANSITIONS["confirm"],
+        },
+    )
 
 
 @require_POST
@@ -229,10 +268,12 @@ def member_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             services.report_confirm(member=member, acting_user=request.user)
             text = _("%(member)s's reporting is confirmed.") % {"member": member}
         else:
-            services.report_reject(member=member, acting_user=request.user,
-                                   reason=request.POST.get("reason", ""))
+            services.report_reject(
+                member=member, acting_user=request.user, reason=request.POST.get("reason", "")
+            )
             text = _("%(member)s's reporting is rejected; the member sees your reason.") % {
-                "member": member}
+                "member": member
+            }
     except services.ReportingNotAllowed as exc:
         raise PermissionDenied(exc.text) from exc
     except ValidationError as exc:
@@ -244,24 +285,30 @@ def member_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 # --- units --------------------------------------------------------------------------------
 
+
 @staff_required
 def units(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     rows = unit_summaries(request.user, year=year)
     if request.GET.get("mine"):
         rows = [r for r in rows if r["members"] or r["org_reported"] or r["agreement"]]
-    return render(request, "people/units.html", {"rows": rows, "year": year,
-                                                 "mine": bool(request.GET.get("mine"))})
+    return render(
+        request,
+        "people/units.html",
+        {"rows": rows, "year": year, "mine": bool(request.GET.get("mine"))},
+    )
 
 
 def _unit_context(request: HttpRequest, unit: CoBuildingUnit, year: int) -> dict:
     members = list(unit_standing(request.user, unit, year=year))
     communities = communities_for_reporting(request.user)
     return {
-        "unit": unit, "year": year,
+        "unit": unit,
+        "year": year,
         "missing": [m for m in members if m.standing in NOT_IN_TIME],
         "in_time": [m for m in members if m.standing == Standing.IN_TIME],
-        "reports": unit_reports_visible_to(request.user).filter(organisation__unit=unit)
+        "reports": unit_reports_visible_to(request.user)
+        .filter(organisation__unit=unit)
         .prefetch_related("events"),
         "agreements": agreements_visible_to(request.user).filter(unit=unit),
         "organisations": unit.organisations.all(),
@@ -285,13 +332,13 @@ def unit_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     members = unit_standing(request.user, unit, year=year).filter(standing__in=NOT_IN_TIME)
     name = f"not-reported-{unit.pk}-{year}"
     if fmt in ("csv", "xlsx"):  # names and phones: every download is logged
-        access_record(actor=request.user, action="personal.export", model=Member,
-                      what=f"{name}.{fmt}")
+        access_record(
+            actor=request.user, action="personal.export", model=Member, what=f"{name}.{fmt}"
+        )
     if fmt == "csv":
         return tables.download(exporting.as_csv(members), name=name, fmt=fmt)
     if fmt == "xlsx":
-        return tables.download(exporting.as_xlsx(members, title=str(year)), name=name,
-                               fmt=fmt)
+        return tables.download(exporting.as_xlsx(members, title=str(year)), name=name, fmt=fmt)
     raise Http404(fmt)
 
 
@@ -306,8 +353,9 @@ def _form_errors(request: HttpRequest, form) -> None:
 @staff_required
 def unit_report_record(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(CoBuildingUnit, pk=pk)
-    form = UnitReportForm(request.POST, unit=unit,
-                          communities=communities_for_reporting(request.user))
+    form = UnitReportForm(
+        request.POST, unit=unit, communities=communities_for_reporting(request.user)
+    )
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("people:unit", pk=unit.pk)
@@ -318,8 +366,10 @@ def unit_report_record(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The report of %(org)s is recorded.")
-                         % {"org": form.cleaned_data["organisation"]})
+        messages.success(
+            request,
+            _("The report of %(org)s is recorded.") % {"org": form.cleaned_data["organisation"]},
+        )
     return redirect("people:unit", pk=unit.pk)
 
 
@@ -334,8 +384,9 @@ def unit_report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             unit_services.unit_report_confirm(report=report, acting_user=request.user)
             text = _("The report of %(org)s is confirmed.") % {"org": report.organisation}
         else:
-            unit_services.unit_report_reject(report=report, acting_user=request.user,
-                                             reason=request.POST.get("reason", ""))
+            unit_services.unit_report_reject(
+                report=report, acting_user=request.user, reason=request.POST.get("reason", "")
+            )
             text = _("The report of %(org)s is rejected.") % {"org": report.organisation}
     except services.ReportingNotAllowed as exc:
         raise PermissionDenied(exc.text) from exc

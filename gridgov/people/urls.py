@@ -17,6 +17,5 @@ urlpatterns = [
     path("units/<int:pk>/export.<str:fmt>", views.unit_export, name="unit_export"),
     path("units/<int:pk>/report/", views.unit_report_record, name="unit_report_record"),
     path("units/<int:pk>/agreement/", views.agreement_sign, name="agreement_sign"),
-    path("unit-reports/<int:pk>/<slug:step>/", views.unit_report_step,
-         name="unit_report_step"),
+    path("unit-reports/<int:pk>/<slug:step>/", views.unit_report_step, name="unit_report_step"),
 ]

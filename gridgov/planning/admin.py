@@ -69,9 +69,11 @@ class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 if data.get("compound") is not None:
                     try:
                         services.plan_check_proposal(
-                            compound=data["compound"], acting_user=request.user,
+                            compound=data["compound"],
+                            acting_user=request.user,
                             members=data.get("members", []),
-                            proposed_secretary=data.get("proposed_secretary"))
+                            proposed_secretary=data.get("proposed_secretary"),
+                        )
                     except services.PlanError as error:
                         self.add_error(None, error.text)
                 return data
@@ -84,13 +86,17 @@ class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
             if "note" in form.changed_data:
                 services.plan_note(plan=obj, note=data.get("note", ""), acting_user=request.user)
             if "reject_reason" in form.changed_data and data.get("reject_reason", "").strip():
-                services.plan_reject(plan=obj, reason=data["reject_reason"],
-                                     acting_user=request.user)
+                services.plan_reject(
+                    plan=obj, reason=data["reject_reason"], acting_user=request.user
+                )
             return
         plan = services.plan_propose(
-            compound=data["compound"], acting_user=request.user,
+            compound=data["compound"],
+            acting_user=request.user,
             members=data.get("members", []),
-            proposed_secretary=data.get("proposed_secretary"), note=data.get("note", ""))
+            proposed_secretary=data.get("proposed_secretary"),
+            note=data.get("note", ""),
+        )
         obj.pk = plan.pk
         obj.status = plan.status
 
@@ -99,6 +105,7 @@ class BranchPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 # --- member groups and household teams: read-only here, edited on their planning pages -------
+
 
 class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Saved sets are replaced as a whole by the services behind /planning/groups/ and
@@ -149,6 +156,7 @@ class HouseholdTeamAdmin(ReadOnlyAdmin):
 
 
 # --- service stations (党群服务站): a grids model, administered here with the planning pages ----
+
 
 @admin.register(ServiceStation)
 class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, LeafletGeoAdmin):

@@ -59,6 +59,7 @@ class TeamDraft:
 
 # --- scope -----------------------------------------------------------------------------------
 
+
 def compound_for(user, code: str) -> Grid | None:
     """The compound with this code if the user plans for it, else None."""
     grid = Grid.objects.filter(code=code, level=Level.COMPOUND).select_related("parent").first()
@@ -68,22 +69,28 @@ def compound_for(user, code: str) -> Grid | None:
 def team_target_for(user, code: str) -> Grid | None:
     """The building or compound with this code if the user plans for it and may read its
     households (planning roles read residents; the second check keeps that true)."""
-    grid = (Grid.objects.filter(code=code, level__in=[Level.COMPOUND, Level.BUILDING])
-            .select_related("parent__parent").first())
+    grid = (
+        Grid.objects.filter(code=code, level__in=[Level.COMPOUND, Level.BUILDING])
+        .select_related("parent__parent")
+        .first()
+    )
     if grid is None:
         return None
-    ok = (policy.allows(user, policy.PLAN, grid)
-          and policy.allows(user, policy.READ_RESIDENTS, grid))
+    ok = policy.allows(user, policy.PLAN, grid) and policy.allows(user, policy.READ_RESIDENTS, grid)
     return grid if ok else None
 
 
 def compounds_to_plan(user) -> list[Grid]:
     """Compounds in the user's planning scope (for the page that opens groups and teams)."""
-    return list(Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"),
-                                    level=Level.COMPOUND).order_by("code"))
+    return list(
+        Grid.objects.filter(
+            policy.scope_q(planning_prefixes(user), "code"), level=Level.COMPOUND
+        ).order_by("code")
+    )
 
 
 # --- geometry helpers ------------------------------------------------------------------------
+
 
 def _frame(compound: Grid) -> tuple[float, float]:
     """The one projection centre (lon, lat) for everything measured in a compound, so that
@@ -92,21 +99,23 @@ def _frame(compound: Grid) -> tuple[float, float]:
     return (c.x, c.y)
 
 
-def _centres(grids: list[Grid], points: dict[int, object], frame: tuple[float, float]
-             ) -> tuple[dict, dict]:
+def _centres(
+    grids: list[Grid], points: dict[int, object], frame: tuple[float, float]
+) -> tuple[dict, dict]:
     """Centres in local metres (projected around ``frame``): of grids (by id) and of loose
     points (by key)."""
     shapes = [shapely.from_wkb(bytes(g.geom.wkb)).centroid for g in grids]
     loose = list(points)
     shapes += [shapely.Point(points[k].x, points[k].y) for k in loose]
     projected = project(shapes, centre=frame) if shapes else []
-    by_grid = {g.pk: (p.x, p.y) for g, p in zip(grids, projected[:len(grids)], strict=True)}
-    by_key = {k: (p.x, p.y) for k, p in zip(loose, projected[len(grids):], strict=True)}
+    by_grid = {g.pk: (p.x, p.y) for g, p in zip(grids, projected[: len(grids)], strict=True)}
+    by_key = {k: (p.x, p.y) for k, p in zip(loose, projected[len(grids) :], strict=True)}
     return by_grid, by_key
 
 
-def _unit_positions(members: list[Member], frame: tuple[float, float]
-                    ) -> dict[int, tuple[str, float, float]]:
+def _unit_positions(
+    members: list[Member], frame: tuple[float, float]
+) -> dict[int, tuple[str, float, float]]:
     """Each member's unit (building code, or their own key when in no building) and the
     unit's centre in metres."""
     buildings = {m.building_id: m.building for m in members if m.building_id}
@@ -125,23 +134,42 @@ def _unit_positions(members: list[Member], frame: tuple[float, float]
 
 # --- member groups ---------------------------------------------------------------------------
 
+
 def group_pool(compound: Grid) -> list[Member]:
     """Who is grouped: party members (formal and probationary, not applicants) living in the
     compound, by name."""
-    return list(Member.objects.filter(compound=compound).exclude(kind=MemberKind.APPLICANT)
-                .select_related("building").order_by("name", "id"))
+    return list(
+        Member.objects.filter(compound=compound)
+        .exclude(kind=MemberKind.APPLICANT)
+        .select_related("building")
+        .order_by("name", "id")
+    )
 
 
 def member_facts(members: list[Member]) -> dict[int, Candidate]:
     """What leader proposals weigh, one query each: current contact roles, hours served."""
     ids = [m.pk for m in members]
-    holders = set(GridRole.objects.current().filter(member_id__in=ids, role__in=CONTACT_ROLES)
-                  .values_list("member_id", flat=True))
-    hours = dict(Member.objects.filter(pk__in=ids).annotate(h=Sum("ledger_entries__hours"))
-                 .values_list("pk", "h"))
+    holders = set(
+        GridRole.objects.current()
+        .filter(member_id__in=ids, role__in=CONTACT_ROLES)
+        .values_list("member_id", flat=True)
+    )
+    hours = dict(
+        Member.objects.filter(pk__in=ids)
+        .annotate(h=Sum("ledger_entries__hours"))
+        .values_list("pk", "h")
+    )
     formal = set(Member.objects.filter(FORMAL_Q, pk__in=ids).values_list("pk", flat=True))
-    return {m.pk: Candidate(id=m.pk, formal=m.pk in formal, contact_role=m.pk in holders,
-                            hours=float(hours.get(m.pk) or 0), name=m.name) for m in members}
+    return {
+        m.pk: Candidate(
+            id=m.pk,
+            formal=m.pk in formal,
+            contact_role=m.pk in holders,
+            hours=float(hours.get(m.pk) or 0),
+            name=m.name,
+        )
+        for m in members
+    }
 
 
 def suggest_groups(compound: Grid, pool: list[Member] | None = None) -> list[GroupDraft]:
@@ -150,8 +178,10 @@ def suggest_groups(compound: Grid, pool: list[Member] | None = None) -> list[Gro
     if not pool:
         return []
     units = _unit_positions(pool, _frame(compound))
-    people = [Person(id=m.pk, unit=units[m.pk][0], x=units[m.pk][1], y=units[m.pk][2],
-                     rank=(m.name,)) for m in pool]
+    people = [
+        Person(id=m.pk, unit=units[m.pk][0], x=units[m.pk][1], y=units[m.pk][2], rank=(m.name,))
+        for m in pool
+    ]
     facts = member_facts(pool)
     drafts = []
     for ids in split_groups(people):
@@ -162,10 +192,19 @@ def suggest_groups(compound: Grid, pool: list[Member] | None = None) -> list[Gro
 
 def saved_groups(compound: Grid) -> list[GroupDraft]:
     """The compound's saved groups in number order ([] when none were saved)."""
-    groups = list(MemberGroup.objects.filter(compound=compound).order_by("number")
-                  .prefetch_related("memberships"))
-    return [GroupDraft(members=sorted(ms.member_id for ms in g.memberships.all()),
-                       leader=g.leader_id, deputy=g.deputy_id) for g in groups]
+    groups = list(
+        MemberGroup.objects.filter(compound=compound)
+        .order_by("number")
+        .prefetch_related("memberships")
+    )
+    return [
+        GroupDraft(
+            members=sorted(ms.member_id for ms in g.memberships.all()),
+            leader=g.leader_id,
+            deputy=g.deputy_id,
+        )
+        for g in groups
+    ]
 
 
 def groups_version(compound: Grid) -> str:
@@ -188,8 +227,9 @@ class GroupRow:
     colour: str = ""  # set by the page
 
 
-def group_rows(drafts: list[GroupDraft], pool: list[Member],
-               facts: dict[int, Candidate]) -> list[GroupRow]:
+def group_rows(
+    drafts: list[GroupDraft], pool: list[Member], facts: dict[int, Candidate]
+) -> list[GroupRow]:
     by_id = {m.pk: m for m in pool}
     bounds = size_bounds(len(pool))
     rows = []
@@ -198,28 +238,33 @@ def group_rows(drafts: list[GroupDraft], pool: list[Member],
         for m in members:
             m.facts = facts.get(m.pk)
         counts = Counter(m.building.name if m.building_id else "—" for m in members)
-        rows.append(GroupRow(
-            number=number, members=members, leader=d.leader, deputy=d.deputy,
-            formal=[m for m in members if facts.get(m.pk) and facts[m.pk].formal],
-            buildings=sorted(counts.items()),
-            in_bounds=bounds is None or bounds[0] <= len(members) <= bounds[1]))
+        rows.append(
+            GroupRow(
+                number=number,
+                members=members,
+                leader=d.leader,
+                deputy=d.deputy,
+                formal=[m for m in members if facts.get(m.pk) and facts[m.pk].formal],
+                buildings=sorted(counts.items()),
+                in_bounds=bounds is None or bounds[0] <= len(members) <= bounds[1],
+            )
+        )
     return rows
 
 
-def buildings_by_group(compound: Grid, drafts: list[GroupDraft], pool: list[Member]
-                       ) -> dict[int, tuple[int, dict[int, int]]]:
+def buildings_by_group(
+    compound: Grid, drafts: list[GroupDraft], pool: list[Member]
+) -> dict[int, tuple[int, dict[int, int]]]:
     """Building id → (the group most of its members are in, members per group)."""
     group_of = {i: n for n, d in enumerate(drafts, start=1) for i in d.members}
     per: dict[int, Counter] = defaultdict(Counter)
     for m in pool:
         if m.building_id and m.pk in group_of:
             per[m.building_id][group_of[m.pk]] += 1
-    return {b: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], dict(c))
-            for b, c in per.items()}
+    return {b: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], dict(c)) for b, c in per.items()}
 
 
-def mean_group_distance(drafts: list[GroupDraft], pool: list[Member],
-                        compound: Grid) -> float:
+def mean_group_distance(drafts: list[GroupDraft], pool: list[Member], compound: Grid) -> float:
     """Mean distance (metres) between two members of the same group, over all such pairs:
     the compactness figure the page shows (and the tests compare with a random split)."""
     units = _unit_positions(pool, _frame(compound))
@@ -234,6 +279,7 @@ def mean_group_distance(drafts: list[GroupDraft], pool: list[Member],
 
 
 # --- household teams -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class HouseholdRow:
@@ -254,14 +300,14 @@ def compound_of(target: Grid) -> Grid:
 def building_ranks(compound: Grid) -> dict[int, int]:
     """Building id → its place along a Hilbert curve through the compound's buildings: the
     one order households and members of a compound are lined up in."""
-    buildings = list(Grid.objects.filter(parent=compound, level=Level.BUILDING)
-                     .order_by("code"))
+    buildings = list(Grid.objects.filter(parent=compound, level=Level.BUILDING).order_by("code"))
     if not buildings:
         return {}
     by_grid, _ = _centres(buildings, {}, _frame(compound))
     keys = hilbert_keys([by_grid[g.pk] for g in buildings])
-    ordered = sorted(zip(keys, [g.code for g in buildings], buildings, strict=True),
-                     key=lambda t: (t[0], t[1]))
+    ordered = sorted(
+        zip(keys, [g.code for g in buildings], buildings, strict=True), key=lambda t: (t[0], t[1])
+    )
     return {g.pk: i for i, (_k, _c, g) in enumerate(ordered)}
 
 
@@ -271,8 +317,11 @@ def team_households(target: Grid, user) -> list[HouseholdRow]:
     (Hilbert order), unit, floor, room order."""
     field_name = "building" if target.level == Level.BUILDING else "compound"
     scope = Q() if user is None else policy.scoped(user, policy.READ_RESIDENTS)
-    rows = list(Household.objects.filter(scope, **{field_name: target})
-                .select_related("building").only("id", "room", "address", "building__name"))
+    rows = list(
+        Household.objects.filter(scope, **{field_name: target})
+        .select_related("building")
+        .only("id", "room", "address", "building__name")
+    )
     ranks = building_ranks(compound_of(target))
     last = len(ranks)
     out = []
@@ -280,15 +329,23 @@ def team_households(target: Grid, user) -> list[HouseholdRow]:
         room = read_room(h.room, h.address)
         b_rank = ranks.get(h.building_id, last)
         block = (b_rank, room.unit, room.floor if room.floor is not None else f"~{h.pk}")
-        out.append(HouseholdRow(id=h.pk, building_id=h.building_id,
-                                building=h.building.name if h.building_id else "",
-                                room=room, block=block, order=room_sort_key(b_rank, room, h.pk)))
+        out.append(
+            HouseholdRow(
+                id=h.pk,
+                building_id=h.building_id,
+                building=h.building.name if h.building_id else "",
+                room=room,
+                block=block,
+                order=room_sort_key(b_rank, room, h.pk),
+            )
+        )
     out.sort(key=lambda r: r.order)
     return out
 
 
-def members_in_other_teams(target: Grid, member_ids: list[int] | None = None
-                           ) -> dict[int, HouseholdTeam]:
+def members_in_other_teams(
+    target: Grid, member_ids: list[int] | None = None
+) -> dict[int, HouseholdTeam]:
     """Members (of the target's compound, or the given ones) already in a team planned for
     another grid: they cannot join this one."""
     rows = HouseholdTeamMember.objects.exclude(team__grid=target).select_related("team__grid")
@@ -303,8 +360,11 @@ def households_in_other_teams(target: Grid) -> dict[int, HouseholdTeam]:
     """The target's households already owned by a team planned for another grid (the
     enclosing compound's, or one of its buildings')."""
     field_name = "building" if target.level == Level.BUILDING else "compound"
-    rows = (HouseholdTeamHousehold.objects.filter(**{f"household__{field_name}": target})
-            .exclude(team__grid=target).select_related("team__grid"))
+    rows = (
+        HouseholdTeamHousehold.objects.filter(**{f"household__{field_name}": target})
+        .exclude(team__grid=target)
+        .select_related("team__grid")
+    )
     return {r.household_id: r.team for r in rows}
 
 
@@ -314,17 +374,29 @@ def team_pool(target: Grid) -> list[Member]:
     of the compound nearest to the target first."""
     compound = compound_of(target)
     busy = members_in_other_teams(target)
-    pool = [m for m in Member.objects.filter(compound=compound).exclude(kind=MemberKind.APPLICANT)
-            .select_related("building").order_by("name", "id") if m.pk not in busy]
+    pool = [
+        m
+        for m in Member.objects.filter(compound=compound)
+        .exclude(kind=MemberKind.APPLICANT)
+        .select_related("building")
+        .order_by("name", "id")
+        if m.pk not in busy
+    ]
     if not pool:
         return []
     if target.level == Level.BUILDING:
         frame = _frame(compound)
         units = _unit_positions(pool, frame)
         centre = _centres([target], {}, frame)[0][target.pk]
-        return sorted(pool, key=lambda m: (m.building_id != target.pk,
-                                           round(math.dist(units[m.pk][1:], centre)),
-                                           m.name, m.pk))
+        return sorted(
+            pool,
+            key=lambda m: (
+                m.building_id != target.pk,
+                round(math.dist(units[m.pk][1:], centre)),
+                m.name,
+                m.pk,
+            ),
+        )
     ranks = building_ranks(compound)
     return sorted(pool, key=lambda m: (ranks.get(m.building_id, len(ranks)), m.name, m.pk))
 
@@ -350,9 +422,13 @@ def team_count(target: Grid, pool: list[Member], households: int) -> tuple[int, 
     return suggested, largest, living
 
 
-def suggest_teams(target: Grid, user, teams: int | None = None,
-                  households: list[HouseholdRow] | None = None,
-                  pool: list[Member] | None = None) -> TeamSuggestion:
+def suggest_teams(
+    target: Grid,
+    user,
+    teams: int | None = None,
+    households: list[HouseholdRow] | None = None,
+    pool: list[Member] | None = None,
+) -> TeamSuggestion:
     """Contiguous household ranges (whole floors where possible), three members each taken
     from the pool in order (members living in the target first)."""
     households = team_households(target, user) if households is None else households
@@ -364,18 +440,29 @@ def suggest_teams(target: Grid, user, teams: int | None = None,
     sizes = cut_ranges([h.block for h in households], n)
     drafts, start = [], 0
     for k, size in enumerate(sizes):
-        drafts.append(TeamDraft(members=[m.pk for m in pool[k * TEAM_SIZE:(k + 1) * TEAM_SIZE]],
-                                households=[h.id for h in households[start:start + size]]))
+        drafts.append(
+            TeamDraft(
+                members=[m.pk for m in pool[k * TEAM_SIZE : (k + 1) * TEAM_SIZE]],
+                households=[h.id for h in households[start : start + size]],
+            )
+        )
         start += size
     return TeamSuggestion(drafts, largest, living)
 
 
 def saved_teams(target: Grid) -> list[TeamDraft]:
-    teams = (HouseholdTeam.objects.filter(grid=target).order_by("number")
-             .prefetch_related("memberships", "ownerships"))
-    return [TeamDraft(members=sorted(ms.member_id for ms in t.memberships.all()),
-                      households=sorted(o.household_id for o in t.ownerships.all()))
-            for t in teams]
+    teams = (
+        HouseholdTeam.objects.filter(grid=target)
+        .order_by("number")
+        .prefetch_related("memberships", "ownerships")
+    )
+    return [
+        TeamDraft(
+            members=sorted(ms.member_id for ms in t.memberships.all()),
+            households=sorted(o.household_id for o in t.ownerships.all()),
+        )
+        for t in teams
+    ]
 
 
 def teams_version(target: Grid) -> str:
@@ -390,5 +477,6 @@ def teams_elsewhere_overlapping(target: Grid) -> list[HouseholdTeam]:
         q = Q(grid=target.parent)
     else:
         q = Q(grid__parent=target)
-    return list(HouseholdTeam.objects.filter(q).select_related("grid").order_by("grid__code",
-                                                                                "number"))
+    return list(
+        HouseholdTeam.objects.filter(q).select_related("grid").order_by("grid__code", "number")
+    )

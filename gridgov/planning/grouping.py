@@ -42,6 +42,7 @@ def size_bounds(n: int) -> tuple[int, int] | None:
 
 # --- Hilbert order ---------------------------------------------------------------------------
 
+
 def hilbert_index(x: int, y: int, order: int = HILBERT_ORDER) -> int:
     """Position of the cell (x, y) on the Hilbert curve over a 2**order square."""
     n = 1 << order
@@ -68,11 +69,16 @@ def hilbert_keys(points: Sequence[tuple[float, float]], order: int = HILBERT_ORD
     x0, y0 = min(xs), min(ys)
     side = max(max(xs) - x0, max(ys) - y0) or 1.0
     top = (1 << order) - 1
-    return [hilbert_index(min(top, int((x - x0) / side * top)),
-                          min(top, int((y - y0) / side * top)), order) for x, y in points]
+    return [
+        hilbert_index(
+            min(top, int((x - x0) / side * top)), min(top, int((y - y0) / side * top)), order
+        )
+        for x, y in points
+    ]
 
 
 # --- member groups ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Person:
@@ -136,7 +142,7 @@ def split_groups(people: Sequence[Person]) -> list[list[int]]:
     sizes = cut_sizes([p.unit for p in line], size_bounds(len(line)))
     groups, start = [], 0
     for size in sizes:
-        groups.append([p.id for p in line[start:start + size]])
+        groups.append([p.id for p in line[start : start + size]])
         start += size
     return groups
 
@@ -156,8 +162,10 @@ class Candidate:
 def propose_leaders(candidates: Sequence[Candidate]) -> tuple[int | None, int | None]:
     """(leader, deputy): formal members only; role holders first, then most hours of service,
     then by name and id (deterministic)."""
-    ranked = sorted((c for c in candidates if c.formal),
-                    key=lambda c: (not c.contact_role, -c.hours, c.name, c.id))
+    ranked = sorted(
+        (c for c in candidates if c.formal),
+        key=lambda c: (not c.contact_role, -c.hours, c.name, c.id),
+    )
     leader = ranked[0].id if ranked else None
     deputy = ranked[1].id if len(ranked) > 1 else None
     return leader, deputy
@@ -192,7 +200,7 @@ def read_room(room: str, address: str = "") -> Room:
     unit = None
     if not text and address:
         marks = list(_BUILDING.finditer(unicodedata.normalize("NFKC", address).upper()))
-        text = unicodedata.normalize("NFKC", address)[marks[-1].end():].strip() if marks else ""
+        text = unicodedata.normalize("NFKC", address)[marks[-1].end() :].strip() if marks else ""
     elif address:
         found = _UNIT.search(unicodedata.normalize("NFKC", address))
         unit = int(found.group(1)) if found else None
@@ -200,11 +208,11 @@ def read_room(room: str, address: str = "") -> Room:
     found = _UNIT.search(text)
     if found:
         unit = int(found.group(1))
-        text = text[found.end():]
+        text = text[found.end() :]
     short = _SHORT.match(text)
     if short:
         unit = int(short.group(1))
-        text = text[short.end(1) + 1:]
+        text = text[short.end(1) + 1 :]
     floor = number = None
     explicit = _FLOOR.search(text)
     digits = _DIGITS.findall(text)
@@ -221,11 +229,13 @@ def room_sort_key(building_rank: int, room: Room, pk: int) -> tuple:
     """Order of households for cutting into ranges: building, unit, floor, room; unknown
     parts last."""
     big = 1 << 30
-    return (building_rank,
-            big if room.unit is None else room.unit,
-            big if room.floor is None else room.floor,
-            big if room.number is None else room.number,
-            pk)
+    return (
+        building_rank,
+        big if room.unit is None else room.unit,
+        big if room.floor is None else room.floor,
+        big if room.number is None else room.number,
+        pk,
+    )
 
 
 def cut_ranges(blocks: Sequence[tuple], teams: int) -> list[int]:
@@ -245,8 +255,11 @@ def cut_ranges(blocks: Sequence[tuple], teams: int) -> list[int]:
         highest = n - (teams - k)  # leave at least one household to each later range
         lowest = previous + 1
         near = [b for b in boundaries if lowest <= b <= highest and abs(b - ideal) <= slack]
-        cut = min(near, key=lambda b: (abs(b - ideal), b)) if near \
+        cut = (
+            min(near, key=lambda b: (abs(b - ideal), b))
+            if near
             else min(max(ideal, lowest), highest)
+        )
         cuts.append(cut)
         previous = cut
     edges = [0, *cuts, n]

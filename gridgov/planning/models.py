@@ -113,20 +113,34 @@ class MemberGroup(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("group number"))
     leader = models.ForeignKey(
-        "people.Member", verbose_name=_("group leader"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "people.Member",
+        verbose_name=_("group leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     deputy = models.ForeignKey(
-        "people.Member", verbose_name=_("deputy group leader"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "people.Member",
+        verbose_name=_("deputy group leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     members = models.ManyToManyField(
-        "people.Member", verbose_name=_("members"), through="MemberGroupMembership",
+        "people.Member",
+        verbose_name=_("members"),
+        through="MemberGroupMembership",
         related_name="member_groups",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 
@@ -138,7 +152,8 @@ class MemberGroup(models.Model):
             models.UniqueConstraint(fields=["compound", "number"], name="membergroup_number_once"),
             models.CheckConstraint(
                 name="membergroup_leader_not_deputy",
-                condition=Q(leader__isnull=True) | Q(deputy__isnull=True)
+                condition=Q(leader__isnull=True)
+                | Q(deputy__isnull=True)
                 | ~Q(leader=models.F("deputy")),
             ),
         ]
@@ -150,10 +165,15 @@ class MemberGroup(models.Model):
 class MemberGroupMembership(models.Model):
     """A member in a group. A member is in at most one group (they live in one compound)."""
 
-    group = models.ForeignKey(MemberGroup, verbose_name=_("member group"),
-                              on_delete=models.CASCADE, related_name="memberships")
-    member = models.ForeignKey("people.Member", verbose_name=_("member"),
-                               on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        MemberGroup,
+        verbose_name=_("member group"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    member = models.ForeignKey(
+        "people.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("member group membership")
@@ -178,16 +198,24 @@ class HouseholdTeam(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("team number"))
     members = models.ManyToManyField(
-        "people.Member", verbose_name=_("members"), through="HouseholdTeamMember",
+        "people.Member",
+        verbose_name=_("members"),
+        through="HouseholdTeamMember",
         related_name="household_teams",
     )
     households = models.ManyToManyField(
-        "people.Household", verbose_name=_("households"), through="HouseholdTeamHousehold",
+        "people.Household",
+        verbose_name=_("households"),
+        through="HouseholdTeamHousehold",
         related_name="household_teams",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 
@@ -206,10 +234,15 @@ class HouseholdTeam(models.Model):
 class HouseholdTeamMember(models.Model):
     """A member of a household team; a member is in at most one team."""
 
-    team = models.ForeignKey(HouseholdTeam, verbose_name=_("household team"),
-                             on_delete=models.CASCADE, related_name="memberships")
-    member = models.ForeignKey("people.Member", verbose_name=_("member"),
-                               on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        HouseholdTeam,
+        verbose_name=_("household team"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    member = models.ForeignKey(
+        "people.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("household team member")
@@ -225,10 +258,15 @@ class HouseholdTeamMember(models.Model):
 class HouseholdTeamHousehold(models.Model):
     """A household owned by a team; every household is owned by at most one team."""
 
-    team = models.ForeignKey(HouseholdTeam, verbose_name=_("household team"),
-                             on_delete=models.CASCADE, related_name="ownerships")
-    household = models.ForeignKey("people.Household", verbose_name=_("household"),
-                                  on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        HouseholdTeam,
+        verbose_name=_("household team"),
+        on_delete=models.CASCADE,
+        related_name="ownerships",
+    )
+    household = models.ForeignKey(
+        "people.Household", verbose_name=_("household"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("household owned by a team")

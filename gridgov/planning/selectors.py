@@ -47,8 +47,9 @@ def formal_count(members) -> int:
 
 
 def _has_branch() -> Exists:
-    return Exists(PartyOrganisation.objects.filter(grid=OuterRef("pk"),
-                                                   kind=OrgKind.COMPOUND_BRANCH))
+    return Exists(
+        PartyOrganisation.objects.filter(grid=OuterRef("pk"), kind=OrgKind.COMPOUND_BRANCH)
+    )
 
 
 def _current_role(roles) -> Exists:
@@ -66,16 +67,30 @@ def eligible_compounds(user) -> list[dict[str, Any]]:
         .values("n")
     )
     rows = (
-        Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"),
-                            level=Level.COMPOUND, kind=Kind.RESIDENTIAL)
-        .annotate(has_branch=_has_branch(),
-                  formal=Coalesce(Subquery(formal, output_field=IntegerField()), 0))
+        Grid.objects.filter(
+            policy.scope_q(planning_prefixes(user), "code"),
+            level=Level.COMPOUND,
+            kind=Kind.RESIDENTIAL,
+        )
+        .annotate(
+            has_branch=_has_branch(),
+            formal=Coalesce(Subquery(formal, output_field=IntegerField()), 0),
+        )
         .filter(has_branch=False, formal__gte=MIN_FORMAL_MEMBERS)
         .select_related("parent")
         .order_by("-formal", "code")
     )
-    return [{"grid": g, "code": g.code, "name": g.name, "community": g.parent.code,
-             "community_name": g.parent.name, "formal_members": g.formal} for g in rows]
+    return [
+        {
+            "grid": g,
+            "code": g.code,
+            "name": g.name,
+            "community": g.parent.code,
+            "community_name": g.parent.name,
+            "formal_members": g.formal,
+        }
+        for g in rows
+    ]
 
 
 def compound_formal_members(compound_ids: list[int]) -> dict[int, list[Member]]:
@@ -93,15 +108,22 @@ def unled_buildings(user) -> list[dict[str, Any]]:
         Grid.objects.filter(policy.scope_q(planning_prefixes(user), "code"), level=Level.BUILDING)
         .annotate(led=_current_role([RoleKind.BUILDING_LEADER]))
         .filter(led=False)
-        .filter(Exists(PartyOrganisation.objects.filter(grid=OuterRef("parent_id"),
-                                                        kind=OrgKind.COMPOUND_BRANCH)))
+        .filter(
+            Exists(
+                PartyOrganisation.objects.filter(
+                    grid=OuterRef("parent_id"), kind=OrgKind.COMPOUND_BRANCH
+                )
+            )
+        )
         .select_related("parent__parent")
         .order_by("parent__code", "code")
     )
     by_compound: dict[int, dict[str, Any]] = {}
     for b in buildings:
-        row = by_compound.setdefault(b.parent_id, {
-            "grid": b.parent, "code": b.parent.code, "name": b.parent.name, "buildings": []})
+        row = by_compound.setdefault(
+            b.parent_id,
+            {"grid": b.parent, "code": b.parent.code, "name": b.parent.name, "buildings": []},
+        )
         row["buildings"].append(b)
     out = list(by_compound.values())
     for row in out:
@@ -133,21 +155,31 @@ def planning_lists(user) -> PlanningLists:
     eligible = eligible_compounds(user)
     unled = unled_buildings(user)
     no_contact = buildings_without_contact(user)
-    return PlanningLists(eligible, unled, no_contact, totals={
-        "eligible": len(eligible),
-        "unled_compounds": len(unled),
-        "unled_buildings": sum(r["count"] for r in unled),
-        "no_contact": len(no_contact),
-    })
+    return PlanningLists(
+        eligible,
+        unled,
+        no_contact,
+        totals={
+            "eligible": len(eligible),
+            "unled_compounds": len(unled),
+            "unled_buildings": sum(r["count"] for r in unled),
+            "no_contact": len(no_contact),
+        },
+    )
 
 
 def plans_visible_to(user) -> QuerySet[BranchPlan]:
     return (
         BranchPlan.objects.filter(policy.scope_q(planning_prefixes(user), "compound__code"))
         .select_related("compound", "proposed_secretary", "created_by", "organisation")
-        .annotate(n_members=Count("members", distinct=True),
-                  n_formal=Count("members", filter=Q(members__is_formal=True)
-                                 & ~Q(members__kind=MemberKind.APPLICANT), distinct=True))
+        .annotate(
+            n_members=Count("members", distinct=True),
+            n_formal=Count(
+                "members",
+                filter=Q(members__is_formal=True) & ~Q(members__kind=MemberKind.APPLICANT),
+                distinct=True,
+            ),
+        )
     )
 
 
@@ -172,11 +204,21 @@ def grid_geometry(grid: Grid) -> dict:
 def planning_geojson(lists: PlanningLists) -> dict[str, dict]:
     """Eligible compounds (with their formal-member count) and compounds with unled
     buildings (with that count) as two FeatureCollections for the planning map."""
-    def collection(rows, number_key):
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": grid_geometry(r["grid"]),
-             "properties": {"code": r["code"], "name": r["name"], "number": r[number_key]}}
-            for r in rows]}
 
-    return {"eligible": collection(lists.eligible, "formal_members"),
-            "unled": collection(lists.unled, "count")}
+    def collection(rows, number_key):
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": grid_geometry(r["grid"]),
+                    "properties": {"code": r["code"], "name": r["name"], "number": r[number_key]},
+                }
+                for r in rows
+            ],
+        }
+
+    return {
+        "eligible": collection(lists.eligible, "formal_members"),
+        "unled": collection(lists.unled, "count"),
+    }

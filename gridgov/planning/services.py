@@ -37,8 +37,10 @@ def _plan_snapshot(plan: BranchPlan) -> dict:
 
 def _check_scope(acting_user, compound: Grid) -> None:
     if acting_user is not None and not may_plan_compound(acting_user, compound):
-        raise PlanError(_("Compound %(code)s is outside the area you plan for.")
-                        % {"code": compound.code}, code="scope")
+        raise PlanError(
+            _("Compound %(code)s is outside the area you plan for.") % {"code": compound.code},
+            code="scope",
+        )
 
 
 def _locked(plan: BranchPlan, acting_user) -> BranchPlan:
@@ -48,8 +50,11 @@ def _locked(plan: BranchPlan, acting_user) -> BranchPlan:
 
 
 def _refuse_step(plan: BranchPlan, step: str) -> None:
-    raise PlanError(_("A %(status)s plan cannot be %(step)s.")
-                    % {"status": plan.get_status_display(), "step": step}, code="transition")
+    raise PlanError(
+        _("A %(status)s plan cannot be %(step)s.")
+        % {"status": plan.get_status_display(), "step": step},
+        code="transition",
+    )
 
 
 def _has_branch(compound: Grid) -> bool:
@@ -67,23 +72,31 @@ def plan_check_proposal(
     plus the proposed secretary. Writes nothing (the admin's add form calls it too)."""
     _check_scope(acting_user, compound)
     if compound.level != Level.COMPOUND or compound.kind != Kind.RESIDENTIAL:
-        raise PlanError(_("%(grid)s is not a residential compound.") % {"grid": compound},
-                        code="not_compound")
+        raise PlanError(
+            _("%(grid)s is not a residential compound.") % {"grid": compound}, code="not_compound"
+        )
     if _has_branch(compound):
-        raise PlanError(_("Compound %(code)s already has a party organisation.")
-                        % {"code": compound.code}, code="has_branch")
-    if BranchPlan.objects.filter(compound=compound,
-                                 status__in=[PlanStatus.PROPOSED, PlanStatus.APPROVED]).exists():
-        raise PlanError(_("Compound %(code)s already has an open branch plan.")
-                        % {"code": compound.code}, code="open_plan")
+        raise PlanError(
+            _("Compound %(code)s already has a party organisation.") % {"code": compound.code},
+            code="has_branch",
+        )
+    if BranchPlan.objects.filter(
+        compound=compound, status__in=[PlanStatus.PROPOSED, PlanStatus.APPROVED]
+    ).exists():
+        raise PlanError(
+            _("Compound %(code)s already has an open branch plan.") % {"code": compound.code},
+            code="open_plan",
+        )
     chosen = {m.pk: m for m in members}
     if proposed_secretary is not None:
         chosen.setdefault(proposed_secretary.pk, proposed_secretary)
     outsiders = sorted(m.name for m in chosen.values() if m.compound_id != compound.pk)
     if outsiders:
-        raise PlanError(_("These members do not live in %(compound)s: %(names)s.")
-                        % {"compound": compound.name, "names": ", ".join(outsiders)},
-                        code="outsiders")
+        raise PlanError(
+            _("These members do not live in %(compound)s: %(names)s.")
+            % {"compound": compound.name, "names": ", ".join(outsiders)},
+            code="outsiders",
+        )
     return list(chosen.values())
 
 
@@ -99,16 +112,24 @@ def plan_propose(
     """Propose founding a branch in a compound. Members must live in the compound; the
     proposed secretary is one of the members (added when missing)."""
     compound = Grid.objects.select_for_update().get(pk=compound.pk)
-    chosen = plan_check_proposal(compound=compound, acting_user=acting_user, members=members,
-                                 proposed_secretary=proposed_secretary)
-    plan = BranchPlan(compound=compound, proposed_secretary=proposed_secretary, note=note,
-                      created_by=acting_user if getattr(acting_user, "is_authenticated", False)
-                      else None)
+    chosen = plan_check_proposal(
+        compound=compound,
+        acting_user=acting_user,
+        members=members,
+        proposed_secretary=proposed_secretary,
+    )
+    plan = BranchPlan(
+        compound=compound,
+        proposed_secretary=proposed_secretary,
+        note=note,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
     plan.full_clean()
     plan.save()
     plan.members.set(chosen)
-    audit_record(actor=acting_user, action="branchplan.propose", obj=plan,
-                 after=_plan_snapshot(plan))
+    audit_record(
+        actor=acting_user, action="branchplan.propose", obj=plan, after=_plan_snapshot(plan)
+    )
     return plan
 
 
@@ -119,8 +140,13 @@ def plan_note(*, plan: BranchPlan, note: str, acting_user) -> BranchPlan:
     before = _plan_snapshot(plan)
     plan.note = note
     plan.save(update_fields=["note", "updated_at"])
-    audit_record(actor=acting_user, action="branchplan.note", obj=plan, before=before,
-                 after=_plan_snapshot(plan))
+    audit_record(
+        actor=acting_user,
+        action="branchplan.note",
+        obj=plan,
+        before=before,
+        after=_plan_snapshot(plan),
+    )
     return plan
 
 
@@ -135,19 +161,29 @@ def plan_approve(*, plan: BranchPlan, acting_user) -> BranchPlan:
     formal = formal_count(members)
     if formal < MIN_FORMAL_MEMBERS:
         raise PlanError(
-            _("A compound branch needs at least %(min)d formal members; this plan has "
-              "%(count)d.") % {"min": MIN_FORMAL_MEMBERS, "count": formal},
-            code="too_few_members")
+            _("A compound branch needs at least %(min)d formal members; this plan has %(count)d.")
+            % {"min": MIN_FORMAL_MEMBERS, "count": formal},
+            code="too_few_members",
+        )
     secretary = plan.proposed_secretary
-    if secretary is None or secretary.pk not in {m.pk for m in members} \
-            or formal_count([secretary]) != 1:
-        raise PlanError(_("Choose a proposed secretary among the plan's formal members."),
-                        code="secretary")
+    if (
+        secretary is None
+        or secretary.pk not in {m.pk for m in members}
+        or formal_count([secretary]) != 1
+    ):
+        raise PlanError(
+            _("Choose a proposed secretary among the plan's formal members."), code="secretary"
+        )
     before = _plan_snapshot(plan)
     plan.status = PlanStatus.APPROVED
     plan.save(update_fields=["status", "updated_at"])
-    audit_record(actor=acting_user, action="branchplan.approve", obj=plan, before=before,
-                 after=_plan_snapshot(plan))
+    audit_record(
+        actor=acting_user,
+        action="branchplan.approve",
+        obj=plan,
+        before=before,
+        after=_plan_snapshot(plan),
+    )
     return plan
 
 
@@ -164,14 +200,20 @@ def plan_reject(*, plan: BranchPlan, reason: str, acting_user) -> BranchPlan:
     plan.status = PlanStatus.REJECTED
     plan.reject_reason = reason
     plan.save(update_fields=["status", "reject_reason", "updated_at"])
-    audit_record(actor=acting_user, action="branchplan.reject", obj=plan, before=before,
-                 after=_plan_snapshot(plan))
+    audit_record(
+        actor=acting_user,
+        action="branchplan.reject",
+        obj=plan,
+        before=before,
+        after=_plan_snapshot(plan),
+    )
     return plan
 
 
 @transaction.atomic
-def plan_found(*, plan: BranchPlan, acting_user, founded_on: dt.date | None = None,
-               name: str = "") -> BranchPlan:
+def plan_found(
+    *, plan: BranchPlan, acting_user, founded_on: dt.date | None = None, name: str = ""
+) -> BranchPlan:
     """Found the branch of an approved plan: create the compound_branch organisation on the
     compound and give the proposed secretary the branch_secretary role there."""
     plan = _locked(plan, acting_user)
@@ -179,28 +221,44 @@ def plan_found(*, plan: BranchPlan, acting_user, founded_on: dt.date | None = No
         _refuse_step(plan, _("founded"))
     compound = Grid.objects.select_for_update().get(pk=plan.compound_id)
     if _has_branch(compound):
-        raise PlanError(_("Compound %(code)s already has a party organisation.")
-                        % {"code": compound.code}, code="has_branch")
+        raise PlanError(
+            _("Compound %(code)s already has a party organisation.") % {"code": compound.code},
+            code="has_branch",
+        )
     formal = formal_count(plan.members.all())
     if formal < MIN_FORMAL_MEMBERS:  # members may have changed since approval
         raise PlanError(
-            _("A compound branch needs at least %(min)d formal members; this plan has "
-              "%(count)d.") % {"min": MIN_FORMAL_MEMBERS, "count": formal},
-            code="too_few_members")
+            _("A compound branch needs at least %(min)d formal members; this plan has %(count)d.")
+            % {"min": MIN_FORMAL_MEMBERS, "count": formal},
+            code="too_few_members",
+        )
     founded_on = founded_on or dt.date.today()
     org = PartyOrganisation(
         kind=OrgKind.COMPOUND_BRANCH,
         name=name or _("%(compound)s party branch") % {"compound": compound.name},
-        grid=compound, secretary=plan.proposed_secretary, founded_on=founded_on)
+        grid=compound,
+        secretary=plan.proposed_secretary,
+        founded_on=founded_on,
+    )
     org.full_clean()
     org.save()
     audit_record(actor=acting_user, action="organisation.found", obj=org, after=snapshot(org))
-    gridrole_assign(grid=compound, member=plan.proposed_secretary,
-                    role=RoleKind.BRANCH_SECRETARY, acting_user=acting_user, since=founded_on)
+    gridrole_assign(
+        grid=compound,
+        member=plan.proposed_secretary,
+        role=RoleKind.BRANCH_SECRETARY,
+        acting_user=acting_user,
+        since=founded_on,
+    )
     before = _plan_snapshot(plan)
     plan.status = PlanStatus.FOUNDED
     plan.organisation = org
     plan.save(update_fields=["status", "organisation", "updated_at"])
-    audit_record(actor=acting_user, action="branchplan.found", obj=plan, before=before,
-                 after=_plan_snapshot(plan))
+    audit_record(
+        actor=acting_user,
+        action="branchplan.found",
+        obj=plan,
+        before=before,
+        after=_plan_snapshot(plan),
+    )
     return plan

@@ -55,9 +55,13 @@ class AdjustmentForm(forms.ModelForm):
             return data
         try:
             self.entry = services.ledger_adjust(
-                member=data["member"], hours=data.get("hours") or 0,
-                points=data.get("points") or 0, reason=data.get("reason", ""),
-                occurred_on=data.get("occurred_on"), acting_user=self.request.user)
+                member=data["member"],
+                hours=data.get("hours") or 0,
+                points=data.get("points") or 0,
+                reason=data.get("reason", ""),
+                occurred_on=data.get("occurred_on"),
+                acting_user=self.request.user,
+            )
         except ValidationError as exc:
             self.add_error(None, exc)
         return data
@@ -72,8 +76,17 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.READ_HOURS
     write_capability = policy.KEEP_POINTS
     scope_field = "member__grid_code"
-    list_display = ["occurred_on", "member", "kind", "hours", "points", "reason", "source",
-                    "created_by", "created_at"]
+    list_display = [
+        "occurred_on",
+        "member",
+        "kind",
+        "hours",
+        "points",
+        "reason",
+        "source",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["kind"]
     search_fields = ["member__name", "source", "reason"]
     date_hierarchy = "occurred_on"
@@ -104,8 +117,10 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class MallItemForm(forms.ModelForm):
     restock = forms.IntegerField(
-        label=gettext_lazy("Change stock by"), required=False,
-        help_text=gettext_lazy("Added to the stock (negative: taken away)."))
+        label=gettext_lazy("Change stock by"),
+        required=False,
+        help_text=gettext_lazy("Added to the stock (negative: taken away)."),
+    )
 
     class Meta:
         model = MallItem
@@ -119,9 +134,12 @@ class MallItemForm(forms.ModelForm):
             return data
         user = self.request.user
         if "community" in data and not may_manage_item(user, data["community"]):
-            self.add_error("community", _("Choose a community in your grids.")
-                           if keeper_prefixes(user) != [] else
-                           _("You may not manage the points mall."))
+            self.add_error(
+                "community",
+                _("Choose a community in your grids.")
+                if keeper_prefixes(user) != []
+                else _("You may not manage the points mall."),
+            )
         if self.instance.pk and data.get("restock"):
             if self.instance.stock + data["restock"] < 0:
                 self.add_error("restock", _("Only %(n)s in stock.") % {"n": self.instance.stock})
@@ -168,17 +186,25 @@ class MallItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         try:
             if not change:
                 saved = services.mall_item_create(
-                    acting_user=request.user, name=data["name"],
-                    description=data.get("description", ""), points_cost=data["points_cost"],
-                    stock=data["stock"], active=data.get("active", True),
-                    community=data.get("community"))
+                    acting_user=request.user,
+                    name=data["name"],
+                    description=data.get("description", ""),
+                    points_cost=data["points_cost"],
+                    stock=data["stock"],
+                    active=data.get("active", True),
+                    community=data.get("community"),
+                )
             else:
                 changes = {f: data[f] for f in form.changed_data if f in services.ITEM_FIELDS}
-                saved = services.mall_item_update(item=obj, acting_user=request.user,
-                                                  **changes) if changes else obj
+                saved = (
+                    services.mall_item_update(item=obj, acting_user=request.user, **changes)
+                    if changes
+                    else obj
+                )
                 if data.get("restock"):
-                    saved = services.mall_item_restock(item=saved, add=data["restock"],
-                                                       acting_user=request.user)
+                    saved = services.mall_item_restock(
+                        item=saved, add=data["restock"], acting_user=request.user
+                    )
         except ValidationError as exc:  # a concurrent change since the form was checked
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
@@ -189,8 +215,15 @@ class MallItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class RedemptionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.KEEP_POINTS
     scope_field = "member__grid_code"
-    list_display = ["created_at", "member", "item", "points", "status", "handed_over_at",
-                    "cancelled_at"]
+    list_display = [
+        "created_at",
+        "member",
+        "item",
+        "points",
+        "status",
+        "handed_over_at",
+        "cancelled_at",
+    ]
     list_filter = ["status"]
     search_fields = ["member__name", "item__name"]
     date_hierarchy = "created_at"
@@ -219,5 +252,6 @@ class RedemptionAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
         if done:
-            self.message_user(request, _("%(n)s redemptions marked handed over.") % {"n": done},
-                              messages.SUCCESS)
+            self.message_user(
+                request, _("%(n)s redemptions marked handed over.") % {"n": done}, messages.SUCCESS
+            )

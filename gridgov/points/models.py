@@ -43,7 +43,9 @@ class LedgerEntry(models.Model):
     earns at most once, is spent at most once and refunded at most once."""
 
     member = models.ForeignKey(
-        "people.Member", verbose_name=_("member"), on_delete=models.PROTECT,
+        "people.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
         related_name="ledger_entries",
     )
     kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
@@ -54,8 +56,12 @@ class LedgerEntry(models.Model):
     occurred_on = models.DateField(_("service date"))
     # PROTECT: the entry keeps who recorded it; deactivate an account rather than delete it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -67,18 +73,28 @@ class LedgerEntry(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["member", "occurred_on"], name="ledger_member_date")]
         constraints = [
-            models.UniqueConstraint(fields=["source"], condition=~Q(source="") & Q(kind="earn"),
-                                    name="ledger_earn_once_per_source"),
-            models.UniqueConstraint(fields=["kind", "source"],
-                                    condition=~Q(source="") & ~Q(kind="earn"),
-                                    name="ledger_once_per_kind_and_source"),
-            models.CheckConstraint(name="ledger_earn_not_negative",
-                                   condition=~Q(kind="earn") | Q(hours__gte=0, points__gte=0)),
-            models.CheckConstraint(name="ledger_spend_is_points_out",
-                                   condition=~Q(kind="spend") | Q(hours=0, points__lt=0)),
-            models.CheckConstraint(name="ledger_adjust_has_reason_and_amount",
-                                   condition=~Q(kind="adjust")
-                                   | (~Q(reason="") & ~Q(hours=0, points=0))),
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=~Q(source="") & Q(kind="earn"),
+                name="ledger_earn_once_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "source"],
+                condition=~Q(source="") & ~Q(kind="earn"),
+                name="ledger_once_per_kind_and_source",
+            ),
+            models.CheckConstraint(
+                name="ledger_earn_not_negative",
+                condition=~Q(kind="earn") | Q(hours__gte=0, points__gte=0),
+            ),
+            models.CheckConstraint(
+                name="ledger_spend_is_points_out",
+                condition=~Q(kind="spend") | Q(hours=0, points__lt=0),
+            ),
+            models.CheckConstraint(
+                name="ledger_adjust_has_reason_and_amount",
+                condition=~Q(kind="adjust") | (~Q(reason="") & ~Q(hours=0, points=0)),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,12 +103,14 @@ class LedgerEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise LedgerImmutableError(
-                f"ledger entry {self.pk} is immutable: add a correcting entry instead")
+                f"ledger entry {self.pk} is immutable: add a correcting entry instead"
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise LedgerImmutableError(
-            f"ledger entry {self.pk} is immutable: add a correcting entry instead")
+            f"ledger entry {self.pk} is immutable: add a correcting entry instead"
+        )
 
 
 class MallItem(models.Model):
@@ -103,11 +121,17 @@ class MallItem(models.Model):
     description = models.TextField(_("description"), blank=True)
     points_cost = models.PositiveIntegerField(_("points cost"))
     stock = models.PositiveIntegerField(_("stock"), help_text=_("How many are left to redeem."))
-    active = models.BooleanField(_("active"), default=True,
-                                 help_text=_("Only active items can be redeemed."))
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active items can be redeemed.")
+    )
     community = models.ForeignKey(
-        Grid, verbose_name=_("community"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"level": Level.COMMUNITY},
+        Grid,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Level.COMMUNITY},
         help_text=_("The community offering the item to its members; empty: every member."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -137,25 +161,49 @@ class Redemption(models.Model):
     (source ``points.redemption:<id>``); a cancellation refunds them with a new entry and
     puts the item back in stock."""
 
-    member = models.ForeignKey("people.Member", verbose_name=_("member"),
-                               on_delete=models.PROTECT, related_name="redemptions")
-    item = models.ForeignKey(MallItem, verbose_name=_("item"), on_delete=models.PROTECT,
-                             related_name="redemptions")
+    member = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+    )
+    item = models.ForeignKey(
+        MallItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="redemptions"
+    )
     points = models.PositiveIntegerField(_("points"), help_text=_("The price paid."))
-    status = models.CharField(_("status"), max_length=12, choices=RedemptionStatus.choices,
-                              default=RedemptionStatus.REDEEMED)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=RedemptionStatus.choices,
+        default=RedemptionStatus.REDEEMED,
+    )
     created_at = models.DateTimeField(_("redeemed at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("redeemed by"),
-                                   null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("redeemed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
-    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL,
-                                       verbose_name=_("handed over by"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
-                                     null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
 
     class Meta:
@@ -167,10 +215,10 @@ class Redemption(models.Model):
             models.CheckConstraint(name="redemption_points_positive", condition=Q(points__gt=0)),
             models.CheckConstraint(
                 name="redemption_status_times",
-                condition=Q(status="redeemed", handed_over_at__isnull=True,
-                            cancelled_at__isnull=True)
-                | Q(status="handed_over", handed_over_at__isnull=False,
-                    cancelled_at__isnull=True)
+                condition=Q(
+                    status="redeemed", handed_over_at__isnull=True, cancelled_at__isnull=True
+                )
+                | Q(status="handed_over", handed_over_at__isnull=False, cancelled_at__isnull=True)
                 | Q(status="cancelled", cancelled_at__isnull=False, handed_over_at__isnull=True)
                 & ~Q(cancel_reason=""),
             ),

@@ -28,13 +28,15 @@ ZERO = Decimal("0")
 
 # --- balances and hours ---------------------------------------------------------------
 
+
 def points_balance(member: Member) -> int:
     return LedgerEntry.objects.filter(member=member).aggregate(p=Sum("points"))["p"] or 0
 
 
 def hours_in_year(member: Member, year: int) -> Decimal:
     total = LedgerEntry.objects.filter(member=member, occurred_on__year=year).aggregate(
-        h=Sum("hours"))["h"]
+        h=Sum("hours")
+    )["h"]
     return total or Decimal("0")
 
 
@@ -79,10 +81,12 @@ def yearly_progress(member: Member, year: int | None = None) -> Progress:
 
 # --- star ratings (星级志愿者) ----------------------------------------------------------
 
+
 def _bad(value, why: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(
         f"GRIDGOV_STAR_THRESHOLDS: {value!r} {why}; expected entries 'stars:hours' with "
-        f"stars a whole number from 1 and hours cumulative, e.g. '1:20,2:100,3:300'")
+        f"stars a whole number from 1 and hours cumulative, e.g. '1:20,2:100,3:300'"
+    )
 
 
 def star_thresholds() -> list[tuple[int, Decimal]]:
@@ -159,11 +163,17 @@ def member_stars(member: Member) -> Stars:
     thresholds = star_thresholds()
     stars = stars_for_hours(hours)
     nxt = next(((s, h) for s, h in thresholds if h > hours), None)
-    return Stars(stars=stars, hours=hours, top=max((s for s, _ in thresholds), default=0),
-                 next_stars=nxt[0] if nxt else None, next_hours=nxt[1] if nxt else None)
+    return Stars(
+        stars=stars,
+        hours=hours,
+        top=max((s for s, _ in thresholds), default=0),
+        next_stars=nxt[0] if nxt else None,
+        next_hours=nxt[1] if nxt else None,
+    )
 
 
 # --- history --------------------------------------------------------------------------
+
 
 def ledger_for(member: Member) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(member=member).select_related("created_by")
@@ -175,6 +185,7 @@ def redemptions_for(member: Member) -> QuerySet[Redemption]:
 
 # --- the mall -------------------------------------------------------------------------
 
+
 def mall_items_for(member: Member | None) -> QuerySet[MallItem]:
     """Active items a member may redeem: their community's and everyone's. Without a member
     (staff browsing), every active item offered to everyone."""
@@ -185,6 +196,7 @@ def mall_items_for(member: Member | None) -> QuerySet[MallItem]:
 
 
 # --- staff ----------------------------------------------------------------------------
+
 
 def keeper_prefixes(user) -> list[str] | None:
     return policy.prefixes(user, policy.KEEP_POINTS)
@@ -220,14 +232,14 @@ def members_read_by(user) -> QuerySet[Member]:
     return Member.objects.filter(policy.scope_q(reader_prefixes(user)))
 
 
-def redemptions_kept_by(user, *, status: str | None = RedemptionStatus.REDEEMED
-                        ) -> QuerySet[Redemption]:
+def redemptions_kept_by(
+    user, *, status: str | None = RedemptionStatus.REDEEMED
+) -> QuerySet[Redemption]:
     """Redemptions of members in the user's grids (to hand over, by default), oldest first."""
     rows = Redemption.objects.filter(policy.scope_q(keeper_prefixes(user), "member__grid_code"))
     if status:
         rows = rows.filter(status=status)
-    return rows.select_related("member", "item", "member__community").order_by("created_at",
-                                                                             "id")
+    return rows.select_related("member", "item", "member__community").order_by("created_at", "id")
 
 
 def mall_items_kept_by(user) -> QuerySet[MallItem]:
@@ -239,13 +251,19 @@ def mall_items_kept_by(user) -> QuerySet[MallItem]:
 
 def grids_for_hours(user) -> QuerySet[Grid]:
     """Communities and compounds a reader may list members of."""
-    return Grid.objects.filter(policy.scope_q(reader_prefixes(user), "code"),
-                               level__in=[Level.COMMUNITY, Level.COMPOUND]).order_by("code")
+    return Grid.objects.filter(
+        policy.scope_q(reader_prefixes(user), "code"), level__in=[Level.COMMUNITY, Level.COMPOUND]
+    ).order_by("code")
 
 
-def members_with_hours(user, *, prefix: str = "", year: int | None = None,
-                       kind: str | None = MemberKind.IN_SERVICE,
-                       below_target: bool = False) -> QuerySet[Member]:
+def members_with_hours(
+    user,
+    *,
+    prefix: str = "",
+    year: int | None = None,
+    kind: str | None = MemberKind.IN_SERVICE,
+    below_target: bool = False,
+) -> QuerySet[Member]:
     """Members in the user's grids (under ``prefix``) with ``year_hours`` annotated, fewest
     hours first: who is below the yearly target shows at the top."""
     year = year or timezone.localdate().year
@@ -255,11 +273,20 @@ def members_with_hours(user, *, prefix: str = "", year: int | None = None,
     if kind:
         rows = rows.filter(kind=kind)
     decimal = DecimalField(max_digits=9, decimal_places=2)
-    in_year = (LedgerEntry.objects.filter(member=OuterRef("pk"), occurred_on__year=year)
-               .order_by().values("member").annotate(h=Sum("hours")).values("h"))
-    rows = rows.annotate(year_hours=Coalesce(Subquery(in_year, output_field=decimal),
-                                             Value(ZERO, output_field=decimal),
-                                             output_field=decimal))
+    in_year = (
+        LedgerEntry.objects.filter(member=OuterRef("pk"), occurred_on__year=year)
+        .order_by()
+        .values("member")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    rows = rows.annotate(
+        year_hours=Coalesce(
+            Subquery(in_year, output_field=decimal),
+            Value(ZERO, output_field=decimal),
+            output_field=decimal,
+        )
+    )
     if below_target:
         rows = rows.filter(year_hours__lt=yearly_target())
     return rows.select_related("community", "compound").order_by("year_hours", "name", "id")

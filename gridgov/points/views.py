@@ -42,26 +42,36 @@ def _require_keeper(request: HttpRequest) -> None:
 
 # --- members ----------------------------------------------------------------------------
 
+
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     member = member_for(request.user)
     if member is None:
         return render(request, "points/no_member.html")
-    return render(request, "points/me.html", {
-        "member": member, **_summary(member),
-        "entries": _page(request, selectors.ledger_for(member)),
-        "redemptions": selectors.redemptions_for(member)[:50],
-    })
+    return render(
+        request,
+        "points/me.html",
+        {
+            "member": member,
+            **_summary(member),
+            "entries": _page(request, selectors.ledger_for(member)),
+            "redemptions": selectors.redemptions_for(member)[:50],
+        },
+    )
 
 
 @login_required
 def mall(request: HttpRequest) -> HttpResponse:
     member = member_for(request.user)
-    return render(request, "points/mall.html", {
-        "member": member,
-        "balance": selectors.points_balance(member) if member else None,
-        "items": selectors.mall_items_for(member),
-    })
+    return render(
+        request,
+        "points/mall.html",
+        {
+            "member": member,
+            "balance": selectors.points_balance(member) if member else None,
+            "items": selectors.mall_items_for(member),
+        },
+    )
 
 
 @login_required
@@ -69,21 +79,29 @@ def mall(request: HttpRequest) -> HttpResponse:
 def redeem(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_for(request.user)
     if member is None:
-        messages.error(request, _("Your account is not linked to a member: points can only "
-                                  "be redeemed by members."))
+        messages.error(
+            request,
+            _("Your account is not linked to a member: points can only be redeemed by members."),
+        )
         return redirect("points:mall")
     item = get_object_or_404(MallItem.objects.select_related("community"), pk=pk)
     try:
-        redemption = services.redemption_create(member=member, item=item,
-                                                acting_user=request.user)
+        redemption = services.redemption_create(member=member, item=item, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _(
-            "You redeemed “%(item)s” for %(cost)s points; your balance is now %(balance)s. "
-            "Collect it at the community office.") % {
-                "item": item.name, "cost": redemption.points,
-                "balance": selectors.points_balance(member)})
+        messages.success(
+            request,
+            _(
+                "You redeemed “%(item)s” for %(cost)s points; your balance is now %(balance)s. "
+                "Collect it at the community office."
+            )
+            % {
+                "item": item.name,
+                "cost": redemption.points,
+                "balance": selectors.points_balance(member),
+            },
+        )
     return redirect("points:mall")
 
 
@@ -97,19 +115,24 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not own and not selectors.may_keep_points(request.user, redemption.member):
         raise PermissionDenied
     try:
-        services.redemption_cancel(redemption=redemption, acting_user=request.user,
-                                   reason=request.POST.get("reason", ""))
+        services.redemption_cancel(
+            redemption=redemption, acting_user=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Redemption cancelled: %(points)s points were refunded.")
-                         % {"points": redemption.points})
+        messages.success(
+            request,
+            _("Redemption cancelled: %(points)s points were refunded.")
+            % {"points": redemption.points},
+        )
     if own and request.POST.get("next") != "staff":
         return redirect("points:me")
     return redirect("points:redemptions")
 
 
 # --- staff ------------------------------------------------------------------------------
+
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
@@ -127,18 +150,28 @@ def members(request: HttpRequest) -> HttpResponse:
     if kind not in MemberKind.values:
         kind = ""
     below = request.GET.get("below") == "1"
-    rows = selectors.members_with_hours(request.user, prefix=prefix, kind=kind or None,
-                                        below_target=below)
+    rows = selectors.members_with_hours(
+        request.user, prefix=prefix, kind=kind or None, below_target=below
+    )
     total = selectors.members_with_hours(request.user, prefix=prefix, kind=kind or None)
     target = selectors.yearly_target()
-    return render(request, "points/members.html", {
-        "grids": grids, "prefix": prefix, "kind": kind, "kinds": MemberKind.choices,
-        "below": below, "target": target,
-        "page": _page(request, rows, MEMBERS_PER_PAGE),
-        "member_count": total.count(), "below_count": total.filter(year_hours__lt=target).count(),
-        "year": selectors.today().year,
-        "may_adjust": selectors.keeper_prefixes(request.user) != [],
-    })
+    return render(
+        request,
+        "points/members.html",
+        {
+            "grids": grids,
+            "prefix": prefix,
+            "kind": kind,
+            "kinds": MemberKind.choices,
+            "below": below,
+            "target": target,
+            "page": _page(request, rows, MEMBERS_PER_PAGE),
+            "member_count": total.count(),
+            "below_count": total.filter(year_hours__lt=target).count(),
+            "year": selectors.today().year,
+            "may_adjust": selectors.keeper_prefixes(request.user) != [],
+        },
+    )
 
 
 def _kept_member(request: HttpRequest, pk: int):
@@ -150,12 +183,17 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's ledger as the community office sees it, with the adjustment form."""
     _require_keeper(request)
     m = _kept_member(request, pk)
-    return render(request, "points/member.html", {
-        "member": m, **_summary(m),
-        "entries": _page(request, selectors.ledger_for(m)),
-        "redemptions": selectors.redemptions_for(m)[:50],
-        "today": selectors.today(),
-    })
+    return render(
+        request,
+        "points/member.html",
+        {
+            "member": m,
+            **_summary(m),
+            "entries": _page(request, selectors.ledger_for(m)),
+            "redemptions": selectors.redemptions_for(m)[:50],
+            "today": selectors.today(),
+        },
+    )
 
 
 @login_required
@@ -174,9 +212,14 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Give the date as YYYY-MM-DD."))
             return redirect("points:member", pk=m.pk)
     try:
-        services.ledger_adjust(member=m, hours=post.get("hours", ""),
-                               points=post.get("points", ""), reason=post.get("reason", ""),
-                               occurred_on=occurred_on, acting_user=request.user)
+        services.ledger_adjust(
+            member=m,
+            hours=post.get("hours", ""),
+            points=post.get("points", ""),
+            reason=post.get("reason", ""),
+            occurred_on=occurred_on,
+            acting_user=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -191,23 +234,30 @@ def redemptions(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RedemptionStatus.REDEEMED)
     if status not in RedemptionStatus.values:
         status = RedemptionStatus.REDEEMED
-    return render(request, "points/redemptions.html", {
-        "page": _page(request, selectors.redemptions_kept_by(request.user, status=status)),
-        "status": status, "statuses": RedemptionStatus.choices,
-    })
+    return render(
+        request,
+        "points/redemptions.html",
+        {
+            "page": _page(request, selectors.redemptions_kept_by(request.user, status=status)),
+            "status": status,
+            "statuses": RedemptionStatus.choices,
+        },
+    )
 
 
 @login_required
 @require_POST
 def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     _require_keeper(request)
-    redemption = get_object_or_404(
-        selectors.redemptions_kept_by(request.user, status=None), pk=pk)
+    redemption = get_object_or_404(selectors.redemptions_kept_by(request.user, status=None), pk=pk)
     try:
         services.redemption_hand_over(redemption=redemption, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("“%(item)s” handed over to %(member)s.")
-                         % {"item": redemption.item.name, "member": redemption.member.name})
+        messages.success(
+            request,
+            _("“%(item)s” handed over to %(member)s.")
+            % {"item": redemption.item.name, "member": redemption.member.name},
+        )
     return redirect("points:redemptions")

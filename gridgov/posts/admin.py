@@ -54,8 +54,9 @@ class ServiceFormMixin:
                 if self.errors:
                     return data
                 try:
-                    self.saved = admin_.service_call(request, obj, data, obj is not None,
-                                                     self.changed_data)
+                    self.saved = admin_.service_call(
+                        request, obj, data, obj is not None, self.changed_data
+                    )
                 except ValidationError as exc:
                     if hasattr(exc, "error_dict"):
                         for field, errors in exc.error_dict.items():
@@ -117,20 +118,25 @@ class ServicePostAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "grid":
-            kwargs["queryset"] = Grid.objects.filter(
-                level__in=[Level.COMMUNITY, Level.COMPOUND])
+            kwargs["queryset"] = Grid.objects.filter(level__in=[Level.COMMUNITY, Level.COMPOUND])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_call(self, request, obj, data, change, changed=()):
         if change:
             return services.post_update(
-                post=obj, acting_user=request.user,
+                post=obj,
+                acting_user=request.user,
                 places=data["places"] if "places" in changed else None,
                 description=data.get("description", "") if "description" in changed else None,
-                active=data.get("active") if "active" in changed else None)
-        return services.post_create(acting_user=request.user, kind=data.get("kind"),
-                                    grid=data.get("grid"), places=data.get("places"),
-                                    description=data.get("description", ""))
+                active=data.get("active") if "active" in changed else None,
+            )
+        return services.post_create(
+            acting_user=request.user,
+            kind=data.get("kind"),
+            grid=data.get("grid"),
+            places=data.get("places"),
+            description=data.get("description", ""),
+        )
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -166,8 +172,12 @@ class PostClaimAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_call(self, request, obj, data, change, changed=()):
-        return services.post_assign(post=data.get("post"), member=data.get("member"),
-                                    acting_user=request.user, since=data.get("since"))
+        return services.post_assign(
+            post=data.get("post"),
+            member=data.get("member"),
+            acting_user=request.user,
+            since=data.get("since"),
+        )
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -184,8 +194,7 @@ class PostActionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.MANAGE_POSTS
     scope_field = "claim__post__grid_code"
     list_display = ["acted_on", "claim", "note", "recorded_by"]
-    list_select_related = ["claim__member", "claim__post__kind", "claim__post__grid",
-                           "recorded_by"]
+    list_select_related = ["claim__member", "claim__post__kind", "claim__post__grid", "recorded_by"]
     search_fields = ["claim__member__name", "note"]
     date_hierarchy = "acted_on"
 
@@ -206,11 +215,18 @@ class MemberResourceAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     def service_call(self, request, obj, data, change, changed=()):
         if change:
             changes = {f: data[f] for f in changed if f in services_lists.RESOURCE_FIELDS}
-            return services_lists.resource_update(resource=obj, acting_user=request.user,
-                                                  **changes) if changes else obj
+            return (
+                services_lists.resource_update(resource=obj, acting_user=request.user, **changes)
+                if changes
+                else obj
+            )
         return services_lists.resource_create(
-            member=data.get("member"), acting_user=request.user, category=data.get("category"),
-            skill=data.get("skill", ""), available_time=data.get("available_time", ""))
+            member=data.get("member"),
+            acting_user=request.user,
+            category=data.get("category"),
+            skill=data.get("skill", ""),
+            available_time=data.get("available_time", ""),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # withdrawn (active off), so past matches keep their resource
@@ -222,8 +238,15 @@ class ServiceListEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
     capability = policy.READ_RESIDENTS
     personal_data = True
-    list_display = ["planned_on", "category", "member", "status", "dispatched", "distance_m",
-                    "grid_code"]
+    list_display = [
+        "planned_on",
+        "category",
+        "member",
+        "status",
+        "dispatched",
+        "distance_m",
+        "grid_code",
+    ]
     list_filter = ["status", "category", "dispatched"]
     list_select_related = ["category", "member"]
     search_fields = ["member__name", "grid_code"]

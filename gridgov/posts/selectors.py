@@ -34,22 +34,29 @@ def is_manager(user) -> bool:
 
 
 def _current_claims() -> Prefetch:
-    return Prefetch("claims", to_attr="holders",
-                    queryset=PostClaim.objects.filter(released_on__isnull=True)
-                    .select_related("member").order_by("since", "id"))
+    return Prefetch(
+        "claims",
+        to_attr="holders",
+        queryset=PostClaim.objects.filter(released_on__isnull=True)
+        .select_related("member")
+        .order_by("since", "id"),
+    )
 
 
-def posts_visible_to(user, *, member: Member | None = None, prefix: str = ""
-                     ) -> QuerySet[ServicePost]:
+def posts_visible_to(
+    user, *, member: Member | None = None, prefix: str = ""
+) -> QuerySet[ServicePost]:
     """Posts in the user's grids, plus the posts of the community the member lives in;
     each with ``holders`` (its current claims)."""
     prefixes = policy.prefixes(user, policy.ANY_ROLE)
     q = policy.scope_q(prefixes)
     if prefixes is not None and member is not None and member.community_id:
         q |= Q(community_id=member.community_id)  # (Q() | X would narrow "all" to X)
-    return (ServicePost.objects.filter(q, grid_code__startswith=prefix)
-            .select_related("kind__category", "grid", "community")
-            .prefetch_related(_current_claims()))
+    return (
+        ServicePost.objects.filter(q, grid_code__startswith=prefix)
+        .select_related("kind__category", "grid", "community")
+        .prefetch_related(_current_claims())
+    )
 
 
 @dataclass
@@ -70,43 +77,56 @@ def _claim_rows(claims: QuerySet[PostClaim], today: dt.date) -> list[ClaimRow]:
     rows = []
     for claim in claims.annotate(last_acted=Max("actions__acted_on")):
         since = claim.last_acted or claim.since
-        rows.append(ClaimRow(claim=claim, last_acted=claim.last_acted,
-                             days_since=(today - since).days,
-                             due_on=since + dt.timedelta(days=claim.post.kind.act_every_days)))
+        rows.append(
+            ClaimRow(
+                claim=claim,
+                last_acted=claim.last_acted,
+                days_since=(today - since).days,
+                due_on=since + dt.timedelta(days=claim.post.kind.act_every_days),
+            )
+        )
     return rows
 
 
 def current_claims(*, member: Member, today: dt.date | None = None) -> list[ClaimRow]:
     """A member's current posts with their action status, oldest claim first."""
     today = today or timezone.localdate()
-    qs = (PostClaim.objects.filter(member=member, released_on__isnull=True)
-          .select_related("post__kind__category", "post__grid").order_by("since", "id"))
+    qs = (
+        PostClaim.objects.filter(member=member, released_on__isnull=True)
+        .select_related("post__kind__category", "post__grid")
+        .order_by("since", "id")
+    )
     return _claim_rows(qs, today)
 
 
 def recent_actions(*, member: Member, limit: int = 20) -> QuerySet[PostAction]:
-    return (PostAction.objects.filter(claim__member=member)
-            .select_related("claim__post__kind", "claim__post__grid")[:limit])
+    return PostAction.objects.filter(claim__member=member).select_related(
+        "claim__post__kind", "claim__post__grid"
+    )[:limit]
 
 
 def members_without_post(*, user, prefix: str = "") -> QuerySet[Member]:
     """领岗认责: members in the user's grids holding no post at all (should be empty)."""
     holding = PostClaim.objects.filter(member=OuterRef("pk"), released_on__isnull=True)
-    return (Member.objects.filter(policy.scoped(user, policy.MANAGE_POSTS),
-                                  grid_code__startswith=prefix)
-            .filter(~Exists(holding))
-            .select_related("community", "compound", "building").order_by("grid_code", "name",
-                                                                          "id"))
+    return (
+        Member.objects.filter(
+            policy.scoped(user, policy.MANAGE_POSTS), grid_code__startswith=prefix
+        )
+        .filter(~Exists(holding))
+        .select_related("community", "compound", "building")
+        .order_by("grid_code", "name", "id")
+    )
 
 
 def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> list[ClaimRow]:
     """Post holders in the user's grids with no action for longer than their post kind
     allows (a half month), longest first. A new holder has that long from their claim."""
     today = today or timezone.localdate()
-    qs = (PostClaim.objects.filter(policy.scope_q(manager_prefixes(user), "post__grid_code"),
-                                   post__grid_code__startswith=prefix,
-                                   released_on__isnull=True)
-          .select_related("member", "post__kind", "post__grid"))
+    qs = PostClaim.objects.filter(
+        policy.scope_q(manager_prefixes(user), "post__grid_code"),
+        post__grid_code__startswith=prefix,
+        released_on__isnull=True,
+    ).select_related("member", "post__kind", "post__grid")
     rows = [row for row in _claim_rows(qs, today) if row.overdue]
     return sorted(rows, key=lambda r: (-r.days_since, r.claim.member.name, r.claim.pk))
 
@@ -114,7 +134,9 @@ def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> 
 def posts_held_in_period(members, start: dt.date, end: dt.date) -> dict[int, int]:
     """{member id: number of posts they held at some time in [start, end)} — for the
     quarterly report."""
-    claims = (PostClaim.objects.filter(member__in=members.values("pk"), since__lt=end)
-              .filter(Q(released_on__isnull=True) | Q(released_on__gte=start)))
-    return dict(claims.values("member").annotate(n=Count("post", distinct=True))
-                .values_list("member", "n"))
+    claims = PostClaim.objects.filter(member__in=members.values("pk"), since__lt=end).filter(
+        Q(released_on__isnull=True) | Q(released_on__gte=start)
+    )
+    return dict(
+        claims.values("member").annotate(n=Count("post", distinct=True)).values_list("member", "n")
+    )

@@ -113,23 +113,40 @@ def resident_key(resident_id: int, category_code: str) -> str:
 
 
 def _case_needs(user, prefixes, prefix: str) -> list[Need]:
-    cases = (Case.objects.filter(policy.scope_q(prefixes), status__in=WAITING_STATUSES,
-                                 grid_code__startswith=prefix,
-                                 category__service_link__isnull=False)
-             .select_related("category__service_link__service_category", "community",
-                             "compound", "building", "dispatched_to")
-             .order_by("opened_at", "id"))
+    cases = (
+        Case.objects.filter(
+            policy.scope_q(prefixes),
+            status__in=WAITING_STATUSES,
+            grid_code__startswith=prefix,
+            category__service_link__isnull=False,
+        )
+        .select_related(
+            "category__service_link__service_category",
+            "community",
+            "compound",
+            "building",
+            "dispatched_to",
+        )
+        .order_by("opened_at", "id")
+    )
     needs = []
     for case in cases:
         # The request's title and description are its content, shown to whoever sees it
         # here; the requester's name, phone and address only as requester_seen_by says.
         requester = requester_seen_by(user, case)
         personal = requester.name is not None
-        need = Need(key=case_key(case.pk), source="case",
-                    category=case.category.service_link.service_category,
-                    grid_code=case.grid_code, place=_place(case),
-                    title=f"{case.number} {case.title}", personal=personal,
-                    point=case.location, case=case, detail=case.description)
+        need = Need(
+            key=case_key(case.pk),
+            source="case",
+            category=case.category.service_link.service_category,
+            grid_code=case.grid_code,
+            place=_place(case),
+            title=f"{case.number} {case.title}",
+            personal=personal,
+            point=case.location,
+            case=case,
+            detail=case.description,
+        )
         if personal:
             need.who, need.phone = requester.name, requester.phone or ""
             need.address = requester.address
@@ -138,19 +155,31 @@ def _case_needs(user, prefixes, prefix: str) -> list[Need]:
 
 
 def survey_years(prefixes) -> list[int]:
-    return sorted(set(Vulnerability.objects.filter(policy.scope_q(prefixes,
-                                                            "resident__household__grid_code"))
-                      .values_list("surveyed_year", flat=True)), reverse=True)
+    return sorted(
+        set(
+            Vulnerability.objects.filter(
+                policy.scope_q(prefixes, "resident__household__grid_code")
+            ).values_list("surveyed_year", flat=True)
+        ),
+        reverse=True,
+    )
 
 
 def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
     categories = {c.code: c for c in ServiceCategory.objects.filter(active=True)}
-    rows = (Vulnerability.objects
-            .filter(policy.scope_q(prefixes, "resident__household__grid_code"), surveyed_year=year,
-                    resident__household__grid_code__startswith=prefix)
-            .select_related("resident__household__community", "resident__household__compound",
-                            "resident__household__building")
-            .order_by("resident__household__grid_code", "resident_id", "category"))
+    rows = (
+        Vulnerability.objects.filter(
+            policy.scope_q(prefixes, "resident__household__grid_code"),
+            surveyed_year=year,
+            resident__household__grid_code__startswith=prefix,
+        )
+        .select_related(
+            "resident__household__community",
+            "resident__household__compound",
+            "resident__household__building",
+        )
+        .order_by("resident__household__grid_code", "resident_id", "category")
+    )
     needs: dict[str, Need] = {}
     for row in rows:
         category = categories.get(VULNERABILITY_CATEGORIES.get(row.category, ""))
@@ -162,9 +191,16 @@ def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
         if need is None:
             personal = policy.covers(readers, household.grid_code)
             need = needs[key] = Need(
-                key=key, source="survey", category=category, grid_code=household.grid_code,
-                place=_place(household), title=_("Surveyed resident (%(year)s)") % {"year": year},
-                personal=personal, point=household.location, resident_id=resident.pk)
+                key=key,
+                source="survey",
+                category=category,
+                grid_code=household.grid_code,
+                place=_place(household),
+                title=_("Surveyed resident (%(year)s)") % {"year": year},
+                personal=personal,
+                point=household.location,
+                resident_id=resident.pk,
+            )
             if personal:
                 need.who, need.phone = resident.name, resident.phone
                 need.address = " ".join(x for x in (household.address, household.room) if x)
@@ -174,8 +210,9 @@ def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
     return list(needs.values())
 
 
-def needs_for(*, user, prefix: str = "", survey_year: int | None = None,
-              limit: int = NEEDS_SHOWN) -> NeedsList:
+def needs_for(
+    *, user, prefix: str = "", survey_year: int | None = None, limit: int = NEEDS_SHOWN
+) -> NeedsList:
     """Residents' needs in the user's grids: waiting cases (oldest first), then the surveyed
     residents of ``survey_year`` (default: the latest survey in the user's grids)."""
     prefixes = policy.prefixes(user, policy.ANY_ROLE)
@@ -196,14 +233,15 @@ def _attach_entries(needs: list[Need]) -> None:
     resident_ids = [n.resident_id for n in needs if n.resident_id is not None]
     if not needs:
         return
-    entries = (ServiceListEntry.objects
-               .filter(Q(case_id__in=case_ids) | Q(resident_id__in=resident_ids))
-               .exclude(status=EntryStatus.CANCELLED)
-               .select_related("member", "category").order_by("planned_on", "id"))
+    entries = (
+        ServiceListEntry.objects.filter(Q(case_id__in=case_ids) | Q(resident_id__in=resident_ids))
+        .exclude(status=EntryStatus.CANCELLED)
+        .select_related("member", "category")
+        .order_by("planned_on", "id")
+    )
     by_key: dict[str, list[ServiceListEntry]] = {}
     for e in entries:
-        key = case_key(e.case_id) if e.case_id else resident_key(e.resident_id,
-                                                                   e.category.code)
+        key = case_key(e.case_id) if e.case_id else resident_key(e.resident_id, e.category.code)
         by_key.setdefault(key, []).append(e)
     for need in needs:
         need.entries = by_key.get(need.key, [])
@@ -211,10 +249,10 @@ def _attach_entries(needs: list[Need]) -> None:
 
 def resources_visible_to(user, *, prefix: str = "") -> QuerySet[MemberResource]:
     """资源清单: resources of the members in the user's grids."""
-    return (MemberResource.objects
-            .filter(policy.scoped(user, policy.ANY_ROLE, "member__grid_code"),
-                    member__grid_code__startswith=prefix)
-            .select_related("member", "category"))
+    return MemberResource.objects.filter(
+        policy.scoped(user, policy.ANY_ROLE, "member__grid_code"),
+        member__grid_code__startswith=prefix,
+    ).select_related("member", "category")
 
 
 def suggest(needs: list[Need], *, user, radius_m: float) -> None:
@@ -225,15 +263,22 @@ def suggest(needs: list[Need], *, user, radius_m: float) -> None:
     open_needs = [n for n in needs if n.point is not None and not n.planned]
     if not open_needs:
         return
-    resources = list(resources_visible_to(user).filter(
-        active=True, member__location__isnull=False,
-        category_id__in={n.category.pk for n in open_needs}).order_by("member__name", "id"))
+    resources = list(
+        resources_visible_to(user)
+        .filter(
+            active=True,
+            member__location__isnull=False,
+            category_id__in={n.category.pk for n in open_needs},
+        )
+        .order_by("member__name", "id")
+    )
     if not resources:
         return
-    points = [shapely.Point(n.point.x, n.point.y) for n in open_needs] + \
-             [shapely.Point(r.member.location.x, r.member.location.y) for r in resources]
+    points = [shapely.Point(n.point.x, n.point.y) for n in open_needs] + [
+        shapely.Point(r.member.location.x, r.member.location.y) for r in resources
+    ]
     projected = project(points)
-    here, there = projected[:len(open_needs)], projected[len(open_needs):]
+    here, there = projected[: len(open_needs)], projected[len(open_needs) :]
     tree = shapely.STRtree(there)
     need_idx, res_idx = tree.query(here, predicate="dwithin", distance=radius_m)
     found: dict[int, dict[int, Suggestion]] = {}
@@ -246,8 +291,9 @@ def suggest(needs: list[Need], *, user, radius_m: float) -> None:
         if resource.member_id not in best or metres < best[resource.member_id].metres:
             best[resource.member_id] = Suggestion(resource=resource, metres=metres)
     for i, by_member in found.items():
-        open_needs[i].suggestions = sorted(by_member.values(),
-                                           key=lambda s: (s.metres, s.member.name, s.member.pk))
+        open_needs[i].suggestions = sorted(
+            by_member.values(), key=lambda s: (s.metres, s.member.name, s.member.pk)
+        )
 
 
 @dataclass
@@ -267,9 +313,9 @@ class EntryRow:
 def service_list(*, user, prefix: str = "", since: dt.date | None = None) -> list[EntryRow]:
     """服务清单: confirmed matches in the user's grids, newest first."""
     readers = policy.prefixes(user, policy.READ_RESIDENTS)
-    qs = (ServiceListEntry.objects.filter(policy.scoped(user, policy.ANY_ROLE),
-                                          grid_code__startswith=prefix)
-          .select_related("case", "resident", "member", "category"))
+    qs = ServiceListEntry.objects.filter(
+        policy.scoped(user, policy.ANY_ROLE), grid_code__startswith=prefix
+    ).select_related("case", "resident", "member", "category")
     if since is not None:
         qs = qs.filter(planned_on__gte=since)
     return [EntryRow(entry=e, personal=policy.covers(readers, e.grid_code)) for e in qs]
@@ -277,5 +323,10 @@ def service_list(*, user, prefix: str = "", since: dt.date | None = None) -> lis
 
 def residents_in_survey(*, user, resident_id: int) -> Resident | None:
     """The resident behind a survey need, if the user's grids cover them."""
-    return (Resident.objects.filter(policy.scoped(user, policy.ANY_ROLE, "household__grid_code"),
-                                    pk=resident_id).select_related("household").first())
+    return (
+        Resident.objects.filter(
+            policy.scoped(user, policy.ANY_ROLE, "household__grid_code"), pk=resident_id
+        )
+        .select_related("household")
+        .first()
+    )

@@ -36,40 +36,44 @@ RESOURCE_FIELDS = frozenset({"category", "skill", "available_time", "active"})
 
 # --- resources (资源清单) -------------------------------------------------------------------
 
+
 def _check_category(category: ServiceCategory | None) -> None:
     if category is None:
         raise PostError({"category": _("Choose a service category.")})
     if not category.active:
-        raise PostError({"category": _("The service category %(c)s is no longer in use.")
-                         % {"c": category}})
+        raise PostError(
+            {"category": _("The service category %(c)s is no longer in use.") % {"c": category}}
+        )
 
 
 @transaction.atomic
-def resource_create(*, member: Member, acting_user, category: ServiceCategory, skill: str,
-                    available_time: str = "") -> MemberResource:
+def resource_create(
+    *, member: Member, acting_user, category: ServiceCategory, skill: str, available_time: str = ""
+) -> MemberResource:
     """A member offers a skill in a service category, at stated times."""
     require_self_or_manager(acting_user, member, member.grid_code, _("their resources"))
     _check_category(category)
     skill = (skill or "").strip()
     if not skill:
-        raise PostError({"skill": _("%(member)s: say what skill is offered.")
-                         % {"member": member}})
-    resource = MemberResource(member=member, category=category, skill=skill,
-                              available_time=(available_time or "").strip())
+        raise PostError({"skill": _("%(member)s: say what skill is offered.") % {"member": member}})
+    resource = MemberResource(
+        member=member, category=category, skill=skill, available_time=(available_time or "").strip()
+    )
     resource.full_clean()
     resource.save()
-    audit_record(actor=acting_user, action="resource.create", obj=resource,
-                 after=snapshot(resource))
+    audit_record(
+        actor=acting_user, action="resource.create", obj=resource, after=snapshot(resource)
+    )
     return resource
 
 
 @transaction.atomic
-def resource_update(*, resource: MemberResource, acting_user, **changes: Any
-                    ) -> MemberResource:
+def resource_update(*, resource: MemberResource, acting_user, **changes: Any) -> MemberResource:
     bad = set(changes) - RESOURCE_FIELDS
     if bad:
-        raise PostError(_("A resource's %(fields)s cannot be changed.")
-                        % {"fields": ", ".join(sorted(bad))})
+        raise PostError(
+            _("A resource's %(fields)s cannot be changed.") % {"fields": ", ".join(sorted(bad))}
+        )
     resource = MemberResource.objects.select_for_update().get(pk=resource.pk)
     member = Member.objects.get(pk=resource.member_id)
     require_self_or_manager(acting_user, member, member.grid_code, _("their resources"))
@@ -78,8 +82,9 @@ def resource_update(*, resource: MemberResource, acting_user, **changes: Any
     if "skill" in changes:
         changes["skill"] = (changes["skill"] or "").strip()
         if not changes["skill"]:
-            raise PostError({"skill": _("%(member)s: say what skill is offered.")
-                             % {"member": member}})
+            raise PostError(
+                {"skill": _("%(member)s: say what skill is offered.") % {"member": member}}
+            )
     before = snapshot(resource)
     for field, value in changes.items():
         setattr(resource, field, value)
@@ -88,25 +93,41 @@ def resource_update(*, resource: MemberResource, acting_user, **changes: Any
     except ValidationError as exc:
         raise PostError(exc.message_dict) from exc
     resource.save()
-    audit_record(actor=acting_user, action="resource.update", obj=resource, before=before,
-                 after=snapshot(resource))
+    audit_record(
+        actor=acting_user,
+        action="resource.update",
+        obj=resource,
+        before=before,
+        after=snapshot(resource),
+    )
     return resource
 
 
 # --- the service list (服务清单) -------------------------------------------------------------
 
+
 def _metres(member: Member, point) -> float | None:
     if member.location is None or point is None:
         return None
-    return round(distance_m(shapely.Point(member.location.x, member.location.y),
-                            shapely.Point(point.x, point.y)), 1)
+    return round(
+        distance_m(
+            shapely.Point(member.location.x, member.location.y), shapely.Point(point.x, point.y)
+        ),
+        1,
+    )
 
 
 @transaction.atomic
-def service_entry_confirm(*, acting_user, member: Member, case: Case | None = None,
-                          resident: Resident | None = None,
-                          category: ServiceCategory | None = None, note: str = "",
-                          dispatch: bool = False) -> ServiceListEntry:
+def service_entry_confirm(
+    *,
+    acting_user,
+    member: Member,
+    case: Case | None = None,
+    resident: Resident | None = None,
+    category: ServiceCategory | None = None,
+    note: str = "",
+    dispatch: bool = False,
+) -> ServiceListEntry:
     """Staff confirm a match: a member with a resource in the need's service category will
     serve a need — an open case waiting for a member, or a surveyed resident in a category.
     ``dispatch`` also hands the case to the member (下单)."""
@@ -116,84 +137,127 @@ def service_entry_confirm(*, acting_user, member: Member, case: Case | None = No
         raise PostError({"member": _("Choose the member who will serve the need.")})
     if case is not None:
         case = Case.objects.select_related("category__service_link__service_category").get(
-            pk=case.pk)
+            pk=case.pk
+        )
         label = case.number
         link = getattr(case.category, "service_link", None)
         if link is None:
-            raise PostError(_("Case %(number)s: its category %(c)s has no service category, "
-                              "so it is not on the needs list.")
-                            % {"number": case.number, "c": case.category})
+            raise PostError(
+                _(
+                    "Case %(number)s: its category %(c)s has no service category, "
+                    "so it is not on the needs list."
+                )
+                % {"number": case.number, "c": case.category}
+            )
         if category is not None and category.pk != link.service_category_id:
-            raise PostError({"category": _("Case %(number)s needs %(need)s, not %(c)s.")
-                             % {"number": case.number, "need": link.service_category,
-                                "c": category}})
+            raise PostError(
+                {
+                    "category": _("Case %(number)s needs %(need)s, not %(c)s.")
+                    % {"number": case.number, "need": link.service_category, "c": category}
+                }
+            )
         category = link.service_category
         if case.status not in WAITING_STATUSES:
-            raise PostError(_("Case %(number)s is %(status)s: only a case still waiting for a "
-                              "member can be matched.")
-                            % {"number": case.number, "status": case.get_status_display()})
+            raise PostError(
+                _(
+                    "Case %(number)s is %(status)s: only a case still waiting for a "
+                    "member can be matched."
+                )
+                % {"number": case.number, "status": case.get_status_display()}
+            )
         grid_code, point = case.grid_code, case.location
     else:
         resident = Resident.objects.select_related("household").get(pk=resident.pk)
         label = resident.name
         if category is None:
             raise PostError({"category": _("Choose the service category of the need.")})
-        surveyed = {VULNERABILITY_CATEGORIES.get(c) for c in
-                    resident.vulnerabilities.values_list("category", flat=True)}
+        surveyed = {
+            VULNERABILITY_CATEGORIES.get(c)
+            for c in resident.vulnerabilities.values_list("category", flat=True)
+        }
         if category.code not in surveyed:
-            raise PostError({"category": _("%(resident)s was not surveyed with a need in "
-                                           "%(c)s.") % {"resident": resident, "c": category}})
+            raise PostError(
+                {
+                    "category": _("%(resident)s was not surveyed with a need in %(c)s.")
+                    % {"resident": resident, "c": category}
+                }
+            )
         if dispatch:
             raise PostError({"dispatch": _("Only a need raised as a case can be dispatched.")})
         grid_code, point = resident.household.grid_code, resident.household.location
     require_manager(acting_user, grid_code, label)
     require_manager(acting_user, member.grid_code, str(member))
-    if not MemberResource.objects.filter(member=member, category=category,
-                                         active=True).exists():
-        raise PostError({"member": _("%(member)s offers nothing in %(c)s.")
-                         % {"member": member, "c": category}})
+    if not MemberResource.objects.filter(member=member, category=category, active=True).exists():
+        raise PostError(
+            {"member": _("%(member)s offers nothing in %(c)s.") % {"member": member, "c": category}}
+        )
     already = ServiceListEntry.objects.filter(member=member, status=EntryStatus.PLANNED)
-    already = already.filter(case=case) if case is not None else already.filter(
-        resident=resident, category=category)
+    already = (
+        already.filter(case=case)
+        if case is not None
+        else already.filter(resident=resident, category=category)
+    )
     if already.exists():
-        raise PostError(_("%(member)s is already planned for this need.")
-                        % {"member": member})
-    entry = ServiceListEntry(case=case, resident=resident, category=category, member=member,
-                             grid_code=grid_code, distance_m=_metres(member, point),
-                             note=(note or "").strip(), planned_on=timezone.localdate(),
-                             created_by=acting_user if getattr(acting_user, "is_authenticated",
-                                                               False) else None)
+        raise PostError(_("%(member)s is already planned for this need.") % {"member": member})
+    entry = ServiceListEntry(
+        case=case,
+        resident=resident,
+        category=category,
+        member=member,
+        grid_code=grid_code,
+        distance_m=_metres(member, point),
+        note=(note or "").strip(),
+        planned_on=timezone.localdate(),
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError as exc:  # the same match confirmed twice at the same moment
-        raise PostError(_("%(member)s is already planned for this need.")
-                        % {"member": member}) from exc
+        raise PostError(
+            _("%(member)s is already planned for this need.") % {"member": member}
+        ) from exc
     if dispatch:
-        case_dispatch(case=case, member=member, acting_user=acting_user,
-                      note=entry.note or _("From the service list."))
+        case_dispatch(
+            case=case,
+            member=member,
+            acting_user=acting_user,
+            note=entry.note or _("From the service list."),
+        )
         entry.dispatched = True
         entry.save(update_fields=["dispatched"])
-    audit_record(actor=acting_user, action="service_entry.confirm", obj=entry,
-                 after=snapshot(entry))
+    audit_record(
+        actor=acting_user, action="service_entry.confirm", obj=entry, after=snapshot(entry)
+    )
     return entry
 
 
-def _close_entry(entry: ServiceListEntry, *, acting_user, status: str, note: str,
-                 done_on: Any = None) -> ServiceListEntry:
-    entry = (ServiceListEntry.objects.select_for_update(of=("self",))
-             .select_related("member", "category").get(pk=entry.pk))
+def _close_entry(
+    entry: ServiceListEntry, *, acting_user, status: str, note: str, done_on: Any = None
+) -> ServiceListEntry:
+    entry = (
+        ServiceListEntry.objects.select_for_update(of=("self",))
+        .select_related("member", "category")
+        .get(pk=entry.pk)
+    )
     require_manager(acting_user, entry.grid_code, str(entry))
     if entry.status != EntryStatus.PLANNED:
-        raise PostError(_("This service is already %(status)s.")
-                        % {"status": entry.get_status_display()})
+        raise PostError(
+            _("This service is already %(status)s.") % {"status": entry.get_status_display()}
+        )
     before = snapshot(entry)
     if status == EntryStatus.DONE:
         day = as_date(done_on, "done_on", str(entry)) if done_on else timezone.localdate()
         not_future(day, "done_on", _("The date the service was done"))
         if day < entry.planned_on:
-            raise PostError({"done_on": _("The service was planned on %(day)s: it cannot be "
-                                          "done before that.") % {"day": entry.planned_on}})
+            raise PostError(
+                {
+                    "done_on": _(
+                        "The service was planned on %(day)s: it cannot be done before that."
+                    )
+                    % {"day": entry.planned_on}
+                }
+            )
         entry.done_on = day
     entry.status = status
     note = (note or "").strip()
@@ -204,24 +268,29 @@ def _close_entry(entry: ServiceListEntry, *, acting_user, status: str, note: str
     except ValidationError as exc:
         raise PostError(exc.messages) from exc
     entry.save()
-    audit_record(actor=acting_user, action=f"service_entry.{status}", obj=entry,
-                 before=before, after=snapshot(entry))
+    audit_record(
+        actor=acting_user,
+        action=f"service_entry.{status}",
+        obj=entry,
+        before=before,
+        after=snapshot(entry),
+    )
     return entry
 
 
 @transaction.atomic
-def service_entry_complete(*, entry: ServiceListEntry, acting_user, done_on: Any = None,
-                           note: str = "") -> ServiceListEntry:
+def service_entry_complete(
+    *, entry: ServiceListEntry, acting_user, done_on: Any = None, note: str = ""
+) -> ServiceListEntry:
     """The member served the need: planned → done, on a day."""
-    return _close_entry(entry, acting_user=acting_user, status=EntryStatus.DONE, note=note,
-                        done_on=done_on)
+    return _close_entry(
+        entry, acting_user=acting_user, status=EntryStatus.DONE, note=note, done_on=done_on
+    )
 
 
 @transaction.atomic
-def service_entry_cancel(*, entry: ServiceListEntry, acting_user, reason: str
-                         ) -> ServiceListEntry:
+def service_entry_cancel(*, entry: ServiceListEntry, acting_user, reason: str) -> ServiceListEntry:
     """A planned match will not happen (say why); the need gets suggestions again."""
     if not (reason or "").strip():
         raise PostError({"reason": _("Say why the planned service is cancelled.")})
-    return _close_entry(entry, acting_user=acting_user, status=EntryStatus.CANCELLED,
-                        note=reason)
+    return _close_entry(entry, acting_user=acting_user, status=EntryStatus.CANCELLED, note=reason)

@@ -44,8 +44,9 @@ def as_int(value) -> int:
 def back(request: HttpRequest, default: str) -> HttpResponse:
     """Redirect to the page the form came from (same site only), or ``default``."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(default)
 
@@ -78,31 +79,52 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = list(posts_visible_to(user, member=member, prefix=prefix))
     held = set()
     if member is not None:
-        held = set(PostClaim.objects.filter(member=member, released_on__isnull=True)
-                   .values_list("post_id", flat=True))
+        held = set(
+            PostClaim.objects.filter(member=member, released_on__isnull=True).values_list(
+                "post_id", flat=True
+            )
+        )
     prefixes = manager_prefixes(user)
     groups: dict[int, CommunityPosts] = {}
     for post in posts:
         post.held_by_me = post.pk in held
-        post.can_claim = (member is not None and member.community_id == post.community_id
-                          and post.active and post.free > 0 and not post.held_by_me)
+        post.can_claim = (
+            member is not None
+            and member.community_id == post.community_id
+            and post.active
+            and post.free > 0
+            and not post.held_by_me
+        )
         group = groups.get(post.community_id)
         if group is None:
             group = groups[post.community_id] = CommunityPosts(
-                community=post.community, posts=[], can_assign=False, members=[])
+                community=post.community, posts=[], can_assign=False, members=[]
+            )
         group.posts.append(post)
         group.can_assign = group.can_assign or policy.covers(prefixes, post.grid_code)
     for group in groups.values():
         if group.can_assign:
-            holding = set(PostClaim.objects.filter(post__community=group.community,
-                                                   released_on__isnull=True)
-                          .values_list("member_id", flat=True))
-            group.members = [(m, m.pk in holding) for m in Member.objects.filter(
-                policy.scope_q(prefixes), community=group.community).order_by("name", "id")]
-    return render(request, "posts/list.html", {
-        "groups": sorted(groups.values(), key=lambda g: g.community.code),
-        "member": member, "prefix": prefix, "is_manager": is_manager(user),
-    })
+            holding = set(
+                PostClaim.objects.filter(
+                    post__community=group.community, released_on__isnull=True
+                ).values_list("member_id", flat=True)
+            )
+            group.members = [
+                (m, m.pk in holding)
+                for m in Member.objects.filter(
+                    policy.scope_q(prefixes), community=group.community
+                ).order_by("name", "id")
+            ]
+    return render(
+        request,
+        "posts/list.html",
+        {
+            "groups": sorted(groups.values(), key=lambda g: g.community.code),
+            "member": member,
+            "prefix": prefix,
+            "is_manager": is_manager(user),
+        },
+    )
 
 
 @login_required
@@ -113,9 +135,11 @@ def post_claim(request: HttpRequest, pk: int) -> HttpResponse:
     if member is None:
         messages.error(request, _("Your account is not linked to a party member."))
     else:
-        run(request, lambda: services.post_claim(post=post, member=member,
-                                                 acting_user=request.user),
-            _("You now hold %(post)s.") % {"post": post})
+        run(
+            request,
+            lambda: services.post_claim(post=post, member=member, acting_user=request.user),
+            _("You now hold %(post)s.") % {"post": post},
+        )
     return back(request, "posts:list")
 
 
@@ -123,25 +147,30 @@ def post_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_assign(request: HttpRequest) -> HttpResponse:
     user = request.user
-    post = get_object_or_404(ServicePost.objects.select_related("kind", "grid"),
-                             pk=as_int(request.POST.get("post")))
+    post = get_object_or_404(
+        ServicePost.objects.select_related("kind", "grid"), pk=as_int(request.POST.get("post"))
+    )
     if not manages(user, post.grid_code):
         raise Http404
-    member = Member.objects.filter(policy.scope_q(manager_prefixes(user)),
-                                   pk=as_int(request.POST.get("member"))).first()
+    member = Member.objects.filter(
+        policy.scope_q(manager_prefixes(user)), pk=as_int(request.POST.get("member"))
+    ).first()
     if member is None:
-        messages.error(request, _("%(post)s: choose a member of its community.")
-                       % {"post": post})
+        messages.error(request, _("%(post)s: choose a member of its community.") % {"post": post})
     else:
-        run(request, lambda: services.post_assign(post=post, member=member, acting_user=user),
-            _("%(member)s now holds %(post)s.") % {"member": member, "post": post})
+        run(
+            request,
+            lambda: services.post_assign(post=post, member=member, acting_user=user),
+            _("%(member)s now holds %(post)s.") % {"member": member, "post": post},
+        )
     return back(request, "posts:list")
 
 
 def _my_claim(request: HttpRequest, pk: int) -> PostClaim:
     """A claim the user may act on: their own, or one in the grids they manage."""
-    claim = get_object_or_404(PostClaim.objects.select_related("member", "post__kind",
-                                                               "post__grid"), pk=pk)
+    claim = get_object_or_404(
+        PostClaim.objects.select_related("member", "post__kind", "post__grid"), pk=pk
+    )
     if claim.member.user_id == request.user.pk or manages(request.user, claim.post.grid_code):
         return claim
     raise Http404
@@ -166,9 +195,16 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def claim_act(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _my_claim(request, pk)
-    run(request, lambda: services.post_action_record(
-        claim=claim, acting_user=request.user, note=request.POST.get("note", ""),
-        acted_on=request.POST.get("acted_on") or None), _("Action recorded."))
+    run(
+        request,
+        lambda: services.post_action_record(
+            claim=claim,
+            acting_user=request.user,
+            note=request.POST.get("note", ""),
+            acted_on=request.POST.get("acted_on") or None,
+        ),
+        _("Action recorded."),
+    )
     return back(request, "posts:mine")
 
 
@@ -176,8 +212,11 @@ def claim_act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _my_claim(request, pk)
-    run(request, lambda: services.claim_release(claim=claim, acting_user=request.user),
-        _("%(member)s left %(post)s.") % {"member": claim.member, "post": claim.post})
+    run(
+        request,
+        lambda: services.claim_release(claim=claim, acting_user=request.user),
+        _("%(member)s left %(post)s.") % {"member": claim.member, "post": claim.post},
+    )
     return back(request, "posts:mine")
 
 
@@ -188,10 +227,17 @@ def resource_add(request: HttpRequest) -> HttpResponse:
     if member is None:
         raise Http404
     category = ServiceCategory.objects.filter(pk=as_int(request.POST.get("category"))).first()
-    run(request, lambda: services_lists.resource_create(
-        member=member, acting_user=request.user, category=category,
-        skill=request.POST.get("skill", ""),
-        available_time=request.POST.get("available_time", "")), _("Resource added."))
+    run(
+        request,
+        lambda: services_lists.resource_create(
+            member=member,
+            acting_user=request.user,
+            category=category,
+            skill=request.POST.get("skill", ""),
+            available_time=request.POST.get("available_time", ""),
+        ),
+        _("Resource added."),
+    )
     return redirect("posts:mine")
 
 
@@ -199,13 +245,18 @@ def resource_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resource_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_object_or_404(MemberResource.objects.select_related("member"), pk=pk)
-    if resource.member.user_id != request.user.pk \
-            and not manages(request.user, resource.member.grid_code):
+    if resource.member.user_id != request.user.pk and not manages(
+        request.user, resource.member.grid_code
+    ):
         raise Http404
     active = not resource.active
-    run(request, lambda: services_lists.resource_update(
-        resource=resource, acting_user=request.user, active=active),
-        _("Resource offered again.") if active else _("Resource withdrawn."))
+    run(
+        request,
+        lambda: services_lists.resource_update(
+            resource=resource, acting_user=request.user, active=active
+        ),
+        _("Resource offered again.") if active else _("Resource withdrawn."),
+    )
     return back(request, "posts:mine")
 
 
@@ -219,13 +270,19 @@ def _require_manager(request: HttpRequest) -> str:
 def unclaimed(request: HttpRequest) -> HttpResponse:
     """Members in the staff user's grids holding no post (each member claims ≥ 1)."""
     prefix = _require_manager(request)
-    return render(request, "posts/unclaimed.html", {
-        "members": members_without_post(user=request.user, prefix=prefix), "prefix": prefix})
+    return render(
+        request,
+        "posts/unclaimed.html",
+        {"members": members_without_post(user=request.user, prefix=prefix), "prefix": prefix},
+    )
 
 
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     """Holders with no action for more than a half month, longest first."""
     prefix = _require_manager(request)
-    return render(request, "posts/overdue.html", {
-        "rows": overdue_holders(user=request.user, prefix=prefix), "prefix": prefix})
+    return render(
+        request,
+        "posts/overdue.html",
+        {"rows": overdue_holders(user=request.user, prefix=prefix), "prefix": prefix},
+    )

@@ -40,10 +40,14 @@ def _radius(request: HttpRequest) -> float:
     except ValueError:
         value = -1
     if not 0 < value <= MAX_RADIUS_M:
-        messages.error(request, _("The radius must be a number of metres between 1 and "
-                                  "%(max)s, not %(value)s; using %(default)s.")
-                       % {"max": int(MAX_RADIUS_M), "value": raw,
-                          "default": int(match_radius_m())})
+        messages.error(
+            request,
+            _(
+                "The radius must be a number of metres between 1 and "
+                "%(max)s, not %(value)s; using %(default)s."
+            )
+            % {"max": int(MAX_RADIUS_M), "value": raw, "default": int(match_radius_m())},
+        )
         return match_radius_m()
     return value
 
@@ -60,13 +64,20 @@ def lists(request: HttpRequest) -> HttpResponse:
     suggest(needs.needs, user=user, radius_m=radius)
     for need in needs.needs:
         need.can_confirm = manages(user, need.grid_code)
-    return render(request, "posts/lists.html", {
-        "needs": needs,
-        "resources": resources_visible_to(user, prefix=prefix).filter(active=True)
-        .order_by("category__code", "member__name", "id"),
-        "entries": service_list(user=user, prefix=prefix),
-        "prefix": prefix, "radius": radius, "is_manager": is_manager(user),
-    })
+    return render(
+        request,
+        "posts/lists.html",
+        {
+            "needs": needs,
+            "resources": resources_visible_to(user, prefix=prefix)
+            .filter(active=True)
+            .order_by("category__code", "member__name", "id"),
+            "entries": service_list(user=user, prefix=prefix),
+            "prefix": prefix,
+            "radius": radius,
+            "is_manager": is_manager(user),
+        },
+    )
 
 
 @login_required
@@ -84,15 +95,25 @@ def confirm(request: HttpRequest) -> HttpResponse:
         category = ServiceCategory.objects.filter(code=parts[2]).first()
     if case is None and (resident is None or category is None):
         raise Http404
-    member = Member.objects.filter(policy.scope_q(manager_prefixes(user)),
-                                   pk=as_int(post.get("member"))).first()
+    member = Member.objects.filter(
+        policy.scope_q(manager_prefixes(user)), pk=as_int(post.get("member"))
+    ).first()
     if member is None:
         messages.error(request, _("Choose the member who will serve the need."))
         return back(request, "posts:lists")
-    run(request, lambda: services_lists.service_entry_confirm(
-        acting_user=user, member=member, case=case, resident=resident, category=category,
-        note=post.get("note", ""), dispatch=post.get("dispatch") == "1"),
-        _("%(member)s will serve this need.") % {"member": member})
+    run(
+        request,
+        lambda: services_lists.service_entry_confirm(
+            acting_user=user,
+            member=member,
+            case=case,
+            resident=resident,
+            category=category,
+            note=post.get("note", ""),
+            dispatch=post.get("dispatch") == "1",
+        ),
+        _("%(member)s will serve this need.") % {"member": member},
+    )
     return back(request, "posts:lists")
 
 
@@ -107,9 +128,16 @@ def _entry(request: HttpRequest, pk: int) -> ServiceListEntry:
 @require_POST
 def entry_done(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
-    run(request, lambda: services_lists.service_entry_complete(
-        entry=entry, acting_user=request.user, done_on=request.POST.get("done_on") or None,
-        note=request.POST.get("note", "")), _("Service recorded as done."))
+    run(
+        request,
+        lambda: services_lists.service_entry_complete(
+            entry=entry,
+            acting_user=request.user,
+            done_on=request.POST.get("done_on") or None,
+            note=request.POST.get("note", ""),
+        ),
+        _("Service recorded as done."),
+    )
     return back(request, "posts:lists")
 
 
@@ -117,7 +145,11 @@ def entry_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
-    run(request, lambda: services_lists.service_entry_cancel(
-        entry=entry, acting_user=request.user, reason=request.POST.get("reason", "")),
-        _("Planned service cancelled."))
+    run(
+        request,
+        lambda: services_lists.service_entry_cancel(
+            entry=entry, acting_user=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Planned service cancelled."),
+    )
     return back(request, "posts:lists")

@@ -29,9 +29,16 @@ def scrubber(trace: Trace) -> Callable[[str], str]:
     names = sorted((n for n in trace.names if len(n) >= 2), key=len, reverse=True)
     # a Latin name or login name ("wangfang") not inside a longer Latin word or number; a
     # Chinese name wherever it stands (no spaces between words)
-    name_re = re.compile("|".join(
-        rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])" if n.isascii() else re.escape(n)
-        for n in names)) if names else None
+    name_re = (
+        re.compile(
+            "|".join(
+                rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])" if n.isascii() else re.escape(n)
+                for n in names
+            )
+        )
+        if names
+        else None
+    )
     pattern = trace.pattern
 
     def scrub(text: str) -> str:
@@ -51,8 +58,7 @@ def scrub_json(value: Any, scrub: Callable[[str], str], digits: str) -> Any:
         return [scrub_json(v, scrub, digits) for v in value]
     if isinstance(value, dict):
         return {k: scrub_json(v, scrub, digits) for k, v in value.items()}
-    if isinstance(value, int) and not isinstance(value, bool) and digits \
-            and str(value) == digits:
+    if isinstance(value, int) and not isinstance(value, bool) and digits and str(value) == digits:
         return ERASED
     return value
 
@@ -76,8 +82,11 @@ def _unique(f: models.Field, model: type[models.Model]) -> bool:
     """Whether the column's values must differ from row to row, alone or with others
     (django-axes' login attempts: username, address and browser together)."""
     together = [set(t) for t in model._meta.unique_together]
-    together += [set(c.fields) for c in model._meta.constraints
-                 if isinstance(c, models.UniqueConstraint) and c.fields]
+    together += [
+        set(c.fields)
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields
+    ]
     return f.unique or any(f.name in names for names in together)
 
 
@@ -86,8 +95,7 @@ def touched(model: type[models.Model]) -> dict[str, Any]:
     ``update()``, and readers that watch ``updated_at`` (the locate index's fingerprint)
     must see the change."""
     now = timezone.now()
-    return {f.attname: now for f in model._meta.concrete_fields
-            if getattr(f, "auto_now", False)}
+    return {f.attname: now for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
 
 
 def _fit(f: models.Field, obj: models.Model, old: str, new: str) -> str:
@@ -108,12 +116,14 @@ def _erase_whole(f: models.Field, value: Any) -> Any:
 def _erase_snapshot_keys(snap: Any, keys: Iterable[str]) -> Any:
     if not isinstance(snap, dict):
         return snap
-    return {k: (ERASED if k in keys and v not in (None, "", ERASED) else v)
-            for k, v in snap.items()}
+    return {
+        k: (ERASED if k in keys and v not in (None, "", ERASED) else v) for k, v in snap.items()
+    }
 
 
-def redact_row(obj: models.Model, trace: Trace, scrub: Callable[[str], str],
-               wholesale: set[str]) -> dict[str, Any]:
+def redact_row(
+    obj: models.Model, trace: Trace, scrub: Callable[[str], str], wholesale: set[str]
+) -> dict[str, Any]:
     """The changed values of one row (column name -> new value)."""
     changes: dict[str, Any] = {}
     for f in text_fields(type(obj)):
@@ -126,8 +136,12 @@ def redact_row(obj: models.Model, trace: Trace, scrub: Callable[[str], str],
             new = scrub_json(old, scrub, trace.phone)
         else:
             new = _scrub_text(old, scrub, trace.phone)
-            if new.strip() == ERASED and trace.pattern is not None \
-                    and trace.pattern.fullmatch(old.strip()) and f.blank:
+            if (
+                new.strip() == ERASED
+                and trace.pattern is not None
+                and trace.pattern.fullmatch(old.strip())
+                and f.blank
+            ):
                 new = ""  # a phone column: emptied, not marked
         if new != old:
             changes[f.attname] = _fit(f, obj, old, new) if isinstance(new, str) else new
@@ -142,15 +156,20 @@ def _about(trace: Trace) -> dict[tuple[str, str], tuple[bool, set[str]]]:
     for (model, pk), _obj in trace.rows.items():
         keys = set(trace.wholesale.get((model, pk), ()))
         if person is not None:
-            keys.update(f.attname for f in model._meta.concrete_fields
-                        if f.is_relation and f.related_model is type(person)
-                        and getattr(_obj, f.attname) == person.pk)
+            keys.update(
+                f.attname
+                for f in model._meta.concrete_fields
+                if f.is_relation
+                and f.related_model is type(person)
+                and getattr(_obj, f.attname) == person.pk
+            )
         out[(model._meta.label_lower, str(pk))] = (False, keys)
     return out
 
 
-def redact(trace: Trace, *, own_fields: tuple[str, ...] = (),
-           skip: Iterable[models.Model] = ()) -> Counter:
+def redact(
+    trace: Trace, *, own_fields: tuple[str, ...] = (), skip: Iterable[models.Model] = ()
+) -> Counter:
     """Replace the person's values in every row found (except ``skip``: the person's own
     record, which the caller deletes or anonymises). Returns rows changed per table."""
     scrub = scrubber(trace)
@@ -167,8 +186,11 @@ def redact(trace: Trace, *, own_fields: tuple[str, ...] = (),
         model = type(obj)
         changes = redact_row(obj, trace, scrub, trace.wholesale.get(key, set()))
         if model is AuditEntry or model is LogEntry:
-            target = ((obj.object_type, obj.object_id) if model is AuditEntry
-                      else (_label(obj.content_type_id), obj.object_id))
+            target = (
+                (obj.object_type, obj.object_id)
+                if model is AuditEntry
+                else (_label(obj.content_type_id), obj.object_id)
+            )
             is_own, keys = about.get(target, (False, set()))
             if model is AuditEntry and keys:
                 for side in ("before", "after"):

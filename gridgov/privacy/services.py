@@ -40,8 +40,16 @@ from gridgov.privacy.tracing import (
 
 # The person's own values in the audit snapshots of their record, erased whatever they hold.
 RESIDENT_FIELDS = ("name", "phone", "birth_year", "gender")
-MEMBER_FIELDS = ("name", "phone", "address", "location", "specialty", "service_intent",
-                 "pledge", "report_reject_reason")
+MEMBER_FIELDS = (
+    "name",
+    "phone",
+    "address",
+    "location",
+    "specialty",
+    "service_intent",
+    "pledge",
+    "report_reject_reason",
+)
 
 
 # Columns that are no one's personal data to hand out: credentials (an account's password hash,
@@ -59,8 +67,7 @@ def person_trace(person: models.Model) -> Trace:
     names = [person.name]
     user = getattr(person, "user", None)
     if user is not None:
-        names += [user.get_full_name(), f"{user.last_name}{user.first_name}",
-                  user.get_username()]
+        names += [user.get_full_name(), f"{user.last_name}{user.first_name}", user.get_username()]
     return trace(person=person, phone=person.phone, names=tuple(names))
 
 
@@ -68,13 +75,21 @@ def _pointer_copy(row: models.Model) -> dict[str, Any]:
     """An audit row or admin log entry as a copy lists it: when, by whom, what, about which
     row (not its snapshots, which hold other people's values too)."""
     if isinstance(row, AuditEntry):
-        return {"at": row.at.isoformat(), "actor": str(row.actor or ""), "action": row.action,
-                "object": f"{row.object_type}:{row.object_id}"}
-    return {"at": row.action_time.isoformat(), "actor": str(row.user or ""),
-            "action": "admin." + {1: "add", 2: "change", 3: "delete"}.get(
-                row.action_flag, str(row.action_flag)),
-            "object": f"{row.content_type.app_label}.{row.content_type.model}:"
-                      f"{row.object_id}" if row.content_type_id else ""}
+        return {
+            "at": row.at.isoformat(),
+            "actor": str(row.actor or ""),
+            "action": row.action,
+            "object": f"{row.object_type}:{row.object_id}",
+        }
+    return {
+        "at": row.action_time.isoformat(),
+        "actor": str(row.user or ""),
+        "action": "admin."
+        + {1: "add", 2: "change", 3: "delete"}.get(row.action_flag, str(row.action_flag)),
+        "object": f"{row.content_type.app_label}.{row.content_type.model}:{row.object_id}"
+        if row.content_type_id
+        else "",
+    }
 
 
 def _copy_of(found: Trace, *, skip: models.Model | None = None) -> dict[str, Any]:
@@ -99,8 +114,9 @@ def _copy_of(found: Trace, *, skip: models.Model | None = None) -> dict[str, Any
     return {"related": related, "rows_with_phone": carrying, "audit": audit}
 
 
-def personal_data(*, resident: Resident | None = None, member: Member | None = None
-                  ) -> dict[str, Any]:
+def personal_data(
+    *, resident: Resident | None = None, member: Member | None = None
+) -> dict[str, Any]:
     """Everything held about one person, as JSON-safe data: every row erasure would touch
     (the same walk), the changes recorded to them, and the rows carrying their number."""
     person = resident or member
@@ -114,14 +130,18 @@ def personal_data(*, resident: Resident | None = None, member: Member | None = N
     }
     if resident is not None:
         household = resident.household
-        data["household"] = {"address": household.address, "room": household.room,
-                             "grid_code": household.grid_code}
+        data["household"] = {
+            "address": household.address,
+            "room": household.room,
+            "grid_code": household.grid_code,
+        }
     return data
 
 
 @transaction.atomic
-def person_export(*, acting_user, resident: Resident | None = None,
-                  member: Member | None = None) -> dict[str, Any]:
+def person_export(
+    *, acting_user, resident: Resident | None = None, member: Member | None = None
+) -> dict[str, Any]:
     """The person's copy of their data; the export itself is logged."""
     data = personal_data(resident=resident, member=member)
     audit_record(actor=acting_user, action="privacy.export", obj=resident or member)
@@ -131,11 +151,15 @@ def person_export(*, acting_user, resident: Resident | None = None,
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the person's data is erased (e.g. the "
-                                           "person's request of a given date).")})
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Say why the person's data is erased (e.g. the "
+                    "person's request of a given date)."
+                )
+            }
+        )
     return reason
-
-
 
 
 def _counts(keys) -> dict[str, int]:
@@ -159,14 +183,17 @@ def resident_erase(*, resident: Resident, acting_user, reason: str) -> dict[str,
     try:
         resident.delete()
     except models.ProtectedError as e:
-        raise ValidationError(_("Resident #%(pk)s is still referred to by %(what)s; "
-                                "nothing was erased.")
-                              % {"pk": pk, "what": ", ".join(sorted(
-                                  {str(o._meta.verbose_name) for o in e.protected_objects}))}) \
-            from e
+        raise ValidationError(
+            _("Resident #%(pk)s is still referred to by %(what)s; nothing was erased.")
+            % {
+                "pk": pk,
+                "what": ", ".join(sorted({str(o._meta.verbose_name) for o in e.protected_objects})),
+            }
+        ) from e
     done = {"referring": _counts(found.referring), "redacted": dict(sorted(redacted.items()))}
-    audit_record(actor=acting_user, action="privacy.erase", obj=stand_in,
-                 after={"reason": reason, **done})
+    audit_record(
+        actor=acting_user, action="privacy.erase", obj=stand_in, after={"reason": reason, **done}
+    )
     return done
 
 
@@ -181,10 +208,22 @@ def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
     redacted = redact(found, own_fields=MEMBER_FIELDS, skip=[member])
     label = _("Erased member #%(pk)s") % {"pk": member.pk}
     Member.objects.filter(pk=member.pk).update(
-        name=label[:50], phone="", phone_public=False, address="", location=None,
-        compound=None, building=None, nearest_building=None, nearest_distance_m=None,
-        specialty="", service_intent="", pledge="", report_reject_reason="", user=None,
-        **touched(Member))
+        name=label[:50],
+        phone="",
+        phone_public=False,
+        address="",
+        location=None,
+        compound=None,
+        building=None,
+        nearest_building=None,
+        nearest_distance_m=None,
+        specialty="",
+        service_intent="",
+        pledge="",
+        report_reject_reason="",
+        user=None,
+        **touched(Member),
+    )
     roles = _end_roles(member)
     if user is not None:
         user.refresh_from_db()
@@ -194,10 +233,14 @@ def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
         user.set_unusable_password()
         user.save()
     member.name = label
-    done = {"referring": _counts(found.referring), "redacted": dict(sorted(redacted.items())),
-            **roles}
-    audit_record(actor=acting_user, action="privacy.erase", obj=member,
-                 after={"reason": reason, **done})
+    done = {
+        "referring": _counts(found.referring),
+        "redacted": dict(sorted(redacted.items())),
+        **roles,
+    }
+    audit_record(
+        actor=acting_user, action="privacy.erase", obj=member, after={"reason": reason, **done}
+    )
     return done
 
 
@@ -208,12 +251,20 @@ def _end_roles(member: Member) -> dict[str, list[dict[str, Any]]]:
     today = timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
     ended, withdrawn = [], []
-    holding = (GridRole.objects.select_for_update().select_related("grid")
-               .filter(member=member).filter(models.Q(until__isnull=True)
-                                             | models.Q(until__gte=today)).order_by("pk"))
+    holding = (
+        GridRole.objects.select_for_update()
+        .select_related("grid")
+        .filter(member=member)
+        .filter(models.Q(until__isnull=True) | models.Q(until__gte=today))
+        .order_by("pk")
+    )
     for role in holding:
-        entry = {"id": role.pk, "grid": role.grid.code, "role": role.role,
-                 "since": role.since.isoformat()}
+        entry = {
+            "id": role.pk,
+            "grid": role.grid.code,
+            "role": role.role,
+            "since": role.since.isoformat(),
+        }
         if role.since <= yesterday:
             GridRole.objects.filter(pk=role.pk).update(until=yesterday)
             ended.append({**entry, "until": yesterday.isoformat()})
@@ -231,8 +282,12 @@ def _end_roles(member: Member) -> dict[str, list[dict[str, Any]]]:
 def _phone_digits(phone: str) -> str:
     digits = normalise_phone(phone, mobile=False)
     if len(digits) < MIN_PHONE_DIGITS:
-        raise ValidationError({"phone": _("Give the whole phone number (at least %(n)s "
-                                          "digits).") % {"n": MIN_PHONE_DIGITS}})
+        raise ValidationError(
+            {
+                "phone": _("Give the whole phone number (at least %(n)s digits).")
+                % {"n": MIN_PHONE_DIGITS}
+            }
+        )
     return digits
 
 
@@ -240,8 +295,12 @@ def _phone_audit(*, acting_user, action: str, digits: str, after=None) -> AuditE
     """The audit row of a look at or an erasure of a number; it names the number masked."""
     return AuditEntry.objects.create(
         actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-        action=action, object_type="privacy.phone", object_id="",
-        object_repr=mask_phone(digits), after=after)
+        action=action,
+        object_type="privacy.phone",
+        object_id="",
+        object_repr=mask_phone(digits),
+        after=after,
+    )
 
 
 @transaction.atomic
@@ -253,12 +312,19 @@ def phone_export(*, acting_user, phone: str) -> dict[str, Any]:
     found = trace(phone=digits)
     copy = _copy_of(found)
     rows = copy.pop("rows_with_phone")
-    related = {label: [r for r in found_rows if r not in rows.get(label, [])]
-               for label, found_rows in copy.pop("related").items()}
+    related = {
+        label: [r for r in found_rows if r not in rows.get(label, [])]
+        for label, found_rows in copy.pop("related").items()
+    }
     _phone_audit(acting_user=acting_user, action="privacy.export", digits=digits)
-    return {"kind": "phone", "phone": digits, "rows": rows,
-            "related": {k: v for k, v in related.items() if v}, **copy,
-            "exported_at": timezone.now().isoformat()}
+    return {
+        "kind": "phone",
+        "phone": digits,
+        "rows": rows,
+        "related": {k: v for k, v in related.items() if v},
+        **copy,
+        "exported_at": timezone.now().isoformat(),
+    }
 
 
 @transaction.atomic
@@ -269,15 +335,28 @@ def phone_erase(*, phone: str, acting_user, reason: str) -> dict[str, Any]:
     reason = _require_reason(reason)
     digits = _phone_digits(phone)
     found = trace(phone=digits)
-    owners = sorted(f"{model._meta.verbose_name} #{pk}" for model, pk in found.phone_rows
-                    if model in person_models())
+    owners = sorted(
+        f"{model._meta.verbose_name} #{pk}"
+        for model, pk in found.phone_rows
+        if model in person_models()
+    )
     if owners:
-        raise ValidationError(_("The number belongs to %(who)s: erase that person instead "
-                                "(it covers the number everywhere); nothing was erased.")
-                              % {"who": ", ".join(owners)})
+        raise ValidationError(
+            _(
+                "The number belongs to %(who)s: erase that person instead "
+                "(it covers the number everywhere); nothing was erased."
+            )
+            % {"who": ", ".join(owners)}
+        )
     redacted = redact(found)
-    done = {"rows_with_phone": _counts(found.phone_rows),
-            "redacted": dict(sorted(redacted.items()))}
-    _phone_audit(acting_user=acting_user, action="privacy.erase", digits=digits,
-                 after={"reason": reason, **done})
+    done = {
+        "rows_with_phone": _counts(found.phone_rows),
+        "redacted": dict(sorted(redacted.items())),
+    }
+    _phone_audit(
+        acting_user=acting_user,
+        action="privacy.erase",
+        digits=digits,
+        after={"reason": reason, **done},
+    )
     return done

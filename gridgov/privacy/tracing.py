@@ -54,14 +54,19 @@ def pointer_models() -> tuple[type[models.Model], ...]:
 
 def text_fields(model: type[models.Model]) -> list[models.Field]:
     """The columns a person's name or phone can be written into."""
-    return [f for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
-            and not f.primary_key and not f.choices]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        and not f.primary_key
+        and not f.choices
+    ]
 
 
 def all_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy
-            and text_fields(m)]
+    return [
+        m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and text_fields(m)
+    ]
 
 
 def phone_regex(digits: str) -> re.Pattern[str]:
@@ -140,7 +145,7 @@ def rows_containing(terms: list[Needle]) -> list[models.Model]:
     found = []
     for model in all_models():
         for i in range(0, len(terms), CHUNK):
-            found.extend(_search(model, terms[i:i + CHUNK]))
+            found.extend(_search(model, terms[i : i + CHUNK]))
     return found
 
 
@@ -184,8 +189,9 @@ def _take_phone_rows(trace: Trace) -> None:
             trace.wholesale[key].add(f.name)
             if model in person_models():
                 continue
-            partner = by_name.get(f.name[:-len("phone")] + "name") \
-                if f.name.endswith("phone") else None
+            partner = (
+                by_name.get(f.name[: -len("phone")] + "name") if f.name.endswith("phone") else None
+            )
             if partner is not None:
                 trace.wholesale[key].add(partner.name)
                 name = (getattr(obj, partner.attname) or "").strip()
@@ -204,7 +210,7 @@ def _describing(fk: models.Field, parent: type[models.Model]) -> tuple[str, ...]
     named ``<x>_user`` the same ``<x>_`` (a case's requester_user: its requester_name)."""
     out = [fk.name + "_"]
     if parent._meta.label == settings.AUTH_USER_MODEL and fk.name.endswith("_user"):
-        out.append(fk.name[:-len("user")])
+        out.append(fk.name[: -len("user")])
     return tuple(out)
 
 
@@ -237,28 +243,35 @@ def _children(objs: list[models.Model], trace: Trace, *, direct: bool) -> list[m
     for model, parents in by_model.items():
         pks = [p.pk for p in parents]
         for rel in model._meta.get_fields(include_hidden=True):  # related_name="+" too
-            if not (rel.auto_created and not rel.concrete
-                    and (rel.one_to_many or rel.one_to_one)):
+            if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
                 continue
             child_model = rel.related_model
             if child_model in person_models() or child_model in pointer_models():
                 continue  # other people's records; the pointers are found by type and id
             for i in range(0, len(pks), CHUNK):
                 rows = child_model._base_manager.filter(
-                    **{f"{rel.field.name}__in": pks[i:i + CHUNK]})
+                    **{f"{rel.field.name}__in": pks[i : i + CHUNK]}
+                )
                 prefixes = _describing(rel.field, model)
                 for row in rows:
                     if direct:
                         key = (child_model, row.pk)
                         trace.referring.add(key)
-                        describing = [f for f in text_fields(child_model)
-                                      if f.name.startswith(prefixes)]
+                        describing = [
+                            f for f in text_fields(child_model) if f.name.startswith(prefixes)
+                        ]
                         trace.wholesale[key].update(f.name for f in describing)
                         # the name it gives the person (requester_name) is theirs: scrubbed
                         # from the rows linked to them too (the case's events, its notices)
                         trace.names.update(
-                            n for n in (_name(getattr(row, f.attname)) for f in describing
-                                        if f.name.endswith("name")) if n not in skip)
+                            n
+                            for n in (
+                                _name(getattr(row, f.attname))
+                                for f in describing
+                                if f.name.endswith("name")
+                            )
+                            if n not in skip
+                        )
                     if trace.add(row):
                         out.append(row)
     # the audit trail's rows written by the person's own account belong to the person too
@@ -307,22 +320,24 @@ def _take_pointers(trace: Trace) -> None:
     types = ContentType.objects.get_for_models(*ids) if ids else {}
     for model, pks in ids.items():
         for i in range(0, len(pks), CHUNK):
-            chunk = pks[i:i + CHUNK]
-            for row in AuditEntry.objects.filter(object_type=model._meta.label_lower,
-                                                 object_id__in=chunk):
+            chunk = pks[i : i + CHUNK]
+            for row in AuditEntry.objects.filter(
+                object_type=model._meta.label_lower, object_id__in=chunk
+            ):
                 trace.add(row)
-            for row in LogEntry.objects.filter(content_type=types[model],
-                                               object_id__in=chunk):
+            for row in LogEntry.objects.filter(content_type=types[model], object_id__in=chunk):
                 trace.add(row)
 
 
-def trace(*, person: models.Model | None = None, phone: str = "",
-          names: tuple[str, ...] = ()) -> Trace:
+def trace(
+    *, person: models.Model | None = None, phone: str = "", names: tuple[str, ...] = ()
+) -> Trace:
     """Every row holding the person's data (see the module's docstring)."""
     digits = normalise_phone(phone, mobile=False)
     found = Trace(person=person, phone=digits if len(digits) >= MIN_PHONE_DIGITS else "")
-    found.names.update(n.strip() for n in names
-                       if n and n.strip() not in placeholders() and len(n.strip()) >= 2)
+    found.names.update(
+        n.strip() for n in names if n and n.strip() not in placeholders() and len(n.strip()) >= 2
+    )
     roots: list[models.Model] = []
     if person is not None:
         found.add(person)
@@ -340,8 +355,11 @@ def trace(*, person: models.Model | None = None, phone: str = "",
                 found.add(getattr(person, f.name))
     if found.phone:
         _take_phone_rows(found)
-    carrying = [found.rows[k] for k in sorted(found.phone_rows, key=lambda k: (
-        k[0]._meta.label, str(k[1]))) if k[0] not in person_models()]
+    carrying = [
+        found.rows[k]
+        for k in sorted(found.phone_rows, key=lambda k: (k[0]._meta.label, str(k[1])))
+        if k[0] not in person_models()
+    ]
     # rows pointing at the person, or at their own login account (a case they raised while
     # logged in: requester_user), are theirs: what describes them there goes wholesale
     level = _children(roots, found, direct=True)

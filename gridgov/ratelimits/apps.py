@@ -10,5 +10,6 @@ class RatelimitsConfig(AppConfig):
     def ready(self) -> None:
         from gridgov.ratelimits.backends import create_table_after_migrate
 
-        post_migrate.connect(create_table_after_migrate, sender=self,
-                             dispatch_uid="gridgov-ratelimit-table")
+        post_migrate.connect(
+            create_table_after_migrate, sender=self, dispatch_uid="gridgov-ratelimit-table"
+        )

@@ -41,14 +41,16 @@ class DatabaseCounterCache(DatabaseCache):
             cursor.execute(
                 f"SELECT {q('value')} FROM {table} WHERE {q('cache_key')} = %s "
                 f"AND {q('expires')} >= %s{lock}",
-                [key, connection.ops.adapt_datetimefield_value(now)])
+                [key, connection.ops.adapt_datetimefield_value(now)],
+            )
             row = cursor.fetchone()
             if row is None:
                 raise ValueError(f"Key '{key}' not found.")
             value = pickle.loads(base64.b64decode(row[0].encode())) + delta
             stored = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {q('value')} = %s WHERE {q('cache_key')} = %s",
-                           [stored, key])
+            cursor.execute(
+                f"UPDATE {table} SET {q('value')} = %s WHERE {q('cache_key')} = %s", [stored, key]
+            )
         return value
 
     def decr(self, key, delta=1, version=None):
@@ -61,7 +63,8 @@ class DatabaseCounterCache(DatabaseCache):
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(self._table)} "
             f"WHERE {connection.ops.quote_name('expires')} < %s",
-            [connection.ops.adapt_datetimefield_value(now)])
+            [connection.ops.adapt_datetimefield_value(now)],
+        )
 
 
 def create_table_after_migrate(sender, using="default", **kwargs) -> None:

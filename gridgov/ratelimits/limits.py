@@ -138,8 +138,10 @@ def allow(request, name: str, limit: int, window: int) -> bool:
 
 def lookup_limits() -> tuple[int, int]:
     """(lookups, window seconds) of the public lookup limit (GRIDGOV_FINDER_RATE_*)."""
-    return (int(getattr(settings, "GRIDGOV_FINDER_RATE_LIMIT", LOOKUP_LIMIT)),
-            int(getattr(settings, "GRIDGOV_FINDER_RATE_WINDOW", LOOKUP_WINDOW)))
+    return (
+        int(getattr(settings, "GRIDGOV_FINDER_RATE_LIMIT", LOOKUP_LIMIT)),
+        int(getattr(settings, "GRIDGOV_FINDER_RATE_WINDOW", LOOKUP_WINDOW)),
+    )
 
 
 def allow_lookup(request) -> bool:

@@ -48,15 +48,27 @@ def annual_checks(members: QuerySet[Member], year: int) -> list[AnnualCheck]:
     period = year_period(year)
     target = Decimal(str(settings.GRIDGOV_YEARLY_HOURS_TARGET))
     members = with_standing(members.filter(kind=MemberKind.IN_SERVICE), year=year)
-    hours = dict(LedgerEntry.objects.filter(member__in=members.values("pk"),
-                                            occurred_on__gte=period.start,
-                                            occurred_on__lt=period.end)
-                 .values("member").annotate(h=Sum("hours")).values_list("member", "h"))
+    hours = dict(
+        LedgerEntry.objects.filter(
+            member__in=members.values("pk"),
+            occurred_on__gte=period.start,
+            occurred_on__lt=period.end,
+        )
+        .values("member")
+        .annotate(h=Sum("hours"))
+        .values_list("member", "h")
+    )
     out = []
-    for m in members.select_related("community", "work_unit").order_by("community__code",
-                                                                         "name", "pk"):
-        check = AnnualCheck(member=m, standing=m.standing, deadline=m.report_deadline,
-                            hours=hours.get(m.pk) or Decimal("0"), target=target)
+    for m in members.select_related("community", "work_unit").order_by(
+        "community__code", "name", "pk"
+    ):
+        check = AnnualCheck(
+            member=m,
+            standing=m.standing,
+            deadline=m.report_deadline,
+            hours=hours.get(m.pk) or Decimal("0"),
+            target=target,
+        )
         if m.standing == Standing.NOT_REGISTERED:
             check.reasons.append(_("not registered with the home community"))
         elif m.standing == Standing.AWAITING:
@@ -64,11 +76,15 @@ def annual_checks(members: QuerySet[Member], year: int) -> list[AnnualCheck]:
         elif m.standing == Standing.REJECTED:
             check.reasons.append(_("registration rejected and not corrected"))
         elif m.standing == Standing.LATE:
-            check.reasons.append(_("reported late: on %(on)s, deadline %(deadline)s")
-                                 % {"on": m.reported_on, "deadline": m.report_deadline})
+            check.reasons.append(
+                _("reported late: on %(on)s, deadline %(deadline)s")
+                % {"on": m.reported_on, "deadline": m.report_deadline}
+            )
         if not check.enough_hours:
-            check.reasons.append(_("%(hours)s of %(target)s volunteer hours")
-                                 % {"hours": _fmt(check.hours), "target": _fmt(target)})
+            check.reasons.append(
+                _("%(hours)s of %(target)s volunteer hours")
+                % {"hours": _fmt(check.hours), "target": _fmt(target)}
+            )
         out.append(check)
     return out
 

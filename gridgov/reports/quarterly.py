@@ -41,27 +41,38 @@ def member_figures(members: QuerySet[Member], period: Period) -> list[MemberFigu
     activities attended and self-organised services credited, cases taken and resolved
     (from the case history, so a case reopened and re-taken counts each time)."""
     members = members.select_related("work_unit", "unit_organisation", "community")
-    ledger = LedgerEntry.objects.filter(member__in=members.values("pk"),
-                                        occurred_on__gte=period.start,
-                                        occurred_on__lt=period.end)
+    ledger = LedgerEntry.objects.filter(
+        member__in=members.values("pk"), occurred_on__gte=period.start, occurred_on__lt=period.end
+    )
     hours = _per_member(ledger, n=Sum("hours"))
     earned = _per_member(
         ledger.filter(kind=EntryKind.EARN),
         activities=Count("id", filter=Q(source__startswith=ACTIVITY_SOURCE)),
-        self_services=Count("id", filter=Q(source__startswith=SELF_SERVICE_SOURCE)))
-    events = CaseEvent.objects.filter(member__in=members.values("pk"), at__gte=period.start_at,
-                                      at__lt=period.end_at)
-    cases = _per_member(events, taken=Count("id", filter=Q(action=Action.TAKEN)),
-                        resolved=Count("id", filter=Q(action=Action.RESOLVED)))
+        self_services=Count("id", filter=Q(source__startswith=SELF_SERVICE_SOURCE)),
+    )
+    events = CaseEvent.objects.filter(
+        member__in=members.values("pk"), at__gte=period.start_at, at__lt=period.end_at
+    )
+    cases = _per_member(
+        events,
+        taken=Count("id", filter=Q(action=Action.TAKEN)),
+        resolved=Count("id", filter=Q(action=Action.RESOLVED)),
+    )
     posts = posts_held(members, period)
     out = []
     for m in members.order_by("community__code", "name", "pk"):
         e, c = earned.get(m.pk, {}), cases.get(m.pk, {})
-        out.append(MemberFigures(
-            member=m, hours=hours.get(m.pk, {}).get("n") or Decimal("0"),
-            activities=e.get("activities", 0), self_services=e.get("self_services", 0),
-            posts=posts.get(m.pk, 0), cases_taken=c.get("taken", 0),
-            cases_resolved=c.get("resolved", 0)))
+        out.append(
+            MemberFigures(
+                member=m,
+                hours=hours.get(m.pk, {}).get("n") or Decimal("0"),
+                activities=e.get("activities", 0),
+                self_services=e.get("self_services", 0),
+                posts=posts.get(m.pk, 0),
+                cases_taken=c.get("taken", 0),
+                cases_resolved=c.get("resolved", 0),
+            )
+        )
     return out
 
 
@@ -124,8 +135,7 @@ class GridFigures:
 
     @property
     def answered_in_time_share(self) -> int | None:
-        return round(100 * self.answered_in_time / self.cases_opened) if self.cases_opened \
-            else None
+        return round(100 * self.answered_in_time / self.cases_opened) if self.cases_opened else None
 
 
 def grid_figures(grids: list[Grid], period: Period) -> list[GridFigures]:
@@ -136,12 +146,20 @@ def grid_figures(grids: list[Grid], period: Period) -> list[GridFigures]:
     out = []
     for grid in grids:
         f = GridFigures(grid=grid)
-        opened = (Case.objects.filter(grid_code__startswith=grid.code,
-                                      created_at__gte=period.start_at,
-                                      created_at__lt=period.end_at)
-                  .select_related("category")
-                  .only("opened_at", "created_at", "first_response_at",
-                        "category__first_response_sla_minutes"))
+        opened = (
+            Case.objects.filter(
+                grid_code__startswith=grid.code,
+                created_at__gte=period.start_at,
+                created_at__lt=period.end_at,
+            )
+            .select_related("category")
+            .only(
+                "opened_at",
+                "created_at",
+                "first_response_at",
+                "category__first_response_sla_minutes",
+            )
+        )
         minutes = []
         for case in opened:
             f.cases_opened += 1
@@ -152,18 +170,21 @@ def grid_figures(grids: list[Grid], period: Period) -> list[GridFigures]:
             f.answered_in_time += waited <= case.category.first_response_sla_minutes
         f.first_response_minutes = round(statistics.median(minutes), 1) if minutes else None
         in_grid = Case.objects.filter(grid_code__startswith=grid.code)
-        f.resolved = in_grid.filter(resolved_at__gte=period.start_at,
-                                    resolved_at__lt=period.end_at).count()
-        f.closed = in_grid.filter(closed_at__gte=period.start_at,
-                                  closed_at__lt=period.end_at).count()
-        f.open_now = in_grid.filter(status__in=[Status.NEW, Status.DISPATCHED, Status.TAKEN,
-                                                Status.IN_PROGRESS]).count()
+        f.resolved = in_grid.filter(
+            resolved_at__gte=period.start_at, resolved_at__lt=period.end_at
+        ).count()
+        f.closed = in_grid.filter(
+            closed_at__gte=period.start_at, closed_at__lt=period.end_at
+        ).count()
+        f.open_now = in_grid.filter(
+            status__in=[Status.NEW, Status.DISPATCHED, Status.TAKEN, Status.IN_PROGRESS]
+        ).count()
         members = Member.objects.filter(grid_code__startswith=grid.code)
         f.members = members.count()
-        f.hours = (LedgerEntry.objects.filter(member__in=members.values("pk"),
-                                              occurred_on__gte=period.start,
-                                              occurred_on__lt=period.end)
-                   .aggregate(h=Sum("hours"))["h"] or Decimal("0"))
+        f.hours = LedgerEntry.objects.filter(
+            member__in=members.values("pk"),
+            occurred_on__gte=period.start,
+            occurred_on__lt=period.end,
+        ).aggregate(h=Sum("hours"))["h"] or Decimal("0")
         out.append(f)
     return out
-

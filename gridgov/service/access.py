@@ -16,8 +16,11 @@ from gridgov.grids.models import Grid, Level
 def organiser_grids(user) -> QuerySet[Grid]:
     """The communities and compounds the user may publish activities for."""
     prefixes = policy.prefixes(user, policy.ORGANISE_ACTIVITIES)
-    return (Grid.objects.filter(level__in=[Level.COMMUNITY, Level.COMPOUND])
-            .filter(policy.scope_q(prefixes, "code")).order_by("code"))
+    return (
+        Grid.objects.filter(level__in=[Level.COMMUNITY, Level.COMPOUND])
+        .filter(policy.scope_q(prefixes, "code"))
+        .order_by("code")
+    )
 
 
 def may_organise(user, activity) -> bool:

@@ -18,11 +18,30 @@ from gridgov.service import services
 from gridgov.service.forms import FIELD_FOR
 from gridgov.service.models import Activity, SelfService, ServiceCategory, SignUp
 
-ACTIVITY_FIELDS = ["organiser_grid", "title", "category", "description", "address",
-                   "location", "starts_at", "ends_at", "capacity"]
-ACTIVITY_STATE = ["status", "places_taken", "cancel_reason", "cancelled_at", "created_by",
-                  "created_at", "community", "compound", "building", "grid_code",
-                  "located_at"]
+ACTIVITY_FIELDS = [
+    "organiser_grid",
+    "title",
+    "category",
+    "description",
+    "address",
+    "location",
+    "starts_at",
+    "ends_at",
+    "capacity",
+]
+ACTIVITY_STATE = [
+    "status",
+    "places_taken",
+    "cancel_reason",
+    "cancelled_at",
+    "created_by",
+    "created_at",
+    "community",
+    "compound",
+    "building",
+    "grid_code",
+    "located_at",
+]
 
 
 @admin.register(ServiceCategory)
@@ -58,8 +77,15 @@ def _dry_run(form, call) -> None:
 class ActivityAdmin(ScopedAdminMixin, LeafletGeoAdmin):
     capability = policy.ORGANISE_ACTIVITIES
     scope_field = "organiser_grid__code"
-    list_display = ["title", "category", "organiser_grid", "starts_at", "capacity",
-                    "places_taken", "status"]
+    list_display = [
+        "title",
+        "category",
+        "organiser_grid",
+        "starts_at",
+        "capacity",
+        "places_taken",
+        "status",
+    ]
     list_filter = ["status", "category"]
     search_fields = ["title", "grid_code", "address"]
     list_select_related = ["category", "organiser_grid"]
@@ -90,9 +116,11 @@ class ActivityAdmin(ScopedAdminMixin, LeafletGeoAdmin):
         data = form.cleaned_data
         if obj is None or obj.pk is None:
             return services.activity_publish(
-                acting_user=request.user, **{f: data.get(f) for f in ACTIVITY_FIELDS})
-        changes = {f: data.get(f) for f in form.changed_data
-                   if f in services.activities.EDITABLE_FIELDS}
+                acting_user=request.user, **{f: data.get(f) for f in ACTIVITY_FIELDS}
+            )
+        changes = {
+            f: data.get(f) for f in form.changed_data if f in services.activities.EDITABLE_FIELDS
+        }
         if not changes:
             return obj
         return services.activity_update(activity=obj, acting_user=request.user, **changes)
@@ -109,8 +137,9 @@ def confirm_full_hours(modeladmin, request, queryset):
     done = 0
     for signup in queryset.select_related("activity"):
         try:
-            services.signup_confirm_hours(signup=signup, hours=signup.activity.length_hours,
-                                          acting_user=request.user)
+            services.signup_confirm_hours(
+                signup=signup, hours=signup.activity.length_hours, acting_user=request.user
+            )
             done += 1
         except ValidationError as exc:
             modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
@@ -124,8 +153,15 @@ class SignUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     capability = policy.ORGANISE_ACTIVITIES
     scope_field = "activity__organiser_grid__code"
-    list_display = ["activity", "member", "status", "signed_up_at", "checked_in_at",
-                    "checkin_method", "hours"]
+    list_display = [
+        "activity",
+        "member",
+        "status",
+        "signed_up_at",
+        "checked_in_at",
+        "checkin_method",
+        "hours",
+    ]
     list_filter = ["status", "checkin_method"]
     search_fields = ["member__name", "activity__title"]
     list_select_related = ["activity", "member"]
@@ -166,8 +202,15 @@ class SelfServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     capability = policy.READ_RESIDENTS
     write_capability = policy.REVIEW_SERVICE
     personal_data = True
-    list_display = ["member", "served_on", "hours", "category", "status", "grid_code",
-                    "submitted_at"]
+    list_display = [
+        "member",
+        "served_on",
+        "hours",
+        "category",
+        "status",
+        "grid_code",
+        "submitted_at",
+    ]
     list_filter = ["status", "category"]
     search_fields = ["member__name", "description", "grid_code"]
     list_select_related = ["member", "category"]

@@ -12,16 +12,20 @@ from gridgov.service.models import ServiceCategory
 from gridgov.service.services import point_from_input
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-CRS_CHOICES = [("wgs84", _("WGS84 (GPS, the phone's location)")),
-               ("gcj02", _("GCJ-02 (Chinese map apps: Amap, Tencent)"))]
+CRS_CHOICES = [
+    ("wgs84", _("WGS84 (GPS, the phone's location)")),
+    ("gcj02", _("GCJ-02 (Chinese map apps: Amap, Tencent)")),
+]
 # Where a service's error on a model field is shown in the form.
 FIELD_FOR = {"location": "lon", "organiser_grid": "organiser_grid"}
 
 
 def _datetime_field(label):
     return forms.DateTimeField(
-        label=label, input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT))
+        label=label,
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+    )
 
 
 def _categories():
@@ -51,20 +55,23 @@ class PlaceFields(forms.Form):
     """The place as an address and coordinates (typed, or filled by "use my location")."""
 
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    lon = forms.CharField(label=_("Longitude"),
-                          widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    lat = forms.CharField(label=_("Latitude"),
-                          widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    crs = forms.ChoiceField(label=_("Coordinate system"), choices=CRS_CHOICES,
-                            initial="wgs84")
+    lon = forms.CharField(
+        label=_("Longitude"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    lat = forms.CharField(
+        label=_("Latitude"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    crs = forms.ChoiceField(label=_("Coordinate system"), choices=CRS_CHOICES, initial="wgs84")
 
 
 class ActivityForm(PlaceMixin, PlaceFields):
-    organiser_grid = forms.ModelChoiceField(label=_("Organising grid"), queryset=None,
-                                            empty_label=None)
+    organiser_grid = forms.ModelChoiceField(
+        label=_("Organising grid"), queryset=None, empty_label=None
+    )
     title = forms.CharField(label=_("Title"), max_length=120)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     category = forms.ModelChoiceField(label=_("Category"), queryset=None)
     starts_at = _datetime_field(_("Starts"))
     ends_at = _datetime_field(_("Ends"))
@@ -81,15 +88,16 @@ class ActivityForm(PlaceMixin, PlaceFields):
 class SelfServiceForm(PlaceMixin, PlaceFields):
     place_optional = True
 
-    description = forms.CharField(label=_("What you did"),
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label=_("What you did"), widget=forms.Textarea(attrs={"rows": 4}))
     served_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    hours = forms.CharField(label=_("Hours"),
-                            widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    hours = forms.CharField(
+        label=_("Hours"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     category = forms.ModelChoiceField(label=_("Category"), queryset=None)
-    photo = forms.FileField(label=_("Photo (JPEG or PNG)"),
-                            widget=forms.ClearableFileInput(
-                                attrs={"accept": "image/jpeg,image/png"}))
+    photo = forms.FileField(
+        label=_("Photo (JPEG or PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,9 +29,12 @@ def photo_kind(upload) -> str:
     if not size:
         raise ValidationError({"photo": _("The photo file is empty.")})
     if size > limit:
-        raise ValidationError({"photo": _("The photo is %(size)s, more than the %(limit)s "
-                                          "allowed.")
-                               % {"size": filesizeformat(size), "limit": filesizeformat(limit)}})
+        raise ValidationError(
+            {
+                "photo": _("The photo is %(size)s, more than the %(limit)s allowed.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+            }
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -40,6 +43,11 @@ def photo_kind(upload) -> str:
             if kind == PhotoKind.PNG and head[12:16] != b"IHDR":
                 break
             return kind
-    raise ValidationError({"photo": _("%(name)s is not a JPEG or PNG photo (its contents "
-                                      "were checked, not its name).")
-                           % {"name": getattr(upload, "name", None) or _("The file")}})
+    raise ValidationError(
+        {
+            "photo": _(
+                "%(name)s is not a JPEG or PNG photo (its contents were checked, not its name)."
+            )
+            % {"name": getattr(upload, "name", None) or _("The file")}
+        }
+    )

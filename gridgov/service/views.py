@@ -46,6 +46,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 
 # --- activities ---------------------------------------------------------------------------
 
+
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     when = "past" if request.GET.get("when") == "past" else "upcoming"
@@ -54,13 +55,20 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.activity_list(user=request.user, when=when, mine=mine, category=category)
     page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     member = member_for(request.user)
-    return render(request, "service/activity_list.html", {
-        "page": page, "when": when, "mine": mine, "category": category,
-        "categories": ServiceCategory.objects.filter(active=True).order_by("code"),
-        "my_signups": selectors.my_signups(member),
-        "can_publish": organiser_grids(request.user).exists(),
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "service/activity_list.html",
+        {
+            "page": page,
+            "when": when,
+            "mine": mine,
+            "category": category,
+            "categories": ServiceCategory.objects.filter(active=True).order_by("code"),
+            "my_signups": selectors.my_signups(member),
+            "can_publish": organiser_grids(request.user).exists(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -71,22 +79,31 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     opens = services.checkin_opens(activity)
     open_for_signup = not activity.is_cancelled and activity.ends_at > now
-    return render(request, "service/activity_detail.html", {
-        "activity": activity,
-        "member": member,
-        "signup": signup,
-        "is_organiser": may_organise(request.user, activity),
-        "can_sign_up": member is not None and signup is None and open_for_signup
-        and activity.places_left > 0,
-        "full": signup is None and open_for_signup and activity.places_left == 0,
-        "can_unsign": signup is not None and signup.checked_in_at is None
-        and activity.starts_at > now,
-        "checkin_open": signup is not None and signup.checked_in_at is None
-        and not activity.is_cancelled and opens <= now <= activity.ends_at,
-        "checkin_opens": opens,
-        "ended": activity.ends_at <= now,
-        "distance_limit": int(settings.GRIDGOV_CHECKIN_DISTANCE_M),
-    })
+    return render(
+        request,
+        "service/activity_detail.html",
+        {
+            "activity": activity,
+            "member": member,
+            "signup": signup,
+            "is_organiser": may_organise(request.user, activity),
+            "can_sign_up": member is not None
+            and signup is None
+            and open_for_signup
+            and activity.places_left > 0,
+            "full": signup is None and open_for_signup and activity.places_left == 0,
+            "can_unsign": signup is not None
+            and signup.checked_in_at is None
+            and activity.starts_at > now,
+            "checkin_open": signup is not None
+            and signup.checked_in_at is None
+            and not activity.is_cancelled
+            and opens <= now <= activity.ends_at,
+            "checkin_opens": opens,
+            "ended": activity.ends_at <= now,
+            "distance_limit": int(settings.GRIDGOV_CHECKIN_DISTANCE_M),
+        },
+    )
 
 
 @login_required
@@ -100,23 +117,26 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "signup":
             services.signup_create(activity=activity, member=member, acting_user=user)
         elif action == "cancel":
-            services.activity_cancel(activity=activity, acting_user=user,
-                                     reason=post.get("reason", ""))
+            services.activity_cancel(
+                activity=activity, acting_user=user, reason=post.get("reason", "")
+            )
         elif action in ("unsignup", "checkin-site", "checkin-code"):
             signup = selectors.active_signup(activity, member)
             if signup is None:
-                raise ValidationError(_("You have not signed up for “%(title)s”.")
-                                      % {"title": activity.title})
+                raise ValidationError(
+                    _("You have not signed up for “%(title)s”.") % {"title": activity.title}
+                )
             if action == "unsignup":
                 services.signup_cancel(signup=signup, acting_user=user)
             elif action == "checkin-code":
-                services.signup_checkin_with_code(signup=signup, code=post.get("code", ""),
-                                                  acting_user=user)
+                services.signup_checkin_with_code(
+                    signup=signup, code=post.get("code", ""), acting_user=user
+                )
             else:
-                point = services.point_from_input(post.get("lon"), post.get("lat"),
-                                                  post.get("crs") or "wgs84")
-                services.signup_checkin_on_site(signup=signup, location=point,
-                                                acting_user=user)
+                point = services.point_from_input(
+                    post.get("lon"), post.get("lat"), post.get("crs") or "wgs84"
+                )
+                services.signup_checkin_on_site(signup=signup, location=point, acting_user=user)
         else:
             raise Http404(action)
     except ValidationError as exc:
@@ -135,11 +155,17 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             activity = services.activity_publish(
-                acting_user=request.user, organiser_grid=data["organiser_grid"],
-                title=data["title"], description=data["description"],
-                category=data["category"], location=data["location"],
-                address=data["address"], starts_at=data["starts_at"],
-                ends_at=data["ends_at"], capacity=data["capacity"])
+                acting_user=request.user,
+                organiser_grid=data["organiser_grid"],
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                location=data["location"],
+                address=data["address"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                capacity=data["capacity"],
+            )
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -154,24 +180,39 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_organise(request.user, activity):
         raise PermissionDenied
     local = timezone.localtime
-    initial = {"title": activity.title, "description": activity.description,
-               "category": activity.category_id, "address": activity.address,
-               "lon": f"{activity.location.x:.7f}", "lat": f"{activity.location.y:.7f}",
-               "crs": "wgs84", "capacity": activity.capacity,
-               "starts_at": local(activity.starts_at).strftime(DATETIME_INPUT),
-               "ends_at": local(activity.ends_at).strftime(DATETIME_INPUT)}
+    initial = {
+        "title": activity.title,
+        "description": activity.description,
+        "category": activity.category_id,
+        "address": activity.address,
+        "lon": f"{activity.location.x:.7f}",
+        "lat": f"{activity.location.y:.7f}",
+        "crs": "wgs84",
+        "capacity": activity.capacity,
+        "starts_at": local(activity.starts_at).strftime(DATETIME_INPUT),
+        "ends_at": local(activity.ends_at).strftime(DATETIME_INPUT),
+    }
     form = ActivityForm(request.POST or None, initial=initial, user=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes = {f: data[f] for f in ("title", "description", "category", "address",
-                                        "starts_at", "ends_at", "capacity")
-                   if f in form.changed_data}
+        changes = {
+            f: data[f]
+            for f in (
+                "title",
+                "description",
+                "category",
+                "address",
+                "starts_at",
+                "ends_at",
+                "capacity",
+            )
+            if f in form.changed_data
+        }
         if {"lon", "lat", "crs"} & set(form.changed_data):
             changes["location"] = data["location"]
         try:
             if changes:
-                services.activity_update(activity=activity, acting_user=request.user,
-                                         **changes)
+                services.activity_update(activity=activity, acting_user=request.user, **changes)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -189,32 +230,37 @@ def activity_manage(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     signups = list(selectors.activity_signups(activity))
     active = [s for s in signups if s.is_active]
-    return render(request, "service/activity_manage.html", {
-        "activity": activity,
-        "signups": signups,
-        "checked_in": sum(1 for s in active if s.checked_in_at),
-        "with_hours": sum(1 for s in active if s.hours is not None),
-        "started": activity.starts_at <= now,
-        "before_start": activity.starts_at > now,
-        "checkin_open": services.checkin_opens(activity) <= now <= activity.ends_at
-        and not activity.is_cancelled,
-        "can_cancel": not activity.is_cancelled and activity.ends_at > now
-        and not any(s.hours is not None for s in active),
-    })
+    return render(
+        request,
+        "service/activity_manage.html",
+        {
+            "activity": activity,
+            "signups": signups,
+            "checked_in": sum(1 for s in active if s.checked_in_at),
+            "with_hours": sum(1 for s in active if s.hours is not None),
+            "started": activity.starts_at <= now,
+            "before_start": activity.starts_at > now,
+            "checkin_open": services.checkin_opens(activity) <= now <= activity.ends_at
+            and not activity.is_cancelled,
+            "can_cancel": not activity.is_cancelled
+            and activity.ends_at > now
+            and not any(s.hours is not None for s in active),
+        },
+    )
 
 
 @login_required
 @require_POST
 def signup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """An organiser's steps on one sign-up: confirm hours, check in, cancel."""
-    signup = get_object_or_404(SignUp.objects.select_related("activity__organiser_grid"),
-                               pk=pk)
+    signup = get_object_or_404(SignUp.objects.select_related("activity__organiser_grid"), pk=pk)
     if not may_organise(request.user, signup.activity):
         raise PermissionDenied
     try:
         if action == "hours":
-            services.signup_confirm_hours(signup=signup, hours=request.POST.get("hours", ""),
-                                          acting_user=request.user)
+            services.signup_confirm_hours(
+                signup=signup, hours=request.POST.get("hours", ""), acting_user=request.user
+            )
         elif action == "checkin":
             services.signup_checkin_by_organiser(signup=signup, acting_user=request.user)
         elif action == "remove":
@@ -230,14 +276,19 @@ def signup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 # --- self-organised service ---------------------------------------------------------------
 
+
 @login_required
 def self_list(request: HttpRequest) -> HttpResponse:
     member = member_for(request.user)
-    return render(request, "service/self_list.html", {
-        "member": member,
-        "mine": selectors.my_self_services(member),
-        "to_review": selectors.self_services_to_review(request.user),
-    })
+    return render(
+        request,
+        "service/self_list.html",
+        {
+            "member": member,
+            "mine": selectors.my_self_services(member),
+            "to_review": selectors.self_services_to_review(request.user),
+        },
+    )
 
 
 @login_required
@@ -250,9 +301,16 @@ def self_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             record = services.selfservice_submit(
-                member=member, acting_user=request.user, description=data["description"],
-                served_on=data["served_on"], hours=data["hours"], category=data["category"],
-                photo=data["photo"], location=data["location"], address=data["address"])
+                member=member,
+                acting_user=request.user,
+                description=data["description"],
+                served_on=data["served_on"],
+                hours=data["hours"],
+                category=data["category"],
+                photo=data["photo"],
+                location=data["location"],
+                address=data["address"],
+            )
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -270,8 +328,11 @@ def self_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _self_record(request, pk)
     member = member_for(request.user)
     reviewer = may_review(request.user, record) and record.member != member
-    return render(request, "service/self_detail.html", {
-        "record": record, "can_review": reviewer and record.status == "submitted"})
+    return render(
+        request,
+        "service/self_detail.html",
+        {"record": record, "can_review": reviewer and record.status == "submitted"},
+    )
 
 
 @login_required
@@ -297,8 +358,9 @@ def self_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "confirm":
             services.selfservice_confirm(record=record, acting_user=request.user)
         elif action == "reject":
-            services.selfservice_reject(record=record, acting_user=request.user,
-                                        reason=request.POST.get("reason", ""))
+            services.selfservice_reject(
+                record=record, acting_user=request.user, reason=request.POST.get("reason", "")
+            )
         else:
             raise Http404(action)
     except ValidationError as exc:

@@ -15,5 +15,6 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)([^>]*)>")
 def nonced(html, nonce) -> str:
     """Give every inline <script> in trusted, generated HTML (folium's head) the request's
     CSP nonce; scripts loaded by src are allowed by 'self'."""
-    return mark_safe(INLINE_SCRIPT.sub(lambda m: f'<script nonce="{escape(nonce)}"{m.group(1)}>',
-                                       str(html)))
+    return mark_safe(
+        INLINE_SCRIPT.sub(lambda m: f'<script nonce="{escape(nonce)}"{m.group(1)}>', str(html))
+    )

@@ -20,31 +20,50 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_env(**extra: str) -> dict[str, str]:
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright runs an
     # event loop); a deployment never has it, and check --deploy rightly refuses it.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GRIDGOV_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"GRIDGOV_SECRET_KEY": secrets.token_urlsafe(50),
-                "GRIDGOV_ALLOWED_HOSTS": "gridgov.example.org"}, **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GRIDGOV_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env.update(
+        {
+            "GRIDGOV_SECRET_KEY": secrets.token_urlsafe(50),
+            "GRIDGOV_ALLOWED_HOSTS": "gridgov.example.org",
+        },
+        **extra,
+    )
     env.pop("GRIDGOV_DEBUG", None)
     return env
 
 
 def run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
-    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
-                           "WARNING"], cwd=ROOT, env=production_env(), capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "WARNINGS" not in done.stdout + done.stderr
 
 
 def test_plain_http_opt_out_is_flagged_by_check_deploy():
-    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
-                          env=production_env(GRIDGOV_HTTPS="0"), capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=production_env(GRIDGOV_HTTPS="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "security.W008" in done.stdout + done.stderr  # no redirect to https: said aloud
 
 
@@ -77,8 +96,9 @@ def staffer(django_user_model):
 
 
 def login(client, username, password):
-    return client.post("/en/accounts/login/", {"username": username, "password": password},
-                       REMOTE_ADDR="10.0.0.7")
+    return client.post(
+        "/en/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7"
+    )
 
 
 def test_password_guessing_is_locked_out_even_with_the_right_password(client, staffer):
@@ -91,8 +111,9 @@ def test_password_guessing_is_locked_out_even_with_the_right_password(client, st
     assert "15 minutes" in locked.content.decode()
 
 
-def test_a_lockout_is_per_username_and_a_success_resets_the_count(client, staffer,
-                                                                   django_user_model):
+def test_a_lockout_is_per_username_and_a_success_resets_the_count(
+    client, staffer, django_user_model
+):
     django_user_model.objects.create_user(username="neighbour", password="Other-Horse-42")
     for _ in range(4):
         login(client, "guessme", "wrong")
@@ -113,8 +134,17 @@ def test_weak_passwords_are_refused(staffer, password):
         validate_password(password, user=staffer)
 
 
-@pytest.mark.parametrize("path", ["/en/", "/en/find/", "/en/map/", "/api/docs/",
-                                  "/en/reporting/register/", "/en/accounts/login/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/en/find/",
+        "/en/map/",
+        "/api/docs/",
+        "/en/reporting/register/",
+        "/en/accounts/login/",
+    ],
+)
 def test_pages_forbid_inline_script_without_the_requests_nonce(client, tree, path):
     """The Content-Security-Policy allows this site's script files and inline scripts that
     carry the request's nonce, nothing else; every inline script on the page carries it."""

@@ -14,8 +14,9 @@ PROXY = "10.1.1.1"  # the reverse proxy: REMOTE_ADDR of every request it forward
 LOGIN = "/en/accounts/login/"
 
 
-def ip(settings, xff: str | None, *, behind: bool = True, count: int = 1,
-       remote: str = PROXY) -> str:
+def ip(
+    settings, xff: str | None, *, behind: bool = True, count: int = 1, remote: str = PROXY
+) -> str:
     settings.GRIDGOV_BEHIND_PROXY, settings.GRIDGOV_PROXY_COUNT = behind, count
     meta = {"REMOTE_ADDR": remote}
     if xff is not None:
@@ -27,16 +28,19 @@ def test_served_directly_the_header_is_ignored(settings):
     assert ip(settings, "203.0.113.9", behind=False, remote="198.51.100.4") == "198.51.100.4"
 
 
-@pytest.mark.parametrize(("xff", "count", "client"), [
-    ("10.0.0.5", 1, "10.0.0.5"),
-    ("1.2.3.4, 10.0.0.5", 1, "10.0.0.5"),  # forged left-most entry, then what the proxy saw
-    ("1.2.3.4,10.0.0.5", 1, "10.0.0.5"),
-    ("1.2.3.4, 10.0.0.5, 172.16.0.2", 2, "10.0.0.5"),  # CDN then load balancer
-    ("10.0.0.5", 2, "10.0.0.5"),  # the outer proxy was bypassed: what the inner one saw
-    ("10.0.0.5:51234", 1, "10.0.0.5"),  # proxies that append the port
-    ("[2001:db8::7]:443", 1, "2001:db8::7"),
-    ("2001:DB8::7", 1, "2001:db8::7"),
-])
+@pytest.mark.parametrize(
+    ("xff", "count", "client"),
+    [
+        ("10.0.0.5", 1, "10.0.0.5"),
+        ("1.2.3.4, 10.0.0.5", 1, "10.0.0.5"),  # forged left-most entry, then what the proxy saw
+        ("1.2.3.4,10.0.0.5", 1, "10.0.0.5"),
+        ("1.2.3.4, 10.0.0.5, 172.16.0.2", 2, "10.0.0.5"),  # CDN then load balancer
+        ("10.0.0.5", 2, "10.0.0.5"),  # the outer proxy was bypassed: what the inner one saw
+        ("10.0.0.5:51234", 1, "10.0.0.5"),  # proxies that append the port
+        ("[2001:db8::7]:443", 1, "2001:db8::7"),
+        ("2001:DB8::7", 1, "2001:db8::7"),
+    ],
+)
 def test_behind_the_proxy_the_entry_the_proxy_appended(settings, xff, count, client):
     assert ip(settings, xff, count=count) == client
 
@@ -47,6 +51,7 @@ def test_no_usable_entry_means_the_peer_address(settings, xff):
 
 
 # --- two proxies: what the count relies on (docs/OPERATIONS.md, the client_ip docstring) --
+
 
 def test_two_proxies_that_append_give_the_client(settings):
     # the client typed 1.2.3.4; the load balancer appended the client, nginx the balancer
@@ -68,13 +73,17 @@ def test_two_proxies_rely_on_each_appending(settings):
 
 # --- whom a rate limit counts: the IPv4 address, the IPv6 /64 -----------------------------
 
-@pytest.mark.parametrize(("remote", "key"), [
-    ("203.0.113.7", "203.0.113.7"),
-    ("2001:db8:1:2::7", "2001:db8:1:2::/64"),
-    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
-    ("2001:DB8:1:3::1", "2001:db8:1:3::/64"),
-    ("::ffff:203.0.113.7", "203.0.113.7"),
-])
+
+@pytest.mark.parametrize(
+    ("remote", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::7", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+    ],
+)
 def test_the_rate_limit_key(settings, remote, key):
     settings.GRIDGOV_BEHIND_PROXY = False
     assert client_key(RequestFactory().get("/", REMOTE_ADDR=remote)) == key
@@ -82,13 +91,15 @@ def test_the_rate_limit_key(settings, remote, key):
 
 def test_the_rate_limit_key_behind_the_proxy(settings):
     settings.GRIDGOV_BEHIND_PROXY = True
-    request = RequestFactory().get("/", REMOTE_ADDR=PROXY,
-                                   HTTP_X_FORWARDED_FOR="[2001:db8:9:9::1]:443")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="[2001:db8:9:9::1]:443"
+    )
     assert client_key(request) == "2001:db8:9:9::/64"
     assert client_key(RequestFactory().get("/", REMOTE_ADDR="")) == "unknown"
 
 
 # --- django-axes --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def staffer(django_user_model):
@@ -96,8 +107,12 @@ def staffer(django_user_model):
 
 
 def login(client, password: str, xff: str):
-    return client.post(LOGIN, {"username": "guessme", "password": password},
-                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=xff)
+    return client.post(
+        LOGIN,
+        {"username": "guessme", "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=xff,
+    )
 
 
 def test_a_lockout_behind_the_proxy_holds_only_the_guessing_client(client, settings, staffer):
@@ -128,25 +143,49 @@ def test_axes_keeps_the_exact_ipv6_address(client, staffer):
     from axes.models import AccessAttempt
 
     for _ in range(5):
-        client.post(LOGIN, {"username": "guessme", "password": "wrong"},
-                    REMOTE_ADDR="2001:db8:1:2::5")
-    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [
-        "2001:db8:1:2::5"]
-    assert client.post(LOGIN, {"username": "guessme", "password": "Right-Horse-42"},
-                       REMOTE_ADDR="2001:db8:1:2::5").status_code == 429
-    assert client.post(LOGIN, {"username": "guessme", "password": "Right-Horse-42"},
-                       REMOTE_ADDR="2001:db8:1:2::6").status_code == 302
+        client.post(
+            LOGIN, {"username": "guessme", "password": "wrong"}, REMOTE_ADDR="2001:db8:1:2::5"
+        )
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["2001:db8:1:2::5"]
+    assert (
+        client.post(
+            LOGIN,
+            {"username": "guessme", "password": "Right-Horse-42"},
+            REMOTE_ADDR="2001:db8:1:2::5",
+        ).status_code
+        == 429
+    )
+    assert (
+        client.post(
+            LOGIN,
+            {"username": "guessme", "password": "Right-Horse-42"},
+            REMOTE_ADDR="2001:db8:1:2::6",
+        ).status_code
+        == 302
+    )
 
 
 def test_served_directly_a_typed_header_does_not_evade_the_lockout(client, staffer):
     for n in range(5):
-        client.post(LOGIN, {"username": "guessme", "password": "wrong"},
-                    REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}")
-    assert client.post(LOGIN, {"username": "guessme", "password": "Right-Horse-42"},
-                       REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+        client.post(
+            LOGIN,
+            {"username": "guessme", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{n}",
+        )
+    assert (
+        client.post(
+            LOGIN,
+            {"username": "guessme", "password": "Right-Horse-42"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR="10.9.9.9",
+        ).status_code
+        == 429
+    )
 
 
 # --- the rate limits use the same address -------------------------------------------------
+
 
 def test_every_limiter_counts_the_client_behind_the_proxy(client, settings, db):
     """The finder page and the point-lookup API (one budget) and the reporting registration:

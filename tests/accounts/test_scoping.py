@@ -17,12 +17,20 @@ from tests.factories import MemberFactory, ResidentFactory
 def people(tree):
     """One member and one resident in each of B1 (K1, C1), B3 (K2, C1) and B4 (K3, C2),
     and one member outside every grid nearest to B4."""
-    spots = {"b1": (113.102, 23.002), "b3": (113.107, 23.003), "b4": (113.113, 23.003),
-             "far": (113.124, 23.003)}
-    members = {k: MemberFactory(name=f"m-{k}", location=Point(*xy, srid=4326))
-               for k, xy in spots.items()}
-    residents = {k: ResidentFactory(name=f"r-{k}", household__location=Point(*xy, srid=4326))
-                 for k, xy in spots.items() if k != "far"}
+    spots = {
+        "b1": (113.102, 23.002),
+        "b3": (113.107, 23.003),
+        "b4": (113.113, 23.003),
+        "far": (113.124, 23.003),
+    }
+    members = {
+        k: MemberFactory(name=f"m-{k}", location=Point(*xy, srid=4326)) for k, xy in spots.items()
+    }
+    residents = {
+        k: ResidentFactory(name=f"r-{k}", household__location=Point(*xy, srid=4326))
+        for k, xy in spots.items()
+        if k != "far"
+    }
     return members, residents
 
 
@@ -55,8 +63,7 @@ def test_grid_leader_sees_their_compound_and_below_only(people, make_user, tree)
     assert names(residents_visible_to(user)) == ["r-b1"]
 
 
-def test_unlocated_person_is_seen_by_the_staff_of_their_nearest_building(people, make_user,
-                                                                          tree):
+def test_unlocated_person_is_seen_by_the_staff_of_their_nearest_building(people, make_user, tree):
     user = make_user("lead4", "grid_leader", grid=tree.k3)
     assert names(members_visible_to(user)) == ["m-b4", "m-far"]
 
@@ -71,8 +78,7 @@ def test_two_assignments_add_up(people, make_user, tree):
     user = make_user("two", "grid_leader", grid=tree.k2)
     from gridgov.accounts.models import Assignment
 
-    Assignment.objects.create(user=user, role="grid_leader", grid=tree.k3,
-                              scope_code=tree.k3.code)
+    Assignment.objects.create(user=user, role="grid_leader", grid=tree.k3, scope_code=tree.k3.code)
     assert names(members_visible_to(user)) == ["m-b3", "m-b4", "m-far"]
 
 

@@ -30,10 +30,22 @@ def api() -> APIClient:
 def members(tree):
     """王芳 leads building B1 (phone not opted in); 李强 lives in B3, confirmed and a public
     contact (phone opted in); 赵敏 in B4 never reported: only the first two are public."""
-    wang = MemberFactory(name="王芳", location=IN_B1, phone="13912345678", pledge="有事找我",
-                         specialty="水电维修", address="东湖花园1栋101")
-    li = MemberFactory(name="李强", location=IN_B3, phone="13700001111", phone_public=True,
-                       address="西苑1栋202", report_status=ReportStatus.CONFIRMED)
+    wang = MemberFactory(
+        name="王芳",
+        location=IN_B1,
+        phone="13912345678",
+        pledge="有事找我",
+        specialty="水电维修",
+        address="东湖花园1栋101",
+    )
+    li = MemberFactory(
+        name="李强",
+        location=IN_B3,
+        phone="13700001111",
+        phone_public=True,
+        address="西苑1栋202",
+        report_status=ReportStatus.CONFIRMED,
+    )
     zhao = MemberFactory(name="赵敏", location=IN_B4, address="南山小区1栋303")
     gridrole_assign(grid=tree.b1, member=wang, role=RoleKind.BUILDING_LEADER, acting_user=None)
     return {"wang": wang, "li": li, "zhao": zhao}

@@ -26,9 +26,23 @@ seed = importlib.import_module("gridgov.service.migrations.0002_seed_categories"
 
 IN_K1 = Point(113.102, 23.006, srid=4326)  # open ground in compound K1 (community C1)
 IN_B4 = Point(113.113, 23.003, srid=4326)  # community C2
-PUBLIC = {"title", "category", "category_name", "starts_at", "ends_at", "status", "capacity",
-          "places_left", "address", "organiser_grid_code", "organiser_organisation",
-          "grid_code", "community_code", "compound_code", "building_code"}
+PUBLIC = {
+    "title",
+    "category",
+    "category_name",
+    "starts_at",
+    "ends_at",
+    "status",
+    "capacity",
+    "places_left",
+    "address",
+    "organiser_grid_code",
+    "organiser_organisation",
+    "grid_code",
+    "community_code",
+    "compound_code",
+    "building_code",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +54,10 @@ def _fresh_cache():
 
 @pytest.fixture
 def kinds(db) -> dict[str, ServiceCategory]:
-    return {code: ServiceCategory.objects.get_or_create(code=code, defaults={"name": name})[0]
-            for code, name in seed.CATEGORIES}
+    return {
+        code: ServiceCategory.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in seed.CATEGORIES
+    }
 
 
 @pytest.fixture
@@ -50,28 +66,48 @@ def acts(tree, make_user, kinds):
     cancelled talk in twenty days."""
     k1_staff = make_user("k1sec", StaffRole.BRANCH_SECRETARY, tree.k1)
     c2_staff = make_user("c2sec", StaffRole.COMMUNITY_SECRETARY, tree.c2)
-    PartyOrganisation.objects.create(kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部",
-                                     grid=tree.k1)
+    PartyOrganisation.objects.create(
+        kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部", grid=tree.k1
+    )
     today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
 
     def publish(title, by, grid, point, days, category, capacity=10):
         start = today + dt.timedelta(days=days)
         return services.activity_publish(
-            acting_user=by, organiser_grid=grid, title=title, category=kinds[category],
-            location=point, starts_at=start, ends_at=start + dt.timedelta(hours=2),
-            capacity=capacity, description="带好手套", address="活动室")
+            acting_user=by,
+            organiser_grid=grid,
+            title=title,
+            category=kinds[category],
+            location=point,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=capacity,
+            description="带好手套",
+            address="活动室",
+        )
 
     clean = publish("清理楼道杂物", k1_staff, tree.k1, IN_K1, 2, "clean_home", capacity=3)
-    visit = publish("探访独居老人", c2_staff, tree.c2, IN_B4, 10, next(
-        c for c in kinds if c != "clean_home"))
+    visit = publish(
+        "探访独居老人", c2_staff, tree.c2, IN_B4, 10, next(c for c in kinds if c != "clean_home")
+    )
     talk = publish("政策宣讲", k1_staff, tree.k1, IN_K1, 20, "clean_home")
     services.activity_cancel(activity=talk, acting_user=k1_staff, reason="场地维修")
     member_user = get_user_model().objects.create_user(username="wang", password="x-Pass-2026!")
-    wang = MemberFactory(name="王芳", location=Point(113.102, 23.002, srid=4326),
-                         phone="13912345678", user=member_user)
+    wang = MemberFactory(
+        name="王芳",
+        location=Point(113.102, 23.002, srid=4326),
+        phone="13912345678",
+        user=member_user,
+    )
     services.signup_create(activity=clean, member=wang, acting_user=member_user)
-    return {"clean": clean, "visit": visit, "talk": talk, "wang": wang,
-            "member_user": member_user, "today": today}
+    return {
+        "clean": clean,
+        "visit": visit,
+        "talk": talk,
+        "wang": wang,
+        "member_user": member_user,
+        "today": today,
+    }
 
 
 def test_a_member_reads_the_public_notices_as_geojson(api, acts):
@@ -81,7 +117,10 @@ def test_a_member_reads_the_public_notices_as_geojson(api, acts):
     data = r.json()
     assert data["type"] == "FeatureCollection" and data["count"] == 3
     assert [f["properties"]["title"] for f in data["features"]] == [
-        "清理楼道杂物", "探访独居老人", "政策宣讲"]  # soonest first
+        "清理楼道杂物",
+        "探访独居老人",
+        "政策宣讲",
+    ]  # soonest first
     clean = data["features"][0]
     assert clean["id"] == acts["clean"].pk
     assert clean["geometry"] == {"type": "Point", "coordinates": [113.102, 23.006]}
@@ -90,7 +129,10 @@ def test_a_member_reads_the_public_notices_as_geojson(api, acts):
     assert (p["capacity"], p["places_left"]) == (3, 2)  # one member signed up
     assert p["organiser_organisation"] == "东湖花园党支部"
     assert (p["organiser_grid_code"], p["community_code"], p["compound_code"]) == (
-        "100001001", "100001", "100001001")
+        "100001001",
+        "100001",
+        "100001001",
+    )
     assert p["category"] == "clean_home" and p["status"] == "published"
     assert data["features"][2]["properties"]["status"] == "cancelled"
     # Nothing about the members who signed up, nor the organisers' check-in code.
@@ -105,22 +147,27 @@ def test_anonymous_callers_are_refused_and_keys_need_the_read_scope(api, acts):
     reader = api_key_issue(key=ApiKey(name="city platform", can_read=True), acting_user=None)
     r = api.get(URL, HTTP_X_API_KEY=reader)
     assert r.status_code == 200 and r.json()["count"] == 3
-    poster = api_key_issue(key=ApiKey(name="12345", can_read=False, can_post_requests=True),
-                           acting_user=None)
+    poster = api_key_issue(
+        key=ApiKey(name="12345", can_read=False, can_post_requests=True), acting_user=None
+    )
     assert_error(api.get(URL, HTTP_X_API_KEY=poster), 403, "api_key")
     # A key narrowed to another grid still reads every notice (they are public notices).
-    narrow = api_key_issue(key=ApiKey(name="GIS", can_read=True, scope_code="100002"),
-                           acting_user=None)
+    narrow = api_key_issue(
+        key=ApiKey(name="GIS", can_read=True, scope_code="100002"), acting_user=None
+    )
     assert api.get(URL, HTTP_X_API_KEY=narrow).json()["count"] == 3
 
 
-@pytest.mark.parametrize(("query", "titles"), [
-    ({"grid": "100001"}, ["清理楼道杂物", "政策宣讲"]),
-    ({"grid": "100002"}, ["探访独居老人"]),
-    ({"grid": "100001002"}, []),
-    ({"category": "clean_home"}, ["清理楼道杂物", "政策宣讲"]),
-    ({"bbox": "113.110,23.000,113.120,23.010"}, ["探访独居老人"]),
-])
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ({"grid": "100001"}, ["清理楼道杂物", "政策宣讲"]),
+        ({"grid": "100002"}, ["探访独居老人"]),
+        ({"grid": "100001002"}, []),
+        ({"category": "clean_home"}, ["清理楼道杂物", "政策宣讲"]),
+        ({"bbox": "113.110,23.000,113.120,23.010"}, ["探访独居老人"]),
+    ],
+)
 def test_filters(api, acts, query, titles):
     api.force_authenticate(acts["member_user"])
     r = api.get(URL, query)
@@ -151,23 +198,29 @@ def test_date_filters_take_days_and_date_times(api, acts):
     assert titles(to="0001-01-01T00:00:00-12:00") == []
     # ISO 8601 offsets go to ±23:59, PostgreSQL's only to ±15:59 (a 500 there, found by the
     # proof run): the moment is the same, read in UTC.
-    assert titles(to=(at - dt.timedelta(hours=20)).astimezone(
-        dt.timezone(dt.timedelta(hours=19, minutes=24))).isoformat()) == ["清理楼道杂物"]
+    assert titles(
+        to=(at - dt.timedelta(hours=20))
+        .astimezone(dt.timezone(dt.timedelta(hours=19, minutes=24)))
+        .isoformat()
+    ) == ["清理楼道杂物"]
     assert titles(to="3579-06-16T19:11:05+19:24") == ["清理楼道杂物", "探访独居老人", "政策宣讲"]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("bbox=1,2,3", "bbox"),
-    ("bbox=a,b,c,d", "bbox"),
-    ("bbox=113.2,23,113.1,23.1", "bbox"),
-    ("bbox=113,95,114,96", "bbox"),
-    ("from=yesterday", "from"),
-    ("from=2026-13-01", "from"),
-    ("to=2026-02-30", "to"),
-    ("to=23/11/2026", "to"),
-    ("page=0", "page"),
-    ("page_size=1001", "page_size"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=a,b,c,d", "bbox"),
+        ("bbox=113.2,23,113.1,23.1", "bbox"),
+        ("bbox=113,95,114,96", "bbox"),
+        ("from=yesterday", "from"),
+        ("from=2026-13-01", "from"),
+        ("to=2026-02-30", "to"),
+        ("to=23/11/2026", "to"),
+        ("page=0", "page"),
+        ("page_size=1001", "page_size"),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_parameter(api, acts, query, parameter):
     api.force_authenticate(acts["member_user"])
     assert_error(api.get(f"{URL}?{query}"), 400, parameter)
@@ -197,10 +250,17 @@ def test_schema_describes_what_the_endpoint_answers(api, acts):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     listing = schema["paths"]["/api/v1/activities/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
-        "grid", "from", "to", "category", "bbox", "page", "page_size"}
+        "grid",
+        "from",
+        "to",
+        "category",
+        "bbox",
+        "page",
+        "page_size",
+    }
     assert {"200", "400", "401", "403", "404", "429"} <= set(listing["responses"])
     one = schema["paths"]["/api/v1/activities/{id}/"]["get"]
     feature = schema["components"]["schemas"][
-        one["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-        .rsplit("/", 1)[1]]
+        one["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    ]
     assert set(feature["properties"]["properties"]["properties"]) == PUBLIC

@@ -14,9 +14,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_cases(tree, categories):
     def make(point, title):
-        return case_create(acting_user=None, category=categories["repair"], channel="phone",
-                           title=title, requester_name="陈阿姨",
-                           requester_phone="13800001234", location=point)
+        return case_create(
+            acting_user=None,
+            category=categories["repair"],
+            channel="phone",
+            title=title,
+            requester_name="陈阿姨",
+            requester_phone="13800001234",
+            location=point,
+        )
+
     return make(IN_B1, "东湖的灯"), make(IN_B4, "南山的门")
 
 

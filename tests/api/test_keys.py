@@ -38,17 +38,29 @@ def issue(**fields) -> tuple[ApiKey, str]:
 def cases(tree, categories):
     """One case in community 100001 (B1), one in 100002 (B4)."""
     make = lambda point, title: case_create(  # noqa: E731
-        acting_user=None, category=categories["repair"], channel="phone", title=title,
-        requester_name="陈阿姨", location=point)
+        acting_user=None,
+        category=categories["repair"],
+        channel="phone",
+        title=title,
+        requester_name="陈阿姨",
+        location=point,
+    )
     return make(IN_B1, "东湖"), make(IN_B4, "南山")
 
 
 def test_admin_issues_a_key_shown_once_and_stored_hashed(client, tree):
     admin = get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
     client.force_login(admin)
-    r = client.post(reverse("admin:api_apikey_add"), {
-        "name": "12345 hotline", "can_post_requests": "on", "scope_code": "",
-        "rate_limit_per_minute": "60"}, follow=True)
+    r = client.post(
+        reverse("admin:api_apikey_add"),
+        {
+            "name": "12345 hotline",
+            "can_post_requests": "on",
+            "scope_code": "",
+            "rate_limit_per_minute": "60",
+        },
+        follow=True,
+    )
     assert r.status_code == 200
     [raw] = set(KEY_RE.findall(r.content.decode()))
     key = ApiKey.objects.get()
@@ -59,14 +71,19 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed(client, tree):
     audit = AuditEntry.objects.get(action="api_key.issued")
     assert raw not in str(audit.after) and "secret_hash" not in audit.after
     # Shown once: the change page and the list do not show it again.
-    for url in (reverse("admin:api_apikey_change", args=[key.pk]),
-                reverse("admin:api_apikey_changelist")):
+    for url in (
+        reverse("admin:api_apikey_change", args=[key.pk]),
+        reverse("admin:api_apikey_changelist"),
+    ):
         page = client.get(url).content.decode()
         assert raw not in page and key.prefix in page
     # Never deletable; revoked through the action.
     assert client.post(reverse("admin:api_apikey_delete", args=[key.pk])).status_code == 403
-    r = client.post(reverse("admin:api_apikey_changelist"),
-                    {"action": "revoke", "_selected_action": [key.pk]}, follow=True)
+    r = client.post(
+        reverse("admin:api_apikey_changelist"),
+        {"action": "revoke", "_selected_action": [key.pk]},
+        follow=True,
+    )
     assert r.status_code == 200
     key.refresh_from_db()
     assert key.revoked_at is not None
@@ -78,8 +95,11 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed(client, tree):
 @pytest.mark.parametrize("how", ["authorization", "x-api-key"])
 def test_a_valid_key_reads_layers(api, tree, how):
     key, raw = issue(can_read=True)
-    headers = ({"HTTP_AUTHORIZATION": f"Api-Key {raw}"} if how == "authorization"
-               else {"HTTP_X_API_KEY": raw})
+    headers = (
+        {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
+        if how == "authorization"
+        else {"HTTP_X_API_KEY": raw}
+    )
     r = api.get(GRIDS, {"level": 1}, **headers)
     assert r.status_code == 200, r.content
     assert {f["properties"]["code"] for f in r.json()["features"]} == {"100001", "100002"}
@@ -90,13 +110,16 @@ def test_a_valid_key_reads_layers(api, tree, how):
     assert key.last_used_at is not None
 
 
-@pytest.mark.parametrize(("headers", "parameter"), [
-    ({"HTTP_X_API_KEY": "gg_0123abcd_nope-nope-nope-nope-nope"}, "X-Api-Key"),
-    ({"HTTP_X_API_KEY": "not a key"}, "X-Api-Key"),
-    ({"HTTP_X_API_KEY": ""}, "X-Api-Key"),
-    ({"HTTP_AUTHORIZATION": "Api-Key gg_0123abcd_nope-nope-nope-nope-nope"}, "Authorization"),
-    ({"HTTP_AUTHORIZATION": "Api-Key"}, "Authorization"),
-])
+@pytest.mark.parametrize(
+    ("headers", "parameter"),
+    [
+        ({"HTTP_X_API_KEY": "gg_0123abcd_nope-nope-nope-nope-nope"}, "X-Api-Key"),
+        ({"HTTP_X_API_KEY": "not a key"}, "X-Api-Key"),
+        ({"HTTP_X_API_KEY": ""}, "X-Api-Key"),
+        ({"HTTP_AUTHORIZATION": "Api-Key gg_0123abcd_nope-nope-nope-nope-nope"}, "Authorization"),
+        ({"HTTP_AUTHORIZATION": "Api-Key"}, "Authorization"),
+    ],
+)
 def test_a_wrong_key_is_refused_naming_where_it_came(api, tree, headers, parameter):
     issue(can_read=True)
     r = api.get(GRIDS, **headers)
@@ -122,7 +145,9 @@ def test_a_revoked_key_is_refused(api, tree, cases):
     assert r.status_code == 401
     assert r.json()[0]["parameter"] == "api_key"
     assert list(ApiKeyUse.objects.order_by("id").values_list("key", "status_code")) == [
-        (key.pk, 401), (key.pk, 401)]
+        (key.pk, 401),
+        (key.pk, 401),
+    ]
 
 
 def test_api_key_in_a_rest_address_is_refused(api, tree):
@@ -145,8 +170,10 @@ def test_a_key_is_not_an_account(api, tree):
 
 def test_a_read_only_key_cannot_post_a_request(api, tree, categories):
     _key, raw = issue(can_read=True)
-    r = api.post(O311 + "requests.json", {"api_key": raw, "service_code": "repair",
-                                          "lat": 23.003, "long": 113.113})
+    r = api.post(
+        O311 + "requests.json",
+        {"api_key": raw, "service_code": "repair", "lat": 23.003, "long": 113.113},
+    )
     assert r.status_code == 403
     assert r.json()[0]["parameter"] == "api_key"
     assert not Case.objects.exists()
@@ -155,8 +182,14 @@ def test_a_read_only_key_cannot_post_a_request(api, tree, categories):
 @pytest.mark.parametrize("how", ["body", "query", "header"])
 def test_a_post_key_creates_a_located_case(api, tree, categories, how):
     key, raw = issue(can_read=False, can_post_requests=True)
-    data = {"service_code": "repair", "lat": "23.003", "long": "113.113",
-            "description": "单元门禁坏了", "first_name": "小", "last_name": "林"}
+    data = {
+        "service_code": "repair",
+        "lat": "23.003",
+        "long": "113.113",
+        "description": "单元门禁坏了",
+        "first_name": "小",
+        "last_name": "林",
+    }
     url, extra = O311 + "requests.json", {}
     if how == "body":
         data["api_key"] = raw
@@ -176,8 +209,10 @@ def test_a_post_key_creates_a_located_case(api, tree, categories, how):
 
 def test_a_post_key_outside_every_grid_names_lat(api, tree, categories):
     _key, raw = issue(can_read=False, can_post_requests=True)
-    r = api.post(O311 + "requests.json", {"api_key": raw, "service_code": "repair",
-                                          "lat": 40.0, "long": 116.0})
+    r = api.post(
+        O311 + "requests.json",
+        {"api_key": raw, "service_code": "repair", "lat": 40.0, "long": 116.0},
+    )
     assert r.status_code == 400 and r.json()[0]["parameter"] == "lat"
     assert ApiKeyUse.objects.get().status_code == 400
 
@@ -188,11 +223,12 @@ def test_open311_reads_are_limited_to_the_key_scope(api, tree, cases):
     r = api.get(O311 + "requests.json", {"api_key": raw})
     assert r.status_code == 200, r.content
     assert [x["service_request_id"] for x in r.json()] == [east.number]
-    assert api.get(O311 + f"requests/{south.number}.json",
-                   HTTP_X_API_KEY=raw).status_code == 404
+    assert api.get(O311 + f"requests/{south.number}.json", HTTP_X_API_KEY=raw).status_code == 404
     _all, everything = issue(name="city platform", can_read=True)
-    got = {x["service_request_id"] for x in
-           api.get(O311 + "requests.json", HTTP_X_API_KEY=everything).json()}
+    got = {
+        x["service_request_id"]
+        for x in api.get(O311 + "requests.json", HTTP_X_API_KEY=everything).json()
+    }
     assert got == {east.number, south.number}
     _post, post_only = issue(name="hotline", can_read=False, can_post_requests=True)
     r = api.get(O311 + "requests.json", {"api_key": post_only})
@@ -210,8 +246,9 @@ def test_rate_limit_answers_429_after_n_requests(api, tree):
     _other, other = issue(name="GIS", can_read=True)
     assert api.get(GRIDS, HTTP_X_API_KEY=other).status_code == 200
     assert api.get(GRIDS).status_code == 200
-    assert list(ApiKeyUse.objects.filter(key=key).order_by("id")
-                .values_list("status_code", flat=True)) == [200, 200, 200, 429, 429]
+    assert list(
+        ApiKeyUse.objects.filter(key=key).order_by("id").values_list("status_code", flat=True)
+    ) == [200, 200, 200, 429, 429]
 
 
 def test_anonymous_callers_are_unchanged(api, tree, cases):

@@ -19,8 +19,13 @@ def test_inside_a_building_with_its_leaders_public_contact(api, tree, members):
     assert data["community"] == {"code": tree.c1.code, "name": tree.c1.name}
     assert data["compound"] == {"code": tree.k1.code, "name": tree.k1.name}
     assert data["building"] == {"code": tree.b1.code, "name": tree.b1.name}
-    assert data["contact"] == {"role": "building_leader", "name": "王芳", "pledge": "有事找我",
-                               "specialty": "水电维修", "phone": "139****5678"}
+    assert data["contact"] == {
+        "role": "building_leader",
+        "name": "王芳",
+        "pledge": "有事找我",
+        "specialty": "水电维修",
+        "phone": "139****5678",
+    }
     assert "address" not in str(data) and "东湖花园1栋101" not in str(data)
 
 
@@ -61,18 +66,21 @@ def test_chinese_map_coordinates_are_converted_first(api, tree, crs):
     assert (raw.get("building") or {}).get("code") != tree.b3.code
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ({"lat": 23}, "lon"),
-    ({"lon": 113}, "lat"),
-    ({"lon": "x", "lat": 23}, "lon"),
-    ({"lon": 181, "lat": 23}, "lon"),
-    ({"lon": 113, "lat": -91}, "lat"),
-    ({"lon": "inf", "lat": 23}, "lon"),
-    ({"lon": 113, "lat": 23, "crs": "epsg:3857"}, "crs"),
-    ({"lon": 113, "lat": 23, "crs": ""}, "crs"),  # empty is not the default
-    # In range as BD-09, out of range once converted (was a 500 under fuzzing).
-    ({"lon": -180, "lat": -90, "crs": "bd09"}, "lon"),
-    ({"lon": 0, "lat": -90, "crs": "bd09"}, "lat"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"lat": 23}, "lon"),
+        ({"lon": 113}, "lat"),
+        ({"lon": "x", "lat": 23}, "lon"),
+        ({"lon": 181, "lat": 23}, "lon"),
+        ({"lon": 113, "lat": -91}, "lat"),
+        ({"lon": "inf", "lat": 23}, "lon"),
+        ({"lon": 113, "lat": 23, "crs": "epsg:3857"}, "crs"),
+        ({"lon": 113, "lat": 23, "crs": ""}, "crs"),  # empty is not the default
+        # In range as BD-09, out of range once converted (was a 500 under fuzzing).
+        ({"lon": -180, "lat": -90, "crs": "bd09"}, "lon"),
+        ({"lon": 0, "lat": -90, "crs": "bd09"}, "lat"),
+    ],
+)
 def test_bad_input(api, tree, query, parameter):
     assert_error(api.get(URL, query), 400, parameter)

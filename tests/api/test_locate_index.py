@@ -33,10 +33,16 @@ def test_same_placement_as_locate_one_on_a_lattice(tree):
         for y in ys:
             found = index.locate(float(x), float(y))
             p = locate_one(Point(float(x), float(y), srid=4326))
-            got = [r.id if r else 0 for r in (found.community, found.compound, found.building,
-                                              found.nearest)]
-            assert got == [int(p.community[0]), int(p.compound[0]), int(p.building[0]),
-                           int(p.nearest[0])], (x, y)
+            got = [
+                r.id if r else 0
+                for r in (found.community, found.compound, found.building, found.nearest)
+            ]
+            assert got == [
+                int(p.community[0]),
+                int(p.compound[0]),
+                int(p.building[0]),
+                int(p.nearest[0]),
+            ], (x, y)
             if found.nearest is not None:
                 assert found.nearest_m == pytest.approx(float(p.nearest_m[0]), abs=0.01)
             checked += 1
@@ -59,8 +65,7 @@ def test_a_new_building_leader_and_a_member_edit_show_at_once(api, tree):
 def test_a_boundary_change_shows_at_once(api, tree):
     point = {"lon": 113.1075, "lat": 23.0045}  # just north of B3
     assert api.get(URL, point).json()["building"] is None
-    grid_update(grid=tree.b3, acting_user=None,
-                geom=_multi(box(113.106, 23.002, 113.108, 23.005)))
+    grid_update(grid=tree.b3, acting_user=None, geom=_multi(box(113.106, 23.002, 113.108, 23.005)))
     assert api.get(URL, point).json()["building"]["code"] == tree.b3.code
 
 
@@ -78,8 +83,14 @@ def test_between_checks_the_index_is_reused_then_refreshed(api, tree, settings):
     point = {"lon": 113.116, "lat": 23.007}  # in compound K3, no building there yet
     assert api.get(URL, point).json()["building"] is None
     builds = holder.builds
-    Grid.objects.create(level=Level.BUILDING, code="100002001002", name="2栋", kind="building",
-                        parent=tree.k3, geom=_multi(box(113.115, 23.006, 113.117, 23.008)))
+    Grid.objects.create(
+        level=Level.BUILDING,
+        code="100002001002",
+        name="2栋",
+        kind="building",
+        parent=tree.k3,
+        geom=_multi(box(113.115, 23.006, 113.117, 23.008)),
+    )
     # Within the interval: the process answers from the index it has, reading no grid or
     # member (its only queries count the caller against the public lookup limit).
     with CaptureQueriesContext(connection) as queries:

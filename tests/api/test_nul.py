@@ -10,14 +10,17 @@ from gridgov.api.services import api_key_issue
 from tests.api.conftest import assert_error
 
 
-@pytest.mark.parametrize(("url", "parameter"), [
-    ("/api/v1/grids/?code=100\x00", "code"),
-    ("/api/v1/activities/?grid=100001\x00", "grid"),
-    ("/api/v1/export/members.geojson?grid=\x00", "grid"),
-    ("/api/v1/export/grids.geojson?grid=100001&crs=wgs84\x00", "crs"),
-    ("/api/v1/locate/?lon=113.1\x00&lat=23", "lon"),
-    ("/api/v1/grids/?x\x00y=1", "x\\x00y"),
-])
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/grids/?code=100\x00", "code"),
+        ("/api/v1/activities/?grid=100001\x00", "grid"),
+        ("/api/v1/export/members.geojson?grid=\x00", "grid"),
+        ("/api/v1/export/grids.geojson?grid=100001&crs=wgs84\x00", "crs"),
+        ("/api/v1/locate/?lon=113.1\x00&lat=23", "lon"),
+        ("/api/v1/grids/?x\x00y=1", "x\\x00y"),
+    ],
+)
 def test_nul_in_a_parameter_is_a_400_naming_it(api, tree, url, parameter):
     key = api_key_issue(key=ApiKey(name="city platform", can_read=True), acting_user=None)
     path, _, query = url.partition("?")

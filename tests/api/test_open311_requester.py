@@ -34,16 +34,27 @@ def requester():
 
 @pytest.fixture
 def case(tree, categories, requester):
-    return case_create(acting_user=None, category=categories["repair"], channel="phone",
-                       title="楼道灯不亮", description=DESCRIPTION, requester_name="陈阿姨",
-                       requester_phone="13800001234", address=ROOM, location=IN_B1,
-                       requester_user=requester)
+    return case_create(
+        acting_user=None,
+        category=categories["repair"],
+        channel="phone",
+        title="楼道灯不亮",
+        description=DESCRIPTION,
+        requester_name="陈阿姨",
+        requester_phone="13800001234",
+        address=ROOM,
+        location=IN_B1,
+        requester_user=requester,
+    )
 
 
 def _both(api, case, **auth) -> list[dict]:
     """The request as the list and the single request give it (JSON), and its XML address."""
-    listed = [r for r in api.get(BASE + "requests.json", **auth).json()
-              if r["service_request_id"] == case.number]
+    listed = [
+        r
+        for r in api.get(BASE + "requests.json", **auth).json()
+        if r["service_request_id"] == case.number
+    ]
     one = api.get(BASE + f"requests/{case.number}.json", **auth)
     assert one.status_code == 200, one.content
     xml = api.get(BASE + f"requests/{case.number}.xml", **auth).content.decode()
@@ -51,8 +62,7 @@ def _both(api, case, **auth) -> list[dict]:
 
 
 @pytest.mark.parametrize("role", [StaffRole.MEMBER, StaffRole.BUILDING_LEADER])
-def test_members_and_building_leaders_get_the_place_not_the_room(api, tree, make_user, case,
-                                                                 role):
+def test_members_and_building_leaders_get_the_place_not_the_room(api, tree, make_user, case, role):
     api.force_authenticate(make_user(f"v-{role}", role, tree.b1))
     seen = _both(api, case)
     assert len(seen) == 3
@@ -63,8 +73,7 @@ def test_members_and_building_leaders_get_the_place_not_the_room(api, tree, make
         assert "陈阿姨" not in str(item) and "13800001234" not in str(item)
 
 
-def test_resident_readers_and_the_requester_get_the_room(api, tree, make_user, case,
-                                                         requester):
+def test_resident_readers_and_the_requester_get_the_room(api, tree, make_user, case, requester):
     for user in (make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1), requester):
         api.force_authenticate(user)
         for item in _both(api, case):
@@ -72,8 +81,9 @@ def test_resident_readers_and_the_requester_get_the_room(api, tree, make_user, c
 
 
 def _key(**fields) -> str:
-    return api_key_issue(key=ApiKey(name=fields.pop("name", "city"), can_read=True, **fields),
-                         acting_user=None)
+    return api_key_issue(
+        key=ApiKey(name=fields.pop("name", "city"), can_read=True, **fields), acting_user=None
+    )
 
 
 def test_a_key_keeps_the_room_only_over_the_whole_district(api, tree, case):
@@ -89,17 +99,25 @@ def test_a_key_keeps_the_room_only_over_the_whole_district(api, tree, case):
 def test_a_key_scope_is_case_exact(api, tree, categories):
     """A key scoped to ``AB`` reads ``AB…`` cases, not ``ab…`` ones (SQLite's LIKE ignores
     ASCII case: the policy's filter does not)."""
-    upper, lower = (case_create(acting_user=None, category=categories["repair"],
-                                channel="phone", title=t, requester_name="李", location=p)
-                    for t, p in (("大写", IN_B1), ("小写", IN_B4)))
+    upper, lower = (
+        case_create(
+            acting_user=None,
+            category=categories["repair"],
+            channel="phone",
+            title=t,
+            requester_name="李",
+            location=p,
+        )
+        for t, p in (("大写", IN_B1), ("小写", IN_B4))
+    )
     Case.objects.filter(pk=upper.pk).update(grid_code="AB0101")
     Case.objects.filter(pk=lower.pk).update(grid_code="ab0101")
     raw = _key(scope_code=tree.c1.code)
     # A scope of letters (a city whose codes hold them); set past the form's check that the
     # test tree has such a grid.
     ApiKey.objects.update(scope_code="AB")
-    got = [r["service_request_id"] for r in api.get(BASE + "requests.json",
-                                                    HTTP_X_API_KEY=raw).json()]
+    got = [
+        r["service_request_id"] for r in api.get(BASE + "requests.json", HTTP_X_API_KEY=raw).json()
+    ]
     assert got == [upper.number]
-    assert api.get(BASE + f"requests/{lower.number}.json",
-                   HTTP_X_API_KEY=raw).status_code == 404
+    assert api.get(BASE + f"requests/{lower.number}.json", HTTP_X_API_KEY=raw).status_code == 404

@@ -8,8 +8,16 @@ from tests.factories import ResidentFactory
 MEMBERS, RESIDENTS = "/api/v1/members/", "/api/v1/residents/"
 pytestmark = pytest.mark.django_db
 
-PUBLIC_FIELDS = {"name", "kind", "specialty", "pledge", "phone", "community_code",
-                 "compound_code", "building_code"}
+PUBLIC_FIELDS = {
+    "name",
+    "kind",
+    "specialty",
+    "pledge",
+    "phone",
+    "community_code",
+    "compound_code",
+    "building_code",
+}
 
 
 def names(response):

@@ -39,19 +39,37 @@ PHONES = [phone for phone, _, _ in PEOPLE.values()]
 @pytest.fixture
 def crowd(tree):
     """Everyone lives in building B1."""
-    m = {name: MemberFactory(name=name, phone=phone, report_status=status, phone_public=opted,
-                             location=IN_B1, address=f"东湖花园1栋{i}01室")
-         for i, (name, (phone, status, opted)) in enumerate(PEOPLE.items(), 1)}
-    gridrole_assign(grid=tree.b1, member=m["楼长甲"], role=RoleKind.BUILDING_LEADER,
-                    acting_user=None)
-    PartyOrganisation.objects.create(kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部",
-                                     grid=tree.k1, secretary=m["支书乙"])
+    m = {
+        name: MemberFactory(
+            name=name,
+            phone=phone,
+            report_status=status,
+            phone_public=opted,
+            location=IN_B1,
+            address=f"东湖花园1栋{i}01室",
+        )
+        for i, (name, (phone, status, opted)) in enumerate(PEOPLE.items(), 1)
+    }
+    gridrole_assign(
+        grid=tree.b1, member=m["楼长甲"], role=RoleKind.BUILDING_LEADER, acting_user=None
+    )
+    PartyOrganisation.objects.create(
+        kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部", grid=tree.k1, secretary=m["支书乙"]
+    )
     today = timezone.localdate()
-    GridRole.objects.create(grid=tree.b2, member=m["已卸任"], role=RoleKind.BUILDING_LEADER,
-                            since=today - dt.timedelta(days=400),
-                            until=today - dt.timedelta(days=1))
-    GridRole.objects.create(grid=tree.b2, member=m["明日上任"], role=RoleKind.BUILDING_LEADER,
-                            since=today + dt.timedelta(days=1))
+    GridRole.objects.create(
+        grid=tree.b2,
+        member=m["已卸任"],
+        role=RoleKind.BUILDING_LEADER,
+        since=today - dt.timedelta(days=400),
+        until=today - dt.timedelta(days=1),
+    )
+    GridRole.objects.create(
+        grid=tree.b2,
+        member=m["明日上任"],
+        role=RoleKind.BUILDING_LEADER,
+        since=today + dt.timedelta(days=1),
+    )
     return m
 
 
@@ -96,8 +114,7 @@ def test_the_members_export_layer_carries_public_members_masked(api, crowd, crs)
     features = json.loads(text)["features"]
     assert sorted(f["properties"]["name"] for f in features) == PUBLIC
     phones = {f["properties"]["name"]: f["properties"]["phone"] for f in features}
-    assert phones == {"楼长甲": "138****0001", "支书乙": "138****0002",
-                      "确认公开": "138****0003"}
+    assert phones == {"楼长甲": "138****0001", "支书乙": "138****0002", "确认公开": "138****0003"}
     assert no_full_number(text)
 
 

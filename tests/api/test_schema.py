@@ -13,10 +13,17 @@ def test_schema_is_valid_openapi(api):
     assert r.status_code == 200
     schema = r.json()
     validate_schema(schema)
-    assert {"/api/v1/grids/", "/api/v1/locate/", "/api/v1/export/{layer}.geojson",
-            "/api/v1/members/", "/api/v1/residents/", "/api/v1/cases/",
-            "/api/v1/patrol-routes/", "/api/v1/activities/",
-            "/api/v1/activities/{id}/"} <= set(schema["paths"])
+    assert {
+        "/api/v1/grids/",
+        "/api/v1/locate/",
+        "/api/v1/export/{layer}.geojson",
+        "/api/v1/members/",
+        "/api/v1/residents/",
+        "/api/v1/cases/",
+        "/api/v1/patrol-routes/",
+        "/api/v1/activities/",
+        "/api/v1/activities/{id}/",
+    } <= set(schema["paths"])
     for path, ops in schema["paths"].items():
         if path.startswith("/api/v1/"):  # every refusal is documented, with its JSON body
             for op in ops.values():
@@ -28,20 +35,26 @@ def test_geojson_lists_are_described_as_feature_collections(api, tree):
     previous and features (an array of Features), not {count, results}."""
     schema = api.get("/api/schema/", {"format": "json"}).json()
     components = schema["components"]["schemas"]
-    for path in ("/api/v1/grids/", "/api/v1/cases/", "/api/v1/patrol-routes/",
-                 "/api/v1/activities/"):
+    for path in (
+        "/api/v1/grids/",
+        "/api/v1/cases/",
+        "/api/v1/patrol-routes/",
+        "/api/v1/activities/",
+    ):
         ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
         page = components[ok["schema"]["$ref"].rsplit("/", 1)[1]]
         assert set(page["required"]) == {"type", "count", "next", "previous", "features"}
         assert page["properties"]["features"]["type"] == "array", path
     served = api.get("/api/v1/grids/").json()
     assert set(served) == {"type", "count", "next", "previous", "features"}
-    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/grids/"]["get"]
-              ["parameters"]}
+    params = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/grids/"]["get"]["parameters"]
+    }
     assert params["page"]["minimum"] == 1
     assert (params["page_size"]["minimum"], params["page_size"]["maximum"]) == (1, 1000)
-    locate = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/locate/"]["get"]
-              ["parameters"]}
+    locate = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/locate/"]["get"]["parameters"]
+    }
     assert (locate["lat"]["minimum"], locate["lat"]["maximum"]) == (-90, 90)
     assert (locate["lon"]["minimum"], locate["lon"]["maximum"]) == (-180, 180)
 
@@ -64,8 +77,12 @@ def test_docs_page_uses_only_local_assets(client):
     assert "/api/schema/" in start_up
 
 
-OPEN311 = {"/open311/v2/services.{format}", "/open311/v2/services/{code}.{format}",
-           "/open311/v2/requests.{format}", "/open311/v2/requests/{id}.{format}"}
+OPEN311 = {
+    "/open311/v2/services.{format}",
+    "/open311/v2/services/{code}.{format}",
+    "/open311/v2/requests.{format}",
+    "/open311/v2/requests/{id}.{format}",
+}
 
 
 def _schema(api) -> dict:
@@ -88,8 +105,10 @@ def test_every_public_route_is_in_the_schema(api):
 
     from gridgov.api.schema import FormatSuffixEnumerator
 
-    enumerated = {path for path, *_rest in
-                  FormatSuffixEnumerator(get_resolver().url_patterns).get_api_endpoints()}
+    enumerated = {
+        path
+        for path, *_rest in FormatSuffixEnumerator(get_resolver().url_patterns).get_api_endpoints()
+    }
     paths = set(_schema(api)["paths"])
     public = {p for p in enumerated if p.startswith(("/api/v1/", "/open311/"))}
     assert OPEN311 <= public
@@ -98,10 +117,8 @@ def test_every_public_route_is_in_the_schema(api):
 
 def test_open311_operations_describe_formats_and_errors(api):
     schema = _schema(api)
-    ops = {(path, method): op for path in OPEN311
-           for method, op in schema["paths"][path].items()}
-    assert set(ops) == {(p, "get") for p in OPEN311} | {("/open311/v2/requests.{format}",
-                                                         "post")}
+    ops = {(path, method): op for path in OPEN311 for method, op in schema["paths"][path].items()}
+    assert set(ops) == {(p, "get") for p in OPEN311} | {("/open311/v2/requests.{format}", "post")}
     for (path, method), op in ops.items():
         [fmt] = [p for p in op["parameters"] if p["name"] == "format"]
         assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["json", "xml"], path
@@ -110,15 +127,23 @@ def test_open311_operations_describe_formats_and_errors(api):
         # The spec's error answer is a list (drf-spectacular would unwrap many=True on a
         # non-2xx answer: gridgov.api.schema.Open311ErrorListExtension keeps the array).
         for code in ("401", "404", "429"):
-            errors = _component(schema, op["responses"][code]["content"]["application/json"]
-                                ["schema"])
+            errors = _component(
+                schema, op["responses"][code]["content"]["application/json"]["schema"]
+            )
             assert errors["type"] == "array", (path, code)
             error = _component(schema, errors["items"])
             assert set(error["properties"]) == {"code", "description", "parameter"}
     listing = ops["/open311/v2/requests.{format}", "get"]
     assert {p["name"] for p in listing["parameters"]} >= {
-        "service_request_id", "service_code", "start_date", "end_date", "status", "page",
-        "page_size", "api_key"}
+        "service_request_id",
+        "service_code",
+        "start_date",
+        "end_date",
+        "status",
+        "page",
+        "page_size",
+        "api_key",
+    }
     post = ops["/open311/v2/requests.{format}", "post"]["requestBody"]["content"]
     assert "application/x-www-form-urlencoded" in post
 
@@ -131,27 +156,47 @@ def test_open311_schema_matches_what_the_resources_answer(api, tree, categories,
 
     schema = _schema(api)
     ok = schema["paths"]
-    service = _component(schema, ok["/open311/v2/services.{format}"]["get"]["responses"]
-                         ["200"]["content"]["application/json"]["schema"])
+    service = _component(
+        schema,
+        ok["/open311/v2/services.{format}"]["get"]["responses"]["200"]["content"][
+            "application/json"
+        ]["schema"],
+    )
     assert set(service["properties"]) == set(api.get("/open311/v2/services.json").json()[0])
 
-    case_create(acting_user=None, category=categories["repair"], channel="phone",
-                title="楼道灯不亮", requester_name="陈阿姨", location=IN_B1)
+    case_create(
+        acting_user=None,
+        category=categories["repair"],
+        channel="phone",
+        title="楼道灯不亮",
+        requester_name="陈阿姨",
+        location=IN_B1,
+    )
     api.force_authenticate(make_user("admin", StaffRole.STREET_ADMIN, scope=""))
     [answer] = api.get("/open311/v2/requests.json").json()
-    request = _component(schema, ok["/open311/v2/requests.{format}"]["get"]["responses"]
-                         ["200"]["content"]["application/json"]["schema"])
+    request = _component(
+        schema,
+        ok["/open311/v2/requests.{format}"]["get"]["responses"]["200"]["content"][
+            "application/json"
+        ]["schema"],
+    )
     assert set(request["properties"]) == set(answer)
     extended = schema["components"]["schemas"][
         request["properties"]["extended_attributes"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
         if "allOf" in request["properties"]["extended_attributes"]
-        else request["properties"]["extended_attributes"]["$ref"].rsplit("/", 1)[1]]
+        else request["properties"]["extended_attributes"]["$ref"].rsplit("/", 1)[1]
+    ]
     assert set(extended["properties"]) == set(answer["extended_attributes"])
-    created = api.post("/open311/v2/requests.json", {"service_code": "repair", "lat": 23.002,
-                                                      "long": 113.102})
+    created = api.post(
+        "/open311/v2/requests.json", {"service_code": "repair", "lat": 23.002, "long": 113.102}
+    )
     assert created.status_code == 201
-    post = _component(schema, ok["/open311/v2/requests.{format}"]["post"]["responses"]["201"]
-                      ["content"]["application/json"]["schema"])
+    post = _component(
+        schema,
+        ok["/open311/v2/requests.{format}"]["post"]["responses"]["201"]["content"][
+            "application/json"
+        ]["schema"],
+    )
     assert set(post["properties"]) == set(created.json()[0])
 
 
@@ -173,4 +218,4 @@ def test_unknown_api_paths_answer_in_the_apis_format(client):
     r = strict.post("/open311/v2/requests.txt", {"service_code": "repair"})
     assert r.status_code == 404 and r.json()[0]["code"] == 404
     r = client.get("/open311/v2/nothing.xml")
-    assert r.status_code == 404 and r.content.startswith(b'<?xml') and b"<errors>" in r.content
+    assert r.status_code == 404 and r.content.startswith(b"<?xml") and b"<errors>" in r.content

@@ -28,9 +28,14 @@ def categories(db) -> dict[str, CaseCategory]:
     out = {}
     for code, name, kind, minutes, hours in seed.CATEGORIES:
         out[code], _ = CaseCategory.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind,
-                                 "first_response_sla_minutes": minutes,
-                                 "resolution_sla_hours": hours})
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "first_response_sla_minutes": minutes,
+                "resolution_sla_hours": hours,
+            },
+        )
     return out
 
 
@@ -54,8 +59,9 @@ def people(tree, make_user) -> People:
         resident=user(username="resident", password="x-Pass-2026!"),
         stranger=user(username="stranger", password="x-Pass-2026!"),
         wang=MemberFactory(name="王芳", location=IN_B1, report_status=CONFIRMED),
-        li=MemberFactory(name="李强", location=Point(113.107, 23.003, srid=4326),
-                         report_status=CONFIRMED),
+        li=MemberFactory(
+            name="李强", location=Point(113.107, 23.003, srid=4326), report_status=CONFIRMED
+        ),
         zhao=MemberFactory(name="赵敏", location=IN_B4, report_status=CONFIRMED),
     )
 
@@ -65,12 +71,18 @@ def new_case(categories, people):
     """A factory of cases raised by the resident account, in building B1 by default."""
 
     def make(category: str = "repair", location: Point = IN_B1, **extra):
-        fields = {"channel": "phone", "title": "楼道灯不亮", "requester_name": "陈阿姨",
-                  "requester_phone": "13800001234", "requester_user": people.resident,
-                  "description": "三楼楼道灯坏了一周"}
+        fields = {
+            "channel": "phone",
+            "title": "楼道灯不亮",
+            "requester_name": "陈阿姨",
+            "requester_phone": "13800001234",
+            "requester_user": people.resident,
+            "description": "三楼楼道灯坏了一周",
+        }
         fields.update(extra)
-        return case_create(acting_user=people.staff, category=categories[category],
-                           location=location, **fields)
+        return case_create(
+            acting_user=people.staff, category=categories[category], location=location, **fields
+        )
 
     return make
 

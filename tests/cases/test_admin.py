@@ -15,12 +15,21 @@ def root(django_user_model):
 def test_admin_add_goes_through_case_create(client, root, categories, tree):
     client.force_login(root)
     assert client.get("/admin/cases/case/add/").status_code == 200
-    response = client.post("/admin/cases/case/add/", {
-        "category": categories["sanitation"].pk, "channel": "window", "title": "绿化带垃圾",
-        "requester_name": "钱先生", "requester_phone": "", "description": "", "address": "",
-        "location": '{"type": "Point", "coordinates": [113.102, 23.002]}',
-        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        "/admin/cases/case/add/",
+        {
+            "category": categories["sanitation"].pk,
+            "channel": "window",
+            "title": "绿化带垃圾",
+            "requester_name": "钱先生",
+            "requester_phone": "",
+            "description": "",
+            "address": "",
+            "location": '{"type": "Point", "coordinates": [113.102, 23.002]}',
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     case = Case.objects.get()
     assert case.building == tree.b1 and case.number.endswith("-000001")
@@ -52,14 +61,24 @@ def test_admin_list_is_scoped(client, new_case, people):
 def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
     case = new_case()
     client.force_login(root)
-    response = client.post(f"/admin/cases/case/{case.pk}/change/", {
-        "channel": case.channel, "title": "楼道灯不亮（三楼）", "requester_name": "陈阿姨",
-        "requester_phone": case.requester_phone, "description": case.description,
-        "address": "", "requester_user": case.requester_user_id or "",
-        "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "1",
-        "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "1000",
-        "events-0-id": case.events.get().pk, "events-0-case": case.pk,
-    })
+    response = client.post(
+        f"/admin/cases/case/{case.pk}/change/",
+        {
+            "channel": case.channel,
+            "title": "楼道灯不亮（三楼）",
+            "requester_name": "陈阿姨",
+            "requester_phone": case.requester_phone,
+            "description": case.description,
+            "address": "",
+            "requester_user": case.requester_user_id or "",
+            "events-TOTAL_FORMS": "1",
+            "events-INITIAL_FORMS": "1",
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+            "events-0-id": case.events.get().pk,
+            "events-0-case": case.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     case.refresh_from_db()
     assert case.title == "楼道灯不亮（三楼）" and case.status == "new"
@@ -68,10 +87,16 @@ def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
 
 def test_admin_add_outside_every_community_is_a_form_error(client, root, categories, tree):
     client.force_login(root)
-    response = client.post("/en/admin/cases/case/add/", {
-        "category": categories["sanitation"].pk, "channel": "window", "title": "远处",
-        "requester_name": "钱先生", "location": '{"type": "Point", "coordinates": [113.3, 23.2]}',
-    })
+    response = client.post(
+        "/en/admin/cases/case/add/",
+        {
+            "category": categories["sanitation"].pk,
+            "channel": "window",
+            "title": "远处",
+            "requester_name": "钱先生",
+            "location": '{"type": "Point", "coordinates": [113.3, 23.2]}',
+        },
+    )
     assert response.status_code == 200
     assert "lies outside every community" in response.content.decode()
     assert not Case.objects.exists()

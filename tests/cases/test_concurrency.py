@@ -20,12 +20,22 @@ TAKERS = 50
 def test_fifty_concurrent_takers_one_winner(tree, categories):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
-    members = [MemberFactory(name=f"党员{i:02d}", location=Point(113.102, 23.002, srid=4326),
-                             report_status=ReportStatus.CONFIRMED) for i in range(TAKERS)]
-    wish = services.case_create(acting_user=None, category=categories["micro_wish"],
-                                channel="online", title="帮独居老人换灯泡",
-                                requester_name="吴奶奶", location=Point(113.102, 23.002,
-                                                                      srid=4326))
+    members = [
+        MemberFactory(
+            name=f"党员{i:02d}",
+            location=Point(113.102, 23.002, srid=4326),
+            report_status=ReportStatus.CONFIRMED,
+        )
+        for i in range(TAKERS)
+    ]
+    wish = services.case_create(
+        acting_user=None,
+        category=categories["micro_wish"],
+        channel="online",
+        title="帮独居老人换灯泡",
+        requester_name="吴奶奶",
+        location=Point(113.102, 23.002, srid=4326),
+    )
     barrier = threading.Barrier(TAKERS)
     won: list[int] = []
     lost: list[str] = []
@@ -42,7 +52,7 @@ def test_fifty_concurrent_takers_one_winner(tree, categories):
         except CaseAlreadyTaken as exc:
             with lock:
                 lost.append(exc.messages[0])
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 other.append(exc)
         finally:
@@ -60,5 +70,4 @@ def test_fifty_concurrent_takers_one_winner(tree, categories):
     assert wish.taken_by_id == won[0] and wish.status == "taken"
     assert CaseEvent.objects.filter(case=wish, action="taken").count() == 1
     winner = wish.taken_by.name
-    assert all(msg == f"Case {wish.number} has already been taken by {winner}."
-               for msg in lost)
+    assert all(msg == f"Case {wish.number} has already been taken by {winner}." for msg in lost)

@@ -14,24 +14,28 @@ from gridgov.people.models import ReportStatus
 from tests.cases.conftest import IN_B1
 from tests.factories import MemberFactory
 
-NOT_DISPATCHABLE = {"待确认": ReportStatus.REGISTERED, "被退回": ReportStatus.REJECTED,
-                    "未报到": ReportStatus.NOT_REPORTED}
+NOT_DISPATCHABLE = {
+    "待确认": ReportStatus.REGISTERED,
+    "被退回": ReportStatus.REJECTED,
+    "未报到": ReportStatus.NOT_REPORTED,
+}
 
 
 @pytest.fixture
 def registrations(db):
     """One member of C1 in each status that may not be dispatched; a building leader who
     never reported (public through the role)."""
-    out = {name: MemberFactory(name=name, location=IN_B1, report_status=status)
-           for name, status in NOT_DISPATCHABLE.items()}
+    out = {
+        name: MemberFactory(name=name, location=IN_B1, report_status=status)
+        for name, status in NOT_DISPATCHABLE.items()
+    }
     return out
 
 
 @pytest.fixture
 def leader(tree):
     member = MemberFactory(name="楼长老周", location=IN_B1)
-    gridrole_assign(grid=tree.b1, member=member, role=RoleKind.BUILDING_LEADER,
-                    acting_user=None)
+    gridrole_assign(grid=tree.b1, member=member, role=RoleKind.BUILDING_LEADER, acting_user=None)
     return member
 
 
@@ -45,11 +49,10 @@ def _options(client, user, case) -> str:
 
 
 @pytest.mark.parametrize("who", ["member", "staff"])
-def test_dispatch_list_has_no_unconfirmed_or_rejected_names(client, tree, make_user, people,
-                                                            new_case, registrations, leader,
-                                                            who):
-    user = (make_user("plain", StaffRole.MEMBER, tree.c1) if who == "member"
-            else people.staff)
+def test_dispatch_list_has_no_unconfirmed_or_rejected_names(
+    client, tree, make_user, people, new_case, registrations, leader, who
+):
+    user = make_user("plain", StaffRole.MEMBER, tree.c1) if who == "member" else people.staff
     html = _options(client, user, new_case())
     for name in NOT_DISPATCHABLE:
         assert name not in html
@@ -58,30 +61,33 @@ def test_dispatch_list_has_no_unconfirmed_or_rejected_names(client, tree, make_u
 
 
 @pytest.mark.parametrize("name", list(NOT_DISPATCHABLE))
-def test_the_service_refuses_a_registration_not_confirmed(people, new_case, registrations,
-                                                          name):
+def test_the_service_refuses_a_registration_not_confirmed(people, new_case, registrations, name):
     case = new_case()
     with pytest.raises(CaseError, match=f"{name} cannot be sent case {case.number}"):
         services.case_dispatch(case=case, member=registrations[name], acting_user=people.staff)
     with pytest.raises(CaseError, match="Only members the community confirmed"):
-        services.case_take(case=new_case(category="micro_wish"), member=registrations[name],
-                           acting_user=people.staff)
+        services.case_take(
+            case=new_case(category="micro_wish"),
+            member=registrations[name],
+            acting_user=people.staff,
+        )
     case.refresh_from_db()
     assert case.status == Status.NEW and case.dispatched_to is None
 
 
-def test_a_public_role_holder_may_be_dispatched_whatever_their_reporting(people, new_case,
-                                                                         leader):
+def test_a_public_role_holder_may_be_dispatched_whatever_their_reporting(people, new_case, leader):
     case = services.case_dispatch(case=new_case(), member=leader, acting_user=people.staff)
     assert case.status == Status.DISPATCHED and case.dispatched_to == leader
 
 
-def test_the_page_says_why_a_rejected_registration_is_refused(client, people, new_case,
-                                                               registrations):
+def test_the_page_says_why_a_rejected_registration_is_refused(
+    client, people, new_case, registrations
+):
     case = new_case()
     client.force_login(people.staff)
-    response = client.post(f"/en/cases/{case.number}/dispatch/",
-                           {"member": registrations["被退回"].pk}, follow=True)
+    response = client.post(
+        f"/en/cases/{case.number}/dispatch/", {"member": registrations["被退回"].pk}, follow=True
+    )
     html = response.content.decode()
     assert "被退回 cannot be sent case" in html and "rejected" in html
     case.refresh_from_db()

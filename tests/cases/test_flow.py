@@ -45,8 +45,9 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
 
     with pytest.raises(CaseNotAllowed, match="Only the resident who raised case"):
         services.case_feedback(case=case, acting_user=people.stranger, satisfaction=5)
-    case = services.case_feedback(case=case, acting_user=people.resident, satisfaction=2,
-                                  text="灯又坏了")
+    case = services.case_feedback(
+        case=case, acting_user=people.resident, satisfaction=2, text="灯又坏了"
+    )
     assert (case.satisfaction, case.feedback) == (2, "灯又坏了")
 
     case = services.case_reopen(case=case, acting_user=people.resident, reason="第二天又不亮")
@@ -57,8 +58,9 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     case = services.case_dispatch(case=case, member=people.li, acting_user=people.staff)
     case = services.case_take(case=case, member=people.li, acting_user=people.staff)
     assert case.taken_by == people.li
-    case = services.case_close(case=case, acting_user=people.staff,
-                               reason="not_ours", note="线路属供电局")
+    case = services.case_close(
+        case=case, acting_user=people.staff, reason="not_ours", note="线路属供电局"
+    )
     assert case.status == Status.CLOSED and case.closure_reason == "not_ours"
     assert case.resolved_at is None  # closed never reads as resolved
     assert case.get_status_display() != Status.RESOLVED.label
@@ -83,15 +85,17 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     audits = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert audits.count() == len(events)
     assert sorted(audits.values_list("action", flat=True)) == sorted(
-        f"case.{a}" for a, _, _ in actions(case))
+        f"case.{a}" for a, _, _ in actions(case)
+    )
 
 
 def test_escalation_to_the_street_office(new_case, people):
     case = new_case(category="safety_hazard", title="小区后门围墙倒塌")
     with pytest.raises(ValidationError, match="say why the community cannot solve it"):
         services.case_escalate(case=case, acting_user=people.staff, note="  ")
-    case = services.case_escalate(case=case, acting_user=people.staff,
-                                  note="需住建部门鉴定围墙安全")
+    case = services.case_escalate(
+        case=case, acting_user=people.staff, note="需住建部门鉴定围墙安全"
+    )
     assert case.escalated and case.escalated_at and case.status == Status.NEW
     assert case.first_response_at == case.escalated_at  # escalating answers the resident
     with pytest.raises(ValidationError, match="already escalated to the street office"):
@@ -110,8 +114,9 @@ def test_close_as_duplicate_names_the_original(new_case, people):
     first, second = new_case(), new_case()
     with pytest.raises(ValidationError, match="say which case it duplicates"):
         services.case_close(case=second, acting_user=people.staff, reason="duplicate")
-    second = services.case_close(case=second, acting_user=people.staff, reason="duplicate",
-                                 duplicate_of=first)
+    second = services.case_close(
+        case=second, acting_user=people.staff, reason="duplicate", duplicate_of=first
+    )
     assert second.duplicate_of == first and second.closure_reason == "duplicate"
     reopened = services.case_reopen(case=second, acting_user=people.staff, reason="不是同一件")
     assert reopened.duplicate_of is None and reopened.closure_reason == ""
@@ -120,18 +125,28 @@ def test_close_as_duplicate_names_the_original(new_case, people):
 def test_numbers_are_sequential_per_year(new_case, categories, people):
     a, b = new_case(), new_case()
     assert int(b.number.split("-")[1]) == int(a.number.split("-")[1]) + 1
-    old = services.case_create(acting_user=None, category=categories["sanitation"],
-                               channel="patrol", title="垃圾堆放", requester_name="巡逻队",
-                               location=Point(113.102, 23.002, srid=4326),
-                               at=timezone.now() - dt.timedelta(days=400))
+    old = services.case_create(
+        acting_user=None,
+        category=categories["sanitation"],
+        channel="patrol",
+        title="垃圾堆放",
+        requester_name="巡逻队",
+        location=Point(113.102, 23.002, srid=4326),
+        at=timezone.now() - dt.timedelta(days=400),
+    )
     assert old.number.endswith("-000001") and old.number[:4] != a.number[:4]
 
 
 def test_a_point_outside_every_community_is_refused_naming_the_case(categories, people):
     with pytest.raises(ValidationError, match="“井盖丢失” lies outside every community"):
-        services.case_create(acting_user=people.staff, category=categories["repair"],
-                             channel="phone", title="井盖丢失", requester_name="刘先生",
-                             location=Point(113.2, 23.1, srid=4326))
+        services.case_create(
+            acting_user=people.staff,
+            category=categories["repair"],
+            channel="phone",
+            title="井盖丢失",
+            requester_name="刘先生",
+            location=Point(113.2, 23.1, srid=4326),
+        )
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
 
 

@@ -12,13 +12,22 @@ from tests.factories import MemberFactory
 
 
 def test_finding_opens_a_located_case_once(tree, categories, admin_user):
-    route = route_create(acting_user=admin_user, grid=tree.k1, name="东湖夜巡线",
-                         line=LineString((113.1015, 23.0035), (113.1045, 23.0035), srid=4326))
+    route = route_create(
+        acting_user=admin_user,
+        grid=tree.k1,
+        name="东湖夜巡线",
+        line=LineString((113.1015, 23.0035), (113.1045, 23.0035), srid=4326),
+    )
     walker = MemberFactory(name="巡逻员")
-    patrol = patrol_record(route=route, walked_on=dt.date.today() - dt.timedelta(days=1),
-                           members=[walker], acting_user=admin_user,
-                           findings=[{"point": Point(113.102, 23.0028, srid=4326),
-                                      "kind": "hazard", "note": "井盖松动"}])
+    patrol = patrol_record(
+        route=route,
+        walked_on=dt.date.today() - dt.timedelta(days=1),
+        members=[walker],
+        acting_user=admin_user,
+        findings=[
+            {"point": Point(113.102, 23.0028, srid=4326), "kind": "hazard", "note": "井盖松动"}
+        ],
+    )
     finding = patrol.findings.get()
     category = next(iter(categories.values()))
     case = case_from_finding(finding=finding, category=category, acting_user=admin_user)

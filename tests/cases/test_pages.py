@@ -27,8 +27,7 @@ def test_list_shows_only_in_scope_open_cases_oldest_first(client, new_case, peop
 
 
 def test_detail_shows_history_and_allowed_steps(client, new_case, people):
-    case = services.case_dispatch(case=new_case(), member=people.wang,
-                                  acting_user=people.staff)
+    case = services.case_dispatch(case=new_case(), member=people.wang, acting_user=people.staff)
     client.force_login(people.staff)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert "csrfmiddlewaretoken" in page
@@ -43,21 +42,23 @@ def test_detail_shows_history_and_allowed_steps(client, new_case, people):
 def test_post_take_on_the_detail_page(client, new_case, people):
     wish = new_case(category="micro_wish", title="帮忙买菜")
     client.force_login(people.staff)
-    response = client.post(f"/cases/{wish.number}/take/",
-                           {"member": people.wang.pk, "note": "我来"}, follow=True)
+    response = client.post(
+        f"/cases/{wish.number}/take/", {"member": people.wang.pk, "note": "我来"}, follow=True
+    )
     assert response.status_code == 200
     wish.refresh_from_db()
     assert wish.status == Status.TAKEN and wish.taken_by == people.wang
     page = response.content.decode()
     assert 'id="taken-by">王芳<' in page
     # a second take is refused with the service's message, nothing changes
-    response = client.post(f"/cases/{wish.number}/take/", {"member": people.li.pk},
-                           follow=True)
+    response = client.post(f"/cases/{wish.number}/take/", {"member": people.li.pk}, follow=True)
     # the page is Chinese first: the refusal is the service's message in zh-hans (English
     # until its translation lands)
     with translation.override("zh-hans"):
-        expected = translation.gettext("Case %(number)s has already been taken by %(member)s.") \
-            % {"number": wish.number, "member": "王芳"}
+        expected = translation.gettext("Case %(number)s has already been taken by %(member)s.") % {
+            "number": wish.number,
+            "member": "王芳",
+        }
     assert expected in response.content.decode()
     assert CaseEvent.objects.filter(case=wish, action="taken").count() == 1
 
@@ -74,8 +75,9 @@ def test_out_of_scope_case_is_404(client, new_case, people):
     elsewhere = new_case(location=IN_B4, requester_user=None)
     client.force_login(people.staff)
     assert client.get(f"/cases/{elsewhere.number}/").status_code == 404
-    assert client.post(f"/cases/{elsewhere.number}/close/",
-                       {"reason": "not_ours"}).status_code == 404
+    assert (
+        client.post(f"/cases/{elsewhere.number}/close/", {"reason": "not_ours"}).status_code == 404
+    )
     elsewhere.refresh_from_db()
     assert elsewhere.status == Status.NEW
 
@@ -87,8 +89,11 @@ def test_get_on_a_step_is_refused(client, new_case, people):
 
 
 def test_requester_gives_feedback_and_reopens_from_the_page(client, new_case, people):
-    case = services.case_close(case=new_case(location=Point(113.102, 23.002, srid=4326)),
-                               acting_user=people.staff, reason="no_further_action")
+    case = services.case_close(
+        case=new_case(location=Point(113.102, 23.002, srid=4326)),
+        acting_user=people.staff,
+        reason="no_further_action",
+    )
     client.force_login(people.resident)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert f'action="/cases/{case.number}/feedback/"' in page

@@ -16,35 +16,53 @@ from gridgov.cases.models import Case, CaseEvent
 def refused(case, exc, match):
     """The step raises ``exc`` matching ``match``; the case row, its events and the audit
     trail are exactly as before."""
-    before = (snapshot(Case.objects.get(pk=case.pk)), CaseEvent.objects.count(),
-              AuditEntry.objects.count())
+    before = (
+        snapshot(Case.objects.get(pk=case.pk)),
+        CaseEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
     with pytest.raises(exc, match=match):
         yield
-    after = (snapshot(Case.objects.get(pk=case.pk)), CaseEvent.objects.count(),
-             AuditEntry.objects.count())
+    after = (
+        snapshot(Case.objects.get(pk=case.pk)),
+        CaseEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert after == before
 
 
 def test_take_a_closed_case(new_case, people):
-    case = services.case_close(case=new_case(), acting_user=people.staff,
-                               reason="no_further_action")
-    with refused(case, CaseTransitionError, rf"Case {case.number} is closed without a fix: "
-                 "it cannot be taken."):
+    case = services.case_close(
+        case=new_case(), acting_user=people.staff, reason="no_further_action"
+    )
+    with refused(
+        case,
+        CaseTransitionError,
+        rf"Case {case.number} is closed without a fix: "
+        "it cannot be taken.",
+    ):
         services.case_take(case=case, member=people.wang, acting_user=people.staff)
 
 
 def test_resolve_a_case_not_taken(new_case, people):
     case = new_case()
-    with refused(case, CaseTransitionError, rf"Case {case.number} is new: only a case a "
-                 "member has taken can be resolved."):
+    with refused(
+        case,
+        CaseTransitionError,
+        rf"Case {case.number} is new: only a case a "
+        "member has taken can be resolved.",
+    ):
         services.case_resolve(case=case, acting_user=people.staff, note="done")
 
 
 def test_feedback_before_resolution(new_case, people):
-    case = services.case_dispatch(case=new_case(), member=people.wang,
-                                  acting_user=people.staff)
-    with refused(case, CaseTransitionError, rf"Case {case.number} is dispatched: feedback "
-                 "can be given once it is resolved or closed."):
+    case = services.case_dispatch(case=new_case(), member=people.wang, acting_user=people.staff)
+    with refused(
+        case,
+        CaseTransitionError,
+        rf"Case {case.number} is dispatched: feedback "
+        "can be given once it is resolved or closed.",
+    ):
         services.case_feedback(case=case, acting_user=people.resident, satisfaction=4)
 
 
@@ -69,15 +87,15 @@ def test_a_problem_cannot_be_taken_before_dispatch(new_case, people):
 
 
 def test_only_the_dispatched_member_takes_it(new_case, people):
-    case = services.case_dispatch(case=new_case(), member=people.wang,
-                                  acting_user=people.staff)
+    case = services.case_dispatch(case=new_case(), member=people.wang, acting_user=people.staff)
     with refused(case, CaseTransitionError, "was dispatched to 王芳: 李强 cannot take it"):
         services.case_take(case=case, member=people.li, acting_user=people.staff)
 
 
 def test_second_taker_is_told_who_took_it(new_case, people):
-    wish = services.case_take(case=new_case(category="micro_wish"), member=people.wang,
-                              acting_user=people.staff)
+    wish = services.case_take(
+        case=new_case(category="micro_wish"), member=people.wang, acting_user=people.staff
+    )
     with refused(wish, CaseAlreadyTaken, rf"Case {wish.number} has already been taken by 王芳"):
         services.case_take(case=wish, member=people.li, acting_user=people.staff)
 

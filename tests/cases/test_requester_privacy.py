@@ -30,8 +30,7 @@ def _api(client, user, case) -> dict:
 
 
 @pytest.mark.parametrize("role", [StaffRole.MEMBER, StaffRole.BUILDING_LEADER])
-def test_member_and_building_leader_see_no_name_phone_or_room(client, tree, make_user, case,
-                                                              role):
+def test_member_and_building_leader_see_no_name_phone_or_room(client, tree, make_user, case, role):
     viewer = make_user(f"v-{role}", role, tree.b1)
     page = _page(client, viewer, case)
     for secret in (NAME, PHONE, PHONE[-4:], "302室"):
@@ -47,7 +46,10 @@ def test_secretary_sees_requester_on_page_and_api_alike(client, people, case):
     assert NAME in page and PHONE in page and ROOM in page
     props = _api(client, people.staff, case)
     assert (props["requester_name"], props["requester_phone"], props["address"]) == (
-        NAME, PHONE, ROOM)
+        NAME,
+        PHONE,
+        ROOM,
+    )
 
 
 def test_requester_sees_their_own_request_in_full(client, people, case):

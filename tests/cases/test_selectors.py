@@ -50,14 +50,24 @@ def test_sla_states():
 def test_open_cases_oldest_first_with_sla(new_case, people, categories):
     now = timezone.now()
     consult = services.case_create(
-        acting_user=people.staff, category=categories["consultation"], channel="window",
-        title="低保怎么申请", requester_name="孙大爷", location=IN_B1,
-        at=now - dt.timedelta(minutes=6))
+        acting_user=people.staff,
+        category=categories["consultation"],
+        channel="window",
+        title="低保怎么申请",
+        requester_name="孙大爷",
+        location=IN_B1,
+        at=now - dt.timedelta(minutes=6),
+    )
     repair = new_case()  # just now
     old = services.case_create(
-        acting_user=people.staff, category=categories["sanitation"], channel="phone",
-        title="垃圾桶满了", requester_name="周女士", location=IN_B1,
-        at=now - dt.timedelta(minutes=50))
+        acting_user=people.staff,
+        category=categories["sanitation"],
+        channel="phone",
+        title="垃圾桶满了",
+        requester_name="周女士",
+        location=IN_B1,
+        at=now - dt.timedelta(minutes=50),
+    )
     done = services.case_close(case=new_case(), acting_user=people.staff, reason="not_ours")
 
     rows = open_cases(user=people.staff, now=now)
@@ -104,9 +114,11 @@ def test_duplicate_suggestions_within_radius_in_metres(new_case, people):
     far = new_case(category="sanitation", location=_north_of(IN_B1, 130))
     east = new_case(category="sanitation", location=_east_of(IN_B1, 95))
     other_kind = new_case(category="repair", location=_north_of(IN_B1, 10))
-    closed = services.case_close(case=new_case(category="sanitation",
-                                               location=_north_of(IN_B1, 20)),
-                                 acting_user=people.staff, reason="not_ours")
+    closed = services.case_close(
+        case=new_case(category="sanitation", location=_north_of(IN_B1, 20)),
+        acting_user=people.staff,
+        reason="not_ours",
+    )
 
     found = duplicate_suggestions(case=here, user=people.staff, radius_m=100)
     assert [c for c, _ in found] == [near, east]

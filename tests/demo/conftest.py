@@ -17,9 +17,11 @@ def catalogue(django_db_blocker):
     from django.apps import apps
 
     with django_db_blocker.unblock():
-        for module in ("gridgov.cases.migrations.0002_seed_categories",
-                       "gridgov.service.migrations.0002_seed_categories",
-                       "gridgov.posts.migrations.0002_seed_kinds"):
+        for module in (
+            "gridgov.cases.migrations.0002_seed_categories",
+            "gridgov.service.migrations.0002_seed_categories",
+            "gridgov.posts.migrations.0002_seed_kinds",
+        ):
             import_module(module).seed(apps, None)
 
 

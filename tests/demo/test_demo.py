@@ -24,8 +24,17 @@ def fingerprint() -> str:
     for g in Grid.objects.order_by("code"):
         h.update(g.geom.wkb.tobytes() if hasattr(g.geom.wkb, "tobytes") else bytes(g.geom.wkb))
     for row in Member.objects.order_by("phone", "name").values_list(
-        "name", "phone", "kind", "address", "grid_code", "report_status", "reported_on",
-        "specialty", "pledge", "work_unit__name", "nearest_distance_m",
+        "name",
+        "phone",
+        "kind",
+        "address",
+        "grid_code",
+        "report_status",
+        "reported_on",
+        "specialty",
+        "pledge",
+        "work_unit__name",
+        "nearest_distance_m",
     ):
         h.update(repr(row).encode())
     for row in Household.objects.order_by("address", "grid_code").values_list(

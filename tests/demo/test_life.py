@@ -37,9 +37,23 @@ from gridgov.posts.models import (
 from gridgov.reports import periods
 from gridgov.service.models import Activity, ActivityStatus, SelfService, SignUp
 
-LIFE_KEYS = ("activities", "sign_ups", "check_ins", "hours_confirmed", "self_services", "posts",
-             "post_claims", "post_actions", "resources", "service_list", "mall_items",
-             "redemptions", "unit_reports", "agreements", "notices")
+LIFE_KEYS = (
+    "activities",
+    "sign_ups",
+    "check_ins",
+    "hours_confirmed",
+    "self_services",
+    "posts",
+    "post_claims",
+    "post_actions",
+    "resources",
+    "service_list",
+    "mall_items",
+    "redemptions",
+    "unit_reports",
+    "agreements",
+    "notices",
+)
 
 
 def load(*args: str) -> str:
@@ -59,35 +73,61 @@ def rows(values) -> list:
 def life() -> dict:
     """What a visitor sees of the community life, without ids or times."""
     return {
-        "activities": rows(Activity.objects.values_list(
-            "organiser_grid__code", "title", "category__code", "capacity", "places_taken",
-            "status", "address")),
-        "sign_ups": rows(SignUp.objects.values_list(
-            "activity__title", "member__phone", "status", "checkin_method", "hours")),
-        "self": rows(SelfService.objects.values_list(
-            "member__phone", "description", "hours", "status", "reject_reason")),
-        "posts": rows(ServicePost.objects.values_list("grid__code", "kind__code", "places",
-                                                        "claimed")),
-        "claims": rows(PostClaim.objects.values_list("post__kind__code", "member__phone",
-                                                       "released_on")),
+        "activities": rows(
+            Activity.objects.values_list(
+                "organiser_grid__code",
+                "title",
+                "category__code",
+                "capacity",
+                "places_taken",
+                "status",
+                "address",
+            )
+        ),
+        "sign_ups": rows(
+            SignUp.objects.values_list(
+                "activity__title", "member__phone", "status", "checkin_method", "hours"
+            )
+        ),
+        "self": rows(
+            SelfService.objects.values_list(
+                "member__phone", "description", "hours", "status", "reject_reason"
+            )
+        ),
+        "posts": rows(
+            ServicePost.objects.values_list("grid__code", "kind__code", "places", "claimed")
+        ),
+        "claims": rows(
+            PostClaim.objects.values_list("post__kind__code", "member__phone", "released_on")
+        ),
         "actions": PostAction.objects.count(),
-        "resources": rows(MemberResource.objects.values_list("member__phone", "skill",
-                                                               "active")),
-        "entries": rows(ServiceListEntry.objects.values_list(
-            "member__phone", "category__code", "status", "dispatched")),
-        "ledger": rows(LedgerEntry.objects.values_list("member__phone", "kind", "hours",
-                                                         "points", "reason")),
+        "resources": rows(MemberResource.objects.values_list("member__phone", "skill", "active")),
+        "entries": rows(
+            ServiceListEntry.objects.values_list(
+                "member__phone", "category__code", "status", "dispatched"
+            )
+        ),
+        "ledger": rows(
+            LedgerEntry.objects.values_list("member__phone", "kind", "hours", "points", "reason")
+        ),
         "mall": rows(MallItem.objects.values_list("name", "points_cost", "stock")),
-        "redemptions": rows(Redemption.objects.values_list("member__phone", "item__name",
-                                                             "status")),
-        "reporting": rows(Member.objects.exclude(report_reject_reason="").values_list(
-            "phone", "report_reject_reason")),
-        "unit_reports": rows(UnitReport.objects.values_list(
-            "organisation__name", "community__code", "status")),
-        "agreements": rows(CoBuildingAgreement.objects.values_list("unit__name",
-                                                                     "community__code")),
-        "deadlines": rows(ReportingDeadline.objects.values_list(
-            "year", "deadline", "community__code")),
+        "redemptions": rows(
+            Redemption.objects.values_list("member__phone", "item__name", "status")
+        ),
+        "reporting": rows(
+            Member.objects.exclude(report_reject_reason="").values_list(
+                "phone", "report_reject_reason"
+            )
+        ),
+        "unit_reports": rows(
+            UnitReport.objects.values_list("organisation__name", "community__code", "status")
+        ),
+        "agreements": rows(
+            CoBuildingAgreement.objects.values_list("unit__name", "community__code")
+        ),
+        "deadlines": rows(
+            ReportingDeadline.objects.values_list("year", "deadline", "community__code")
+        ),
         "notices": rows(Notice.objects.values_list("user__username", "kind")),
     }
 
@@ -133,8 +173,10 @@ def test_every_service_page_shows_the_demo(client):
     assert upcoming.filter(places_taken__lt=F("capacity")).exists(), "places left"
     assert Activity.objects.filter(status=ActivityStatus.CANCELLED).exists()
     running = Activity.objects.filter(starts_at__lte=now, ends_at__gt=now)
-    assert running.exists() and SignUp.objects.filter(activity__in=running,
-                                                      checked_in_at__isnull=False).exists()
+    assert (
+        running.exists()
+        and SignUp.objects.filter(activity__in=running, checked_in_at__isnull=False).exists()
+    )
     assert upcoming.first().title in page("/en/service/activities/")
     assert past.order_by("-starts_at").first().title in page("/en/service/activities/?when=past")
     waiting = SelfService.objects.filter(status="submitted").order_by("id").first()
@@ -159,8 +201,10 @@ def test_every_service_page_shows_the_demo(client):
     assert "洗衣液" in page("/en/points/mall/")
     waiting_item = Redemption.objects.filter(status="redeemed").order_by("id").first()
     assert waiting_item.item.name in page("/en/points/staff/redemptions/")
-    starred = max(Member.objects.filter(ledger_entries__isnull=False).distinct(),
-                  key=lambda m: m.ledger_entries.aggregate(h=Sum("hours"))["h"])
+    starred = max(
+        Member.objects.filter(ledger_entries__isnull=False).distinct(),
+        key=lambda m: m.ledger_entries.aggregate(h=Sum("hours"))["h"],
+    )
     summary = page(f"/en/points/staff/members/{starred.pk}/")
     assert "star" in summary and "0 stars" not in summary
     signup = SignUp.objects.filter(member=starred, hours__isnull=False).first()
@@ -176,7 +220,10 @@ def test_every_service_page_shows_the_demo(client):
     pending = page("/en/reporting/pending/")
     assert Member.objects.filter(report_status=ReportStatus.REGISTERED).first().name in pending
     assert set(UnitReport.objects.values_list("status", flat=True)) == {
-        ReportStatus.CONFIRMED, ReportStatus.REGISTERED, ReportStatus.REJECTED}
+        ReportStatus.CONFIRMED,
+        ReportStatus.REGISTERED,
+        ReportStatus.REJECTED,
+    }
     agreement = CoBuildingAgreement.objects.order_by("id").first()
     units = page(f"/en/reporting/units/?year={year}")
     assert agreement.unit.name in units and "✓" in units
@@ -185,16 +232,21 @@ def test_every_service_page_shows_the_demo(client):
     reports = page("/en/reports/")
     year_q, q = periods.current_quarter()
     period = periods.quarter(year_q, q)
-    in_quarter = LedgerEntry.objects.filter(occurred_on__gte=period.start,
-                                            occurred_on__lte=period.end, kind=EntryKind.EARN)
+    in_quarter = LedgerEntry.objects.filter(
+        occurred_on__gte=period.start, occurred_on__lte=period.end, kind=EntryKind.EARN
+    )
     volunteer = Member.objects.filter(pk__in=in_quarter.values("member")).order_by("id").first()
     if volunteer is not None:  # none only in a quarter's first two days
         hours = LedgerEntry.objects.filter(
-            member=volunteer, occurred_on__gte=period.start, occurred_on__lte=period.end,
+            member=volunteer,
+            occurred_on__gte=period.start,
+            occurred_on__lte=period.end,
         ).aggregate(h=Sum("hours"))["h"]
-        row = (f"<td>{volunteer.name}</td><td>{volunteer.community.name}</td>"
-               f"<td>{volunteer.work_unit.name if volunteer.work_unit else ''}</td>"
-               f"<td>{hours.normalize():f}</td>")
+        row = (
+            f"<td>{volunteer.name}</td><td>{volunteer.community.name}</td>"
+            f"<td>{volunteer.work_unit.name if volunteer.work_unit else ''}</td>"
+            f"<td>{hours.normalize():f}</td>"
+        )
         assert row in reports
     assert "not qualified" in page(f"/en/reports/annual/?year={year}")
 
@@ -216,7 +268,8 @@ def test_the_ledger_holds_exactly_the_confirmed_service(client):
     for record in SelfService.objects.select_related("ledger_entry"):
         assert (record.ledger_entry is not None) == (record.status == "confirmed")
     earned = [s.hours for s in confirmed] + [
-        r.hours for r in SelfService.objects.filter(status="confirmed")]
+        r.hours for r in SelfService.objects.filter(status="confirmed")
+    ]
     earn = LedgerEntry.objects.filter(kind=EntryKind.EARN)
     assert earn.count() == len(earned)
     assert earn.aggregate(p=Sum("points"))["p"] == sum(points_for_hours(h) for h in earned)
@@ -229,8 +282,9 @@ def test_the_ledger_holds_exactly_the_confirmed_service(client):
         total = LedgerEntry.objects.filter(member=member).aggregate(p=Sum("points"))["p"]
         assert points_balance(member) == total >= 0
     assert not MallItem.objects.filter(stock__lt=0).exists()
-    richest = max(Member.objects.filter(ledger_entries__isnull=False).distinct(),
-                  key=points_balance)
+    richest = max(
+        Member.objects.filter(ledger_entries__isnull=False).distinct(), key=points_balance
+    )
     client.post("/en/accounts/login/", {"username": "demo", "password": builder.DEMO_PASSWORD})
     page = client.get(f"/en/points/staff/members/{richest.pk}/").content.decode()
     assert f'<span class="num">{points_balance(richest)}</span>' in page
@@ -240,14 +294,19 @@ def test_the_ledger_holds_exactly_the_confirmed_service(client):
 def test_the_district_build_never_runs_community_life(monkeypatch):
     """The district keeps exactly its data (bench/ caches it): a non-street scale skips the
     life builder altogether. A small district-like scale stands in for the real one."""
-    assert builder.SCALES["district"] == builder.Scale(synth.DISTRICT, residents=1_000_000,
-                                                        members=20_000, units=150)
+    assert builder.SCALES["district"] == builder.Scale(
+        synth.DISTRICT, residents=1_000_000, members=20_000, units=150
+    )
     called = []
     monkeypatch.setattr("gridgov.demo.life.build_life", lambda **kw: called.append(kw) or {})
-    monkeypatch.setattr("gridgov.demo.activity.build_activity",
-                        lambda **kw: called.append(kw) or {})
-    monkeypatch.setitem(builder.SCALES, "mini_district",
-                        builder.Scale(synth.STREET, residents=600, members=300, units=4))
+    monkeypatch.setattr(
+        "gridgov.demo.activity.build_activity", lambda **kw: called.append(kw) or {}
+    )
+    monkeypatch.setitem(
+        builder.SCALES,
+        "mini_district",
+        builder.Scale(synth.STREET, residents=600, members=300, units=4),
+    )
     demo = builder.build(seed=3, scale="mini_district", progress=lambda _: None)
     assert called == []
     assert not set(LIFE_KEYS) & set(demo.counts)
@@ -258,8 +317,9 @@ def test_the_district_build_never_runs_community_life(monkeypatch):
 @pytest.mark.django_db
 def test_the_street_build_runs_community_life_once(monkeypatch):
     called = []
-    monkeypatch.setattr("gridgov.demo.life.build_life",
-                        lambda **kw: called.append(kw) or {"activities": 0})
+    monkeypatch.setattr(
+        "gridgov.demo.life.build_life", lambda **kw: called.append(kw) or {"activities": 0}
+    )
     demo = builder.build(seed=3, scale="street", progress=lambda _: None)
     assert called == [{"seed": 3}]
     assert demo.counts["activities"] == 0

@@ -43,34 +43,63 @@ class People:
 
 @pytest.fixture
 def people(tree) -> People:
-    area = grid_create(acting_user=None, level=Level.BUILDING, code="100001001003",
-                       name="3-4栋党员联系区", kind=Kind.CONTACT_AREA,
-                       geom=box(113.101, 23.004, 113.105, 23.006), parent=tree.k1)
-    xiyuan2 = grid_create(acting_user=None, level=Level.COMPOUND, code="100002002", name="西苑",
-                          kind=Kind.RESIDENTIAL, geom=box(113.1192, 23.001, 113.1199, 23.003),
-                          parent=tree.c2)
-    xiyuan2_b1 = grid_create(acting_user=None, level=Level.BUILDING, code="100002002001",
-                             name="1栋", kind=Kind.BUILDING,
-                             geom=box(113.1193, 23.0015, 113.1198, 23.0025), parent=xiyuan2)
-    leader = MemberFactory(name="王楼长", phone=LEADER_PHONE, phone_public=False,
-                           specialty="水电维修", pledge="有事您找我，件件有回音",
-                           address="东湖花园1栋2单元301室（私密）")
-    group_leader = MemberFactory(name="李组长", phone=GROUP_PHONE, phone_public=True,
-                                 specialty="法律咨询", pledge="邻里有需要，我一定到")
+    area = grid_create(
+        acting_user=None,
+        level=Level.BUILDING,
+        code="100001001003",
+        name="3-4栋党员联系区",
+        kind=Kind.CONTACT_AREA,
+        geom=box(113.101, 23.004, 113.105, 23.006),
+        parent=tree.k1,
+    )
+    xiyuan2 = grid_create(
+        acting_user=None,
+        level=Level.COMPOUND,
+        code="100002002",
+        name="西苑",
+        kind=Kind.RESIDENTIAL,
+        geom=box(113.1192, 23.001, 113.1199, 23.003),
+        parent=tree.c2,
+    )
+    xiyuan2_b1 = grid_create(
+        acting_user=None,
+        level=Level.BUILDING,
+        code="100002002001",
+        name="1栋",
+        kind=Kind.BUILDING,
+        geom=box(113.1193, 23.0015, 113.1198, 23.0025),
+        parent=xiyuan2,
+    )
+    leader = MemberFactory(
+        name="王楼长",
+        phone=LEADER_PHONE,
+        phone_public=False,
+        specialty="水电维修",
+        pledge="有事您找我，件件有回音",
+        address="东湖花园1栋2单元301室（私密）",
+    )
+    group_leader = MemberFactory(
+        name="李组长",
+        phone=GROUP_PHONE,
+        phone_public=True,
+        specialty="法律咨询",
+        pledge="邻里有需要，我一定到",
+    )
     deputy = MemberFactory(name="赵副组长", phone=DEPUTY_PHONE, phone_public=False)
     other = MemberFactory(name="孙无职", phone="13600004444", phone_public=True)
     gridrole_assign(grid=tree.b1, member=leader, role=RoleKind.BUILDING_LEADER, acting_user=None)
-    gridrole_assign(grid=tree.b1, member=group_leader, role=RoleKind.GROUP_LEADER,
-                    acting_user=None)
+    gridrole_assign(grid=tree.b1, member=group_leader, role=RoleKind.GROUP_LEADER, acting_user=None)
     gridrole_assign(grid=tree.b1, member=deputy, role=RoleKind.GROUP_DEPUTY, acting_user=None)
-    area_leader = MemberFactory(name="周联系人", phone="13500005555",
-                                location=Point(113.102, 23.005, srid=4326))
-    gridrole_assign(grid=area, member=area_leader, role=RoleKind.BUILDING_LEADER,
-                    acting_user=None)
-    PartyOrganisation.objects.create(kind=OrgKind.COMMUNITY_COMMITTEE, name="东湖社区党委",
-                                     grid=tree.c1)
-    PartyOrganisation.objects.create(kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部",
-                                     grid=tree.k1)
+    area_leader = MemberFactory(
+        name="周联系人", phone="13500005555", location=Point(113.102, 23.005, srid=4326)
+    )
+    gridrole_assign(grid=area, member=area_leader, role=RoleKind.BUILDING_LEADER, acting_user=None)
+    PartyOrganisation.objects.create(
+        kind=OrgKind.COMMUNITY_COMMITTEE, name="东湖社区党委", grid=tree.c1
+    )
+    PartyOrganisation.objects.create(
+        kind=OrgKind.COMPOUND_BRANCH, name="东湖花园党支部", grid=tree.k1
+    )
     household = HouseholdFactory(address="东湖花园1栋1单元101室")
     residents = [
         ResidentFactory(household=household, name="钱居民", phone="13311112222"),

@@ -12,8 +12,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def phone_page(browser, live_server, path="/find/", **context):  # noqa: F811
     width, height = SIZES["phone"]
-    ctx = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                              is_mobile=True, locale="zh-CN", **context)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        has_touch=True,
+        is_mobile=True,
+        locale="zh-CN",
+        **context,
+    )
     page = ctx.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -81,9 +86,12 @@ def test_find_by_tapping_the_map(browser, live_server, people):  # noqa: F811
 
 
 def test_find_by_the_phones_location(browser, live_server, people):  # noqa: F811
-    page, requests = phone_page(browser, live_server, geolocation={"longitude": 113.1021,
-                                                                   "latitude": 23.0022},
-                                permissions=["geolocation"])
+    page, requests = phone_page(
+        browser,
+        live_server,
+        geolocation={"longitude": 113.1021, "latitude": 23.0022},
+        permissions=["geolocation"],
+    )
     page.locator("#finder-locate").click()
     page.wait_for_url("**/find/?lon=*")
     see_leader(page)

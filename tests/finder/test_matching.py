@@ -12,9 +12,18 @@ from tests.finder.conftest import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEAD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("text", ["东湖花园1栋", "东湖花园一栋", "东湖花园 1 号楼 2 单元 301 室",
-                                  "东湖花园１幢", "建新路3号东湖花园1座3单元801室",
-                                  "佛山市禅城区东湖社区东湖花园第一栋", "东湖花园1-2-301"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "东湖花园1栋",
+        "东湖花园一栋",
+        "东湖花园 1 号楼 2 单元 301 室",
+        "东湖花园１幢",
+        "建新路3号东湖花园1座3单元801室",
+        "佛山市禅城区东湖社区东湖花园第一栋",
+        "东湖花园1-2-301",
+    ],
+)
 def test_address_variants_find_one_building(tree, people, text):
     outcome = match_address(text)
     assert outcome.status == "building"
@@ -56,8 +65,12 @@ def test_community_name_settles_the_ambiguity(tree, people):
 def test_bare_building_number_gives_a_choice_list(tree, people):
     outcome = match_address("1栋")
     assert outcome.status == "choices"
-    assert {c.code for c in outcome.choices} == {tree.b1.code, tree.b3.code, tree.b4.code,
-                                                 people.xiyuan2_b1.code}
+    assert {c.code for c in outcome.choices} == {
+        tree.b1.code,
+        tree.b3.code,
+        tree.b4.code,
+        people.xiyuan2_b1.code,
+    }
 
 
 def test_compound_without_building_lists_its_buildings(tree, people):
@@ -78,8 +91,18 @@ def test_misspelt_compound_gets_suggestions(tree, people):
     assert outcome.suggestions[0].query == "东湖花园1栋"
 
 
-@pytest.mark.parametrize("text", ["和安公寓5栋", "亲仁路13号", "？？？", "x" * 500, "1栋" * 50,
-                                  "<script>alert(1)</script>", "'; DROP TABLE grids_grid; --"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "和安公寓5栋",
+        "亲仁路13号",
+        "？？？",
+        "x" * 500,
+        "1栋" * 50,
+        "<script>alert(1)</script>",
+        "'; DROP TABLE grids_grid; --",
+    ],
+)
 def test_nonsense_never_raises(tree, people, text):
     assert match_address(text).status in {"suggestions", "choices", "empty"}
 
@@ -114,8 +137,16 @@ def test_gcj02_point_is_converted(tree, people):
     assert raw.card is None or raw.card.code != tree.b1.code
 
 
-@pytest.mark.parametrize("lon, lat, crs", [("", "", "wgs84"), ("abc", "23", "wgs84"),
-                                           ("nan", "23", "wgs84"), ("200", "23", "wgs84"),
-                                           ("113.1", "23", "epsg:3857"), ("inf", "1", "gcj02")])
+@pytest.mark.parametrize(
+    "lon, lat, crs",
+    [
+        ("", "", "wgs84"),
+        ("abc", "23", "wgs84"),
+        ("nan", "23", "wgs84"),
+        ("200", "23", "wgs84"),
+        ("113.1", "23", "epsg:3857"),
+        ("inf", "1", "gcj02"),
+    ],
+)
 def test_unreadable_points(lon, lat, crs):
     assert parse_point(lon, lat, crs) is None

@@ -54,9 +54,16 @@ def test_address_lookup_shows_contacts_masked(client, tree, people):
 
 
 def test_every_outcome_is_private(client, tree, people):
-    for params in ({"q": "1栋"}, {"q": "东胡花园1栋"}, {"q": "东湖花园"},
-                   {"lon": "113.102", "lat": "23.002"}, {"lon": "113.09", "lat": "23.002"},
-                   {"building": "100001001001"}, {"q": "钱居民"}, {"q": "13311112222"}):
+    for params in (
+        {"q": "1栋"},
+        {"q": "东胡花园1栋"},
+        {"q": "东湖花园"},
+        {"lon": "113.102", "lat": "23.002"},
+        {"lon": "113.09", "lat": "23.002"},
+        {"building": "100001001001"},
+        {"q": "钱居民"},
+        {"q": "13311112222"},
+    ):
         response, page = get(client, **params)
         assert response.status_code == 200, params
         # What the visitor typed is echoed back to them (the search box, the language
@@ -98,8 +105,10 @@ def test_gcj02_location(client, tree, people):
     assert "王楼长" in page
 
 
-@pytest.mark.parametrize("params", [{"lon": "x", "lat": "y"}, {"building": "nope"},
-                                    {"lon": "113.1", "lat": "23", "crs": "bogus"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"lon": "x", "lat": "y"}, {"building": "nope"}, {"lon": "113.1", "lat": "23", "crs": "bogus"}],
+)
 def test_bad_input_is_a_page_not_an_error(client, tree, people, params):
     response, page = get(client, **params)
     assert response.status_code == 200 and "finder-result" in page
@@ -119,8 +128,7 @@ def test_rate_limit_returns_429_after_the_limit(client, tree, people):
     # another client is counted on its own
     assert client.get(URL, {"q": "东湖花园1栋"}, REMOTE_ADDR="10.0.0.9").status_code == 200
     # a forged X-Forwarded-For does not reset the counter
-    assert client.get(URL, {"q": "东湖花园1栋"},
-                      HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+    assert client.get(URL, {"q": "东湖花园1栋"}, HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
 
 
 def test_default_limit_is_30_a_minute(client, tree):
@@ -129,11 +137,24 @@ def test_default_limit_is_30_a_minute(client, tree):
 
 
 def test_names_are_escaped(client, tree):
-    k = grid_create(acting_user=None, level=Level.COMPOUND, code="100002003",
-                    name="<b>坏</b>花园", kind=Kind.RESIDENTIAL,
-                    geom=box(113.1101, 23.0091, 113.1109, 23.0099), parent=tree.c2)
-    grid_create(acting_user=None, level=Level.BUILDING, code="100002003001", name="1栋",
-                kind=Kind.BUILDING, geom=box(113.1102, 23.0092, 113.1108, 23.0098), parent=k)
+    k = grid_create(
+        acting_user=None,
+        level=Level.COMPOUND,
+        code="100002003",
+        name="<b>坏</b>花园",
+        kind=Kind.RESIDENTIAL,
+        geom=box(113.1101, 23.0091, 113.1109, 23.0099),
+        parent=tree.c2,
+    )
+    grid_create(
+        acting_user=None,
+        level=Level.BUILDING,
+        code="100002003001",
+        name="1栋",
+        kind=Kind.BUILDING,
+        geom=box(113.1102, 23.0092, 113.1108, 23.0098),
+        parent=k,
+    )
     _, page = get(client, q="<b>坏</b>花园1栋")
     assert "<b>坏</b>" not in page and "&lt;b&gt;坏&lt;/b&gt;" in page
 

@@ -17,9 +17,14 @@ HOURS = "周一至周五 8:30-12:00，14:30-17:30\n周六 9:00-12:00"
 
 @pytest.fixture
 def station(tree):
-    s = ServiceStation(community=tree.c1, name="东湖社区党群服务站", address="东湖路8号",
-                       location=Point(113.1045, 23.0095, srid=4326), opening_hours=HOURS,
-                       phone="0757-8228 1234")
+    s = ServiceStation(
+        community=tree.c1,
+        name="东湖社区党群服务站",
+        address="东湖路8号",
+        location=Point(113.1045, 23.0095, srid=4326),
+        opening_hours=HOURS,
+        phone="0757-8228 1234",
+    )
     s.full_clean()
     s.save()
     return s
@@ -40,7 +45,8 @@ def test_a_community_without_a_station_shows_none(client, tree, people, station)
     page = client.get("/en/find/", {"building": people.xiyuan2_b1.code}).content.decode()
     assert "东湖社区党群服务站" not in page  # C1's station is not C2's
     assert "Opening hours" not in page and "finder-station" not in page.replace(
-        "css/station.css", "")
+        "css/station.css", ""
+    )
     assert "not recorded" not in page
     card = building_by_code(people.xiyuan2_b1.code).card
     assert card.stations == []
@@ -66,9 +72,17 @@ def test_station_point_must_lie_in_its_community(tree):
 def test_admin_adds_a_station_audited(client, tree):
     admin = get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
     client.force_login(admin)
-    response = client.post("/en/admin/grids/servicestation/add/", {
-        "community": tree.c2.pk, "name": "南山党群服务站", "address": "南山路1号",
-        "location": "", "opening_hours": "每天 9:00-18:00", "phone": "12345"})
+    response = client.post(
+        "/en/admin/grids/servicestation/add/",
+        {
+            "community": tree.c2.pk,
+            "name": "南山党群服务站",
+            "address": "南山路1号",
+            "location": "",
+            "opening_hours": "每天 9:00-18:00",
+            "phone": "12345",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     station = ServiceStation.objects.get()
     assert station.community == tree.c2

@@ -59,8 +59,7 @@ def test_geometry_transform_moves_every_vertex_and_keeps_shape():
     moved = crs.transform(square, source="wgs84", target="gcj02")
     assert moved.is_valid and len(moved.exterior.coords) == 5
     back = crs.transform(moved, source="gcj02", target="wgs84")
-    assert np.allclose(np.array(back.exterior.coords), np.array(square.exterior.coords),
-                       atol=1e-7)
+    assert np.allclose(np.array(back.exterior.coords), np.array(square.exterior.coords), atol=1e-7)
 
 
 def test_unknown_crs_is_refused_by_name():

@@ -21,22 +21,35 @@ CW_WITH_HOLE = Polygon(
 )
 SQUARE_CCW_TEXT = (
     '{"type":"Polygon","coordinates":[[[113.12,23.0],[113.13,23.0],[113.13,23.01],'
-    '[113.12,23.01],[113.12,23.0]]]}'
+    "[113.12,23.01],[113.12,23.0]]]}"
 )
 
 
 def items():
     return [
-        ({"code": "A", "community_code": "A", "compound_code": None, "building_code": None},
-         CW_WITH_HOLE),
-        ({"code": "B", "community_code": "B", "compound_code": None, "building_code": None},
-         shapely.to_wkb(shapely.MultiPolygon([CW_WITH_HOLE]))),
-        ({"code": "C", "community_code": "C", "compound_code": None, "building_code": None},
-         SQUARE_CCW_TEXT),
-        ({"code": "D", "name": "东湖", "community_code": "D", "compound_code": None,
-          "building_code": None}, Point(113.123456789, 23.0)),
-        ({"code": "E", "community_code": "E", "compound_code": None, "building_code": None},
-         None),
+        (
+            {"code": "A", "community_code": "A", "compound_code": None, "building_code": None},
+            CW_WITH_HOLE,
+        ),
+        (
+            {"code": "B", "community_code": "B", "compound_code": None, "building_code": None},
+            shapely.to_wkb(shapely.MultiPolygon([CW_WITH_HOLE])),
+        ),
+        (
+            {"code": "C", "community_code": "C", "compound_code": None, "building_code": None},
+            SQUARE_CCW_TEXT,
+        ),
+        (
+            {
+                "code": "D",
+                "name": "东湖",
+                "community_code": "D",
+                "compound_code": None,
+                "building_code": None,
+            },
+            Point(113.123456789, 23.0),
+        ),
+        ({"code": "E", "community_code": "E", "compound_code": None, "building_code": None}, None),
     ]
 
 
@@ -49,8 +62,7 @@ def write(tmp_path, crs="wgs84", data=None):
 
 def rings(geometry: dict) -> list[tuple[list, bool]]:
     """(ring, is_exterior) of a Polygon or MultiPolygon GeoJSON geometry."""
-    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry[
-        "coordinates"]
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     return [(ring, i == 0) for poly in polys for i, ring in enumerate(poly)]
 
 

@@ -25,12 +25,14 @@ def english():
     with translation.override("en"):
         yield
 
+
 SQUARE = box(113.100, 23.000, 113.110, 23.010)
 
 
 def write_geojson(path: Path, features: list[dict]) -> Path:
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     return path
 
 
@@ -40,8 +42,9 @@ def feature(props: dict, geometry: dict | None) -> dict:
 
 def ogr2ogr(src: Path, dst: Path, *args: str) -> Path:
     driver = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON"}[dst.suffix]
-    subprocess.run(["ogr2ogr", "-f", driver, *args, str(dst), str(src)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["ogr2ogr", "-f", driver, *args, str(dst), str(src)], check=True, capture_output=True
+    )
     return dst
 
 
@@ -58,8 +61,9 @@ def zipped_shapefile(src: Path, tmp: Path, name: str = "grids") -> Path:
 
 @pytest.fixture
 def square_geojson(tmp_path: Path) -> Path:
-    return write_geojson(tmp_path / "square.geojson",
-                         [feature({"code": "100001", "name": "东湖"}, mapping(SQUARE))])
+    return write_geojson(
+        tmp_path / "square.geojson", [feature({"code": "100001", "name": "东湖"}, mapping(SQUARE))]
+    )
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "zip"])
@@ -99,8 +103,10 @@ def test_source_crs_gcj02_converts_every_vertex(tmp_path):
         lon, lat = crs.from_wgs84(coords[:, 0], coords[:, 1], "gcj02")
         return np.column_stack([lon, lat])
 
-    path = write_geojson(tmp_path / "gcj.geojson",
-                         [feature({"code": "1"}, mapping(shapely.transform(SQUARE, to_gcj)))])
+    path = write_geojson(
+        tmp_path / "gcj.geojson",
+        [feature({"code": "1"}, mapping(shapely.transform(SQUARE, to_gcj)))],
+    )
     _, features = read_features(path, source_crs="gcj02")
     got = shapely.get_coordinates(next(features).geom)
     assert np.abs(got - shapely.get_coordinates(SQUARE)).max() < 1e-7
@@ -114,8 +120,10 @@ def test_source_crs_refused_for_a_projected_layer(square_geojson, tmp_path):
 
 def test_unclosed_ring_is_reported_not_repaired(tmp_path):
     ring = [[113.1, 23.0], [113.11, 23.0], [113.11, 23.01], [113.1, 23.01]]
-    path = write_geojson(tmp_path / "open.geojson",
-                         [feature({"code": "1"}, {"type": "Polygon", "coordinates": [ring]})])
+    path = write_geojson(
+        tmp_path / "open.geojson",
+        [feature({"code": "1"}, {"type": "Polygon", "coordinates": [ring]})],
+    )
     raw = next(read_features(path)[1])
     assert raw.geom is None and "not closed" in raw.error
 
@@ -127,8 +135,10 @@ def test_feature_without_geometry_is_reported(tmp_path):
 
 
 def test_points_layer_is_refused(tmp_path):
-    path = write_geojson(tmp_path / "points.geojson",
-                         [feature({"code": "1"}, {"type": "Point", "coordinates": [113.1, 23]})])
+    path = write_geojson(
+        tmp_path / "points.geojson",
+        [feature({"code": "1"}, {"type": "Point", "coordinates": [113.1, 23]})],
+    )
     with pytest.raises(ReadError, match="Point"):
         read_features(path)
 
@@ -148,8 +158,11 @@ def test_not_a_geo_file_missing_file_and_bad_zip(tmp_path):
 
 def test_geopackage_with_several_layers_takes_first_or_named(square_geojson, tmp_path):
     gpkg = ogr2ogr(square_geojson, tmp_path / "two.gpkg", "-nln", "first")
-    subprocess.run(["ogr2ogr", "-update", "-nln", "second", str(gpkg), str(square_geojson)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["ogr2ogr", "-update", "-nln", "second", str(gpkg), str(square_geojson)],
+        check=True,
+        capture_output=True,
+    )
     assert layer_info(gpkg).name == "first"
     assert layer_info(gpkg, layer="second").layer_names == ("first", "second")
     with pytest.raises(ReadError, match="first, second"):

@@ -65,7 +65,9 @@ def test_overlapping_siblings_once_per_pair():
     rows = [*CLEAN, row("1001003", "1001", 3, box(113.104, 23.004, 113.105, 23.006))]
     overlaps = kinds(check_tree(rows), "overlap")
     assert sorted((p.code, p.other) for p in overlaps) == [
-        ("1001001", "1001003"), ("1001002", "1001003")]
+        ("1001001", "1001003"),
+        ("1001002", "1001003"),
+    ]
     for p in overlaps:
         assert p.area_m2 == pytest.approx(box_m2(113.104, 23.0, 113.105, 23.001), rel=2e-3)
 
@@ -90,20 +92,32 @@ def test_gaps_below_tolerance_are_ignored():
 def test_slivers_thin_or_tiny():
     thin = box(113.100, 23.0000, 113.105, 23.00001)  # ~513 m x 1.1 m: 4πA/P² ≈ 0.027
     tiny = box(113.1060, 23.0060, 113.106005, 23.006005)  # ~0.5 m x 0.55 m
-    rows = [row("9", None, 1, thin), row("8", None, 1, tiny), row("7", None, 1,
-                                                                  box(113.2, 23, 113.21, 23.01))]
+    rows = [
+        row("9", None, 1, thin),
+        row("8", None, 1, tiny),
+        row("7", None, 1, box(113.2, 23, 113.21, 23.01)),
+    ]
     slivers = {p.code: p for p in kinds(check_tree(rows), "sliver")}
     assert set(slivers) == {"9", "8"}
     assert slivers["9"].thinness == pytest.approx(
-        4 * math.pi * slivers["9"].area_m2 / (2 * (513.6 + 1.106)) ** 2, rel=0.02)
+        4 * math.pi * slivers["9"].area_m2 / (2 * (513.6 + 1.106)) ** 2, rel=0.02
+    )
     assert slivers["9"].thinness < 0.05
-    assert slivers["8"].area_m2 == pytest.approx(box_m2(113.106, 23.006, 113.106005, 23.006005),
-                                                 rel=1e-2)
+    assert slivers["8"].area_m2 == pytest.approx(
+        box_m2(113.106, 23.006, 113.106005, 23.006005), rel=1e-2
+    )
 
 
 def test_invalid_geometry_reported_with_reason_and_left_out():
-    bowtie = Polygon([(113.101, 23.001), (113.102, 23.002), (113.102, 23.001),
-                      (113.101, 23.002), (113.101, 23.001)])
+    bowtie = Polygon(
+        [
+            (113.101, 23.001),
+            (113.102, 23.002),
+            (113.102, 23.001),
+            (113.101, 23.002),
+            (113.101, 23.001),
+        ]
+    )
     rows = [*CLEAN, row("1002001", "1002", 3, bowtie), ("1002002", "1002", 3, Polygon())]
     problems = check_tree(rows)
     invalid = {p.code: p.detail for p in kinds(problems, "invalid")}

@@ -34,9 +34,11 @@ def metres_per_degree_lat(lat: float) -> float:
 
 
 def gpx(body: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
-            f"{body}</gpx>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"{body}</gpx>"
+    )
 
 
 TRACK = gpx(
@@ -55,14 +57,17 @@ def test_parse_track_segments_times_and_length():
     assert track.start.isoformat() == "2026-03-02T01:00:00+00:00"
     assert track.end.isoformat() == "2026-03-02T01:30:00+00:00"
     expected = haversine_m((113.1015, 23.0015), (113.1045, 23.0015)) + haversine_m(
-        (113.1045, 23.0015), (113.1045, 23.0085))
+        (113.1045, 23.0015), (113.1045, 23.0085)
+    )
     assert length_m(track.lines) == pytest.approx(expected, rel=0.01)
 
 
 def test_routes_count_as_lines_waypoints_do_not_and_single_points_are_dropped():
-    doc = gpx('<wpt lat="23.001" lon="113.101"/>'
-              '<trk><trkseg><trkpt lat="23.001" lon="113.101"/></trkseg></trk>'
-              '<rte><rtept lat="23.002" lon="113.102"/><rtept lat="23.003" lon="113.102"/></rte>')
+    doc = gpx(
+        '<wpt lat="23.001" lon="113.101"/>'
+        '<trk><trkseg><trkpt lat="23.001" lon="113.101"/></trkseg></trk>'
+        '<rte><rtept lat="23.002" lon="113.102"/><rtept lat="23.003" lon="113.102"/></rte>'
+    )
     track = parse_gpx(doc)
     assert len(track.lines.geoms) == 1 and track.dropped_segments == 1
 
@@ -76,8 +81,12 @@ def test_routes_count_as_lines_waypoints_do_not_and_single_points_are_dropped():
         ('<gpx><trk><trkseg><trkpt lat="abc" lon="113"/></trkseg></trk></gpx>', "not_gpx"),
         (gpx(""), "empty"),
         (gpx('<wpt lat="23.001" lon="113.101"/>'), "empty"),
-        (gpx('<trk><trkseg><trkpt lat="123" lon="23"/><trkpt lat="124" lon="23"/>'
-             "</trkseg></trk>"), "out_of_range"),
+        (
+            gpx(
+                '<trk><trkseg><trkpt lat="123" lon="23"/><trkpt lat="124" lon="23"/></trkseg></trk>'
+            ),
+            "out_of_range",
+        ),
     ],
 )
 def test_bad_gpx_is_refused_with_its_kind(doc, kind):

@@ -21,8 +21,10 @@ class Scattered:
 
 def scatter() -> Scattered:
     scattered = Scattered(
-        inside=[HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
-                for i in range(20)],
+        inside=[
+            HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
+            for i in range(20)
+        ],
         edge=HouseholdFactory(location=Point(113.103, 23.002, srid=4326)),  # b1 | b2 edge
         outside=HouseholdFactory(location=Point(113.2, 23.3, srid=4326)),
     )
@@ -32,8 +34,10 @@ def scatter() -> Scattered:
 
 def placed() -> dict[int, tuple]:
     """Each household's (building code, grid code, nearest building id), as stored."""
-    return {h.pk: (h.building.code if h.building else None, h.grid_code, h.nearest_building_id)
-            for h in Household.objects.select_related("building")}
+    return {
+        h.pk: (h.building.code if h.building else None, h.grid_code, h.nearest_building_id)
+        for h in Household.objects.select_related("building")
+    }
 
 
 def assert_placed_alike(s: Scattered, got: dict[int, tuple]) -> None:

@@ -24,8 +24,16 @@ def box_m2(x0, y0, x1, y1):
     the projection the code uses)."""
     phi = math.radians((y0 + y1) / 2)
     w = 1 - E2 * math.sin(phi) ** 2
-    return (math.radians(x1 - x0) * A / math.sqrt(w) * math.cos(phi)
-            * math.radians(y1 - y0) * A * (1 - E2) / w**1.5)
+    return (
+        math.radians(x1 - x0)
+        * A
+        / math.sqrt(w)
+        * math.cos(phi)
+        * math.radians(y1 - y0)
+        * A
+        * (1 - E2)
+        / w**1.5
+    )
 
 
 THOUSANDTH = box_m2(113.105, 23.008, 113.106, 23.009)  # 0.001° x 0.001° ≈ 102.5 m x 110.7 m
@@ -41,8 +49,16 @@ def english():
 def broken(tree):
     """Rows the services would refuse, written directly (the database trigger still checks
     parent level and code prefix)."""
-    bowtie = Polygon(((113.1165, 23.0065), (113.1175, 23.0075), (113.1175, 23.0065),
-                      (113.1165, 23.0075), (113.1165, 23.0065)), srid=4326)
+    bowtie = Polygon(
+        (
+            (113.1165, 23.0065),
+            (113.1175, 23.0075),
+            (113.1175, 23.0065),
+            (113.1165, 23.0075),
+            (113.1165, 23.0065),
+        ),
+        srid=4326,
+    )
     rows = [
         # In K1, sticking out east into K2's ground by 0.001° x 0.001°.
         ("100001001003", tree.k1, box(113.104, 23.008, 113.106, 23.009)),
@@ -54,8 +70,14 @@ def broken(tree):
         ("100002001003", tree.k3, bowtie),
     ]
     Grid.objects.bulk_create(
-        Grid(level=Level.BUILDING, parent=parent, code=code, name=code[-3:], kind=Kind.BUILDING,
-             geom=MultiPolygon(geom, srid=4326))
+        Grid(
+            level=Level.BUILDING,
+            parent=parent,
+            code=code,
+            name=code[-3:],
+            kind=Kind.BUILDING,
+            geom=MultiPolygon(geom, srid=4326),
+        )
         for code, parent, geom in rows
     )
     HouseholdFactory(location=Point(113.1015, 23.0015, srid=4326))  # B1 is lived in
@@ -82,8 +104,7 @@ def test_text_report_kinds_areas_and_summary(broken):
     overlap = [x for x in lines if "overlap by" in x]
     assert overlap == [x for x in overlap if "100001001001 and 100001001004" in x]
     assert len(overlap) == 1
-    assert area_in(overlap[0]) == pytest.approx(box_m2(113.102, 23.002, 113.103, 23.003),
-                                                rel=3e-3)
+    assert area_in(overlap[0]) == pytest.approx(box_m2(113.102, 23.002, 113.103, 23.003), rel=3e-3)
 
     invalid = [x for x in lines if "invalid geometry" in x]
     assert len(invalid) == 1 and "100002001003" in invalid[0] and "Self-intersection" in invalid[0]
@@ -104,7 +125,9 @@ def test_text_report_kinds_areas_and_summary(broken):
     assert lines[0].startswith("== Invalid geometries (1) ==")
     assert re.fullmatch(
         r"13 grids checked, \d+ problems: 1 invalid, 1 outside their parent, 1 overlaps, "
-        r"\d+ gaps, 1 slivers, \d+ buildings with nobody\.", lines[-1])
+        r"\d+ gaps, 1 slivers, \d+ buildings with nobody\.",
+        lines[-1],
+    )
 
 
 def test_geojson_report_read_by_gdal(broken):
@@ -148,7 +171,9 @@ def test_demo_reports_gaps_but_no_overlap_or_outside():
     call_command("load_demo", "--seed", "1", stdout=io.StringIO())
     out, _ = run()
     summary = out.splitlines()[-1]
-    n = dict((k, int(v)) for v, k in re.findall(r"(\d+) (invalid|outside|overlaps|gaps|slivers)",
-                                                summary))
+    n = dict(
+        (k, int(v))
+        for v, k in re.findall(r"(\d+) (invalid|outside|overlaps|gaps|slivers)", summary)
+    )
     assert n["gaps"] >= Grid.objects.filter(level=Level.COMMUNITY).count()
     assert n["invalid"] == n["outside"] == n["overlaps"] == n["slivers"] == 0

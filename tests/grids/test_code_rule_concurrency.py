@@ -17,8 +17,10 @@ from django.db import IntegrityError, connection, connections, transaction
 from gridgov.grids.models import Grid, Kind, Level, Street
 from tests.conftest import box
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
-                                reason="SQLite serialises writers: real concurrency needs PostGIS")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers: real concurrency needs PostGIS",
+)
 
 
 def race(first, second) -> list[str]:
@@ -36,7 +38,7 @@ def race(first, second) -> list[str]:
             outcomes[name] = "ok"
         except IntegrityError as exc:
             outcomes[name] = f"refused: {exc}"
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             outcomes[name] = f"error: {exc!r}"
         finally:
             written.set()
@@ -48,8 +50,9 @@ def race(first, second) -> list[str]:
 
     threads = [
         threading.Thread(target=run, args=("first", first, lambda: None, hold)),
-        threading.Thread(target=run, args=("second", second, lambda: written.wait(30),
-                                           lambda: None)),
+        threading.Thread(
+            target=run, args=("second", second, lambda: written.wait(30), lambda: None)
+        ),
     ]
     for t in threads:
         t.start()
@@ -60,28 +63,43 @@ def race(first, second) -> list[str]:
 
 def compound(code: str, parent: Grid, x: float):
     def write():
-        Grid(level=Level.COMPOUND, code=code, name=code, kind=Kind.RESIDENTIAL, parent=parent,
-             geom=MultiPolygon(box(x, 23.001, x + 0.002, 23.009))).save()
+        Grid(
+            level=Level.COMPOUND,
+            code=code,
+            name=code,
+            kind=Kind.RESIDENTIAL,
+            parent=parent,
+            geom=MultiPolygon(box(x, 23.001, x + 0.002, 23.009)),
+        ).save()
+
     return write
 
 
 @pytest.mark.django_db(transaction=True)
 def test_unpadded_siblings_inserted_at_once_one_wins():
-    community = Grid.objects.create(level=Level.COMMUNITY, code="900001", name="社区",
-                                    kind=Kind.COMMUNITY,
-                                    geom=MultiPolygon(box(113.30, 23.0, 113.31, 23.01)))
-    outcomes = race(compound("9000011", community, 113.301),
-                    compound("90000110", community, 113.305))
+    community = Grid.objects.create(
+        level=Level.COMMUNITY,
+        code="900001",
+        name="社区",
+        kind=Kind.COMMUNITY,
+        geom=MultiPolygon(box(113.30, 23.0, 113.31, 23.01)),
+    )
+    outcomes = race(
+        compound("9000011", community, 113.301), compound("90000110", community, 113.305)
+    )
     assert outcomes[0] == "ok"
     assert outcomes[1].startswith("refused: grid code rule"), outcomes
     assert list(Grid.objects.filter(level=Level.COMPOUND).values_list("code", flat=True)) == [
-        "9000011"]
+        "9000011"
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_nested_street_codes_inserted_at_once_one_wins():
-    outcomes = race(lambda: Street.objects.create(code="4401", name="甲街道"),
-                    lambda: Street.objects.create(code="440101", name="乙街道"))
+    outcomes = race(
+        lambda: Street.objects.create(code="4401", name="甲街道"),
+        lambda: Street.objects.create(code="440101", name="乙街道"),
+    )
     assert outcomes[0] == "ok"
     assert outcomes[1].startswith("refused: street code rule"), outcomes
     assert list(Street.objects.values_list("code", flat=True)) == ["4401"]

@@ -35,16 +35,18 @@ def english():
 
 def create(level, code, geom, parent=None, kind=None):
     kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
-    return grid_create(acting_user=None, level=level, code=code, name="x", kind=kind,
-                       geom=geom, parent=parent)
+    return grid_create(
+        acting_user=None, level=level, code=code, name="x", kind=kind, geom=geom, parent=parent
+    )
 
 
 def raw(level, code, geom, parent=None, kind=None):
     """A row written past the services: only the database stands in the way."""
     kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
     with transaction.atomic():
-        Grid(level=level, code=code, name="x", kind=kind, parent=parent,
-             geom=MultiPolygon(geom)).save()
+        Grid(
+            level=level, code=code, name="x", kind=kind, parent=parent, geom=MultiPolygon(geom)
+        ).save()
 
 
 EAST = box(113.120, 23.000, 113.130, 23.010)  # beside the tree's communities, overlapping none
@@ -53,34 +55,52 @@ SEAST = sbox(113.120, 23.000, 113.130, 23.010)
 
 # --- the pure rule ----------------------------------------------------------------------
 
+
 def test_the_longest_code_a_code_begins_with_must_be_its_parents():
-    parents = {"44": None, "4401": "44", "440101": "4401", "4402": "44", "44011": "44",
-               "4410": "44", "441": "44", "4499": None, "4401019": "44"}
+    parents = {
+        "44": None,
+        "4401": "44",
+        "440101": "4401",
+        "4402": "44",
+        "44011": "44",
+        "4410": "44",
+        "441": "44",
+        "4499": None,
+        "4401019": "44",
+    }
     found = {(c.code, c.other, c.sibling) for c in codes.conflicts(parents)}
-    assert found == {("44011", "4401", True), ("4410", "441", True), ("4499", "44", True),
-                     ("4401019", "440101", False)}
+    assert found == {
+        ("44011", "4401", True),
+        ("4410", "441", True),
+        ("4499", "44", True),
+        ("4401019", "440101", False),
+    }
 
 
 # --- the finding: <A>999 as a community ------------------------------------------------
+
 
 def test_import_refuses_a_community_beginning_with_another_communitys_code(tree, tmp_path):
     path = geojson(tmp_path, "c", [("100001999", "假社区", SEAST)])
     with pytest.raises(ImportFailed) as failed:
         grids_import(path, level=Level.COMMUNITY)
     reasons = [str(p) for p in failed.value.problems]
-    assert reasons == ["feature 1 (code 100001999), code: code 100001999 begins with sibling "
-                       "100001's code: " + PAD]
+    assert reasons == [
+        "feature 1 (code 100001999), code: code 100001999 begins with sibling 100001's code: " + PAD
+    ]
     assert not Grid.objects.filter(code="100001999").exists()
 
 
 def test_import_refuses_a_community_beginning_with_a_compounds_code(tree, tmp_path):
-    path = geojson(tmp_path, "c", [("100001001999", "假社区",
-                                    sbox(113.120, 23.000, 113.130, 23.010))])
+    path = geojson(
+        tmp_path, "c", [("100001001999", "假社区", sbox(113.120, 23.000, 113.130, 23.010))]
+    )
     with pytest.raises(ImportFailed) as failed:
         grids_import(path, level=Level.COMMUNITY)
     reasons = " ".join(str(p) for p in failed.value.problems)
-    assert ("code 100001001999 begins with the code of grid 100001001, which is not its "
-            "ancestor") in reasons
+    assert (
+        "code 100001001999 begins with the code of grid 100001001, which is not its ancestor"
+    ) in reasons
 
 
 def test_import_refuses_a_community_whose_code_begins_an_existing_one(tree, tmp_path):
@@ -100,8 +120,10 @@ def test_the_services_refuse_it_both_ways(tree):
     assert "code 1000 is the beginning of sibling 100001, 100002's code" in str(refused.value)
     with pytest.raises(ValidationError) as refused:
         create(Level.COMMUNITY, "10000100", EAST)
-    assert ("code 10000100 is the beginning of the code of 100001001, 100001002, which would "
-            "not lie under it") in str(refused.value)
+    assert (
+        "code 10000100 is the beginning of the code of 100001001, 100001002, which would "
+        "not lie under it"
+    ) in str(refused.value)
     # nor may an existing community take a code beginning with another's
     with pytest.raises(ValidationError) as refused:
         grid_update(grid=tree.c2, acting_user=None, code="1000019")
@@ -109,8 +131,9 @@ def test_the_services_refuse_it_both_ways(tree):
     assert Grid.objects.filter(code__startswith="100001").count() == 6
 
 
-def test_a_secretary_of_a_sees_no_grid_that_merely_shares_the_prefix(tree, make_user, client,
-                                                                    tmp_path):
+def test_a_secretary_of_a_sees_no_grid_that_merely_shares_the_prefix(
+    tree, make_user, client, tmp_path
+):
     path = geojson(tmp_path, "c", [("100001999", "假社区", SEAST)])
     with pytest.raises(ImportFailed):
         grids_import(path, level=Level.COMMUNITY)
@@ -132,6 +155,7 @@ def test_a_secretary_of_a_sees_no_grid_that_merely_shares_the_prefix(tree, make_
 
 # --- unpadded siblings -----------------------------------------------------------------
 
+
 @pytest.fixture
 def community(db):
     return create(Level.COMMUNITY, "440604001001", box(113.0, 23.0, 113.1, 23.1))
@@ -141,10 +165,14 @@ SHORT = ("4406040010011", box(113.00, 23.0, 113.01, 23.01))
 LONG = ("44060400100110", box(113.02, 23.0, 113.03, 23.01))
 
 
-@pytest.mark.parametrize("first, second, told", [
-    (SHORT, LONG, "code 44060400100110 begins with sibling 4406040010011's code: "),
-    (LONG, SHORT, "code 4406040010011 is the beginning of sibling 44060400100110's code: "),
-], ids=["longer after shorter", "shorter after longer"])
+@pytest.mark.parametrize(
+    "first, second, told",
+    [
+        (SHORT, LONG, "code 44060400100110 begins with sibling 4406040010011's code: "),
+        (LONG, SHORT, "code 4406040010011 is the beginning of sibling 44060400100110's code: "),
+    ],
+    ids=["longer after shorter", "shorter after longer"],
+)
 def test_unpadded_siblings_are_told_how_to_pad(community, first, second, told):
     create(Level.COMPOUND, *first, community)
     with pytest.raises(ValidationError) as refused:
@@ -153,27 +181,35 @@ def test_unpadded_siblings_are_told_how_to_pad(community, first, second, told):
 
 
 def test_import_tells_unpadded_siblings_in_one_file_how_to_pad(community, tmp_path):
-    items = [(f"440604001001{n}", f"{n}号院", sbox(113.0 + n / 100, 23.0, 113.005 + n / 100,
-                                                   23.005)) for n in (1, 2, 10)]
+    items = [
+        (f"440604001001{n}", f"{n}号院", sbox(113.0 + n / 100, 23.0, 113.005 + n / 100, 23.005))
+        for n in (1, 2, 10)
+    ]
     path = geojson(tmp_path, "k", items, parent_code="440604001001")
     with pytest.raises(ImportFailed) as failed:
         grids_import(path, level=Level.COMPOUND)
     reasons = [str(p) for p in failed.value.problems]
-    assert any("44060400100110" in r and "sibling 4406040010011's code" in r and PAD in r
-               for r in reasons), reasons
+    assert any(
+        "44060400100110" in r and "sibling 4406040010011's code" in r and PAD in r for r in reasons
+    ), reasons
     assert Grid.objects.count() == 1
 
 
 def test_padded_codes_of_any_width_are_accepted(community):
     for n in (1, 2, 10):
-        create(Level.COMPOUND, f"440604001001{n:03d}",
-               box(113.0 + n * 0.006, 23.0, 113.005 + n * 0.006, 23.005), community)
+        create(
+            Level.COMPOUND,
+            f"440604001001{n:03d}",
+            box(113.0 + n * 0.006, 23.0, 113.005 + n * 0.006, 23.005),
+            community,
+        )
     k = Grid.objects.get(code="440604001001010")
     create(Level.BUILDING, "4406040010010101", box(113.06, 23.0, 113.061, 23.001), k)
     assert Grid.objects.count() == 5
 
 
 # --- the database ----------------------------------------------------------------------
+
 
 def test_the_database_refuses_raw_rows_breaking_the_rule(tree, community):
     with pytest.raises(IntegrityError):
@@ -185,24 +221,47 @@ def test_the_database_refuses_raw_rows_breaking_the_rule(tree, community):
         raw(Level.COMPOUND, "44060400100110", box(113.02, 23.0, 113.03, 23.01), community)
     with pytest.raises(IntegrityError), transaction.atomic():  # a raw UPDATE of the code
         Grid.objects.filter(pk=tree.c2.pk).update(code="1000019")
-    assert not Grid.objects.filter(code__in=["100001999", "10000", "44060400100110",
-                                             "1000019"]).exists()
+    assert not Grid.objects.filter(
+        code__in=["100001999", "10000", "44060400100110", "1000019"]
+    ).exists()
 
 
 def test_the_database_still_takes_a_whole_tree_in_one_statement(db):
-    c = Grid.objects.create(level=1, code="77", name="c", kind=Kind.COMMUNITY,
-                            geom=MultiPolygon(box(1, 1, 2, 2)))
-    Grid.objects.bulk_create([Grid(level=2, code=f"77{n:02d}", name="k", kind=Kind.RESIDENTIAL,
-                                   parent=c, geom=MultiPolygon(box(1, 1, 2, 2)))
-                              for n in range(1, 12)])
+    c = Grid.objects.create(
+        level=1, code="77", name="c", kind=Kind.COMMUNITY, geom=MultiPolygon(box(1, 1, 2, 2))
+    )
+    Grid.objects.bulk_create(
+        [
+            Grid(
+                level=2,
+                code=f"77{n:02d}",
+                name="k",
+                kind=Kind.RESIDENTIAL,
+                parent=c,
+                geom=MultiPolygon(box(1, 1, 2, 2)),
+            )
+            for n in range(1, 12)
+        ]
+    )
     assert Grid.objects.count() == 12
     with pytest.raises(IntegrityError), transaction.atomic():
-        Grid.objects.bulk_create([Grid(level=2, code=code, name="k", kind=Kind.RESIDENTIAL,
-                                       parent=c, geom=MultiPolygon(box(1, 1, 2, 2)))
-                                  for code in ("771", "7712")])
+        Grid.objects.bulk_create(
+            [
+                Grid(
+                    level=2,
+                    code=code,
+                    name="k",
+                    kind=Kind.RESIDENTIAL,
+                    parent=c,
+                    geom=MultiPolygon(box(1, 1, 2, 2)),
+                )
+                for code in ("771", "7712")
+            ]
+        )
 
 
 # --- street offices --------------------------------------------------------------------
+
 
 def test_street_codes_begin_with_no_other_streets(db):
     Street.objects.create(code="440604001", name="祖庙街道")
@@ -267,8 +326,9 @@ def test_check_grids_lists_stored_rows_breaking_the_rule(tree):
     problems, _checked = grid_report()
     lines = render_text(problems, _checked)
     assert "code 100001999 begins with sibling 100001's code: " + PAD in lines
-    assert any(line.startswith("code 1000010019 begins with sibling 100001001's code")
-               for line in lines), lines
+    assert any(
+        line.startswith("code 1000010019 begins with sibling 100001001's code") for line in lines
+    ), lines
     assert "2 codes break the code rule." in lines[-1]
 
 

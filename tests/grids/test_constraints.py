@@ -31,31 +31,55 @@ def counts():
 
 # --- the database itself ---------------------------------------------------------------
 
+
 def test_database_refuses_parent_two_levels_up(tree):
-    bad = Grid(level=Level.BUILDING, parent=tree.c1, code="100001999", name="x",
-               kind=Kind.BUILDING, geom=MultiPolygon(box(113.101, 23.001, 113.102, 23.002)))
+    bad = Grid(
+        level=Level.BUILDING,
+        parent=tree.c1,
+        code="100001999",
+        name="x",
+        kind=Kind.BUILDING,
+        geom=MultiPolygon(box(113.101, 23.001, 113.102, 23.002)),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()
     assert not Grid.objects.filter(code="100001999").exists()
 
 
 def test_database_refuses_a_community_with_a_parent(tree):
-    bad = Grid(level=Level.COMMUNITY, parent=tree.c2, code="100002777", name="x",
-               kind=Kind.COMMUNITY, geom=MultiPolygon(box(113.111, 23.001, 113.112, 23.002)))
+    bad = Grid(
+        level=Level.COMMUNITY,
+        parent=tree.c2,
+        code="100002777",
+        name="x",
+        kind=Kind.COMMUNITY,
+        geom=MultiPolygon(box(113.111, 23.001, 113.112, 23.002)),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()
 
 
 def test_database_refuses_a_compound_without_parent(db):
-    bad = Grid(level=Level.COMPOUND, code="777", name="x", kind=Kind.RESIDENTIAL,
-               geom=MultiPolygon(box(1, 1, 2, 2)))
+    bad = Grid(
+        level=Level.COMPOUND,
+        code="777",
+        name="x",
+        kind=Kind.RESIDENTIAL,
+        geom=MultiPolygon(box(1, 1, 2, 2)),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()
 
 
 def test_database_refuses_child_code_not_starting_with_parent_code(tree):
-    bad = Grid(level=Level.BUILDING, parent=tree.k1, code="999999001003", name="x",
-               kind=Kind.BUILDING, geom=MultiPolygon(box(113.101, 23.004, 113.102, 23.005)))
+    bad = Grid(
+        level=Level.BUILDING,
+        parent=tree.k1,
+        code="999999001003",
+        name="x",
+        kind=Kind.BUILDING,
+        geom=MultiPolygon(box(113.101, 23.004, 113.102, 23.005)),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()
 
@@ -67,33 +91,51 @@ def test_database_refuses_changing_a_parent_code_that_would_orphan_children(tree
 
 
 def test_database_refuses_kind_of_another_level(tree):
-    bad = Grid(level=Level.COMPOUND, parent=tree.c1, code="100001888", name="x",
-               kind=Kind.BUILDING, geom=MultiPolygon(box(113.101, 23.0095, 113.102, 23.0099)))
+    bad = Grid(
+        level=Level.COMPOUND,
+        parent=tree.c1,
+        code="100001888",
+        name="x",
+        kind=Kind.BUILDING,
+        geom=MultiPolygon(box(113.101, 23.0095, 113.102, 23.0099)),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()
 
 
 # --- clean() and the services: clear messages -------------------------------------------
 
+
 def test_clean_names_the_wrong_parent_level(tree):
     with pytest.raises(ValidationError) as err:
-        create(level=Level.BUILDING, parent=tree.c1, code="100001003001",
-               geom=box(113.1005, 23.0095, 113.1008, 23.0098))
+        create(
+            level=Level.BUILDING,
+            parent=tree.c1,
+            code="100001003001",
+            geom=box(113.1005, 23.0095, 113.1008, 23.0098),
+        )
     assert "parent" in err.value.message_dict
     assert "exactly one level up" in " ".join(err.value.message_dict["parent"])
 
 
 def test_community_with_parent_refused_by_clean(tree):
     with pytest.raises(ValidationError) as err:
-        create(level=Level.COMMUNITY, parent=tree.c2, code="100002555", kind=Kind.COMMUNITY,
-               geom=box(113.111, 23.0092, 113.112, 23.0095))
+        create(
+            level=Level.COMMUNITY,
+            parent=tree.c2,
+            code="100002555",
+            kind=Kind.COMMUNITY,
+            geom=box(113.111, 23.0092, 113.112, 23.0095),
+        )
     assert "no parent" in " ".join(err.value.message_dict["parent"])
 
 
 def test_self_intersecting_polygon_refused_with_reason_and_nothing_written(tree):
     before = counts()
-    bowtie = wkt("POLYGON((113.1011 23.0041, 113.1019 23.0049, 113.1019 23.0041, "
-                 "113.1011 23.0049, 113.1011 23.0041))")
+    bowtie = wkt(
+        "POLYGON((113.1011 23.0041, 113.1019 23.0049, 113.1019 23.0041, "
+        "113.1011 23.0049, 113.1011 23.0041))"
+    )
     with pytest.raises(ValidationError) as err:
         create(level=Level.BUILDING, parent=tree.k1, code="100001001009", geom=bowtie)
     text = " ".join(err.value.messages)
@@ -106,8 +148,12 @@ def test_building_sticking_out_of_its_compound_refused_with_area(tree):
     before = counts()
     # 0.001° x 0.001° square half outside K1's west edge (x=113.101): about 51 m x 102 m out.
     with pytest.raises(ValidationError) as err:
-        create(level=Level.BUILDING, parent=tree.k1, code="100001001010",
-               geom=box(113.1005, 23.005, 113.1015, 23.006))
+        create(
+            level=Level.BUILDING,
+            parent=tree.k1,
+            code="100001001010",
+            geom=box(113.1005, 23.005, 113.1015, 23.006),
+        )
     text = " ".join(err.value.messages)
     assert "100001001010" in text and "100001001" in text
     outside = float(text.split(" m²")[0].split()[-1])
@@ -119,8 +165,12 @@ def test_overlapping_sibling_refused_with_area(tree):
     before = counts()
     # Overlaps B1 (113.101..113.103 x 23.001..23.003) on 0.001° x 0.001°.
     with pytest.raises(ValidationError) as err:
-        create(level=Level.BUILDING, parent=tree.k1, code="100001001011",
-               geom=box(113.102, 23.002, 113.1025, 23.004))
+        create(
+            level=Level.BUILDING,
+            parent=tree.k1,
+            code="100001001011",
+            geom=box(113.102, 23.002, 113.1025, 23.004),
+        )
     text = " ".join(err.value.messages)
     assert "100001001011" in text and "100001001001" in text
     overlap = float(text.split("by ")[1].split(" m²")[0])
@@ -130,15 +180,23 @@ def test_overlapping_sibling_refused_with_area(tree):
 
 def test_touching_siblings_are_accepted(tree):
     # B1 and B2 share the edge x=113.103 (made by the fixture); a third touches B2 only.
-    g = create(level=Level.BUILDING, parent=tree.k1, code="100001001003",
-               geom=box(113.103, 23.003, 113.105, 23.004))
+    g = create(
+        level=Level.BUILDING,
+        parent=tree.k1,
+        code="100001001003",
+        geom=box(113.103, 23.003, 113.105, 23.004),
+    )
     assert g.pk and g.geom.geom_type == "MultiPolygon"
 
 
 def test_coordinates_out_of_range_refused(db):
     with pytest.raises(ValidationError) as err:
-        create(level=Level.COMMUNITY, code="900001", kind=Kind.COMMUNITY,
-               geom=box(179.5, 89.5, 181.0, 91.0))
+        create(
+            level=Level.COMMUNITY,
+            code="900001",
+            kind=Kind.COMMUNITY,
+            geom=box(179.5, 89.5, 181.0, 91.0),
+        )
     assert "out of range" in " ".join(err.value.messages)
     assert not Grid.objects.exists()
 
@@ -165,6 +223,10 @@ def test_descendants_are_a_code_prefix_match(tree):
 
 def test_messages_in_chinese(tree):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
-        create(level=Level.BUILDING, parent=tree.k1, code="100001001012",
-               geom=box(113.102, 23.002, 113.1025, 23.004))
+        create(
+            level=Level.BUILDING,
+            parent=tree.k1,
+            code="100001001012",
+            geom=box(113.102, 23.002, 113.1025, 23.004),
+        )
     assert "网格 100001001012：与同级网格 100001001001 重叠" in " ".join(err.value.messages)

@@ -47,15 +47,25 @@ def features(path):
 
 @pytest.fixture
 def people(tree):
-    hidden = MemberFactory(name="李秘密", phone="13912345678", phone_public=False,
-                           address="东湖花园1栋301室", specialty="电工", pledge="有事找我",
-                           location=Point(113.1012, 23.0027, srid=4326))  # B1, off-centre
-    shown = MemberFactory(name="王公开", phone="13800001111", phone_public=True,
-                          address="南山小区1栋2室", location=Point(113.113, 23.003, srid=4326),
-                          report_status=ReportStatus.CONFIRMED)
+    hidden = MemberFactory(
+        name="李秘密",
+        phone="13912345678",
+        phone_public=False,
+        address="东湖花园1栋301室",
+        specialty="电工",
+        pledge="有事找我",
+        location=Point(113.1012, 23.0027, srid=4326),
+    )  # B1, off-centre
+    shown = MemberFactory(
+        name="王公开",
+        phone="13800001111",
+        phone_public=True,
+        address="南山小区1栋2室",
+        location=Point(113.113, 23.003, srid=4326),
+        report_status=ReportStatus.CONFIRMED,
+    )
     # 李秘密 is public by their role, 王公开 confirmed and a public contact
-    gridrole_assign(grid=tree.b1, member=hidden, role=RoleKind.BUILDING_LEADER,
-                    acting_user=None)
+    gridrole_assign(grid=tree.b1, member=hidden, role=RoleKind.BUILDING_LEADER, acting_user=None)
     h1 = HouseholdFactory(address="东湖花园1栋101室")  # in B1
     ResidentFactory(household=h1, name="张居民")
     ResidentFactory(household=h1, name="赵居民")
@@ -67,8 +77,12 @@ def people(tree):
 
 @pytest.mark.parametrize(
     ("layer", "count", "levels"),
-    [("communities", 2, {1}), ("compounds", 3, {2}), ("buildings", 4, {3}),
-     ("grids", 9, {1, 2, 3})],
+    [
+        ("communities", 2, {1}),
+        ("compounds", 3, {2}),
+        ("buildings", 4, {3}),
+        ("grids", 9, {1, 2, 3}),
+    ],
 )
 def test_grid_layers_carry_the_three_codes(tree, tmp_path, layer, count, levels):
     rows, doc = features(export(tmp_path, layer))
@@ -78,8 +92,11 @@ def test_grid_layers_carry_the_three_codes(tree, tmp_path, layer, count, levels)
         p = f["properties"]
         assert set(CODES) <= set(p)
         level = p["level"]
-        expected = {1: (p["code"], None, None), 2: (p["code"][:6], p["code"], None),
-                    3: (p["code"][:6], p["code"][:9], p["code"])}[level]
+        expected = {
+            1: (p["code"], None, None),
+            2: (p["code"][:6], p["code"], None),
+            3: (p["code"][:6], p["code"][:9], p["code"]),
+        }[level]
         assert tuple(p[c] for c in CODES) == expected
 
 
@@ -134,17 +151,36 @@ def test_database_features_are_the_python_features(tree, people, tmp_path, layer
     from gridgov.grids.models import Kind, Level
     from gridgov.grids.services import grid_create
 
-    hole = GEOSGeometry("MULTIPOLYGON(((113.1055 23.005, 113.1055 23.008, 113.1085 23.008, "
-                        "113.1085 23.005, 113.1055 23.005), (113.106 23.006, 113.107 23.006, "
-                        "113.107 23.007, 113.106 23.007, 113.106 23.006)))", srid=4326)
-    grid_create(acting_user=None, level=Level.BUILDING, code="100001002002", name=AWKWARD,
-                kind=Kind.BUILDING, geom=hole, parent=tree.k2)
-    MemberFactory(name=AWKWARD, pledge="", specialty="50%_off \\ \"x\"", phone="12345",
-                  location=Point(113.1058, 23.0075, srid=4326), phone_public=True,
-                  report_status=ReportStatus.CONFIRMED)
+    hole = GEOSGeometry(
+        "MULTIPOLYGON(((113.1055 23.005, 113.1055 23.008, 113.1085 23.008, "
+        "113.1085 23.005, 113.1055 23.005), (113.106 23.006, 113.107 23.006, "
+        "113.107 23.007, 113.106 23.007, 113.106 23.006)))",
+        srid=4326,
+    )
+    grid_create(
+        acting_user=None,
+        level=Level.BUILDING,
+        code="100001002002",
+        name=AWKWARD,
+        kind=Kind.BUILDING,
+        geom=hole,
+        parent=tree.k2,
+    )
+    MemberFactory(
+        name=AWKWARD,
+        pledge="",
+        specialty='50%_off \\ "x"',
+        phone="12345",
+        location=Point(113.1058, 23.0075, srid=4326),
+        phone_public=True,
+        report_status=ReportStatus.CONFIRMED,
+    )
     _, doc = features(export(tmp_path, layer))
-    python = [json.loads(text) for batch in gexport.feature_batches(
-        exporting.layer_items(layer)) for text in batch]
+    python = [
+        json.loads(text)
+        for batch in gexport.feature_batches(exporting.layer_items(layer))
+        for text in batch
+    ]
     assert len(doc["features"]) == len(python) > 0
     for ours, theirs in zip(doc["features"], python, strict=True):
         assert ours["properties"] == theirs["properties"]
@@ -153,8 +189,10 @@ def test_database_features_are_the_python_features(tree, people, tmp_path, layer
     if layer != "households":
         assert AWKWARD in {f["properties"]["name"] for f in doc["features"]}
     for feature in doc["features"]:
-        if feature["properties"].get("building_code") == "100001002002" and \
-                feature["geometry"]["type"] == "MultiPolygon":
+        if (
+            feature["properties"].get("building_code") == "100001002002"
+            and feature["geometry"]["type"] == "MultiPolygon"
+        ):
             outer, inner = feature["geometry"]["coordinates"][0]
             assert shapely.is_ccw(shapely.LinearRing(outer))
             assert not shapely.is_ccw(shapely.LinearRing(inner))
@@ -192,13 +230,16 @@ def test_grid_option_restricts_to_the_subtree(tree, tmp_path, people):
     assert [r["code"] for r in rows] == ["100002001001"]
     rows, _ = features(export(tmp_path, "members", "--grid", "100002", name="m.geojson"))
     assert [r["name"] for r in rows] == ["王公开"]
-    rows, _ = features(export(tmp_path, "households", "--grid", "100001001001",
-                              name="h.geojson"))
+    rows, _ = features(export(tmp_path, "households", "--grid", "100001001001", name="h.geojson"))
     assert [(r["building_code"], r["households"], r["residents"]) for r in rows] == [
-        ("100001001001", 2, 3)]
+        ("100001001001", 2, 3)
+    ]
     rows, _ = features(export(tmp_path, "households", "--grid", "100001", name="h1.geojson"))
     assert [(r["building_code"], r["households"], r["residents"]) for r in rows] == [
-        ("100001001001", 2, 3), ("100001001002", 0, 0), ("100001002001", 0, 0)]
+        ("100001001001", 2, 3),
+        ("100001001002", 0, 0),
+        ("100001002001", 0, 0),
+    ]
 
 
 def test_members_export_public_fields_only(tree, tmp_path, people):
@@ -215,9 +256,18 @@ def test_members_export_public_fields_only(tree, tmp_path, people):
     assert by_name["王公开"]["phone"] == "138****1111"  # opted in, but an export: masked
     assert by_name["李秘密"]["specialty"] == "电工" and by_name["李秘密"]["pledge"] == "有事找我"
     assert set(doc["features"][0]["properties"]) == {
-        *CODES, "name", "kind", "specialty", "pledge", "phone"}
-    assert (by_name["李秘密"]["community_code"], by_name["李秘密"]["compound_code"],
-            by_name["李秘密"]["building_code"]) == ("100001", "100001001", "100001001001")
+        *CODES,
+        "name",
+        "kind",
+        "specialty",
+        "pledge",
+        "phone",
+    }
+    assert (
+        by_name["李秘密"]["community_code"],
+        by_name["李秘密"]["compound_code"],
+        by_name["李秘密"]["building_code"],
+    ) == ("100001", "100001001", "100001001001")
     assert all(f["geometry"]["type"] == "Point" for f in doc["features"])
     # the point is on the member's building, not their home position
     for f in doc["features"]:
@@ -233,8 +283,12 @@ def test_households_export_counts_per_building_without_names(tree, tmp_path, peo
     text = path.read_text(encoding="utf-8")
     assert len(rows) == 4  # one feature per building polygon
     counts = {r["building_code"]: (r["households"], r["residents"]) for r in rows}
-    assert counts == {"100001001001": (2, 3), "100001001002": (0, 0),
-                      "100001002001": (0, 0), "100002001001": (1, 0)}
+    assert counts == {
+        "100001001001": (2, 3),
+        "100001001002": (0, 0),
+        "100001002001": (0, 0),
+        "100002001001": (1, 0),
+    }
     for word in ("张居民", "赵居民", "钱居民", "李秘密", "东湖花园1栋101室", "室"):
         assert word not in text
     assert set(doc["features"][0]["properties"]) == {*CODES, "households", "residents"}
@@ -250,8 +304,12 @@ def test_stdout_when_no_output_file(tree):
 
 @pytest.mark.parametrize(
     ("args", "named"),
-    [(["parks"], "'parks'"), (["grids", "--crs", "bd09"], "'bd09'"),
-     (["grids", "--grid", "999999"], "'999999'"), (["grids", "--format", "kml"], "'kml'")],
+    [
+        (["parks"], "'parks'"),
+        (["grids", "--crs", "bd09"], "'bd09'"),
+        (["grids", "--grid", "999999"], "'999999'"),
+        (["grids", "--format", "kml"], "'kml'"),
+    ],
 )
 def test_bad_requests_name_the_value(tree, args, named):
     with pytest.raises(CommandError) as err:
@@ -278,9 +336,8 @@ def test_geopackage_and_shapefile_read_back(tree, tmp_path, people):
     layer = DataSource(f"/vsizip/{shp}/households.shp")[0]
     assert len(layer) == 4 and layer.srs.srid == 4490
     assert {"community_", "compound_c", "building_c", "households", "residents"} <= set(
-        layer.fields)
-
-
+        layer.fields
+    )
 
 
 def test_stored_geojson_follows_every_boundary_change(tree, tmp_path):
@@ -289,8 +346,11 @@ def test_stored_geojson_follows_every_boundary_change(tree, tmp_path):
     from gridgov.grids.models import Grid
     from gridgov.grids.services import grid_update
 
-    clockwise = GEOSGeometry("MULTIPOLYGON(((113.112 23.002, 113.112 23.0035, 113.1135 23.0035, "
-                             "113.1135 23.002, 113.112 23.002)))", srid=4326)
+    clockwise = GEOSGeometry(
+        "MULTIPOLYGON(((113.112 23.002, 113.112 23.0035, 113.1135 23.0035, "
+        "113.1135 23.002, 113.112 23.002)))",
+        srid=4326,
+    )
     grid_update(grid=tree.b4, acting_user=None, geom=clockwise)
     stored = json.loads(Grid.objects.get(pk=tree.b4.pk).geojson)
     assert shapely.is_ccw(shapely.LinearRing(stored["coordinates"][0][0]))

@@ -54,8 +54,11 @@ def as_format(path: Path, fmt: str, tmp_path: Path) -> Path:
 
 def state() -> tuple:
     """Everything an import writes, to compare before and after."""
-    grids = list(Grid.objects.order_by("code").values_list(
-        "code", "name", "kind", "parent_id", "geom", "updated_at"))
+    grids = list(
+        Grid.objects.order_by("code").values_list(
+            "code", "name", "kind", "parent_id", "geom", "updated_at"
+        )
+    )
     grids = [(*g[:4], g[4].wkt, g[5]) for g in grids]
     versions = list(GridVersion.objects.values_list("pk", "grid_id", "valid_to"))
     audits = list(AuditEntry.objects.order_by("pk").values_list("pk", "action", "object_id"))
@@ -64,12 +67,18 @@ def state() -> tuple:
 
 # --- happy paths --------------------------------------------------------------------------
 
-COMMUNITIES = [("200001", "东区", box(113.00, 23.00, 113.01, 23.01)),
-               ("200002", "西区", box(113.01, 23.00, 113.02, 23.01))]
-COMPOUNDS = [("200001001", "甲苑", box(113.001, 23.001, 113.005, 23.005)),
-             ("200002001", "乙苑", box(113.011, 23.001, 113.015, 23.005))]
-BUILDINGS = [("200001001001", "1栋", box(113.001, 23.001, 113.003, 23.003)),
-             ("200001001002", "2栋", box(113.003, 23.001, 113.005, 23.003))]
+COMMUNITIES = [
+    ("200001", "东区", box(113.00, 23.00, 113.01, 23.01)),
+    ("200002", "西区", box(113.01, 23.00, 113.02, 23.01)),
+]
+COMPOUNDS = [
+    ("200001001", "甲苑", box(113.001, 23.001, 113.005, 23.005)),
+    ("200002001", "乙苑", box(113.011, 23.001, 113.015, 23.005)),
+]
+BUILDINGS = [
+    ("200001001001", "1栋", box(113.001, 23.001, 113.003, 23.003)),
+    ("200001001002", "2栋", box(113.003, 23.001, 113.005, 23.003)),
+]
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "zip"])
@@ -83,9 +92,14 @@ def test_three_levels_from_each_format(fmt, db, tmp_path):
     run(make("buildings", BUILDINGS), "--level", "building", "--parent-code", "200001001")
 
     parent = dict(Grid.objects.values_list("code", "parent__code"))
-    assert parent == {"200001": None, "200002": None, "200001001": "200001",
-                      "200002001": "200002", "200001001001": "200001001",
-                      "200001001002": "200001001"}
+    assert parent == {
+        "200001": None,
+        "200002": None,
+        "200001001": "200001",
+        "200002001": "200002",
+        "200001001001": "200001001",
+        "200001001002": "200001001",
+    }
     g = Grid.objects.get(code="200001001002")
     assert g.name == "2栋" and g.kind == "building" and g.level == Level.BUILDING
     assert g.geom.geom_type == "MultiPolygon" and g.geom.srid == 4326
@@ -93,19 +107,36 @@ def test_three_levels_from_each_format(fmt, db, tmp_path):
     assert AuditEntry.objects.filter(action="grid.create").count() == 6
 
 
-@pytest.mark.parametrize("fieldname, fmt", [("parent_code", "geojson"),
-                                             ("parent_code", "zip"),  # cut to parent_cod
-                                             ("community_code", "zip")])  # as exported
+@pytest.mark.parametrize(
+    "fieldname, fmt",
+    [
+        ("parent_code", "geojson"),
+        ("parent_code", "zip"),  # cut to parent_cod
+        ("community_code", "zip"),
+    ],
+)  # as exported
 def test_parent_code_field_is_used(fieldname, fmt, tree, tmp_path):
     # The feature lies in C1's corner, but the file names C2 (and the code fits C2).
-    path = write_geojson(tmp_path / "k.geojson", [feature(
-        {"code": "100002002", "name": "新苑", fieldname: "100002"},
-        mapping(box(113.1092, 23.0092, 113.1098, 23.0098)))])
+    path = write_geojson(
+        tmp_path / "k.geojson",
+        [
+            feature(
+                {"code": "100002002", "name": "新苑", fieldname: "100002"},
+                mapping(box(113.1092, 23.0092, 113.1098, 23.0098)),
+            )
+        ],
+    )
     with pytest.raises(CommandError, match="outside its parent 100002"):
         run(as_format(path, fmt, tmp_path), "--level", "compound")
-    path = write_geojson(tmp_path / "k.geojson", [feature(
-        {"code": "100002002", "name": "新苑", fieldname: "100002"},
-        mapping(box(113.1105, 23.0092, 113.1115, 23.0098)))])
+    path = write_geojson(
+        tmp_path / "k.geojson",
+        [
+            feature(
+                {"code": "100002002", "name": "新苑", fieldname: "100002"},
+                mapping(box(113.1105, 23.0092, 113.1115, 23.0098)),
+            )
+        ],
+    )
     run(as_format(path, fmt, tmp_path / "ok"), "--level", "compound")
     assert Grid.objects.get(code="100002002").parent == tree.c2
 
@@ -135,27 +166,38 @@ def test_projected_utm_source_lands_in_wgs84(db, tmp_path):
 
 
 def test_chinese_field_names_are_found(db, tmp_path):
-    path = write_geojson(tmp_path / "zh.geojson", [feature(
-        {"\u7f16\u7801": "400001", "\u540d\u79f0": "北区"},
-        mapping(box(113.2, 23.0, 113.21, 23.01)))])
+    path = write_geojson(
+        tmp_path / "zh.geojson",
+        [
+            feature(
+                {"\u7f16\u7801": "400001", "\u540d\u79f0": "北区"},
+                mapping(box(113.2, 23.0, 113.21, 23.01)),
+            )
+        ],
+    )
     run(path, "--level", "community")
     assert Grid.objects.get(code="400001").name == "北区"
 
 
 # --- bad features: all listed, nothing written ----------------------------------------
 
-BOWTIE = shapely.from_wkt("POLYGON((113.102 23.004, 113.103 23.005, 113.103 23.004, "
-                          "113.102 23.005, 113.102 23.004))")
+BOWTIE = shapely.from_wkt(
+    "POLYGON((113.102 23.004, 113.103 23.005, 113.103 23.004, 113.102 23.005, 113.102 23.004))"
+)
 
 
 def test_three_bad_features_all_named_and_nothing_written(tree, tmp_path):
-    path = geojson(tmp_path, "bad", [
-        ("100001001003", "3栋", box(113.101, 23.004, 113.102, 23.005)),  # fine
-        ("100001001004", "4栋", BOWTIE),  # self-intersection
-        ("100001001005", "5栋", box(113.1005, 23.006, 113.1015, 23.007)),  # half out of K1
-        ("100001001003", "6栋", box(113.103, 23.006, 113.104, 23.007)),  # duplicate code
-        ("100001001007", "7栋", box(113.104, 23.004, 113.105, 23.005)),  # fine
-    ])
+    path = geojson(
+        tmp_path,
+        "bad",
+        [
+            ("100001001003", "3栋", box(113.101, 23.004, 113.102, 23.005)),  # fine
+            ("100001001004", "4栋", BOWTIE),  # self-intersection
+            ("100001001005", "5栋", box(113.1005, 23.006, 113.1015, 23.007)),  # half out of K1
+            ("100001001003", "6栋", box(113.103, 23.006, 113.104, 23.007)),  # duplicate code
+            ("100001001007", "7栋", box(113.104, 23.004, 113.105, 23.005)),  # fine
+        ],
+    )
     before = state()
     with pytest.raises(CommandError) as err:
         run(path, "--level", "building", "--parent-code", "100001001")
@@ -171,11 +213,15 @@ def test_three_bad_features_all_named_and_nothing_written(tree, tmp_path):
 
 
 def test_overlap_with_existing_and_in_file_siblings_and_parent_not_found(tree, tmp_path):
-    path = geojson(tmp_path, "overlaps", [
-        ("100001001008", "8栋", box(113.102, 23.002, 113.1025, 23.004)),  # overlaps B1
-        ("100001001009", "9栋", box(113.101, 23.006, 113.103, 23.007)),
-        ("100001001010", "10栋", box(113.102, 23.0065, 113.104, 23.0075)),  # overlaps 9栋
-    ])
+    path = geojson(
+        tmp_path,
+        "overlaps",
+        [
+            ("100001001008", "8栋", box(113.102, 23.002, 113.1025, 23.004)),  # overlaps B1
+            ("100001001009", "9栋", box(113.101, 23.006, 113.103, 23.007)),
+            ("100001001010", "10栋", box(113.102, 23.0065, 113.104, 23.0075)),  # overlaps 9栋
+        ],
+    )
     before = state()
     with pytest.raises(CommandError) as err:
         run(path, "--level", "building", "--parent-code", "100001001")
@@ -190,26 +236,35 @@ def test_overlap_with_existing_and_in_file_siblings_and_parent_not_found(tree, t
     assert state() == before
 
 
-@pytest.mark.parametrize("case, message", [
-    ("points", "Point geometries"),
-    ("empty", "holds no features"),
-    ("not_geo", "not a geographic file"),
-    ("metres", "outside longitude"),
-    ("open_ring", "ring is not closed"),
-    ("no_name", "missing name"),
-    ("prefix", "must begin with the parent's code"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("points", "Point geometries"),
+        ("empty", "holds no features"),
+        ("not_geo", "not a geographic file"),
+        ("metres", "outside longitude"),
+        ("open_ring", "ring is not closed"),
+        ("no_name", "missing name"),
+        ("prefix", "must begin with the parent's code"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message(case, message, tree, tmp_path):
     ring = [[113.1101, 23.0091], [113.1109, 23.0091], [113.1109, 23.0099]]
     geometry = mapping(box(113.1101, 23.0091, 113.1109, 23.0099))
     feats = {
-        "points": [feature({"code": "1", "name": "x"},
-                           {"type": "Point", "coordinates": [113.1, 23.0]})],
+        "points": [
+            feature({"code": "1", "name": "x"}, {"type": "Point", "coordinates": [113.1, 23.0]})
+        ],
         "empty": [],
-        "metres": [feature({"code": "100002009", "name": "x"},
-                           mapping(box(715244.9, 2545061.5, 716270.2, 2546170.0)))],
-        "open_ring": [feature({"code": "100002009", "name": "x"},
-                              {"type": "Polygon", "coordinates": [ring]})],
+        "metres": [
+            feature(
+                {"code": "100002009", "name": "x"},
+                mapping(box(715244.9, 2545061.5, 716270.2, 2546170.0)),
+            )
+        ],
+        "open_ring": [
+            feature({"code": "100002009", "name": "x"}, {"type": "Polygon", "coordinates": [ring]})
+        ],
         "no_name": [feature({"code": "100002009", "name": ""}, geometry)],
         "prefix": [feature({"code": "999999009", "name": "x"}, geometry)],
     }
@@ -225,8 +280,10 @@ def test_bad_input_is_refused_with_a_clear_message(case, message, tree, tmp_path
 
 
 def test_long_error_lists_are_capped(tree, tmp_path):
-    items = [(f"100002001{i:03d}", "", box(113.111 + i * 1e-4, 23.005, 113.1111 + i * 1e-4,
-                                             23.0051)) for i in range(60)]
+    items = [
+        (f"100002001{i:03d}", "", box(113.111 + i * 1e-4, 23.005, 113.1111 + i * 1e-4, 23.0051))
+        for i in range(60)
+    ]
     with pytest.raises(CommandError) as err:
         run(geojson(tmp_path, "many", items), "--level", "building")
     text = str(err.value)
@@ -234,6 +291,7 @@ def test_long_error_lists_are_capped(tree, tmp_path):
 
 
 # --- arguments ----------------------------------------------------------------------------
+
 
 def test_unknown_level_missing_file_unknown_field(db, tmp_path):
     path = geojson(tmp_path, "c", COMMUNITIES[:1])
@@ -243,8 +301,9 @@ def test_unknown_level_missing_file_unknown_field(db, tmp_path):
         run(tmp_path / "nowhere.geojson", "--level", "community")
     with pytest.raises(CommandError, match="No field bianma .*Its fields: code, name"):
         run(path, "--level", "community", "--code-field", "bianma")
-    nameless = write_geojson(tmp_path / "n.geojson", [feature({"id_x": "1", "title": "a"},
-                                                              mapping(COMMUNITIES[0][2]))])
+    nameless = write_geojson(
+        tmp_path / "n.geojson", [feature({"id_x": "1", "title": "a"}, mapping(COMMUNITIES[0][2]))]
+    )
     with pytest.raises(CommandError, match="No code-field found.*fields: id_x, title"):
         run(nameless, "--level", "community")
     assert not Grid.objects.exists()
@@ -252,23 +311,29 @@ def test_unknown_level_missing_file_unknown_field(db, tmp_path):
 
 # --- re-import, history, people, dry run --------------------------------------------------
 
+
 def test_reimport_moves_a_boundary_keeps_version_and_relocates(tree, tmp_path):
     person = MemberFactory(location=Point(113.1035, 23.002, srid=4326))  # inside B2
     assert person.building == tree.b2
     old_b1, old_b2 = tree.b1.geom.wkt, tree.b2.geom.wkt
     # The shared edge moves east from x=113.103 to 113.104: B1 grows, B2 shrinks; B1's new
     # polygon overlaps B2's old one, which the file replaces.
-    path = geojson(tmp_path, "moved", [
-        ("100001001001", "1栋", box(113.101, 23.001, 113.104, 23.003)),
-        ("100001001002", "2栋(新)", box(113.104, 23.001, 113.105, 23.003)),
-    ])
+    path = geojson(
+        tmp_path,
+        "moved",
+        [
+            ("100001001001", "1栋", box(113.101, 23.001, 113.104, 23.003)),
+            ("100001001002", "2栋(新)", box(113.104, 23.001, 113.105, 23.003)),
+        ],
+    )
     out = run(path, "--level", "building", "--parent-code", "100001001")
     assert "created 0, updated 2 (2 previous boundaries kept), unchanged 0" in out
 
     b2 = Grid.objects.get(code="100001001002")
     assert b2.pk == tree.b2.pk and b2.name == "2栋(新)"
-    assert shapely.equals(shapely.from_wkb(bytes(b2.geom.wkb)),
-                          box(113.104, 23.001, 113.105, 23.003))
+    assert shapely.equals(
+        shapely.from_wkb(bytes(b2.geom.wkb)), box(113.104, 23.001, 113.105, 23.003)
+    )
     versions = {v.grid_id: v for v in GridVersion.objects.all()}
     assert set(versions) == {tree.b1.pk, tree.b2.pk}
     assert versions[tree.b2.pk].geom.wkt == old_b2 and versions[tree.b2.pk].name == "2栋"
@@ -288,11 +353,15 @@ def test_reimport_moves_a_boundary_keeps_version_and_relocates(tree, tmp_path):
 
 
 def test_dry_run_writes_nothing(tree, tmp_path):
-    path = geojson(tmp_path, "dry", [
-        ("100001001001", "1栋", box(113.101, 23.001, 113.104, 23.003)),  # moved
-        ("100001001003", "3栋", box(113.101, 23.004, 113.102, 23.005)),  # new
-        ("100001001002", "2栋", box(113.104, 23.001, 113.105, 23.003)),  # moved
-    ])
+    path = geojson(
+        tmp_path,
+        "dry",
+        [
+            ("100001001001", "1栋", box(113.101, 23.001, 113.104, 23.003)),  # moved
+            ("100001001003", "3栋", box(113.101, 23.004, 113.102, 23.005)),  # new
+            ("100001001002", "2栋", box(113.104, 23.001, 113.105, 23.003)),  # moved
+        ],
+    )
     before = state()
     out = run(path, "--level", "building", "--parent-code", "100001001", "--dry-run")
     assert "Dry run, nothing written: would create 1, update 2" in out

@@ -35,8 +35,10 @@ def collection(features: list[dict], crs: str | None = None) -> dict:
 
 
 def communities(code_field: str = "code", name_field: str = "name") -> list[dict]:
-    return [feature({code_field: "300001", name_field: EAST_NAME}, mapping(EAST)),
-            feature({code_field: "300002", name_field: WEST_NAME}, mapping(WEST))]
+    return [
+        feature({code_field: "300001", name_field: EAST_NAME}, mapping(EAST)),
+        feature({code_field: "300002", name_field: WEST_NAME}, mapping(WEST)),
+    ]
 
 
 def refused(path: Path, *args: str) -> str:
@@ -49,6 +51,7 @@ def refused(path: Path, *args: str) -> str:
 
 
 # --- a declared coordinate system ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::3857", "EPSG:3857"])
 def test_epsg_3857_declared_over_degrees_is_refused_naming_feature_and_crs(name, db, tmp_path):
@@ -66,8 +69,7 @@ def test_epsg_3857_declared_over_metres_is_honoured(db, tmp_path):
     """The same boundaries in real Web Mercator metres, written by GDAL with their crs
     member: transformed back through GDAL, they land where they were drawn."""
     src = write_geojson(tmp_path / "degrees.geojson", communities())
-    path = ogr2ogr(src, tmp_path / "mercator.geojson", "-t_srs", "EPSG:3857",
-                   "-lco", "RFC7946=NO")
+    path = ogr2ogr(src, tmp_path / "mercator.geojson", "-t_srs", "EPSG:3857", "-lco", "RFC7946=NO")
     assert "3857" in json.loads(path.read_text())["crs"]["properties"]["name"]
     out = run(path, "--level", "community")
     assert "EPSG:3857" in out
@@ -77,6 +79,7 @@ def test_epsg_3857_declared_over_metres_is_honoured(db, tmp_path):
 
 
 # --- text encodings -----------------------------------------------------------------------
+
 
 def gbk_geojson(tmp_path: Path, code_field: str = CODE, name_field: str = NAME) -> Path:
     path = tmp_path / "gbk.geojson"
@@ -90,8 +93,10 @@ def gbk_geojson(tmp_path: Path, code_field: str = CODE, name_field: str = NAME) 
 def test_gbk_geojson_is_detected_and_said(db, tmp_path):
     out = run(gbk_geojson(tmp_path), "--level", "community")
     assert "GB18030 (detected)" in out
-    assert dict(Grid.objects.values_list("code", "name")) == {"300001": EAST_NAME,
-                                                              "300002": WEST_NAME}
+    assert dict(Grid.objects.values_list("code", "name")) == {
+        "300001": EAST_NAME,
+        "300002": WEST_NAME,
+    }
 
 
 def test_utf8_geojson_says_utf8(db, tmp_path):
@@ -119,8 +124,9 @@ def test_text_in_no_known_encoding_is_refused(db, tmp_path):
     assert "neither UTF-8" in text and "nor GB18030" in text and "--encoding" in text
 
 
-def gbk_shapefile(tmp_path: Path, *, keep: tuple[str, ...] = (".shp", ".shx", ".dbf", ".prj"),
-                  name: str = "grids") -> Path:
+def gbk_shapefile(
+    tmp_path: Path, *, keep: tuple[str, ...] = (".shp", ".shx", ".dbf", ".prj"), name: str = "grids"
+) -> Path:
     """A zipped Shapefile written by GDAL with GBK attributes (CP936) and Chinese column
     names, the zip keeping only the parts in ``keep`` (no .cpg by default)."""
     src = write_geojson(tmp_path / "src.geojson", communities(CODE, NAME))
@@ -141,8 +147,10 @@ def test_gbk_dbf_without_cpg_is_detected(db, tmp_path):
     out = run(gbk_shapefile(tmp_path), "--level", "community")
     assert f"code field {CODE}, name field {NAME}" in out
     assert "GB18030 (detected)" in out
-    assert dict(Grid.objects.values_list("code", "name")) == {"300001": EAST_NAME,
-                                                              "300002": WEST_NAME}
+    assert dict(Grid.objects.values_list("code", "name")) == {
+        "300001": EAST_NAME,
+        "300002": WEST_NAME,
+    }
 
 
 def test_gbk_dbf_with_its_cpg_uses_it(db, tmp_path):
@@ -161,22 +169,26 @@ def test_zip_without_dbf_says_so_and_names_what_is_there(db, tmp_path):
 
 # --- coordinates that are not numbers -----------------------------------------------------
 
+
 def test_nan_and_infinity_are_named_not_taken_for_an_open_ring(db, tmp_path):
     nan, inf = float("nan"), float("inf")
     first_nan = [[nan, 23.0], [113.01, 23.0], [113.01, 23.01], [113.0, 23.01], [nan, 23.0]]
-    middle_inf = [[113.01, 23.0], [inf, 23.0], [113.02, 23.01], [113.01, 23.01],
-                  [113.01, 23.0]]
-    feats = [feature({"code": "300001", "name": "a"},
-                     {"type": "Polygon", "coordinates": [first_nan]}),
-             feature({"code": "300002", "name": "b"},
-                     {"type": "Polygon", "coordinates": [middle_inf]})]
+    middle_inf = [[113.01, 23.0], [inf, 23.0], [113.02, 23.01], [113.01, 23.01], [113.01, 23.0]]
+    feats = [
+        feature({"code": "300001", "name": "a"}, {"type": "Polygon", "coordinates": [first_nan]}),
+        feature({"code": "300002", "name": "b"}, {"type": "Polygon", "coordinates": [middle_inf]}),
+    ]
     path = tmp_path / "nan.geojson"
     path.write_text(json.dumps(collection(feats)))  # Python writes NaN and Infinity
     text = refused(path)
-    assert ("feature 1 (code 300001), geometry: a coordinate is not a number: (nan, 23.0) at "
-            "ring 1, vertex 1") in text
-    assert ("feature 2 (code 300002), geometry: a coordinate is not a number: (inf, 23.0) at "
-            "ring 1, vertex 2") in text
+    assert (
+        "feature 1 (code 300001), geometry: a coordinate is not a number: (nan, 23.0) at "
+        "ring 1, vertex 1"
+    ) in text
+    assert (
+        "feature 2 (code 300002), geometry: a coordinate is not a number: (inf, 23.0) at "
+        "ring 1, vertex 2"
+    ) in text
     assert "not closed" not in text and "invalid geometry" not in text
 
 

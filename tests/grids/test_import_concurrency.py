@@ -21,9 +21,13 @@ IMPORTERS = 4
 def test_concurrent_imports_of_one_file_give_one_result(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
-    feats = [feature({"code": f"3000{i:02d}", "name": f"社区{i}"},
-                     mapping(box(113.0 + i * 0.01, 23.0, 113.01 + i * 0.01, 23.01)))
-             for i in range(30)]
+    feats = [
+        feature(
+            {"code": f"3000{i:02d}", "name": f"社区{i}"},
+            mapping(box(113.0 + i * 0.01, 23.0, 113.01 + i * 0.01, 23.01)),
+        )
+        for i in range(30)
+    ]
     path = write_geojson(tmp_path / "communities.geojson", feats)
     barrier = threading.Barrier(IMPORTERS)
     results, errors = [], []
@@ -36,7 +40,7 @@ def test_concurrent_imports_of_one_file_give_one_result(tmp_path):
                 result = grids_import(path, level=Level.COMMUNITY)
             with lock:
                 results.append((result.created, result.updated, result.unchanged))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:

@@ -24,8 +24,14 @@ def test_a_200_mb_file_is_read_to_its_last_feature_and_refused_whole(big_file, d
     path, count = big_file
     before = state()
     with translation.override("en"), pytest.raises(CommandError) as err:
-        call_command("import_grids", str(path), "--level", "community",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_grids",
+            str(path),
+            "--level",
+            "community",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     message = str(err.value)
     assert f"1 of {count} features have problems" in message
     assert f"feature {count} (code {900000 + count - 1}), geometry: invalid geometry" in message

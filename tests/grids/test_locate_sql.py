@@ -33,21 +33,27 @@ def _schema() -> list[str]:
         return [r[0] for r in cursor.fetchall()]
 
 
-ENGINES = {"sql": location_sql.relocate_sql,
-           "python": lambda model: relocate(model.objects.all())}
+ENGINES = {"sql": location_sql.relocate_sql, "python": lambda model: relocate(model.objects.all())}
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 @pytest.mark.parametrize("bulk", [True, False])
-def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monkeypatch, bulk,
-                                                                     engine):
+def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(
+    tree, monkeypatch, bulk, engine
+):
     monkeypatch.setattr(location_sql, "BULK_ROWS", 1 if bulk else 10**9)
     monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
     # a code as an import may bring it: COPY's text format must carry \ and a tab through
-    odd = grid_create(acting_user=None, level=Level.BUILDING, code="100001002\\9\t9",
-                      name="9栋", kind=Kind.BUILDING, geom=box(113.1085, 23.005, 113.1089, 23.006),
-                      parent=tree.k2)
+    odd = grid_create(
+        acting_user=None,
+        level=Level.BUILDING,
+        code="100001002\\9\t9",
+        name="9栋",
+        kind=Kind.BUILDING,
+        geom=box(113.1085, 23.005, 113.1089, 23.006),
+        parent=tree.k2,
+    )
     in_odd = HouseholdFactory(location=Point(113.1087, 23.0055, srid=4326))
     scattered = scatter()
     before = _schema()

@@ -17,8 +17,10 @@ from tests.factories import HouseholdFactory
 
 
 def _spread(n: int) -> list[Household]:
-    households = [HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
-                  for i in range(n)]
+    households = [
+        HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
+        for i in range(n)
+    ]
     Household.objects.update(community=None, compound=None, building=None, grid_code="")
     return households
 
@@ -34,8 +36,11 @@ def test_a_point_moved_during_a_run_keeps_the_services_placement(tree, monkeypat
         placed = real_place(*args, **kwargs)
         if not moved:  # meanwhile, on a page: the household moves to another building
             moved.append(True)  # (the service places that one point itself, through here)
-            household_update(household=Household.objects.get(pk=mover.pk), acting_user=None,
-                             location=Point(113.107, 23.003, srid=4326))
+            household_update(
+                household=Household.objects.get(pk=mover.pk),
+                acting_user=None,
+                location=Point(113.107, 23.003, srid=4326),
+            )
         return placed
 
     monkeypatch.setattr(location, "place", place_then_someone_moves_a_household)
@@ -88,8 +93,9 @@ def test_the_sql_engine_does_not_overwrite_a_point_moved_before_its_write(tree):
         counts = location_sql.relocate_sql(Household)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP EVENT TRIGGER gridgov_test_move;"
-                           " DROP FUNCTION gridgov_test_move();")
+            cursor.execute(
+                "DROP EVENT TRIGGER gridgov_test_move; DROP FUNCTION gridgov_test_move();"
+            )
     mover.refresh_from_db()
     assert mover.grid_code == "moved"
     assert counts["written"] == 3

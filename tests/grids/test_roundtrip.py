@@ -33,16 +33,24 @@ def snapshot():
 
 def test_export_then_import_into_an_empty_database_gives_the_same_grids(tree, tmp_path):
     before = snapshot()
-    files = {layer: export(tmp_path, layer) for layer in ("communities", "compounds",
-                                                           "buildings")}
+    files = {layer: export(tmp_path, layer) for layer in ("communities", "compounds", "buildings")}
     for level in (Level.BUILDING, Level.COMPOUND, Level.COMMUNITY):
         Grid.objects.filter(level=level).delete()
     assert not Grid.objects.exists()
 
-    for layer, level in (("communities", "community"), ("compounds", "compound"),
-                         ("buildings", "building")):
-        call_command("import_grids", str(files[layer]), "--level", level,
-                     stdout=io.StringIO(), stderr=io.StringIO())
+    for layer, level in (
+        ("communities", "community"),
+        ("compounds", "compound"),
+        ("buildings", "building"),
+    ):
+        call_command(
+            "import_grids",
+            str(files[layer]),
+            "--level",
+            level,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
     after = snapshot()
     assert sorted(after) == sorted(before)
@@ -55,8 +63,9 @@ def test_export_then_import_into_an_empty_database_gives_the_same_grids(tree, tm
 
 def test_ogrinfo_reads_the_export_as_wgs84_geojson(tree, tmp_path):
     path = export(tmp_path, "grids")
-    result = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert "Feature Count: 9" in result.stdout
     assert "Geometry: Multi Polygon" in result.stdout

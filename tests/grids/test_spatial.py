@@ -21,9 +21,15 @@ def test_a_building_inside_another_buildings_box_is_refused_as_overlap(tree):
     # Entirely inside B1 (113.101-113.103 x 23.001-23.003): its box is inside B1's box.
     before = Grid.objects.count()
     with translation.override("en"), pytest.raises(ValidationError) as exc:
-        grid_create(acting_user=None, level=Level.BUILDING, code="100001001099", name="9栋",
-                    kind=Kind.BUILDING, parent=tree.k1,
-                    geom=MultiPolygon(box(113.1015, 23.0015, 113.1025, 23.0025)))
+        grid_create(
+            acting_user=None,
+            level=Level.BUILDING,
+            code="100001001099",
+            name="9栋",
+            kind=Kind.BUILDING,
+            parent=tree.k1,
+            geom=MultiPolygon(box(113.1015, 23.0015, 113.1025, 23.0025)),
+        )
     assert "overlaps its sibling 100001001001" in str(exc.value)
     assert Grid.objects.count() == before
 
@@ -44,9 +50,11 @@ def test_in_bbox_finds_a_grid_holding_the_window_and_one_inside_it(tree):
 
 def _index_state(table: str, column: str) -> tuple[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT spatial_index_enabled FROM geometry_columns "
-                       "WHERE f_table_name = %s AND f_geometry_column = %s",
-                       (table.lower(), column.lower()))
+        cursor.execute(
+            "SELECT spatial_index_enabled FROM geometry_columns "
+            "WHERE f_table_name = %s AND f_geometry_column = %s",
+            (table.lower(), column.lower()),
+        )
         enabled = cursor.fetchone()[0]
         cursor.execute(f'SELECT count(*) FROM "idx_{table}_{column}"') if enabled else None
         rows = cursor.fetchone()[0] if enabled else -1
@@ -69,8 +77,10 @@ def test_a_disabled_index_is_rebuilt_with_the_rows_already_there(tree):
     assert repair_spatial_indexes() == ["grids_grid.geom"]
     assert _index_state("grids_grid", "geom") == (1, Grid.objects.count())
     with connection.cursor() as cursor:  # and SpatiaLite's index search finds B1
-        cursor.execute("SELECT g.code FROM grids_grid g WHERE g.ROWID IN (SELECT ROWID FROM "
-                       "SpatialIndex WHERE f_table_name = 'grids_grid' AND search_frame = "
-                       "BuildMbr(113.1015, 23.0015, 113.1016, 23.0016, 4326)) ORDER BY g.code")
+        cursor.execute(
+            "SELECT g.code FROM grids_grid g WHERE g.ROWID IN (SELECT ROWID FROM "
+            "SpatialIndex WHERE f_table_name = 'grids_grid' AND search_frame = "
+            "BuildMbr(113.1015, 23.0015, 113.1016, 23.0016, 4326)) ORDER BY g.code"
+        )
         assert [r[0] for r in cursor.fetchall()] == ["100001", "100001001", "100001001001"]
     assert repair_spatial_indexes() == []

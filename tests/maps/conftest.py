@@ -30,15 +30,28 @@ def clean_cache():
 def category() -> CaseCategory:
     code, name, kind, minutes, hours = seed.CATEGORIES[1]
     found, _ = CaseCategory.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "first_response_sla_minutes": minutes,
-                             "resolution_sla_hours": hours})
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "first_response_sla_minutes": minutes,
+            "resolution_sla_hours": hours,
+        },
+    )
     return found
 
 
 def open_case(title: str, lon: float, lat: float, **extra):
-    return case_create(acting_user=None, category=category(), channel="phone", title=title,
-                       requester_name="张阿姨", requester_phone="13700001111",
-                       location=Point(lon, lat, srid=4326), **extra)
+    return case_create(
+        acting_user=None,
+        category=category(),
+        channel="phone",
+        title=title,
+        requester_name="张阿姨",
+        requester_phone="13700001111",
+        location=Point(lon, lat, srid=4326),
+        **extra,
+    )
 
 
 @dataclass
@@ -56,19 +69,35 @@ class Staffed:
 
 @pytest.fixture
 def staffed(tree, make_user) -> Staffed:
-    leader = MemberFactory(name="林楼长", phone="13911112222", phone_public=False,
-                           pledge="有事找我", specialty="水电维修",
-                           location=Point(113.102, 23.002, srid=4326))
+    leader = MemberFactory(
+        name="林楼长",
+        phone="13911112222",
+        phone_public=False,
+        pledge="有事找我",
+        specialty="水电维修",
+        location=Point(113.102, 23.002, srid=4326),
+    )
     gridrole_assign(grid=tree.b1, member=leader, role="building_leader", acting_user=None)
     case_c1 = open_case("路灯不亮", 113.104, 23.002)
     case_c2 = open_case("井盖松动", 113.113, 23.003)
-    route_k1 = route_create(acting_user=None, grid=tree.k1, name="东湖夜巡线",
-                            line=LineString((113.1015, 23.0035), (113.1045, 23.0035),
-                                            (113.1045, 23.0085), srid=4326))
-    route_k3 = route_create(acting_user=None, grid=tree.k3, name="南山巡逻线",
-                            line=LineString((113.112, 23.005), (113.118, 23.005), srid=4326))
+    route_k1 = route_create(
+        acting_user=None,
+        grid=tree.k1,
+        name="东湖夜巡线",
+        line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085), srid=4326),
+    )
+    route_k3 = route_create(
+        acting_user=None,
+        grid=tree.k3,
+        name="南山巡逻线",
+        line=LineString((113.112, 23.005), (113.118, 23.005), srid=4326),
+    )
     return Staffed(
-        tree=tree, leader=leader, case_c1=case_c1, case_c2=case_c2, route_k1=route_k1,
+        tree=tree,
+        leader=leader,
+        case_c1=case_c1,
+        case_c2=case_c2,
+        route_k1=route_k1,
         route_k3=route_k3,
         staff_c1=make_user("staff1", "community_staff", grid=tree.c1, is_staff=True),
         member_c1=make_user("member1", "member", grid=tree.c1),

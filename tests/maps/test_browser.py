@@ -11,11 +11,19 @@ import pytest
 # here are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SIZES = {"tablet portrait": (768, 1024), "tablet landscape": (1024, 768), "phone": (390, 844)}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,8 +39,9 @@ def browser():
 
 def open_map(browser, live_server, size, path="/map/"):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))

@@ -10,8 +10,11 @@ LABELS = Labels("社区", "小区", "楼栋", "名称", "编码", "类型", "楼
 
 def square(x, y, d, **props):
     ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
-    return {"type": "Feature", "properties": props,
-            "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
+    }
 
 
 def layers():
@@ -20,15 +23,17 @@ def layers():
     return {
         "communities": fc(square(10.0, 20.0, 1.0, **common)),
         "compounds": fc(square(10.1, 20.1, 0.5, **common)),
-        "buildings": fc(square(10.2, 20.2, 0.1, **common, leader="王芳", has_leader=True),
-                        square(10.4, 20.2, 0.1, **common, leader="none", has_leader=False)),
+        "buildings": fc(
+            square(10.2, 20.2, 0.1, **common, leader="王芳", has_leader=True),
+            square(10.4, 20.2, 0.1, **common, leader="none", has_leader=False),
+        ),
     }
 
 
 def test_street_map_is_offline_and_fits_the_communities():
     m = street_map(layers=layers(), labels=LABELS, tiles=Tiles(), static=lambda p: f"/s/{p}")
     parts = embed(m)
-    assert '/s/vendor/leaflet/leaflet.js' in parts["head"]
+    assert "/s/vendor/leaflet/leaflet.js" in parts["head"]
     assert not CDN.search(parts["head"] + parts["script"])
     assert "tileLayer" not in parts["script"]  # no tiles configured: no tile requests
     assert "[[20.0, 10.0], [21.0, 11.0]]" in parts["script"]  # fit to the community
@@ -37,9 +42,12 @@ def test_street_map_is_offline_and_fits_the_communities():
 
 
 def test_custom_tiles_are_used():
-    m = street_map(layers=layers(), labels=LABELS,
-                   tiles=Tiles("http://gis.local/{z}/{x}/{y}.png", "市测绘院"),
-                   static=lambda p: p)
+    m = street_map(
+        layers=layers(),
+        labels=LABELS,
+        tiles=Tiles("http://gis.local/{z}/{x}/{y}.png", "市测绘院"),
+        static=lambda p: p,
+    )
     script = embed(m)["script"]
     assert "http://gis.local/{z}/{x}/{y}.png" in script
     assert json.dumps("市测绘院")[1:-1] in script

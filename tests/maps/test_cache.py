@@ -30,8 +30,9 @@ def get(client, url: str) -> tuple[str, list[str]]:
 
 
 def live(page: str) -> dict:
-    found = re.search(r'<script id="gridgov-live" type="application/json">(.*?)</script>',
-                      page, re.S)
+    found = re.search(
+        r'<script id="gridgov-live" type="application/json">(.*?)</script>', page, re.S
+    )
     return json.loads(found.group(1))
 
 
@@ -119,10 +120,15 @@ def test_below_the_threshold_nothing_is_tiled(client, staffed):
     assert [f["properties"]["name"] for f in live(page)["routes"]["features"]] == ["东湖夜巡线"]
 
 
-@pytest.mark.parametrize("threshold, tiled", [(3, {"buildings"}), (2, {"buildings",
-                                                                       "compounds"}),
-                                              (1, {"buildings", "compounds", "communities"}),
-                                              (2000, set())])
+@pytest.mark.parametrize(
+    "threshold, tiled",
+    [
+        (3, {"buildings"}),
+        (2, {"buildings", "compounds"}),
+        (1, {"buildings", "compounds", "communities"}),
+        (2000, set()),
+    ],
+)
 def test_street_map_tiles_the_levels_over_the_threshold(client, staffed, threshold, tiled):
     # the fixture has 2 communities, 3 compounds, 4 buildings
     with override_settings(GRIDGOV_TILE_THRESHOLD=threshold):

@@ -21,22 +21,32 @@ from django.utils import timezone
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from gridgov.patrols.services import patrol_record  # noqa: E402
-from tests.maps.test_browser import SIZES, browser  # noqa: E402,F401 - the fixture
-from tests.maps.test_dashboard_browser import (  # noqa: E402
+from gridgov.patrols.services import patrol_record
+from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.maps.test_dashboard_browser import (
     leader_login,  # noqa: F401 - the fixture
     logged_in_page,
 )
 
 
 def walk(route, member, days_ago: int = 0):
-    return patrol_record(route=route, members=[member], acting_user=None,
-                         walked_on=timezone.localdate() - dt.timedelta(days=days_ago))
+    return patrol_record(
+        route=route,
+        members=[member],
+        acting_user=None,
+        walked_on=timezone.localdate() - dt.timedelta(days=days_ago),
+    )
 
 
 def live_of(page: str) -> dict:
-    return json.loads(re.search(r'<script id="gridgov-live" type="application/json">(.*?)'
-                                r"</script>", page, re.S).group(1))
+    return json.loads(
+        re.search(
+            r'<script id="gridgov-live" type="application/json">(.*?)'
+            r"</script>",
+            page,
+            re.S,
+        ).group(1)
+    )
 
 
 def panel_figure(page: str) -> str:
@@ -84,11 +94,15 @@ def test_a_new_patrol_shows_at_once_on_a_cached_dashboard(client, staffed):
 
 # --- in the browser ------------------------------------------------------------------------------
 
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @override_settings(GRIDGOV_PATROL_COVERAGE_M=60)
-def test_coverage_layer_switches_on_with_covered_buildings(browser, live_server,  # noqa: F811
-                                                             leader_login):  # noqa: F811
+def test_coverage_layer_switches_on_with_covered_buildings(
+    browser,  # noqa: F811
+    live_server,
+    leader_login,  # noqa: F811
+):
     from gridgov.patrols.models import PatrolRoute
     from gridgov.people.models import Member
 
@@ -96,13 +110,12 @@ def test_coverage_layer_switches_on_with_covered_buildings(browser, live_server,
     page, errors, _ = logged_in_page(browser, live_server, SIZES["tablet landscape"])
     assert page.locator("#patrol-coverage").inner_text() == "2 / 2 (100%)"
     assert page.locator("path.coverage-building").count() == 0  # off until switched on
-    layer = page.locator(".leaflet-control-layers label",
-                         has_text=re.compile("巡逻覆盖|Patrol coverage"))
+    layer = page.locator(
+        ".leaflet-control-layers label", has_text=re.compile("巡逻覆盖|Patrol coverage")
+    )
     layer.locator("input").check()
-    page.wait_for_function(
-        "() => document.querySelectorAll('path.coverage-building').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('path.coverage-building').length === 2")
     assert page.locator("path.coverage-building.covered").count() == 2
     assert page.locator(".legend-coverage").first.is_visible()
     assert errors == []
     page.context.close()
-

@@ -38,12 +38,19 @@ def terms(staffed):
     """B2 gets a leader from tomorrow, B3 one whose term ends in five days."""
     today = timezone.localdate()
     tree = staffed.tree
-    GridRole.objects.create(grid=tree.b2, member=MemberFactory(name="未上任"),
-                            role=RoleKind.BUILDING_LEADER, since=today + dt.timedelta(days=1))
-    GridRole.objects.create(grid=tree.b3, member=MemberFactory(name="将卸任"),
-                            role=RoleKind.BUILDING_LEADER,
-                            since=today - dt.timedelta(days=30),
-                            until=today + dt.timedelta(days=5))
+    GridRole.objects.create(
+        grid=tree.b2,
+        member=MemberFactory(name="未上任"),
+        role=RoleKind.BUILDING_LEADER,
+        since=today + dt.timedelta(days=1),
+    )
+    GridRole.objects.create(
+        grid=tree.b3,
+        member=MemberFactory(name="将卸任"),
+        role=RoleKind.BUILDING_LEADER,
+        since=today - dt.timedelta(days=30),
+        until=today + dt.timedelta(days=5),
+    )
     return staffed
 
 
@@ -54,15 +61,19 @@ def test_the_street_map_names_todays_leaders(client, terms):
 
 def test_the_building_tiles_name_todays_leaders(client, terms):
     x, y = tile_of(113.105, 23.003, 14)  # B1 to B4
-    features = {f["id"]: f["properties"]
-                for f in geojson(client, "buildings", f"14/{x}/{y}")["features"]}
+    features = {
+        f["id"]: f["properties"] for f in geojson(client, "buildings", f"14/{x}/{y}")["features"]
+    }
     tree = terms.tree
     assert (features[tree.b1.code]["leader"], features[tree.b1.code]["has_leader"]) == (
-        "林楼长", True)
-    assert (features[tree.b2.code]["leader"], features[tree.b2.code]["has_leader"]) == (
-        "", False)
+        "林楼长",
+        True,
+    )
+    assert (features[tree.b2.code]["leader"], features[tree.b2.code]["has_leader"]) == ("", False)
     assert (features[tree.b3.code]["leader"], features[tree.b3.code]["has_leader"]) == (
-        "将卸任", True)
+        "将卸任",
+        True,
+    )
 
 
 @pytest.mark.skipif(not POSTGIS, reason="vector tiles (.pbf) need PostGIS")
@@ -79,8 +90,12 @@ def test_the_vector_tiles_sql_names_todays_leaders(client, terms):
 def test_a_handover_day_gives_one_feature_per_building(client, staffed):
     today = timezone.localdate()
     GridRole.objects.filter(grid=staffed.tree.b1).update(until=today)
-    GridRole.objects.create(grid=staffed.tree.b1, member=MemberFactory(name="新楼长"),
-                            role=RoleKind.BUILDING_LEADER, since=today)
+    GridRole.objects.create(
+        grid=staffed.tree.b1,
+        member=MemberFactory(name="新楼长"),
+        role=RoleKind.BUILDING_LEADER,
+        since=today,
+    )
     x, y = tile_of(113.102, 23.002, 16)
     tile = client.get(f"/tiles/buildings/16/{x}/{y}.pbf").content
     assert "新楼长".encode() in tile and "林楼长".encode() not in tile
@@ -101,8 +116,12 @@ def test_a_role_beginning_at_midnight_shows_at_once(client, staffed, make_user):
     zone) turns, with nothing written in between."""
     with timezone.override(EAST):
         east_day = timezone.localdate()
-    GridRole.objects.create(grid=staffed.tree.b2, member=MemberFactory(name="零点上任"),
-                            role=RoleKind.BUILDING_LEADER, since=east_day)
+    GridRole.objects.create(
+        grid=staffed.tree.b2,
+        member=MemberFactory(name="零点上任"),
+        role=RoleKind.BUILDING_LEADER,
+        since=east_day,
+    )
     client.force_login(staffed.staff_c1)
     with timezone.override(WEST):
         assert timezone.localdate() < east_day

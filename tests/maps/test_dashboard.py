@@ -12,9 +12,14 @@ from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 def staffed(tree):
     """B1 has a leader (opted out of a public phone); B2 and B3 have none. People: 2
     members in B1, 1 in B3; households: 2 in B1 (3 residents), 1 in K1's open ground."""
-    leader = MemberFactory(name="林楼长", phone="13911112222", phone_public=False,
-                           pledge="有事找我", specialty="水电维修",
-                           location=Point(113.102, 23.002, srid=4326))
+    leader = MemberFactory(
+        name="林楼长",
+        phone="13911112222",
+        phone_public=False,
+        pledge="有事找我",
+        specialty="水电维修",
+        location=Point(113.102, 23.002, srid=4326),
+    )
     MemberFactory(name="陈党员", location=Point(113.1022, 23.0021, srid=4326))
     MemberFactory(name="何党员", location=Point(113.107, 23.003, srid=4326))
     gridrole_assign(grid=tree.b1, member=leader, role="building_leader", acting_user=None)

@@ -11,9 +11,9 @@ from django.contrib.gis.geos import Point
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from gridgov.grids.services import gridrole_assign  # noqa: E402
-from tests.factories import MemberFactory  # noqa: E402
-from tests.maps.test_browser import SIZES, browser  # noqa: E402,F401 - the shared fixture
+from gridgov.grids.services import gridrole_assign
+from tests.factories import MemberFactory
+from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -21,8 +21,13 @@ SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 @pytest.fixture
 def leader_login(tree, make_user):
-    lead = MemberFactory(name="林楼长", pledge="有事找我", specialty="水电维修",
-                         phone="13911112222", location=Point(113.102, 23.002, srid=4326))
+    lead = MemberFactory(
+        name="林楼长",
+        pledge="有事找我",
+        specialty="水电维修",
+        phone="13911112222",
+        location=Point(113.102, 23.002, srid=4326),
+    )
     gridrole_assign(grid=tree.b1, member=lead, role="building_leader", acting_user=None)
     make_user("gridleader", "grid_leader", grid=tree.k1)
     # a route in K1 never patrolled, and an open request in B2
@@ -32,14 +37,29 @@ def leader_login(tree, make_user):
     from gridgov.cases.services import case_create
     from gridgov.patrols.services import route_create
 
-    route_create(acting_user=None, grid=tree.k1, name="东湖夜巡线",
-                 line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085),
-                                 srid=4326))
+    route_create(
+        acting_user=None,
+        grid=tree.k1,
+        name="东湖夜巡线",
+        line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085), srid=4326),
+    )
     category, _ = CaseCategory.objects.get_or_create(
-        code="facility", defaults={"name": "设施维修", "kind": "problem",
-                                   "first_response_sla_minutes": 60, "resolution_sla_hours": 72})
-    case_create(acting_user=None, category=category, channel="phone", title="路灯不亮",
-                requester_name="张阿姨", location=Point(113.1047, 23.0013, srid=4326))
+        code="facility",
+        defaults={
+            "name": "设施维修",
+            "kind": "problem",
+            "first_response_sla_minutes": 60,
+            "resolution_sla_hours": 72,
+        },
+    )
+    case_create(
+        acting_user=None,
+        category=category,
+        channel="phone",
+        title="路灯不亮",
+        requester_name="张阿姨",
+        location=Point(113.1047, 23.0013, srid=4326),
+    )
     return tree
 
 
@@ -52,8 +72,9 @@ NAVIGATION_MS = 90_000
 def logged_in_page(browser, live_server, size, prepare=None):  # noqa: F811
     """A tablet page signed in as the grid leader, on K1's dashboard with its map drawn.
     ``prepare(context)`` runs before the page opens (e.g. to route requests)."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, has_touch=True, locale="zh-CN"
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_MS)
     if prepare is not None:
@@ -83,7 +104,9 @@ def map_ready(page, *, children: int) -> None:
             return !!map && map._loaded && !map._animatingZoom
                 && !(map._panAnim && map._panAnim._inProgress)
                 && document.querySelectorAll('path.child-grid').length === n;
-        }""", arg=children)
+        }""",
+        arg=children,
+    )
 
 
 def tap(page, x: float, y: float, selector: str) -> None:
@@ -91,12 +114,15 @@ def tap(page, x: float, y: float, selector: str) -> None:
     polygon still moving into place)."""
     page.wait_for_function(
         "([x, y, sel]) => { const el = document.elementFromPoint(x, y);"
-        " return !!el && el.matches(sel); }", arg=[x, y, selector])
+        " return !!el && el.matches(sel); }",
+        arg=[x, y, selector],
+    )
     page.mouse.click(x, y)
 
 
-@pytest.mark.parametrize("size", [SIZES["tablet portrait"], SIZES["tablet landscape"]],
-                         ids=["portrait", "landscape"])
+@pytest.mark.parametrize(
+    "size", [SIZES["tablet portrait"], SIZES["tablet landscape"]], ids=["portrait", "landscape"]
+)
 def test_grid_leader_dashboard_on_a_tablet(browser, live_server, leader_login, size):  # noqa: F811
     page, errors, requests = logged_in_page(browser, live_server, size)
     # K1's two buildings are the children, with one leader marker, one route, one request
@@ -137,7 +163,8 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):  # no
     popup.wait_for()
     page.wait_for_function(
         "() => (document.querySelector('.leaflet-popup-content') || {}).innerText"
-        "?.includes('林楼长')")
+        "?.includes('林楼长')"
+    )
     assert "1栋" in popup.inner_text() and "林楼长" in popup.inner_text()
     assert errors == []
     page.context.close()

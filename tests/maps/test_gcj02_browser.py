@@ -12,11 +12,11 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from geodata.crs import from_wgs84, to_wgs84  # noqa: E402
-from geodata.tilesources import tile_config  # noqa: E402
-from tests.finder.conftest import people  # noqa: E402,F401 - the fixture
-from tests.maps.test_browser import SIZES, browser  # noqa: E402,F401 - the fixture
-from tests.maps.test_dashboard_browser import (  # noqa: E402
+from geodata.crs import from_wgs84, to_wgs84
+from geodata.tilesources import tile_config
+from tests.finder.conftest import people  # noqa: F401 - the fixture
+from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.maps.test_dashboard_browser import (
     leader_login,  # noqa: F401 - the fixture
     logged_in_page,
     tap,
@@ -24,8 +24,9 @@ from tests.maps.test_dashboard_browser import (  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNk"
-                       "YAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 GAODE = re.compile(r"^https://webrd0[1-4]\.is\.autonavi\.com/appmaptile\?")
 
 
@@ -34,8 +35,7 @@ def gaode(settings):
     """GRIDGOV_TILES=gaode, with the CSP the settings module would then make."""
     settings.GRIDGOV_TILES = "gaode"
     csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    csp["DIRECTIVES"]["img-src"] = [*csp["DIRECTIVES"]["img-src"],
-                                    *tile_config("gaode").origins()]
+    csp["DIRECTIVES"]["img-src"] = [*csp["DIRECTIVES"]["img-src"], *tile_config("gaode").origins()]
     settings.CONTENT_SECURITY_POLICY = csp
 
 
@@ -69,8 +69,9 @@ def phone_page(browser, live_server):  # noqa: F811
     """A phone-sized touch page, offline as above; (context, page, stubbed, outside, console
     errors)."""
     width, height = SIZES["phone"]
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                                  is_mobile=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, locale="zh-CN"
+    )
     stubbed, outside = offline(context, live_server)
     page = context.new_page()
     errors: list[str] = []
@@ -85,24 +86,31 @@ def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gao
     page.wait_for_function("() => typeof window.GridGov !== 'undefined' && !!GridGov.crs")
     # the browser's formulas are the server's (geodata.crs), both ways
     gx, gy = gcj(113.102, 23.002)
-    js = page.evaluate("([x, y]) => [GridGov.crs.fromWgs84(113.102, 23.002, 'gcj02'),"
-                       " GridGov.crs.toWgs84(x, y, 'gcj02')]", [gx, gy])
+    js = page.evaluate(
+        "([x, y]) => [GridGov.crs.fromWgs84(113.102, 23.002, 'gcj02'),"
+        " GridGov.crs.toWgs84(x, y, 'gcj02')]",
+        [gx, gy],
+    )
     assert js[0] == pytest.approx([gx, gy], abs=1e-9)
     back = to_wgs84([gx], [gy], "gcj02")
     assert js[1] == pytest.approx([float(back[0][0]), float(back[1][0])], abs=1e-9)
     # 东湖花园 1栋's middle is 113.102/23.002 in WGS84; on Gaode's map it is drawn ~500 m
     # away, at its GCJ-02 place: tap there
     page.locator("#finder-map").scroll_into_view_if_needed()
-    x, y = page.evaluate("""([lon, lat]) => {
+    x, y = page.evaluate(
+        """([lon, lat]) => {
         const el = document.querySelector('#finder-map .folium-map');
         const map = window[el.id];
         map.setView([lat, lon], 17, {animate: false});
         const p = map.latLngToContainerPoint([lat, lon]);
         const r = el.getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
-    }""", [gx, gy])
-    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0",
-                           timeout=30_000)
+    }""",
+        [gx, gy],
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-tile-loaded').length > 0", timeout=30_000
+    )
     page.touchscreen.tap(x, y)
     page.wait_for_url("**/find/?lon=*", timeout=30_000)
     query = dict(part.split("=") for part in page.url.split("?")[1].split("&"))
@@ -122,17 +130,21 @@ def test_dashboard_overlays_sit_on_gaode_places(browser, live_server, leader_log
     def prepare(context):
         routed["stubbed"], routed["outside"] = offline(context, live_server)
 
-    page, errors, _ = logged_in_page(browser, live_server, SIZES["tablet landscape"],
-                                     prepare=prepare)
+    page, errors, _ = logged_in_page(
+        browser, live_server, SIZES["tablet landscape"], prepare=prepare
+    )
     # B2's middle (113.104/23.002) where Gaode draws it: tapping there opens B2
     gx, gy = gcj(113.104, 23.002)
-    x, y = page.evaluate("""([lon, lat]) => {
+    x, y = page.evaluate(
+        """([lon, lat]) => {
         const el = document.querySelector('.folium-map');
         const map = window[el.id];
         const p = map.latLngToContainerPoint([lat, lon]);
         const r = el.getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
-    }""", [gx, gy])
+    }""",
+        [gx, gy],
+    )
     tap(page, x, y, "path.child-grid")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=30_000)

@@ -74,12 +74,21 @@ def test_admin_map_widgets_are_local(admin_client, url):
 
 
 def test_admin_refuses_overlapping_grid_with_reason(admin_client, tree):
-    geom = ('{"type": "MultiPolygon", "coordinates": [[[[113.102, 23.002], [113.1025, 23.002],'
-            ' [113.1025, 23.004], [113.102, 23.004], [113.102, 23.002]]]]}')
-    response = admin_client.post("/admin/grids/grid/add/", {
-        "level": 3, "parent": tree.k1.pk, "code": "100001001077", "name": "7栋",
-        "kind": "building", "geom": geom,
-    })
+    geom = (
+        '{"type": "MultiPolygon", "coordinates": [[[[113.102, 23.002], [113.1025, 23.002],'
+        " [113.1025, 23.004], [113.102, 23.004], [113.102, 23.002]]]]}"
+    )
+    response = admin_client.post(
+        "/admin/grids/grid/add/",
+        {
+            "level": 3,
+            "parent": tree.k1.pk,
+            "code": "100001001077",
+            "name": "7栋",
+            "kind": "building",
+            "geom": geom,
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200  # the form again, with the error
     assert "100001001077" in page and "100001001001" in page and "平方米" in page
@@ -87,12 +96,21 @@ def test_admin_refuses_overlapping_grid_with_reason(admin_client, tree):
 
 
 def test_admin_creates_a_valid_grid_through_the_service(admin_client, tree):
-    geom = ('{"type": "Polygon", "coordinates": [[[113.1011, 23.0041], [113.1019, 23.0041],'
-            ' [113.1019, 23.0049], [113.1011, 23.0049], [113.1011, 23.0041]]]}')
-    response = admin_client.post("/admin/grids/grid/add/", {
-        "level": 3, "parent": tree.k1.pk, "code": "100001001003", "name": "3栋",
-        "kind": "building", "geom": geom,
-    })
+    geom = (
+        '{"type": "Polygon", "coordinates": [[[113.1011, 23.0041], [113.1019, 23.0041],'
+        " [113.1019, 23.0049], [113.1011, 23.0049], [113.1011, 23.0041]]]}"
+    )
+    response = admin_client.post(
+        "/admin/grids/grid/add/",
+        {
+            "level": 3,
+            "parent": tree.k1.pk,
+            "code": "100001001003",
+            "name": "3栋",
+            "kind": "building",
+            "geom": geom,
+        },
+    )
     assert response.status_code == 302
     g = Grid.objects.get(code="100001001003")
     assert g.geom.geom_type == "MultiPolygon"

@@ -24,8 +24,10 @@ def surveyed(x0, y0, x1, y1, *, step=1e-5, noise=3e-7, seed=1) -> shapely.MultiP
     """A box traced with a vertex every ~1 m and ~3 cm of jitter (digitising noise)."""
     rng = random.Random(seed)
     dense = shapely.segmentize(shapely.box(x0, y0, x1, y1), step)
-    ring = [(x + rng.uniform(-noise, noise), y + rng.uniform(-noise, noise))
-            for x, y in list(dense.exterior.coords)[:-1]]
+    ring = [
+        (x + rng.uniform(-noise, noise), y + rng.uniform(-noise, noise))
+        for x, y in list(dense.exterior.coords)[:-1]
+    ]
     return shapely.MultiPolygon([shapely.Polygon(ring)])
 
 
@@ -40,9 +42,14 @@ def pixels_across(extent, zoom: int) -> tuple[float, float]:
     return (x1 - x0) / 360 * world, (y(y1) - y(y0)) / (2 * math.pi) * world
 
 
-@pytest.mark.parametrize("extent", [(113.01, 22.93, 113.023, 22.941),  # a community
-                                    (113.1015, 23.001, 113.1025, 23.002),  # a building
-                                    (112.98, 22.93, 113.22, 23.07)])  # a district
+@pytest.mark.parametrize(
+    "extent",
+    [
+        (113.01, 22.93, 113.023, 22.941),  # a community
+        (113.1015, 23.001, 113.1025, 23.002),  # a building
+        (112.98, 22.93, 113.22, 23.07),
+    ],
+)  # a district
 def test_fit_zoom_is_the_largest_zoom_showing_the_extent(extent):
     z = fit_zoom(extent)
     w, h = pixels_across(extent, z)
@@ -69,8 +76,11 @@ def test_simplified_keeps_validity_and_drops_invisible_vertices():
     # nothing moved by more than the tolerance plus the rounding
     assert shapely.hausdorff_distance(out, shape) <= scale.tolerance + 10**-scale.digits
     text = json.dumps(simplified(geos(shape), scale))
-    decimals = max(len(n.split(".")[1]) for n in text.replace("]", ",").replace("[", "")
-                   .split(",")[2:] if "." in n)
+    decimals = max(
+        len(n.split(".")[1])
+        for n in text.replace("]", ",").replace("[", "").split(",")[2:]
+        if "." in n
+    )
     assert decimals <= scale.digits
 
 

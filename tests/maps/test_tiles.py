@@ -29,8 +29,10 @@ spatialite_only = pytest.mark.skipif(POSTGIS, reason="the refusal of .pbf withou
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     n = 2**z
-    return (int((lon + 180) / 360 * n),
-            int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+    return (
+        int((lon + 180) / 360 * n),
+        int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n),
+    )
 
 
 def geojson(client, layer: str, address: str) -> dict:
@@ -64,10 +66,12 @@ def test_grid_levels_come_as_their_own_layers(client, staffed):
     communities = geojson(client, "communities", f"14/{x}/{y}")
     assert sorted(f["id"] for f in communities["features"]) == ["100001", "100002"]
     compounds = geojson(client, "compounds", f"14/{x}/{y}")
-    assert sorted(f["id"] for f in compounds["features"]) == ["100001001", "100001002",
-                                                               "100002001"]
-    assert {f["properties"]["name"] for f in compounds["features"]} == {"东湖花园", "西苑",
-                                                                        "南山小区"}
+    assert sorted(f["id"] for f in compounds["features"]) == ["100001001", "100001002", "100002001"]
+    assert {f["properties"]["name"] for f in compounds["features"]} == {
+        "东湖花园",
+        "西苑",
+        "南山小区",
+    }
 
 
 def test_empty_and_too_coarse_tiles_are_204(client, staffed):
@@ -85,18 +89,25 @@ def test_polygons_are_simplified_for_the_tiles_zoom(client, tree):
     from gridgov.grids.models import Grid
 
     # B1 redrawn with 2,000 vertices along a wobbly circle (a surveyed outline)
-    ring = [(113.102 + 0.0009 * math.cos(2 * math.pi * i / 2000) + 1e-6 * (i % 3),
-             23.002 + 0.0009 * math.sin(2 * math.pi * i / 2000)) for i in range(2000)]
+    ring = [
+        (
+            113.102 + 0.0009 * math.cos(2 * math.pi * i / 2000) + 1e-6 * (i % 3),
+            23.002 + 0.0009 * math.sin(2 * math.pi * i / 2000),
+        )
+        for i in range(2000)
+    ]
     geom = shapely.MultiPolygon([shapely.Polygon(ring)])
     Grid.objects.filter(pk=tree.b1.pk).update(
-        geom=GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326))
+        geom=GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
+    )
     coarse = geojson(client, "buildings", B12)
     x, y = tile_of(113.102, 23.002, 19)
     fine = geojson(client, "buildings", f"19/{x}/{y}")
 
     def b1(data):
         return shapely.geometry.shape(
-            next(f for f in data["features"] if f["id"] == "100001001001")["geometry"])
+            next(f for f in data["features"] if f["id"] == "100001001001")["geometry"]
+        )
 
     at16, at19 = b1(coarse), b1(fine)
     assert at16.is_valid and at19.is_valid
@@ -134,10 +145,11 @@ def test_a_closed_request_leaves_the_cases_layer(client, staffed):
     client.force_login(staffed.staff_c1)
     extra = open_case("楼道堆物", 113.1035, 23.0025)
     assert {f["id"] for f in geojson(client, "cases", B12)["features"]} == {
-        staffed.case_c1.number, extra.number}
+        staffed.case_c1.number,
+        extra.number,
+    }
     case_close(case=extra, acting_user=staffed.staff_c1, reason="no_further_action", note="已撤回")
-    assert [f["id"] for f in geojson(client, "cases", B12)["features"]] == [
-        staffed.case_c1.number]
+    assert [f["id"] for f in geojson(client, "cases", B12)["features"]] == [staffed.case_c1.number]
 
 
 def test_routes_keep_to_the_viewers_scope(client, staffed):
@@ -152,19 +164,22 @@ def test_routes_keep_to_the_viewers_scope(client, staffed):
     assert [f["properties"]["name"] for f in data["features"]] == ["南山巡逻线"]
 
 
-@pytest.mark.parametrize("address, status, parameter", [
-    ("nope/16/1/1.geojson", 404, "layer"),
-    ("buildings/16/1/1.png", 404, "format"),
-    ("buildings/23/1/1.geojson", 400, "z"),
-    ("buildings/abc/1/1.geojson", 400, "z"),
-    ("buildings/2/4/1.geojson", 400, "x"),
-    ("buildings/2/1/-1.geojson", 400, "y"),
-    ("buildings/16/1/99999999999999999999.geojson", 400, "y"),
-    ("buildings/16/１/1.geojson", 400, "x"),  # a full-width digit
-    ("cases/2/1/1e3.geojson", 400, "y"),
-    ("buildings/16/1/1.2.geojson", 400, "y"),
-    ("buildings/16/1/1.", 404, "format"),
-])
+@pytest.mark.parametrize(
+    "address, status, parameter",
+    [
+        ("nope/16/1/1.geojson", 404, "layer"),
+        ("buildings/16/1/1.png", 404, "format"),
+        ("buildings/23/1/1.geojson", 400, "z"),
+        ("buildings/abc/1/1.geojson", 400, "z"),
+        ("buildings/2/4/1.geojson", 400, "x"),
+        ("buildings/2/1/-1.geojson", 400, "y"),
+        ("buildings/16/1/99999999999999999999.geojson", 400, "y"),
+        ("buildings/16/１/1.geojson", 400, "x"),  # a full-width digit
+        ("cases/2/1/1e3.geojson", 400, "y"),
+        ("buildings/16/1/1.2.geojson", 400, "y"),
+        ("buildings/16/1/1.", 404, "format"),
+    ],
+)
 def test_bad_tile_addresses_are_refused_as_json(client, tree, address, status, parameter):
     response = client.get(f"/tiles/{address}")
     assert response.status_code == status
@@ -177,8 +192,7 @@ def test_bad_tile_addresses_are_refused_as_json(client, tree, address, status, p
 def test_other_paths_under_tiles_are_json_404(client, path):
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json()["detail"] == ("Tiles are at /tiles/<layer>/<z>/<x>/<y>.pbf or "
-                                         ".geojson.")
+    assert response.json()["detail"] == ("Tiles are at /tiles/<layer>/<z>/<x>/<y>.pbf or .geojson.")
 
 
 def test_refusals_name_the_range(client, tree):
@@ -191,11 +205,13 @@ def test_refusals_name_the_range(client, tree):
 def test_pbf_without_postgis_points_to_geojson(client, tree):
     response = client.get(f"/tiles/buildings/{B12}.pbf", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json()["detail"] == ("Vector tiles (.pbf) need PostGIS; this server has "
-                                         "the same tiles as .geojson.")
+    assert response.json()["detail"] == (
+        "Vector tiles (.pbf) need PostGIS; this server has the same tiles as .geojson."
+    )
 
 
 # --- Mapbox Vector Tiles (PostGIS) -------------------------------------------------------------
+
 
 def mvt(client, layer: str, address: str) -> dict:
     decoder = pytest.importorskip("mapbox_vector_tile")
@@ -215,8 +231,7 @@ def test_mvt_buildings_decode_with_their_leader(client, staffed):
     assert props["100001001001"]["has_leader"] is True
     assert props["100001001002"]["has_leader"] is False
     # B1 lies inside the tile: its outline in tile units (4096 across, y up in the decoder)
-    b1 = next(f for f in tile["buildings"]["features"]
-              if f["properties"]["code"] == "100001001001")
+    b1 = next(f for f in tile["buildings"]["features"] if f["properties"]["code"] == "100001001001")
     xs = [p[0] for p in b1["geometry"]["coordinates"][0]]
     assert 0 < min(xs) < max(xs) < 4096
 
@@ -227,7 +242,8 @@ def test_mvt_cases_and_routes_keep_to_the_viewers_scope(client, staffed):
     client.force_login(staffed.staff_c1)
     tile = mvt(client, "cases", B12)
     assert [f["properties"]["number"] for f in tile["cases"]["features"]] == [
-        staffed.case_c1.number]
+        staffed.case_c1.number
+    ]
     assert client.get(f"/tiles/cases/{B4}.pbf").status_code == 204
     routes = mvt(client, "routes", BOTH_ROUTES)
     assert [f["properties"]["name"] for f in routes["routes"]["features"]] == ["东湖夜巡线"]
@@ -252,9 +268,15 @@ def test_box_query_uses_spatialites_rtree_where_the_column_has_one(tree):
     from maps.tiles import _spatialite_index, in_box
 
     assert _spatialite_index("grids_gridversion", "geom")
-    grid_update(grid=tree.b1, acting_user=None, geom=GEOSGeometry(
-        "MULTIPOLYGON(((113.101 23.001, 113.1029 23.001, 113.1029 23.003, 113.101 23.003, "
-        "113.101 23.001)))", srid=4326))
+    grid_update(
+        grid=tree.b1,
+        acting_user=None,
+        geom=GEOSGeometry(
+            "MULTIPOLYGON(((113.101 23.001, 113.1029 23.001, 113.1029 23.003, 113.101 23.003, "
+            "113.101 23.001)))",
+            srid=4326,
+        ),
+    )
     versions = GridVersion.objects.all()
     assert "SpatialIndex" in str(in_box(versions, "geom", (113.0, 22.9, 113.2, 23.1)).query)
     inside = (113.1015, 23.0015, 113.1016, 23.0016)  # a box within B1's old outline

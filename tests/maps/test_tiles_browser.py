@@ -12,16 +12,18 @@ from django.db import connection
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.maps.test_browser import SIZES, browser  # noqa: E402,F401 - the shared fixture
+from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POSTGIS = connection.vendor == "postgresql"
-VECTORGRID = ("vendor/vectorgrid",
-              Path(settings.BASE_DIR) / "node_modules" / "leaflet.vectorgrid" / "dist")
+VECTORGRID = (
+    "vendor/vectorgrid",
+    Path(settings.BASE_DIR) / "node_modules" / "leaflet.vectorgrid" / "dist",
+)
 
 
 @pytest.fixture
-def tiled_street(settings, staffed):  # noqa: F811 - pytest-django's settings fixture
+def tiled_street(settings, staffed):
     """Buildings over the threshold (the fixture has 4); Leaflet.VectorGrid served from
     node_modules as the settings will serve it (added here until they do)."""
     settings.GRIDGOV_TILE_THRESHOLD = 3
@@ -33,9 +35,11 @@ def tiled_street(settings, staffed):  # noqa: F811 - pytest-django's settings fi
 
 
 def test_street_map_draws_buildings_from_tiles(browser, live_server, tiled_street):  # noqa: F811
-    context = browser.new_context(viewport=dict(zip(("width", "height"),
-                                                    SIZES["tablet landscape"], strict=True)),
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport=dict(zip(("width", "height"), SIZES["tablet landscape"], strict=True)),
+        has_touch=True,
+        locale="zh-CN",
+    )
     page = context.new_page()
     errors: list[str] = []
     requests: list[str] = []
@@ -43,14 +47,17 @@ def test_street_map_draws_buildings_from_tiles(browser, live_server, tiled_stree
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda r: requests.append(r.url))
-    page.on("response", lambda r: tiles.__setitem__(r.url, r.status) if "/tiles/" in r.url
-            else None)
+    page.on(
+        "response", lambda r: tiles.__setitem__(r.url, r.status) if "/tiles/" in r.url else None
+    )
     page.goto(live_server.url + "/map/")
     page.wait_for_function("typeof window.GridGov !== 'undefined'")
     fmt = ".pbf" if POSTGIS else ".geojson"
-    page.wait_for_function(f"performance.getEntriesByType('resource')"
-                           f".some(e => e.name.includes('/tiles/buildings/') "
-                           f"&& e.name.endsWith('{fmt}') && e.responseEnd > 0)")
+    page.wait_for_function(
+        f"performance.getEntriesByType('resource')"
+        f".some(e => e.name.includes('/tiles/buildings/') "
+        f"&& e.name.endsWith('{fmt}') && e.responseEnd > 0)"
+    )
     page.wait_for_timeout(500)
     assert [s for u, s in tiles.items() if "/tiles/buildings/" in u and s == 200]
     assert all(s in (200, 204) for s in tiles.values()), tiles

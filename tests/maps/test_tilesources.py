@@ -32,6 +32,7 @@ def gcj(lon: float, lat: float, digits: int = 7) -> tuple[float, float]:
 
 # --- the settings' strings ----------------------------------------------------------------------
 
+
 def test_default_is_no_background():
     config = tile_config("none")
     assert (config.layers, config.crs, config.origins()) == ((), "wgs84", [])
@@ -71,8 +72,9 @@ def test_gaode_sets_the_display_crs_to_gcj02():
 def test_a_custom_url_declares_its_crs_and_subdomains():
     plain = tile_config("http://tiles.intranet/{z}/{x}/{y}.png")
     assert plain.crs == "wgs84" and plain.origins() == ["http://tiles.intranet"]
-    mirror = tile_config("http://{s}.gaode.intranet:8080/{z}/{x}/{y}.png", crs="gcj02",
-                         subdomains="m1,m2")
+    mirror = tile_config(
+        "http://{s}.gaode.intranet:8080/{z}/{x}/{y}.png", crs="gcj02", subdomains="m1,m2"
+    )
     assert mirror.crs == "gcj02"
     assert mirror.origins() == ["http://m1.gaode.intranet:8080", "http://m2.gaode.intranet:8080"]
     assert tile_config("/media/tiles/{z}/{x}/{y}.png").origins() == []  # this server's own
@@ -86,10 +88,18 @@ def settings_in_a_new_process(**env) -> subprocess.CompletedProcess:
     """Django started as the server starts it, with these environment variables."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGOV_TILES")}
     environ.update(GRIDGOV_SECRET_KEY="t", DJANGO_SETTINGS_MODULE="gridgov.settings", **env)
-    code = ("import django, json; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))")
-    return subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
-                          text=True, cwd=settings.BASE_DIR, timeout=120)
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=environ,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
 
 
 def test_the_server_refuses_to_start_with_tianditu_and_no_key():
@@ -109,6 +119,7 @@ def test_csp_admits_every_tile_server():
 
 # --- a Gaode background: overlays shifted ---------------------------------------------------------
 
+
 @override_settings(GRIDGOV_TILES="gaode")
 def test_dashboard_on_gaode_carries_gcj02_coordinates(client, staffed):
     client.force_login(staffed.staff_c1)
@@ -117,11 +128,16 @@ def test_dashboard_on_gaode_carries_gcj02_coordinates(client, staffed):
     x, y = gcj(113.101, 23.001)  # B1's south-west corner, in the children layer
     assert f"[{x},{y}]" in page
     assert "[113.101,23.001]" not in page
-    live = json.loads(re.search(r'<script id="gridgov-live" type="application/json">(.*?)'
-                                r"</script>", page, re.S).group(1))
+    live = json.loads(
+        re.search(
+            r'<script id="gridgov-live" type="application/json">(.*?)'
+            r"</script>",
+            page,
+            re.S,
+        ).group(1)
+    )
     (case,) = live["cases"]["features"]
-    assert case["geometry"]["coordinates"] == pytest.approx(list(gcj(113.104, 23.002)),
-                                                            abs=1e-7)
+    assert case["geometry"]["coordinates"] == pytest.approx(list(gcj(113.104, 23.002)), abs=1e-7)
     first = live["routes"]["features"][0]["geometry"]["coordinates"][0]
     assert first == pytest.approx(list(gcj(113.1015, 23.0035)), abs=1e-6)
 
@@ -136,7 +152,7 @@ def test_dashboard_on_no_background_keeps_wgs84(client, staffed):
 def test_tiled_layers_ask_for_gcj02_tiles(client, staffed):
     client.force_login(staffed.staff_c1)
     page = client.get("/map/grid/100001001/").content.decode()
-    assert re.search(r'/tiles/cases/\{z\}/\{x\}/\{y\}\.(pbf|geojson)\?crs=gcj02', page)
+    assert re.search(r"/tiles/cases/\{z\}/\{x\}/\{y\}\.(pbf|geojson)\?crs=gcj02", page)
 
 
 @override_settings(GRIDGOV_TILES="gaode")
@@ -174,8 +190,7 @@ def test_mvt_tile_in_gcj02_holds_the_shifted_building(client, tree):
     response = client.get(f"/tiles/buildings/{z}/{tx}/{ty}.pbf?crs=gcj02")
     assert response.status_code == 200
     tile = decoder.decode(response.content)
-    b1 = next(f for f in tile["buildings"]["features"]
-              if f["properties"]["code"] == "100001001001")
+    b1 = next(f for f in tile["buildings"]["features"] if f["properties"]["code"] == "100001001001")
     assert b1["properties"]["name"] == "1栋"
     # the west edge in tile units → longitude; the decoder's y is up from the bottom
     n = 2**z

@@ -36,8 +36,9 @@ def test_handlers_run_in_order_once_each_with_the_payload(registry):
     assert heard == [("a", {"n": 1}), ("b", {"n": 1})]
 
 
-def test_a_handler_that_fails_rolls_the_case_back_with_its_notices(registry, categories,
-                                                                  people, leader):
+def test_a_handler_that_fails_rolls_the_case_back_with_its_notices(
+    registry, categories, people, leader
+):
     def boom(**payload):
         raise RuntimeError("handler failed")
 

@@ -28,9 +28,16 @@ OUTSIDE = Point(100.0, 10.0, srid=4326)
 
 
 def _case(categories, people, *, category="sanitation", at=None, requester_user=None):
-    return case_create(acting_user=people.staff, category=categories[category],
-                       channel="phone", title="楼道堆物", requester_name="陈先生",
-                       location=IN_B1, at=at, requester_user=requester_user)
+    return case_create(
+        acting_user=people.staff,
+        category=categories[category],
+        channel="phone",
+        title="楼道堆物",
+        requester_name="陈先生",
+        location=IN_B1,
+        at=at,
+        requester_user=requester_user,
+    )
 
 
 def _page(client, user):
@@ -38,8 +45,9 @@ def _page(client, user):
     return client.get("/en/notices/").content.decode()
 
 
-def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(client, categories, people,
-                                                                 leader):
+def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(
+    client, categories, people, leader
+):
     case = _case(categories, people)
     assert f"New request {case.number} in your grid: 楼道堆物" in _page(client, leader)
     # The secretary who typed it in is not told of their own case; C2's secretary is not
@@ -47,8 +55,9 @@ def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(client, categor
     assert not Notice.objects.filter(user__in=[people.staff, people.other_staff]).exists()
 
 
-def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(client, categories,
-                                                                      people, leader):
+def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
+    client, categories, people, leader
+):
     case = _case(categories, people)
     client.force_login(leader)
     assert "Notices (1)" in client.get("/en/").content.decode()
@@ -69,10 +78,12 @@ def test_nobody_can_open_someone_elses_notice(client, categories, people, leader
     assert notice.read_at is None
 
 
-def test_the_member_a_request_is_dispatched_to_hears_of_it(client, categories, people,
-                                                           django_user_model):
-    member_user = django_user_model.objects.create_user(username="wangfang",
-                                                        password="x-Pass-2026!")
+def test_the_member_a_request_is_dispatched_to_hears_of_it(
+    client, categories, people, django_user_model
+):
+    member_user = django_user_model.objects.create_user(
+        username="wangfang", password="x-Pass-2026!"
+    )
     people.wang.user = member_user
     people.wang.save(update_fields=["user"])
     case = _case(categories, people)
@@ -84,24 +95,27 @@ def test_the_requester_hears_when_the_request_is_resolved(client, categories, pe
     case = _case(categories, people, requester_user=people.resident)
     case_dispatch(case=case, member=people.wang, acting_user=people.staff)
     case_take(case=case, member=people.wang, acting_user=people.staff)
-    case_resolve(case=Case.objects.get(pk=case.pk), acting_user=people.staff,
-                 note="已清理")
-    assert f"Your request {case.number} has an answer: resolved" in _page(client,
-                                                                         people.resident)
+    case_resolve(case=Case.objects.get(pk=case.pk), acting_user=people.staff, note="已清理")
+    assert f"Your request {case.number} has an answer: resolved" in _page(client, people.resident)
 
 
 def test_a_refused_request_notifies_nobody(categories, people, leader):
     with pytest.raises(ValidationError):
-        case_create(acting_user=people.staff, category=categories["sanitation"],
-                    channel="phone", title="界外", requester_name="陈先生", location=OUTSIDE)
+        case_create(
+            acting_user=people.staff,
+            category=categories["sanitation"],
+            channel="phone",
+            title="界外",
+            requester_name="陈先生",
+            location=OUTSIDE,
+        )
     assert not Notice.objects.exists()
 
 
 def test_a_deadline_about_to_be_missed_is_reminded_once(categories, people, leader):
     # A consultation must be answered within 5 minutes; 4 minutes have passed.
     now = timezone.now()
-    case = _case(categories, people, category="consultation",
-                 at=now - dt.timedelta(minutes=4))
+    case = _case(categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
     Notice.objects.all().delete()
     assert sla_reminders(now=now) == 2  # the C1 secretary and the K1 grid leader
     assert sla_reminders(now=now) == 0  # a second sweep repeats nothing
@@ -114,15 +128,15 @@ def test_a_deadline_about_to_be_missed_is_reminded_once(categories, people, lead
 
 def test_an_answered_case_is_not_reminded(categories, people, leader):
     now = timezone.now()
-    case = _case(categories, people, category="consultation",
-                 at=now - dt.timedelta(minutes=4))
+    case = _case(categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
     case_respond(case=case, acting_user=people.staff, note="已电话答复")
     Notice.objects.all().delete()
     assert sla_reminders(now=now) == 0
 
 
-def test_email_goes_out_after_the_commit_when_configured(categories, people, leader, settings,
-                                                         django_capture_on_commit_callbacks):
+def test_email_goes_out_after_the_commit_when_configured(
+    categories, people, leader, settings, django_capture_on_commit_callbacks
+):
     settings.GRIDGOV_NOTICE_EMAIL = True
     leader.email = "leader@example.org"
     leader.save()
@@ -134,8 +148,9 @@ def test_email_goes_out_after_the_commit_when_configured(categories, people, lea
     assert Notice.objects.get(user=leader).emailed_at is not None
 
 
-def test_no_email_without_a_mail_server(categories, people, leader, settings,
-                                        django_capture_on_commit_callbacks):
+def test_no_email_without_a_mail_server(
+    categories, people, leader, settings, django_capture_on_commit_callbacks
+):
     settings.GRIDGOV_NOTICE_EMAIL = False
     leader.email = "leader@example.org"
     leader.save()

@@ -23,8 +23,9 @@ def fingerprint() -> dict[str, tuple[int, str]]:
         digest, count = hashlib.sha256(), 0
         for row in model._default_manager.order_by("pk").values_list():
             count += 1
-            digest.update(repr(tuple(v.ewkt if isinstance(v, GEOSGeometry) else v
-                                     for v in row)).encode())
+            digest.update(
+                repr(tuple(v.ewkt if isinstance(v, GEOSGeometry) else v for v in row)).encode()
+            )
         out[model._meta.db_table] = (count, digest.hexdigest())
     return out
 

@@ -29,8 +29,7 @@ pytestmark = pytest.mark.django_db
 def expires(key: str):
     cache = caches[ALIAS]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT expires FROM {TABLE} WHERE cache_key = %s",
-                       [cache.make_key(key)])
+        cursor.execute(f"SELECT expires FROM {TABLE} WHERE cache_key = %s", [cache.make_key(key)])
         return cursor.fetchone()[0]
 
 
@@ -67,6 +66,7 @@ def test_an_expired_counter_starts_again():
 
 # --- the point lookup API: the finder page's limit, one budget -----------------------------
 
+
 def test_locate_is_refused_after_the_limit_with_json_and_retry_after(client, settings):
     settings.GRIDGOV_FINDER_RATE_LIMIT = 3
     codes = [client.get(LOCATE, {"lon": 0, "lat": 0}).status_code for _ in range(4)]
@@ -91,8 +91,9 @@ def test_a_key_is_limited_by_its_own_rate_not_the_public_one(client, settings):
     settings.GRIDGOV_FINDER_RATE_LIMIT = 1
     key = ApiKey(name="12345 hotline", can_read=True, rate_limit_per_minute=4)
     raw = api_key_issue(key=key, acting_user=None)
-    codes = [client.get(LOCATE, {"lon": 0, "lat": 0}, HTTP_X_API_KEY=raw).status_code
-             for _ in range(5)]
+    codes = [
+        client.get(LOCATE, {"lon": 0, "lat": 0}, HTTP_X_API_KEY=raw).status_code for _ in range(5)
+    ]
     assert codes == [404, 404, 404, 404, 429]
     assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 404  # the public budget
     assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 429
@@ -114,18 +115,29 @@ def caches_with(url: str | None) -> str:
     env.update(GRIDGOV_SECRET_KEY="x", DJANGO_SETTINGS_MODULE="gridgov.settings")
     if url is not None:
         env["GRIDGOV_RATELIMIT_CACHE_URL"] = url
-    done = subprocess.run([sys.executable, "-c", CACHE_OF], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", CACHE_OF],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    (None, f"gridgov.ratelimits.backends.DatabaseCounterCache {TABLE}"),
-    ("redis://cache.intranet:6379/2",  # Django's own backend; redis is imported only on use
-     "django.core.cache.backends.redis.RedisCache redis://cache.intranet:6379/2"),
-    ("locmemcache://", "django.core.cache.backends.locmem.LocMemCache "),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (None, f"gridgov.ratelimits.backends.DatabaseCounterCache {TABLE}"),
+        (
+            "redis://cache.intranet:6379/2",  # Django's own backend; redis is imported only on use
+            "django.core.cache.backends.redis.RedisCache redis://cache.intranet:6379/2",
+        ),
+        ("locmemcache://", "django.core.cache.backends.locmem.LocMemCache "),
+    ],
+)
 def test_the_ratelimit_cache_comes_from_the_environment(url, expected):
     out = caches_with(url)
     assert out.startswith(expected)
@@ -134,15 +146,22 @@ def test_the_ratelimit_cache_comes_from_the_environment(url, expected):
 
 # --- IPv6: one /64 is one client (review of issue 16) -------------------------------------
 
+
 def test_ipv6_clients_are_counted_by_their_64(client, settings):
     """A subscriber is routed a whole /64 and may send every request from another address
     in it: per address, the finder's full numbers (?building=) could be walked unlimited."""
     settings.GRIDGOV_FINDER_RATE_LIMIT = 3
-    codes = [client.get(FIND, {"building": "B1"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code
-             for n in range(1, 5)]
+    codes = [
+        client.get(FIND, {"building": "B1"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code
+        for n in range(1, 5)
+    ]
     assert codes == [200, 200, 200, 429]
-    assert client.get(LOCATE, {"lon": 0, "lat": 0},
-                      REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:fffe").status_code == 429
+    assert (
+        client.get(
+            LOCATE, {"lon": 0, "lat": 0}, REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:fffe"
+        ).status_code
+        == 429
+    )
     # the next /64 is another subscriber
     assert client.get(FIND, {"building": "B1"}, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
 
@@ -158,11 +177,14 @@ def test_ipv4_clients_are_counted_by_their_address(client, settings):
 
 # --- the cull never drops a live counter ---------------------------------------------------
 
+
 def test_a_flood_of_addresses_does_not_reset_a_live_counter(settings):
     """Past MAX_ENTRIES Django's DatabaseCache deletes a third of the rows, live ones too: a
     flood of new addresses would give the client being limited a fresh budget."""
-    settings.CACHES = {**settings.CACHES, ALIAS: {
-        **settings.CACHES[ALIAS], "OPTIONS": {"MAX_ENTRIES": 5, "CULL_FREQUENCY": 3}}}
+    settings.CACHES = {
+        **settings.CACHES,
+        ALIAS: {**settings.CACHES[ALIAS], "OPTIONS": {"MAX_ENTRIES": 5, "CULL_FREQUENCY": 3}},
+    }
     assert caches[ALIAS]._max_entries == 5
     caches[ALIAS].set("rl:stale:10.0.0.1", 1, timeout=-1)  # an expired window
     assert [hit("flood", "10.0.0.0", 60) for _ in range(3)] == [1, 2, 3]
@@ -171,8 +193,10 @@ def test_a_flood_of_addresses_does_not_reset_a_live_counter(settings):
     assert hit("flood", "10.0.0.0", 60) == 4  # the first, lowest key: culled first before
     assert all(hit("flood", f"10.0.0.{n}", 60) == 2 for n in range(1, 30))
     with connection.cursor() as cursor:  # expired rows are swept
-        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE cache_key = %s",
-                       [caches[ALIAS].make_key("rl:stale:10.0.0.1")])
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {TABLE} WHERE cache_key = %s",
+            [caches[ALIAS].make_key("rl:stale:10.0.0.1")],
+        )
         assert cursor.fetchone()[0] == 0
 
 
@@ -181,16 +205,20 @@ def test_a_flood_of_addresses_does_not_reset_a_live_counter(settings):
 REDIS_URL = os.environ.get("GRIDGOV_TEST_REDIS_URL", "")
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs a Redis server: set GRIDGOV_TEST_REDIS_URL "
-                    "(e.g. redis://127.0.0.1:6379/15, a database it may clear) and install "
-                    "the redis package; neither is a dependency of the project")
+@pytest.mark.skipif(
+    not REDIS_URL,
+    reason="needs a Redis server: set GRIDGOV_TEST_REDIS_URL "
+    "(e.g. redis://127.0.0.1:6379/15, a database it may clear) and install "
+    "the redis package; neither is a dependency of the project",
+)
 def test_on_redis_every_counter_has_an_expiry(settings):
     """Django's RedisCache.incr is EXISTS then INCR: a key expiring in between is made
     again by INCR without expiry, and its client is limited for good."""
     pytest.importorskip("redis", reason="the redis package is not installed")
-    settings.CACHES = {**settings.CACHES,
-                       ALIAS: {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                               "LOCATION": REDIS_URL}}
+    settings.CACHES = {
+        **settings.CACHES,
+        ALIAS: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
     cache = caches[ALIAS]
     cache.clear()
     raw = cache._cache.get_client(write=True)
@@ -206,6 +234,7 @@ def test_on_redis_every_counter_has_an_expiry(settings):
 
 # --- the API key throttle: the same counter ------------------------------------------------
 
+
 def test_the_key_throttle_is_one_atomic_counter(client):
     """DRF's throttle read a list of request times and wrote it back (parallel requests all
     passed) with a full set() every request, whose database cache counts the table."""
@@ -216,8 +245,11 @@ def test_the_key_throttle_is_one_atomic_counter(client):
     assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
-    assert not [q["sql"] for q in queries.captured_queries
-                if "COUNT(*)" in q["sql"].upper() and TABLE in q["sql"]]
+    assert not [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(*)" in q["sql"].upper() and TABLE in q["sql"]
+    ]
     assert caches[ALIAS].get(f"rl:api_key:{key.pk}_{key.prefix}") == 2
     assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
     r = client.get("/api/v1/grids/", HTTP_X_API_KEY=raw)

@@ -10,8 +10,9 @@ from gridgov.grids.models import Grid, Kind, Level
 from gridgov.ops.triggers import expected_triggers, repair_triggers
 from tests.conftest import box
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'sqlite'",
-                                reason="PostgreSQL keeps triggers across ALTER TABLE")
+pytestmark = pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="PostgreSQL keeps triggers across ALTER TABLE"
+)
 
 
 def _present() -> set[str]:
@@ -23,20 +24,33 @@ def _present() -> set[str]:
 def test_after_migrate_every_guard_trigger_is_there(db):
     # The test database was built by the migrations; grids/0007 rebuilds grids_grid.
     names = {name for *_, name, _sql in expected_triggers()}
-    assert names == {"grids_grid_parent_ins", "grids_grid_parent_upd",
-                     "grids_grid_code_rule_ins", "grids_grid_code_rule_upd",
-                     "grids_street_code_rule_ins", "grids_street_code_rule_upd",
-                     "points_ledger_no_update", "points_ledger_no_delete",
-                     "people_resident_count_insert", "people_resident_count_delete",
-                     "people_resident_count_move"}
+    assert names == {
+        "grids_grid_parent_ins",
+        "grids_grid_parent_upd",
+        "grids_grid_code_rule_ins",
+        "grids_grid_code_rule_upd",
+        "grids_street_code_rule_ins",
+        "grids_street_code_rule_upd",
+        "points_ledger_no_update",
+        "points_ledger_no_delete",
+        "people_resident_count_insert",
+        "people_resident_count_delete",
+        "people_resident_count_move",
+    }
     assert names <= _present()
 
 
 def test_a_dropped_trigger_is_recreated_and_guards_again(tree):
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER grids_grid_parent_ins")
-    bad = Grid(level=Level.BUILDING, parent=tree.c1, code="100001999", name="x",
-               kind=Kind.BUILDING, geom=MultiPolygon(box(113.101, 23.001, 113.102, 23.002)))
+    bad = Grid(
+        level=Level.BUILDING,
+        parent=tree.c1,
+        code="100001999",
+        name="x",
+        kind=Kind.BUILDING,
+        geom=MultiPolygon(box(113.101, 23.001, 113.102, 23.002)),
+    )
     assert repair_triggers() == ["grids_grid_parent_ins"]
     with pytest.raises(IntegrityError), transaction.atomic():
         bad.save()  # a building straight under a community: refused by the trigger again

@@ -64,8 +64,7 @@ def when_ready(server):
 
 def get(url: str, headers: dict[str, str]) -> int:
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                    timeout=30) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
@@ -80,23 +79,45 @@ def server(request, transactional_db, django_db_blocker, tmp_path):
     port = free_port()
     log = tmp_path / "access.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDGOV_")}
-    env.update({
-        "DATABASE_URL": database_url(tmp_path),
-        "GRIDGOV_SECRET_KEY": "test-only-not-secret",
-        "GRIDGOV_HTTPS": "0",
-        "GRIDGOV_ALLOWED_HOSTS": "127.0.0.1",
-        "GRIDGOV_BEHIND_PROXY": "1",  # each test client gets its own X-Forwarded-For
-        "GRIDGOV_FINDER_RATE_LIMIT": str(LIMIT),
-        "DJANGO_SETTINGS_MODULE": "gridgov.settings",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url(tmp_path),
+            "GRIDGOV_SECRET_KEY": "test-only-not-secret",
+            "GRIDGOV_HTTPS": "0",
+            "GRIDGOV_ALLOWED_HOSTS": "127.0.0.1",
+            "GRIDGOV_BEHIND_PROXY": "1",  # each test client gets its own X-Forwarded-For
+            "GRIDGOV_FINDER_RATE_LIMIT": str(LIMIT),
+            "DJANGO_SETTINGS_MODULE": "gridgov.settings",
+        }
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     config = tmp_path / "gunicorn.conf.py"
     config.write_text(WARM)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gridgov.wsgi:application", "-c", str(config), "-b",
-         f"127.0.0.1:{port}", "--workers", "3", "--preload", "--max-requests", str(max_requests),
-         "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(U)s"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gridgov.wsgi:application",
+            "-c",
+            str(config),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--preload",
+            "--max-requests",
+            str(max_requests),
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            "%(p)s %(s)s %(U)s",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -145,16 +166,19 @@ def test_a_burst_of_parallel_lookups_gets_exactly_the_limit(server):
     base, _log = server
     client = {"X-Forwarded-For": "198.51.100.9"}
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        codes = list(pool.map(lambda _i: get(f"{base}/api/v1/locate/?lon=0&lat=0", client),
-                              range(2 * LIMIT)))
+        codes = list(
+            pool.map(lambda _i: get(f"{base}/api/v1/locate/?lon=0&lat=0", client), range(2 * LIMIT))
+        )
     assert sorted(codes) == [404] * LIMIT + [429] * LIMIT
 
 
 @pytest.fixture
 def api_key(transactional_db) -> str:
     """A key with a rate of LIMIT a minute, committed before the server starts."""
-    return api_key_issue(key=ApiKey(name="12345 hotline", can_read=True,
-                                    rate_limit_per_minute=LIMIT), acting_user=None)
+    return api_key_issue(
+        key=ApiKey(name="12345 hotline", can_read=True, rate_limit_per_minute=LIMIT),
+        acting_user=None,
+    )
 
 
 def test_a_key_throttle_holds_across_workers(api_key, server):
@@ -169,8 +193,9 @@ BURST = 40  # the key's rate: many successes, each a chance for DRF's lost updat
 
 @pytest.fixture
 def burst_key(transactional_db) -> str:
-    return api_key_issue(key=ApiKey(name="GIS", can_read=True, rate_limit_per_minute=BURST),
-                         acting_user=None)
+    return api_key_issue(
+        key=ApiKey(name="GIS", can_read=True, rate_limit_per_minute=BURST), acting_user=None
+    )
 
 
 @pytest.mark.parametrize("server", [0], indirect=True)  # 3 long-lived workers, all busy
@@ -180,6 +205,5 @@ def test_a_parallel_burst_with_one_key_gets_exactly_its_rate(burst_key, server):
     base, _log = server
     headers = {"X-Api-Key": burst_key, "X-Forwarded-For": "198.51.100.11"}
     with concurrent.futures.ThreadPoolExecutor(12) as pool:
-        codes = list(pool.map(lambda _i: get(f"{base}/api/v1/grids/", headers),
-                              range(2 * BURST)))
+        codes = list(pool.map(lambda _i: get(f"{base}/api/v1/grids/", headers), range(2 * BURST)))
     assert sorted(codes) == [200] * BURST + [429] * BURST

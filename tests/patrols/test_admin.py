@@ -21,8 +21,13 @@ def admin_client(client, db):
 
 
 def route_form(grid, wkt_line, name="东湖巡逻线"):
-    return {"grid": grid.pk, "name": name, "route": line(wkt_line).geojson,
-            "schedule": "weekly", "active": "on"}
+    return {
+        "grid": grid.pk,
+        "name": name,
+        "route": line(wkt_line).geojson,
+        "schedule": "weekly",
+        "active": "on",
+    }
 
 
 def test_route_admin_refuses_a_route_leaving_its_grid(admin_client, tree):
@@ -49,10 +54,15 @@ def test_route_admin_creates_through_the_service(admin_client, tree):
 
 def _patrol_form(route, upload, **extra):
     return {
-        "route": route.pk, "walked_on": timezone.localdate().isoformat(),
-        "members": [MemberFactory().pk], "notes": "", "gpx": upload,
-        "findings-TOTAL_FORMS": "0", "findings-INITIAL_FORMS": "0",
-        "findings-MIN_NUM_FORMS": "0", "findings-MAX_NUM_FORMS": "1000",
+        "route": route.pk,
+        "walked_on": timezone.localdate().isoformat(),
+        "members": [MemberFactory().pk],
+        "notes": "",
+        "gpx": upload,
+        "findings-TOTAL_FORMS": "0",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
     } | extra
 
 
@@ -66,8 +76,9 @@ def route(tree):
 def test_patrol_admin_refuses_bad_gpx(admin_client, route):
     upload = SimpleUploadedFile("walk.gpx", b"<html>no</html>", "application/gpx+xml")
     with translation.override("en"):
-        response = admin_client.post("/en/admin/patrols/patrol/add/", _patrol_form(route, upload),
-                                     HTTP_ACCEPT_LANGUAGE="en")
+        response = admin_client.post(
+            "/en/admin/patrols/patrol/add/", _patrol_form(route, upload), HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert response.status_code == 200
     assert "The file is not a GPX file" in response.content.decode()
     assert not Patrol.objects.exists()
@@ -76,29 +87,38 @@ def test_patrol_admin_refuses_bad_gpx(admin_client, route):
 def test_patrol_admin_records_gpx_and_findings(admin_client, route):
     upload = SimpleUploadedFile("walk.gpx", gpx_track(WALK), "application/gpx+xml")
     finding = {
-        "findings-TOTAL_FORMS": "1", "findings-0-kind": "hazard", "findings-0-note": "井盖",
+        "findings-TOTAL_FORMS": "1",
+        "findings-0-kind": "hazard",
+        "findings-0-note": "井盖",
         "findings-0-point": '{"type": "Point", "coordinates": [113.102, 23.0016]}',
     }
-    response = admin_client.post("/en/admin/patrols/patrol/add/",
-                                 _patrol_form(route, upload, **finding))
+    response = admin_client.post(
+        "/en/admin/patrols/patrol/add/", _patrol_form(route, upload, **finding)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     patrol = Patrol.objects.get()
     assert patrol.track_length_m > 300 and patrol.created_by.username == "root"
     assert patrol.findings.get().note == "井盖"
-    assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"patrol.record",
-                                                                         "finding.add"}
+    assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
+        "patrol.record",
+        "finding.add",
+    }
     assert patrol.walked_on <= timezone.localdate() + dt.timedelta(days=0)
 
 
 def test_patrol_admin_refuses_a_far_finding(admin_client, route):
     finding = {
-        "findings-TOTAL_FORMS": "1", "findings-0-kind": "hazard", "findings-0-note": "",
+        "findings-TOTAL_FORMS": "1",
+        "findings-0-kind": "hazard",
+        "findings-0-note": "",
         "findings-0-point": '{"type": "Point", "coordinates": [113.118, 23.002]}',
     }
     with translation.override("en"):
-        response = admin_client.post("/en/admin/patrols/patrol/add/",
-                                     _patrol_form(route, "", **finding),
-                                     HTTP_ACCEPT_LANGUAGE="en")
+        response = admin_client.post(
+            "/en/admin/patrols/patrol/add/",
+            _patrol_form(route, "", **finding),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert response.status_code == 200
     assert "findings must lie within 500 m" in response.content.decode()
     assert not Patrol.objects.exists()

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _json(html: str, element_id: str):
-    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>',
-                      html, re.S)
+    found = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S
+    )
     return json.loads(found.group(1))
 
 

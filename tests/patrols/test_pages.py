@@ -30,13 +30,20 @@ def k1(tree, make_user):
     wang = MemberFactory(name="王芳", location=Point(113.102, 23.002, srid=4326))
     li = MemberFactory(name="李强", location=Point(113.104, 23.002, srid=4326))
     zhao = MemberFactory(name="赵敏", location=Point(113.113, 23.003, srid=4326))  # in C2
-    route = route_create(acting_user=None, grid=tree.k1, name="东湖巡逻线", line=line(ROUTE),
-                         team=[wang])
-    night = route_create(acting_user=None, grid=tree.k1, name="东湖夜巡线", schedule="daily",
-                         line=line("113.1016 23.0016, 113.1044 23.0016"))
+    route = route_create(
+        acting_user=None, grid=tree.k1, name="东湖巡逻线", line=line(ROUTE), team=[wang]
+    )
+    night = route_create(
+        acting_user=None,
+        grid=tree.k1,
+        name="东湖夜巡线",
+        schedule="daily",
+        line=line("113.1016 23.0016, 113.1044 23.0016"),
+    )
     today = timezone.localdate()
-    patrol_record(route=route, walked_on=today - dt.timedelta(days=10), members=[wang],
-                  acting_user=None)
+    patrol_record(
+        route=route, walked_on=today - dt.timedelta(days=10), members=[wang], acting_user=None
+    )
 
     class K1:
         pass
@@ -62,6 +69,7 @@ def upload(content: bytes, name: str = "walk.gpx") -> SimpleUploadedFile:
 
 # --- routes -------------------------------------------------------------------------------
 
+
 def test_pages_need_a_login(client, k1):
     for url in (EN, f"{EN}routes/{k1.route.pk}/", f"{EN}routes/{k1.route.pk}/record/"):
         response = client.get(url)
@@ -69,8 +77,12 @@ def test_pages_need_a_login(client, k1):
 
 
 def test_my_routes_overdue_first_with_days_since(client, k1, tree):
-    route_create(acting_user=None, grid=tree.k3, name="南山巡逻线",
-                 line=line("113.112 23.0015, 113.118 23.0015"))
+    route_create(
+        acting_user=None,
+        grid=tree.k3,
+        name="南山巡逻线",
+        line=line("113.112 23.0015, 113.118 23.0015"),
+    )
     client.force_login(k1.leader)
     html = page(client.get(EN))
     assert "南山巡逻线" not in html  # another grid's route
@@ -82,8 +94,12 @@ def test_my_routes_overdue_first_with_days_since(client, k1, tree):
 
 
 def test_a_route_walked_in_time_is_on_schedule(client, k1):
-    patrol_record(route=k1.route, walked_on=timezone.localdate() - dt.timedelta(days=7),
-                  members=[k1.wang], acting_user=None)
+    patrol_record(
+        route=k1.route,
+        walked_on=timezone.localdate() - dt.timedelta(days=7),
+        members=[k1.wang],
+        acting_user=None,
+    )
     client.force_login(k1.leader)
     html = page(client.get(EN))
     assert "1 route is overdue." in html and "on schedule" in html
@@ -94,8 +110,9 @@ def test_route_page_shows_recent_patrols_and_the_map(client, k1):
     html = page(client.get(f"{EN}routes/{k1.route.pk}/"))
     assert "东湖巡逻线" in html and "王芳" in html and "10 days ago" in html
     assert 'id="record-link"' in html
-    data = re.search(r'<script id="patrol-map-data" type="application/json">(.*?)</script>',
-                     html, re.S).group(1)
+    data = re.search(
+        r'<script id="patrol-map-data" type="application/json">(.*?)</script>', html, re.S
+    ).group(1)
     assert '"LineString"' in data
     # everything the page loads comes from this server
     assert not re.search(r"""(src|href)=["']https?://""", html)
@@ -105,19 +122,31 @@ def test_route_page_shows_recent_patrols_and_the_map(client, k1):
 
 def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, categories):
     patrol = k1.route.patrols.get()
-    finding = finding_add(patrol=patrol, point=Point(113.102, 23.0017, srid=4326),
-                          kind="hazard", acting_user=None)
+    finding = finding_add(
+        patrol=patrol, point=Point(113.102, 23.0017, srid=4326), kind="hazard", acting_user=None
+    )
     client.force_login(other_leader)
     assert "东湖巡逻线" not in page(client.get(EN))
-    for url in (f"{EN}routes/{k1.route.pk}/", f"{EN}routes/{k1.route.pk}/record/",
-                f"{EN}{patrol.pk}/"):
+    for url in (
+        f"{EN}routes/{k1.route.pk}/",
+        f"{EN}routes/{k1.route.pk}/record/",
+        f"{EN}{patrol.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     walk = {"walked_on": timezone.localdate().isoformat(), "members": [k1.wang.pk]}
     assert client.post(f"{EN}routes/{k1.route.pk}/record/", walk).status_code == 404
-    assert client.post(f"{EN}{patrol.pk}/findings/", {
-        "kind": "hazard", "lon": 113.102, "lat": 23.0017}).status_code == 404
-    assert client.post(f"{EN}findings/{finding.pk}/case/", {
-        "category": categories["repair"].pk}).status_code == 404
+    assert (
+        client.post(
+            f"{EN}{patrol.pk}/findings/", {"kind": "hazard", "lon": 113.102, "lat": 23.0017}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{EN}findings/{finding.pk}/case/", {"category": categories["repair"].pk}
+        ).status_code
+        == 404
+    )
     assert Patrol.objects.count() == 1 and Finding.objects.count() == 1
     assert not Case.objects.exists()
 
@@ -131,15 +160,18 @@ def test_a_member_account_without_a_patrol_role_sees_no_routes(client, k1, make_
 
 # --- recording a patrol -------------------------------------------------------------------
 
+
 def test_record_form_lists_the_team_and_members_in_scope(client, k1):
     client.force_login(k1.leader)
     html = page(client.get(f"{EN}routes/{k1.route.pk}/record/"))
     assert "王芳" in html and "李强" in html and "赵敏" not in html
     # the team first and unfolded; members living in K1 next, folded
-    team = re.search(r'<details class="member-group" id="members-team" open>(.*?)</details>',
-                     html, re.S).group(1)
-    local = re.search(r'<details class="member-group" id="members-local">(.*?)</details>',
-                      html, re.S).group(1)
+    team = re.search(
+        r'<details class="member-group" id="members-team" open>(.*?)</details>', html, re.S
+    ).group(1)
+    local = re.search(
+        r'<details class="member-group" id="members-local">(.*?)</details>', html, re.S
+    ).group(1)
     assert "王芳" in team and "李强" in local and html.index(team) < html.index(local)
     assert 'enctype="multipart/form-data"' in html
 
@@ -147,9 +179,16 @@ def test_record_form_lists_the_team_and_members_in_scope(client, k1):
 def test_record_a_patrol_with_a_gpx_track(client, k1):
     client.force_login(k1.leader)
     today = timezone.localdate()
-    response = client.post(f"{EN}routes/{k1.route.pk}/record/", {
-        "walked_on": today.isoformat(), "members": [k1.wang.pk, k1.li.pk],
-        "gpx": upload(gpx_track(WALK)), "notes": "路灯正常"}, follow=True)
+    response = client.post(
+        f"{EN}routes/{k1.route.pk}/record/",
+        {
+            "walked_on": today.isoformat(),
+            "members": [k1.wang.pk, k1.li.pk],
+            "gpx": upload(gpx_track(WALK)),
+            "notes": "路灯正常",
+        },
+        follow=True,
+    )
     html = page(response)
     patrol = Patrol.objects.get(walked_on=today)
     assert set(patrol.members.all()) == {k1.wang, k1.li}
@@ -165,8 +204,10 @@ def test_record_a_patrol_with_a_gpx_track(client, k1):
 
 def test_record_without_a_track(client, k1):
     client.force_login(k1.leader)
-    response = client.post(f"{EN}routes/{k1.route.pk}/record/", {
-        "walked_on": timezone.localdate().isoformat(), "members": [k1.li.pk]})
+    response = client.post(
+        f"{EN}routes/{k1.route.pk}/record/",
+        {"walked_on": timezone.localdate().isoformat(), "members": [k1.li.pk]},
+    )
     patrol = Patrol.objects.latest("created_at")
     assert response.status_code == 302 and patrol.track is None
     assert list(patrol.members.all()) == [k1.li]
@@ -175,19 +216,32 @@ def test_record_without_a_track(client, k1):
 FAR = [(113.110, 23.006), (113.112, 23.007), (113.113, 23.008)]  # 560-870 m east of it
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"%PDF-1.4 not a track at all", "The file is not a GPX file"),
-    (b"", "The submitted file is empty."),
-    (b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
-     b'<wpt lat="23.0015" lon="113.1015"/></gpx>', "The GPX file holds no track"),
-    (gpx_track(FAR), "The GPS track is far from route 东湖巡逻线"),
-], ids=["not-gpx", "empty-file", "no-track", "far-from-route"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.4 not a track at all", "The file is not a GPX file"),
+        (b"", "The submitted file is empty."),
+        (
+            b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+            b'<wpt lat="23.0015" lon="113.1015"/></gpx>',
+            "The GPX file holds no track",
+        ),
+        (gpx_track(FAR), "The GPS track is far from route 东湖巡逻线"),
+    ],
+    ids=["not-gpx", "empty-file", "no-track", "far-from-route"],
+)
 def test_a_bad_gpx_file_is_refused_and_nothing_saved(client, k1, content, message):
     client.force_login(k1.leader)
     before = (Patrol.objects.count(), AuditEntry.objects.count())
-    response = client.post(f"{EN}routes/{k1.route.pk}/record/", {
-        "walked_on": timezone.localdate().isoformat(), "members": [k1.wang.pk],
-        "gpx": upload(content), "notes": "x"})
+    response = client.post(
+        f"{EN}routes/{k1.route.pk}/record/",
+        {
+            "walked_on": timezone.localdate().isoformat(),
+            "members": [k1.wang.pk],
+            "gpx": upload(content),
+            "notes": "x",
+        },
+    )
     html = page(response)
     error = re.search(r'<p class="error" role="alert" id="gpx-error">(.*?)</p>', html, re.S)
     assert error and message in error.group(1).replace("&#x27;", "'"), html[:3000]
@@ -200,9 +254,16 @@ def test_a_bad_gpx_file_is_refused_and_nothing_saved(client, k1, content, messag
 def test_a_gpx_file_over_the_upload_limit_is_refused(client, k1, settings):
     settings.GRIDGOV_MAX_UPLOAD_BYTES = 200
     client.force_login(k1.leader)
-    html = page(client.post(f"{EN}routes/{k1.route.pk}/record/", {
-        "walked_on": timezone.localdate().isoformat(), "members": [k1.wang.pk],
-        "gpx": upload(gpx_track(WALK))}))
+    html = page(
+        client.post(
+            f"{EN}routes/{k1.route.pk}/record/",
+            {
+                "walked_on": timezone.localdate().isoformat(),
+                "members": [k1.wang.pk],
+                "gpx": upload(gpx_track(WALK)),
+            },
+        )
+    )
     assert "The GPX file is too large" in html
     assert Patrol.objects.count() == 1
 
@@ -213,8 +274,11 @@ def test_members_outside_the_scope_a_future_date_or_nobody_are_refused(client, k
     today = timezone.localdate()
     html = page(client.post(url, {"walked_on": today.isoformat(), "members": [k1.zhao.pk]}))
     assert "Choose members of your grid or the route&#x27;s team." in html
-    html = page(client.post(url, {"walked_on": (today + dt.timedelta(days=2)).isoformat(),
-                                  "members": [k1.wang.pk]}))
+    html = page(
+        client.post(
+            url, {"walked_on": (today + dt.timedelta(days=2)).isoformat(), "members": [k1.wang.pk]}
+        )
+    )
     assert "A patrol cannot be recorded for a future date" in html
     html = page(client.post(url, {"walked_on": today.isoformat()}))
     assert "Tick at least one member who walked the route." in html
@@ -233,12 +297,21 @@ def test_a_retired_route_has_no_record_button_and_refuses(client, k1):
 
 # --- findings and cases -------------------------------------------------------------------
 
+
 def test_add_a_finding_at_a_tapped_point(client, k1):
     patrol = k1.route.patrols.get()
     client.force_login(k1.leader)
-    response = client.post(f"{EN}{patrol.pk}/findings/", {
-        "kind": "hazard", "note": "井盖松动", "lon": "113.1020000", "lat": "23.0017000",
-        "crs": "wgs84"}, follow=True)
+    response = client.post(
+        f"{EN}{patrol.pk}/findings/",
+        {
+            "kind": "hazard",
+            "note": "井盖松动",
+            "lon": "113.1020000",
+            "lat": "23.0017000",
+            "crs": "wgs84",
+        },
+        follow=True,
+    )
     html = page(response)
     finding = Finding.objects.get()
     assert (finding.kind, finding.note) == ("hazard", "井盖松动")
@@ -250,20 +323,25 @@ def test_a_phone_location_in_gcj02_is_converted(client, k1):
     patrol = k1.route.patrols.get()
     x, y = crsmod.from_wgs84([113.103], [23.0018], "gcj02")
     client.force_login(k1.leader)
-    response = client.post(f"{EN}{patrol.pk}/findings/", {
-        "kind": "sanitation", "lon": float(x[0]), "lat": float(y[0]), "crs": "gcj02"})
+    response = client.post(
+        f"{EN}{patrol.pk}/findings/",
+        {"kind": "sanitation", "lon": float(x[0]), "lat": float(y[0]), "crs": "gcj02"},
+    )
     assert response.status_code == 302
     point = Finding.objects.get().point
     assert point.x == pytest.approx(113.103, abs=1e-6)
     assert point.y == pytest.approx(23.0018, abs=1e-6)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"kind": "hazard", "lon": 113.1045, "lat": 23.0150}, "findings must lie within 500 m"),
-    ({"kind": "hazard"}, "Tap the map or use your location to place the finding."),
-    ({"kind": "hazard", "lon": 200, "lat": 23.0}, "less than or equal to 180"),
-    ({"kind": "nonsense", "lon": 113.102, "lat": 23.0017}, "Select a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "hazard", "lon": 113.1045, "lat": 23.0150}, "findings must lie within 500 m"),
+        ({"kind": "hazard"}, "Tap the map or use your location to place the finding."),
+        ({"kind": "hazard", "lon": 200, "lat": 23.0}, "less than or equal to 180"),
+        ({"kind": "nonsense", "lon": 113.102, "lat": 23.0017}, "Select a valid choice"),
+    ],
+)
 def test_a_bad_finding_is_refused_with_a_message(client, k1, data, message):
     patrol = k1.route.patrols.get()
     client.force_login(k1.leader)
@@ -274,13 +352,21 @@ def test_a_bad_finding_is_refused_with_a_message(client, k1, data, message):
 
 def test_open_a_case_for_a_finding_once(client, k1, categories):
     patrol = k1.route.patrols.get()
-    finding = finding_add(patrol=patrol, point=Point(113.102, 23.0017, srid=4326),
-                          kind="hazard", note="井盖松动", acting_user=None)
+    finding = finding_add(
+        patrol=patrol,
+        point=Point(113.102, 23.0017, srid=4326),
+        kind="hazard",
+        note="井盖松动",
+        acting_user=None,
+    )
     client.force_login(k1.leader)
     html = page(client.get(f"{EN}{patrol.pk}/"))
     assert f'action="/en/patrols/findings/{finding.pk}/case/"' in html
-    response = client.post(f"{EN}findings/{finding.pk}/case/",
-                           {"category": categories["safety_hazard"].pk}, follow=True)
+    response = client.post(
+        f"{EN}findings/{finding.pk}/case/",
+        {"category": categories["safety_hazard"].pk},
+        follow=True,
+    )
     html = page(response)
     case = Case.objects.get()
     finding.refresh_from_db()
@@ -291,22 +377,26 @@ def test_open_a_case_for_a_finding_once(client, k1, categories):
     assert f'href="/en/cases/{case.number}/"' in html
     assert f'action="/en/patrols/findings/{finding.pk}/case/"' not in html
     # a second try (a stale page) is refused and opens nothing
-    html = page(client.post(f"{EN}findings/{finding.pk}/case/",
-                            {"category": categories["repair"].pk}, follow=True))
+    html = page(
+        client.post(
+            f"{EN}findings/{finding.pk}/case/", {"category": categories["repair"].pk}, follow=True
+        )
+    )
     assert f"This finding already opened case {case.number}." in html
     assert Case.objects.count() == 1
 
 
 def test_open_case_needs_a_category(client, k1, categories):
     patrol = k1.route.patrols.get()
-    finding = finding_add(patrol=patrol, point=Point(113.102, 23.0017, srid=4326),
-                          kind="other", acting_user=None)
+    finding = finding_add(
+        patrol=patrol, point=Point(113.102, 23.0017, srid=4326), kind="other", acting_user=None
+    )
     client.force_login(k1.leader)
-    html = page(client.post(f"{EN}findings/{finding.pk}/case/", {"category": "999999"},
-                            follow=True))
+    html = page(
+        client.post(f"{EN}findings/{finding.pk}/case/", {"category": "999999"}, follow=True)
+    )
     assert "Choose the category of the case." in html
     assert not Case.objects.exists()
-
 
 
 def test_community_staff_see_their_compounds_routes_and_record(client, k1, tree, make_user):
@@ -314,8 +404,10 @@ def test_community_staff_see_their_compounds_routes_and_record(client, k1, tree,
     other = make_user("c2sec", StaffRole.COMMUNITY_SECRETARY, tree.c2)
     client.force_login(secretary)
     assert "东湖巡逻线" in page(client.get(EN))
-    response = client.post(f"{EN}routes/{k1.route.pk}/record/", {
-        "walked_on": timezone.localdate().isoformat(), "members": [k1.li.pk]})
+    response = client.post(
+        f"{EN}routes/{k1.route.pk}/record/",
+        {"walked_on": timezone.localdate().isoformat(), "members": [k1.li.pk]},
+    )
     assert response.status_code == 302
     client.force_login(other)
     assert client.get(f"{EN}routes/{k1.route.pk}/").status_code == 404

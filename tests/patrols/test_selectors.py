@@ -26,22 +26,41 @@ def line(text):
 
 
 def walk(route, days_ago):
-    return patrol_record(route=route, walked_on=TODAY - dt.timedelta(days=days_ago),
-                         members=[MemberFactory()], acting_user=None)
+    return patrol_record(
+        route=route,
+        walked_on=TODAY - dt.timedelta(days=days_ago),
+        members=[MemberFactory()],
+        acting_user=None,
+    )
 
 
 @pytest.fixture
 def routes(tree):
     # K1: an east-west line about 33 m north of buildings B1 and B2 (tops at 23.003), and
     # about 154 m west of B3 (K2, x from 113.106).
-    k1 = route_create(acting_user=None, grid=tree.k1, name="K1 north", schedule="weekly",
-                      line=line("113.1015 23.0033, 113.1045 23.0033"))
+    k1 = route_create(
+        acting_user=None,
+        grid=tree.k1,
+        name="K1 north",
+        schedule="weekly",
+        line=line("113.1015 23.0033, 113.1045 23.0033"),
+    )
     # K2: a daily line through B3.
-    k2 = route_create(acting_user=None, grid=tree.k2, name="K2 daily", schedule="daily",
-                      line=line("113.1065 23.0015, 113.1065 23.0085"))
+    k2 = route_create(
+        acting_user=None,
+        grid=tree.k2,
+        name="K2 daily",
+        schedule="daily",
+        line=line("113.1065 23.0015, 113.1065 23.0085"),
+    )
     # K3 (other community): monthly, through B4.
-    k3 = route_create(acting_user=None, grid=tree.k3, name="K3 monthly", schedule="monthly",
-                      line=line("113.1125 23.0015, 113.1125 23.0085"))
+    k3 = route_create(
+        acting_user=None,
+        grid=tree.k3,
+        name="K3 monthly",
+        schedule="monthly",
+        line=line("113.1125 23.0015, 113.1125 23.0085"),
+    )
     return k1, k2, k3
 
 
@@ -57,9 +76,9 @@ def test_routes_for_a_grid_are_its_subtree(tree, routes):
 @pytest.mark.parametrize(
     ("k1_ago", "k2_ago", "k3_ago", "overdue"),
     [
-        (7, 1, 31, set()),                        # each exactly at its interval: not yet due
+        (7, 1, 31, set()),  # each exactly at its interval: not yet due
         (8, 2, 32, {"K1 north", "K2 daily", "K3 monthly"}),
-        (0, None, 3, {"K2 daily"}),               # never walked is overdue
+        (0, None, 3, {"K2 daily"}),  # never walked is overdue
     ],
 )
 def test_overdue_routes_by_schedule(tree, routes, k1_ago, k2_ago, k3_ago, overdue):
@@ -68,7 +87,8 @@ def test_overdue_routes_by_schedule(tree, routes, k1_ago, k2_ago, k3_ago, overdu
             walk(route, ago + 5)  # an older walk never hides a newer one
             walk(route, ago)
     got = {r.name for r in overdue_routes(tree.c1, TODAY)} | {
-        r.name for r in overdue_routes(tree.c2, TODAY)}
+        r.name for r in overdue_routes(tree.c2, TODAY)
+    }
     assert got == overdue
 
 
@@ -95,8 +115,10 @@ def test_route_rows_and_geojson_in_one_query(tree, routes):
     fc = routes_geojson(tree.c1, today=TODAY)
     assert fc["type"] == "FeatureCollection" and "crs" not in fc
     feature = next(f for f in fc["features"] if f["properties"]["name"] == "K1 north")
-    assert feature["geometry"] == {"type": "LineString",
-                                   "coordinates": [[113.1015, 23.0033], [113.1045, 23.0033]]}
+    assert feature["geometry"] == {
+        "type": "LineString",
+        "coordinates": [[113.1015, 23.0033], [113.1045, 23.0033]],
+    }
     assert feature["properties"]["interval_days"] == 7
 
 
@@ -142,9 +164,16 @@ def test_coverage_with_no_buildings_has_no_share(tree, make_user):
     from gridgov.grids.models import Kind, Level
     from gridgov.grids.services import grid_create
 
-    empty = grid_create(acting_user=None, level=Level.COMPOUND, code="100001003", name="空地",
-                        kind=Kind.RESIDENTIAL,
-                        geom=GEOSGeometry("POLYGON((113.1 23.009,113.101 23.009,113.101 23.0099,"
-                                          "113.1 23.0099,113.1 23.009))", srid=4326),
-                        parent=tree.c1)
+    empty = grid_create(
+        acting_user=None,
+        level=Level.COMPOUND,
+        code="100001003",
+        name="空地",
+        kind=Kind.RESIDENTIAL,
+        geom=GEOSGeometry(
+            "POLYGON((113.1 23.009,113.101 23.009,113.101 23.0099,113.1 23.0099,113.1 23.009))",
+            srid=4326,
+        ),
+        parent=tree.c1,
+    )
     assert covered_buildings(empty, today=TODAY)["share"] is None

@@ -38,11 +38,13 @@ def reporting(tree, make_user, settings) -> Reporting:
     other_unit = CoBuildingUnit.objects.create(name="区人民医院")
     return Reporting(
         unit=unit,
-        org=PartyOrganisation.objects.create(kind=OrgKind.UNIT_ORG, name="区税务局机关党支部",
-                                             unit=unit),
+        org=PartyOrganisation.objects.create(
+            kind=OrgKind.UNIT_ORG, name="区税务局机关党支部", unit=unit
+        ),
         other_unit=other_unit,
-        other_org=PartyOrganisation.objects.create(kind=OrgKind.UNIT_ORG,
-                                                   name="区人民医院党委", unit=other_unit),
+        other_org=PartyOrganisation.objects.create(
+            kind=OrgKind.UNIT_ORG, name="区人民医院党委", unit=other_unit
+        ),
         c1sec=make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1),
         c1staff=make_user("c1staff", StaffRole.COMMUNITY_STAFF, tree.c1),
         c2sec=make_user("c2sec", StaffRole.COMMUNITY_SECRETARY, tree.c2),
@@ -71,11 +73,23 @@ def fresh_cache():
 def form_data(reporting: Reporting, point: Point | None = IN_B1, **overrides) -> dict:
     """What a member types on the registration page (a map tap by default)."""
     data = {
-        "name": "王芳", "gender": "F", "phone": "139 1234 5678", "kind": "in_service",
-        "work_unit": reporting.unit.pk, "unit_organisation": reporting.org.pk,
-        "address": "东湖花园1栋502", "specialty": "税务咨询", "service_intent": "周末值班",
-        "pledge": "有事找我，随叫随到", "username": "wangfang", "password1": PASSWORD,
-        "password2": PASSWORD, "lon": "", "lat": "", "crs": "", "building": "",
+        "name": "王芳",
+        "gender": "F",
+        "phone": "139 1234 5678",
+        "kind": "in_service",
+        "work_unit": reporting.unit.pk,
+        "unit_organisation": reporting.org.pk,
+        "address": "东湖花园1栋502",
+        "specialty": "税务咨询",
+        "service_intent": "周末值班",
+        "pledge": "有事找我，随叫随到",
+        "username": "wangfang",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "lon": "",
+        "lat": "",
+        "crs": "",
+        "building": "",
     }
     if point is not None:
         data.update(lon=f"{point.x:.7f}", lat=f"{point.y:.7f}", crs="wgs84")
@@ -91,8 +105,9 @@ def register(reporting):
 
     def post(point: Point | None = IN_B1, *, client=None, **overrides):
         client = client or Client()
-        response = client.post("/en/reporting/register/",
-                               form_data(reporting, point, **overrides), follow=True)
+        response = client.post(
+            "/en/reporting/register/", form_data(reporting, point, **overrides), follow=True
+        )
         return response, client
 
     return post

@@ -81,8 +81,13 @@ def test_coordinates_out_of_range_or_not_numbers_are_refused(db, lon, lat):
 
 def test_out_of_range_point_refused_and_nothing_written(tree):
     with pytest.raises(ValidationError):
-        member_create(acting_user=None, name="李四", gender="M", kind="retired",
-                      location=Point(200.0, 23.0, srid=4326))
+        member_create(
+            acting_user=None,
+            name="李四",
+            gender="M",
+            kind="retired",
+            location=Point(200.0, 23.0, srid=4326),
+        )
     assert not Member.objects.exists()
     assert not AuditEntry.objects.filter(object_type="people.member").exists()
 
@@ -91,14 +96,27 @@ def test_out_of_range_point_refused_and_nothing_written(tree):
 def test_locate_people_bulk_agrees_with_the_services(tree, engine):
     """auto is SQL inside PostGIS and the vectorised path on SpatiaLite; python is the
     vectorised path everywhere. All agree with locating one person at a time."""
-    points = [(113.102, 23.002), (113.103, 23.002), (113.104, 23.0045), (113.124, 23.003),
-              (113.107, 23.003), (113.113, 23.003), (113.105, 23.008)]
+    points = [
+        (113.102, 23.002),
+        (113.103, 23.002),
+        (113.104, 23.0045),
+        (113.124, 23.003),
+        (113.107, 23.003),
+        (113.113, 23.003),
+        (113.105, 23.008),
+    ]
     people = [HouseholdFactory(location=Point(x, y, srid=4326)) for x, y in points]
     by_service = [(where(h), h.nearest_building_id, h.grid_code) for h in people]
     metres = [h.nearest_distance_m for h in people]
     # Scramble the stored location results, then recompute set-based.
-    Household.objects.update(community=None, compound=None, building=None,
-                             nearest_building=None, nearest_distance_m=None, grid_code="")
+    Household.objects.update(
+        community=None,
+        compound=None,
+        building=None,
+        nearest_building=None,
+        nearest_distance_m=None,
+        grid_code="",
+    )
     call_command("locate_people", "--engine", engine, stdout=open("/dev/null", "w"))
     by_bulk = [(where(h), h.nearest_building_id, h.grid_code) for h in people]
     assert by_bulk == by_service
@@ -121,6 +139,7 @@ def test_sql_engine_is_refused_without_postgis(db):
 
 def test_locate_people_is_set_based_not_one_query_per_person(tree):
     """Twice the people, the same number of queries (and few of them)."""
+
     def queries_to_locate(n: int) -> int:
         Household.objects.all().delete()
         for i in range(n):

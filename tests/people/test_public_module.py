@@ -47,5 +47,4 @@ def test_the_finder_dials_only_what_it_shows(tree):
     gridrole_assign(grid=tree.b1, member=shown, role="group_leader", acting_user=None)
     gridrole_assign(grid=tree.b1, member=hidden, role="building_leader", acting_user=None)
     contacts = {c.name: (c.phone, c.tel) for c in building_contact(tree.b1).contacts}
-    assert contacts == {"公开": ("13912345678", "13912345678"),
-                        "不公开": ("138****5678", "")}
+    assert contacts == {"公开": ("13912345678", "13912345678"), "不公开": ("138****5678", "")}

@@ -8,27 +8,34 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.maps.test_browser import browser  # noqa: E402,F401 - the fixture
-from tests.maps.test_gcj02_browser import gaode, gcj, phone_page  # noqa: E402,F401 - fixtures
+from tests.maps.test_browser import browser  # noqa: F401 - the fixture
+from tests.maps.test_gcj02_browser import gaode, gcj, phone_page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(browser, live_server, tree,  # noqa: F811
-                                                            gaode):  # noqa: F811
+def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(
+    browser,  # noqa: F811
+    live_server,
+    tree,
+    gaode,  # noqa: F811
+):
     context, page, stubbed, outside, errors = phone_page(browser, live_server)
     page.goto(live_server.url + "/en/reporting/register/")
     page.wait_for_function("() => !!document.getElementById('report-map').gridgovMap")
     page.locator("#report-map").scroll_into_view_if_needed()
     gx, gy = gcj(113.102, 23.002)  # where Gaode draws 113.102/23.002
-    x, y = page.evaluate("""([lon, lat]) => {
+    x, y = page.evaluate(
+        """([lon, lat]) => {
         const el = document.getElementById('report-map');
         const map = el.gridgovMap;
         map.setView([lat, lon], 17, {animate: false});
         const p = map.latLngToContainerPoint([lat, lon]);
         const r = el.getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
-    }""", [gx, gy])
+    }""",
+        [gx, gy],
+    )
     page.mouse.click(x, y)
     page.wait_for_function("() => document.getElementById('id_lon').value !== ''")
     assert float(page.input_value("#id_lon")) == pytest.approx(113.102, abs=2e-5)

@@ -40,8 +40,12 @@ def staff_client(user, *codenames) -> Client:
 
 def test_every_reporting_admin_page_loads(root, register, reporting, tree):
     register()
-    unit_report_record(organisation=reporting.org, community=tree.c1,
-                       reported_on=dt.date(2025, 2, 1), acting_user=None)
+    unit_report_record(
+        organisation=reporting.org,
+        community=tree.c1,
+        reported_on=dt.date(2025, 2, 1),
+        acting_user=None,
+    )
     for model in MODELS:
         assert root.get(f"/en/admin/people/{model}/").status_code == 200, model
         if model != "reportevent":
@@ -55,17 +59,27 @@ def test_every_reporting_admin_page_loads(root, register, reporting, tree):
 def test_confirm_action_in_the_member_admin(root, register):
     register()
     member = Member.objects.get()
-    root.post("/en/admin/people/member/", {"action": "confirm_reporting",
-                                           "_selected_action": [member.pk]})
+    root.post(
+        "/en/admin/people/member/", {"action": "confirm_reporting", "_selected_action": [member.pk]}
+    )
     member.refresh_from_db()
     assert member.report_status == ReportStatus.CONFIRMED
 
 
 def test_unit_report_added_in_the_admin_goes_through_the_service(root, reporting, tree):
-    response = root.post("/en/admin/people/unitreport/add/", {
-        "organisation": reporting.org.pk, "community": tree.c1.pk,
-        "reported_on": "2025-02-01", "contact_name": "", "contact_phone": "", "note": "",
-        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"})
+    response = root.post(
+        "/en/admin/people/unitreport/add/",
+        {
+            "organisation": reporting.org.pk,
+            "community": tree.c1.pk,
+            "reported_on": "2025-02-01",
+            "contact_name": "",
+            "contact_phone": "",
+            "note": "",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     report = UnitReport.objects.get()
     assert report.events.get().action == "recorded"
@@ -73,29 +87,47 @@ def test_unit_report_added_in_the_admin_goes_through_the_service(root, reporting
 
 
 def test_staff_see_and_choose_only_their_communities(reporting, tree):
-    mine = agreement_sign(unit=reporting.unit, community=tree.c1,
-                          signed_on=dt.date(2025, 1, 1), valid_until=dt.date(2026, 12, 31),
-                          commitments="东湖共建", acting_user=None)
-    agreement_sign(unit=reporting.unit, community=tree.c2, signed_on=dt.date(2025, 1, 1),
-                   valid_until=dt.date(2026, 12, 31), commitments="南山共建",
-                   acting_user=None)
-    client = staff_client(reporting.c1sec, "view_cobuildingagreement",
-                          "add_cobuildingagreement", "add_reportingdeadline",
-                          "view_reportingdeadline", "change_reportingdeadline")
+    mine = agreement_sign(
+        unit=reporting.unit,
+        community=tree.c1,
+        signed_on=dt.date(2025, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+        commitments="东湖共建",
+        acting_user=None,
+    )
+    agreement_sign(
+        unit=reporting.unit,
+        community=tree.c2,
+        signed_on=dt.date(2025, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+        commitments="南山共建",
+        acting_user=None,
+    )
+    client = staff_client(
+        reporting.c1sec,
+        "view_cobuildingagreement",
+        "add_cobuildingagreement",
+        "add_reportingdeadline",
+        "view_reportingdeadline",
+        "change_reportingdeadline",
+    )
     page = client.get("/en/admin/people/cobuildingagreement/").content.decode()
     assert "东湖社区" in page and "南山社区" not in page
-    assert client.get(f"/en/admin/people/cobuildingagreement/{mine.pk}/change/"
-                      ).status_code == 200
+    assert client.get(f"/en/admin/people/cobuildingagreement/{mine.pk}/change/").status_code == 200
     add = client.get("/en/admin/people/reportingdeadline/add/").content.decode()
     assert f'value="{tree.c1.pk}"' in add and f'value="{tree.c2.pk}"' not in add
 
     # the general deadline is refused on the form, not half-saved
-    response = client.post("/en/admin/people/reportingdeadline/add/", {
-        "year": "2025", "deadline": "2025-03-31", "community": "", "note": ""})
+    response = client.post(
+        "/en/admin/people/reportingdeadline/add/",
+        {"year": "2025", "deadline": "2025-03-31", "community": "", "note": ""},
+    )
     assert response.status_code == 200
     assert "Only a user responsible for every community" in response.content.decode()
-    response = client.post("/en/admin/people/reportingdeadline/add/", {
-        "year": "2025", "deadline": "2025-03-31", "community": tree.c1.pk, "note": ""})
+    response = client.post(
+        "/en/admin/people/reportingdeadline/add/",
+        {"year": "2025", "deadline": "2025-03-31", "community": tree.c1.pk, "note": ""},
+    )
     assert response.status_code == 302
     row = ReportingDeadline.objects.get()
     assert row.community == tree.c1
@@ -103,11 +135,24 @@ def test_staff_see_and_choose_only_their_communities(reporting, tree):
 
 
 def test_overlapping_agreement_refused_in_the_admin(root, reporting, tree):
-    agreement_sign(unit=reporting.unit, community=tree.c1, signed_on=dt.date(2025, 1, 1),
-                   valid_until=dt.date(2026, 12, 31), commitments="x", acting_user=None)
-    response = root.post("/en/admin/people/cobuildingagreement/add/", {
-        "unit": reporting.unit.pk, "community": tree.c1.pk, "signed_on": "2026-01-01",
-        "valid_until": "2027-12-31", "commitments": "y"})
+    agreement_sign(
+        unit=reporting.unit,
+        community=tree.c1,
+        signed_on=dt.date(2025, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+        commitments="x",
+        acting_user=None,
+    )
+    response = root.post(
+        "/en/admin/people/cobuildingagreement/add/",
+        {
+            "unit": reporting.unit.pk,
+            "community": tree.c1.pk,
+            "signed_on": "2026-01-01",
+            "valid_until": "2027-12-31",
+            "commitments": "y",
+        },
+    )
     assert response.status_code == 200 and "which overlaps" in response.content.decode()
     assert CoBuildingAgreement.objects.count() == 1
 

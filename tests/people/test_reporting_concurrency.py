@@ -20,9 +20,16 @@ def test_concurrent_confirm_and_reject_one_decision(reporting):
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
     from gridgov.people.services import report_register
 
-    member = report_register(name="王芳", gender="F", phone="13912345678", kind="retired",
-                             address="东湖花园1栋", location=IN_B1, username="wangfang",
-                             password=PASSWORD)
+    member = report_register(
+        name="王芳",
+        gender="F",
+        phone="13912345678",
+        kind="retired",
+        address="东湖花园1栋",
+        location=IN_B1,
+        username="wangfang",
+        password=PASSWORD,
+    )
     staff = [reporting.c1sec, reporting.c1staff, reporting.street]
     barrier = threading.Barrier(DECIDERS)
     done: list[str] = []
@@ -43,7 +50,7 @@ def test_concurrent_confirm_and_reject_one_decision(reporting):
         except ReportingTransitionError as exc:
             with lock:
                 refused.append(exc.messages[0])
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 other.append(exc)
         finally:
@@ -61,6 +68,7 @@ def test_concurrent_confirm_and_reject_one_decision(reporting):
     expected = ReportStatus.CONFIRMED if done[0] == "confirm" else ReportStatus.REJECTED
     assert member.report_status == expected
     decisions = ReportEvent.objects.filter(
-        member=member, action__in=[ReportAction.CONFIRMED, ReportAction.REJECTED])
+        member=member, action__in=[ReportAction.CONFIRMED, ReportAction.REJECTED]
+    )
     assert decisions.count() == 1
     assert all("王芳's reporting" in message for message in refused)

@@ -27,8 +27,11 @@ def signed_in(user) -> Client:
 
 
 def actions(member):
-    return list(ReportEvent.objects.filter(member=member).order_by("at", "id")
-                .values_list("action", flat=True))
+    return list(
+        ReportEvent.objects.filter(member=member)
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
 
 
 def test_register_then_community_confirms(register, reporting):
@@ -48,8 +51,12 @@ def test_register_then_community_confirms(register, reporting):
     assert actions(member) == [ReportAction.REGISTERED, ReportAction.CONFIRMED]
     confirmed = ReportEvent.objects.get(member=member, action=ReportAction.CONFIRMED)
     assert confirmed.actor == reporting.c1sec and confirmed.from_status == "registered"
-    assert AuditEntry.objects.filter(action="member.report_confirm", actor=reporting.c1sec,
-                                     object_id=str(member.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="member.report_confirm", actor=reporting.c1sec, object_id=str(member.pk)
+        ).count()
+        == 1
+    )
     assert 'id="pending-count">0<' in staff.get("/en/reporting/pending/").content.decode()
 
     mine = member_client.get("/en/reporting/me/").content.decode()
@@ -58,8 +65,10 @@ def test_register_then_community_confirms(register, reporting):
 
     # confirming again is refused with the date, and writes nothing
     response = staff.post(f"/en/reporting/members/{member.pk}/confirm/", follow=True)
-    assert (f"王芳&#x27;s reporting was already confirmed on {member.reported_on}"
-            in response.content.decode())
+    assert (
+        f"王芳&#x27;s reporting was already confirmed on {member.reported_on}"
+        in response.content.decode()
+    )
     assert actions(member) == [ReportAction.REGISTERED, ReportAction.CONFIRMED]
 
 
@@ -69,14 +78,17 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
     staff = signed_in(reporting.c1staff)
 
     # rejecting without a reason is refused
-    response = staff.post(f"/en/reporting/members/{member.pk}/reject/", {"reason": "  "},
-                          follow=True)
+    response = staff.post(
+        f"/en/reporting/members/{member.pk}/reject/", {"reason": "  "}, follow=True
+    )
     assert "Say why 王芳&#x27;s reporting is rejected" in response.content.decode()
     member.refresh_from_db()
     assert member.report_status == ReportStatus.REGISTERED
 
-    staff.post(f"/en/reporting/members/{member.pk}/reject/",
-               {"reason": "楼栋不对：请核对门牌", "next": f"/en/reporting/members/{member.pk}/"})
+    staff.post(
+        f"/en/reporting/members/{member.pk}/reject/",
+        {"reason": "楼栋不对：请核对门牌", "next": f"/en/reporting/members/{member.pk}/"},
+    )
     member.refresh_from_db()
     assert member.report_status == ReportStatus.REJECTED
     assert member.report_reject_reason == "楼栋不对：请核对门牌"
@@ -90,10 +102,22 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
     assert 'id="report-form"' in mine and 'value="东湖花园1栋502"' in mine
 
     # the member corrects the address (typed, no map point) and sends it again
-    data = {"name": "王芳", "gender": "F", "phone": "13912345678", "kind": "in_service",
-            "work_unit": reporting.unit.pk, "unit_organisation": reporting.org.pk,
-            "address": "东湖花园2栋502", "specialty": "税务咨询", "service_intent": "",
-            "pledge": "有事找我", "lon": "", "lat": "", "crs": "", "building": ""}
+    data = {
+        "name": "王芳",
+        "gender": "F",
+        "phone": "13912345678",
+        "kind": "in_service",
+        "work_unit": reporting.unit.pk,
+        "unit_organisation": reporting.org.pk,
+        "address": "东湖花园2栋502",
+        "specialty": "税务咨询",
+        "service_intent": "",
+        "pledge": "有事找我",
+        "lon": "",
+        "lat": "",
+        "crs": "",
+        "building": "",
+    }
     response = member_client.post("/en/reporting/me/", data, follow=True)
     assert "Your corrections were sent to the community." in response.content.decode()
     member.refresh_from_db()
@@ -104,13 +128,26 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
     staff.post(f"/en/reporting/members/{member.pk}/confirm/")
     member.refresh_from_db()
     assert member.report_status == ReportStatus.CONFIRMED
-    assert actions(member) == [ReportAction.REGISTERED, ReportAction.REJECTED,
-                               ReportAction.RESUBMITTED, ReportAction.CONFIRMED]
+    assert actions(member) == [
+        ReportAction.REGISTERED,
+        ReportAction.REJECTED,
+        ReportAction.RESUBMITTED,
+        ReportAction.CONFIRMED,
+    ]
     history = member_client.get("/en/reporting/me/").content.decode()
     assert "corrected and resubmitted" in history and "楼栋不对：请核对门牌" in history
-    assert AuditEntry.objects.filter(object_id=str(member.pk), action__in=[
-        "member.report_register", "member.report_reject", "member.report_resubmit",
-        "member.report_confirm"]).count() == 4
+    assert (
+        AuditEntry.objects.filter(
+            object_id=str(member.pk),
+            action__in=[
+                "member.report_register",
+                "member.report_reject",
+                "member.report_resubmit",
+                "member.report_confirm",
+            ],
+        ).count()
+        == 4
+    )
 
 
 def test_a_confirmed_member_cannot_correct_their_record(register, reporting):
@@ -139,8 +176,9 @@ def test_staff_outside_the_members_community_cannot_see_or_decide(register, repo
     assert "王芳" not in other.get("/en/reporting/pending/").content.decode()
     assert other.get(f"/en/reporting/members/{member.pk}/").status_code == 404
     assert other.post(f"/en/reporting/members/{member.pk}/confirm/").status_code == 404
-    assert other.post(f"/en/reporting/members/{member.pk}/reject/",
-                      {"reason": "x"}).status_code == 404
+    assert (
+        other.post(f"/en/reporting/members/{member.pk}/reject/", {"reason": "x"}).status_code == 404
+    )
     with pytest.raises(ReportingNotAllowed, match="outside their communities"):
         report_confirm(member=member, acting_user=reporting.c2sec)
     member.refresh_from_db()
@@ -175,8 +213,9 @@ def test_the_reporting_index_sends_everyone_to_their_page(register, reporting, c
     assert client.get("/en/reporting/")["Location"].endswith("/reporting/register/")
     _, member_client = register()
     assert member_client.get("/en/reporting/")["Location"].endswith("/reporting/me/")
-    assert signed_in(reporting.c1sec).get("/en/reporting/")["Location"].endswith(
-        "/reporting/pending/")
+    assert (
+        signed_in(reporting.c1sec).get("/en/reporting/")["Location"].endswith("/reporting/pending/")
+    )
 
 
 def test_service_refusals_name_the_state(reporting, register):
@@ -187,10 +226,14 @@ def test_service_refusals_name_the_state(reporting, register):
         report_reject(member=member, acting_user=reporting.c1sec, reason="again")
     from gridgov.people.services import member_create
 
-    never = member_create(acting_user=None, name="钱进", gender="M", kind="in_service",
-                          location=member.location)
+    never = member_create(
+        acting_user=None, name="钱进", gender="M", kind="in_service", location=member.location
+    )
     with pytest.raises(ReportingTransitionError, match="has not registered yet"):
         report_confirm(member=never, acting_user=reporting.c1sec)
     with pytest.raises(ReportingError, match="in the future"):
-        report_confirm(member=member, acting_user=reporting.c1sec,
-                       reported_on=timezone.localdate().replace(year=2100))
+        report_confirm(
+            member=member,
+            acting_user=reporting.c1sec,
+            reported_on=timezone.localdate().replace(year=2100),
+        )

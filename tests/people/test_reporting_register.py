@@ -18,8 +18,11 @@ User = get_user_model()
 
 
 def nothing_written():
-    return (Member.objects.count(), User.objects.filter(member__isnull=False).count(),
-            ReportEvent.objects.count())
+    return (
+        Member.objects.count(),
+        User.objects.filter(member__isnull=False).count(),
+        ReportEvent.objects.count(),
+    )
 
 
 def errors_of(response) -> str:
@@ -34,8 +37,7 @@ def test_register_by_map_tap_creates_login_member_and_history(register, reportin
     assert "东湖社区 · 东湖花园 · 1栋" in page
 
     member = Member.objects.get()
-    assert member.user.username == "wangfang" and member.user.check_password(
-        "Hong-Qi-2026!x")
+    assert member.user.username == "wangfang" and member.user.check_password("Hong-Qi-2026!x")
     assert (member.community, member.compound, member.building) == (tree.c1, tree.k1, tree.b1)
     assert member.phone == "13912345678" and not member.phone_public
     assert member.work_unit == reporting.unit and member.unit_organisation == reporting.org
@@ -44,11 +46,16 @@ def test_register_by_map_tap_creates_login_member_and_history(register, reportin
     assert member.report_submitted_at is not None and member.reported_on is None
     event = ReportEvent.objects.get()
     assert (event.member, event.action, event.from_status, event.to_status, event.actor) == (
-        member, ReportAction.REGISTERED, "not_reported", "registered", member.user)
-    assert AuditEntry.objects.filter(action="member.report_register",
-                                     object_id=str(member.pk), actor=member.user).exists()
-    assert AuditEntry.objects.filter(action="user.register",
-                                     object_id=str(member.user.pk)).exists()
+        member,
+        ReportAction.REGISTERED,
+        "not_reported",
+        "registered",
+        member.user,
+    )
+    assert AuditEntry.objects.filter(
+        action="member.report_register", object_id=str(member.pk), actor=member.user
+    ).exists()
+    assert AuditEntry.objects.filter(action="user.register", object_id=str(member.user.pk)).exists()
     # the new login works: the member is signed in and sees their own page
     assert client.get("/en/reporting/me/").status_code == 200
 
@@ -62,7 +69,8 @@ def test_register_by_typed_address_locates_the_matched_building(register, tree):
 
 
 def test_an_address_matching_several_buildings_offers_a_choice_then_registers(
-        register, tree, client):
+    register, tree, client
+):
     response, _ = register(None, address="东湖花园", client=client)
     page = response.content.decode()
     assert "Several buildings match your address" in page
@@ -98,16 +106,21 @@ def test_a_home_outside_every_community_is_refused_and_nothing_is_written(regist
     assert not User.objects.filter(username="wangfang").exists()
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"phone": "12345"}, "Enter an 11-digit mobile number"),
-    ({"work_unit": "", "unit_organisation": ""}, "An in-service member names their work unit."),
-    ({"password2": "something-else-2026"}, "The two passwords differ."),
-    ({"password1": "12345678", "password2": "12345678"}, "This password is too common."),
-    ({"name": "   "}, "This field is required."),
-    ({"address": "火星基地", "lon": "", "lat": "", "crs": ""},
-     "We could not find your building from this address"),
-    ({"lon": "abc", "lat": "23"}, "We could not read the point on the map"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"phone": "12345"}, "Enter an 11-digit mobile number"),
+        ({"work_unit": "", "unit_organisation": ""}, "An in-service member names their work unit."),
+        ({"password2": "something-else-2026"}, "The two passwords differ."),
+        ({"password1": "12345678", "password2": "12345678"}, "This password is too common."),
+        ({"name": "   "}, "This field is required."),
+        (
+            {"address": "火星基地", "lon": "", "lat": "", "crs": ""},
+            "We could not find your building from this address",
+        ),
+        ({"lon": "abc", "lat": "23"}, "We could not read the point on the map"),
+    ],
+)
 def test_bad_input_names_the_problem_and_writes_nothing(register, overrides, message):
     response, _ = register(**overrides)
     assert not response.redirect_chain
@@ -129,8 +142,14 @@ def test_a_taken_username_is_refused(register, reporting):
 
 
 def test_a_roster_entry_with_the_same_phone_and_name_is_taken_over(register, reporting):
-    roster = member_create(acting_user=None, name="王芳", gender="F", phone="13912345678",
-                           kind="in_service", work_unit=reporting.unit)
+    roster = member_create(
+        acting_user=None,
+        name="王芳",
+        gender="F",
+        phone="13912345678",
+        kind="in_service",
+        work_unit=reporting.unit,
+    )
     register()
     assert Member.objects.count() == 1
     roster.refresh_from_db()
@@ -139,8 +158,7 @@ def test_a_roster_entry_with_the_same_phone_and_name_is_taken_over(register, rep
 
 
 def test_a_phone_of_someone_else_is_refused(register, reporting):
-    member_create(acting_user=None, name="李强", gender="M", phone="13912345678",
-                  kind="in_service")
+    member_create(acting_user=None, name="李强", gender="M", phone="13912345678", kind="in_service")
     response, _ = register()
     assert "already belongs to a member record" in response.content.decode()
     assert Member.objects.count() == 1 and not User.objects.filter(username="wangfang")
@@ -153,13 +171,20 @@ def test_a_second_registration_of_a_signed_in_member_goes_to_their_page(register
 
 
 def test_a_signed_in_user_without_member_record_registers_without_a_new_login(
-        register, reporting, client):
+    register, reporting, client
+):
     user = User.objects.create_user("laozhang", password="x-Pass-2026!")
     client.force_login(user)
     page = client.get("/en/reporting/register/").content.decode()
     assert 'name="username"' not in page
-    register(client=client, name="张伟", phone="13800138000", username=None, password1=None,
-             password2=None)
+    register(
+        client=client,
+        name="张伟",
+        phone="13800138000",
+        username=None,
+        password1=None,
+        password2=None,
+    )
     member = Member.objects.get()
     assert member.user == user and member.name == "张伟"
     assert User.objects.count() == 1 + 5  # laozhang and the five staff users
@@ -196,11 +221,18 @@ def test_data_for_the_form_is_what_the_page_offers(client, reporting):
         assert f'name="{name}"' in html, name
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("139 1234 5678", "13912345678"), ("+86 139-1234-5678", "13912345678"),
-    ("１３９１２３４５６７８", "13912345678"), ("13912345678\n", "13912345678"),
-    ("12912345678", ""), ("1391234567", ""), ("0757-12345678", ""),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("139 1234 5678", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("１３９１２３４５６７８", "13912345678"),
+        ("13912345678\n", "13912345678"),
+        ("12912345678", ""),
+        ("1391234567", ""),
+        ("0757-12345678", ""),
+    ],
+)
 def test_mobile_numbers_are_read_the_ways_people_type_them(typed, stored):
     from gridgov.people.services import normalise_phone
 

@@ -35,14 +35,21 @@ def test_residents_added_moved_and_removed_are_counted():
 def test_bulk_loads_and_raw_sql_are_counted():
     east, west = HouseholdFactory(), HouseholdFactory()
     Resident.objects.bulk_create(
-        [Resident(household=east if i % 3 else west, name=f"居民{i}", gender=Gender.MALE)
-         for i in range(300)], batch_size=70)
+        [
+            Resident(household=east if i % 3 else west, name=f"居民{i}", gender=Gender.MALE)
+            for i in range(300)
+        ],
+        batch_size=70,
+    )
     assert counts(east, west) == [200, 100]
     Resident.objects.filter(household=west).update(household=east)
     assert counts(east, west) == [300, 0]
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM people_resident WHERE id IN (SELECT id FROM people_resident"
-                       " WHERE household_id = %s ORDER BY id LIMIT 120)", [east.pk])
+        cursor.execute(
+            "DELETE FROM people_resident WHERE id IN (SELECT id FROM people_resident"
+            " WHERE household_id = %s ORDER BY id LIMIT 120)",
+            [east.pk],
+        )
     assert counts(east, west) == [180, 0]
     assert counts(east)[0] == Resident.objects.filter(household=east).count()
 

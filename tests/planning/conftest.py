@@ -44,27 +44,44 @@ def town(tree) -> Town:
     k2 = [MemberFactory(name=f"西{i}", location=IN_B3) for i in range(2)]
     k2_prob = [MemberFactory(name=f"西预{i}", location=IN_B3, is_formal=False) for i in range(2)]
     k3 = [MemberFactory(name=f"南{i}", location=IN_B4) for i in range(4)]
-    PartyOrganisation.objects.create(kind=OrgKind.COMPOUND_BRANCH, name="南山支部",
-                                     grid=tree.k3, secretary=k3[0])
+    PartyOrganisation.objects.create(
+        kind=OrgKind.COMPOUND_BRANCH, name="南山支部", grid=tree.k3, secretary=k3[0]
+    )
     gridrole_assign(grid=tree.b1, member=k1[1], role=RoleKind.BUILDING_LEADER, acting_user=None)
     gridrole_assign(grid=tree.b3, member=k2[0], role=RoleKind.GROUP_LEADER, acting_user=None)
-    old = gridrole_assign(grid=tree.b2, member=k1[2], role=RoleKind.BUILDING_LEADER,
-                          acting_user=None, since=dt.date(2024, 1, 1))
+    old = gridrole_assign(
+        grid=tree.b2,
+        member=k1[2],
+        role=RoleKind.BUILDING_LEADER,
+        acting_user=None,
+        since=dt.date(2024, 1, 1),
+    )
     GridRole.objects.filter(pk=old.pk).update(until=dt.date(2025, 1, 1))
     return Town(tree, k1, k1_prob, k1_app, k2, k2_prob, k3)
 
 
 # ---- independent computations from raw rows (no selector code) ----
 
+
 def expected_eligible(prefix: str = "") -> dict[str, int]:
     """Compound code -> formal members, computed by walking every row in Python."""
-    formal = Counter(m.compound_id for m in Member.objects.all()
-                     if m.compound_id and m.is_formal and m.kind != MemberKind.APPLICANT)
-    branched = {o.grid_id for o in PartyOrganisation.objects.all()
-                if o.kind == OrgKind.COMPOUND_BRANCH}
-    return {g.code: formal[g.pk] for g in Grid.objects.all()
-            if g.level == Level.COMPOUND and g.kind == "residential"
-            and g.code.startswith(prefix) and g.pk not in branched and formal[g.pk] >= 3}
+    formal = Counter(
+        m.compound_id
+        for m in Member.objects.all()
+        if m.compound_id and m.is_formal and m.kind != MemberKind.APPLICANT
+    )
+    branched = {
+        o.grid_id for o in PartyOrganisation.objects.all() if o.kind == OrgKind.COMPOUND_BRANCH
+    }
+    return {
+        g.code: formal[g.pk]
+        for g in Grid.objects.all()
+        if g.level == Level.COMPOUND
+        and g.kind == "residential"
+        and g.code.startswith(prefix)
+        and g.pk not in branched
+        and formal[g.pk] >= 3
+    }
 
 
 def _current(roles) -> set[int]:
@@ -74,21 +91,29 @@ def _current(roles) -> set[int]:
 
 def expected_unled(prefix: str = "") -> dict[str, set[str]]:
     """Branch compound code -> codes of its buildings without a current building leader."""
-    branched = {o.grid_id for o in PartyOrganisation.objects.all()
-                if o.kind == OrgKind.COMPOUND_BRANCH}
+    branched = {
+        o.grid_id for o in PartyOrganisation.objects.all() if o.kind == OrgKind.COMPOUND_BRANCH
+    }
     led = _current({RoleKind.BUILDING_LEADER})
     out: dict[str, set[str]] = {}
     for b in Grid.objects.all():
-        if b.level == Level.BUILDING and b.parent_id in branched and b.pk not in led \
-                and b.code.startswith(prefix):
+        if (
+            b.level == Level.BUILDING
+            and b.parent_id in branched
+            and b.pk not in led
+            and b.code.startswith(prefix)
+        ):
             out.setdefault(Grid.objects.get(pk=b.parent_id).code, set()).add(b.code)
     return out
 
 
 def expected_no_contact(prefix: str = "") -> set[str]:
     contact = _current({RoleKind.BUILDING_LEADER, RoleKind.GROUP_LEADER, RoleKind.GROUP_DEPUTY})
-    return {b.code for b in Grid.objects.all()
-            if b.level == Level.BUILDING and b.pk not in contact and b.code.startswith(prefix)}
+    return {
+        b.code
+        for b in Grid.objects.all()
+        if b.level == Level.BUILDING and b.pk not in contact and b.code.startswith(prefix)
+    }
 
 
 @pytest.fixture
@@ -102,6 +127,7 @@ def staff(tree, make_user):
 
 
 # ---- member groups and household teams: an estate of 16 buildings in a 4 × 4 block ----------
+
 
 @dataclass
 class Estate:
@@ -130,29 +156,51 @@ def estate(tree) -> Estate:
 
     def make(level, code, name, geom, parent=None, kind=None):
         kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
-        return grid_create(acting_user=None, level=level, code=code, name=name, kind=kind,
-                           geom=geom, parent=parent)
+        return grid_create(
+            acting_user=None, level=level, code=code, name=name, kind=kind, geom=geom, parent=parent
+        )
 
     community = make(Level.COMMUNITY, "100003", "锦华社区", box(113.130, 23.000, 113.160, 23.030))
-    compound = make(Level.COMPOUND, "100003001", "锦华苑",
-                    box(ESTATE_X, ESTATE_Y, ESTATE_X + 4 * STEP, ESTATE_Y + 4 * STEP), community)
+    compound = make(
+        Level.COMPOUND,
+        "100003001",
+        "锦华苑",
+        box(ESTATE_X, ESTATE_Y, ESTATE_X + 4 * STEP, ESTATE_Y + 4 * STEP),
+        community,
+    )
     buildings = []
     for row in range(4):
         for col in range(4):
             n = row * 4 + col + 1
             x, y = ESTATE_X + col * STEP + 0.001, ESTATE_Y + row * STEP + 0.001
-            buildings.append(make(Level.BUILDING, f"100003001{n:03d}", f"{n}栋",
-                                  box(x, y, x + 0.002, y + 0.002), compound))
-    other = make(Level.COMPOUND, "100003002", "锦绣苑", box(113.150, 23.001, 113.158, 23.009),
-                 community)
-    others = [make(Level.BUILDING, f"100003002{n:03d}", f"{n}栋",
-                   box(113.151 + (n - 1) * 0.003, 23.002, 113.153 + (n - 1) * 0.003, 23.004),
-                   other) for n in (1, 2)]
+            buildings.append(
+                make(
+                    Level.BUILDING,
+                    f"100003001{n:03d}",
+                    f"{n}栋",
+                    box(x, y, x + 0.002, y + 0.002),
+                    compound,
+                )
+            )
+    other = make(
+        Level.COMPOUND, "100003002", "锦绣苑", box(113.150, 23.001, 113.158, 23.009), community
+    )
+    others = [
+        make(
+            Level.BUILDING,
+            f"100003002{n:03d}",
+            f"{n}栋",
+            box(113.151 + (n - 1) * 0.003, 23.002, 113.153 + (n - 1) * 0.003, 23.004),
+            other,
+        )
+        for n in (1, 2)
+    ]
     return Estate(community, compound, buildings, other, others)
 
 
-def populate(estate: Estate, counts: dict[int, int], *, prefix: str = "员",
-             probationary_every: int = 0) -> list[Member]:
+def populate(
+    estate: Estate, counts: dict[int, int], *, prefix: str = "员", probationary_every: int = 0
+) -> list[Member]:
     """Members living in the estate's buildings: ``counts`` maps building index (0–15) to how
     many. Every ``probationary_every``-th member is probationary."""
     made = []
@@ -161,9 +209,13 @@ def populate(estate: Estate, counts: dict[int, int], *, prefix: str = "员",
         where = centre_of(estate.buildings[index])
         for _ in range(count):
             k += 1
-            made.append(MemberFactory(
-                name=f"{prefix}{index:02d}-{k:03d}", location=where,
-                is_formal=not (probationary_every and k % probationary_every == 0)))
+            made.append(
+                MemberFactory(
+                    name=f"{prefix}{index:02d}-{k:03d}",
+                    location=where,
+                    is_formal=not (probationary_every and k % probationary_every == 0),
+                )
+            )
     return made
 
 

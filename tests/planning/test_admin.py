@@ -14,8 +14,12 @@ def test_admin_add_approve_found(client, town):
     root = get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
     client.force_login(root)
     k1 = town.tree.k1
-    data = {"compound": k1.pk, "proposed_secretary": town.k1_formal[0].pk,
-            "members": ",".join(str(m.pk) for m in town.k1_formal), "note": "n"}
+    data = {
+        "compound": k1.pk,
+        "proposed_secretary": town.k1_formal[0].pk,
+        "members": ",".join(str(m.pk) for m in town.k1_formal),
+        "note": "n",
+    }
     response = client.post("/en/admin/planning/branchplan/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = BranchPlan.objects.get()
@@ -24,15 +28,20 @@ def test_admin_add_approve_found(client, town):
     response = client.post("/en/admin/planning/branchplan/add/", data)
     assert response.status_code == 200 and "open branch plan" in response.content.decode()
     for action in ("approve", "found"):
-        client.post("/en/admin/planning/branchplan/",
-                    {"action": action, "_selected_action": [plan.pk]})
+        client.post(
+            "/en/admin/planning/branchplan/", {"action": action, "_selected_action": [plan.pk]}
+        )
     plan.refresh_from_db()
     assert plan.status == PlanStatus.FOUNDED and plan.organisation is not None
 
 
 def test_admin_reject_by_reason_and_scope(client, town, staff):
-    plan = services.plan_propose(compound=town.tree.k1, members=town.k1_formal,
-                                 proposed_secretary=town.k1_formal[0], acting_user=staff["c1"])
+    plan = services.plan_propose(
+        compound=town.tree.k1,
+        members=town.k1_formal,
+        proposed_secretary=town.k1_formal[0],
+        acting_user=staff["c1"],
+    )
     root = get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
     client.force_login(root)
     url = f"/en/admin/planning/branchplan/{plan.pk}/change/"

@@ -43,14 +43,25 @@ def planner(client, staff):
 
 
 def test_anonymous_goes_to_login(client, estate):
-    for url in (groups_url(estate), groups_url(estate, "export.csv"),
-                f"/en/planning/teams/{estate.buildings[0].code}/"):
+    for url in (
+        groups_url(estate),
+        groups_url(estate, "export.csv"),
+        f"/en/planning/teams/{estate.buildings[0].code}/",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"], url
 
 
-@pytest.mark.parametrize("role", [StaffRole.GRID_LEADER, StaffRole.BRANCH_SECRETARY,
-                                  StaffRole.BUILDING_LEADER, StaffRole.MEMBER, None])
+@pytest.mark.parametrize(
+    "role",
+    [
+        StaffRole.GRID_LEADER,
+        StaffRole.BRANCH_SECRETARY,
+        StaffRole.BUILDING_LEADER,
+        StaffRole.MEMBER,
+        None,
+    ],
+)
 def test_other_roles_are_refused(client, estate, make_user, role):
     populate(estate, {0: 3})
     if role is None:
@@ -58,9 +69,12 @@ def test_other_roles_are_refused(client, estate, make_user, role):
     else:
         user = make_user("u", role, estate.compound)
     client.force_login(user)
-    for url in (groups_url(estate), groups_url(estate, "export.csv"),
-                f"/en/planning/teams/{estate.buildings[0].code}/",
-                f"/en/planning/teams/{estate.compound.code}/"):
+    for url in (
+        groups_url(estate),
+        groups_url(estate, "export.csv"),
+        f"/en/planning/teams/{estate.buildings[0].code}/",
+        f"/en/planning/teams/{estate.compound.code}/",
+    ):
         assert client.get(url).status_code == 403, url
     assert client.post(groups_url(estate), {"action": "save"}).status_code == 403
     assert not MemberGroup.objects.exists()
@@ -84,8 +98,11 @@ def test_suggest_edit_check_save(planner, estate):
     sizes = [sum(1 for k, v in data.items() if k.startswith("g_") and v == n) for n in "12"]
     assert sum(sizes) == 50 and all(20 <= s <= 30 for s in sizes)
     # move three members of group 1 to group 2: still within 20–30
-    movable = [k for k, v in data.items() if k.startswith("g_") and v == "1"
-               and k[2:] not in (data["leader_1"], data["deputy_1"])][:3]
+    movable = [
+        k
+        for k, v in data.items()
+        if k.startswith("g_") and v == "1" and k[2:] not in (data["leader_1"], data["deputy_1"])
+    ][:3]
     for k in movable:
         data[k] = "2"
     data["action"] = "check"
@@ -94,8 +111,11 @@ def test_suggest_edit_check_save(planner, estate):
     assert not MemberGroup.objects.exists()  # checking writes nothing
     # now break the bounds: move the whole of group 1's remaining members but two
     broken = dict(data)
-    rest = [k for k, v in broken.items() if k.startswith("g_") and v == "1"
-            and k[2:] not in (data["leader_1"], data["deputy_1"])]
+    rest = [
+        k
+        for k, v in broken.items()
+        if k.startswith("g_") and v == "1" and k[2:] not in (data["leader_1"], data["deputy_1"])
+    ]
     for k in rest[:8]:
         broken[k] = "2"
     broken["action"] = "save"
@@ -156,12 +176,18 @@ def test_csv_export(planner, estate):
     assert len(rows) == 45 and {r["state"] for r in rows} == {"suggested"}
     assert {r["member_name"] for r in rows} == {m.name for m in members}
     assert sorted(Counter(r["group"] for r in rows).values()) == sorted(
-        len(g.members) for g in suggest_groups(estate.compound))
+        len(g.members) for g in suggest_groups(estate.compound)
+    )
     assert sum(r["role"] == "leader" for r in rows) == 2
-    planner.post(groups_url(estate), {**form_of(planner.get(groups_url(estate))
-                                               .content.decode()), "action": "save"})
-    rows = list(csv.DictReader(io.StringIO(
-        planner.get(groups_url(estate, "export.csv")).content.decode("utf-8-sig"))))
+    planner.post(
+        groups_url(estate),
+        {**form_of(planner.get(groups_url(estate)).content.decode()), "action": "save"},
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(planner.get(groups_url(estate, "export.csv")).content.decode("utf-8-sig"))
+        )
+    )
     assert {r["state"] for r in rows} == {"saved"}
 
 
@@ -176,8 +202,11 @@ def test_planning_page_opens_groups_and_teams(planner, estate):
 def test_teams_page_suggest_edit_save(planner, estate):
     building = estate.buildings[0]
     where = centre_of(building)
-    houses = [HouseholdFactory(address=f"锦华苑1栋2单元{f}0{r}室", room=f"{f}0{r}",
-                               location=where) for f in range(1, 5) for r in range(1, 4)]
+    houses = [
+        HouseholdFactory(address=f"锦华苑1栋2单元{f}0{r}室", room=f"{f}0{r}", location=where)
+        for f in range(1, 5)
+        for r in range(1, 4)
+    ]
     ResidentFactory(household=houses[0], name="钱居民", phone="13311112222")
     populate(estate, {0: 6})
     url = f"/en/planning/teams/{building.code}/"
@@ -206,8 +235,9 @@ def test_teams_page_suggest_edit_save(planner, estate):
 
 
 def test_teams_page_with_too_few_members(planner, estate):
-    HouseholdFactory(address="锦绣苑1栋101室", room="101",
-                     location=centre_of(estate.other_buildings[0]))
+    HouseholdFactory(
+        address="锦绣苑1栋101室", room="101", location=centre_of(estate.other_buildings[0])
+    )
     page = planner.get(f"/en/planning/teams/{estate.other_buildings[0].code}/").content.decode()
     assert "Only 0 party members of this compound are free to join a team" in page
     assert "teams-form" not in page

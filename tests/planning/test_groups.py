@@ -77,8 +77,7 @@ def test_suggestion_respects_the_size_bounds(estate, n):
     assert member_groups_check(compound=estate.compound, groups=groups) == []
     member_groups_save(compound=estate.compound, groups=groups, acting_user=None)
     assert MemberGroup.objects.filter(compound=estate.compound).count() == len(groups)
-    assert MemberGroupMembership.objects.filter(
-        group__compound=estate.compound).count() == n
+    assert MemberGroupMembership.objects.filter(group__compound=estate.compound).count() == n
 
 
 def test_a_building_of_40_is_split_and_the_others_stay_whole(estate):
@@ -136,7 +135,7 @@ def test_groups_are_compact(estate):
         rng.shuffle(ids)
         split, start = [], 0
         for s in sizes:
-            split.append(GroupDraft(members=ids[start:start + s]))
+            split.append(GroupDraft(members=ids[start : start + s]))
             start += s
         randoms.append(mean_group_distance(split, pool, estate.compound))
     assert ours < 0.75 * min(randoms), (ours, randoms)
@@ -159,8 +158,7 @@ def test_groups_are_compact(estate):
 
 def test_members_of_other_compounds_and_applicants_are_not_grouped(estate):
     members = populate(estate, {0: 10})
-    MemberFactory(name="申请人", location=centre_of(estate.buildings[0]),
-                  kind=MemberKind.APPLICANT)
+    MemberFactory(name="申请人", location=centre_of(estate.buildings[0]), kind=MemberKind.APPLICANT)
     MemberFactory(name="邻居", location=centre_of(estate.other_buildings[0]))
     groups = suggest_groups(estate.compound)
     assert_partition(groups, members)
@@ -171,12 +169,25 @@ def test_leaders_are_formal_role_holders_then_most_hours(estate):
     probationary = [m for m in members if not m.is_formal]
     keen = [m for m in members if m.is_formal][-1]
     leader = [m for m in members if m.is_formal][-2]
-    gridrole_assign(grid=estate.buildings[0], member=leader, role=RoleKind.BUILDING_LEADER,
-                    acting_user=None)
-    ledger_earn(member=keen, hours=Decimal("30"), reason="t", source="t:1",
-                occurred_on=dt.date(2026, 3, 1), acting_user=None)
-    ledger_earn(member=probationary[0], hours=Decimal("99"), reason="t", source="t:2",
-                occurred_on=dt.date(2026, 3, 1), acting_user=None)
+    gridrole_assign(
+        grid=estate.buildings[0], member=leader, role=RoleKind.BUILDING_LEADER, acting_user=None
+    )
+    ledger_earn(
+        member=keen,
+        hours=Decimal("30"),
+        reason="t",
+        source="t:1",
+        occurred_on=dt.date(2026, 3, 1),
+        acting_user=None,
+    )
+    ledger_earn(
+        member=probationary[0],
+        hours=Decimal("99"),
+        reason="t",
+        source="t:2",
+        occurred_on=dt.date(2026, 3, 1),
+        acting_user=None,
+    )
     [group] = suggest_groups(estate.compound)
     assert group.leader == leader.pk  # the building leader first
     assert group.deputy == keen.pk  # then most hours among formal members
@@ -189,11 +200,16 @@ def test_saving_replaces_the_previous_set_and_is_audited(estate, staff):
     old_ids = set(MemberGroup.objects.values_list("pk", flat=True))
     version = groups_version(estate.compound)
     swapped = [GroupDraft(g.members, g.deputy, g.leader) for g in first]
-    member_groups_save(compound=estate.compound, groups=swapped, acting_user=staff["street"],
-                       expected_version=version)
+    member_groups_save(
+        compound=estate.compound,
+        groups=swapped,
+        acting_user=staff["street"],
+        expected_version=version,
+    )
     assert not old_ids & set(MemberGroup.objects.values_list("pk", flat=True))
     assert saved_groups(estate.compound) == [
-        GroupDraft(sorted(g.members), g.leader, g.deputy) for g in swapped]
+        GroupDraft(sorted(g.members), g.leader, g.deputy) for g in swapped
+    ]
     entry = AuditEntry.objects.filter(action="membergroups.save").first()
     assert entry.actor == staff["street"] and entry.object_id == str(estate.compound.pk)
     assert [g["leader"] for g in entry.before["groups"]] == [g.leader for g in first]
@@ -206,8 +222,12 @@ def test_a_stale_edit_is_refused(estate, staff):
     stale = groups_version(estate.compound)
     member_groups_save(compound=estate.compound, groups=groups, acting_user=staff["street"])
     with pytest.raises(GroupError) as caught:
-        member_groups_save(compound=estate.compound, groups=groups, acting_user=staff["street"],
-                           expected_version=stale)
+        member_groups_save(
+            compound=estate.compound,
+            groups=groups,
+            acting_user=staff["street"],
+            expected_version=stale,
+        )
     assert "Someone saved a new set while you were editing" in caught.value.messages[0]
 
 
@@ -217,9 +237,11 @@ def test_edits_breaking_the_bounds_are_refused_and_nothing_is_written(estate, st
     member_groups_save(compound=estate.compound, groups=groups, acting_user=staff["street"])
     before = saved_groups(estate.compound)
     a, b = groups[0], groups[1]
-    moved = [i for i in a.members if i not in (a.leader, a.deputy)][:len(a.members) - 19]
-    edited = [GroupDraft([i for i in a.members if i not in moved], a.leader, a.deputy),
-              GroupDraft(b.members + moved, b.leader, b.deputy)]
+    moved = [i for i in a.members if i not in (a.leader, a.deputy)][: len(a.members) - 19]
+    edited = [
+        GroupDraft([i for i in a.members if i not in moved], a.leader, a.deputy),
+        GroupDraft(b.members + moved, b.leader, b.deputy),
+    ]
     with pytest.raises(GroupError) as caught:
         member_groups_save(compound=estate.compound, groups=edited, acting_user=staff["street"])
     text = " | ".join(caught.value.messages)
@@ -235,11 +257,13 @@ def test_leader_rules(estate):
     outsider = MemberFactory(name="外人", location=centre_of(estate.other_buildings[0]))
     cases = {
         "needs a leader": GroupDraft(group.members, None, group.deputy),
-        "is not a formal member and cannot be the leader of group 1":
-            GroupDraft(group.members, probationary.pk, group.deputy),
+        "is not a formal member and cannot be the leader of group 1": GroupDraft(
+            group.members, probationary.pk, group.deputy
+        ),
         "needs two different people": GroupDraft(group.members, group.leader, group.leader),
-        "These people are not party members living in 锦华苑: 外人":
-            GroupDraft(group.members + [outsider.pk], group.leader, group.deputy),
+        "These people are not party members living in 锦华苑: 外人": GroupDraft(
+            group.members + [outsider.pk], group.leader, group.deputy
+        ),
     }
     for expected, draft in cases.items():
         problems = member_groups_check(compound=estate.compound, groups=[draft])
@@ -259,11 +283,11 @@ def test_missing_and_doubled_members_are_named(estate):
     [group] = suggest_groups(estate.compound)
     left_out = next(m for m in members if m.pk not in (group.leader, group.deputy))
     rest = [i for i in group.members if i != left_out.pk]
-    problems = member_groups_check(compound=estate.compound,
-                                   groups=[GroupDraft(rest, group.leader, group.deputy)])
+    problems = member_groups_check(
+        compound=estate.compound, groups=[GroupDraft(rest, group.leader, group.deputy)]
+    )
     assert f"These members are in no group: {left_out.name}." in problems
-    doubled = [GroupDraft(group.members, group.leader, group.deputy),
-               GroupDraft([left_out.pk])]
+    doubled = [GroupDraft(group.members, group.leader, group.deputy), GroupDraft([left_out.pk])]
     problems = member_groups_check(compound=estate.compound, groups=doubled)
     assert f"{left_out.name} is in more than one group (1, 2)." in problems
 
@@ -271,13 +295,13 @@ def test_missing_and_doubled_members_are_named(estate):
 def test_a_member_who_moved_leaves_the_old_compound_group(estate):
     populate(estate, {0: 4})
     mover = MemberFactory(name="搬家", location=centre_of(estate.buildings[0]))
-    member_groups_save(compound=estate.compound, groups=suggest_groups(estate.compound),
-                       acting_user=None)
+    member_groups_save(
+        compound=estate.compound, groups=suggest_groups(estate.compound), acting_user=None
+    )
     from gridgov.people.services import member_update
 
     member_update(member=mover, acting_user=None, location=centre_of(estate.other_buildings[0]))
-    member_groups_save(compound=estate.other, groups=suggest_groups(estate.other),
-                       acting_user=None)
+    member_groups_save(compound=estate.other, groups=suggest_groups(estate.other), acting_user=None)
     assert MemberGroupMembership.objects.get(member=mover).group.compound == estate.other
     assert AuditEntry.objects.filter(action="membergroup.leave").count() == 1
     # the first compound's saved set now lacks him: its check says nothing of him, and
@@ -287,8 +311,11 @@ def test_a_member_who_moved_leaves_the_old_compound_group(estate):
 
 def test_clear_and_scope(estate, staff, tree):
     populate(estate, {0: 3})
-    member_groups_save(compound=estate.compound, groups=suggest_groups(estate.compound),
-                       acting_user=staff["street"])
+    member_groups_save(
+        compound=estate.compound,
+        groups=suggest_groups(estate.compound),
+        acting_user=staff["street"],
+    )
     with pytest.raises(GroupError) as caught:  # C1's secretary does not plan in 100003
         member_groups_clear(compound=estate.compound, acting_user=staff["c1"])
     assert "outside the area you plan for" in caught.value.messages[0]

@@ -25,8 +25,16 @@ def test_anonymous_is_sent_to_login(client, db):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-@pytest.mark.parametrize("role", [StaffRole.GRID_LEADER, StaffRole.BRANCH_SECRETARY,
-                                  StaffRole.BUILDING_LEADER, StaffRole.MEMBER, None])
+@pytest.mark.parametrize(
+    "role",
+    [
+        StaffRole.GRID_LEADER,
+        StaffRole.BRANCH_SECRETARY,
+        StaffRole.BUILDING_LEADER,
+        StaffRole.MEMBER,
+        None,
+    ],
+)
 def test_other_roles_are_forbidden(client, tree, make_user, role):
     if role is None:
         user = get_user_model().objects.create_user(username="resident", password="x-Pass-2026!")
@@ -40,8 +48,11 @@ def test_other_roles_are_forbidden(client, tree, make_user, role):
 
 @pytest.mark.parametrize("who", ["street", "c1", "c2", "superuser"])
 def test_planners_get_the_page(client, town, staff, who):
-    user = (get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
-            if who == "superuser" else staff[who])
+    user = (
+        get_user_model().objects.create_superuser("root", password="x-Pass-2026!")
+        if who == "superuser"
+        else staff[who]
+    )
     client.force_login(user)
     response = client.get("/en/planning/")
     assert response.status_code == 200
@@ -71,9 +82,11 @@ def test_page_is_scoped(client, town, staff):
 def test_propose_approve_found_through_the_page(client, town, staff):
     client.force_login(staff["c1"])
     secretary = town.k1_formal[2]
-    response = client.post("/en/planning/propose/",
-                           {"compound": town.tree.k1.code, "secretary": secretary.pk},
-                           follow=True)
+    response = client.post(
+        "/en/planning/propose/",
+        {"compound": town.tree.k1.code, "secretary": secretary.pk},
+        follow=True,
+    )
     assert response.status_code == 200
     plan = BranchPlan.objects.get()
     assert plan.proposed_secretary == secretary and plan.members.count() == 3
@@ -89,8 +102,12 @@ def test_propose_approve_found_through_the_page(client, town, staff):
 
 
 def test_approve_refusal_shows_the_count(client, town, staff):
-    plan = services.plan_propose(compound=town.tree.k1, members=town.k1_formal[:2],
-                                 proposed_secretary=town.k1_formal[0], acting_user=staff["c1"])
+    plan = services.plan_propose(
+        compound=town.tree.k1,
+        members=town.k1_formal[:2],
+        proposed_secretary=town.k1_formal[0],
+        acting_user=staff["c1"],
+    )
     client.force_login(staff["c1"])
     response = client.post(f"/en/planning/{plan.pk}/approve/", follow=True)
     with translation.override("en"):
@@ -100,8 +117,12 @@ def test_approve_refusal_shows_the_count(client, town, staff):
 
 
 def test_steps_on_plans_out_of_scope_are_not_found(client, town, staff):
-    plan = services.plan_propose(compound=town.tree.k1, members=town.k1_formal,
-                                 proposed_secretary=town.k1_formal[0], acting_user=staff["c1"])
+    plan = services.plan_propose(
+        compound=town.tree.k1,
+        members=town.k1_formal,
+        proposed_secretary=town.k1_formal[0],
+        acting_user=staff["c1"],
+    )
     client.force_login(staff["c2"])
     assert client.post(f"/en/planning/{plan.pk}/approve/").status_code == 404
     assert client.get(f"/en/planning/{plan.pk}/approve/").status_code == 405
@@ -146,4 +167,4 @@ def test_exports_neutralise_formulas(client, town, staff):
     assert "'=HYPERLINK" in text
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/en/planning/export.xlsx").content))
     names = [row[2] for row in wb["eligible"].iter_rows(min_row=2, values_only=True)]
-    assert names == ["'=HYPERLINK(\"http://x\",\"y\")"]
+    assert names == ['\'=HYPERLINK("http://x","y")']

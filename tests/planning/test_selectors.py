@@ -24,8 +24,12 @@ def test_lists_match_independent_counts(town, staff):
     assert unled == expected_unled() == {"100002001": {"100002001001"}}
     assert no_contact == expected_no_contact() == {"100001001002", "100002001001"}
     lists = planning_lists(staff["street"])
-    assert lists.totals == {"eligible": 1, "unled_compounds": 1, "unled_buildings": 1,
-                            "no_contact": 2}
+    assert lists.totals == {
+        "eligible": 1,
+        "unled_compounds": 1,
+        "unled_buildings": 1,
+        "no_contact": 2,
+    }
 
 
 def test_lists_follow_changes(town, staff):
@@ -33,15 +37,18 @@ def test_lists_follow_changes(town, staff):
     deputy on B2 gives it a contact; a third formal member in K2 makes K2 eligible."""
     t = town.tree
     PartyOrganisation.objects.create(kind=OrgKind.COMPOUND_BRANCH, name="b", grid=t.k1)
-    gridrole_assign(grid=t.b2, member=town.k1_formal[0], role=RoleKind.GROUP_DEPUTY,
-                    acting_user=None)
+    gridrole_assign(
+        grid=t.b2, member=town.k1_formal[0], role=RoleKind.GROUP_DEPUTY, acting_user=None
+    )
     from tests.factories import MemberFactory
     from tests.planning.conftest import IN_B3
+
     MemberFactory(name="西新", location=IN_B3)
     eligible, unled, no_contact = as_found(planning_lists(staff["street"]))
     assert eligible == expected_eligible() == {"100001002": 3}
-    assert unled == expected_unled() == {"100001001": {"100001001002"},
-                                         "100002001": {"100002001001"}}
+    assert (
+        unled == expected_unled() == {"100001001": {"100001001002"}, "100002001": {"100002001001"}}
+    )
     assert no_contact == expected_no_contact() == {"100002001001"}
 
 

@@ -13,14 +13,19 @@ from gridgov.planning.selectors import planning_lists
 
 def propose_k1(town, user, members=None, secretary=None):
     members = town.k1_formal if members is None else members
-    return services.plan_propose(compound=town.tree.k1, members=members,
-                                 proposed_secretary=secretary or members[0], acting_user=user)
+    return services.plan_propose(
+        compound=town.tree.k1,
+        members=members,
+        proposed_secretary=secretary or members[0],
+        acting_user=user,
+    )
 
 
 def test_approve_refused_with_fewer_than_three_formal_members(town, staff):
     # two formal members plus a probationary one and an applicant: 2 formal
-    plan = propose_k1(town, staff["c1"], members=[*town.k1_formal[:2], town.k1_probationary,
-                                                  town.k1_applicant])
+    plan = propose_k1(
+        town, staff["c1"], members=[*town.k1_formal[:2], town.k1_probationary, town.k1_applicant]
+    )
     with pytest.raises(services.PlanError) as refused:
         services.plan_approve(plan=plan, acting_user=staff["c1"])
     assert "at least 3 formal members; this plan has 2." in refused.value.text
@@ -40,12 +45,18 @@ def test_full_flow_founds_branch_with_secretary_role(town, staff):
     org = PartyOrganisation.objects.get(grid=town.tree.k1)
     assert org.kind == OrgKind.COMPOUND_BRANCH and org.secretary == secretary
     assert plan.organisation == org and org.founded_on is not None
-    role = GridRole.objects.get(grid=town.tree.k1, role=RoleKind.BRANCH_SECRETARY,
-                                until__isnull=True)
+    role = GridRole.objects.get(
+        grid=town.tree.k1, role=RoleKind.BRANCH_SECRETARY, until__isnull=True
+    )
     assert role.member == secretary
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"branchplan.propose", "branchplan.approve", "branchplan.found",
-            "organisation.found", "gridrole.assign"} <= actions
+    assert {
+        "branchplan.propose",
+        "branchplan.approve",
+        "branchplan.found",
+        "organisation.found",
+        "gridrole.assign",
+    } <= actions
     # K1 is no longer eligible; its unled building B2 now shows in the second list
     lists = planning_lists(user)
     assert lists.eligible == []
@@ -63,11 +74,13 @@ def test_found_refused_when_branch_exists(town, staff):
 
 def test_propose_refusals(town, staff):
     with pytest.raises(services.PlanError, match="already has a party organisation"):
-        services.plan_propose(compound=town.tree.k3, members=town.k3_formal,
-                              acting_user=staff["street"])
+        services.plan_propose(
+            compound=town.tree.k3, members=town.k3_formal, acting_user=staff["street"]
+        )
     with pytest.raises(services.PlanError, match="do not live in"):
-        services.plan_propose(compound=town.tree.k1, members=[town.k2_formal[0]],
-                              acting_user=staff["street"])
+        services.plan_propose(
+            compound=town.tree.k1, members=[town.k2_formal[0]], acting_user=staff["street"]
+        )
     with pytest.raises(services.PlanError, match="outside the area"):
         propose_k1(town, staff["c2"])
     propose_k1(town, staff["c1"])

@@ -38,26 +38,35 @@ def rooms(estate, index: int, floors: int = 6, per_floor: int = 4, unknown: int 
     """Households of one building: rooms 101…604 (unit 1), plus some with no room at all."""
     where = centre_of(estate.buildings[index])
     name = estate.buildings[index].name
-    made = [HouseholdFactory(address=f"锦华苑{name}1单元{f}{r:02d}室", room=f"{f}{r:02d}",
-                             location=where)
-            for f in range(1, floors + 1) for r in range(1, per_floor + 1)]
-    made += [HouseholdFactory(address=f"锦华苑{name}（杂物间{k}）", room="", location=where)
-             for k in range(unknown)]
+    made = [
+        HouseholdFactory(
+            address=f"锦华苑{name}1单元{f}{r:02d}室", room=f"{f}{r:02d}", location=where
+        )
+        for f in range(1, floors + 1)
+        for r in range(1, per_floor + 1)
+    ]
+    made += [
+        HouseholdFactory(address=f"锦华苑{name}（杂物间{k}）", room="", location=where)
+        for k in range(unknown)
+    ]
     return made
 
 
-@pytest.mark.parametrize("text, address, unit, floor, label", [
-    ("302", "", None, 3, "302"),
-    ("1502室", "", None, 15, "1502室"),
-    ("2单元302", "", 2, 3, "2单元302"),
-    ("2-302", "", 2, 3, "2-302"),
-    ("5层", "", None, 5, "5层"),
-    ("1203室", "东湖路7号东湖花园1栋2单元1203室", 2, 12, "2-1203室"),
-    ("", "东湖路7号东湖花园一幢2单元302室", 2, 3, "2单元302室"),
-    ("", "东湖花园1栋5室", None, None, "5室"),
-    ("", "私人住址（无楼栋）", None, None, ""),
-    ("地下室", "", None, None, "地下室"),
-])
+@pytest.mark.parametrize(
+    "text, address, unit, floor, label",
+    [
+        ("302", "", None, 3, "302"),
+        ("1502室", "", None, 15, "1502室"),
+        ("2单元302", "", 2, 3, "2单元302"),
+        ("2-302", "", 2, 3, "2-302"),
+        ("5层", "", None, 5, "5层"),
+        ("1203室", "东湖路7号东湖花园1栋2单元1203室", 2, 12, "2-1203室"),
+        ("", "东湖路7号东湖花园一幢2单元302室", 2, 3, "2单元302室"),
+        ("", "东湖花园1栋5室", None, None, "5室"),
+        ("", "私人住址（无楼栋）", None, None, ""),
+        ("地下室", "", None, None, "地下室"),
+    ],
+)
 def test_read_room(text, address, unit, floor, label):
     room = read_room(text, address)
     assert (room.unit, room.floor, room.label) == (unit, floor, label)
@@ -107,8 +116,9 @@ def test_no_team_without_households_or_three_members(estate):
     populate(estate, {0: 5})
     assert suggest_teams(estate.buildings[0], None).teams == []  # no households
     rooms(estate, 2, floors=1, unknown=0)
-    HouseholdFactory(address="锦绣苑1栋101室", room="101",
-                     location=centre_of(estate.other_buildings[0]))
+    HouseholdFactory(
+        address="锦绣苑1栋101室", room="101", location=centre_of(estate.other_buildings[0])
+    )
     MemberFactory(location=centre_of(estate.other_buildings[0]))
     suggestion = suggest_teams(estate.other_buildings[0], None)
     assert suggestion.teams == [] and suggestion.largest == 0  # one member only
@@ -129,10 +139,13 @@ def test_saving_refuses_gaps_overlaps_and_wrong_sizes(estate, staff):
     members = populate(estate, {0: 6})
     ids = [h.pk for h in houses]
     m = [x.pk for x in members]
-    bad = [TeamDraft(members=m[:2], households=ids[:3]),
-           TeamDraft(members=m[2:5] + [m[0]], households=ids[2:6])]
-    problems = household_teams_check(target=estate.buildings[0], teams=bad,
-                                     acting_user=staff["street"])
+    bad = [
+        TeamDraft(members=m[:2], households=ids[:3]),
+        TeamDraft(members=m[2:5] + [m[0]], households=ids[2:6]),
+    ]
+    problems = household_teams_check(
+        target=estate.buildings[0], teams=bad, acting_user=staff["street"]
+    )
     text = " | ".join(problems)
     assert "Team 1 has 2 members; a team has 3." in text
     assert "Team 2 has 4 members; a team has 3." in text
@@ -148,17 +161,17 @@ def test_plans_of_a_building_and_its_compound_do_not_overlap(estate, staff):
     rooms(estate, 0, floors=2, unknown=0)
     populate(estate, {0: 6})
     building = suggest_teams(estate.buildings[0], staff["street"]).teams
-    household_teams_save(target=estate.buildings[0], teams=building,
-                         acting_user=staff["street"])
+    household_teams_save(target=estate.buildings[0], teams=building, acting_user=staff["street"])
     compound = suggest_teams(estate.compound, staff["street"])
     assert compound.teams == []  # all six members are already in the building's teams
     problems = household_teams_check(
-        target=estate.compound, acting_user=staff["street"],
-        teams=[TeamDraft(members=building[0].members, households=building[0].households)])
+        target=estate.compound,
+        acting_user=staff["street"],
+        teams=[TeamDraft(members=building[0].members, households=building[0].households)],
+    )
     text = " | ".join(problems)
     assert "is already in team 1 of 100003001001 1栋" in text
-    assert "4 households are already owned by teams of 100003001001 1栋; clear those teams" \
-        in text
+    assert "4 households are already owned by teams of 100003001001 1栋; clear those teams" in text
 
 
 def test_save_replaces_audits_and_clears(estate, staff):
@@ -169,14 +182,16 @@ def test_save_replaces_audits_and_clears(estate, staff):
     household_teams_save(target=target, teams=three, acting_user=staff["street"])
     version = teams_version(target)
     two = suggest_teams(target, staff["street"], teams=2).teams
-    household_teams_save(target=target, teams=two, acting_user=staff["street"],
-                         expected_version=version)
+    household_teams_save(
+        target=target, teams=two, acting_user=staff["street"], expected_version=version
+    )
     assert len(saved_teams(target)) == 2
     entry = AuditEntry.objects.filter(action="householdteams.save").first()
     assert len(entry.before["teams"]) == 3 and len(entry.after["teams"]) == 2
     with pytest.raises(GroupError) as caught:
-        household_teams_save(target=target, teams=two, acting_user=staff["street"],
-                             expected_version=version)
+        household_teams_save(
+            target=target, teams=two, acting_user=staff["street"], expected_version=version
+        )
     assert "Someone saved a new set" in caught.value.messages[0]
     assert household_teams_clear(target=target, acting_user=staff["street"]) == 2
     assert not HouseholdTeam.objects.exists()

@@ -56,9 +56,14 @@ def earn():
 
     def make(member, hours, *, on: dt.date | None = None, points: int | None = None):
         return services.ledger_earn(
-            member=member, hours=Decimal(str(hours)), reason="社区清洁活动",
-            source=f"test.activity:{next(counter)}", occurred_on=on or timezone.localdate(),
-            acting_user=None, points=points)
+            member=member,
+            hours=Decimal(str(hours)),
+            reason="社区清洁活动",
+            source=f"test.activity:{next(counter)}",
+            occurred_on=on or timezone.localdate(),
+            acting_user=None,
+            points=points,
+        )
 
     return make
 
@@ -68,8 +73,9 @@ def item():
     """Stock the mall through the service (everyone's item unless a community is given)."""
 
     def make(name: str = "洗衣液", cost: int = 30, stock: int = 5, **extra):
-        return services.mall_item_create(acting_user=None, name=name, points_cost=cost,
-                                         stock=stock, **extra)
+        return services.mall_item_create(
+            acting_user=None, name=name, points_cost=cost, stock=stock, **extra
+        )
 
     return make
 

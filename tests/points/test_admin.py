@@ -26,18 +26,33 @@ def test_ledger_add_is_an_adjustment_with_a_reason(client, root, people, earn):
     earn(people.wang, 2)
     client.force_login(root)
     assert client.get("/en/admin/points/ledgerentry/add/").status_code == 200
-    response = client.post("/en/admin/points/ledgerentry/add/", {
-        "member": people.wang.pk, "hours": "", "points": "-5", "occurred_on": "",
-        "reason": ""})
+    response = client.post(
+        "/en/admin/points/ledgerentry/add/",
+        {"member": people.wang.pk, "hours": "", "points": "-5", "occurred_on": "", "reason": ""},
+    )
     assert response.status_code == 200  # the form again: a reason is required
     assert LedgerEntry.objects.count() == 1
-    response = client.post("/en/admin/points/ledgerentry/add/", {
-        "member": people.wang.pk, "hours": "", "points": "-50", "occurred_on": "",
-        "reason": "多记"})
+    response = client.post(
+        "/en/admin/points/ledgerentry/add/",
+        {
+            "member": people.wang.pk,
+            "hours": "",
+            "points": "-50",
+            "occurred_on": "",
+            "reason": "多记",
+        },
+    )
     assert "would leave a negative balance" in response.content.decode()
-    response = client.post("/en/admin/points/ledgerentry/add/", {
-        "member": people.wang.pk, "hours": "0.5", "points": "5", "occurred_on": "",
-        "reason": "补记签到"})
+    response = client.post(
+        "/en/admin/points/ledgerentry/add/",
+        {
+            "member": people.wang.pk,
+            "hours": "0.5",
+            "points": "5",
+            "occurred_on": "",
+            "reason": "补记签到",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = LedgerEntry.objects.get(kind="adjust")
     assert (entry.points, entry.reason, entry.created_by) == (5, "补记签到", root)
@@ -50,8 +65,9 @@ def test_ledger_cannot_be_changed_or_deleted_in_the_admin(client, root, people, 
     client.force_login(root)
     page = client.get(f"/en/admin/points/ledgerentry/{entry.pk}/change/").content.decode()
     assert 'name="points"' not in page and 'name="_save"' not in page  # read only
-    response = client.post(f"/en/admin/points/ledgerentry/{entry.pk}/change/",
-                           {"points": "999", "reason": "x"})
+    response = client.post(
+        f"/en/admin/points/ledgerentry/{entry.pk}/change/", {"points": "999", "reason": "x"}
+    )
     assert response.status_code == 403
     assert client.get(f"/en/admin/points/ledgerentry/{entry.pk}/delete/").status_code == 403
     changelist = client.get("/en/admin/points/ledgerentry/").content.decode()
@@ -67,9 +83,16 @@ def test_ledger_admin_is_scoped(client, people, earn):
     page = client.get("/en/admin/points/ledgerentry/").content.decode()
     assert "赵敏" in page and "王芳" not in page
     # an adjustment for a member outside their grids is refused on the form
-    response = client.post("/en/admin/points/ledgerentry/add/", {
-        "member": people.wang.pk, "hours": "10", "points": "100", "occurred_on": "",
-        "reason": "送分"})
+    response = client.post(
+        "/en/admin/points/ledgerentry/add/",
+        {
+            "member": people.wang.pk,
+            "hours": "10",
+            "points": "100",
+            "occurred_on": "",
+            "reason": "送分",
+        },
+    )
     assert response.status_code == 200
     assert "not among those in your grids" in response.content.decode()
     assert LedgerEntry.objects.filter(kind="adjust").count() == 0
@@ -77,23 +100,47 @@ def test_ledger_admin_is_scoped(client, people, earn):
 
 def test_mall_item_admin_goes_through_the_services(client, root, people, tree):
     client.force_login(root)
-    response = client.post("/en/admin/points/mallitem/add/", {
-        "name": "雨伞", "description": "", "points_cost": "40", "stock": "3", "active": "on",
-        "community": tree.c1.pk})
+    response = client.post(
+        "/en/admin/points/mallitem/add/",
+        {
+            "name": "雨伞",
+            "description": "",
+            "points_cost": "40",
+            "stock": "3",
+            "active": "on",
+            "community": tree.c1.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     umbrella = MallItem.objects.get()
     assert AuditEntry.objects.filter(action="mall_item_create").count() == 1
     page = client.get(f"/en/admin/points/mallitem/{umbrella.pk}/change/").content.decode()
     assert 'name="stock"' not in page and 'name="restock"' in page
-    response = client.post(f"/en/admin/points/mallitem/{umbrella.pk}/change/", {
-        "name": "雨伞", "description": "", "points_cost": "45", "active": "on",
-        "community": tree.c1.pk, "restock": "-2"})
+    response = client.post(
+        f"/en/admin/points/mallitem/{umbrella.pk}/change/",
+        {
+            "name": "雨伞",
+            "description": "",
+            "points_cost": "45",
+            "active": "on",
+            "community": tree.c1.pk,
+            "restock": "-2",
+        },
+    )
     assert response.status_code == 302
     umbrella.refresh_from_db()
     assert (umbrella.points_cost, umbrella.stock) == (45, 1)
-    response = client.post(f"/en/admin/points/mallitem/{umbrella.pk}/change/", {
-        "name": "雨伞", "description": "", "points_cost": "45", "active": "on",
-        "community": tree.c1.pk, "restock": "-2"})
+    response = client.post(
+        f"/en/admin/points/mallitem/{umbrella.pk}/change/",
+        {
+            "name": "雨伞",
+            "description": "",
+            "points_cost": "45",
+            "active": "on",
+            "community": tree.c1.pk,
+            "restock": "-2",
+        },
+    )
     assert "Only 1 in stock." in response.content.decode()
     assert client.get(f"/en/admin/points/mallitem/{umbrella.pk}/delete/").status_code == 403
 
@@ -101,20 +148,45 @@ def test_mall_item_admin_goes_through_the_services(client, root, people, tree):
 def test_mall_item_admin_scoped_to_the_keepers_community(client, people, tree):
     staff_with(people.keeper, "view_mallitem", "add_mallitem", "change_mallitem")
     client.force_login(people.keeper)
-    response = client.post("/en/admin/points/mallitem/add/", {
-        "name": "南山的", "description": "", "points_cost": "10", "stock": "1",
-        "active": "on", "community": tree.c2.pk})
+    response = client.post(
+        "/en/admin/points/mallitem/add/",
+        {
+            "name": "南山的",
+            "description": "",
+            "points_cost": "10",
+            "stock": "1",
+            "active": "on",
+            "community": tree.c2.pk,
+        },
+    )
     assert response.status_code == 200 and MallItem.objects.count() == 0
-    response = client.post("/en/admin/points/mallitem/add/", {
-        "name": "全区的", "description": "", "points_cost": "10", "stock": "1",
-        "active": "on", "community": ""})
+    response = client.post(
+        "/en/admin/points/mallitem/add/",
+        {
+            "name": "全区的",
+            "description": "",
+            "points_cost": "10",
+            "stock": "1",
+            "active": "on",
+            "community": "",
+        },
+    )
     assert response.status_code == 200 and MallItem.objects.count() == 0
-    response = client.post("/en/admin/points/mallitem/add/", {
-        "name": "东湖的", "description": "", "points_cost": "10", "stock": "1",
-        "active": "on", "community": tree.c1.pk})
+    response = client.post(
+        "/en/admin/points/mallitem/add/",
+        {
+            "name": "东湖的",
+            "description": "",
+            "points_cost": "10",
+            "stock": "1",
+            "active": "on",
+            "community": tree.c1.pk,
+        },
+    )
     assert response.status_code == 302
-    theirs = services.mall_item_create(acting_user=None, name="南山毛巾", points_cost=5,
-                                       stock=1, community=tree.c2)
+    theirs = services.mall_item_create(
+        acting_user=None, name="南山毛巾", points_cost=5, stock=1, community=tree.c2
+    )
     page = client.get("/en/admin/points/mallitem/").content.decode()
     assert "东湖的" in page and "南山毛巾" not in page
     assert client.get(f"/en/admin/points/mallitem/{theirs.pk}/change/").status_code == 302
@@ -130,8 +202,11 @@ def test_redemption_admin_hands_over_by_action(client, people, earn, item):
     client.force_login(people.keeper)
     page = client.get("/en/admin/points/redemption/").content.decode()
     assert "赵敏" not in page and "王芳" in page and "hand_over" in page
-    response = client.post("/en/admin/points/redemption/", {
-        "action": "hand_over", "_selected_action": [mine.pk, theirs.pk]}, follow=True)
+    response = client.post(
+        "/en/admin/points/redemption/",
+        {"action": "hand_over", "_selected_action": [mine.pk, theirs.pk]},
+        follow=True,
+    )
     assert response.status_code == 200
     mine.refresh_from_db()
     theirs.refresh_from_db()

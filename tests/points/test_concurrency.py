@@ -44,7 +44,7 @@ def race(n: int, work) -> tuple[list, list[str], list[BaseException]]:
         except (NotEnoughPoints, OutOfStock) as exc:
             with lock:
                 refused.append(exc.messages[0])
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+        except BaseException as exc:
             with lock:
                 other.append(exc)
         finally:
@@ -63,13 +63,15 @@ def test_twenty_redemptions_with_points_for_three(tree, earn):
     earn(member, 9)  # 90 points: three redemptions at 30
     item = services.mall_item_create(acting_user=None, name="洗衣液", points_cost=30, stock=100)
 
-    won, refused, other = race(20, lambda i: services.redemption_create(
-        member=member, item=item, acting_user=None))
+    won, refused, other = race(
+        20, lambda i: services.redemption_create(member=member, item=item, acting_user=None)
+    )
 
     assert other == []
     assert len(won) == 3 and len(refused) == 17
-    assert all(msg == "Not enough points: 王芳 has 0 points and “洗衣液” costs 30."
-               for msg in refused)
+    assert all(
+        msg == "Not enough points: 王芳 has 0 points and “洗衣液” costs 30." for msg in refused
+    )
     assert selectors.points_balance(member) == 0
     assert MallItem.objects.get(pk=item.pk).stock == 97
     assert Redemption.objects.filter(member=member).count() == 3
@@ -82,8 +84,9 @@ def test_thirty_members_for_five_in_stock(tree, earn):
         earn(m, 5)  # 50 points each: plenty
     item = services.mall_item_create(acting_user=None, name="大米", points_cost=20, stock=5)
 
-    won, refused, other = race(30, lambda i: services.redemption_create(
-        member=members[i], item=item, acting_user=None))
+    won, refused, other = race(
+        30, lambda i: services.redemption_create(member=members[i], item=item, acting_user=None)
+    )
 
     assert other == []
     assert len(won) == 5 and len(refused) == 25
@@ -114,7 +117,7 @@ def test_concurrent_cancellations_refund_once(tree, earn):
             result = "ok"
         except RedemptionStateError:
             result = "refused"
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             result = repr(exc)
         finally:
             connections.close_all()

@@ -61,8 +61,14 @@ def test_earn_redeem_cancel_refund_hand_over(people, earn, item):
 
     assert list(selectors.redemptions_kept_by(people.keeper)) == []
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"redemption_create", "ledger_spend", "redemption_cancel", "ledger_refund",
-            "redemption_hand_over", "ledger_earn"} <= actions
+    assert {
+        "redemption_create",
+        "ledger_spend",
+        "redemption_cancel",
+        "ledger_refund",
+        "redemption_hand_over",
+        "ledger_earn",
+    } <= actions
 
 
 def test_refusals_name_balance_price_and_item(people, earn, item):
@@ -96,12 +102,14 @@ def test_refusals_name_balance_price_and_item(people, earn, item):
 
 def test_keeper_redeems_for_member_at_the_office(people, earn, item):
     earn(people.wang, 3)
-    r = services.redemption_create(member=people.wang, item=item(cost=30),
-                                   acting_user=people.keeper)
+    r = services.redemption_create(
+        member=people.wang, item=item(cost=30), acting_user=people.keeper
+    )
     assert r.created_by == people.keeper and selectors.points_balance(people.wang) == 0
     with pytest.raises(PointsNotAllowed):
-        services.redemption_create(member=people.wang, item=item(cost=1),
-                                   acting_user=people.other_keeper)
+        services.redemption_create(
+            member=people.wang, item=item(cost=1), acting_user=people.other_keeper
+        )
 
 
 def test_cancel_and_hand_over_only_from_redeemed(people, earn, item):
@@ -111,8 +119,10 @@ def test_cancel_and_hand_over_only_from_redeemed(people, earn, item):
     with pytest.raises(ValidationError, match="Say why the redemption is cancelled"):
         services.redemption_cancel(redemption=r, reason="  ", acting_user=people.keeper)
     services.redemption_hand_over(redemption=r, acting_user=people.keeper)
-    with pytest.raises(RedemptionStateError, match="is handed over: only a redemption not yet "
-                                                   "handed over can be cancelled"):
+    with pytest.raises(
+        RedemptionStateError,
+        match="is handed over: only a redemption not yet handed over can be cancelled",
+    ):
         services.redemption_cancel(redemption=r, reason="不要了", acting_user=people.keeper)
     r2 = services.redemption_create(member=people.wang, item=soap, acting_user=None)
     services.redemption_cancel(redemption=r2, reason="不要了", acting_user=people.keeper)
@@ -136,34 +146,53 @@ def test_adjustments_are_new_entries_with_a_reason(people, earn):
     earn(wang, 5)
     year = timezone.localdate().year
     with pytest.raises(ValidationError, match="Say why the ledger is being adjusted"):
-        services.ledger_adjust(member=wang, hours=-1, points=-10, reason=" ",
-                               acting_user=people.keeper)
+        services.ledger_adjust(
+            member=wang, hours=-1, points=-10, reason=" ", acting_user=people.keeper
+        )
     with pytest.raises(ValidationError, match="both are zero"):
-        services.ledger_adjust(member=wang, hours=0, points=0, reason="无",
-                               acting_user=people.keeper)
+        services.ledger_adjust(
+            member=wang, hours=0, points=0, reason="无", acting_user=people.keeper
+        )
     with pytest.raises(ValidationError, match="two decimals"):
-        services.ledger_adjust(member=wang, hours="0.125", points=0, reason="多记",
-                               acting_user=people.keeper)
-    with pytest.raises(ValidationError, match="王芳 has 50 points: taking away 60 would leave "
-                                              "a negative balance"):
-        services.ledger_adjust(member=wang, hours=0, points=-60, reason="多记",
-                               acting_user=people.keeper)
+        services.ledger_adjust(
+            member=wang, hours="0.125", points=0, reason="多记", acting_user=people.keeper
+        )
+    with pytest.raises(
+        ValidationError, match="王芳 has 50 points: taking away 60 would leave a negative balance"
+    ):
+        services.ledger_adjust(
+            member=wang, hours=0, points=-60, reason="多记", acting_user=people.keeper
+        )
     with pytest.raises(ValidationError, match=f"王芳 has 5 hours in {year}: taking away 6 "):
-        services.ledger_adjust(member=wang, hours=-6, points=0, reason="多记",
-                               acting_user=people.keeper)
+        services.ledger_adjust(
+            member=wang, hours=-6, points=0, reason="多记", acting_user=people.keeper
+        )
     with pytest.raises(PointsNotAllowed, match="outside their grids"):
-        services.ledger_adjust(member=wang, hours=1, points=10, reason="补记",
-                               acting_user=people.other_keeper)
+        services.ledger_adjust(
+            member=wang, hours=1, points=10, reason="补记", acting_user=people.other_keeper
+        )
     with pytest.raises(PointsNotAllowed):  # a grid leader reads hours but keeps no ledger
-        services.ledger_adjust(member=wang, hours=1, points=10, reason="补记",
-                               acting_user=people.leader)
+        services.ledger_adjust(
+            member=wang, hours=1, points=10, reason="补记", acting_user=people.leader
+        )
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="cannot be in the future"):
-        services.ledger_adjust(member=wang, hours=1, points=0, reason="补记",
-                               occurred_on=tomorrow, acting_user=people.keeper)
+        services.ledger_adjust(
+            member=wang,
+            hours=1,
+            points=0,
+            reason="补记",
+            occurred_on=tomorrow,
+            acting_user=people.keeper,
+        )
 
-    entry = services.ledger_adjust(member=wang, hours="-1.5", points=-15,
-                                   reason="活动时长多记了1.5小时", acting_user=people.keeper)
+    entry = services.ledger_adjust(
+        member=wang,
+        hours="-1.5",
+        points=-15,
+        reason="活动时长多记了1.5小时",
+        acting_user=people.keeper,
+    )
     assert entry.kind == "adjust" and entry.created_by == people.keeper
     assert selectors.hours_in_year(wang, year) == Decimal("3.5")
     assert selectors.points_balance(wang) == 35
@@ -175,8 +204,14 @@ def test_last_years_correction_counts_in_last_year(people, earn):
     today = timezone.localdate()
     last_year = today.replace(year=today.year - 1, day=1)
     earn(people.wang, 10, on=last_year)
-    services.ledger_adjust(member=people.wang, hours=2, points=0, reason="补记去年",
-                           occurred_on=last_year, acting_user=people.keeper)
+    services.ledger_adjust(
+        member=people.wang,
+        hours=2,
+        points=0,
+        reason="补记去年",
+        occurred_on=last_year,
+        acting_user=people.keeper,
+    )
     assert selectors.hours_in_year(people.wang, last_year.year) == 12
     assert selectors.hours_in_year(people.wang, today.year) == 0
     assert selectors.hours_total(people.wang) == 12
@@ -195,11 +230,23 @@ def test_yearly_progress_towards_the_target(people, earn):
 
 def test_earn_once_per_source(people):
     today = timezone.localdate()
-    services.ledger_earn(member=people.wang, hours=2, reason="x", source="service.signup:1",
-                         occurred_on=today, acting_user=None)
+    services.ledger_earn(
+        member=people.wang,
+        hours=2,
+        reason="x",
+        source="service.signup:1",
+        occurred_on=today,
+        acting_user=None,
+    )
     with pytest.raises(ValidationError, match="already been credited"):
-        services.ledger_earn(member=people.wang, hours=2, reason="x",
-                             source="service.signup:1", occurred_on=today, acting_user=None)
+        services.ledger_earn(
+            member=people.wang,
+            hours=2,
+            reason="x",
+            source="service.signup:1",
+            occurred_on=today,
+            acting_user=None,
+        )
 
 
 def test_members_below_target_fewest_hours_first(people, earn, make_user, tree):
@@ -212,10 +259,14 @@ def test_members_below_target_fewest_hours_first(people, earn, make_user, tree):
     # a compound's grid leader sees only the compound's members
     assert [m.name for m in selectors.members_with_hours(people.leader)] == ["王芳"]
     # last year's hours do not count this year
-    assert [m.name for m in selectors.members_with_hours(
-        people.keeper, year=timezone.localdate().year - 1)] == ["李强", "王芳"]
-    assert all(m.year_hours == 0 for m in selectors.members_with_hours(
-        people.keeper, year=timezone.localdate().year - 1))
+    assert [
+        m.name
+        for m in selectors.members_with_hours(people.keeper, year=timezone.localdate().year - 1)
+    ] == ["李强", "王芳"]
+    assert all(
+        m.year_hours == 0
+        for m in selectors.members_with_hours(people.keeper, year=timezone.localdate().year - 1)
+    )
 
 
 def test_restock_is_a_delta_and_never_below_zero(people, item):
@@ -227,13 +278,18 @@ def test_restock_is_a_delta_and_never_below_zero(people, item):
     with pytest.raises(PointsNotAllowed):
         services.mall_item_restock(item=soap, add=1, acting_user=people.other_keeper)
     with pytest.raises(PointsNotAllowed, match="every member"):
-        services.mall_item_create(acting_user=people.keeper, name="全区", points_cost=5,
-                                  stock=1)
+        services.mall_item_create(acting_user=people.keeper, name="全区", points_cost=5, stock=1)
     with pytest.raises(ValidationError):
-        services.mall_item_create(acting_user=people.keeper, name="免费", points_cost=0,
-                                  stock=1, community=people.wang.community)
+        services.mall_item_create(
+            acting_user=people.keeper,
+            name="免费",
+            points_cost=0,
+            stock=1,
+            community=people.wang.community,
+        )
     with pytest.raises(ValidationError):
         services.mall_item_update(item=soap, acting_user=people.keeper, stock=100)
-    soap = services.mall_item_update(item=soap, acting_user=people.keeper, points_cost=40,
-                                     active=False)
+    soap = services.mall_item_update(
+        item=soap, acting_user=people.keeper, points_cost=40, active=False
+    )
     assert (soap.points_cost, soap.active, soap.stock) == (40, False, 7)

@@ -31,11 +31,14 @@ def test_model_refuses_save_and_delete(entry):
     assert LedgerEntry.objects.get(pk=entry.pk).points == 30
 
 
-@pytest.mark.parametrize("sql", [
-    f"UPDATE {TABLE} SET points = 1000 WHERE id = %s",
-    f"UPDATE {TABLE} SET reason = 'changed', occurred_on = occurred_on WHERE id = %s",
-    f"DELETE FROM {TABLE} WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE {TABLE} SET points = 1000 WHERE id = %s",
+        f"UPDATE {TABLE} SET reason = 'changed', occurred_on = occurred_on WHERE id = %s",
+        f"DELETE FROM {TABLE} WHERE id = %s",
+    ],
+)
 def test_raw_sql_update_and_delete_fail_in_the_database(entry, sql):
     with pytest.raises(IntegrityError, match="immutable"):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -54,12 +57,22 @@ def test_raw_delete_of_the_whole_table_fails(entry):
 def test_raw_insert_still_works_and_check_constraints_hold(entry):
     with pytest.raises(IntegrityError):  # spending must take points out and no hours
         with transaction.atomic():
-            LedgerEntry.objects.create(member=entry.member, kind="spend", points=5,
-                                       reason="x", occurred_on=entry.occurred_on)
+            LedgerEntry.objects.create(
+                member=entry.member,
+                kind="spend",
+                points=5,
+                reason="x",
+                occurred_on=entry.occurred_on,
+            )
     with pytest.raises(IntegrityError):  # an adjustment needs a reason
         with transaction.atomic():
-            LedgerEntry.objects.create(member=entry.member, kind="adjust", points=5,
-                                       reason="", occurred_on=entry.occurred_on)
+            LedgerEntry.objects.create(
+                member=entry.member,
+                kind="adjust",
+                points=5,
+                reason="",
+                occurred_on=entry.occurred_on,
+            )
 
 
 def test_a_member_with_entries_cannot_be_deleted(entry):
@@ -83,8 +96,9 @@ def test_demo_reset_empties_the_ledger_and_keeps_the_triggers(people, earn, item
 
 
 @pytest.mark.django_db(transaction=True)
-def test_transactional_tests_can_leave_entries_with_ledger_flushable(ledger_flushable, people,
-                                                                     earn):
+def test_transactional_tests_can_leave_entries_with_ledger_flushable(
+    ledger_flushable, people, earn
+):
     """Without the fixture, Django's flush after this test fails on SQLite (the trigger)."""
     earn(people.wang, 1)
     assert LedgerEntry.objects.count() == 1

@@ -16,6 +16,7 @@ def messages_of(response) -> list[str]:
 
 # --- a member's own page -------------------------------------------------------------------
 
+
 def test_me_needs_login(client, db):
     response = client.get("/points/me/")
     assert response.status_code == 302 and "login" in response["Location"]
@@ -27,12 +28,14 @@ def test_me_without_a_member_record(client, people):
     assert 'id="no-member"' in page and "not linked to a member record" in page
 
 
-@override_settings(GRIDGOV_YEARLY_HOURS_TARGET=48.0,
-                   GRIDGOV_STAR_THRESHOLDS=["1:10", "2:100", "3:300"])
+@override_settings(
+    GRIDGOV_YEARLY_HOURS_TARGET=48.0, GRIDGOV_STAR_THRESHOLDS=["1:10", "2:100", "3:300"]
+)
 def test_me_shows_progress_stars_balance_ledger_and_redemptions(client, people, earn, item):
     earn(people.wang, 12)
-    services.redemption_create(member=people.wang, item=item("雨伞", cost=50),
-                               acting_user=people.wang.user)
+    services.redemption_create(
+        member=people.wang, item=item("雨伞", cost=50), acting_user=people.wang.user
+    )
     client.force_login(people.wang.user)
     page = client.get("/en/points/me/").content.decode()
     assert "王芳: hours and points" in page
@@ -61,14 +64,15 @@ def test_ledger_history_is_paginated(client, people, earn):
 
 def test_member_cancels_own_redemption_on_their_page(client, people, earn, item):
     earn(people.wang, 3)
-    r = services.redemption_create(member=people.wang, item=item(cost=30, stock=1),
-                                   acting_user=None)
+    r = services.redemption_create(
+        member=people.wang, item=item(cost=30, stock=1), acting_user=None
+    )
     client.force_login(people.li.user)  # someone else's redemption: forbidden
-    assert client.post(f"/en/points/redemptions/{r.pk}/cancel/",
-                       {"reason": "x"}).status_code == 403
+    assert client.post(f"/en/points/redemptions/{r.pk}/cancel/", {"reason": "x"}).status_code == 403
     client.force_login(people.wang.user)
-    response = client.post(f"/en/points/redemptions/{r.pk}/cancel/", {"reason": "不需要了"},
-                           follow=True)
+    response = client.post(
+        f"/en/points/redemptions/{r.pk}/cancel/", {"reason": "不需要了"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/en/points/me/"
     assert messages_of(response) == ["Redemption cancelled: 30 points were refunded."]
     assert selectors.points_balance(people.wang) == 30
@@ -76,6 +80,7 @@ def test_member_cancels_own_redemption_on_their_page(client, people, earn, item)
 
 
 # --- the mall -------------------------------------------------------------------------------
+
 
 def test_mall_lists_my_communitys_items_and_everyones(client, people, item, earn):
     earn(people.wang, 2)
@@ -99,7 +104,8 @@ def test_redeem_from_the_mall(client, people, earn, item):
     response = client.post(f"/en/points/mall/{soap.pk}/redeem/", follow=True)
     assert messages_of(response) == [
         "You redeemed “洗衣液” for 30 points; your balance is now 20. Collect it at the "
-        "community office."]
+        "community office."
+    ]
     assert MallItem.objects.get(pk=soap.pk).stock == 0
     page = response.content.decode()
     assert "Out of stock" in page
@@ -148,10 +154,14 @@ def test_zh_hans_pages_render(client, people, earn, item):
 
 # --- staff ----------------------------------------------------------------------------------
 
+
 def test_staff_pages_are_for_staff_only(client, people):
     client.force_login(people.wang.user)
-    for url in ("/points/staff/members/", "/points/staff/redemptions/",
-                f"/points/staff/members/{people.li.pk}/"):
+    for url in (
+        "/points/staff/members/",
+        "/points/staff/redemptions/",
+        f"/points/staff/members/{people.li.pk}/",
+    ):
         assert client.get(url).status_code == 403
     client.force_login(people.leader)  # a grid leader reads hours, keeps no ledger
     assert client.get("/points/staff/members/").status_code == 200
@@ -163,20 +173,27 @@ def test_keeper_records_an_adjustment(client, people, earn):
     client.force_login(people.keeper)
     page = client.get(f"/en/points/staff/members/{people.wang.pk}/").content.decode()
     assert 'id="adjust-form"' in page and "csrfmiddlewaretoken" in page
-    response = client.post(f"/en/points/staff/members/{people.wang.pk}/adjust/", {
-        "hours": "-1.5", "points": "-15", "reason": "签到重复，多记1.5小时",
-        "occurred_on": ""}, follow=True)
+    response = client.post(
+        f"/en/points/staff/members/{people.wang.pk}/adjust/",
+        {"hours": "-1.5", "points": "-15", "reason": "签到重复，多记1.5小时", "occurred_on": ""},
+        follow=True,
+    )
     assert messages_of(response) == ["Adjustment recorded for 王芳."]
     entry = LedgerEntry.objects.get(kind="adjust")
-    assert (entry.hours, entry.points, entry.created_by) == (Decimal("-1.5"), -15,
-                                                             people.keeper)
+    assert (entry.hours, entry.points, entry.created_by) == (Decimal("-1.5"), -15, people.keeper)
     assert "签到重复" in response.content.decode()
     # refused: no reason; nothing written
-    response = client.post(f"/en/points/staff/members/{people.wang.pk}/adjust/", {
-        "hours": "1", "points": "10", "reason": ""}, follow=True)
+    response = client.post(
+        f"/en/points/staff/members/{people.wang.pk}/adjust/",
+        {"hours": "1", "points": "10", "reason": ""},
+        follow=True,
+    )
     assert messages_of(response) == ["Say why the ledger is being adjusted."]
-    response = client.post(f"/en/points/staff/members/{people.wang.pk}/adjust/", {
-        "hours": "abc", "points": "10", "reason": "x"}, follow=True)
+    response = client.post(
+        f"/en/points/staff/members/{people.wang.pk}/adjust/",
+        {"hours": "abc", "points": "10", "reason": "x"},
+        follow=True,
+    )
     assert messages_of(response) == ["Hours must be a number, e.g. 1.5 or -2."]
     assert LedgerEntry.objects.filter(kind="adjust").count() == 1
 
@@ -185,8 +202,10 @@ def test_staff_of_another_community_cannot_adjust(client, people, earn):
     earn(people.wang, 5)
     client.force_login(people.other_keeper)
     assert client.get(f"/points/staff/members/{people.wang.pk}/").status_code == 404
-    response = client.post(f"/points/staff/members/{people.wang.pk}/adjust/", {
-        "hours": "10", "points": "100", "reason": "送分"})
+    response = client.post(
+        f"/points/staff/members/{people.wang.pk}/adjust/",
+        {"hours": "10", "points": "100", "reason": "送分"},
+    )
     assert response.status_code == 404
     assert LedgerEntry.objects.filter(kind="adjust").count() == 0
     # their own member is fine
@@ -221,14 +240,16 @@ def test_keeper_cancels_from_the_staff_list(client, people, earn, item):
     earn(people.wang, 10)
     r = services.redemption_create(member=people.wang, item=item(cost=30), acting_user=None)
     client.force_login(people.keeper)
-    response = client.post(f"/en/points/redemptions/{r.pk}/cancel/",
-                           {"reason": "物品缺货", "next": "staff"}, follow=True)
+    response = client.post(
+        f"/en/points/redemptions/{r.pk}/cancel/",
+        {"reason": "物品缺货", "next": "staff"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/en/points/staff/redemptions/"
     assert selectors.points_balance(people.wang) == 100
     client.force_login(people.other_keeper)
     r2 = services.redemption_create(member=people.wang, item=item(cost=30), acting_user=None)
-    assert client.post(f"/points/redemptions/{r2.pk}/cancel/",
-                       {"reason": "x"}).status_code == 403
+    assert client.post(f"/points/redemptions/{r2.pk}/cancel/", {"reason": "x"}).status_code == 403
 
 
 @override_settings(GRIDGOV_YEARLY_HOURS_TARGET=48.0)

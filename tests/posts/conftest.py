@@ -49,17 +49,25 @@ def catalogue(db) -> dict[str, PostKind]:
     for code, name in service_seed.CATEGORIES:
         ServiceCategory.objects.get_or_create(code=code, defaults={"name": name})
     for code, name, kind, minutes, hours in case_seed.CATEGORIES:
-        CaseCategory.objects.get_or_create(code=code, defaults={
-            "name": name, "kind": kind, "first_response_sla_minutes": minutes,
-            "resolution_sla_hours": hours})
+        CaseCategory.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "first_response_sla_minutes": minutes,
+                "resolution_sla_hours": hours,
+            },
+        )
     categories = {c.code: c for c in ServiceCategory.objects.all()}
     for code, name, category in posts_seed.KINDS:
-        PostKind.objects.get_or_create(code=code, defaults={"name": name,
-                                                            "category": categories[category]})
+        PostKind.objects.get_or_create(
+            code=code, defaults={"name": name, "category": categories[category]}
+        )
     for case_code, service_code in posts_seed.CASE_LINKS:
         CaseCategoryLink.objects.get_or_create(
             case_category=CaseCategory.objects.get(code=case_code),
-            defaults={"service_category": categories[service_code]})
+            defaults={"service_category": categories[service_code]},
+        )
     return {k.code: k for k in PostKind.objects.all()}
 
 

@@ -24,13 +24,20 @@ def test_twenty_claimers_of_the_last_place(tree, catalogue):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
     users = get_user_model().objects
-    first = MemberFactory(name="先到", location=IN_B1,
-                          user=users.create_user(username="first", password="x"))
-    members = [MemberFactory(name=f"党员{i:02d}", location=IN_B1,
-                             user=users.create_user(username=f"m{i}", password="x"))
-               for i in range(CLAIMERS)]
-    post = services.post_create(acting_user=None, kind=catalogue["vanguard"], grid=tree.c1,
-                                places=2)
+    first = MemberFactory(
+        name="先到", location=IN_B1, user=users.create_user(username="first", password="x")
+    )
+    members = [
+        MemberFactory(
+            name=f"党员{i:02d}",
+            location=IN_B1,
+            user=users.create_user(username=f"m{i}", password="x"),
+        )
+        for i in range(CLAIMERS)
+    ]
+    post = services.post_create(
+        acting_user=None, kind=catalogue["vanguard"], grid=tree.c1, places=2
+    )
     services.post_claim(post=post, member=first, acting_user=first.user)  # one place left
 
     barrier = threading.Barrier(CLAIMERS)
@@ -49,7 +56,7 @@ def test_twenty_claimers_of_the_last_place(tree, catalogue):
         except PostFull as exc:
             with lock:
                 full.append(exc.messages[0])
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 other.append(exc)
         finally:
@@ -65,7 +72,10 @@ def test_twenty_claimers_of_the_last_place(tree, catalogue):
     assert len(won) == 1 and len(full) == CLAIMERS - 1
     assert set(full) == {"All 2 places of 党员先锋岗 · 东湖社区 are taken."}
     post = ServicePost.objects.get(pk=post.pk)
-    holders = set(PostClaim.objects.filter(post=post, released_on__isnull=True)
-                  .values_list("member_id", flat=True))
+    holders = set(
+        PostClaim.objects.filter(post=post, released_on__isnull=True).values_list(
+            "member_id", flat=True
+        )
+    )
     assert post.claimed == post.places == 2
     assert holders == {first.pk, won[0]}

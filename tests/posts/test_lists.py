@@ -44,55 +44,90 @@ class World:
 
 @pytest.fixture
 def world(catalogue, categories, tree, staff) -> World:
-    spots = {"near": Point(113.1025, 23.002, srid=4326), "mid": Point(113.104, 23.0021,
-                                                                        srid=4326),
-             "far": Point(113.1075, 23.003, srid=4326), "beyond": Point(113.1095, 23.008,
-                                                                         srid=4326),
-             "other_cat": Point(113.1021, 23.002, srid=4326), "withdrawn": IN_B1,
-             "south": IN_B4}
-    members = {name: MemberFactory(name=name, location=p, report_status=ReportStatus.CONFIRMED)
-               for name, p in spots.items()}
+    spots = {
+        "near": Point(113.1025, 23.002, srid=4326),
+        "mid": Point(113.104, 23.0021, srid=4326),
+        "far": Point(113.1075, 23.003, srid=4326),
+        "beyond": Point(113.1095, 23.008, srid=4326),
+        "other_cat": Point(113.1021, 23.002, srid=4326),
+        "withdrawn": IN_B1,
+        "south": IN_B4,
+    }
+    members = {
+        name: MemberFactory(name=name, location=p, report_status=ReportStatus.CONFIRMED)
+        for name, p in spots.items()
+    }
     for name in ("near", "mid", "far", "beyond", "south"):
-        services_lists.resource_create(member=members[name], acting_user=None,
-                                       category=categories["clean_home"], skill="清扫",
-                                       available_time="周末")
-    services_lists.resource_create(member=members["other_cat"], acting_user=None,
-                                   category=categories["culture_sports"], skill="广场舞")
-    gone = services_lists.resource_create(member=members["withdrawn"], acting_user=None,
-                                          category=categories["clean_home"], skill="清扫")
+        services_lists.resource_create(
+            member=members[name],
+            acting_user=None,
+            category=categories["clean_home"],
+            skill="清扫",
+            available_time="周末",
+        )
+    services_lists.resource_create(
+        member=members["other_cat"],
+        acting_user=None,
+        category=categories["culture_sports"],
+        skill="广场舞",
+    )
+    gone = services_lists.resource_create(
+        member=members["withdrawn"],
+        acting_user=None,
+        category=categories["clean_home"],
+        skill="清扫",
+    )
     services_lists.resource_update(resource=gone, acting_user=None, active=False)
     for name in ("near", "mid"):
-        services_lists.resource_create(member=members[name], acting_user=None,
-                                       category=categories["safety"], skill="巡逻")
-        services_lists.resource_create(member=members[name], acting_user=None,
-                                       category=categories["neighbourly"], skill="陪伴老人")
+        services_lists.resource_create(
+            member=members[name], acting_user=None, category=categories["safety"], skill="巡逻"
+        )
+        services_lists.resource_create(
+            member=members[name],
+            acting_user=None,
+            category=categories["neighbourly"],
+            skill="陪伴老人",
+        )
 
     from gridgov.cases.models import CaseCategory
 
     def case(code, location=CASE_AT, **extra):
-        return cases.case_create(acting_user=None, category=CaseCategory.objects.get(code=code),
-                                 channel="phone", title=extra.pop("title", "楼下垃圾堆积"),
-                                 requester_name="陈阿姨", requester_phone="13800001234",
-                                 description="三楼住户反映", address="东湖花园1栋301",
-                                 location=location, **extra)
+        return cases.case_create(
+            acting_user=None,
+            category=CaseCategory.objects.get(code=code),
+            channel="phone",
+            title=extra.pop("title", "楼下垃圾堆积"),
+            requester_name="陈阿姨",
+            requester_phone="13800001234",
+            description="三楼住户反映",
+            address="东湖花园1栋301",
+            location=location,
+            **extra,
+        )
 
     new = case("sanitation")
-    dispatched = cases.case_dispatch(case=case("safety_hazard", title="井盖松动"),
-                                     member=members["near"], acting_user=None)
-    taken = cases.case_take(case=case("micro_wish", title="帮忙买菜"), member=members["mid"],
-                            acting_user=None)
+    dispatched = cases.case_dispatch(
+        case=case("safety_hazard", title="井盖松动"), member=members["near"], acting_user=None
+    )
+    taken = cases.case_take(
+        case=case("micro_wish", title="帮忙买菜"), member=members["mid"], acting_user=None
+    )
     south = case("sanitation", location=IN_B4, title="南山垃圾")
 
     def resident(name, location, *surveys):
         household = HouseholdFactory(address=f"{name}家", location=location)
         person = ResidentFactory(household=household, name=name, phone="13600009999")
         for category, year in surveys:
-            Vulnerability.objects.create(resident=person, category=category,
-                                         surveyed_year=year)
+            Vulnerability.objects.create(resident=person, category=category, surveyed_year=year)
         return person
 
-    elder = resident("孙奶奶", Point(113.1022, 23.0022, srid=4326),
-                     ("empty_nest", 2026), ("left_behind", 2026), ("empty_nest", 2025))
+    elder = resident(
+        "孙奶奶",
+        Point(113.1022, 23.0022, srid=4326),
+        ("empty_nest", 2026),
+        ("left_behind", 2026),
+        ("empty_nest", 2025),
+    )
     poor = resident("周大爷", IN_B3, ("wubao", 2026), ("disabled", 2026))
     old = resident("吴阿姨", IN_B1, ("dibao", 2025))
     return World(new, dispatched, taken, south, elder, poor, old, members)
@@ -101,8 +136,10 @@ def world(catalogue, categories, tree, staff) -> World:
 def test_needs_come_from_waiting_cases_and_the_latest_survey(world, staff):
     listing = needs_for(user=staff.c1)
     assert listing.survey_year == 2026 and listing.survey_years == [2026, 2025]
-    got = [(n.source, n.category.code, n.title.split(" ")[0] if n.case else n.who)
-           for n in listing.needs]
+    got = [
+        (n.source, n.category.code, n.title.split(" ")[0] if n.case else n.who)
+        for n in listing.needs
+    ]
     assert got == [
         ("case", "clean_home", world.case.number),
         ("case", "safety", world.dispatched.number),
@@ -133,8 +170,7 @@ def test_matching_by_category_and_distance_in_metres(world, staff):
 
     wider = needs_for(user=staff.c1)
     suggest(wider.needs, user=staff.c1, radius_m=1100)
-    assert [s.member.name for s in wider.needs[0].suggestions] == ["near", "mid", "far",
-                                                                   "beyond"]
+    assert [s.member.name for s in wider.needs[0].suggestions] == ["near", "mid", "far", "beyond"]
     # the survey need in the neighbourly category: only members offering it, nearest first
     elder = wider.needs[2]
     assert [s.member.name for s in elder.suggestions] == ["near", "mid"]
@@ -142,16 +178,19 @@ def test_matching_by_category_and_distance_in_metres(world, staff):
 
 def test_confirm_and_dispatch_a_case(world, staff):
     near = world.members["near"]
-    entry = services_lists.service_entry_confirm(acting_user=staff.c1, member=near,
-                                                 case=world.case, dispatch=True, note="明早处理")
+    entry = services_lists.service_entry_confirm(
+        acting_user=staff.c1, member=near, case=world.case, dispatch=True, note="明早处理"
+    )
     world.case.refresh_from_db()
     assert world.case.status == Status.DISPATCHED and world.case.dispatched_to == near
     assert CaseEvent.objects.filter(case=world.case, action="dispatched", member=near).exists()
     assert entry.dispatched and entry.status == "planned" and entry.category.code == "clean_home"
-    assert entry.distance_m == pytest.approx(geodesic_m(world.case.location, near.location),
-                                             rel=2e-3)
-    assert AuditEntry.objects.filter(action="service_entry.confirm",
-                                     object_id=str(entry.pk)).exists()
+    assert entry.distance_m == pytest.approx(
+        geodesic_m(world.case.location, near.location), rel=2e-3
+    )
+    assert AuditEntry.objects.filter(
+        action="service_entry.confirm", object_id=str(entry.pk)
+    ).exists()
     listing = needs_for(user=staff.c1)
     suggest(listing.needs, user=staff.c1, radius_m=1000)
     need = listing.needs[0]
@@ -162,35 +201,58 @@ def test_confirm_and_dispatch_a_case(world, staff):
 
 
 def test_a_failed_dispatch_writes_nothing(world, staff):
-    before = (ServiceListEntry.objects.count(), AuditEntry.objects.count(),
-              CaseEvent.objects.count())
+    before = (
+        ServiceListEntry.objects.count(),
+        AuditEntry.objects.count(),
+        CaseEvent.objects.count(),
+    )
     with pytest.raises(ValidationError) as info:  # already dispatched to ``near``
-        services_lists.service_entry_confirm(acting_user=staff.c1, member=world.members["near"],
-                                             case=world.dispatched, dispatch=True)
+        services_lists.service_entry_confirm(
+            acting_user=staff.c1, member=world.members["near"], case=world.dispatched, dispatch=True
+        )
     assert f"Case {world.dispatched.number} is already dispatched to near." in info.value.messages
-    assert (ServiceListEntry.objects.count(), AuditEntry.objects.count(),
-            CaseEvent.objects.count()) == before
+    assert (
+        ServiceListEntry.objects.count(),
+        AuditEntry.objects.count(),
+        CaseEvent.objects.count(),
+    ) == before
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"need": "taken", "member": "mid"}, "only a case still waiting for a member can be matched"),
-    ({"need": "case", "member": "other_cat"}, "other_cat offers nothing in 洁净家园."),
-    ({"need": "case", "member": "withdrawn"}, "withdrawn offers nothing in 洁净家园."),
-    ({"need": "elder", "member": "near", "category": "poverty_relief"},
-     "孙奶奶 was not surveyed with a need in 扶贫助困."),
-    ({"need": "elder", "member": "near", "category": "neighbourly", "dispatch": True},
-     "Only a need raised as a case can be dispatched."),
-    ({"need": "case", "member": "south"}, "c1sec may not manage south"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"need": "taken", "member": "mid"},
+            "only a case still waiting for a member can be matched",
+        ),
+        ({"need": "case", "member": "other_cat"}, "other_cat offers nothing in 洁净家园."),
+        ({"need": "case", "member": "withdrawn"}, "withdrawn offers nothing in 洁净家园."),
+        (
+            {"need": "elder", "member": "near", "category": "poverty_relief"},
+            "孙奶奶 was not surveyed with a need in 扶贫助困.",
+        ),
+        (
+            {"need": "elder", "member": "near", "category": "neighbourly", "dispatch": True},
+            "Only a need raised as a case can be dispatched.",
+        ),
+        ({"need": "case", "member": "south"}, "c1sec may not manage south"),
+    ],
+)
 def test_confirm_refusals(world, staff, categories, kwargs, message):
     need = getattr(world, kwargs["need"])
-    args = {"case": need} if kwargs["need"] != "elder" else {
-        "resident": need, "category": categories[kwargs["category"]]}
+    args = (
+        {"case": need}
+        if kwargs["need"] != "elder"
+        else {"resident": need, "category": categories[kwargs["category"]]}
+    )
     before = (ServiceListEntry.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ValidationError) as info:
-        services_lists.service_entry_confirm(acting_user=staff.c1,
-                                             member=world.members[kwargs["member"]],
-                                             dispatch=kwargs.get("dispatch", False), **args)
+        services_lists.service_entry_confirm(
+            acting_user=staff.c1,
+            member=world.members[kwargs["member"]],
+            dispatch=kwargs.get("dispatch", False),
+            **args,
+        )
     assert message in " ".join(info.value.messages)
     assert (ServiceListEntry.objects.count(), AuditEntry.objects.count()) == before
 
@@ -198,11 +260,13 @@ def test_confirm_refusals(world, staff, categories, kwargs, message):
 def test_survey_need_planned_once_then_cancelled(world, staff, categories):
     near = world.members["near"]
     neighbourly = categories["neighbourly"]
-    entry = services_lists.service_entry_confirm(acting_user=staff.c1, member=near,
-                                                 resident=world.elder, category=neighbourly)
+    entry = services_lists.service_entry_confirm(
+        acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
+    )
     with pytest.raises(ValidationError, match="near is already planned for this need."):
-        services_lists.service_entry_confirm(acting_user=staff.c1, member=near,
-                                             resident=world.elder, category=neighbourly)
+        services_lists.service_entry_confirm(
+            acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
+        )
     with pytest.raises(ValidationError, match="Say why the planned service is cancelled."):
         services_lists.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="")
     services_lists.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="老人住院")
@@ -211,34 +275,45 @@ def test_survey_need_planned_once_then_cancelled(world, staff, categories):
     with pytest.raises(ValidationError, match="This service is already cancelled."):
         services_lists.service_entry_complete(entry=entry, acting_user=staff.c1)
     # planned again after the cancellation; the leader may look but not confirm
-    services_lists.service_entry_confirm(acting_user=staff.c1, member=near,
-                                         resident=world.elder, category=neighbourly)
+    services_lists.service_entry_confirm(
+        acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
+    )
     with pytest.raises(ValidationError, match="may not manage"):
-        services_lists.service_entry_confirm(acting_user=staff.leader,
-                                             member=world.members["mid"],
-                                             resident=world.elder, category=neighbourly)
+        services_lists.service_entry_confirm(
+            acting_user=staff.leader,
+            member=world.members["mid"],
+            resident=world.elder,
+            category=neighbourly,
+        )
 
 
 def test_personal_data_only_for_resident_readers(world, staff, make_user, tree):
     """The secretary reads everything; the building leader sees the needs without who,
     phone, address or surveyed category; a user who reads residents only in K2 sees K2's
     need in full and the rest without personal data."""
+
     def personal(user):
-        return {n.key: (n.personal, n.who, n.phone, n.address, n.detail)
-                for n in needs_for(user=user).needs}
+        return {
+            n.key: (n.personal, n.who, n.phone, n.address, n.detail)
+            for n in needs_for(user=user).needs
+        }
 
     full = personal(staff.c1)
     assert all(p[0] and p[1] for p in full.values())
     hidden = personal(staff.leader)
     assert set(hidden) == set(full)
     # A request's description is its content: shown to whoever sees the need.
-    assert all(p == (False, "", "", "", "三楼住户反映" if k.startswith("case:") else "")
-               for k, p in hidden.items())
+    assert all(
+        p == (False, "", "", "", "三楼住户反映" if k.startswith("case:") else "")
+        for k, p in hidden.items()
+    )
 
     mixed = make_user("k2sec", StaffRole.BRANCH_SECRETARY, tree.k2)
     from gridgov.accounts.models import Assignment
-    Assignment.objects.create(user=mixed, role=StaffRole.BUILDING_LEADER, grid=tree.c1,
-                              scope_code=tree.c1.code)
+
+    Assignment.objects.create(
+        user=mixed, role=StaffRole.BUILDING_LEADER, grid=tree.c1, scope_code=tree.c1.code
+    )
     seen = personal(mixed)
     poor_key = f"resident:{world.poor.pk}:poverty_relief"
     assert seen[poor_key][:2] == (True, "周大爷")

@@ -20,12 +20,15 @@ from tests.posts.conftest import IN_B3, IN_B4, days_ago
 @pytest.fixture
 def posts(catalogue, tree, staff):
     return {
-        "env": services.post_create(acting_user=staff.c1, kind=catalogue["environment"],
-                                    grid=tree.k1, places=1),
-        "aid": services.post_create(acting_user=staff.c1, kind=catalogue["mutual_aid"],
-                                    grid=tree.c1, places=3),
-        "south": services.post_create(acting_user=staff.c2, kind=catalogue["traffic_warden"],
-                                      grid=tree.c2, places=2),
+        "env": services.post_create(
+            acting_user=staff.c1, kind=catalogue["environment"], grid=tree.k1, places=1
+        ),
+        "aid": services.post_create(
+            acting_user=staff.c1, kind=catalogue["mutual_aid"], grid=tree.c1, places=3
+        ),
+        "south": services.post_create(
+            acting_user=staff.c2, kind=catalogue["traffic_warden"], grid=tree.c2, places=2
+        ),
     }
 
 
@@ -43,8 +46,9 @@ def test_member_sees_own_community_and_claims(client, posts, member_with_login):
     assert f'action="/en/posts/{posts["env"].pk}/claim/"' in page
     assert 'action="/en/posts/assign/"' not in page  # no staff form for a member
 
-    response = client.post(f"/en/posts/{posts['env'].pk}/claim/", {"next": "/en/posts/"},
-                           follow=True)
+    response = client.post(
+        f"/en/posts/{posts['env'].pk}/claim/", {"next": "/en/posts/"}, follow=True
+    )
     page = response.content.decode()
     assert "You now hold 环境维护岗 · 东湖花园." in page
     assert "You hold this post" in page and "1 of 1 places taken" in page
@@ -67,16 +71,20 @@ def test_staff_assign_from_the_page(client, posts, staff):
     page = client.get("/en/posts/").content.decode()
     assert page.count('action="/en/posts/assign/"') == 1  # C1 only
     assert "王芳 · no post yet" in page and "赵敏" not in page
-    response = client.post("/en/posts/assign/", {"post": posts["aid"].pk, "member": wang.pk},
-                           follow=True)
+    response = client.post(
+        "/en/posts/assign/", {"post": posts["aid"].pk, "member": wang.pk}, follow=True
+    )
     assert "王芳 now holds 邻里互助岗 · 东湖社区." in response.content.decode()
     claim = PostClaim.objects.get(member=wang)
     assert claim.assigned_by == staff.c1
-    response = client.post("/en/posts/assign/", {"post": posts["aid"].pk, "member": zhao.pk},
-                           follow=True)
+    response = client.post(
+        "/en/posts/assign/", {"post": posts["aid"].pk, "member": zhao.pk}, follow=True
+    )
     assert "choose a member of its community" in response.content.decode()
-    assert client.post("/en/posts/assign/", {"post": posts["south"].pk,
-                                             "member": wang.pk}).status_code == 404
+    assert (
+        client.post("/en/posts/assign/", {"post": posts["south"].pk, "member": wang.pk}).status_code
+        == 404
+    )
     assert client.post("/en/posts/assign/", {"post": "x"}).status_code == 404
     # the building leader looks, does not assign
     client.force_login(staff.leader)
@@ -85,13 +93,16 @@ def test_staff_assign_from_the_page(client, posts, staff):
 
 def test_mine_record_an_action_and_leave(client, posts, member_with_login, staff):
     wang = member_with_login("wang", "王芳")
-    claim = services.post_assign(post=posts["aid"], member=wang, acting_user=staff.c1,
-                                 since=days_ago(20))
+    claim = services.post_assign(
+        post=posts["aid"], member=wang, acting_user=staff.c1, since=days_ago(20)
+    )
     client.force_login(wang.user)
     page = client.get("/en/posts/mine/").content.decode()
     assert "邻里互助岗" in page and "overdue" in page and "No action recorded yet" in page
-    client.post(f"/en/posts/claims/{claim.pk}/act/",
-                {"acted_on": days_ago(1).isoformat(), "note": "帮邻居修水管"})
+    client.post(
+        f"/en/posts/claims/{claim.pk}/act/",
+        {"acted_on": days_ago(1).isoformat(), "note": "帮邻居修水管"},
+    )
     page = client.get("/en/posts/mine/").content.decode()
     assert PostAction.objects.get(claim=claim).note == "帮邻居修水管"
     assert "badge overdue" not in page and "days since: 1" in page
@@ -111,12 +122,17 @@ def test_mine_record_an_action_and_leave(client, posts, member_with_login, staff
 def test_mine_resources(client, catalogue, categories, member_with_login):
     wang = member_with_login("wang", "王芳")
     client.force_login(wang.user)
-    client.post("/en/posts/resources/add/", {"category": categories["culture_sports"].pk,
-                                             "skill": "书法", "available_time": "周六上午"})
+    client.post(
+        "/en/posts/resources/add/",
+        {
+            "category": categories["culture_sports"].pk,
+            "skill": "书法",
+            "available_time": "周六上午",
+        },
+    )
     resource = MemberResource.objects.get(member=wang)
     assert (resource.skill, resource.active) == ("书法", True)
-    response = client.post("/en/posts/resources/add/", {"category": "", "skill": "x"},
-                           follow=True)
+    response = client.post("/en/posts/resources/add/", {"category": "", "skill": "x"}, follow=True)
     assert "Choose a service category." in response.content.decode()
     client.post(f"/en/posts/resources/{resource.pk}/toggle/")
     resource.refresh_from_db()
@@ -128,16 +144,20 @@ def test_staff_lists_pages(client, posts, staff, member_with_login):
     holders = [MemberFactory(name=f"有岗{i}") for i in range(2)]
     idle = [MemberFactory(name=f"无岗{i}", location=IN_B3) for i in range(3)]
     MemberFactory(name="南山无岗", location=IN_B4)
-    services.post_assign(post=posts["aid"], member=holders[0], acting_user=staff.c1,
-                         since=days_ago(30))
-    services.post_assign(post=posts["aid"], member=holders[1], acting_user=staff.c1,
-                         since=days_ago(3))
+    services.post_assign(
+        post=posts["aid"], member=holders[0], acting_user=staff.c1, since=days_ago(30)
+    )
+    services.post_assign(
+        post=posts["aid"], member=holders[1], acting_user=staff.c1, since=days_ago(3)
+    )
     client.force_login(staff.c1)
     page = client.get("/en/posts/unclaimed/").content.decode()
     assert 'id="unclaimed-count">3<' in page
     assert all(m.name in page for m in idle) and "南山无岗" not in page
-    assert 'id="unclaimed-count">0<' in client.get(
-        "/en/posts/unclaimed/?grid=100001001").content.decode()  # K1: the holders live there
+    assert (
+        'id="unclaimed-count">0<'
+        in client.get("/en/posts/unclaimed/?grid=100001001").content.decode()
+    )  # K1: the holders live there
     page = client.get("/en/posts/overdue/").content.decode()
     assert 'id="overdue-count">1<' in page and "有岗0" in page and "有岗1" not in page
     assert re.search(r'class="badge overdue days">30<', page)
@@ -149,25 +169,45 @@ def test_staff_lists_pages(client, posts, staff, member_with_login):
 
 @pytest.fixture
 def needs(catalogue, categories, tree):
-    near = MemberFactory(name="近邻", location=Point(113.1025, 23.002, srid=4326),
-                         report_status=ReportStatus.CONFIRMED)
-    services_lists.resource_create(member=near, acting_user=None,
-                                   category=categories["clean_home"], skill="清扫")
-    services_lists.resource_create(member=near, acting_user=None,
-                                   category=categories["neighbourly"], skill="陪伴")
-    case = cases.case_create(acting_user=None, category=CaseCategory.objects.get(
-        code="sanitation"), channel="phone", title="楼下垃圾", requester_name="陈阿姨",
-        requester_phone="13800001234", description="垃圾堆了三天没人清", address="东湖花园1栋301",
-        location=Point(113.102, 23.002, srid=4326))
-    household = HouseholdFactory(address="东湖花园1栋502", location=Point(113.1022, 23.0021,
-                                                                          srid=4326))
+    near = MemberFactory(
+        name="近邻",
+        location=Point(113.1025, 23.002, srid=4326),
+        report_status=ReportStatus.CONFIRMED,
+    )
+    services_lists.resource_create(
+        member=near, acting_user=None, category=categories["clean_home"], skill="清扫"
+    )
+    services_lists.resource_create(
+        member=near, acting_user=None, category=categories["neighbourly"], skill="陪伴"
+    )
+    case = cases.case_create(
+        acting_user=None,
+        category=CaseCategory.objects.get(code="sanitation"),
+        channel="phone",
+        title="楼下垃圾",
+        requester_name="陈阿姨",
+        requester_phone="13800001234",
+        description="垃圾堆了三天没人清",
+        address="东湖花园1栋301",
+        location=Point(113.102, 23.002, srid=4326),
+    )
+    household = HouseholdFactory(
+        address="东湖花园1栋502", location=Point(113.1022, 23.0021, srid=4326)
+    )
     elder = ResidentFactory(household=household, name="孙奶奶", phone="13600009999")
     Vulnerability.objects.create(resident=elder, category="empty_nest", surveyed_year=2026)
     return near, case, elder
 
 
-PERSONAL = ("陈阿姨", "13800001234", "东湖花园1栋301", "孙奶奶", "13600009999",
-            "东湖花园1栋502", "empty-nest elderly")
+PERSONAL = (
+    "陈阿姨",
+    "13800001234",
+    "东湖花园1栋301",
+    "孙奶奶",
+    "13600009999",
+    "东湖花园1栋502",
+    "empty-nest elderly",
+)
 # The request's title and description are its content: shown to whoever sees the need, as
 # on the case page (docs/PRIVACY.md, "A request's requester").
 CONTENT = ("楼下垃圾", "垃圾堆了三天没人清")
@@ -196,21 +236,30 @@ def test_lists_page_hides_personal_data_from_non_readers(client, needs, staff):
 def test_confirm_from_the_lists_page(client, needs, staff, member_with_login):
     near, case, elder = needs
     client.force_login(staff.c1)
-    response = client.post("/en/posts/lists/confirm/", {
-        "need": f"case:{case.pk}", "member": near.pk, "dispatch": "1",
-        "next": "/en/posts/lists/?radius=500"}, follow=True)
+    response = client.post(
+        "/en/posts/lists/confirm/",
+        {
+            "need": f"case:{case.pk}",
+            "member": near.pk,
+            "dispatch": "1",
+            "next": "/en/posts/lists/?radius=500",
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/en/posts/lists/?radius=500"
     assert "近邻 will serve this need." in response.content.decode()
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.dispatched_to == near
-    client.post("/en/posts/lists/confirm/", {"need": f"resident:{elder.pk}:neighbourly",
-                                             "member": near.pk})
+    client.post(
+        "/en/posts/lists/confirm/", {"need": f"resident:{elder.pk}:neighbourly", "member": near.pk}
+    )
     entries = ServiceListEntry.objects.order_by("pk")
     assert [(e.case_id, e.resident_id, e.dispatched) for e in entries] == [
-        (case.pk, None, True), (None, elder.pk, False)]
+        (case.pk, None, True),
+        (None, elder.pk, False),
+    ]
     entry = entries[1]
-    client.post(f"/en/posts/lists/entries/{entry.pk}/done/",
-                {"done_on": days_ago(0).isoformat()})
+    client.post(f"/en/posts/lists/entries/{entry.pk}/done/", {"done_on": days_ago(0).isoformat()})
     entry.refresh_from_db()
     assert entry.status == "done"
     assert client.post("/en/posts/lists/confirm/", {"need": "case:x"}).status_code == 404
@@ -220,9 +269,11 @@ def test_confirm_from_the_lists_page(client, needs, staff, member_with_login):
     client.force_login(member_with_login("wang", "王芳").user)
     assert client.get("/en/posts/lists/").status_code == 403
     client.force_login(staff.leader)
-    response = client.post("/en/posts/lists/confirm/", {"need": f"resident:{elder.pk}:"
-                                                        "neighbourly", "member": near.pk},
-                           follow=True)
+    response = client.post(
+        "/en/posts/lists/confirm/",
+        {"need": f"resident:{elder.pk}:neighbourly", "member": near.pk},
+        follow=True,
+    )
     assert "Choose the member who will serve the need." in response.content.decode()
 
 

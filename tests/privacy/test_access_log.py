@@ -15,25 +15,36 @@ IN_B1 = Point(113.102, 23.002, srid=4326)
 @pytest.fixture
 def resident(tree, make_user):
     household = HouseholdFactory(address="东湖花园1栋302室", room="302", location=IN_B1)
-    return resident_create(acting_user=None, household=household, name="陈秀英", gender="F",
-                           phone="13812345678", birth_year=1941)
+    return resident_create(
+        acting_user=None,
+        household=household,
+        name="陈秀英",
+        gender="F",
+        phone="13812345678",
+        birth_year=1941,
+    )
 
 
 def test_opening_a_residents_record_in_the_admin_is_logged(client, tree, make_user, resident):
-    staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1, is_staff=True,
-                      is_superuser=True)
+    staff = make_user(
+        "c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1, is_staff=True, is_superuser=True
+    )
     client.force_login(staff)
     assert client.get(f"/en/admin/people/resident/{resident.pk}/change/").status_code == 200
     seen = AuditEntry.objects.get(action="personal.view")
-    assert (seen.actor, seen.object_type, seen.object_id) == \
-        (staff, "people.resident", str(resident.pk))
+    assert (seen.actor, seen.object_type, seen.object_id) == (
+        staff,
+        "people.resident",
+        str(resident.pk),
+    )
     assert client.get("/en/admin/people/resident/?q=陈").status_code == 200
     listed = AuditEntry.objects.get(action="personal.list")
     assert listed.actor == staff and "q=" in listed.object_repr
 
 
-def test_listing_residents_through_the_api_is_logged_and_refusals_are_not(client, tree,
-                                                                         make_user, resident):
+def test_listing_residents_through_the_api_is_logged_and_refusals_are_not(
+    client, tree, make_user, resident
+):
     leader = make_user("leader", StaffRole.GRID_LEADER, tree.k1)
     client.force_login(leader)
     response = client.get("/api/v1/residents/")

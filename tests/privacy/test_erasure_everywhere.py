@@ -61,16 +61,19 @@ def admin_change(client, url: str, **changes) -> None:
             take(form)
     data.update(changes)
     response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors \
-        if response.context else response
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
 
 
 def open311_post(**fields) -> str:
-    raw = api_key_issue(key=ApiKey(name="12345 hotline", can_read=False,
-                                   can_post_requests=True), acting_user=None)
-    response = APIClient().post("/open311/v2/requests.json", {
-        "api_key": raw, "service_code": "repair", "lat": "23.002", "long": "113.102",
-        **fields})
+    raw = api_key_issue(
+        key=ApiKey(name="12345 hotline", can_read=False, can_post_requests=True), acting_user=None
+    )
+    response = APIClient().post(
+        "/open311/v2/requests.json",
+        {"api_key": raw, "service_code": "repair", "lat": "23.002", "long": "113.102", **fields},
+    )
     assert response.status_code == 201, response.content
     return response.json()[0]["service_request_id"]
 
@@ -88,52 +91,93 @@ def world(tree, categories, make_user, client, root):
     secretary = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
     make_user("c1staff", StaffRole.COMMUNITY_STAFF, tree.c1)  # hears of new requests
     household = HouseholdFactory(address="东湖花园1栋302室", room="302", location=IN_B1)
-    person = resident_create(acting_user=secretary, household=household, name=NAME,
-                             gender="F", phone=PHONE, birth_year=1941)
-    resident_create(acting_user=secretary, household=household, name="陈建国", gender="M",
-                    phone="13900000000")
+    person = resident_create(
+        acting_user=secretary,
+        household=household,
+        name=NAME,
+        gender="F",
+        phone=PHONE,
+        birth_year=1941,
+    )
+    resident_create(
+        acting_user=secretary, household=household, name="陈建国", gender="M", phone="13900000000"
+    )
     Vulnerability.objects.create(resident=person, category="empty_nest", surveyed_year=2026)
     admin_change(client, f"/en/admin/people/resident/{person.pk}/change/", birth_year="1942")
     worker_account = make_user("wangfang", StaffRole.BUILDING_LEADER, tree.b1)
-    worker = MemberFactory(name="王芳", location=IN_B1, user=worker_account,
-                           report_status=ReportStatus.CONFIRMED)
-    case = case_create(acting_user=secretary, category=categories["repair"], channel="phone",
-                       title=f"{NAME}家水管漏水", description=f"{NAME}（电话{PHONE}）：厨房漏水",
-                       requester_name=NAME, requester_phone=PHONE, requester=person,
-                       location=IN_B1)
+    worker = MemberFactory(
+        name="王芳", location=IN_B1, user=worker_account, report_status=ReportStatus.CONFIRMED
+    )
+    case = case_create(
+        acting_user=secretary,
+        category=categories["repair"],
+        channel="phone",
+        title=f"{NAME}家水管漏水",
+        description=f"{NAME}（电话{PHONE}）：厨房漏水",
+        requester_name=NAME,
+        requester_phone=PHONE,
+        requester=person,
+        location=IN_B1,
+    )
     case_respond(case=case, acting_user=secretary, note=f"已电话联系{NAME}，{PHONE}")
     case_dispatch(case=case, member=worker, acting_user=secretary, note=f"请上门找{NAME}")
-    number = open311_post(first_name=NAME, phone=PHONE,
-                          description=f"{NAME}：楼道灯坏了，回电 {PHONE}")
-    return type("World", (), {"person": person, "secretary": secretary, "case": case,
-                              "open311": Case.objects.get(number=number), "worker": worker})
+    number = open311_post(
+        first_name=NAME, phone=PHONE, description=f"{NAME}：楼道灯坏了，回电 {PHONE}"
+    )
+    return type(
+        "World",
+        (),
+        {
+            "person": person,
+            "secretary": secretary,
+            "case": case,
+            "open311": Case.objects.get(number=number),
+            "worker": worker,
+        },
+    )
 
 
 def test_the_search_reads_every_place_the_person_was_written(world):
     columns = set(text_columns())
-    assert {("notices_notice", "params"), ("accounts_auditentry", "after"),
-            ("django_admin_log", "object_repr")} <= columns
+    assert {
+        ("notices_notice", "params"),
+        ("accounts_auditentry", "after"),
+        ("django_admin_log", "object_repr"),
+    } <= columns
     hits = find_everywhere(NAME, PHONE)
-    assert {"django_admin_log.object_repr", "notices_notice.params", "cases_case.title",
-            "cases_case.description", "cases_caseevent.note", "accounts_auditentry.object_repr",
-            "accounts_auditentry.after", "people_resident.name"} <= set(hits[NAME])
-    assert {"cases_case.requester_phone", "cases_caseevent.note", "accounts_auditentry.after",
-            "people_resident.phone"} <= set(hits[PHONE])
+    assert {
+        "django_admin_log.object_repr",
+        "notices_notice.params",
+        "cases_case.title",
+        "cases_case.description",
+        "cases_caseevent.note",
+        "accounts_auditentry.object_repr",
+        "accounts_auditentry.after",
+        "people_resident.name",
+    } <= set(hits[NAME])
+    assert {
+        "cases_case.requester_phone",
+        "cases_caseevent.note",
+        "accounts_auditentry.after",
+        "people_resident.phone",
+    } <= set(hits[PHONE])
     assert LogEntry.objects.filter(object_repr=NAME).exists()
     assert Notice.objects.filter(params__title=f"{NAME}家水管漏水").exists()
 
 
 def test_erasing_a_resident_leaves_neither_name_nor_phone_in_any_table(world):
-    done = resident_erase(resident=world.person, acting_user=world.secretary,
-                          reason="本人2026-11-20书面申请")
+    done = resident_erase(
+        resident=world.person, acting_user=world.secretary, reason="本人2026-11-20书面申请"
+    )
     assert find_everywhere(NAME, PHONE) == {NAME: [], PHONE: []}
     assert done["referring"]["cases.case"] == 1
     case = Case.objects.get(pk=world.case.pk)  # the work done stays accountable
-    assert (case.requester_id, case.requester_name, case.requester_phone) == \
-        (None, "[erased]", "")
+    assert (case.requester_id, case.requester_name, case.requester_phone) == (None, "[erased]", "")
     assert case.title == "[erased]家水管漏水" and case.events.count() == 3
     assert list(case.events.values_list("note", flat=True))[1:] == [
-        "已电话联系[erased]，[erased]", "请上门找[erased]"]
+        "已电话联系[erased]，[erased]",
+        "请上门找[erased]",
+    ]
     reported = Case.objects.get(pk=world.open311.pk)
     assert (reported.requester_name, reported.requester_phone) == ("[erased]", "")
     assert reported.description == "[erased]：楼道灯坏了，回电 [erased]"
@@ -144,20 +188,35 @@ def test_erasing_a_resident_leaves_neither_name_nor_phone_in_any_table(world):
     assert erased.after["reason"] == "本人2026-11-20书面申请"
 
 
-def test_erasing_a_member_leaves_neither_name_nor_phone_in_any_table(world, tree, client,
-                                                                     django_user_model):
-    account = django_user_model.objects.create_user(username="siqiuju", password="x-Pass-2026!",
-                                                    first_name="秋菊", last_name="司马")
-    member = MemberFactory(name=MEMBER, phone=MEMBER_PHONE, location=IN_B1, user=account,
-                           pledge=f"有事找{MEMBER}，{MEMBER_PHONE}",
-                           report_status=ReportStatus.CONFIRMED)
-    admin_change(client, f"/en/admin/people/member/{member.pk}/change/",
-                 specialty=f"{MEMBER}擅长修水管")
-    case_dispatch(case=world.case, member=member, acting_user=world.secretary,
-                  note=f"改派{MEMBER}（{MEMBER_PHONE}）")
+def test_erasing_a_member_leaves_neither_name_nor_phone_in_any_table(
+    world, tree, client, django_user_model
+):
+    account = django_user_model.objects.create_user(
+        username="siqiuju", password="x-Pass-2026!", first_name="秋菊", last_name="司马"
+    )
+    member = MemberFactory(
+        name=MEMBER,
+        phone=MEMBER_PHONE,
+        location=IN_B1,
+        user=account,
+        pledge=f"有事找{MEMBER}，{MEMBER_PHONE}",
+        report_status=ReportStatus.CONFIRMED,
+    )
+    admin_change(
+        client, f"/en/admin/people/member/{member.pk}/change/", specialty=f"{MEMBER}擅长修水管"
+    )
+    case_dispatch(
+        case=world.case,
+        member=member,
+        acting_user=world.secretary,
+        note=f"改派{MEMBER}（{MEMBER_PHONE}）",
+    )
     hits = find_everywhere(MEMBER, MEMBER_PHONE)
-    assert {"django_admin_log.object_repr", "cases_caseevent.note",
-            "accounts_auditentry.after"} <= set(hits[MEMBER])
+    assert {
+        "django_admin_log.object_repr",
+        "cases_caseevent.note",
+        "accounts_auditentry.after",
+    } <= set(hits[MEMBER])
     assert Notice.objects.filter(user=account).exists()
     member_erase(member=member, acting_user=None, reason="本人申请")
     assert find_everywhere(MEMBER, MEMBER_PHONE) == {MEMBER: [], MEMBER_PHONE: []}
@@ -168,10 +227,14 @@ def test_an_erasure_that_fails_half_way_changes_nothing(world, django_user_model
     """All or nothing: a member whose login cannot be renamed (the new name is taken) fails
     after the name and phone were replaced elsewhere; those replacements are undone."""
     account = django_user_model.objects.create_user(username="siqiuju", password="x-Pass-2026!")
-    member = MemberFactory(name=MEMBER, phone=MEMBER_PHONE, location=IN_B1, user=account,
-                           report_status=ReportStatus.CONFIRMED)
-    case_dispatch(case=world.case, member=member, acting_user=world.secretary,
-                  note=f"改派{MEMBER}")
+    member = MemberFactory(
+        name=MEMBER,
+        phone=MEMBER_PHONE,
+        location=IN_B1,
+        user=account,
+        report_status=ReportStatus.CONFIRMED,
+    )
+    case_dispatch(case=world.case, member=member, acting_user=world.secretary, note=f"改派{MEMBER}")
     django_user_model.objects.create_user(username=f"erased-{member.pk}-{account.pk}")
     before = dump_all_tables()
     with pytest.raises(IntegrityError):
@@ -179,17 +242,27 @@ def test_an_erasure_that_fails_half_way_changes_nothing(world, django_user_model
     assert dump_all_tables() == before
 
 
-def test_someone_known_only_by_a_phone_number_is_exported_and_erased(world, tmp_path,
-                                                                     django_user_model):
-    number = open311_post(first_name=STRANGER, phone=STRANGER_PHONE,
-                          description=f"{STRANGER}反映：井盖松动")
-    django_user_model.objects.create_user(username="wan", password="x-Pass-2026!",
-                                          email=f"{STRANGER_PHONE}@qq.com")
+def test_someone_known_only_by_a_phone_number_is_exported_and_erased(
+    world, tmp_path, django_user_model
+):
+    number = open311_post(
+        first_name=STRANGER, phone=STRANGER_PHONE, description=f"{STRANGER}反映：井盖松动"
+    )
+    django_user_model.objects.create_user(
+        username="wan", password="x-Pass-2026!", email=f"{STRANGER_PHONE}@qq.com"
+    )
     reported = Case.objects.get(number=number)
     case_respond(case=reported, acting_user=world.secretary, note=f"已回电{STRANGER}")
     out = tmp_path / "phone.json"
-    call_command("person_data", "export", "--phone", "+86 136-0000-5678", "-o", str(out),
-                 stdout=io.StringIO())
+    call_command(
+        "person_data",
+        "export",
+        "--phone",
+        "+86 136-0000-5678",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [c["number"] for c in data["rows"]["cases.case"]] == [number]
     assert f"已回电{STRANGER}" in [e["note"] for e in data["related"]["cases.caseevent"]]
@@ -202,12 +275,23 @@ def test_someone_known_only_by_a_phone_number_is_exported_and_erased(world, tmp_
     with pytest.raises(CommandError, match="7"):  # at least 7 digits
         call_command("person_data", "erase", "--phone", "110", "--reason", "申请", "--yes")
     assert find_everywhere(STRANGER, STRANGER_PHONE)[STRANGER]
-    call_command("person_data", "erase", "--phone", STRANGER_PHONE, "--reason",
-                 "本人来电申请", "--yes", stdout=io.StringIO())
+    call_command(
+        "person_data",
+        "erase",
+        "--phone",
+        STRANGER_PHONE,
+        "--reason",
+        "本人来电申请",
+        "--yes",
+        stdout=io.StringIO(),
+    )
     assert find_everywhere(STRANGER, STRANGER_PHONE) == {STRANGER: [], STRANGER_PHONE: []}
     reported.refresh_from_db()
-    assert (reported.requester_name, reported.requester_phone, reported.description) == \
-        ("[erased]", "", "[erased]反映：井盖松动")
+    assert (reported.requester_name, reported.requester_phone, reported.description) == (
+        "[erased]",
+        "",
+        "[erased]反映：井盖松动",
+    )
     assert NAME in dump_all_tables() and PHONE in dump_all_tables()  # others untouched
     erased = AuditEntry.objects.get(action="privacy.erase")
     assert erased.object_repr == "136****5678" and erased.after["reason"] == "本人来电申请"

@@ -26,18 +26,25 @@ IN_B1 = Point(113.102, 23.002, srid=4326)
 IN_B4 = Point(113.113, 23.003, srid=4326)  # community C2
 OUTSIDE = Point(113.3, 23.2, srid=4326)  # in no community
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00" \
-      b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N" \
-      b"\x00\x00\x00\x00IEND\xaeB`\x82"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 \
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    + b"\x00" * 64
     + b"\xff\xd9"
+)
 
 
 @pytest.fixture
 def categories(db) -> dict[str, ServiceCategory]:
     """The seeded categories (re-created when a transactional test flushed them)."""
-    return {code: ServiceCategory.objects.get_or_create(code=code, defaults={"name": name})[0]
-            for code, name in seed.CATEGORIES}
+    return {
+        code: ServiceCategory.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in seed.CATEGORIES
+    }
 
 
 @dataclass
@@ -74,22 +81,37 @@ def publish(categories, people, tree):
     """Publish an activity of compound K1 (by its branch secretary), starting in two hours
     and lasting two hours, unless told otherwise."""
 
-    def make(title: str = "清理楼道杂物", *, capacity: int = 10, location: Point = PLACE,
-             grid=None, by=None, category: str = "clean_home",
-             starts_in: dt.timedelta = dt.timedelta(hours=2),
-             length: dt.timedelta = dt.timedelta(hours=2)) -> Activity:
+    def make(
+        title: str = "清理楼道杂物",
+        *,
+        capacity: int = 10,
+        location: Point = PLACE,
+        grid=None,
+        by=None,
+        category: str = "clean_home",
+        starts_in: dt.timedelta = dt.timedelta(hours=2),
+        length: dt.timedelta = dt.timedelta(hours=2),
+    ) -> Activity:
         start = timezone.now() + starts_in
         return services.activity_publish(
-            acting_user=by or people.k1_staff, organiser_grid=grid or tree.k1, title=title,
-            category=categories[category], location=location, starts_at=start,
-            ends_at=start + length, capacity=capacity, description="带好手套",
-            address="东湖花园中心广场")
+            acting_user=by or people.k1_staff,
+            organiser_grid=grid or tree.k1,
+            title=title,
+            category=categories[category],
+            location=location,
+            starts_at=start,
+            ends_at=start + length,
+            capacity=capacity,
+            description="带好手套",
+            address="东湖花园中心广场",
+        )
 
     return make
 
 
-def shift(activity: Activity, *, started: dt.timedelta, length: dt.timedelta | None = None
-          ) -> Activity:
+def shift(
+    activity: Activity, *, started: dt.timedelta, length: dt.timedelta | None = None
+) -> Activity:
     """Let time pass: the activity started ``started`` ago (negative: starts later), with
     the same length unless given."""
     length = length or activity.length

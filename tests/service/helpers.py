@@ -10,10 +10,13 @@ from gridgov.service.models import Activity, SelfService, SignUp
 
 
 def state():
-    return (list(Activity.objects.order_by("pk").values()),
-            list(SignUp.objects.order_by("pk").values()),
-            list(SelfService.objects.order_by("pk").values()),
-            AuditEntry.objects.count(), LedgerEntry.objects.count())
+    return (
+        list(Activity.objects.order_by("pk").values()),
+        list(SignUp.objects.order_by("pk").values()),
+        list(SelfService.objects.order_by("pk").values()),
+        AuditEntry.objects.count(),
+        LedgerEntry.objects.count(),
+    )
 
 
 @contextmanager

@@ -20,12 +20,19 @@ def root(django_user_model):
 
 def add_data(tree, categories, **extra):
     start = timezone.localtime() + dt.timedelta(days=2)
-    data = {"organiser_grid": tree.k1.pk, "title": "垃圾分类宣传", "category":
-            categories["co_governance"].pk, "description": "", "address": "",
-            "location": f'{{"type": "Point", "coordinates": [{PLACE.x}, {PLACE.y}]}}',
-            "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": start.strftime("%H:%M"),
-            "ends_at_0": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%d"),
-            "ends_at_1": (start + dt.timedelta(hours=1)).strftime("%H:%M"), "capacity": "8"}
+    data = {
+        "organiser_grid": tree.k1.pk,
+        "title": "垃圾分类宣传",
+        "category": categories["co_governance"].pk,
+        "description": "",
+        "address": "",
+        "location": f'{{"type": "Point", "coordinates": [{PLACE.x}, {PLACE.y}]}}',
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": start.strftime("%H:%M"),
+        "ends_at_0": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%d"),
+        "ends_at_1": (start + dt.timedelta(hours=1)).strftime("%H:%M"),
+        "capacity": "8",
+    }
     data.update(extra)
     return data
 
@@ -37,18 +44,24 @@ def test_admin_add_goes_through_activity_publish(client, root, tree, categories)
     assert response.status_code == 302, response.content.decode()[:3000]
     activity = Activity.objects.get()
     assert activity.compound == tree.k1 and len(activity.checkin_code) == 6
-    assert AuditEntry.objects.filter(action="activity.publish",
-                                     object_id=str(activity.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="activity.publish", object_id=str(activity.pk)).count()
+        == 1
+    )
 
 
 def test_admin_add_outside_the_grid_is_a_form_error(client, root, tree, categories):
     client.force_login(root)
-    response = client.post("/en/admin/service/activity/add/", add_data(
-        tree, categories, location='{"type": "Point", "coordinates": [113.113, 23.003]}'))
+    response = client.post(
+        "/en/admin/service/activity/add/",
+        add_data(tree, categories, location='{"type": "Point", "coordinates": [113.113, 23.003]}'),
+    )
     assert response.status_code == 200
     assert "lies outside 东湖花园 (100001001), the organising grid" in response.content.decode()
-    assert not Activity.objects.exists() and not AuditEntry.objects.filter(
-        action="activity.publish").exists()
+    assert (
+        not Activity.objects.exists()
+        and not AuditEntry.objects.filter(action="activity.publish").exists()
+    )
 
 
 def test_admin_change_goes_through_activity_update(client, root, publish):
@@ -57,13 +70,21 @@ def test_admin_change_goes_through_activity_update(client, root, publish):
     page = client.get(f"/admin/service/activity/{activity.pk}/change/").content.decode()
     assert 'name="places_taken"' not in page and activity.checkin_code not in page
     start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-    response = client.post(f"/admin/service/activity/{activity.pk}/change/", {
-        "title": activity.title, "category": activity.category_id, "description": "",
-        "address": activity.address,
-        "location": f'{{"type": "Point", "coordinates": [{PLACE.x}, {PLACE.y}]}}',
-        "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": start.strftime("%H:%M:%S"),
-        "ends_at_0": end.strftime("%Y-%m-%d"), "ends_at_1": end.strftime("%H:%M:%S"),
-        "capacity": "12"})
+    response = client.post(
+        f"/admin/service/activity/{activity.pk}/change/",
+        {
+            "title": activity.title,
+            "category": activity.category_id,
+            "description": "",
+            "address": activity.address,
+            "location": f'{{"type": "Point", "coordinates": [{PLACE.x}, {PLACE.y}]}}',
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": start.strftime("%H:%M:%S"),
+            "ends_at_0": end.strftime("%Y-%m-%d"),
+            "ends_at_1": end.strftime("%H:%M:%S"),
+            "capacity": "12",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Activity.objects.get(pk=activity.pk).capacity == 12
     assert AuditEntry.objects.filter(action="activity.update").count() == 1
@@ -71,13 +92,17 @@ def test_admin_change_goes_through_activity_update(client, root, publish):
 
 def test_admin_lists_are_scoped(client, publish, people, tree):
     mine = publish(title="东湖的活动")
-    other = publish(title="南山的活动", grid=tree.c2, by=people.c2_staff,
-                    location=tree.b4.geom.centroid)
+    other = publish(
+        title="南山的活动", grid=tree.c2, by=people.c2_staff, location=tree.b4.geom.centroid
+    )
     staff = people.k1_staff
     staff.is_staff = True
     staff.save()
-    staff.user_permissions.add(*Permission.objects.filter(
-        codename__in=["view_activity", "view_signup", "view_selfservice"]))
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_activity", "view_signup", "view_selfservice"]
+        )
+    )
     client.force_login(staff)
     page = client.get("/admin/service/activity/").content.decode()
     assert mine.title in page and other.title not in page
@@ -91,34 +116,46 @@ def test_admin_action_confirms_hours_through_the_service(client, root, publish, 
     services.signup_checkin_by_organiser(signup=signup, acting_user=None)
     client.force_login(root)
     assert client.get("/admin/service/signup/").status_code == 200
-    client.post("/admin/service/signup/", {"action": "confirm_full_hours",
-                                           "_selected_action": [signup.pk]})
+    client.post(
+        "/admin/service/signup/", {"action": "confirm_full_hours", "_selected_action": [signup.pk]}
+    )
     assert SignUp.objects.get(pk=signup.pk).hours == activity.length_hours
     assert LedgerEntry.objects.filter(source=f"service.signup:{signup.pk}").count() == 1
-    client.post("/admin/service/signup/", {"action": "confirm_full_hours",
-                                           "_selected_action": [signup.pk]})
+    client.post(
+        "/admin/service/signup/", {"action": "confirm_full_hours", "_selected_action": [signup.pk]}
+    )
     assert LedgerEntry.objects.count() == 1
 
 
 def test_admin_self_service_confirm_action_and_read_only(client, root, people, categories):
     record = services.selfservice_submit(
-        member=people.wang, acting_user=None, description="捡拾垃圾",
-        served_on=timezone.localdate(), hours="1", category=categories["clean_home"],
-        photo=upload())
+        member=people.wang,
+        acting_user=None,
+        description="捡拾垃圾",
+        served_on=timezone.localdate(),
+        hours="1",
+        category=categories["clean_home"],
+        photo=upload(),
+    )
     client.force_login(root)
     page = client.get(f"/admin/service/selfservice/{record.pk}/change/").content.decode()
     assert 'name="hours"' not in page
-    client.post("/admin/service/selfservice/", {"action": "confirm_self_service",
-                                                "_selected_action": [record.pk]})
+    client.post(
+        "/admin/service/selfservice/",
+        {"action": "confirm_self_service", "_selected_action": [record.pk]},
+    )
     assert LedgerEntry.objects.filter(source=f"service.selfservice:{record.pk}").exists()
 
 
 def test_admin_category_changes_are_audited(client, root, categories):
     client.force_login(root)
     category = categories["epidemic"]
-    response = client.post(f"/admin/service/servicecategory/{category.pk}/change/",
-                           {"code": "epidemic", "name": category.name})  # active off
+    response = client.post(
+        f"/admin/service/servicecategory/{category.pk}/change/",
+        {"code": "epidemic", "name": category.name},
+    )  # active off
     assert response.status_code == 302
     assert ServiceCategory.objects.get(pk=category.pk).active is False
-    assert AuditEntry.objects.filter(action="admin.change",
-                                     object_type="service.servicecategory").exists()
+    assert AuditEntry.objects.filter(
+        action="admin.change", object_type="service.servicecategory"
+    ).exists()

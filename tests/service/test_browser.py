@@ -15,11 +15,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def phone(browser, live_server, client, user, **context):  # noqa: F811
     width, height = SIZES["phone"]
-    ctx = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                              is_mobile=True, locale="en-GB", **context)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        has_touch=True,
+        is_mobile=True,
+        locale="en-GB",
+        **context,
+    )
     client.force_login(user)
-    ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                      "url": live_server.url}])
+    ctx.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     return ctx.new_page()
 
 
@@ -30,14 +36,30 @@ def running(publish, people):
     return shift(activity, started=dt.timedelta(minutes=5))
 
 
-@pytest.mark.parametrize("north, expected", [
-    (0.0005, "You are checked in."),  # about 55 m away
-    (0.01, "m from the place of “清理楼道杂物”"),  # about 1.1 km away
-])
-def test_check_in_with_the_phones_position(browser, live_server, client, people,  # noqa: F811
-                                           running, north, expected):
-    page = phone(browser, live_server, client, people.wang.user, permissions=["geolocation"],
-                 geolocation={"latitude": PLACE.y + north, "longitude": PLACE.x})
+@pytest.mark.parametrize(
+    "north, expected",
+    [
+        (0.0005, "You are checked in."),  # about 55 m away
+        (0.01, "m from the place of “清理楼道杂物”"),  # about 1.1 km away
+    ],
+)
+def test_check_in_with_the_phones_position(
+    browser,  # noqa: F811
+    live_server,
+    client,
+    people,
+    running,
+    north,
+    expected,
+):
+    page = phone(
+        browser,
+        live_server,
+        client,
+        people.wang.user,
+        permissions=["geolocation"],
+        geolocation={"latitude": PLACE.y + north, "longitude": PLACE.x},
+    )
     page.goto(f"{live_server.url}/en/service/activities/{running.pk}/")
     button = page.locator("#locate-checkin")
     assert button.is_visible() and button.bounding_box()["height"] >= 44

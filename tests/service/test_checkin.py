@@ -41,8 +41,11 @@ def test_on_site_within_the_distance(signed, people):
 
 def test_too_far_says_how_far(signed, people):
     far = Point(PLACE.x + 0.01, PLACE.y, srid=4326)  # about 1,024 m east at 23°N
-    with refused(CheckinRefused, r"You are [\d,]+ m from the place of “清理楼道杂物”: on-site "
-                 r"check-in is accepted within 200 m\.") as _:
+    with refused(
+        CheckinRefused,
+        r"You are [\d,]+ m from the place of “清理楼道杂物”: on-site "
+        r"check-in is accepted within 200 m\.",
+    ) as _:
         try:
             on_site(signed, far, people.wang.user)
         except CheckinRefused as exc:
@@ -69,10 +72,12 @@ def test_gcj02_position_is_converted(signed, people):
 
 
 def test_unreadable_positions(signed):
-    for lon, lat, crs, message in [("", "", "wgs84", "The position could not be read"),
-                                   ("abc", "23", "wgs84", "could not be read"),
-                                   ("200", "23", "wgs84", "could not be read"),
-                                   ("113.1", "23", "bd09", "Unknown coordinate system bd09")]:
+    for lon, lat, crs, message in [
+        ("", "", "wgs84", "The position could not be read"),
+        ("abc", "23", "wgs84", "could not be read"),
+        ("200", "23", "wgs84", "could not be read"),
+        ("113.1", "23", "bd09", "Unknown coordinate system bd09"),
+    ]:
         with pytest.raises(Exception, match=message):
             services.point_from_input(lon, lat, crs)
 
@@ -80,8 +85,11 @@ def test_unreadable_positions(signed):
 def test_window_opens_an_hour_before_and_closes_at_the_end(publish, people):
     activity = publish(starts_in=dt.timedelta(hours=2))
     signup = services.signup_create(activity=activity, member=people.wang, acting_user=None)
-    with refused(CheckinRefused, r"Check-in for “清理楼道杂物” opens at .*, 60 minutes before "
-                 "the start."):
+    with refused(
+        CheckinRefused,
+        r"Check-in for “清理楼道杂物” opens at .*, 60 minutes before "
+        "the start.",
+    ):
         on_site(signup, PLACE, people.wang.user)
     shift(activity, started=dt.timedelta(minutes=-50))  # starts in 50 minutes: open
     signup = on_site(signup, PLACE, people.wang.user)
@@ -89,32 +97,38 @@ def test_window_opens_an_hour_before_and_closes_at_the_end(publish, people):
     other = services.signup_create(activity=activity, member=people.li, acting_user=None)
     shift(activity, started=dt.timedelta(hours=2, minutes=1))  # ended a minute ago
     with refused(CheckinRefused, r"“清理楼道杂物” ended at .*: check-in is closed."):
-        services.signup_checkin_with_code(signup=other, code=activity.checkin_code,
-                                          acting_user=people.li.user)
+        services.signup_checkin_with_code(
+            signup=other, code=activity.checkin_code, acting_user=people.li.user
+        )
 
 
 def test_with_the_organisers_code(signed, people):
     code = signed.activity.checkin_code
-    signup = services.signup_checkin_with_code(signup=signed, code=f" {code} ",
-                                               acting_user=people.wang.user)
+    signup = services.signup_checkin_with_code(
+        signup=signed, code=f" {code} ", acting_user=people.wang.user
+    )
     assert signup.checkin_method == CheckinMethod.CODE and signup.checkin_distance_m is None
     with refused(CheckinRefused, r"王芳 already checked in to “清理楼道杂物” at "):
-        services.signup_checkin_with_code(signup=signup, code=code,
-                                          acting_user=people.wang.user)
+        services.signup_checkin_with_code(signup=signup, code=code, acting_user=people.wang.user)
 
 
 def test_wrong_codes_are_counted_and_then_locked(signed, people):
     wrong = "x" + signed.activity.checkin_code
     for left in range(services.MAX_CODE_FAILURES - 1, -1, -1):
-        with pytest.raises(CheckinRefused, match=rf"That is not the check-in code of "
-                           rf"“清理楼道杂物” \({left} tries left\)"):
-            services.signup_checkin_with_code(signup=signed, code=wrong,
-                                              acting_user=people.wang.user)
+        with pytest.raises(
+            CheckinRefused,
+            match=rf"That is not the check-in code of "
+            rf"“清理楼道杂物” \({left} tries left\)",
+        ):
+            services.signup_checkin_with_code(
+                signup=signed, code=wrong, acting_user=people.wang.user
+            )
     assert SignUp.objects.get(pk=signed.pk).code_failures == services.MAX_CODE_FAILURES
     assert AuditEntry.objects.filter(action="signup.checkin_code_wrong").count() == 5
     with refused(CheckinRefused, "Too many wrong codes"):
-        services.signup_checkin_with_code(signup=signed, code=signed.activity.checkin_code,
-                                          acting_user=people.wang.user)
+        services.signup_checkin_with_code(
+            signup=signed, code=signed.activity.checkin_code, acting_user=people.wang.user
+        )
     # on site still works
     assert on_site(signed, PLACE, people.wang.user).checked_in_at
 

@@ -24,23 +24,26 @@ def attended(publish, people):
     signup = services.signup_create(activity=activity, member=people.wang, acting_user=None)
     absent = services.signup_create(activity=activity, member=people.li, acting_user=None)
     shift(activity, started=dt.timedelta(minutes=10))
-    signup = services.signup_checkin_on_site(signup=signup, location=PLACE,
-                                             acting_user=people.wang.user)
+    signup = services.signup_checkin_on_site(
+        signup=signup, location=PLACE, acting_user=people.wang.user
+    )
     return signup, absent
 
 
 def test_confirm_credits_the_ledger_once(attended, people):
     signup, _ = attended
-    signup = services.signup_confirm_hours(signup=signup, hours="1.5",
-                                           acting_user=people.k1_staff)
+    signup = services.signup_confirm_hours(signup=signup, hours="1.5", acting_user=people.k1_staff)
     assert signup.hours == Decimal("1.50") and signup.hours_confirmed_by == people.k1_staff
     entry = LedgerEntry.objects.get(source=f"service.signup:{signup.pk}")
     assert signup.ledger_entry == entry
     assert (entry.member, entry.hours, entry.kind) == (people.wang, Decimal("1.50"), "earn")
     assert entry.occurred_on == timezone.localtime(signup.activity.starts_at).date()
     assert "清理楼道杂物" in entry.reason
-    with refused(ServiceError, r"The hours of 王芳 for “清理楼道杂物” were already recorded "
-                 r"\(1.50 h on "):
+    with refused(
+        ServiceError,
+        r"The hours of 王芳 for “清理楼道杂物” were already recorded "
+        r"\(1.50 h on ",
+    ):
         services.signup_confirm_hours(signup=signup, hours="1", acting_user=people.k1_staff)
     assert LedgerEntry.objects.filter(member=people.wang).count() == 1
     assert hours_in_year(people.wang, entry.occurred_on.year) == Decimal("1.50")
@@ -50,25 +53,35 @@ def test_hours_on_an_activity_that_has_not_happened(publish, people):
     activity = publish()
     signup = services.signup_create(activity=activity, member=people.wang, acting_user=None)
     shift(activity, started=dt.timedelta(minutes=-30))  # starts in 30 minutes
-    services.signup_checkin_with_code(signup=signup, code=activity.checkin_code,
-                                      acting_user=people.wang.user)
-    with refused(ServiceError, r"“清理楼道杂物” has not happened yet \(it starts at .*\): hours "
-                 "can be recorded once it has started."):
+    services.signup_checkin_with_code(
+        signup=signup, code=activity.checkin_code, acting_user=people.wang.user
+    )
+    with refused(
+        ServiceError,
+        r"“清理楼道杂物” has not happened yet \(it starts at .*\): hours "
+        "can be recorded once it has started.",
+    ):
         services.signup_confirm_hours(signup=signup, hours="1", acting_user=people.k1_staff)
 
 
 def test_only_for_attendees_who_checked_in(attended, people):
     _, absent = attended
-    with refused(ServiceError, "李强 did not check in to “清理楼道杂物”: hours are recorded only "
-                 "for attendees who checked in."):
+    with refused(
+        ServiceError,
+        "李强 did not check in to “清理楼道杂物”: hours are recorded only "
+        "for attendees who checked in.",
+    ):
         services.signup_confirm_hours(signup=absent, hours="1", acting_user=people.k1_staff)
 
 
 @pytest.mark.parametrize("hours", ["2.01", "0", "-1", "abc", "1.005", "NaN", "Infinity", ""])
 def test_hours_at_most_the_length(attended, people, hours):
     signup, _ = attended
-    with refused(ValidationError, r"Hours must be more than 0 and at most 2.00 \(the length "
-                 r"of “清理楼道杂物”\)"):
+    with refused(
+        ValidationError,
+        r"Hours must be more than 0 and at most 2.00 \(the length "
+        r"of “清理楼道杂物”\)",
+    ):
         services.signup_confirm_hours(signup=signup, hours=hours, acting_user=people.k1_staff)
 
 
@@ -84,8 +97,7 @@ def test_a_cancelled_activity_earns_nothing_and_hours_block_cancelling(attended,
     signup, _ = attended
     services.signup_confirm_hours(signup=signup, hours="2", acting_user=people.k1_staff)
     with refused(ServiceError, "Hours have already been recorded for “清理楼道杂物”"):
-        services.activity_cancel(activity=signup.activity, acting_user=people.k1_staff,
-                                 reason="x")
+        services.activity_cancel(activity=signup.activity, acting_user=people.k1_staff, reason="x")
 
 
 def test_cancelled_activity_refuses_hours(publish, people):

@@ -15,11 +15,19 @@ from tests.service.conftest import JPEG, PLACE, PNG, shift, upload
 
 def form_data(tree, **extra):
     start = timezone.localtime() + dt.timedelta(days=1)
-    data = {"organiser_grid": tree.k1.pk, "title": "楼道清洁日", "category": "", "description":
-            "一起清理楼道", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (start + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-            "capacity": "20", "address": "东湖花园广场", "lon": str(PLACE.x),
-            "lat": str(PLACE.y), "crs": "wgs84"}
+    data = {
+        "organiser_grid": tree.k1.pk,
+        "title": "楼道清洁日",
+        "category": "",
+        "description": "一起清理楼道",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": "20",
+        "address": "东湖花园广场",
+        "lon": str(PLACE.x),
+        "lat": str(PLACE.y),
+        "crs": "wgs84",
+    }
     data.update(extra)
     return data
 
@@ -38,19 +46,23 @@ def test_publish_page(client, people, tree, categories):
     client.force_login(people.k1_staff)
     page = client.get("/en/service/activities/new/").content.decode()
     assert "东湖花园" in page and "东湖社区" not in page  # only the grids they organise
-    response = client.post("/en/service/activities/new/",
-                           form_data(tree, category=categories["clean_home"].pk))
+    response = client.post(
+        "/en/service/activities/new/", form_data(tree, category=categories["clean_home"].pk)
+    )
     activity = Activity.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(
-        f"/service/activities/{activity.pk}/")
+        f"/service/activities/{activity.pk}/"
+    )
     assert activity.organiser_grid == tree.k1 and activity.capacity == 20
     assert activity.ends_at - activity.starts_at == dt.timedelta(hours=3)
 
 
 def test_publish_outside_the_grid_shows_the_reason(client, people, tree, categories):
     client.force_login(people.k1_staff)
-    response = client.post("/en/service/activities/new/", form_data(
-        tree, category=categories["clean_home"].pk, lon="113.113", lat="23.003"))
+    response = client.post(
+        "/en/service/activities/new/",
+        form_data(tree, category=categories["clean_home"].pk, lon="113.113", lat="23.003"),
+    )
     assert response.status_code == 200
     assert "lies outside 东湖花园 (100001001), the organising grid" in response.content.decode()
     assert not Activity.objects.exists()
@@ -61,9 +73,16 @@ def test_gcj02_coordinates_are_converted_on_publish(client, people, tree, catego
 
     lon, lat = from_wgs84([PLACE.x], [PLACE.y], "gcj02")
     client.force_login(people.k1_staff)
-    client.post("/en/service/activities/new/", form_data(
-        tree, category=categories["clean_home"].pk, lon=f"{lon[0]:.7f}", lat=f"{lat[0]:.7f}",
-        crs="gcj02"))
+    client.post(
+        "/en/service/activities/new/",
+        form_data(
+            tree,
+            category=categories["clean_home"].pk,
+            lon=f"{lon[0]:.7f}",
+            lat=f"{lat[0]:.7f}",
+            crs="gcj02",
+        ),
+    )
     activity = Activity.objects.get()
     assert abs(activity.location.x - PLACE.x) < 1e-6 and abs(activity.location.y - PLACE.y) < 1e-6
 
@@ -97,8 +116,9 @@ def test_sign_up_check_in_and_hours_through_the_pages(client, people, publish):
     page = client.get(url).content.decode()
     assert f'action="/en/service/activities/{activity.pk}/checkin-site/"' in page
     far = client.post(url + "checkin-site/", {"lon": "113.112", "lat": "23.006"}, follow=True)
-    assert any(re.match(r"You are [\d,]+ m from the place of “清理楼道杂物”", m)
-               for m in messages_of(far))
+    assert any(
+        re.match(r"You are [\d,]+ m from the place of “清理楼道杂物”", m) for m in messages_of(far)
+    )
     wrong = client.post(url + "checkin-code/", {"code": "not-it"}, follow=True)
     assert "That is not the check-in code of “清理楼道杂物” (4 tries left)." in messages_of(wrong)
     ok = client.post(url + "checkin-code/", {"code": activity.checkin_code}, follow=True)
@@ -132,8 +152,9 @@ def test_on_site_check_in_through_the_page(client, people, publish):
     url = f"/en/service/activities/{activity.pk}/"
     client.post(url + "signup/")
     shift(activity, started=dt.timedelta(minutes=-30))
-    response = client.post(url + "checkin-site/", {"lon": str(PLACE.x),
-                                                   "lat": str(PLACE.y + 0.0005)}, follow=True)
+    response = client.post(
+        url + "checkin-site/", {"lon": str(PLACE.x), "lat": str(PLACE.y + 0.0005)}, follow=True
+    )
     assert "You are checked in." in messages_of(response)
     signup = SignUp.objects.get()
     assert signup.checkin_method == "on_site" and 50 < signup.checkin_distance_m < 60
@@ -161,8 +182,13 @@ def test_user_without_member_record(client, people, publish):
 
 def test_list_filters(client, people, publish, tree):
     publish(title="东湖清洁")
-    publish(title="南山义诊", grid=tree.c2, by=people.c2_staff, location=tree.b4.geom.centroid,
-            category="culture_sports")
+    publish(
+        title="南山义诊",
+        grid=tree.c2,
+        by=people.c2_staff,
+        location=tree.b4.geom.centroid,
+        category="culture_sports",
+    )
     client.force_login(people.zhao.user)  # lives in C2
     mine = client.get("/en/service/activities/?mine=1").content.decode()
     assert "南山义诊" in mine and "东湖清洁" not in mine
@@ -196,18 +222,26 @@ def test_chinese_page_and_phone_layout(client, people, publish):
 
 # --- self-organised service ---------------------------------------------------------------
 
+
 def self_data(categories, photo, **extra):
-    data = {"description": "帮邻居修水管", "served_on": timezone.localdate().isoformat(),
-            "hours": "1.5", "category": categories["neighbourly"].pk, "photo": photo,
-            "address": "", "lon": "", "lat": "", "crs": "wgs84"}
+    data = {
+        "description": "帮邻居修水管",
+        "served_on": timezone.localdate().isoformat(),
+        "hours": "1.5",
+        "category": categories["neighbourly"].pk,
+        "photo": photo,
+        "address": "",
+        "lon": "",
+        "lat": "",
+        "crs": "wgs84",
+    }
     data.update(extra)
     return data
 
 
 def test_self_service_submit_confirm_and_photo_access(client, people, categories, media):
     client.force_login(people.wang.user)
-    response = client.post("/en/service/self/new/",
-                           self_data(categories, upload(PNG, "水管.png")))
+    response = client.post("/en/service/self/new/", self_data(categories, upload(PNG, "水管.png")))
     record = SelfService.objects.get()
     assert response.status_code == 302 and record.member == people.wang
     photo_url = f"/en/service/self/{record.pk}/photo/"
@@ -238,8 +272,7 @@ def test_self_service_submit_confirm_and_photo_access(client, people, categories
 
 def test_self_service_rejected_on_the_page(client, people, categories):
     client.force_login(people.wang.user)
-    client.post("/en/service/self/new/", self_data(categories, upload(JPEG, "a.jpg",
-                                                                      "image/jpeg")))
+    client.post("/en/service/self/new/", self_data(categories, upload(JPEG, "a.jpg", "image/jpeg")))
     record = SelfService.objects.get()
     client.force_login(people.c1_staff)
     empty = client.post(f"/en/service/self/{record.pk}/reject/", {"reason": ""}, follow=True)
@@ -251,10 +284,13 @@ def test_self_service_rejected_on_the_page(client, people, categories):
     assert not LedgerEntry.objects.exists()
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"GIF89a" + b"\x00" * 20, "a.gif", "a.gif is not a JPEG or PNG photo"),
-    (b"%PDF-1.7", "a.png", "a.png is not a JPEG or PNG photo"),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"GIF89a" + b"\x00" * 20, "a.gif", "a.gif is not a JPEG or PNG photo"),
+        (b"%PDF-1.7", "a.png", "a.png is not a JPEG or PNG photo"),
+    ],
+)
 def test_bad_upload_on_the_page(client, people, categories, media, data, name, message):
     client.force_login(people.wang.user)
     response = client.post("/en/service/self/new/", self_data(categories, upload(data, name)))
@@ -268,13 +304,20 @@ def test_self_service_needs_a_member(client, people):
     assert client.get("/service/self/new/").status_code == 403
 
 
-def test_superuser_and_street_admin_see_every_photo(client, people, categories, make_user,
-                                                    django_user_model):
+def test_superuser_and_street_admin_see_every_photo(
+    client, people, categories, make_user, django_user_model
+):
     from gridgov.service import services
 
     record = services.selfservice_submit(
-        member=people.zhao, acting_user=None, description="清扫", hours="1",
-        served_on=timezone.localdate(), category=categories["clean_home"], photo=upload())
+        member=people.zhao,
+        acting_user=None,
+        description="清扫",
+        hours="1",
+        served_on=timezone.localdate(),
+        category=categories["clean_home"],
+        photo=upload(),
+    )
     street = make_user("street", "street_admin", scope="1000")
     root = django_user_model.objects.create_superuser("root", password="x-Pass-2026!")
     for user in (street, root):

@@ -22,12 +22,20 @@ from tests.service.helpers import refused
 def submit(categories, people):
     def make(member=None, *, photo=None, location=PLACE, **extra):
         member = member or people.wang
-        fields = {"description": "陪独居老人去医院复查", "served_on": timezone.localdate(),
-                  "hours": "3", "category": categories["neighbourly"]}
+        fields = {
+            "description": "陪独居老人去医院复查",
+            "served_on": timezone.localdate(),
+            "hours": "3",
+            "category": categories["neighbourly"],
+        }
         fields.update(extra)
-        return services.selfservice_submit(member=member, acting_user=member.user,
-                                           photo=photo or upload(), location=location,
-                                           **fields)
+        return services.selfservice_submit(
+            member=member,
+            acting_user=member.user,
+            photo=photo or upload(),
+            location=location,
+            **fields,
+        )
 
     return make
 
@@ -60,8 +68,11 @@ def test_confirm_counts_once(submit, people):
     record = services.selfservice_confirm(record=record, acting_user=people.c1_staff)
     assert record.status == SelfServiceStatus.CONFIRMED and record.reviewed_by == people.c1_staff
     entry = LedgerEntry.objects.get(source=f"service.selfservice:{record.pk}")
-    assert (entry.member, entry.hours, entry.occurred_on) == (people.wang, Decimal("2.50"),
-                                                              record.served_on)
+    assert (entry.member, entry.hours, entry.occurred_on) == (
+        people.wang,
+        Decimal("2.50"),
+        record.served_on,
+    )
     assert record.ledger_entry == entry
     with refused(ServiceError, "This service of 王芳 was already confirmed on"):
         services.selfservice_confirm(record=record, acting_user=people.c1_staff)
@@ -74,16 +85,18 @@ def test_reject_needs_a_reason_and_earns_nothing(submit, people):
     record = submit()
     with refused(ValidationError, "Say why the service of 王芳 is rejected."):
         services.selfservice_reject(record=record, acting_user=people.c1_staff, reason="")
-    record = services.selfservice_reject(record=record, acting_user=people.c1_staff,
-                                         reason="照片看不出服务内容")
+    record = services.selfservice_reject(
+        record=record, acting_user=people.c1_staff, reason="照片看不出服务内容"
+    )
     assert record.status == SelfServiceStatus.REJECTED
     assert record.reject_reason == "照片看不出服务内容"
     assert not LedgerEntry.objects.exists()
 
 
 def test_staff_cannot_confirm_their_own(submit, people, tree, make_user):
-    people.wang.user.assignments.create(role="community_staff", grid=tree.c1,
-                                        scope_code=tree.c1.code)
+    people.wang.user.assignments.create(
+        role="community_staff", grid=tree.c1, scope_code=tree.c1.code
+    )
     record = submit()
     with refused(NotAllowed, "You cannot review your own service."):
         services.selfservice_confirm(record=record, acting_user=people.wang.user)
@@ -91,17 +104,26 @@ def test_staff_cannot_confirm_their_own(submit, people, tree, make_user):
 
 def test_members_submit_only_their_own(submit, people):
     with refused(NotAllowed, "li may only submit their own service"):
-        services.selfservice_submit(member=people.wang, acting_user=people.li.user,
-                                    description="x", served_on=timezone.localdate(),
-                                    hours="1", category=None, photo=upload())
+        services.selfservice_submit(
+            member=people.wang,
+            acting_user=people.li.user,
+            description="x",
+            served_on=timezone.localdate(),
+            hours="1",
+            category=None,
+            photo=upload(),
+        )
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"GIF89a\x01\x00\x01\x00" + b"\x00" * 40, "photo.gif", "photo.gif is not a JPEG or PNG"),
-    (b"<html><script>alert(1)</script></html>", "photo.jpg", "photo.jpg is not a JPEG or PNG"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "broken.png", "broken.png is not a JPEG or PNG"),
-    (b"", "empty.jpg", "The photo file is empty."),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"GIF89a\x01\x00\x01\x00" + b"\x00" * 40, "photo.gif", "photo.gif is not a JPEG or PNG"),
+        (b"<html><script>alert(1)</script></html>", "photo.jpg", "photo.jpg is not a JPEG or PNG"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "broken.png", "broken.png is not a JPEG or PNG"),
+        (b"", "empty.jpg", "The photo file is empty."),
+    ],
+)
 def test_bad_uploads_are_refused_and_nothing_is_stored(submit, media, data, name, message):
     with refused(ValidationError, message):
         submit(photo=upload(data, name, "image/jpeg"))
@@ -115,19 +137,23 @@ def test_too_large_photo(submit, media, settings):
             submit(photo=upload(JPEG + b"\x00" * 1000, "big.jpg", "image/jpeg"))
         except ValidationError as exc:
             assert exc.message_dict["photo"] == [
-                "The photo is 1.1\xa0KB, more than the 1000\xa0bytes allowed."]
+                "The photo is 1.1\xa0KB, more than the 1000\xa0bytes allowed."
+            ]
             raise
     assert stored_files(media) == []
 
 
-@pytest.mark.parametrize("extra, field, message", [
-    ({"hours": "25"}, "hours", "at most 24 \\(one day\\)"),
-    ({"hours": "0"}, "hours", "more than 0"),
-    ({"description": " "}, "description", "Say what you did."),
-    ({"served_on": dt.date.today() + dt.timedelta(days=3)}, "served_on", "is in the future"),
-    ({"location": OUTSIDE}, "location", "lies outside every community"),
-    ({"category": None}, "category", "Choose a service category."),
-])
+@pytest.mark.parametrize(
+    "extra, field, message",
+    [
+        ({"hours": "25"}, "hours", "at most 24 \\(one day\\)"),
+        ({"hours": "0"}, "hours", "more than 0"),
+        ({"description": " "}, "description", "Say what you did."),
+        ({"served_on": dt.date.today() + dt.timedelta(days=3)}, "served_on", "is in the future"),
+        ({"location": OUTSIDE}, "location", "lies outside every community"),
+        ({"category": None}, "category", "Choose a service category."),
+    ],
+)
 def test_bad_input_names_the_field(submit, media, extra, field, message):
     with refused(ValidationError, message) as _:
         try:
@@ -140,6 +166,7 @@ def test_bad_input_names_the_field(submit, media, extra, field, message):
 
 def test_a_failure_after_storing_removes_the_photo(submit, media, monkeypatch):
     """If the row cannot be written, the stored photo is removed again."""
+
     def broken(self, *args, **kwargs):
         raise RuntimeError("disk full")
 

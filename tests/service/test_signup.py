@@ -13,8 +13,9 @@ from tests.service.helpers import refused
 
 def test_sign_up_takes_a_place(publish, people):
     activity = publish(capacity=2)
-    signup = services.signup_create(activity=activity, member=people.wang,
-                                    acting_user=people.wang.user)
+    signup = services.signup_create(
+        activity=activity, member=people.wang, acting_user=people.wang.user
+    )
     assert signup.status == SignUpStatus.ACTIVE and signup.member == people.wang
     assert Activity.objects.get(pk=activity.pk).places_taken == 1
     assert AuditEntry.objects.filter(action="signup.create", actor=people.wang.user).exists()
@@ -37,15 +38,15 @@ def test_twice_is_refused(publish, people):
 def test_members_sign_only_themselves_up(publish, people):
     activity = publish()
     with refused(NotAllowed, "li may only sign themselves up"):
-        services.signup_create(activity=activity, member=people.wang,
-                               acting_user=people.li.user)
+        services.signup_create(activity=activity, member=people.wang, acting_user=people.li.user)
     with refused(NotAllowed, "not linked to a party member"):
         services.signup_create(activity=activity, member=None, acting_user=people.nobody)
 
 
 def test_members_of_other_communities_may_join(publish, people):
-    signup = services.signup_create(activity=publish(), member=people.zhao,
-                                    acting_user=people.zhao.user)
+    signup = services.signup_create(
+        activity=publish(), member=people.zhao, acting_user=people.zhao.user
+    )
     assert signup.pk
 
 
@@ -59,8 +60,9 @@ def test_sign_up_until_the_end_not_after(publish, people):
 
 def test_cancel_before_start_frees_the_place_and_allows_signing_up_again(publish, people):
     activity = publish(capacity=1)
-    signup = services.signup_create(activity=activity, member=people.wang,
-                                    acting_user=people.wang.user)
+    signup = services.signup_create(
+        activity=activity, member=people.wang, acting_user=people.wang.user
+    )
     with refused(NotAllowed, "li may not cancel the sign-up of 王芳"):
         services.signup_cancel(signup=signup, acting_user=people.li.user)
     signup = services.signup_cancel(signup=signup, acting_user=people.wang.user)
@@ -81,6 +83,9 @@ def test_no_cancelling_once_started(publish, people):
     activity = publish()
     signup = services.signup_create(activity=activity, member=people.wang, acting_user=None)
     shift(activity, started=dt.timedelta(minutes=1))
-    with refused(ServiceError, r"started at .*: a sign-up can only be cancelled before the "
-                 "start"):
+    with refused(
+        ServiceError,
+        r"started at .*: a sign-up can only be cancelled before the "
+        "start",
+    ):
         services.signup_cancel(signup=signup, acting_user=people.wang.user)

@@ -28,7 +28,7 @@ BAD_KEY = "gg_deadbeef_not-a-key-at-all-0123456789"
 
 
 def resolver_keys() -> set[str]:
-    """"namespace:name" of every URL pattern outside the admin ("namespace:" if unnamed)."""
+    """ "namespace:name" of every URL pattern outside the admin ("namespace:" if unnamed)."""
     keys: set[str] = set()
 
     def walk(resolver, namespace: str) -> None:
@@ -49,8 +49,10 @@ def test_every_url_has_a_matrix_entry():
     known = resolver_keys()
     covered = {k.split(" ")[0] for k in ENTRIES}
     missing = sorted(known - covered - set(EXEMPT))
-    assert not missing, ("URLs without an access-matrix entry (add them to "
-                         f"tests/trust/matrix.py ENTRIES): {missing}")
+    assert not missing, (
+        "URLs without an access-matrix entry (add them to "
+        f"tests/trust/matrix.py ENTRIES): {missing}"
+    )
     stale = sorted((covered | set(EXEMPT)) - known)
     assert not stale, f"matrix entries for URLs that no longer exist: {stale}"
 
@@ -100,8 +102,7 @@ def ask(client, world: World, entry: Entry, role: str, side: str) -> tuple[str, 
     with transaction.atomic():
         before = AuditEntry.objects.exclude(action__startswith="personal.").count()
         if entry.method == "POST":
-            response = client.post(url, entry.data(world, side) if entry.data else {},
-                                   **headers)
+            response = client.post(url, entry.data(world, side) if entry.data else {}, **headers)
         else:
             response = client.get(url, **headers)
         body = _body(response) if response.status_code == 200 else ""
@@ -113,7 +114,8 @@ def ask(client, world: World, entry: Entry, role: str, side: str) -> tuple[str, 
         return "error", detail
     location = response.get("Location", "")
     refused = status in (400, 401, 403, 404, 405) or (
-        status in (301, 302, 303) and "/login/" in location)
+        status in (301, 302, 303) and "/login/" in location
+    )
     if status in (301, 302, 303):
         detail += f" to {location}"
     if entry.method == "POST":
@@ -136,8 +138,9 @@ def _base(role: str) -> str:
 def _leaks(world: World, entry: Entry, role: str, side: str, body: str) -> list[str]:
     if not body:
         return []
-    found = [phone for phone, may in _phones(world).items()
-             if phone in body and not may(_base(role))]
+    found = [
+        phone for phone, may in _phones(world).items() if phone in body and not may(_base(role))
+    ]
     public = entry.public_data(_base(role)) if callable(entry.public_data) else entry.public_data
     if OUT in body and (entry.never_out or not public and (side == "inside" or not entry.sided)):
         found.append(f"outside names ({OUT})")
@@ -165,8 +168,9 @@ def test_access_matrix(client, world, key):
             verdict, detail = ask(client, world, entry, principal, side)
             expected = "allowed" if _expected(entry, principal, side) else "denied"
             if verdict != expected:
-                wrong.append(f"{principal:22} {side:8} expected {expected:8} got {verdict:8} "
-                             f"{detail}")
+                wrong.append(
+                    f"{principal:22} {side:8} expected {expected:8} got {verdict:8} {detail}"
+                )
     assert not wrong, f"{key} ({entry.allowed.__name__}):\n" + "\n".join(wrong)
 
 

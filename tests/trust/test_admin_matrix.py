@@ -49,9 +49,18 @@ def _distinct(roles) -> list[str]:
 
 ASKED = _distinct(STAFF)
 
-POSTGIS_SAMPLE = {"grids.grid", "grids.gridrole", "accounts.assignment", "people.member",
-                  "people.household", "people.resident", "people.vulnerability",
-                  "cases.case", "service.selfservice", "notices.notice"}
+POSTGIS_SAMPLE = {
+    "grids.grid",
+    "grids.gridrole",
+    "accounts.assignment",
+    "people.member",
+    "people.household",
+    "people.resident",
+    "people.vulnerability",
+    "cases.case",
+    "service.selfservice",
+    "notices.notice",
+}
 
 
 def _registry() -> dict:
@@ -68,8 +77,11 @@ def test_every_admin_is_scoped_or_exempt():
             wrong.append(f"{label}: no Row in tests/trust/admin_matrix.py ROWS (nor EXEMPT)")
         elif not isinstance(model_admin, ScopedAdminMixin):
             wrong.append(f"{label}: {type(model_admin).__name__} is not a ScopedAdminMixin")
-        elif (model_admin.capability, model_admin.write_capability or model_admin.capability,
-              model_admin.district_only) != (row.see, row.write or row.see, row.district_only):
+        elif (
+            model_admin.capability,
+            model_admin.write_capability or model_admin.capability,
+            model_admin.district_only,
+        ) != (row.see, row.write or row.see, row.district_only):
             wrong.append(f"{label}: the admin's capabilities differ from its Row")
         elif not model_admin.district_only and model_admin.scope_field != row.path:
             wrong.append(f"{label}: scope_field {model_admin.scope_field!r} != {row.path!r}")
@@ -80,9 +92,9 @@ def test_every_admin_is_scoped_or_exempt():
 @pytest.fixture
 def admin_world(world):
     """The world, its staff holding every GridGov model permission, and the extra records."""
-    perms = Permission.objects.exclude(content_type__app_label__in=["auth", "axes",
-                                                                    "contenttypes",
-                                                                    "sessions", "admin"])
+    perms = Permission.objects.exclude(
+        content_type__app_label__in=["auth", "axes", "contenttypes", "sessions", "admin"]
+    )
     for role in STAFF:
         world.users[role].user_permissions.add(*perms)
     world.extra = build_extra(world)
@@ -95,15 +107,17 @@ def _ask(client, world, role, method, url):
     if role != "anonymous":
         client.force_login(world.users[role])
     with transaction.atomic():
-        response = (client.post(url, {}) if method == "POST" else client.get(url))
-        body = response.content.decode("utf-8", "replace") if response.status_code == 200 \
-            else ""
+        response = client.post(url, {}) if method == "POST" else client.get(url)
+        body = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
         transaction.set_rollback(True)
     status, location = response.status_code, response.get("Location", "")
     if status == 200:
         verdict = "allowed"
-    elif status == 403 or status == 302 and (
-            "/login/" in location or location.rstrip("/").endswith("/admin")):
+    elif (
+        status == 403
+        or status == 302
+        and ("/login/" in location or location.rstrip("/").endswith("/admin"))
+    ):
         verdict = "denied"
     elif status == 302 and method == "POST":
         verdict = "allowed"  # saved (and rolled back): back to the list
@@ -166,13 +180,20 @@ def test_admin_matrix(client, db, label, request):
     sided = bool(records) and records["inside"].pk != records["outside"].pk
     link = {s: f"{base}{r.pk}/change/" for s, r in records.items()}
     for role in ASKED:
-        check(role, "raw-id lookup", f"{base}?_to_field=id&_popup=1",
-              not row.district_only and role in policy.roles(row.see),
-              absent=link["outside"] if sided else None,
-              present=link["inside"] if sided else None)
-        check(role, "add", f"{base}add/",
-              model_admin.has_add_permission(root) and _may_write(world, row, role,
-                                                                  any_row=True))
+        check(
+            role,
+            "raw-id lookup",
+            f"{base}?_to_field=id&_popup=1",
+            not row.district_only and role in policy.roles(row.see),
+            absent=link["outside"] if sided else None,
+            present=link["inside"] if sided else None,
+        )
+        check(
+            role,
+            "add",
+            f"{base}add/",
+            model_admin.has_add_permission(root) and _may_write(world, row, role, any_row=True),
+        )
         for s, record in records.items():
             if s == "outside" and not sided:
                 continue
@@ -183,10 +204,19 @@ def test_admin_matrix(client, db, label, request):
             check(role, f"{s} change page", f"{url}change/", see)
             if s == "outside":  # inside, the change page answers the same question
                 check(role, f"{s} history", f"{url}history/", see)
-            check(role, f"{s} change POST", f"{url}change/",
-                  write and model_admin.has_change_permission(root, record), method="POST")
-            check(role, f"{s} delete page", f"{url}delete/",
-                  write and model_admin.has_delete_permission(root, record))
+            check(
+                role,
+                f"{s} change POST",
+                f"{url}change/",
+                write and model_admin.has_change_permission(root, record),
+                method="POST",
+            )
+            check(
+                role,
+                f"{s} delete page",
+                f"{url}delete/",
+                write and model_admin.has_delete_permission(root, record),
+            )
     assert not wrong, f"{label} ({row.see}/{row.write or row.see}):\n" + "\n".join(wrong)
 
 
@@ -205,16 +235,22 @@ def test_the_admin_is_for_staff_only(client, world):
     assert not leaks, "\n".join(leaks)
 
 
-@pytest.mark.parametrize("role, model", [
-    ("community_secretary", "resident"),
-    ("building_leader", "member"),  # a member's record holds their full phone and home
-])
+@pytest.mark.parametrize(
+    "role, model",
+    [
+        ("community_secretary", "resident"),
+        ("building_leader", "member"),  # a member's record holds their full phone and home
+    ],
+)
 def test_opening_a_personal_record_in_the_admin_is_logged(client, world, role, model):
     inside, outside = (getattr(world.sides[s], model) for s in ("inside", "outside"))
     client.force_login(world.users[role])
     assert client.get(f"/en/admin/people/{model}/{inside.pk}/change/").status_code == 200
     seen = AuditEntry.objects.get(action="personal.view")
     assert (seen.actor, seen.object_type, seen.object_id) == (
-        world.users[role], f"people.{model}", str(inside.pk))
+        world.users[role],
+        f"people.{model}",
+        str(inside.pk),
+    )
     client.get(f"/en/admin/people/{model}/{outside.pk}/change/")
     assert AuditEntry.objects.filter(action="personal.view").count() == 1  # refused: no row

@@ -17,16 +17,19 @@ from gridgov.grids.models import Grid, GridRole
 from gridgov.people.models import Resident, Vulnerability
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 
-IN_A = Point(113.102, 23.002, srid=4326)   # building B1 (K1, C1)
-IN_B = Point(113.113, 23.003, srid=4326)   # building B4 (K3, C2)
+IN_A = Point(113.102, 23.002, srid=4326)  # building B1 (K1, C1)
+IN_B = Point(113.113, 23.003, srid=4326)  # building B4 (K3, C2)
 # The demo's "community staff" group (gridgov/demo/builder.py), with add and delete too.
 DEMO_PERMS = r"^(view|change|add|delete)_(member|household|resident|vulnerability|grid|gridrole)$"
 
 
 def staff(make_user, role, grid):
     user = make_user(f"u_{role}", role, grid, is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label__in=["grids", "people"], codename__regex=DEMO_PERMS))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=["grids", "people"], codename__regex=DEMO_PERMS
+        )
+    )
     return user
 
 
@@ -38,8 +41,14 @@ def secretary(make_user, tree, client):
 
 
 def grid_form(grid, **changes) -> dict:
-    data = {"level": grid.level, "parent": grid.parent_id or "", "code": grid.code,
-            "name": grid.name, "kind": grid.kind, "geom": grid.geom.geojson}
+    data = {
+        "level": grid.level,
+        "parent": grid.parent_id or "",
+        "code": grid.code,
+        "name": grid.name,
+        "kind": grid.kind,
+        "geom": grid.geom.geojson,
+    }
     return {**data, **changes}
 
 
@@ -51,15 +60,17 @@ def test_a_secretary_cannot_rename_or_redraw_another_community(client, tree, sec
     assert Grid.objects.get(pk=tree.c2.pk).name == "南山社区"
     assert not Grid.objects.filter(code="100009").exists()
     # Their own community's compound may still be renamed (the scope, not a ban).
-    response = client.post(f"/en/admin/grids/grid/{tree.k1.pk}/change/",
-                           grid_form(tree.k1, name="东湖花园（新）"))
+    response = client.post(
+        f"/en/admin/grids/grid/{tree.k1.pk}/change/", grid_form(tree.k1, name="东湖花园（新）")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Grid.objects.get(pk=tree.k1.pk).name == "东湖花园（新）"
 
 
 def test_a_secretary_cannot_move_a_grid_under_another_community(client, tree, secretary):
-    response = client.post(f"/en/admin/grids/grid/{tree.k2.pk}/change/",
-                           grid_form(tree.k2, parent=tree.c2.pk))
+    response = client.post(
+        f"/en/admin/grids/grid/{tree.k2.pk}/change/", grid_form(tree.k2, parent=tree.c2.pk)
+    )
     assert response.status_code == 200
     assert "not among those in your grids" in response.content.decode()
     assert Grid.objects.get(pk=tree.k2.pk).parent_id == tree.c1.pk
@@ -68,39 +79,55 @@ def test_a_secretary_cannot_move_a_grid_under_another_community(client, tree, se
 def test_a_grid_leader_cannot_rename_a_sibling_compound(client, make_user, tree):
     leader = staff(make_user, StaffRole.GRID_LEADER, tree.k1)
     client.force_login(leader)
-    response = client.post(f"/en/admin/grids/grid/{tree.k2.pk}/change/",
-                           grid_form(tree.k2, name="被改名"))
+    response = client.post(
+        f"/en/admin/grids/grid/{tree.k2.pk}/change/", grid_form(tree.k2, name="被改名")
+    )
     assert response.status_code in (302, 403, 404)
     assert Grid.objects.get(pk=tree.k2.pk).name == "西苑"
     assert "西苑" not in client.get("/en/admin/grids/grid/").content.decode()
 
 
 def test_a_secretary_cannot_make_a_member_the_leader_of_another_communitys_building(
-        client, tree, secretary):
+    client, tree, secretary
+):
     member = MemberFactory(name="东湖党员", location=IN_A)
     since = dt.date.today().isoformat()
-    response = client.post("/en/admin/grids/gridrole/add/", {
-        "grid": tree.b4.pk, "member": member.pk, "role": "building_leader", "since": since})
+    response = client.post(
+        "/en/admin/grids/gridrole/add/",
+        {"grid": tree.b4.pk, "member": member.pk, "role": "building_leader", "since": since},
+    )
     assert response.status_code == 200
     assert "not among those in your grids" in response.content.decode()
     assert not GridRole.objects.filter(grid=tree.b4).exists()
     # nor change a role held over there
-    theirs = GridRole.objects.create(grid=tree.b4, member=MemberFactory(location=IN_B),
-                                     role="building_leader", since=dt.date.today())
-    response = client.post(f"/en/admin/grids/gridrole/{theirs.pk}/change/", {
-        "grid": tree.b4.pk, "member": member.pk, "role": "building_leader", "since": since})
+    theirs = GridRole.objects.create(
+        grid=tree.b4,
+        member=MemberFactory(location=IN_B),
+        role="building_leader",
+        since=dt.date.today(),
+    )
+    response = client.post(
+        f"/en/admin/grids/gridrole/{theirs.pk}/change/",
+        {"grid": tree.b4.pk, "member": member.pk, "role": "building_leader", "since": since},
+    )
     assert response.status_code in (302, 403, 404)
     assert GridRole.objects.get(pk=theirs.pk).member_id != member.pk
 
 
-def test_a_resident_cannot_be_moved_into_another_communitys_household(client, tree,
-                                                                      secretary):
+def test_a_resident_cannot_be_moved_into_another_communitys_household(client, tree, secretary):
     resident = ResidentFactory(household=HouseholdFactory(location=IN_A), name="东湖居民")
     theirs = HouseholdFactory(location=IN_B, address="南山小区1栋101")
-    response = client.post(f"/en/admin/people/resident/{resident.pk}/change/", {
-        "household": theirs.pk, "name": resident.name, "gender": resident.gender,
-        "birth_year": resident.birth_year or "", "phone": resident.phone,
-        "is_head": "on" if resident.is_head else ""})
+    response = client.post(
+        f"/en/admin/people/resident/{resident.pk}/change/",
+        {
+            "household": theirs.pk,
+            "name": resident.name,
+            "gender": resident.gender,
+            "birth_year": resident.birth_year or "",
+            "phone": resident.phone,
+            "is_head": "on" if resident.is_head else "",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "not among those in your grids" in page
@@ -110,8 +137,10 @@ def test_a_resident_cannot_be_moved_into_another_communitys_household(client, tr
 
 def test_a_vulnerability_cannot_point_at_another_communitys_resident(client, tree, secretary):
     theirs = ResidentFactory(household=HouseholdFactory(location=IN_B), name="南山老人")
-    response = client.post("/en/admin/people/vulnerability/add/", {
-        "resident": theirs.pk, "category": "empty_nest", "surveyed_year": "2026"})
+    response = client.post(
+        "/en/admin/people/vulnerability/add/",
+        {"resident": theirs.pk, "category": "empty_nest", "surveyed_year": "2026"},
+    )
     assert response.status_code == 200
     assert "not among those in your grids" in response.content.decode()
     assert not Vulnerability.objects.exists()
@@ -120,12 +149,16 @@ def test_a_vulnerability_cannot_point_at_another_communitys_resident(client, tre
 def test_walking_raw_ids_names_nobody_outside_the_scope(client, tree, secretary):
     """A form re-rendered with another invalid field used to label the raw id with the
     record's name: walking ids read every resident of the district, unlogged."""
-    theirs = [ResidentFactory(household=HouseholdFactory(location=IN_B), name=f"南山居民{i}")
-              for i in range(3)]
+    theirs = [
+        ResidentFactory(household=HouseholdFactory(location=IN_B), name=f"南山居民{i}")
+        for i in range(3)
+    ]
     ours = ResidentFactory(household=HouseholdFactory(location=IN_A), name="东湖居民")
     for resident in [*theirs, ours]:
-        response = client.post("/en/admin/people/vulnerability/add/", {
-            "resident": resident.pk, "category": "not-a-category", "surveyed_year": "2026"})
+        response = client.post(
+            "/en/admin/people/vulnerability/add/",
+            {"resident": resident.pk, "category": "not-a-category", "surveyed_year": "2026"},
+        )
         assert response.status_code == 200
         page = response.content.decode()
         if resident is ours:
@@ -146,15 +179,21 @@ def test_the_raw_id_lookup_lists_only_the_scope(client, tree, secretary):
 
 
 def test_bulk_delete_leaves_one_audit_row_per_record(client, tree, secretary):
-    ours = [ResidentFactory(household=HouseholdFactory(location=IN_A), name=f"东湖居民{i}")
-            for i in range(2)]
+    ours = [
+        ResidentFactory(household=HouseholdFactory(location=IN_A), name=f"东湖居民{i}")
+        for i in range(2)
+    ]
     theirs = ResidentFactory(household=HouseholdFactory(location=IN_B), name="南山居民")
-    response = client.post("/en/admin/people/resident/", {
-        "action": "delete_selected", "post": "yes",
-        "_selected_action": [r.pk for r in [*ours, theirs]]})
+    response = client.post(
+        "/en/admin/people/resident/",
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [r.pk for r in [*ours, theirs]],
+        },
+    )
     assert response.status_code == 302
     assert list(Resident.objects.all()) == [theirs]  # the other grid's row was not touched
     rows = AuditEntry.objects.filter(action="admin.delete", object_type="people.resident")
     assert sorted(rows.values_list("object_id", flat=True)) == sorted(str(r.pk) for r in ours)
-    assert all(row.actor == secretary and row.before["name"].startswith("东湖居民")
-               for row in rows)
+    assert all(row.actor == secretary and row.before["name"].startswith("东湖居民") for row in rows)

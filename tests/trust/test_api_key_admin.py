@@ -24,19 +24,28 @@ ADD = ADMIN + "add/"
 
 
 def _grant_every_key_permission(user) -> None:
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type=ContentType.objects.get_for_model(ApiKey)))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type=ContentType.objects.get_for_model(ApiKey))
+    )
 
 
 def _form(**fields) -> dict:
-    return {"name": "12345 hotline", "can_read": "on", "scope_code": "",
-            "rate_limit_per_minute": "60", **fields}
+    return {
+        "name": "12345 hotline",
+        "can_read": "on",
+        "scope_code": "",
+        "rate_limit_per_minute": "60",
+        **fields,
+    }
 
 
 def _state() -> list[tuple]:
     """Every key as stored, and the audit rows about keys: what a refused POST must leave."""
-    keys = list(ApiKey.objects.order_by("pk").values_list(
-        "pk", "name", "can_read", "can_post_requests", "scope_code", "revoked_at"))
+    keys = list(
+        ApiKey.objects.order_by("pk").values_list(
+            "pk", "name", "can_read", "can_post_requests", "scope_code", "revoked_at"
+        )
+    )
     audit = list(AuditEntry.objects.filter(object_type="api.apikey").values_list("pk"))
     return keys + audit
 
@@ -44,8 +53,9 @@ def _state() -> list[tuple]:
 @pytest.fixture
 def district_admin(world):
     """A street office admin over the whole district (empty scope), with the key permissions."""
-    user = get_user_model().objects.create_user(username="u_district", password=PASSWORD,
-                                                is_staff=True)
+    user = get_user_model().objects.create_user(
+        username="u_district", password=PASSWORD, is_staff=True
+    )
     Assignment.objects.create(user=user, role=StaffRole.STREET_ADMIN, grid=None, scope_code="")
     _grant_every_key_permission(user)
     return user
@@ -66,13 +76,11 @@ def test_a_scoped_user_with_every_key_permission_gets_no_api_key_page(client, wo
     before = _state()
     assert client.post(ADD, _form()).status_code == 403
     assert client.post(change, _form(name="renamed", scope_code="")).status_code == 403
-    assert client.post(ADMIN, {"action": "revoke",
-                               "_selected_action": [key.pk]}).status_code == 403
+    assert client.post(ADMIN, {"action": "revoke", "_selected_action": [key.pk]}).status_code == 403
     assert _state() == before  # nothing issued, changed or revoked; no audit row
 
 
-def test_a_district_admin_issues_changes_and_revokes_keys_audited(client, world,
-                                                                  district_admin):
+def test_a_district_admin_issues_changes_and_revokes_keys_audited(client, world, district_admin):
     client.force_login(district_admin)
     assert client.get(ADMIN).status_code == 200
     response = client.post(ADD, _form(scope_code=world.tree.c2.code), follow=True)
@@ -88,13 +96,18 @@ def test_a_district_admin_issues_changes_and_revokes_keys_audited(client, world,
     assert client.post(change, _form(scope_code=world.tree.k3.code)).status_code == 302
     changed = AuditEntry.objects.get(action="api_key.changed", object_id=str(key.pk))
     assert (changed.actor, changed.before["scope_code"], changed.after["scope_code"]) == (
-        district_admin, world.tree.c2.code, world.tree.k3.code)
+        district_admin,
+        world.tree.c2.code,
+        world.tree.k3.code,
+    )
 
     client.post(ADMIN, {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is not None
-    assert AuditEntry.objects.get(action="api_key.revoked",
-                                  object_id=str(key.pk)).actor == district_admin
+    assert (
+        AuditEntry.objects.get(action="api_key.revoked", object_id=str(key.pk)).actor
+        == district_admin
+    )
 
 
 def test_a_district_admin_still_needs_the_model_permissions(client, world, district_admin):
@@ -106,11 +119,14 @@ def test_a_district_admin_still_needs_the_model_permissions(client, world, distr
 
 @pytest.mark.parametrize("issuer", ["district_admin", "superuser"])
 @pytest.mark.parametrize("scope", ["1", "10000", "100001009", "999999"])
-def test_a_scope_that_is_no_grid_code_is_refused_naming_the_field(client, world,
-                                                                   district_admin, issuer,
-                                                                   scope):
-    user = district_admin if issuer == "district_admin" else \
-        get_user_model().objects.create_superuser("root", password=PASSWORD)
+def test_a_scope_that_is_no_grid_code_is_refused_naming_the_field(
+    client, world, district_admin, issuer, scope
+):
+    user = (
+        district_admin
+        if issuer == "district_admin"
+        else get_user_model().objects.create_superuser("root", password=PASSWORD)
+    )
     client.force_login(user)
     before = _state()
     response = client.post(ADD, _form(scope_code=scope))
@@ -135,7 +151,10 @@ def test_a_real_grid_code_of_any_level_is_a_scope(client, world, district_admin)
     for code in (tree.c1.code, tree.k1.code, tree.b4.code):
         assert client.post(ADD, _form(name=f"system {code}", scope_code=code)).status_code == 302
     assert set(ApiKey.objects.exclude(scope_code="").values_list("scope_code", flat=True)) == {
-        tree.c1.code, tree.k1.code, tree.b4.code}
+        tree.c1.code,
+        tree.k1.code,
+        tree.b4.code,
+    }
 
 
 def test_the_service_refuses_a_scope_that_is_no_grid_code(world):

@@ -30,24 +30,39 @@ from gridgov.service.models import Activity, ServiceCategory
 from tests.trust.world import OPEN, World
 
 # The logs (audit/access, API key use; a key's last-use stamp) record the attempt itself.
-IGNORED = {"accounts.auditentry", "api.apikeyuse", "api.apikey", "sessions.session",
-           "admin.logentry"}
+IGNORED = {
+    "accounts.auditentry",
+    "api.apikeyuse",
+    "api.apikey",
+    "sessions.session",
+    "admin.logentry",
+}
 POSITION = {"lon", "lat", "long"}  # a position's error may sit on either coordinate
 IGNORED_APPS = {"axes", "contenttypes"}
 
 SCRIPT = "<script>alert(1)</script>"
 CORPUS = [
-    "x" * 100_000,                          # huge
-    "'; DROP TABLE people_member; --",      # SQL
-    SCRIPT,                                 # script
-    "\u202egnp.exe\u202c",                  # right-to-left override
-    "a\x00b",                               # NUL
-    "\ud800",                               # lone surrogate
-    "😀🏠",                                  # emoji
-    "\u200b",                               # zero width space
-    "-1", "-99999999999999999999", "99999999999999999999", "1e308", "NaN", "inf",
-    "-181", "181", "91", "-91",              # out-of-range coordinates
-    "[]", '{"type": "Point"}', "null",       # wrong types
+    "x" * 100_000,  # huge
+    "'; DROP TABLE people_member; --",  # SQL
+    SCRIPT,  # script
+    "\u202egnp.exe\u202c",  # right-to-left override
+    "a\x00b",  # NUL
+    "\ud800",  # lone surrogate
+    "😀🏠",  # emoji
+    "\u200b",  # zero width space
+    "-1",
+    "-99999999999999999999",
+    "99999999999999999999",
+    "1e308",
+    "NaN",
+    "inf",
+    "-181",
+    "181",
+    "91",
+    "-91",  # out-of-range coordinates
+    "[]",
+    '{"type": "Point"}',
+    "null",  # wrong types
 ]
 
 
@@ -56,13 +71,13 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     out = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label in IGNORED or model._meta.app_label in IGNORED_APPS or \
-                not model._meta.managed:
+        if label in IGNORED or model._meta.app_label in IGNORED_APPS or not model._meta.managed:
             continue
         digest, n = hashlib.sha256(), 0
         for row in model._base_manager.order_by("pk").values_list():
-            digest.update(repr(tuple(v.ewkt if isinstance(v, GEOSGeometry) else v
-                                     for v in row)).encode())
+            digest.update(
+                repr(tuple(v.ewkt if isinstance(v, GEOSGeometry) else v for v in row)).encode()
+            )
             n += 1
         out[label] = (n, digest.hexdigest())
     return out
@@ -87,23 +102,49 @@ def _start(days: int = 1) -> str:
 
 
 def _activity(w: World) -> dict:
-    return {"organiser_grid": w.tree.k1.pk, "title": "楼道清洁日", "description": "一起清理",
-            "category": ServiceCategory.objects.get(code="clean_home").pk,
-            "starts_at": _start(), "ends_at": _start(2), "capacity": "20",
-            "address": "广场", "lon": str(OPEN["inside"].x), "lat": str(OPEN["inside"].y),
-            "crs": "wgs84"}
+    return {
+        "organiser_grid": w.tree.k1.pk,
+        "title": "楼道清洁日",
+        "description": "一起清理",
+        "category": ServiceCategory.objects.get(code="clean_home").pk,
+        "starts_at": _start(),
+        "ends_at": _start(2),
+        "capacity": "20",
+        "address": "广场",
+        "lon": str(OPEN["inside"].x),
+        "lat": str(OPEN["inside"].y),
+        "crs": "wgs84",
+    }
 
 
 def _register(w: World) -> dict:
-    return {"name": "王芳", "gender": "F", "phone": "139 1234 5678", "kind": "retired",
-            "address": "东湖花园1栋502", "specialty": "", "service_intent": "", "pledge": "",
-            "username": "wangfang", "password1": "x-Pass-2026!", "password2": "x-Pass-2026!",
-            "lon": "113.1020000", "lat": "23.0020000", "crs": "wgs84", "building": ""}
+    return {
+        "name": "王芳",
+        "gender": "F",
+        "phone": "139 1234 5678",
+        "kind": "retired",
+        "address": "东湖花园1栋502",
+        "specialty": "",
+        "service_intent": "",
+        "pledge": "",
+        "username": "wangfang",
+        "password1": "x-Pass-2026!",
+        "password2": "x-Pass-2026!",
+        "lon": "113.1020000",
+        "lat": "23.0020000",
+        "crs": "wgs84",
+        "building": "",
+    }
 
 
 def _open311(w: World) -> dict:
-    return {"service_code": "repair", "lat": "23.002", "long": "113.102",
-            "description": "楼道灯坏了", "address_string": "东湖花园1栋"}
+    return {
+        "service_code": "repair",
+        "lat": "23.002",
+        "long": "113.102",
+        "description": "楼道灯坏了",
+        "address_string": "东湖花园1栋",
+    }
 
 
 def _finding(w: World) -> dict:
@@ -115,44 +156,87 @@ NUMERIC_OK = {"-1", "-91", "91", "181", "-181"}  # in range for some numbers: no
 
 TARGETS = {
     "open311 POST": Target(
-        "key:post", lambda w: "/open311/v2/requests.json", _open311,
-        {"service_code": "value", "lat": "value", "long": "value", "description": "text",
-         "address_string": "text"}, json=True),
+        "key:post",
+        lambda w: "/open311/v2/requests.json",
+        _open311,
+        {
+            "service_code": "value",
+            "lat": "value",
+            "long": "value",
+            "description": "text",
+            "address_string": "text",
+        },
+        json=True,
+    ),
     "reporting registration": Target(
-        "anonymous", lambda w: "/en/reporting/register/", _register,
-        {"name": "text", "gender": "value", "phone": "value", "kind": "value", "lon": "value",
-         "lat": "value", "crs": "value", "pledge": "text"}),
+        "anonymous",
+        lambda w: "/en/reporting/register/",
+        _register,
+        {
+            "name": "text",
+            "gender": "value",
+            "phone": "value",
+            "kind": "value",
+            "lon": "value",
+            "lat": "value",
+            "crs": "value",
+            "pledge": "text",
+        },
+    ),
     "activity publish": Target(
-        "branch_secretary", lambda w: "/en/service/activities/new/", _activity,
-        {"title": "text", "organiser_grid": "value", "category": "value",
-         "starts_at": "value", "capacity": "value", "lon": "value", "lat": "value",
-         "crs": "value"},
-        skip=lambda field, value: field == "capacity" and value in ("91", "181")),  # valid
+        "branch_secretary",
+        lambda w: "/en/service/activities/new/",
+        _activity,
+        {
+            "title": "text",
+            "organiser_grid": "value",
+            "category": "value",
+            "starts_at": "value",
+            "capacity": "value",
+            "lon": "value",
+            "lat": "value",
+            "crs": "value",
+        },
+        skip=lambda field, value: field == "capacity" and value in ("91", "181"),
+    ),  # valid
     "patrol finding": Target(
-        "grid_leader", lambda w: f"/en/patrols/{w.sides['inside'].patrol.pk}/findings/",
-        _finding, {"kind": "value", "lon": "value", "lat": "value", "note": "text"}),
+        "grid_leader",
+        lambda w: f"/en/patrols/{w.sides['inside'].patrol.pk}/findings/",
+        _finding,
+        {"kind": "value", "lon": "value", "lat": "value", "note": "text"},
+    ),
     "points adjustment": Target(
         "community_secretary",
         lambda w: f"/en/points/staff/members/{w.sides['inside'].member.pk}/adjust/",
         lambda w: {"points": "5", "hours": "0", "reason": "补记"},
         {"points": "value", "hours": "value"},
-        skip=lambda field, value: value in ("-1", "91", "-91", "181")),  # valid amounts
+        skip=lambda field, value: value in ("-1", "91", "-91", "181"),
+    ),  # valid amounts
     "branch plan proposal": Target(
-        "community_secretary", lambda w: "/en/planning/propose/",
+        "community_secretary",
+        lambda w: "/en/planning/propose/",
         lambda w: {"compound": w.tree.k2.code, "secretary": "", "note": ""},
         {"compound": "value"},  # secretary: see test_a_bad_secretary_id_is_refused
-        skip=lambda field, value: "\x00" in value),  # see test_a_nul_in_a_compound_code…
+        skip=lambda field, value: "\x00" in value,
+    ),  # see test_a_nul_in_a_compound_code…
     "post assignment": Target(
-        "community_secretary", lambda w: "/en/posts/assign/",
+        "community_secretary",
+        lambda w: "/en/posts/assign/",
         lambda w: {"post": w.sides["inside"].post.pk, "member": w.sides["inside"].member.pk},
-        {"post": "value", "member": "value"}),
+        {"post": "value", "member": "value"},
+    ),
     "post claim": Target(
-        "member", lambda w: "/en/posts/{post}/claim/", lambda w: {}, {"post": "value"}),
+        "member", lambda w: "/en/posts/{post}/claim/", lambda w: {}, {"post": "value"}
+    ),
     "points redemption": Target(
-        "member", lambda w: "/en/points/mall/{item}/redeem/", lambda w: {}, {"item": "value"}),
+        "member", lambda w: "/en/points/mall/{item}/redeem/", lambda w: {}, {"item": "value"}
+    ),
     "activity sign-up": Target(
-        "member", lambda w: "/en/service/activities/{activity}/signup/", lambda w: {},
-        {"activity": "value"}),
+        "member",
+        lambda w: "/en/service/activities/{activity}/signup/",
+        lambda w: {},
+        {"activity": "value"},
+    ),
 }
 
 
@@ -168,8 +252,9 @@ def _post(client, world: World, target: Target, data: dict, url: str):
     if target.json:
         body = json.dumps(data, ensure_ascii=True)  # a lone surrogate as \ud800
         return client.post(url, body, content_type="application/json", **headers)
-    return client.post(url, _body(data), content_type="application/x-www-form-urlencoded",
-                       **headers)
+    return client.post(
+        url, _body(data), content_type="application/x-www-form-urlencoded", **headers
+    )
 
 
 def refusal(response, field: str, target: Target) -> str | None:
@@ -182,20 +267,28 @@ def refusal(response, field: str, target: Target) -> str | None:
             return f"answered {status}, not 400"
         names = json.dumps(json.loads(response.content))
         fields = POSITION if field in POSITION else {field}
-        return None if any(f in names for f in fields) else \
-            f"the error does not name {field}: {names[:200]}"
+        return (
+            None
+            if any(f in names for f in fields)
+            else f"the error does not name {field}: {names[:200]}"
+        )
     if status in (400, 403, 404, 405, 413, 429):
         return None
     if status == 200:
-        forms = [v for c in (response.context or []) for v in c.flatten().values()
-                 if hasattr(v, "errors") and hasattr(v, "non_field_errors")]
+        forms = [
+            v
+            for c in (response.context or [])
+            for v in c.flatten().values()
+            if hasattr(v, "errors") and hasattr(v, "non_field_errors")
+        ]
         form = next((f for f in forms if f.errors), None)
         if form is None:
             return "answered 200 without a form error"
         # a position's error may sit on either coordinate or on the place's address
         fields = POSITION | {"crs", "address"} if field in POSITION | {"crs"} else {field}
-        if any(f in form.errors for f in fields) or (form.non_field_errors() and
-                                                     field in POSITION | {"crs"}):
+        if any(f in form.errors for f in fields) or (
+            form.non_field_errors() and field in POSITION | {"crs"}
+        ):
             return None
         return f"the form's errors do not name {field}: {dict(form.errors)}"
     if status in (301, 302, 303):
@@ -218,8 +311,9 @@ def _url(target: Target, world: World, field: str, value: str) -> tuple[str, dic
     if "{" + field + "}" in url:
         from urllib.parse import quote
 
-        return url.replace("{" + field + "}", quote(value.encode("utf-8", "surrogatepass"),
-                                                    safe="")), data
+        return url.replace(
+            "{" + field + "}", quote(value.encode("utf-8", "surrogatepass"), safe="")
+        ), data
     data[field] = value
     return url, data
 
@@ -295,20 +389,23 @@ def test_a_script_in_a_title_is_stored_verbatim_and_shown_escaped(client, world)
     client.force_login(world.users["branch_secretary"])
     data = _activity(world) | {"title": SCRIPT + "'; DROP TABLE x; --"}
     response = client.post("/en/service/activities/new/", data)
-    assert response.status_code == 302, getattr(response, "context", None) and \
-        response.context["form"].errors
+    assert response.status_code == 302, (
+        getattr(response, "context", None) and response.context["form"].errors
+    )
     activity = Activity.objects.get(title=data["title"])
     page = client.get(f"/en/service/activities/{activity.pk}/").content.decode()
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_a_script_in_an_open311_description_is_stored_verbatim_and_shown_escaped(
-        client, world):
+def test_a_script_in_an_open311_description_is_stored_verbatim_and_shown_escaped(client, world):
     from gridgov.cases.models import Case
 
-    response = client.post("/open311/v2/requests.json", _open311(world) | {
-        "description": SCRIPT}, HTTP_X_API_KEY=world.keys["post"])
+    response = client.post(
+        "/open311/v2/requests.json",
+        _open311(world) | {"description": SCRIPT},
+        HTTP_X_API_KEY=world.keys["post"],
+    )
     assert response.status_code == 201
     case = Case.objects.get(description=SCRIPT)
     client.force_login(world.users["community_secretary"])
@@ -333,18 +430,35 @@ def test_a_bad_gpx_upload_is_refused_and_writes_nothing(client, world, gpx):
     side = world.sides["inside"]
     client.force_login(world.users["grid_leader"])
     before = fingerprint()
-    response = client.post(f"/en/patrols/routes/{side.route.pk}/record/", {
-        "walked_on": timezone.localdate().isoformat(), "members": [side.member.pk],
-        "gpx": SimpleUploadedFile("walk.gpx", gpx, content_type="application/gpx+xml"),
-        "notes": ""})
+    response = client.post(
+        f"/en/patrols/routes/{side.route.pk}/record/",
+        {
+            "walked_on": timezone.localdate().isoformat(),
+            "members": [side.member.pk],
+            "gpx": SimpleUploadedFile("walk.gpx", gpx, content_type="application/gpx+xml"),
+            "notes": "",
+        },
+    )
     assert response.status_code in (200, 400), response.status_code
     if response.status_code == 200:
         assert "gpx" in response.context["form"].errors
     assert changed(before, fingerprint()) == []
 
 
-@pytest.mark.parametrize("q", ["x" * 100_000, "'; DROP TABLE grids_grid; --", SCRIPT,
-                               "a\x00b", "\u202e", "😀", "%", "_", "\\"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * 100_000,
+        "'; DROP TABLE grids_grid; --",
+        SCRIPT,
+        "a\x00b",
+        "\u202e",
+        "😀",
+        "%",
+        "_",
+        "\\",
+    ],
+)
 def test_the_finder_answers_any_query_without_error(client, world, q):
     before = fingerprint()
     response = client.get("/en/find/", {"q": q})
@@ -358,8 +472,9 @@ def test_a_bad_secretary_id_is_refused(world):
 
     client = Client(raise_request_exception=False)
     client.force_login(world.users["community_secretary"])
-    response = client.post("/en/planning/propose/", {"compound": world.tree.k2.code,
-                                                     "secretary": "abc"})
+    response = client.post(
+        "/en/planning/propose/", {"compound": world.tree.k2.code, "secretary": "abc"}
+    )
     assert response.status_code == 404
 
 

@@ -20,16 +20,19 @@ def _exports():
     return AuditEntry.objects.filter(action__in=["personal.export", "privacy.export"])
 
 
-@pytest.mark.parametrize("url", [
-    "/en/reporting/units/{unit}/export.csv",
-    "/en/reporting/units/{unit}/export.xlsx",
-    "/en/reports/quarterly.csv?grid={grid}",
-    "/en/reports/quarterly.csv?grid={grid}&table=units",
-    "/en/reports/quarterly.xlsx?grid={grid}",
-    "/en/reports/annual.csv?grid={grid}",
-    "/en/reports/annual.xlsx?grid={grid}",
-    "/en/planning/groups/{compound}/export.csv",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/reporting/units/{unit}/export.csv",
+        "/en/reporting/units/{unit}/export.xlsx",
+        "/en/reports/quarterly.csv?grid={grid}",
+        "/en/reports/quarterly.csv?grid={grid}&table=units",
+        "/en/reports/quarterly.xlsx?grid={grid}",
+        "/en/reports/annual.csv?grid={grid}",
+        "/en/reports/annual.xlsx?grid={grid}",
+        "/en/planning/groups/{compound}/export.csv",
+    ],
+)
 def test_a_download_with_personal_data_is_logged(client, world, url):
     url = url.format(unit=world.unit.pk, grid=world.tree.c1.code, compound=world.tree.k1.code)
     user = world.users[SECRETARY]
@@ -48,8 +51,10 @@ def test_a_download_with_personal_data_is_logged(client, world, url):
 
 def test_a_download_without_personal_data_is_not_logged(client, world):
     client.force_login(world.users[SECRETARY])
-    for url in ("/en/planning/export.csv", f"/en/reports/quarterly.csv?grid="
-                f"{world.tree.c1.code}&table=grids"):
+    for url in (
+        "/en/planning/export.csv",
+        f"/en/reports/quarterly.csv?grid={world.tree.c1.code}&table=grids",
+    ):
         assert client.get(url).status_code == 200
     assert not _exports().exists()
 
@@ -68,4 +73,7 @@ def test_the_person_data_command_logs_its_export(world):
     assert resident.name in out.getvalue()
     entry = _exports().get()
     assert (entry.action, entry.object_type, entry.object_id) == (
-        "privacy.export", "people.resident", str(resident.pk))
+        "privacy.export",
+        "people.resident",
+        str(resident.pk),
+    )

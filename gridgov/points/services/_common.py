@@ -29,10 +29,14 @@ def _lock_member(member: Member) -> Member:
 
 
 def _lock_item(item: MallItem) -> MallItem:
-    return MallItem.objects.select_for_update(of=("self",)).select_related("community").get(
-        pk=item.pk)
+    return (
+        MallItem.objects.select_for_update(of=("self",)).select_related("community").get(pk=item.pk)
+    )
 
 
 def _lock_redemption(redemption: Redemption) -> Redemption:
-    return Redemption.objects.select_for_update(of=("self",)).select_related("item").get(
-        pk=redemption.pk)
+    return (
+        Redemption.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=redemption.pk)
+    )

@@ -27,9 +27,18 @@ def points_for_hours(hours: Decimal) -> int:
 
 # --- the ledger -----------------------------------------------------------------------
 
+
 @transaction.atomic
-def ledger_earn(*, member: Member, hours: Decimal, reason: str, source: str,
-                occurred_on: dt.date, acting_user, points: int | None = None) -> LedgerEntry:
+def ledger_earn(
+    *,
+    member: Member,
+    hours: Decimal,
+    reason: str,
+    source: str,
+    occurred_on: dt.date,
+    acting_user,
+    points: int | None = None,
+) -> LedgerEntry:
     """Credit confirmed volunteer hours (and their points) once per source."""
     hours = Decimal(hours)
     if hours <= 0:
@@ -37,9 +46,13 @@ def ledger_earn(*, member: Member, hours: Decimal, reason: str, source: str,
     if source and LedgerEntry.objects.filter(kind=EntryKind.EARN, source=source).exists():
         raise ValidationError({"source": _("These hours have already been credited.")})
     entry = LedgerEntry.objects.create(
-        member=member, kind=EntryKind.EARN, hours=hours,
+        member=member,
+        kind=EntryKind.EARN,
+        hours=hours,
         points=points_for_hours(hours) if points is None else points,
-        reason=reason, source=source, occurred_on=occurred_on,
+        reason=reason,
+        source=source,
+        occurred_on=occurred_on,
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
     audit_record(actor=acting_user, action="ledger_earn", obj=entry, after=snapshot(entry))
@@ -71,16 +84,18 @@ def _whole_points(value) -> int:
     try:
         points = int(str(value).strip() or "0")
     except ValueError:
-        raise ValidationError({"points": _("Points must be a whole number, e.g. 20 or -5.")}
-                              ) from None
+        raise ValidationError(
+            {"points": _("Points must be a whole number, e.g. 20 or -5.")}
+        ) from None
     if abs(points) >= 10**9:
         raise ValidationError({"points": _("Points must be less than a billion.")})
     return points
 
 
 @transaction.atomic
-def ledger_adjust(*, member: Member, hours, points, reason: str, acting_user,
-                  occurred_on: dt.date | None = None) -> LedgerEntry:
+def ledger_adjust(
+    *, member: Member, hours, points, reason: str, acting_user, occurred_on: dt.date | None = None
+) -> LedgerEntry:
     """A correction: a new ``adjust`` entry (hours and/or points, either sign) with the reason
     why. It may not take the member's points below zero, nor their hours in the year of
     ``occurred_on`` (today by default) below zero."""
@@ -88,41 +103,68 @@ def ledger_adjust(*, member: Member, hours, points, reason: str, acting_user,
     if not reason:
         raise ValidationError({"reason": _("Say why the ledger is being adjusted.")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": _("Keep the reason under %(n)s characters.")
-                               % {"n": REASON_MAX}})
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(n)s characters.") % {"n": REASON_MAX}}
+        )
     hours, points = _decimal_hours(hours), _whole_points(points)
     if not hours and not points:
-        raise ValidationError({"hours": _("An adjustment changes hours, points or both: "
-                                          "both are zero.")})
+        raise ValidationError(
+            {"hours": _("An adjustment changes hours, points or both: both are zero.")}
+        )
     today = timezone.localdate()
     occurred_on = occurred_on or today
     if occurred_on > today:
-        raise ValidationError({"occurred_on": _("The date of an adjustment cannot be in the "
-                                                "future.")})
+        raise ValidationError(
+            {"occurred_on": _("The date of an adjustment cannot be in the future.")}
+        )
     if not may_keep_points(acting_user, member):
-        raise PointsNotAllowed(_("%(user)s may not adjust the ledger of %(member)s: they are "
-                                 "outside their grids.") % {"user": acting_user,
-                                                            "member": member})
+        raise PointsNotAllowed(
+            _("%(user)s may not adjust the ledger of %(member)s: they are outside their grids.")
+            % {"user": acting_user, "member": member}
+        )
     member = _lock_member(member)
     balance = points_balance(member)
     if balance + points < 0:
-        raise ValidationError({"points": _(
-            "%(member)s has %(balance)s points: taking away %(take)s would leave a negative "
-            "balance.") % {"member": member, "balance": balance, "take": -points}})
+        raise ValidationError(
+            {
+                "points": _(
+                    "%(member)s has %(balance)s points: taking away %(take)s would leave a "
+                    "negative balance."
+                )
+                % {"member": member, "balance": balance, "take": -points}
+            }
+        )
     year_hours = hours_in_year(member, occurred_on.year)
     if year_hours + hours < 0:
-        raise ValidationError({"hours": _(
-            "%(member)s has %(have)s hours in %(year)s: taking away %(take)s would leave "
-            "fewer than zero.") % {"member": member, "have": _h(year_hours),
-                                   "year": occurred_on.year, "take": _h(-hours)}})
+        raise ValidationError(
+            {
+                "hours": _(
+                    "%(member)s has %(have)s hours in %(year)s: taking away %(take)s would leave "
+                    "fewer than zero."
+                )
+                % {
+                    "member": member,
+                    "have": _h(year_hours),
+                    "year": occurred_on.year,
+                    "take": _h(-hours),
+                }
+            }
+        )
     entry = LedgerEntry.objects.create(
-        member=member, kind=EntryKind.ADJUST, hours=hours, points=points, reason=reason,
-        occurred_on=occurred_on, created_by=_user(acting_user))
+        member=member,
+        kind=EntryKind.ADJUST,
+        hours=hours,
+        points=points,
+        reason=reason,
+        occurred_on=occurred_on,
+        created_by=_user(acting_user),
+    )
     audit_record(actor=acting_user, action="ledger_adjust", obj=entry, after=snapshot(entry))
     return entry
 
 
 # --- demo reset -----------------------------------------------------------------------
+
 
 @transaction.atomic
 def points_reset_all() -> None:
@@ -145,8 +187,10 @@ def points_reset_all() -> None:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER points_ledger_immutable")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                       "AND tbl_name = %s", [LedgerEntry._meta.db_table])
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [LedgerEntry._meta.db_table],
+        )
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")

@@ -39,20 +39,39 @@ ITEM_FIELDS = frozenset({"name", "description", "points_cost", "active", "commun
 def _require_item_keeper(acting_user, community: Grid | None) -> None:
     if not may_manage_item(acting_user, community):
         if community is None:
-            raise PointsNotAllowed(_("Only keepers of every grid may offer an item to every "
-                                     "member: choose your community."))
-        raise PointsNotAllowed(_("%(user)s may not manage the points mall of %(community)s.")
-                               % {"user": acting_user, "community": community.name})
+            raise PointsNotAllowed(
+                _(
+                    "Only keepers of every grid may offer an item to every "
+                    "member: choose your community."
+                )
+            )
+        raise PointsNotAllowed(
+            _("%(user)s may not manage the points mall of %(community)s.")
+            % {"user": acting_user, "community": community.name}
+        )
 
 
 @transaction.atomic
-def mall_item_create(*, acting_user, name: str, points_cost: int, stock: int,
-                     description: str = "", community: Grid | None = None,
-                     active: bool = True) -> MallItem:
+def mall_item_create(
+    *,
+    acting_user,
+    name: str,
+    points_cost: int,
+    stock: int,
+    description: str = "",
+    community: Grid | None = None,
+    active: bool = True,
+) -> MallItem:
     """Offer an item in the points mall (to one community's members, or to everyone)."""
     _require_item_keeper(acting_user, community)
-    item = MallItem(name=(name or "").strip(), description=description or "",
-                    points_cost=points_cost, stock=stock, community=community, active=active)
+    item = MallItem(
+        name=(name or "").strip(),
+        description=description or "",
+        points_cost=points_cost,
+        stock=stock,
+        community=community,
+        active=active,
+    )
     item.full_clean()
     item.save()
     audit_record(actor=acting_user, action="mall_item_create", obj=item, after=snapshot(item))
@@ -66,8 +85,9 @@ def mall_item_update(*, item: MallItem, acting_user, **changes) -> MallItem:
     count that concurrent redemptions are taking down."""
     bad = set(changes) - ITEM_FIELDS
     if bad:
-        raise PointsError(_("%(fields)s cannot be changed here.")
-                          % {"fields": ", ".join(sorted(bad))})
+        raise PointsError(
+            _("%(fields)s cannot be changed here.") % {"fields": ", ".join(sorted(bad))}
+        )
     item = _lock_item(item)
     _require_item_keeper(acting_user, item.community)
     if "community" in changes:
@@ -77,8 +97,9 @@ def mall_item_update(*, item: MallItem, acting_user, **changes) -> MallItem:
         setattr(item, field, value)
     item.full_clean()
     item.save()
-    audit_record(actor=acting_user, action="mall_item_update", obj=item, before=before,
-                 after=snapshot(item))
+    audit_record(
+        actor=acting_user, action="mall_item_update", obj=item, before=before, after=snapshot(item)
+    )
     return item
 
 
@@ -88,34 +109,40 @@ def mall_item_restock(*, item: MallItem, add: int, acting_user) -> MallItem:
     try:
         add = int(add)
     except (TypeError, ValueError):
-        raise ValidationError({"add": _("Give the change in stock as a whole number.")}
-                              ) from None
+        raise ValidationError({"add": _("Give the change in stock as a whole number.")}) from None
     item = _lock_item(item)
     _require_item_keeper(acting_user, item.community)
     if add == 0:
         return item
     before = snapshot(item)
     if item.stock + add < 0:
-        raise ValidationError({"add": _("“%(item)s” has %(stock)s in stock: %(take)s cannot "
-                                        "be taken away.") % {"item": item.name,
-                                                             "stock": item.stock,
-                                                             "take": -add}})
+        raise ValidationError(
+            {
+                "add": _("“%(item)s” has %(stock)s in stock: %(take)s cannot be taken away.")
+                % {"item": item.name, "stock": item.stock, "take": -add}
+            }
+        )
     MallItem.objects.filter(pk=item.pk).update(stock=F("stock") + add)
     item.refresh_from_db()
-    audit_record(actor=acting_user, action="mall_item_restock", obj=item, before=before,
-                 after=snapshot(item))
+    audit_record(
+        actor=acting_user, action="mall_item_restock", obj=item, before=before, after=snapshot(item)
+    )
     return item
 
 
 # --- redemptions ----------------------------------------------------------------------
 
+
 def _check_offered(item: MallItem, member: Member) -> None:
     if not item.active:
-        raise ItemUnavailable(_("“%(item)s” is no longer offered in the points mall.")
-                              % {"item": item.name})
+        raise ItemUnavailable(
+            _("“%(item)s” is no longer offered in the points mall.") % {"item": item.name}
+        )
     if item.community_id is not None and item.community_id != member.community_id:
-        raise ItemUnavailable(_("“%(item)s” is offered only to members of %(community)s.")
-                              % {"item": item.name, "community": item.community.name})
+        raise ItemUnavailable(
+            _("“%(item)s” is offered only to members of %(community)s.")
+            % {"item": item.name, "community": item.community.name}
+        )
 
 
 @transaction.atomic
@@ -127,8 +154,9 @@ def redemption_create(*, member: Member, item: MallItem, acting_user) -> Redempt
     stock are read (see the module's docstring). The member redeems for themselves; a keeper
     of their grid may redeem for them (at the community office)."""
     if not _is_self(acting_user, member) and not may_keep_points(acting_user, member):
-        raise PointsNotAllowed(_("Points can only be redeemed by the member themselves or "
-                                 "the community office."))
+        raise PointsNotAllowed(
+            _("Points can only be redeemed by the member themselves or the community office.")
+        )
     member = _lock_member(member)
     item = _lock_item(item)
     _check_offered(item, member)
@@ -136,23 +164,33 @@ def redemption_create(*, member: Member, item: MallItem, acting_user) -> Redempt
         raise OutOfStock(_("“%(item)s” is out of stock.") % {"item": item.name})
     balance = points_balance(member)
     if balance < item.points_cost:
-        raise NotEnoughPoints(_(
-            "Not enough points: %(member)s has %(balance)s points and “%(item)s” costs "
-            "%(cost)s.") % {"member": member.name, "balance": balance, "item": item.name,
-                            "cost": item.points_cost})
+        raise NotEnoughPoints(
+            _("Not enough points: %(member)s has %(balance)s points and “%(item)s” costs %(cost)s.")
+            % {
+                "member": member.name,
+                "balance": balance,
+                "item": item.name,
+                "cost": item.points_cost,
+            }
+        )
     taken = MallItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1)
     if not taken:  # cannot happen behind the lock; kept as the last word on stock
         raise OutOfStock(_("“%(item)s” is out of stock.") % {"item": item.name})
-    redemption = Redemption.objects.create(member=member, item=item, points=item.points_cost,
-                                           created_by=_user(acting_user))
+    redemption = Redemption.objects.create(
+        member=member, item=item, points=item.points_cost, created_by=_user(acting_user)
+    )
     entry = LedgerEntry.objects.create(
-        member=member, kind=EntryKind.SPEND, points=-item.points_cost,
-        reason=(_("Redeemed “%(item)s” in the points mall") % {"item": item.name}
-                )[:REASON_MAX],
-        source=redemption.source, occurred_on=timezone.localdate(),
-        created_by=_user(acting_user))
-    audit_record(actor=acting_user, action="redemption_create", obj=redemption,
-                 after=snapshot(redemption))
+        member=member,
+        kind=EntryKind.SPEND,
+        points=-item.points_cost,
+        reason=(_("Redeemed “%(item)s” in the points mall") % {"item": item.name})[:REASON_MAX],
+        source=redemption.source,
+        occurred_on=timezone.localdate(),
+        created_by=_user(acting_user),
+    )
+    audit_record(
+        actor=acting_user, action="redemption_create", obj=redemption, after=snapshot(redemption)
+    )
     audit_record(actor=acting_user, action="ledger_spend", obj=entry, after=snapshot(entry))
     return redemption
 
@@ -161,23 +199,33 @@ def _refuse_state(redemption: Redemption, step: str) -> None:
     if redemption.status == RedemptionStatus.REDEEMED:
         return
     messages = {
-        "hand_over": _("Redemption %(n)s of “%(item)s” is %(status)s: only a redemption "
-                       "waiting to be handed over can be handed over."),
-        "cancel": _("Redemption %(n)s of “%(item)s” is %(status)s: only a redemption not yet "
-                    "handed over can be cancelled."),
+        "hand_over": _(
+            "Redemption %(n)s of “%(item)s” is %(status)s: only a redemption "
+            "waiting to be handed over can be handed over."
+        ),
+        "cancel": _(
+            "Redemption %(n)s of “%(item)s” is %(status)s: only a redemption not yet "
+            "handed over can be cancelled."
+        ),
     }
-    raise RedemptionStateError(messages[step] % {
-        "n": redemption.pk, "item": redemption.item.name,
-        "status": redemption.get_status_display()})
+    raise RedemptionStateError(
+        messages[step]
+        % {
+            "n": redemption.pk,
+            "item": redemption.item.name,
+            "status": redemption.get_status_display(),
+        }
+    )
 
 
 @transaction.atomic
 def redemption_hand_over(*, redemption: Redemption, acting_user) -> Redemption:
     """The community office gave the member the item."""
     if not may_keep_points(acting_user, redemption.member):
-        raise PointsNotAllowed(_("%(user)s may not hand over redemptions of %(member)s: they "
-                                 "are outside their grids.") % {"user": acting_user,
-                                                                "member": redemption.member})
+        raise PointsNotAllowed(
+            _("%(user)s may not hand over redemptions of %(member)s: they are outside their grids.")
+            % {"user": acting_user, "member": redemption.member}
+        )
     _lock_member(redemption.member)
     redemption = _lock_redemption(redemption)
     _refuse_state(redemption, "hand_over")
@@ -186,8 +234,13 @@ def redemption_hand_over(*, redemption: Redemption, acting_user) -> Redemption:
     redemption.handed_over_at = timezone.now()
     redemption.handed_over_by = _user(acting_user)
     redemption.save()
-    audit_record(actor=acting_user, action="redemption_hand_over", obj=redemption,
-                 before=before, after=snapshot(redemption))
+    audit_record(
+        actor=acting_user,
+        action="redemption_hand_over",
+        obj=redemption,
+        before=before,
+        after=snapshot(redemption),
+    )
     return redemption
 
 
@@ -197,8 +250,9 @@ def redemption_cancel(*, redemption: Redemption, reason: str, acting_user) -> Re
     and the item goes back in stock. The member may cancel their own; keepers theirs."""
     member = redemption.member
     if not _is_self(acting_user, member) and not may_keep_points(acting_user, member):
-        raise PointsNotAllowed(_("Only the member or the community office may cancel this "
-                                 "redemption."))
+        raise PointsNotAllowed(
+            _("Only the member or the community office may cancel this redemption.")
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the redemption is cancelled.")})
@@ -214,12 +268,23 @@ def redemption_cancel(*, redemption: Redemption, reason: str, acting_user) -> Re
     redemption.save()
     MallItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
     entry = LedgerEntry.objects.create(
-        member=member, kind=EntryKind.ADJUST, points=redemption.points,
-        reason=(_("Refund: redemption of “%(item)s” cancelled (%(why)s)")
-                % {"item": redemption.item.name, "why": reason})[:REASON_MAX],
-        source=redemption.source, occurred_on=timezone.localdate(),
-        created_by=_user(acting_user))
-    audit_record(actor=acting_user, action="redemption_cancel", obj=redemption, before=before,
-                 after=snapshot(redemption))
+        member=member,
+        kind=EntryKind.ADJUST,
+        points=redemption.points,
+        reason=(
+            _("Refund: redemption of “%(item)s” cancelled (%(why)s)")
+            % {"item": redemption.item.name, "why": reason}
+        )[:REASON_MAX],
+        source=redemption.source,
+        occurred_on=timezone.localdate(),
+        created_by=_user(acting_user),
+    )
+    audit_record(
+        actor=acting_user,
+        action="redemption_cancel",
+        obj=redemption,
+        before=before,
+        after=snapshot(redemption),
+    )
     audit_record(actor=acting_user, action="ledger_refund", obj=entry, after=snapshot(entry))
     return redemption

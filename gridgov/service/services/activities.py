@@ -44,8 +44,9 @@ from gridgov.service.services.common import (
 
 MAX_LENGTH = dt.timedelta(hours=24)
 MAX_CAPACITY = 10_000
-EDITABLE_FIELDS = frozenset({"title", "description", "category", "address", "location",
-                             "starts_at", "ends_at", "capacity"})
+EDITABLE_FIELDS = frozenset(
+    {"title", "description", "category", "address", "location", "starts_at", "ends_at", "capacity"}
+)
 
 
 def _place_errors(location: Point | None, grid: Grid | None, errors: dict, target) -> None:
@@ -64,13 +65,16 @@ def _place_errors(location: Point | None, grid: Grid | None, errors: dict, targe
     apply_placement(target, placement)
     if grid is None:
         return
-    level_ids = {Level.COMMUNITY: placement.community, Level.COMPOUND: placement.compound,
-                 Level.BUILDING: placement.building}[grid.level]
+    level_ids = {
+        Level.COMMUNITY: placement.community,
+        Level.COMPOUND: placement.compound,
+        Level.BUILDING: placement.building,
+    }[grid.level]
     if not len(level_ids) or int(level_ids[0]) != grid.pk:
         errors["location"] = _(
             "The place (%(x).6f, %(y).6f) lies outside %(grid)s, the organising grid: "
-            "choose a place inside it.") % {"x": location.x, "y": location.y,
-                                             "grid": f"{grid.name} ({grid.code})"}
+            "choose a place inside it."
+        ) % {"x": location.x, "y": location.y, "grid": f"{grid.name} ({grid.code})"}
 
 
 def _time_errors(starts_at, ends_at, errors: dict, *, now: dt.datetime) -> None:
@@ -82,12 +86,14 @@ def _time_errors(starts_at, ends_at, errors: dict, *, now: dt.datetime) -> None:
         return
     if starts_at <= now:
         errors["starts_at"] = _("The start time %(at)s has already passed.") % {
-            "at": when(starts_at)}
+            "at": when(starts_at)
+        }
     if ends_at <= starts_at:
         errors["ends_at"] = _("The activity must end after it starts.")
     elif ends_at - starts_at > MAX_LENGTH:
-        errors["ends_at"] = _("An activity lasts at most 24 hours: publish a longer one as "
-                              "one activity per day.")
+        errors["ends_at"] = _(
+            "An activity lasts at most 24 hours: publish a longer one as one activity per day."
+        )
 
 
 def _capacity_error(capacity: Any, errors: dict, *, taken: int = 0) -> int | None:
@@ -96,12 +102,14 @@ def _capacity_error(capacity: Any, errors: dict, *, taken: int = 0) -> int | Non
     except (TypeError, ValueError):
         value = None
     if value is None or str(value) != str(capacity).strip() or not 1 <= value <= MAX_CAPACITY:
-        errors["capacity"] = _("Places must be a whole number from 1 to %(max)s, not "
-                               "%(value)s.") % {"max": MAX_CAPACITY, "value": capacity}
+        errors["capacity"] = _(
+            "Places must be a whole number from 1 to %(max)s, not %(value)s."
+        ) % {"max": MAX_CAPACITY, "value": capacity}
         return None
     if value < taken:
-        errors["capacity"] = _("%(taken)s places are already taken: there cannot be fewer "
-                               "places.") % {"taken": taken}
+        errors["capacity"] = _(
+            "%(taken)s places are already taken: there cannot be fewer places."
+        ) % {"taken": taken}
         return None
     return value
 
@@ -114,6 +122,7 @@ def _category_error(category: ServiceCategory | None, errors: dict) -> None:
 
 
 # --- activities ------------------------------------------------------------------------
+
 
 @transaction.atomic
 def activity_publish(
@@ -133,24 +142,32 @@ def activity_publish(
     random six-digit check-in code is made for the organisers."""
     now = timezone.now()
     errors: dict[str, str] = {}
-    if organiser_grid is None or organiser_grid.level not in (Level.COMMUNITY,
-                                                               Level.COMPOUND):
-        errors["organiser_grid"] = _("The organising grid must be a community or a "
-                                     "compound.")
+    if organiser_grid is None or organiser_grid.level not in (Level.COMMUNITY, Level.COMPOUND):
+        errors["organiser_grid"] = _("The organising grid must be a community or a compound.")
         organiser_grid = None
     elif acting_user is not None and not policy.allows(
-            acting_user, policy.ORGANISE_ACTIVITIES, organiser_grid):
-        raise NotAllowed(_("%(user)s may not publish activities for %(grid)s.")
-                         % {"user": acting_user, "grid": organiser_grid.name})
+        acting_user, policy.ORGANISE_ACTIVITIES, organiser_grid
+    ):
+        raise NotAllowed(
+            _("%(user)s may not publish activities for %(grid)s.")
+            % {"user": acting_user, "grid": organiser_grid.name}
+        )
     title = (title or "").strip()
     if not title:
         errors["title"] = _("Give the activity a title.")
     _category_error(category, errors)
-    activity = Activity(organiser_grid=organiser_grid, title=title, category=category,
-                        description=(description or "").strip(), address=address or "",
-                        starts_at=starts_at, ends_at=ends_at,
-                        status=ActivityStatus.PUBLISHED, created_by=actor_of(acting_user),
-                        checkin_code=f"{secrets.randbelow(10**6):06d}")
+    activity = Activity(
+        organiser_grid=organiser_grid,
+        title=title,
+        category=category,
+        description=(description or "").strip(),
+        address=address or "",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=ActivityStatus.PUBLISHED,
+        created_by=actor_of(acting_user),
+        checkin_code=f"{secrets.randbelow(10**6):06d}",
+    )
     _place_errors(location, organiser_grid, errors, activity)
     _time_errors(starts_at, ends_at, errors, now=now)
     activity.capacity = _capacity_error(capacity, errors)
@@ -158,8 +175,9 @@ def activity_publish(
         raise ValidationError(errors)
     activity.full_clean()
     activity.save()
-    audit_record(actor=acting_user, action="activity.publish", obj=activity,
-                 after=snapshot(activity))
+    audit_record(
+        actor=acting_user, action="activity.publish", obj=activity, after=snapshot(activity)
+    )
     return activity
 
 
@@ -169,19 +187,25 @@ def activity_update(*, activity: Activity, acting_user, **changes: Any) -> Activ
     places). Places can never drop below the places taken."""
     bad = set(changes) - EDITABLE_FIELDS
     if bad:
-        raise ServiceError(_("%(fields)s cannot be changed here.")
-                           % {"fields": ", ".join(sorted(bad))})
+        raise ServiceError(
+            _("%(fields)s cannot be changed here.") % {"fields": ", ".join(sorted(bad))}
+        )
     activity = load_activity(activity)
-    require_organiser(activity, acting_user,
-                       _("%(user)s does not organise “%(title)s”: only its organisers may "
-                         "change it."))
+    require_organiser(
+        activity,
+        acting_user,
+        _("%(user)s does not organise “%(title)s”: only its organisers may change it."),
+    )
     now = timezone.now()
     if activity.is_cancelled:
-        raise ServiceError(_("“%(title)s” was cancelled: it can no longer be changed.")
-                           % {"title": activity.title})
+        raise ServiceError(
+            _("“%(title)s” was cancelled: it can no longer be changed.") % {"title": activity.title}
+        )
     if activity.starts_at <= now:
-        raise ServiceError(_("“%(title)s” has already started: it can no longer be changed.")
-                           % {"title": activity.title})
+        raise ServiceError(
+            _("“%(title)s” has already started: it can no longer be changed.")
+            % {"title": activity.title}
+        )
     before = snapshot(activity)
     errors: dict[str, str] = {}
     for field, value in changes.items():
@@ -197,14 +221,20 @@ def activity_update(*, activity: Activity, acting_user, **changes: Any) -> Activ
     if "starts_at" in changes or "ends_at" in changes:
         _time_errors(activity.starts_at, activity.ends_at, errors, now=now)
     if "capacity" in changes:
-        activity.capacity = _capacity_error(changes["capacity"], errors,
-                                            taken=activity.places_taken)
+        activity.capacity = _capacity_error(
+            changes["capacity"], errors, taken=activity.places_taken
+        )
     if errors:
         raise ValidationError(errors)
     activity.full_clean()
     activity.save()
-    audit_record(actor=acting_user, action="activity.update", obj=activity, before=before,
-                 after=snapshot(activity))
+    audit_record(
+        actor=acting_user,
+        action="activity.update",
+        obj=activity,
+        before=before,
+        after=snapshot(activity),
+    )
     return activity
 
 
@@ -213,46 +243,68 @@ def activity_cancel(*, activity: Activity, acting_user, reason: str) -> Activity
     """Call an activity off, with a reason, before it ends and before any hours were
     recorded. Its sign-ups stay as history; nobody can sign up or check in any more."""
     activity = load_activity(activity)
-    require_organiser(activity, acting_user,
-                       _("%(user)s does not organise “%(title)s”: only its organisers may "
-                         "cancel it."))
+    require_organiser(
+        activity,
+        acting_user,
+        _("%(user)s does not organise “%(title)s”: only its organisers may cancel it."),
+    )
     if activity.is_cancelled:
-        raise ServiceError(_("“%(title)s” was already cancelled on %(at)s.")
-                           % {"title": activity.title, "at": when(activity.cancelled_at)})
+        raise ServiceError(
+            _("“%(title)s” was already cancelled on %(at)s.")
+            % {"title": activity.title, "at": when(activity.cancelled_at)}
+        )
     now = timezone.now()
     if activity.ends_at <= now:
-        raise ServiceError(_("“%(title)s” has already ended: it cannot be cancelled.")
-                           % {"title": activity.title})
+        raise ServiceError(
+            _("“%(title)s” has already ended: it cannot be cancelled.") % {"title": activity.title}
+        )
     if activity.signups.filter(hours__isnull=False).exists():
-        raise ServiceError(_("Hours have already been recorded for “%(title)s”: it cannot "
-                             "be cancelled.") % {"title": activity.title})
+        raise ServiceError(
+            _("Hours have already been recorded for “%(title)s”: it cannot be cancelled.")
+            % {"title": activity.title}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why “%(title)s” is cancelled.")
-                               % {"title": activity.title}})
+        raise ValidationError(
+            {"reason": _("Say why “%(title)s” is cancelled.") % {"title": activity.title}}
+        )
     before = snapshot(activity)
     activity.status, activity.cancelled_at, activity.cancel_reason = (
-        ActivityStatus.CANCELLED, now, reason)
+        ActivityStatus.CANCELLED,
+        now,
+        reason,
+    )
     activity.save()
-    audit_record(actor=acting_user, action="activity.cancel", obj=activity, before=before,
-                 after=snapshot(activity))
+    audit_record(
+        actor=acting_user,
+        action="activity.cancel",
+        obj=activity,
+        before=before,
+        after=snapshot(activity),
+    )
     return activity
 
 
 # --- sign-ups -----------------------------------------------------------------------------
 
+
 def _refuse_closed(activity: Activity, now: dt.datetime) -> None:
     if activity.is_cancelled:
-        raise ServiceError(_("“%(title)s” was cancelled: sign-ups are closed.")
-                           % {"title": activity.title})
+        raise ServiceError(
+            _("“%(title)s” was cancelled: sign-ups are closed.") % {"title": activity.title}
+        )
     if activity.ends_at <= now:
-        raise ServiceError(_("“%(title)s” ended at %(at)s: sign-ups are closed.")
-                           % {"title": activity.title, "at": when(activity.ends_at)})
+        raise ServiceError(
+            _("“%(title)s” ended at %(at)s: sign-ups are closed.")
+            % {"title": activity.title, "at": when(activity.ends_at)}
+        )
 
 
 def _full(activity: Activity) -> ActivityFull:
-    return ActivityFull(_("“%(title)s” is full: all %(capacity)s places are taken.")
-                        % {"title": activity.title, "capacity": activity.capacity})
+    return ActivityFull(
+        _("“%(title)s” is full: all %(capacity)s places are taken.")
+        % {"title": activity.title, "capacity": activity.capacity}
+    )
 
 
 @transaction.atomic
@@ -261,19 +313,27 @@ def signup_create(*, activity: Activity, member: Member, acting_user) -> SignUp:
     a conditional UPDATE on the activity; concurrent sign-ups queue on its row and the
     ones that find it full are refused."""
     if member is None:
-        raise NotAllowed(_("Your account is not linked to a party member: ask your "
-                           "community to link it before signing up."))
-    require_member(member, acting_user, _("%(user)s may only sign themselves up.")
-                    % {"user": acting_user})
+        raise NotAllowed(
+            _(
+                "Your account is not linked to a party member: ask your "
+                "community to link it before signing up."
+            )
+        )
+    require_member(
+        member, acting_user, _("%(user)s may only sign themselves up.") % {"user": acting_user}
+    )
     now = timezone.now()
     current = Activity.objects.get(pk=activity.pk)
     _refuse_closed(current, now)
-    if SignUp.objects.filter(activity=current, member=member,
-                             status=SignUpStatus.ACTIVE).exists():
-        raise ServiceError(_("%(member)s has already signed up for “%(title)s”.")
-                           % {"member": member, "title": current.title})
+    if SignUp.objects.filter(activity=current, member=member, status=SignUpStatus.ACTIVE).exists():
+        raise ServiceError(
+            _("%(member)s has already signed up for “%(title)s”.")
+            % {"member": member, "title": current.title}
+        )
     taken = Activity.objects.filter(
-        pk=current.pk, status=ActivityStatus.PUBLISHED, ends_at__gt=now,
+        pk=current.pk,
+        status=ActivityStatus.PUBLISHED,
+        ends_at__gt=now,
         places_taken__lt=F("capacity"),
     ).update(places_taken=F("places_taken") + 1)
     if not taken:
@@ -282,13 +342,15 @@ def signup_create(*, activity: Activity, member: Member, acting_user) -> SignUp:
         raise _full(latest)
     try:
         with transaction.atomic():
-            signup = SignUp.objects.create(activity=current, member=member,
-                                           status=SignUpStatus.ACTIVE, signed_up_at=now)
+            signup = SignUp.objects.create(
+                activity=current, member=member, status=SignUpStatus.ACTIVE, signed_up_at=now
+            )
     except IntegrityError as exc:  # the same member, at the same moment, in another request
-        raise ServiceError(_("%(member)s has already signed up for “%(title)s”.")
-                           % {"member": member, "title": current.title}) from exc
-    audit_record(actor=acting_user, action="signup.create", obj=signup,
-                 after=snapshot(signup))
+        raise ServiceError(
+            _("%(member)s has already signed up for “%(title)s”.")
+            % {"member": member, "title": current.title}
+        ) from exc
+    audit_record(actor=acting_user, action="signup.create", obj=signup, after=snapshot(signup))
     return signup
 
 
@@ -297,32 +359,46 @@ def signup_cancel(*, signup: SignUp, acting_user) -> SignUp:
     """Give the place back, before the activity starts (by the member or an organiser)."""
     signup = load_signup(signup)
     activity = signup.activity
-    require_member(signup.member, acting_user,
-                    _("%(user)s may not cancel the sign-up of %(member)s.")
-                    % {"user": acting_user, "member": signup.member},
-                    or_organiser_of=activity)
+    require_member(
+        signup.member,
+        acting_user,
+        _("%(user)s may not cancel the sign-up of %(member)s.")
+        % {"user": acting_user, "member": signup.member},
+        or_organiser_of=activity,
+    )
     now = timezone.now()
     if not signup.is_active:
-        raise ServiceError(_("The sign-up of %(member)s for “%(title)s” was already "
-                             "cancelled.") % {"member": signup.member, "title": activity.title})
+        raise ServiceError(
+            _("The sign-up of %(member)s for “%(title)s” was already cancelled.")
+            % {"member": signup.member, "title": activity.title}
+        )
     if signup.checked_in_at is not None:
-        raise ServiceError(_("%(member)s has already checked in to “%(title)s”: the sign-up "
-                             "can no longer be cancelled.")
-                           % {"member": signup.member, "title": activity.title})
+        raise ServiceError(
+            _(
+                "%(member)s has already checked in to “%(title)s”: the sign-up "
+                "can no longer be cancelled."
+            )
+            % {"member": signup.member, "title": activity.title}
+        )
     if activity.starts_at <= now:
-        raise ServiceError(_("“%(title)s” started at %(at)s: a sign-up can only be cancelled "
-                             "before the start.")
-                           % {"title": activity.title, "at": when(activity.starts_at)})
+        raise ServiceError(
+            _("“%(title)s” started at %(at)s: a sign-up can only be cancelled before the start.")
+            % {"title": activity.title, "at": when(activity.starts_at)}
+        )
     before = snapshot(signup)
-    done = SignUp.objects.filter(pk=signup.pk, status=SignUpStatus.ACTIVE,
-                                 checked_in_at__isnull=True).update(
-        status=SignUpStatus.CANCELLED, cancelled_at=now)
+    done = SignUp.objects.filter(
+        pk=signup.pk, status=SignUpStatus.ACTIVE, checked_in_at__isnull=True
+    ).update(status=SignUpStatus.CANCELLED, cancelled_at=now)
     if not done:
-        raise ServiceError(_("The sign-up of %(member)s for “%(title)s” was already "
-                             "cancelled.") % {"member": signup.member, "title": activity.title})
+        raise ServiceError(
+            _("The sign-up of %(member)s for “%(title)s” was already cancelled.")
+            % {"member": signup.member, "title": activity.title}
+        )
     Activity.objects.filter(pk=activity.pk, places_taken__gt=0).update(
-        places_taken=F("places_taken") - 1)
+        places_taken=F("places_taken") - 1
+    )
     signup.refresh_from_db()
-    audit_record(actor=acting_user, action="signup.cancel", obj=signup, before=before,
-                 after=snapshot(signup))
+    audit_record(
+        actor=acting_user, action="signup.cancel", obj=signup, before=before, after=snapshot(signup)
+    )
     return signup

@@ -39,17 +39,26 @@ def point_from_input(lon: Any, lat: Any, crs: str = "wgs84") -> Point:
     converted. Refuses unreadable or out-of-range numbers and unknown systems."""
     crs = (crs or "wgs84").strip().lower()
     if crs not in ACCEPTED_CRS:
-        raise ValidationError({"location": _("Unknown coordinate system %(crs)s (use WGS84 or "
-                                             "GCJ-02).") % {"crs": crs}})
+        raise ValidationError(
+            {
+                "location": _("Unknown coordinate system %(crs)s (use WGS84 or GCJ-02).")
+                % {"crs": crs}
+            }
+        )
     try:
         x, y = float(lon), float(lat)
     except (TypeError, ValueError):
         x = y = math.nan
     if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-        raise ValidationError({"location": _(
-            "The position could not be read (longitude %(x)s, latitude %(y)s): allow the "
-            "browser to use your location, or type the coordinates.")
-            % {"x": lon or "—", "y": lat or "—"}})
+        raise ValidationError(
+            {
+                "location": _(
+                    "The position could not be read (longitude %(x)s, latitude %(y)s): allow the "
+                    "browser to use your location, or type the coordinates."
+                )
+                % {"x": lon or "—", "y": lat or "—"}
+            }
+        )
     if crs == "gcj02":
         xs, ys = to_wgs84([x], [y], "gcj02")
         x, y = float(xs[0]), float(ys[0])
@@ -75,14 +84,19 @@ def require_member(member: Member, user, message: str, *, or_organiser_of=None) 
 
 
 def load_activity(activity: Activity) -> Activity:
-    return (Activity.objects.select_for_update(of=("self",))
-            .select_related("organiser_grid", "category").get(pk=activity.pk))
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("organiser_grid", "category")
+        .get(pk=activity.pk)
+    )
 
 
 def load_signup(signup: SignUp) -> SignUp:
-    return (SignUp.objects.select_for_update(of=("self",))
-            .select_related("activity__organiser_grid", "activity__category", "member")
-            .get(pk=signup.pk))
+    return (
+        SignUp.objects.select_for_update(of=("self",))
+        .select_related("activity__organiser_grid", "activity__category", "member")
+        .get(pk=signup.pk)
+    )
 
 
 def parse_hours(value: Any, *, most: Decimal, why: str, field: str = "hours") -> Decimal:
@@ -92,10 +106,21 @@ def parse_hours(value: Any, *, most: Decimal, why: str, field: str = "hours") ->
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         hours = None
-    if hours is None or not hours.is_finite() or hours <= 0 or hours > most \
-            or hours != hours.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("Hours must be more than 0 and at most %(most)s "
-                                        "(%(why)s), with at most two decimals, not "
-                                        "%(value)s.")
-                               % {"why": why, "most": most, "value": value}})
+    if (
+        hours is None
+        or not hours.is_finite()
+        or hours <= 0
+        or hours > most
+        or hours != hours.quantize(Decimal("0.01"))
+    ):
+        raise ValidationError(
+            {
+                field: _(
+                    "Hours must be more than 0 and at most %(most)s "
+                    "(%(why)s), with at most two decimals, not "
+                    "%(value)s."
+                )
+                % {"why": why, "most": most, "value": value}
+            }
+        )
     return hours.quantize(Decimal("0.01"))

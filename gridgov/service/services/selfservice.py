@@ -31,8 +31,10 @@ MOST_HOURS = Decimal("24")
 
 def _place(record: SelfService, location: Point | None, errors: dict) -> None:
     if location is None:
-        errors["location"] = _("Say where the service took place (or give your home "
-                               "address's location in your member record).")
+        errors["location"] = _(
+            "Say where the service took place (or give your home "
+            "address's location in your member record)."
+        )
         return
     try:
         check_point(location, label=_("The place"))
@@ -42,9 +44,10 @@ def _place(record: SelfService, location: Point | None, errors: dict) -> None:
     record.location = Point(location.x, location.y, srid=4326)
     placement = locate_one(record.location)
     if not len(placement.community) or not placement.community[0]:
-        errors["location"] = _("The place (%(x).6f, %(y).6f) lies outside every community: "
-                               "no community could confirm the service there.") % {
-            "x": location.x, "y": location.y}
+        errors["location"] = _(
+            "The place (%(x).6f, %(y).6f) lies outside every community: "
+            "no community could confirm the service there."
+        ) % {"x": location.x, "y": location.y}
         return
     apply_placement(record, placement)
 
@@ -65,10 +68,14 @@ def selfservice_submit(
     home; it must lie in a community (whose staff confirm it). The photo is stored under a
     random name; if anything fails after it was stored, it is removed again."""
     if member is None:
-        raise NotAllowed(_("Your account is not linked to a party member: ask your "
-                           "community to link it."))
-    require_member(member, acting_user, _("%(user)s may only submit their own service.")
-                   % {"user": acting_user})
+        raise NotAllowed(
+            _("Your account is not linked to a party member: ask your community to link it.")
+        )
+    require_member(
+        member,
+        acting_user,
+        _("%(user)s may only submit their own service.") % {"user": acting_user},
+    )
     errors: dict[str, str] = {}
     description = (description or "").strip()
     if not description:
@@ -78,7 +85,8 @@ def selfservice_submit(
         errors["served_on"] = _("Give the date of the service.")
     elif served_on > today:
         errors["served_on"] = _("The service date %(date)s is in the future.") % {
-            "date": served_on.isoformat()}
+            "date": served_on.isoformat()
+        }
     try:
         value = parse_hours(hours, most=MOST_HOURS, why=_("one day"))
     except ValidationError as exc:
@@ -93,10 +101,17 @@ def selfservice_submit(
         kind = photo_kind(photo)
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    record = SelfService(member=member, description=description, served_on=served_on,
-                         hours=value, category=category, address=address or "",
-                         photo_kind=kind or "", status=SelfServiceStatus.SUBMITTED,
-                         submitted_at=timezone.now())
+    record = SelfService(
+        member=member,
+        description=description,
+        served_on=served_on,
+        hours=value,
+        category=category,
+        address=address or "",
+        photo_kind=kind or "",
+        status=SelfServiceStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
     _place(record, location if location is not None else member.location, errors)
     if errors:
         raise ValidationError(errors)
@@ -107,8 +122,9 @@ def selfservice_submit(
             stored = record.photo.name
             record.full_clean()
             record.save()
-            audit_record(actor=acting_user, action="selfservice.submit", obj=record,
-                         after=snapshot(record))
+            audit_record(
+                actor=acting_user, action="selfservice.submit", obj=record, after=snapshot(record)
+            )
     except BaseException:
         if stored:
             record.photo.storage.delete(stored)
@@ -117,27 +133,40 @@ def selfservice_submit(
 
 
 def _load(record: SelfService) -> SelfService:
-    return (SelfService.objects.select_for_update(of=("self",))
-            .select_related("member", "category").get(pk=record.pk))
+    return (
+        SelfService.objects.select_for_update(of=("self",))
+        .select_related("member", "category")
+        .get(pk=record.pk)
+    )
 
 
 def _review_checks(record: SelfService, acting_user) -> None:
     if acting_user is not None:
         if not may_review(acting_user, record):
-            raise NotAllowed(_("%(user)s may not review service at %(code)s: only the staff "
-                               "of its community may.")
-                             % {"user": acting_user, "code": record.grid_code})
+            raise NotAllowed(
+                _(
+                    "%(user)s may not review service at %(code)s: only the staff "
+                    "of its community may."
+                )
+                % {"user": acting_user, "code": record.grid_code}
+            )
         if record.member.user_id == acting_user.pk:
             raise NotAllowed(_("You cannot review your own service."))
     if record.status != SelfServiceStatus.SUBMITTED:
-        raise ServiceError(_("This service of %(member)s was already %(status)s on %(at)s.")
-                           % {"member": record.member, "status": record.get_status_display(),
-                              "at": when(record.reviewed_at)})
+        raise ServiceError(
+            _("This service of %(member)s was already %(status)s on %(at)s.")
+            % {
+                "member": record.member,
+                "status": record.get_status_display(),
+                "at": when(record.reviewed_at),
+            }
+        )
 
 
 def _decide(record: SelfService, acting_user, now, **fields) -> None:
     done = SelfService.objects.filter(pk=record.pk, status=SelfServiceStatus.SUBMITTED).update(
-        reviewed_at=now, reviewed_by=actor_of(acting_user), **fields)
+        reviewed_at=now, reviewed_by=actor_of(acting_user), **fields
+    )
     if not done:
         latest = SelfService.objects.select_related("member").get(pk=record.pk)
         _review_checks(latest, None)
@@ -151,14 +180,23 @@ def selfservice_confirm(*, record: SelfService, acting_user) -> SelfService:
     _review_checks(record, acting_user)
     before, now = snapshot(record), timezone.now()
     _decide(record, acting_user, now, status=SelfServiceStatus.CONFIRMED)
-    entry = ledger_earn(member=record.member, hours=record.hours,
-                        reason=f"{record.category.name} · {record.description}"[:200],
-                        source=record.ledger_source, occurred_on=record.served_on,
-                        acting_user=acting_user)
+    entry = ledger_earn(
+        member=record.member,
+        hours=record.hours,
+        reason=f"{record.category.name} · {record.description}"[:200],
+        source=record.ledger_source,
+        occurred_on=record.served_on,
+        acting_user=acting_user,
+    )
     SelfService.objects.filter(pk=record.pk).update(ledger_entry=entry)
     record.refresh_from_db()
-    audit_record(actor=acting_user, action="selfservice.confirm", obj=record, before=before,
-                 after=snapshot(record))
+    audit_record(
+        actor=acting_user,
+        action="selfservice.confirm",
+        obj=record,
+        before=before,
+        after=snapshot(record),
+    )
     return record
 
 
@@ -169,11 +207,20 @@ def selfservice_reject(*, record: SelfService, acting_user, reason: str) -> Self
     _review_checks(record, acting_user)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the service of %(member)s is rejected.")
-                               % {"member": record.member}})
+        raise ValidationError(
+            {
+                "reason": _("Say why the service of %(member)s is rejected.")
+                % {"member": record.member}
+            }
+        )
     before, now = snapshot(record), timezone.now()
     _decide(record, acting_user, now, status=SelfServiceStatus.REJECTED, reject_reason=reason)
     record.refresh_from_db()
-    audit_record(actor=acting_user, action="selfservice.reject", obj=record, before=before,
-                 after=snapshot(record))
+    audit_record(
+        actor=acting_user,
+        action="selfservice.reject",
+        obj=record,
+        before=before,
+        after=snapshot(record),
+    )
     return record

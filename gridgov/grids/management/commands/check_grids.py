@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--code", help="only the grids whose code begins with this prefix")
-        parser.add_argument("--format", default="text", dest="fmt",
-                            help=f"one of: {', '.join(FORMATS)}")
+        parser.add_argument(
+            "--format", default="text", dest="fmt", help=f"one of: {', '.join(FORMATS)}"
+        )
 
     def handle(self, *args, code, fmt, **options):
         if fmt not in FORMATS:
@@ -30,9 +31,7 @@ class Command(BaseCommand):
         start = time.perf_counter()
         problems, checked = grid_report(code or None)
         if code and not checked:
-            raise CommandError(
-                _("No grid code begins with %(value)s.") % {"value": repr(code)}
-            )
+            raise CommandError(_("No grid code begins with %(value)s.") % {"value": repr(code)})
         if fmt == "geojson":
             write_report_geojson(problems, TextOut(self.stdout))
             self.stderr.write(summary(problems, checked))

@@ -32,10 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("layer", help=f"one of: {', '.join(LAYERS)}")
         parser.add_argument("--grid", help="only this grid's subtree (its code)")
         parser.add_argument("--crs", default="wgs84", help=f"one of: {', '.join(CRS_CHOICES)}")
-        parser.add_argument("--format", default="geojson", dest="fmt",
-                            help=f"one of: {', '.join(FORMATS)}")
-        parser.add_argument("-o", "--output", help="file to write (stdout when omitted; "
-                            "required for gpkg and shp)")
+        parser.add_argument(
+            "--format", default="geojson", dest="fmt", help=f"one of: {', '.join(FORMATS)}"
+        )
+        parser.add_argument(
+            "-o", "--output", help="file to write (stdout when omitted; required for gpkg and shp)"
+        )
 
     def handle(self, *args, layer, grid, crs, fmt, output, **options):
         start = time.perf_counter()
@@ -56,7 +58,10 @@ class Command(BaseCommand):
             os.dup2(devnull, sys.stdout.fileno())
             return
         self.stderr.write(
-            ngettext("Exported %(n)d feature of %(layer)s in %(s).1f s.",
-                     "Exported %(n)d features of %(layer)s in %(s).1f s.", count)
+            ngettext(
+                "Exported %(n)d feature of %(layer)s in %(s).1f s.",
+                "Exported %(n)d features of %(layer)s in %(s).1f s.",
+                count,
+            )
             % {"n": count, "layer": layer, "s": time.perf_counter() - start}
         )

@@ -6,8 +6,10 @@ from gridgov.ops.backup import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = ("Write a consistent backup of the database (SpatiaLite: a copy through SQLite's "
-            "backup API; PostGIS: pg_dump --format=custom). See docs/OPERATIONS.md.")
+    help = (
+        "Write a consistent backup of the database (SpatiaLite: a copy through SQLite's "
+        "backup API; PostGIS: pg_dump --format=custom). See docs/OPERATIONS.md."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("output", type=Path, help="the backup file to write")

@@ -30,8 +30,7 @@ class Command(BaseCommand):
         if engine == "auto":
             engine = "sql" if connection.vendor == "postgresql" else "python"
         if engine == "sql" and connection.vendor != "postgresql":
-            raise CommandError("--engine sql needs PostGIS; this database is "
-                               f"{connection.vendor}")
+            raise CommandError(f"--engine sql needs PostGIS; this database is {connection.vendor}")
         for model in (Member, Household):
             start = time.perf_counter()
             counts = relocate_sql(model) if engine == "sql" else relocate(model.objects.all())
@@ -40,5 +39,6 @@ class Command(BaseCommand):
                 f"{model._meta.verbose_name_plural}: {counts['total']} with a point, "
                 f"{counts['located']} in a building, {counts['unlocated']} unlocated, "
                 f"{counts.get('written', counts['total'])} rewritten ({seconds:.1f} s, {engine}"
-                + (", bulk write" if counts.get("bulk") else "") + ")"
+                + (", bulk write" if counts.get("bulk") else "")
+                + ")"
             )

@@ -17,17 +17,20 @@ from gridgov.privacy.services import (
 
 
 class Command(BaseCommand):
-    help = ("export: write everything held about one resident, member or phone number as "
-            "JSON; erase: delete a resident / anonymise a member / erase a number and the "
-            "name given with it, wherever they lie (docs/PRIVACY.md).")
+    help = (
+        "export: write everything held about one resident, member or phone number as "
+        "JSON; erase: delete a resident / anonymise a member / erase a number and the "
+        "name given with it, wherever they lie (docs/PRIVACY.md)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["export", "erase"])
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument("--resident", type=int, help="resident id")
         who.add_argument("--member", type=int, help="member id")
-        who.add_argument("--phone", help="a phone number: someone known only by it "
-                         "(Open311 requests …)")
+        who.add_argument(
+            "--phone", help="a phone number: someone known only by it (Open311 requests …)"
+        )
         parser.add_argument("-o", "--output", type=Path, help="export: file (default stdout)")
         parser.add_argument("--reason", default="", help="erase: why (required)")
         parser.add_argument("--yes", action="store_true", help="erase: confirm")
@@ -38,10 +41,14 @@ class Command(BaseCommand):
                 what = f"phone {opts['phone']}"
                 export = lambda: phone_export(acting_user=None, phone=opts["phone"])  # noqa: E731
                 erase = lambda reason: phone_erase(  # noqa: E731
-                    acting_user=None, phone=opts["phone"], reason=reason)
+                    acting_user=None, phone=opts["phone"], reason=reason
+                )
             else:
-                model, pk = ((Resident, opts["resident"]) if opts["resident"] is not None
-                             else (Member, opts["member"]))
+                model, pk = (
+                    (Resident, opts["resident"])
+                    if opts["resident"] is not None
+                    else (Member, opts["member"])
+                )
                 person = model.objects.filter(pk=pk).first()
                 if person is None:
                     raise CommandError(f"no {model._meta.model_name} with id {pk}")
@@ -50,7 +57,8 @@ class Command(BaseCommand):
                 export = lambda: person_export(acting_user=None, **kw)  # noqa: E731
                 erase_person = resident_erase if model is Resident else member_erase
                 erase = lambda reason: erase_person(  # noqa: E731
-                    acting_user=None, reason=reason, **kw)
+                    acting_user=None, reason=reason, **kw
+                )
             if opts["action"] == "export":
                 text = json.dumps(export(), ensure_ascii=False, indent=1)
                 if opts["output"]:
