@@ -18,7 +18,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
@@ -235,7 +235,7 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
                     m.building.name if m and m.building_id else "",
                 )
 
-    body = tables.as_csv(
+    body = spreadsheets.as_csv(
         [
             "compound_code",
             "group",
@@ -256,7 +256,7 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
         model=Member,
         what=f"member-groups-{compound.code}.csv",
     )
-    return tables.download(body, name=f"member-groups-{compound.code}", fmt="csv")
+    return spreadsheets.download(body, name=f"member-groups-{compound.code}", fmt="csv")
 
 
 # --- household teams -------------------------------------------------------------------------

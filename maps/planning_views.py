@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.grids.models import Grid
 from gridgov.people.models import Member
 from gridgov.planning import exporting, services
@@ -151,13 +151,13 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 @planner_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    return tables.download(
+    return spreadsheets.download(
         exporting.as_csv(planning_lists(request.user)), name="branch-planning", fmt="csv"
     )
 
 
 @planner_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    return tables.download(
+    return spreadsheets.download(
         exporting.as_xlsx(planning_lists(request.user)), name="branch-planning", fmt="xlsx"
     )

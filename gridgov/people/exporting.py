@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.people.models import Member
 from gridgov.people.selectors import Standing
 
@@ -63,8 +63,8 @@ def rows(members: Iterable[Member]) -> Iterator[list]:
 
 
 def as_csv(members: Iterable[Member]) -> str:
-    return tables.as_csv(HEADER, rows(members))
+    return spreadsheets.as_csv(HEADER, rows(members))
 
 
 def as_xlsx(members: Iterable[Member], *, title: str = "not_reported") -> bytes:
-    return tables.as_xlsx([(title, HEADER, rows(members))])
+    return spreadsheets.as_xlsx([(title, HEADER, rows(members))])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from geodata.tilesources import from_settings
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import grids_geojson
@@ -336,9 +336,11 @@ def unit_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             actor=request.user, action="personal.export", model=Member, what=f"{name}.{fmt}"
         )
     if fmt == "csv":
-        return tables.download(exporting.as_csv(members), name=name, fmt=fmt)
+        return spreadsheets.download(exporting.as_csv(members), name=name, fmt=fmt)
     if fmt == "xlsx":
-        return tables.download(exporting.as_xlsx(members, title=str(year)), name=name, fmt=fmt)
+        return spreadsheets.download(
+            exporting.as_xlsx(members, title=str(year)), name=name, fmt=fmt
+        )
     raise Http404(fmt)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.planning.selectors import PlanningLists
 
 HEADER = ["list", "code", "name", "compound_code", "community_code", "number"]
@@ -60,7 +60,7 @@ def rows(lists: PlanningLists) -> Iterator[tuple[str, list]]:
 
 
 def as_csv(lists: PlanningLists) -> str:
-    return tables.as_csv(HEADER, (row for _sheet, row in rows(lists)))
+    return spreadsheets.as_csv(HEADER, (row for _sheet, row in rows(lists)))
 
 
 def as_xlsx(lists: PlanningLists) -> bytes:
@@ -68,4 +68,4 @@ def as_xlsx(lists: PlanningLists) -> bytes:
     by_sheet: dict[str, list] = {key: [] for key in SHEETS}
     for key, row in rows(lists):
         by_sheet[key].append(row)
-    return tables.as_xlsx((key, HEADER, found) for key, found in by_sheet.items())
+    return spreadsheets.as_xlsx((key, HEADER, found) for key, found in by_sheet.items())

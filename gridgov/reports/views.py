@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov import tables
+from gridgov import spreadsheets
 from gridgov.accounts import policy
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
@@ -201,8 +201,8 @@ def quarterly_export(request, fmt: str):
     if fmt == "xlsx" or request.GET.get("table", "members") != "grids":
         _log_export(request, f"{name}.{fmt}")
     if fmt == "xlsx":
-        return tables.download(
-            tables.as_xlsx(
+        return spreadsheets.download(
+            spreadsheets.as_xlsx(
                 [
                     ("members", MEMBER_HEADER, _member_rows(data["members"])),
                     ("units", UNIT_HEADER, _unit_rows(data["units"])),
@@ -220,7 +220,9 @@ def quarterly_export(request, fmt: str):
     }
     if table not in choices:
         raise Http404(_("table must be members, units or grids."))
-    return tables.download(tables.as_csv(*choices[table]), name=f"{name}-{table}", fmt=fmt)
+    return spreadsheets.download(
+        spreadsheets.as_csv(*choices[table]), name=f"{name}-{table}", fmt=fmt
+    )
 
 
 ANNUAL_HEADER = [
@@ -273,7 +275,7 @@ def annual_export(request, fmt: str):
     name = f"gridgov-annual-{data['year']}"
     _log_export(request, f"{name}.{fmt}")
     if fmt == "xlsx":
-        return tables.download(
-            tables.as_xlsx([("annual", ANNUAL_HEADER, rows)]), name=name, fmt=fmt
+        return spreadsheets.download(
+            spreadsheets.as_xlsx([("annual", ANNUAL_HEADER, rows)]), name=name, fmt=fmt
         )
-    return tables.download(tables.as_csv(ANNUAL_HEADER, rows), name=name, fmt=fmt)
+    return spreadsheets.download(spreadsheets.as_csv(ANNUAL_HEADER, rows), name=name, fmt=fmt)

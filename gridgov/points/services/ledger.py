@@ -17,7 +17,7 @@ from gridgov.people.models import Member
 from gridgov.points.errors import PointsNotAllowed
 from gridgov.points.models import EntryKind, LedgerEntry, MallItem, Redemption
 from gridgov.points.selectors import hours_in_year, may_keep_points, points_balance
-from gridgov.points.services._common import REASON_MAX, _lock_member, _user
+from gridgov.points.services.locks import REASON_MAX, _lock_member, _user
 
 
 def points_for_hours(hours: Decimal) -> int:

@@ -22,7 +22,7 @@ from gridgov.points.errors import (
 )
 from gridgov.points.models import EntryKind, LedgerEntry, MallItem, Redemption, RedemptionStatus
 from gridgov.points.selectors import may_keep_points, may_manage_item, points_balance
-from gridgov.points.services._common import (
+from gridgov.points.services.locks import (
     REASON_MAX,
     _is_self,
     _lock_item,
