@@ -17,7 +17,7 @@ urlpatterns += i18n_patterns(
     path("map/", include("maps.urls")),
     path("find/", include("maps.finder")),
     path("cases/", include("gridgov.cases.urls")),
-    path("planning/", include("maps.planning_urls")),
+    path("planning/", include("maps.planning.urls")),
     path("reporting/", include("gridgov.people.urls")),
     path("service/", include("gridgov.service.urls")),
     path("posts/", include("gridgov.posts.urls")),

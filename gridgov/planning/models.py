@@ -97,7 +97,7 @@ class BranchPlan(models.Model):
 # --- member groups (党员小组) and household teams (包干到层、包干到户) -------------------------
 #
 # A compound's saved set of groups (and a building's or compound's set of teams) is written
-# as a whole by the services in group_services.py: saving replaces the previous set.
+# as a whole by the services in groups/services.py: saving replaces the previous set.
 
 
 class MemberGroup(models.Model):

@@ -18,7 +18,7 @@ from gridgov.grids.selectors import current_leaders
 from gridgov.people.contacts import building_contact
 from gridgov.people.models import Member
 from gridgov.people.selectors import community_summaries
-from gridgov.planning.group_selectors import member_facts
+from gridgov.planning.groups.selectors import member_facts
 from gridgov.planning.selectors import buildings_without_contact, unled_buildings
 from tests.factories import MemberFactory
 

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from gridgov.accounts.models import StaffRole
-from gridgov.planning.group_selectors import saved_groups, saved_teams, suggest_groups
+from gridgov.planning.groups.selectors import saved_groups, saved_teams, suggest_groups
 from gridgov.planning.models import HouseholdTeam, MemberGroup
 from tests.factories import HouseholdFactory, ResidentFactory
 from tests.planning.conftest import centre_of, populate, spread

@@ -16,7 +16,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.grids.models import RoleKind
 from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import MemberKind
-from gridgov.planning.group_selectors import (
+from gridgov.planning.groups.selectors import (
     GroupDraft,
     group_pool,
     groups_version,
@@ -24,13 +24,13 @@ from gridgov.planning.group_selectors import (
     saved_groups,
     suggest_groups,
 )
-from gridgov.planning.group_services import (
+from gridgov.planning.groups.services import (
     GroupError,
     member_groups_check,
     member_groups_clear,
     member_groups_save,
 )
-from gridgov.planning.grouping import cut_sizes, size_bounds
+from gridgov.planning.groups.splitting import cut_sizes, size_bounds
 from gridgov.planning.models import MemberGroup, MemberGroupMembership
 from gridgov.points.services import ledger_earn
 from tests.factories import MemberFactory

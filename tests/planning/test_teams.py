@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.planning.group_selectors import (
+from gridgov.planning.groups.selectors import (
     TeamDraft,
     saved_teams,
     suggest_teams,
@@ -16,13 +16,13 @@ from gridgov.planning.group_selectors import (
     team_pool,
     teams_version,
 )
-from gridgov.planning.group_services import (
+from gridgov.planning.groups.services import (
     GroupError,
     household_teams_check,
     household_teams_clear,
     household_teams_save,
 )
-from gridgov.planning.grouping import cut_ranges, read_room
+from gridgov.planning.groups.splitting import cut_ranges, read_room
 from gridgov.planning.models import HouseholdTeam, HouseholdTeamHousehold
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.planning.conftest import centre_of, populate

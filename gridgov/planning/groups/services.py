@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from gridgov.accounts.services import audit_record
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member, MemberKind
-from gridgov.planning.group_selectors import (
+from gridgov.planning.groups.selectors import (
     GroupDraft,
     TeamDraft,
     compound_for,
@@ -34,7 +34,7 @@ from gridgov.planning.group_selectors import (
     team_target_for,
     teams_version,
 )
-from gridgov.planning.grouping import TEAM_SIZE, size_bounds
+from gridgov.planning.groups.splitting import TEAM_SIZE, size_bounds
 from gridgov.planning.models import (
     HouseholdTeam,
     HouseholdTeamHousehold,

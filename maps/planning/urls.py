@@ -1,7 +1,7 @@
 from django.urls import path
 
-from maps import planning_groups_views as groups
-from maps import planning_views as views
+from maps.planning import groups_views as groups
+from maps.planning import views
 
 app_name = "planning"
 urlpatterns = [

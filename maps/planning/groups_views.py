@@ -22,8 +22,8 @@ from gridgov import spreadsheets
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
-from gridgov.planning import group_selectors as gs
-from gridgov.planning.group_services import (
+from gridgov.planning.groups import selectors as gs
+from gridgov.planning.groups.services import (
     GroupError,
     household_teams_check,
     household_teams_clear,
@@ -32,11 +32,11 @@ from gridgov.planning.group_services import (
     member_groups_clear,
     member_groups_save,
 )
-from gridgov.planning.grouping import size_bounds
+from gridgov.planning.groups.splitting import size_bounds
 from gridgov.planning.selectors import grid_geometry
 from maps.builders import Tiles, embed
-from maps.planning import GroupMapLabels, group_colour, groups_map
-from maps.planning_views import planner_required
+from maps.planning.map import GroupMapLabels, group_colour, groups_map
+from maps.planning.views import planner_required
 
 
 def _int(value) -> int | None:

@@ -18,7 +18,7 @@ from geodata.measure import project
 from gridgov.accounts import policy
 from gridgov.grids.models import Grid, GridRole, Level
 from gridgov.people.models import Household, Member, MemberKind
-from gridgov.planning.grouping import (
+from gridgov.planning.groups.splitting import (
     TEAM_SIZE,
     Candidate,
     Person,
@@ -173,7 +173,7 @@ def member_facts(members: list[Member]) -> dict[int, Candidate]:
 
 
 def suggest_groups(compound: Grid, pool: list[Member] | None = None) -> list[GroupDraft]:
-    """The automatic split (grouping.split_groups) with leaders proposed for each group."""
+    """The automatic split (splitting.split_groups) with leaders proposed for each group."""
     pool = group_pool(compound) if pool is None else pool
     if not pool:
         return []

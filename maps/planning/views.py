@@ -19,7 +19,7 @@ from gridgov import spreadsheets
 from gridgov.grids.models import Grid
 from gridgov.people.models import Member
 from gridgov.planning import exporting, services
-from gridgov.planning.group_selectors import compounds_to_plan
+from gridgov.planning.groups.selectors import compounds_to_plan
 from gridgov.planning.models import OPEN_STATUSES
 from gridgov.planning.selectors import (
     FORMAL_Q,
@@ -31,7 +31,7 @@ from gridgov.planning.selectors import (
     plans_visible_to,
 )
 from maps.builders import Tiles, embed
-from maps.planning import PlanningLabels, planning_map
+from maps.planning.map import PlanningLabels, planning_map
 
 
 def planner_required(view):
