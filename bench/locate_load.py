@@ -473,7 +473,7 @@ def block(scale: str) -> list[str]:
             + f"; {r['machine']}, {r['cores']} cores. Server CPU / request = CPU "
             "seconds of the gunicorn processes ÷ requests answered.",
             "",
-            "Before the in-process grid index (gridgov/api/locating.py), when each "
+            "Before the in-process grid index (gridgov/api/locate_index.py), when each "
             "lookup made five ORM queries on a new database connection, the same setup "
             "served 47 requests/s with p99 1.2 s (SpatiaLite, 8 connections, quiet "
             "machine, 2026-11-23).",

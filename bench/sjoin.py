@@ -10,7 +10,7 @@ arrays and the grid polygons of the three levels as shapely geometries. Then, be
 - geopandas: points made from the arrays (``points_from_xy``), then
   ``gpd.sjoin(points, polygons, predicate="within")`` once per level (three joins), against
   polygon GeoDataFrames built fresh before each repeat so that no spatial index is reused;
-- ours: ``gridgov.grids.location.place(x, y, layers)`` on layers built fresh before each
+- ours: ``gridgov.grids.placement.place(x, y, layers)`` on layers built fresh before each
   repeat from new geometry objects (so its cell index, prepared polygons and the STRtree for
   the nearest search are built inside the clock, as geopandas' spatial index is), doing more
   than the joins: one grid per point (ties on shared edges to the
@@ -99,7 +99,7 @@ def main() -> None:
     django.setup()
     import geopandas as gpd
 
-    from gridgov.grids.location import GridLayer, place
+    from gridgov.grids.placement import GridLayer, place
 
     start = time.perf_counter()
     data = read(opts.db)

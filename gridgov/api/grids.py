@@ -21,7 +21,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from gridgov.api import params
 from gridgov.api.errors import bad_parameter
 from gridgov.api.keys import ApiKeyMixin, ApiKeyRateThrottle, PublicLookupThrottle
-from gridgov.api.locating import GridRef, locate_index
+from gridgov.api.locate_index import GridRef, locate_index
 from gridgov.grids import exporting
 from gridgov.grids.models import Grid, Level
 
@@ -243,7 +243,7 @@ class LocateView(ApiKeyMixin, APIView):
                 _("In %(crs)s this point converts to latitude %(value)s, outside -90..90.")
                 % {"crs": crs, "value": y},
             )
-        # The process's grid index (gridgov/api/locating.py): no query per lookup.
+        # The process's grid index (gridgov/api/locate_index.py): no query per lookup.
         index = locate_index()
         found = index.locate(x, y)
         body = {

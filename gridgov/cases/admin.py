@@ -10,7 +10,7 @@ from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.cases.models import Case, CaseCategory, CaseEvent
 from gridgov.cases.services import EDITABLE_FIELDS, case_create, case_update
-from gridgov.grids.location import locate_one
+from gridgov.grids.placement import locate_one
 
 STATE_FIELDS = [
     "number",

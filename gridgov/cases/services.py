@@ -37,7 +37,7 @@ from gridgov.cases.models import (
     Status,
 )
 from gridgov.cases.selectors import dispatchable
-from gridgov.grids.location import apply_placement, locate_one
+from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member, Resident
 from gridgov.people.services import check_point, normalise_phone
 

@@ -2,7 +2,7 @@
 members, households, residents and grid roles, deterministic for a given seed.
 
 Geometry comes from geodata.synth; everything here is the governance layer on top of it.
-People are located with the same vectorised code as ``locate_people`` (grids.location).
+People are located with the same vectorised code as ``locate_people`` (grids.placement).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from geodata import synth
 from gridgov.accounts.models import Assignment, StaffRole
 from gridgov.accounts.services import audit_record
 from gridgov.demo import names
-from gridgov.grids.location import GridLayer, Placement, place
 from gridgov.grids.models import Grid, GridRole, Kind, RoleKind, ServiceStation, Street
+from gridgov.grids.placement import GridLayer, Placement, place
 from gridgov.people.models import (
     CoBuildingUnit,
     Gender,

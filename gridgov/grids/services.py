@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from geodata.topology import DEFAULT_TOLERANCE_M2, check_nesting
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids import codes
-from gridgov.grids.location import relocate_within
 from gridgov.grids.models import Grid, GridRole, GridVersion
+from gridgov.grids.relocation import relocate_within
 
 TOLERANCE_M2 = getattr(settings, "GRIDGOV_TOPOLOGY_TOLERANCE_M2", DEFAULT_TOLERANCE_M2)
 

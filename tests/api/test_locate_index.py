@@ -1,5 +1,5 @@
 """The in-process index behind /api/v1/locate/: the same answers as the database path
-(gridgov.grids.location.locate_one), and fresh after grids, leaders or members change."""
+(gridgov.grids.placement.locate_one), and fresh after grids, leaders or members change."""
 
 import time
 
@@ -9,9 +9,9 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gridgov.api.locating import holder, locate_index
-from gridgov.grids.location import locate_one
+from gridgov.api.locate_index import holder, locate_index
 from gridgov.grids.models import Grid, Level, RoleKind
+from gridgov.grids.placement import locate_one
 from gridgov.grids.services import grid_update, gridrole_assign
 from gridgov.people.services import member_update
 from tests.api.conftest import IN_B3

@@ -10,8 +10,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from gridgov.grids import location_sql
-from gridgov.grids.location import relocate
+from gridgov.grids import relocation_sql
+from gridgov.grids.relocation import relocate
 from gridgov.people.models import Household
 from tests.grids.placements import assert_placed_alike, placed, scatter
 
@@ -35,8 +35,8 @@ def _query(sql: str) -> list[tuple]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("bulk", [True, False])
 def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monkeypatch, bulk):
-    monkeypatch.setattr(location_sql, "BULK_ROWS", 1 if bulk else 10**9)
-    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    monkeypatch.setattr(relocation_sql, "BULK_ROWS", 1 if bulk else 10**9)
+    monkeypatch.setattr(relocation_sql, "BULK_SHARE", 0.0)
     scattered = scatter()
     before = _query(SCHEMA)
     assert any(name.startswith("tmu_") for _t, name, _s in before)  # SpatiaLite's trigger
@@ -65,8 +65,8 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_after_the_update_leaves_rows_and_schema_as_they_were(tree, monkeypatch):
-    monkeypatch.setattr(location_sql, "BULK_ROWS", 1)
-    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    monkeypatch.setattr(relocation_sql, "BULK_ROWS", 1)
+    monkeypatch.setattr(relocation_sql, "BULK_SHARE", 0.0)
     scatter()
     # A unique index someone added over two location columns. It holds while nobody is
     # located (NULL buildings are all distinct); the placement puts twenty households in

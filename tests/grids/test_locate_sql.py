@@ -7,9 +7,9 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from gridgov.grids import location_sql
-from gridgov.grids.location import relocate
+from gridgov.grids import relocation_sql
 from gridgov.grids.models import Kind, Level
+from gridgov.grids.relocation import relocate
 from gridgov.grids.services import grid_create
 from gridgov.people.models import Household
 from tests.conftest import box
@@ -33,7 +33,10 @@ def _schema() -> list[str]:
         return [r[0] for r in cursor.fetchall()]
 
 
-ENGINES = {"sql": location_sql.relocate_sql, "python": lambda model: relocate(model.objects.all())}
+ENGINES = {
+    "sql": relocation_sql.relocate_sql,
+    "python": lambda model: relocate(model.objects.all()),
+}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,8 +45,8 @@ ENGINES = {"sql": location_sql.relocate_sql, "python": lambda model: relocate(mo
 def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(
     tree, monkeypatch, bulk, engine
 ):
-    monkeypatch.setattr(location_sql, "BULK_ROWS", 1 if bulk else 10**9)
-    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    monkeypatch.setattr(relocation_sql, "BULK_ROWS", 1 if bulk else 10**9)
+    monkeypatch.setattr(relocation_sql, "BULK_SHARE", 0.0)
     # a code as an import may bring it: COPY's text format must carry \ and a tab through
     odd = grid_create(
         acting_user=None,

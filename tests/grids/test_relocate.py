@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
-from gridgov.grids import location, location_sql
+from gridgov.grids import relocation, relocation_sql
 from gridgov.people.models import Household
 from gridgov.people.services import household_update
 from tests.factories import HouseholdFactory
@@ -28,14 +28,14 @@ def _spread(n: int) -> list[Household]:
 def test_a_point_moved_during_a_run_keeps_the_services_placement(tree, monkeypatch):
     households = _spread(10)
     mover = households[3]
-    real_place = location.place
+    real_place = relocation.place
 
     moved = []
 
     def place_then_someone_moves_a_household(*args, **kwargs):
         placed = real_place(*args, **kwargs)
         if not moved:  # meanwhile, on a page: the household moves to another building
-            moved.append(True)  # (the service places that one point itself, through here)
+            moved.append(True)  # (the service places that one point itself)
             household_update(
                 household=Household.objects.get(pk=mover.pk),
                 acting_user=None,
@@ -43,9 +43,9 @@ def test_a_point_moved_during_a_run_keeps_the_services_placement(tree, monkeypat
             )
         return placed
 
-    monkeypatch.setattr(location, "place", place_then_someone_moves_a_household)
+    monkeypatch.setattr(relocation, "place", place_then_someone_moves_a_household)
     before = timezone.now()
-    counts = location.relocate(Household.objects.all())
+    counts = relocation.relocate(Household.objects.all())
 
     mover.refresh_from_db()
     assert mover.grid_code == "100001002001"  # the service's placement, not the stale one
@@ -59,15 +59,15 @@ def test_a_point_moved_during_a_run_keeps_the_services_placement(tree, monkeypat
 
 def test_no_bulk_write_inside_a_callers_transaction(tree, monkeypatch):
     """The test itself runs in a transaction, as a page's or an import's work does."""
-    monkeypatch.setattr(location_sql, "BULK_ROWS", 1)
-    monkeypatch.setattr(location_sql, "BULK_SHARE", 0.0)
+    monkeypatch.setattr(relocation_sql, "BULK_ROWS", 1)
+    monkeypatch.setattr(relocation_sql, "BULK_SHARE", 0.0)
     _spread(5)
     assert connection.in_atomic_block
-    counts = location.relocate(Household.objects.all())
+    counts = relocation.relocate(Household.objects.all())
     assert counts["written"] == 5 and counts["bulk"] == 0
     if connection.vendor == "postgresql":
         Household.objects.update(building=None, grid_code="")
-        counts = location_sql.relocate_sql(Household)
+        counts = relocation_sql.relocate_sql(Household)
         assert counts["written"] == 5 and counts["bulk"] == 0
     assert set(Household.objects.values_list("grid_code", flat=True)) == {"100001001001"}
 
@@ -90,7 +90,7 @@ def test_the_sql_engine_does_not_overwrite_a_point_moved_before_its_write(tree):
                 WHEN TAG IN ('CREATE TABLE AS') EXECUTE FUNCTION gridgov_test_move();
         """)
     try:
-        counts = location_sql.relocate_sql(Household)
+        counts = relocation_sql.relocate_sql(Household)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from gridgov.grids.location import load_layer
 from gridgov.grids.models import Grid, Kind, Level
+from gridgov.grids.placement import load_layer
 from gridgov.grids.services import grid_create
 from gridgov.grids.spatial import repair_spatial_indexes, spatial_index_columns
 from tests.conftest import box

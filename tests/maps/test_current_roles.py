@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from gridgov.api.locating import fingerprint as locate_fingerprint
+from gridgov.api.locate_index import fingerprint as locate_fingerprint
 from gridgov.grids.models import GridRole, RoleKind
 from maps.dashboard_data import fingerprint, street_fingerprint
 from tests.factories import MemberFactory

@@ -25,8 +25,8 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.services import snapshot
 from gridgov.grids.importing.plan import DEFAULT_KIND, ImportPlan, as_geos, import_plan
 from gridgov.grids.importing.read import Progress, Row, no_progress
-from gridgov.grids.location import relocate_within
 from gridgov.grids.models import Grid, GridVersion, Level
+from gridgov.grids.relocation import relocate_within
 from gridgov.grids.services import version_starts
 
 

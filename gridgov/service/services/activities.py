@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts import policy
 from gridgov.accounts.services import audit_record, snapshot
-from gridgov.grids.location import apply_placement, locate_one
 from gridgov.grids.models import Grid, Level
+from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member
 from gridgov.people.services import check_point
 from gridgov.service.errors import ActivityFull, NotAllowed, ServiceError

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from gridgov.grids.location import relocate
-from gridgov.grids.location_sql import relocate_sql
+from gridgov.grids.relocation import relocate
+from gridgov.grids.relocation_sql import relocate_sql
 from gridgov.people.models import Household, Member
 
 

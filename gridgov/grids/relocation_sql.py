@@ -1,4 +1,5 @@
-"""Bulk location inside PostGIS: the same rules as grids.location.place, as set-based SQL.
+"""Re-locating stored rows inside PostGIS (``locate_people --engine sql``): the rules of
+grids.placement.place as set-based SQL; and the bulk write both engines use.
 
 One transaction per table, three statements that matter:
 

@@ -1,4 +1,5 @@
-"""Bulk point -> polygon assignment, set-based (never one query per point).
+"""An index of polygons for points: the polygon covering each point, or the nearest one,
+set-based (never one query per point).
 
 Points are tested from their coordinates (``covering_xy``): candidate polygons come from a
 uniform grid of cells over the polygons' bounding boxes (numpy only, no point geometry is
@@ -95,7 +96,7 @@ class _Cells:
         return point, self.poly[np.repeat(start, count) + offset]
 
 
-class Index:
+class PolygonIndex:
     """Polygons with the rank of each polygon's key (for ties), for covering and nearest."""
 
     def __init__(self, polygons: Sequence[BaseGeometry], keys: Sequence):

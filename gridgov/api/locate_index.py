@@ -1,7 +1,8 @@
 """Point lookup for /api/v1/locate/ from an in-process index: no database work per request.
 
 Each server process keeps every grid (id, code, name, level, parent) with one STRtree per
-level (geodata.locate.Index, the same index and tie rules as gridgov.grids.location.place),
+level (geodata.polygon_index.PolygonIndex, the same index and tie rules as
+gridgov.grids.placement.place),
 and the current building leaders' public contacts (name, pledge, specialty, the phone
 masked: a full number is shown only on the building-contact page, gridgov.people.contacts). A
 lookup is then a few microseconds of shapely and a dict read, instead of five ORM queries; a
@@ -35,7 +36,7 @@ from django.contrib.gis.db.models.functions import AsWKB
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from geodata.locate import Index
+from geodata.polygon_index import PolygonIndex
 from gridgov.grids.models import Grid, GridRole, Level, RoleKind
 from gridgov.people.models import Member
 from gridgov.people.public import public_phone
@@ -67,7 +68,7 @@ class Found:
 class _Layer:
     def __init__(self, refs: list[GridRef], geoms: list):
         self.refs = refs
-        self.index = Index(geoms, [r.code for r in refs])
+        self.index = PolygonIndex(geoms, [r.code for r in refs])
 
 
 class LocateIndex:
@@ -130,7 +131,7 @@ class LocateIndex:
     def locate(self, x: float, y: float) -> Found:
         """Buildings first (a building fixes its compound and community); a point in no
         building is tested against compounds and communities and gets the nearest building
-        in metres: the rules of gridgov.grids.location.place, for one point."""
+        in metres: the rules of gridgov.grids.placement.place, for one point."""
         points = np.atleast_1d(shapely.points(np.array([x]), np.array([y])))
         building = self._covering(Level.BUILDING, points)
         if building is not None:
