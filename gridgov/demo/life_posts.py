@@ -15,16 +15,16 @@ from gridgov.demo import life_words as words
 from gridgov.demo.clock import at, local
 from gridgov.demo.life_context import Community
 from gridgov.people.models import Vulnerability
-from gridgov.posts.models import CaseCategoryLink, MemberResource, PostKind
-from gridgov.posts.selectors_lists import VULNERABILITY_CATEGORIES
-from gridgov.posts.services import claim_release, post_action_record, post_claim, post_create
-from gridgov.posts.services_lists import (
+from gridgov.posts.lists.selectors import VULNERABILITY_CATEGORIES
+from gridgov.posts.lists.services import (
     resource_create,
     resource_update,
     service_entry_cancel,
     service_entry_complete,
     service_entry_confirm,
 )
+from gridgov.posts.models import CaseCategoryLink, MemberResource, PostKind
+from gridgov.posts.services import claim_release, post_action_record, post_claim, post_create
 from gridgov.service.models import ServiceCategory
 
 POSTS = 6  # per community: three of the community, three of its compounds

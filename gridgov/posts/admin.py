@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.grids.models import Grid, Level
-from gridgov.posts import services, services_lists
+from gridgov.posts import services
+from gridgov.posts.lists import services as list_services
 from gridgov.posts.models import (
     CaseCategoryLink,
     MemberResource,
@@ -214,13 +215,13 @@ class MemberResourceAdmin(ServiceFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def service_call(self, request, obj, data, change, changed=()):
         if change:
-            changes = {f: data[f] for f in changed if f in services_lists.RESOURCE_FIELDS}
+            changes = {f: data[f] for f in changed if f in list_services.RESOURCE_FIELDS}
             return (
-                services_lists.resource_update(resource=obj, acting_user=request.user, **changes)
+                list_services.resource_update(resource=obj, acting_user=request.user, **changes)
                 if changes
                 else obj
             )
-        return services_lists.resource_create(
+        return list_services.resource_create(
             member=data.get("member"),
             acting_user=request.user,
             category=data.get("category"),

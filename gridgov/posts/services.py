@@ -4,7 +4,7 @@ Every service runs in one transaction that writes its rows and one audit row, or
 A post's places are taken with a conditional UPDATE (``claimed = claimed + 1 WHERE claimed <
 places``): among concurrent claimers of the last place exactly one row changes, and everyone
 else is told the post is full. ``acting_user=None`` means the system itself (imports, tests).
-The three lists' writers (resources, the service list) are in services_lists.py.
+The three lists' writers (resources, the service list) are in lists/services.py.
 """
 
 from __future__ import annotations

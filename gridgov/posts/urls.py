@@ -1,6 +1,7 @@
 from django.urls import path
 
-from gridgov.posts import views, views_lists
+from gridgov.posts import views
+from gridgov.posts.lists import views as list_views
 
 app_name = "posts"
 urlpatterns = [
@@ -14,8 +15,8 @@ urlpatterns = [
     path("resources/<int:pk>/toggle/", views.resource_toggle, name="resource_toggle"),
     path("unclaimed/", views.unclaimed, name="unclaimed"),
     path("overdue/", views.overdue, name="overdue"),
-    path("lists/", views_lists.lists, name="lists"),
-    path("lists/confirm/", views_lists.confirm, name="confirm"),
-    path("lists/entries/<int:pk>/done/", views_lists.entry_done, name="entry_done"),
-    path("lists/entries/<int:pk>/cancel/", views_lists.entry_cancel, name="entry_cancel"),
+    path("lists/", list_views.lists, name="lists"),
+    path("lists/confirm/", list_views.confirm, name="confirm"),
+    path("lists/entries/<int:pk>/done/", list_views.entry_done, name="entry_done"),
+    path("lists/entries/<int:pk>/cancel/", list_views.entry_cancel, name="entry_cancel"),
 ]

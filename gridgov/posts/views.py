@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts import policy
 from gridgov.people.models import Member
 from gridgov.people.selectors import member_for
-from gridgov.posts import services, services_lists
+from gridgov.posts import services
+from gridgov.posts.lists import services as list_services
 from gridgov.posts.models import MemberResource, PostClaim, ServicePost
 from gridgov.posts.selectors import (
     current_claims,
@@ -229,7 +230,7 @@ def resource_add(request: HttpRequest) -> HttpResponse:
     category = ServiceCategory.objects.filter(pk=as_int(request.POST.get("category"))).first()
     run(
         request,
-        lambda: services_lists.resource_create(
+        lambda: list_services.resource_create(
             member=member,
             acting_user=request.user,
             category=category,
@@ -252,7 +253,7 @@ def resource_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     active = not resource.active
     run(
         request,
-        lambda: services_lists.resource_update(
+        lambda: list_services.resource_update(
             resource=resource, acting_user=request.user, active=active
         ),
         _("Resource offered again.") if active else _("Resource withdrawn."),

@@ -15,9 +15,9 @@ from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.cases import services as cases
 from gridgov.cases.models import CaseEvent, Status
 from gridgov.people.models import ReportStatus, Vulnerability
-from gridgov.posts import services_lists
+from gridgov.posts.lists import services as list_services
+from gridgov.posts.lists.selectors import needs_for, suggest
 from gridgov.posts.models import ServiceListEntry
-from gridgov.posts.selectors_lists import needs_for, suggest
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 from tests.posts.conftest import IN_B1, IN_B3, IN_B4
 
@@ -58,31 +58,31 @@ def world(catalogue, categories, tree, staff) -> World:
         for name, p in spots.items()
     }
     for name in ("near", "mid", "far", "beyond", "south"):
-        services_lists.resource_create(
+        list_services.resource_create(
             member=members[name],
             acting_user=None,
             category=categories["clean_home"],
             skill="清扫",
             available_time="周末",
         )
-    services_lists.resource_create(
+    list_services.resource_create(
         member=members["other_cat"],
         acting_user=None,
         category=categories["culture_sports"],
         skill="广场舞",
     )
-    gone = services_lists.resource_create(
+    gone = list_services.resource_create(
         member=members["withdrawn"],
         acting_user=None,
         category=categories["clean_home"],
         skill="清扫",
     )
-    services_lists.resource_update(resource=gone, acting_user=None, active=False)
+    list_services.resource_update(resource=gone, acting_user=None, active=False)
     for name in ("near", "mid"):
-        services_lists.resource_create(
+        list_services.resource_create(
             member=members[name], acting_user=None, category=categories["safety"], skill="巡逻"
         )
-        services_lists.resource_create(
+        list_services.resource_create(
             member=members[name],
             acting_user=None,
             category=categories["neighbourly"],
@@ -178,7 +178,7 @@ def test_matching_by_category_and_distance_in_metres(world, staff):
 
 def test_confirm_and_dispatch_a_case(world, staff):
     near = world.members["near"]
-    entry = services_lists.service_entry_confirm(
+    entry = list_services.service_entry_confirm(
         acting_user=staff.c1, member=near, case=world.case, dispatch=True, note="明早处理"
     )
     world.case.refresh_from_db()
@@ -196,7 +196,7 @@ def test_confirm_and_dispatch_a_case(world, staff):
     need = listing.needs[0]
     assert need.planned and need.suggestions == [] and need.entries == [entry]
 
-    entry = services_lists.service_entry_complete(entry=entry, acting_user=staff.c1)
+    entry = list_services.service_entry_complete(entry=entry, acting_user=staff.c1)
     assert entry.status == "done" and entry.done_on is not None
 
 
@@ -207,7 +207,7 @@ def test_a_failed_dispatch_writes_nothing(world, staff):
         CaseEvent.objects.count(),
     )
     with pytest.raises(ValidationError) as info:  # already dispatched to ``near``
-        services_lists.service_entry_confirm(
+        list_services.service_entry_confirm(
             acting_user=staff.c1, member=world.members["near"], case=world.dispatched, dispatch=True
         )
     assert f"Case {world.dispatched.number} is already dispatched to near." in info.value.messages
@@ -247,7 +247,7 @@ def test_confirm_refusals(world, staff, categories, kwargs, message):
     )
     before = (ServiceListEntry.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ValidationError) as info:
-        services_lists.service_entry_confirm(
+        list_services.service_entry_confirm(
             acting_user=staff.c1,
             member=world.members[kwargs["member"]],
             dispatch=kwargs.get("dispatch", False),
@@ -260,26 +260,26 @@ def test_confirm_refusals(world, staff, categories, kwargs, message):
 def test_survey_need_planned_once_then_cancelled(world, staff, categories):
     near = world.members["near"]
     neighbourly = categories["neighbourly"]
-    entry = services_lists.service_entry_confirm(
+    entry = list_services.service_entry_confirm(
         acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
     )
     with pytest.raises(ValidationError, match="near is already planned for this need."):
-        services_lists.service_entry_confirm(
+        list_services.service_entry_confirm(
             acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
         )
     with pytest.raises(ValidationError, match="Say why the planned service is cancelled."):
-        services_lists.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="")
-    services_lists.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="老人住院")
+        list_services.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="")
+    list_services.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="老人住院")
     entry.refresh_from_db()
     assert entry.status == "cancelled" and "老人住院" in entry.note
     with pytest.raises(ValidationError, match="This service is already cancelled."):
-        services_lists.service_entry_complete(entry=entry, acting_user=staff.c1)
+        list_services.service_entry_complete(entry=entry, acting_user=staff.c1)
     # planned again after the cancellation; the leader may look but not confirm
-    services_lists.service_entry_confirm(
+    list_services.service_entry_confirm(
         acting_user=staff.c1, member=near, resident=world.elder, category=neighbourly
     )
     with pytest.raises(ValidationError, match="may not manage"):
-        services_lists.service_entry_confirm(
+        list_services.service_entry_confirm(
             acting_user=staff.leader,
             member=world.members["mid"],
             resident=world.elder,

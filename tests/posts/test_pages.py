@@ -11,7 +11,8 @@ from django.contrib.gis.geos import Point
 from gridgov.cases import services as cases
 from gridgov.cases.models import CaseCategory, Status
 from gridgov.people.models import ReportStatus, Vulnerability
-from gridgov.posts import services, services_lists
+from gridgov.posts import services
+from gridgov.posts.lists import services as list_services
 from gridgov.posts.models import MemberResource, PostAction, PostClaim, ServiceListEntry
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 from tests.posts.conftest import IN_B3, IN_B4, days_ago
@@ -174,10 +175,10 @@ def needs(catalogue, categories, tree):
         location=Point(113.1025, 23.002, srid=4326),
         report_status=ReportStatus.CONFIRMED,
     )
-    services_lists.resource_create(
+    list_services.resource_create(
         member=near, acting_user=None, category=categories["clean_home"], skill="清扫"
     )
-    services_lists.resource_create(
+    list_services.resource_create(
         member=near, acting_user=None, category=categories["neighbourly"], skill="陪伴"
     )
     case = cases.case_create(

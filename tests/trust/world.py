@@ -34,9 +34,9 @@ from gridgov.people.models import (
 from gridgov.planning.models import BranchPlan
 from gridgov.points.services.ledger import ledger_earn
 from gridgov.points.services.mall import mall_item_create, redemption_create
+from gridgov.posts.lists.services import resource_create, service_entry_confirm
 from gridgov.posts.models import PostKind
 from gridgov.posts.services import post_claim, post_create
-from gridgov.posts.services_lists import resource_create, service_entry_confirm
 from gridgov.service.models import ServiceCategory
 from gridgov.service.services.activities import activity_publish, signup_create
 from gridgov.service.services.selfservice import selfservice_submit

@@ -21,8 +21,8 @@ from gridgov.cases.models import Case
 from gridgov.cases.services import case_dispatch
 from gridgov.people.models import Member, Resident
 from gridgov.posts.errors import PostError
+from gridgov.posts.lists.selectors import VULNERABILITY_CATEGORIES, WAITING_STATUSES
 from gridgov.posts.models import EntryStatus, MemberResource, ServiceListEntry
-from gridgov.posts.selectors_lists import VULNERABILITY_CATEGORIES, WAITING_STATUSES
 from gridgov.posts.services import (
     as_date,
     not_future,

@@ -14,10 +14,8 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts import policy
 from gridgov.cases.selectors import cases_visible_to
 from gridgov.people.models import Member
-from gridgov.posts import services_lists
-from gridgov.posts.models import ServiceListEntry
-from gridgov.posts.selectors import is_manager, manager_prefixes, manages
-from gridgov.posts.selectors_lists import (
+from gridgov.posts.lists import services
+from gridgov.posts.lists.selectors import (
     MAX_RADIUS_M,
     match_radius_m,
     needs_for,
@@ -26,6 +24,8 @@ from gridgov.posts.selectors_lists import (
     service_list,
     suggest,
 )
+from gridgov.posts.models import ServiceListEntry
+from gridgov.posts.selectors import is_manager, manager_prefixes, manages
 from gridgov.posts.views import as_int, back, run
 from gridgov.service.models import ServiceCategory
 
@@ -103,7 +103,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         return back(request, "posts:lists")
     run(
         request,
-        lambda: services_lists.service_entry_confirm(
+        lambda: services.service_entry_confirm(
             acting_user=user,
             member=member,
             case=case,
@@ -130,7 +130,7 @@ def entry_done(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     run(
         request,
-        lambda: services_lists.service_entry_complete(
+        lambda: services.service_entry_complete(
             entry=entry,
             acting_user=request.user,
             done_on=request.POST.get("done_on") or None,
@@ -147,7 +147,7 @@ def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     run(
         request,
-        lambda: services_lists.service_entry_cancel(
+        lambda: services.service_entry_cancel(
             entry=entry, acting_user=request.user, reason=request.POST.get("reason", "")
         ),
         _("Planned service cancelled."),
