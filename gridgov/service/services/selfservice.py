@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.services import audit_record, snapshot
-from gridgov.grids.location import apply_placement, locate_one
+from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member
 from gridgov.people.services import check_point
 from gridgov.points.services import ledger_earn
