@@ -2,9 +2,10 @@
 
 Two ways in, one way out:
 
-- an address typed the many ways people write it (``normalise`` + ``parse_address`` +
-  ``match_address``): compound name + building number, 栋/幢/号楼/座 and Chinese numerals
-  unified, unit/room/floor and a leading road number ignored;
+- an address typed the many ways people write it (``match_address``): read by
+  ``gridgov.grids.addresses`` (compound name + building number, 栋/幢/号楼/座 and Chinese
+  numerals unified, unit/room/floor and a leading road number ignored) and matched against
+  the grid names, spelled the same way;
 - a point (``match_point``): a map tap or the phone's location, GCJ-02 converted, placed
   with ``gridgov.grids.location.locate_one``.
 
@@ -19,13 +20,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
 from django.db.models import Q
 
 from geodata.crs import to_wgs84
+from gridgov.grids.addresses import AddressQuery, building_numbers, normalise, parse_address
 from gridgov.grids.location import locate_one
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, ServiceStation
 from gridgov.people.models import Member, OrgKind, PartyOrganisation
@@ -37,120 +38,6 @@ MAX_CHOICES = 12
 MAX_SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.5
 ACCEPTED_CRS = ("wgs84", "gcj02")
-
-# --- normalisation ---------------------------------------------------------------------------
-
-_CN_DIGIT = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUM = "〇零一二两三四五六七八九十百"
-# Markers after which a number is a building, unit, room, floor or door number.
-_MARKERS = "号楼|号栋|号座|号|栋|幢|座|单元|室|层|楼|梯"
-_CN_BEFORE_MARKER = re.compile(rf"第?([{_CN_NUM}]+)(?=(?:{_MARKERS}))")
-_BUILDING_MARK = re.compile(r"([0-9A-Z]+)(?:号楼|号栋|号座|栋|幢|座)")
-_DROP = re.compile(r"[\s,，、.。·:：;；()（）\[\]【】\"'“”‘’#]+")
-
-
-def cn_to_int(text: str) -> int | None:
-    """A Chinese numeral to an int: 一 1, 十二 12, 二十三 23, 一百零五 105, 一〇五 105."""
-    if not text or any(c not in _CN_NUM for c in text):
-        return None
-    if "十" not in text and "百" not in text:  # digit by digit: 一〇五
-        return int("".join(str(_CN_DIGIT[c]) for c in text))
-    total, current = 0, 0
-    for c in text:
-        if c in _CN_DIGIT:
-            current = _CN_DIGIT[c]
-        elif c == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif c == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
-def normalise(text: str) -> str:
-    """One spelling for the many ways an address is written.
-
-    Full-width letters and digits become ASCII (NFKC), letters upper case, spaces and
-    punctuation go, Chinese numerals before a building/unit/room marker become digits
-    (一栋 → 1栋, 第十二幢 → 12栋), and 幢 / 号楼 / 座 become 栋. Grid names go through the same
-    function, so a name and an address compare spelling for spelling."""
-    s = unicodedata.normalize("NFKC", text or "").upper()
-    s = _DROP.sub("", s)
-    s = s.replace("—", "-").replace("–", "-").replace("~", "-")
-    s = _CN_BEFORE_MARKER.sub(lambda m: str(cn_to_int(m.group(1))), s)
-    s = re.sub(r"第(\d+)", r"\1", s)
-    return _BUILDING_MARK.sub(r"\1栋", s)
-
-
-@dataclass(frozen=True)
-class AddressQuery:
-    """What a typed address asks for: a compound part and maybe a building number."""
-
-    text: str  # normalised
-    place: str  # the part naming the compound (road number and building part removed)
-    building: str | None  # "5", "A", or None when no building was given
-
-
-_TAIL = re.compile(r"(\d+(?:单元|室|层|楼|梯|户)).*$")
-_SHORTHAND = re.compile(r"(\d+)-\d+(?:-\d+)?$")  # 5-3-801: building-unit-room
-_ROAD_NUMBER = re.compile(r"^.*?(?:大道|路|街|巷|弄|道)\d+(?:-\d+)?号(?!楼|栋|座)")
-
-
-def parse_address(text: str) -> AddressQuery:
-    """Split a typed address into compound part and building number (see ``normalise``)."""
-    s = normalise(text)
-    building: str | None = None
-    marks = list(_BUILDING_MARK.finditer(s))
-    if marks:
-        last = marks[-1]
-        building, head = last.group(1), s[: last.start()]
-    else:
-        head = _TAIL.sub("", s)
-        short = _SHORTHAND.search(head)
-        trailing = re.search(r"(\d+)号?$", head)
-        if short:
-            building, head = short.group(1), head[: short.start()]
-        elif trailing and not _ROAD_NUMBER.fullmatch(head):
-            building, head = trailing.group(1), head[: trailing.start()]
-    place = _ROAD_NUMBER.sub("", head)
-    return AddressQuery(text=s, place=place, building=_number(building) if building else None)
-
-
-def _number(token: str) -> str:
-    """A building number without leading zeros (05 → 5); letters as they are."""
-    return (token.lstrip("0") or "0") if token.isdigit() else token
-
-
-def building_numbers(name: str) -> set[str]:
-    """The building numbers a level-3 grid name covers: 5栋 → {5}; 5-7栋党员联系区 → {5,6,7};
-    5、6栋 → {5, 6}; A座 → {A}."""
-    s = normalise(name)
-    span = re.search(r"(\d+)-(\d+)栋", s)
-    if span:
-        lo, hi = int(span.group(1)), int(span.group(2))
-        if 0 <= hi - lo <= 200:
-            return {str(n) for n in range(lo, hi + 1)}
-    listed = re.search(r"((?:\d+)(?:[、,/和及](?:\d+))+)栋", name)
-    if listed:
-        return {
-            str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", listed.group(1)))
-        }
-    return {_number(m.group(1)) for m in _BUILDING_MARK.finditer(s)}
-
 
 # --- results -----------------------------------------------------------------------------------
 

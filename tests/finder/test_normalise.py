@@ -3,7 +3,7 @@ spaces, units, rooms and a leading road number. No database."""
 
 import pytest
 
-from gridgov.people.contacts import building_numbers, cn_to_int, normalise, parse_address
+from gridgov.grids.addresses import building_numbers, cn_to_int, normalise, parse_address
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from gridgov.accounts.models import AuditEntry
+from gridgov.grids.addresses import read_room
 from gridgov.planning.groups.selectors import (
     TeamDraft,
     saved_teams,
@@ -22,7 +23,7 @@ from gridgov.planning.groups.services import (
     household_teams_clear,
     household_teams_save,
 )
-from gridgov.planning.groups.splitting import cut_ranges, read_room
+from gridgov.planning.groups.splitting import cut_ranges
 from gridgov.planning.models import HouseholdTeam, HouseholdTeamHousehold
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.planning.conftest import centre_of, populate

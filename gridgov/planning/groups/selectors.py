@@ -16,17 +16,16 @@ from django.db.models import Max, Q, Sum
 
 from geodata.measure import project
 from gridgov.accounts import policy
+from gridgov.grids.addresses import Room, read_room
 from gridgov.grids.models import Grid, GridRole, Level
 from gridgov.people.models import Household, Member, MemberKind
 from gridgov.planning.groups.splitting import (
     TEAM_SIZE,
     Candidate,
     Person,
-    Room,
     cut_ranges,
     hilbert_keys,
     propose_leaders,
-    read_room,
     room_sort_key,
     size_bounds,
     split_groups,

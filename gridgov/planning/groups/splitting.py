@@ -8,15 +8,16 @@ Contiguous stretches of a space-filling curve are spatially compact.
 
 Household teams (包干到层、包干到户): households sorted by building, unit, floor and room are
 cut into contiguous ranges of near-equal size, each cut moved to the nearest floor boundary
-when one is close, so a team owns whole floors wherever possible.
+when one is close, so a team owns whole floors wherever possible. A household's unit and floor
+are read from its room by ``gridgov.grids.addresses.read_room``.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from gridgov.grids.addresses import Room
 
 GROUP_MIN = 20
 GROUP_MAX = 30
@@ -172,57 +173,6 @@ def propose_leaders(candidates: Sequence[Candidate]) -> tuple[int | None, int | 
 
 
 # --- household teams -------------------------------------------------------------------------
-
-_UNIT = re.compile(r"(\d+)单元")
-_FLOOR = re.compile(r"(\d+)层")
-_SHORT = re.compile(r"^(\d+)-(\d+)")
-_DIGITS = re.compile(r"\d+")
-# a building number and its marker: 1栋, 12幢, 3号楼, A座, 一栋
-_BUILDING = re.compile(r"(?:\d+|[A-Z]|[一二三四五六七八九十]+)(?:号楼|号栋|号座|栋|幢|座)")
-
-
-@dataclass(frozen=True)
-class Room:
-    """A household's place in its building as read from its room (or address): unit, floor
-    and room number, each None when it cannot be read. ``label`` is what pages show."""
-
-    unit: int | None
-    floor: int | None
-    number: int | None
-    label: str
-
-
-def read_room(room: str, address: str = "") -> Room:
-    """302 → floor 3; 1502室 → 15; 2单元302 → unit 2, floor 3; 2-302 → unit 2, floor 3;
-    5层 → floor 5. Without a room, the part of the address after the building (…1栋2单元302室)
-    is read; anything unreadable gives None fields, never an error."""
-    text = unicodedata.normalize("NFKC", room or "").strip()
-    unit = None
-    if not text and address:
-        marks = list(_BUILDING.finditer(unicodedata.normalize("NFKC", address).upper()))
-        text = unicodedata.normalize("NFKC", address)[marks[-1].end() :].strip() if marks else ""
-    elif address:
-        found = _UNIT.search(unicodedata.normalize("NFKC", address))
-        unit = int(found.group(1)) if found else None
-    label = f"{unit}-{text}" if unit is not None and text else text
-    found = _UNIT.search(text)
-    if found:
-        unit = int(found.group(1))
-        text = text[found.end() :]
-    short = _SHORT.match(text)
-    if short:
-        unit = int(short.group(1))
-        text = text[short.end(1) + 1 :]
-    floor = number = None
-    explicit = _FLOOR.search(text)
-    digits = _DIGITS.findall(text)
-    if explicit:
-        floor = int(explicit.group(1))
-    if digits and not (explicit and digits[-1] == explicit.group(1)):
-        number = int(digits[-1])
-        if floor is None and len(digits[-1]) >= 3:
-            floor = int(digits[-1][:-2])
-    return Room(unit, floor, number, label)
 
 
 def room_sort_key(building_rank: int, room: Room, pk: int) -> tuple:
