@@ -13,10 +13,12 @@ setup-run:
 	@bash scripts/setup.sh run
 
 ## run: migrate (which also makes the rate-limit cache table), load the demo district (once),
-##      serve on http://127.0.0.1:$(PORT)/
+##      serve on http://127.0.0.1:$(PORT)/ as users see it: debug off (GRIDGOV_DEBUG=1 for
+##      Django's debug pages), plain HTTP on loopback (GRIDGOV_HTTPS=0), static files served
+##      by WhiteNoise, the secret key generated once into var/secret_key
 run: setup-run
 	@set -eo pipefail; \
-	export GRIDGOV_DEBUG="$${GRIDGOV_DEBUG-1}"; \
+	export GRIDGOV_DEBUG="$${GRIDGOV_DEBUG-0}" GRIDGOV_HTTPS="$${GRIDGOV_HTTPS-0}"; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_demo; \
 	echo; \

@@ -18,20 +18,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("GRIDGOV_DEBUG", default=False)
-# The key comes from GRIDGOV_SECRET_KEY or from the file GRIDGOV_SECRET_KEY_FILE names (the
-# container generates one on first start). A development key is only used while DEBUG is on.
+# The key comes from GRIDGOV_SECRET_KEY, or from the file GRIDGOV_SECRET_KEY_FILE names (the
+# container generates one on first start), or else from var/secret_key, generated once by the
+# first command that needs it (gridgov/ops/secret_key.py): `make run` and manage.py work in a
+# new shell with nothing set. Production sets its own.
 SECRET_KEY = env("GRIDGOV_SECRET_KEY", default="")
-if not SECRET_KEY and env("GRIDGOV_SECRET_KEY_FILE", default=""):
-    SECRET_KEY = Path(env("GRIDGOV_SECRET_KEY_FILE")).read_text().strip()
-if not SECRET_KEY and DEBUG:
-    SECRET_KEY = "dev-only-insecure-key"
 if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
+    from gridgov.ops.secret_key import read_or_create
 
-    raise ImproperlyConfigured(
-        "GRIDGOV_SECRET_KEY (or GRIDGOV_SECRET_KEY_FILE) is not set; "
-        "set GRIDGOV_DEBUG=1 for a local development key"
-    )
+    _key_file = env("GRIDGOV_SECRET_KEY_FILE", default="")
+    if _key_file and not Path(_key_file).exists():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"GRIDGOV_SECRET_KEY_FILE names {_key_file}, which does not exist"
+        )
+    SECRET_KEY = read_or_create(Path(_key_file) if _key_file else BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env.list("GRIDGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("GRIDGOV_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -56,6 +58,8 @@ if GRIDGOV_BEHIND_PROXY:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("GRIDGOV_SESSION_SECONDS", default=8 * 3600)  # a working day
 SECURE_REFERRER_POLICY = "same-origin"
+# A stale or cookie-less form answers a page in the site's chrome (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "gridgov.accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -74,8 +78,10 @@ INSTALLED_APPS = [
     "leaflet",
     "axes",
     "gridgov.ratelimits",
+    "gridgov.messaging",
     "gridgov.grids",
     "gridgov.people",
+    "gridgov.reporting",
     "gridgov.accounts",
     "gridgov.cases",
     "gridgov.patrols",
@@ -86,6 +92,7 @@ INSTALLED_APPS = [
     "gridgov.points",
     "gridgov.notices",
     "gridgov.ops",
+    "gridgov.photos",
     "gridgov.reports",
     "gridgov.privacy",
     "gridgov.api",
@@ -226,6 +233,11 @@ MEDIA_ROOT = env.path("GRIDGOV_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 # Upload limit for evidence photos and tracks (bytes).
 GRIDGOV_MAX_UPLOAD_BYTES = env.int("GRIDGOV_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# Photos (gridgov/photos/pipeline.py): at most this many pixels, read from the header before
+# anything is decoded; stored re-encoded, without metadata, the long edge at most MAX_EDGE.
+GRIDGOV_PHOTO_MAX_PIXELS = env.int("GRIDGOV_PHOTO_MAX_PIXELS", default=50_000_000)
+GRIDGOV_PHOTO_MAX_EDGE = env.int("GRIDGOV_PHOTO_MAX_EDGE", default=2048)
+GRIDGOV_PHOTO_JPEG_QUALITY = env.int("GRIDGOV_PHOTO_JPEG_QUALITY", default=85)
 
 # --- notifications --------------------------------------------------------------------------
 # Email is sent only when a mail server is configured, e.g.
@@ -239,6 +251,20 @@ DEFAULT_FROM_EMAIL = env("GRIDGOV_EMAIL_FROM", default="gridgov@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's address, for links in emails (e.g. https://gridgov.intranet).
 GRIDGOV_SITE_URL = env("GRIDGOV_SITE_URL", default="")
+
+# --- messages and timed work ----------------------------------------------------------------
+# SMS and e-mail leave through one queue (gridgov/messaging, docs/MESSAGES.md). SMS goes
+# where GRIDGOV_SMS_URL says: "none" (default: no SMS; features say so and show the
+# community's phone), file:///absolute/folder (one file per message, for development and
+# trials: `make run` writes var/outbox/; `check --deploy` warns with debug off), or an HTTP
+# gateway https://TOKEN@sms.intranet/send (the token may come from GRIDGOV_SMS_TOKEN instead),
+# each request waiting at most GRIDGOV_SMS_TIMEOUT seconds.
+GRIDGOV_SMS_URL = env("GRIDGOV_SMS_URL", default="none")
+GRIDGOV_SMS_TOKEN = env("GRIDGOV_SMS_TOKEN", default="")
+GRIDGOV_SMS_TIMEOUT = env.float("GRIDGOV_SMS_TIMEOUT", default=10.0)
+# The scheduler (`manage.py scheduler`: service-level alarms, reminders, sending and retrying
+# messages) starts a pass every this many seconds.
+GRIDGOV_SCHEDULER_TICK = env.float("GRIDGOV_SCHEDULER_TICK", default=10.0)
 
 # --- service: activities, hours and points --------------------------------------------------
 # On-site check-in: within this many metres of the activity's point.
