@@ -363,7 +363,7 @@ def measure_tiles(per_layer: int, backend: str, code: str) -> dict:
     from django.contrib.gis.db.models import Extent
 
     from gridgov.grids.models import Grid
-    from maps.tiles import LAYERS
+    from maps.tiles.layers import LAYERS
 
     rng = random.Random(7)
     district = Grid.objects.aggregate(e=Extent("geom"))["e"]

@@ -155,6 +155,23 @@ def from_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str) -> Pair:
     return lon, lat
 
 
+def box_to_wgs84(
+    box: tuple[float, float, float, float], crs: str, *, grow: float = 1e-4
+) -> tuple[float, float, float, float]:
+    """The WGS84 box (west, south, east, north) holding a box given in ``crs``: its corners
+    and edge midpoints converted, and the box of those grown by ``grow`` degrees (the offset
+    bends straight edges; 1e-4°, about 10 m, covers that over a map tile), kept on the globe."""
+    w, s, e, n = box
+    mx, my = (w + e) / 2, (s + n) / 2
+    lon, lat = to_wgs84([w, mx, e, w, e, w, mx, e], [s, s, s, my, my, n, n, n], crs)
+    return (
+        max(-180.0, float(lon.min()) - grow),
+        max(-90.0, float(lat.min()) - grow),
+        min(180.0, float(lon.max()) + grow),
+        min(90.0, float(lat.max()) + grow),
+    )
+
+
 def transform(geom: BaseGeometry, *, source: str, target: str) -> BaseGeometry:
     """A shapely geometry from one named CRS to another (via WGS84), all vertices at once."""
     check_name(source)

@@ -11,6 +11,7 @@ formulas) before it is sent.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,15 @@ def to_display(collection: dict, crs: str, digits: int = DIGITS) -> dict:
             {**f, "geometry": {**g, "coordinates": rebuild(g["coordinates"])}} if g else f
         )
     return {**collection, "features": features}
+
+
+def geometry_to_display(text: str | None, crs: str, digits: int = DIGITS) -> str | None:
+    """A GeoJSON geometry given as text, with its coordinates in ``crs`` (as text again)."""
+    if text is None or crs == "wgs84":
+        return text
+    feature = {"type": "Feature", "geometry": json.loads(text), "properties": {}}
+    shifted = to_display({"type": "FeatureCollection", "features": [feature]}, crs, digits)
+    return json.dumps(shifted["features"][0]["geometry"], separators=(",", ":"))
 
 
 def point_to_display(lon: float, lat: float, crs: str) -> tuple[float, float]:

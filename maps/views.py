@@ -41,7 +41,8 @@ from maps.dashboard_map import (
 from maps.display import to_display
 from maps.layers import Live, TileSource, live_json
 from maps.live import dashboard_live
-from maps.tiles import LAYERS, is_postgis
+from maps.tiles.bbox import is_postgis
+from maps.tiles.layers import LAYERS
 
 
 def tiles() -> Tiles:

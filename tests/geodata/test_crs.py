@@ -65,3 +65,17 @@ def test_geometry_transform_moves_every_vertex_and_keeps_shape():
 def test_unknown_crs_is_refused_by_name():
     with pytest.raises(crs.UnknownCRS, match="'epsg:3857'"):
         crs.to_wgs84([1.0], [1.0], "epsg:3857")
+
+
+def test_a_gcj02_box_taken_back_holds_every_point_of_it():
+    """box_to_wgs84 (a GCJ-02 map tile's area, read in WGS84): every point of the box,
+    edges included, converted back lies inside; no more than the offset's bend and the ~10 m
+    margin beyond."""
+    box = (113.09, 22.99, 113.11, 23.01)
+    w, s, e, n = crs.box_to_wgs84(box, "gcj02")
+    xs, ys = np.meshgrid(np.linspace(box[0], box[2], 41), np.linspace(box[1], box[3], 41))
+    lon, lat = crs.to_wgs84(xs.ravel(), ys.ravel(), "gcj02")
+    assert (lon >= w).all() and (lon <= e).all() and (lat >= s).all() and (lat <= n).all()
+    back_w, back_s = crs.to_wgs84([box[0]], [box[1]], "gcj02")
+    assert back_w[0] - w == pytest.approx(1e-4, abs=1e-5)
+    assert back_s[0] - s == pytest.approx(1e-4, abs=1e-5)

@@ -265,7 +265,7 @@ def test_box_query_uses_spatialites_rtree_where_the_column_has_one(tree):
 
     from gridgov.grids.models import GridVersion
     from gridgov.grids.services import grid_update
-    from maps.tiles import _spatialite_index, in_box
+    from maps.tiles.bbox import _spatialite_index, in_box
 
     assert _spatialite_index("grids_gridversion", "geom")
     grid_update(

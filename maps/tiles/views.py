@@ -16,7 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from geodata.tilesources import DISPLAY_CRS
-from maps.tiles import LAYERS, TileError, geojson_tile, is_postgis, mvt_tile, parse_tile
+from maps.tiles.bbox import is_postgis
+from maps.tiles.geojson import geojson_tile
+from maps.tiles.layers import LAYERS
+from maps.tiles.mvt import mvt_tile
+from maps.tiles.xyz import TileError, parse_tile
 
 FORMATS = {"pbf": "application/vnd.mapbox-vector-tile", "geojson": "application/geo+json"}
 # Browsers may keep a tile this long (seconds): a pan back and forth costs nothing, and an

@@ -1,8 +1,8 @@
-"""Mounted at /tiles/ (no language prefix): see maps/tile_views.py and docs/MAPS.md."""
+"""Mounted at /tiles/ (no language prefix): see maps/tiles/views.py and docs/MAPS.md."""
 
 from django.urls import re_path
 
-from maps import tile_views
+from maps.tiles import views as tile_views
 
 app_name = "tiles"
 urlpatterns = [
