@@ -8,7 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # APIs have no language prefix.
     path("api/", include("gridgov.api.urls")),
-    path("tiles/", include("maps.tile_urls")),
+    path("tiles/", include("maps.tiles.urls")),
     path("open311/", include("gridgov.api.open311_urls")),
 ]
 # zh-hans (the default) has no prefix; English lives under /en/.
