@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import IO
 
@@ -75,7 +76,8 @@ def first_error(chunks: Iterable[bytes], codec: str) -> int | None:
     return None
 
 
-Opener = Callable[[], IO[bytes]]
+# Opens the bytes afresh for a `with` (a file is its own context manager).
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
 
 def _chunks(

@@ -110,7 +110,7 @@ def _info(path: str | Path, ds: DataSource, lyr: Any, enc: Encoding) -> LayerInf
     return LayerInfo(
         path=str(path),
         name=lyr.name,
-        layer_names=tuple(x.name for x in ds),
+        layer_names=tuple(ds[i].name for i in range(len(ds))),
         fields=tuple(lyr.fields),
         count=len(lyr),
         geom_type=lyr.geom_type.name,

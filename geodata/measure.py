@@ -51,7 +51,7 @@ def project(
         memoryview(shapely.to_wkb(shapely.GeometryCollection(geoms))), srs=SpatialReference(WGS84)
     )
     collection.transform(transform)
-    return list(shapely.from_wkb(bytes(collection.wkb)).geoms)
+    return list(shapely.get_parts(shapely.from_wkb(bytes(collection.wkb))))
 
 
 def area_m2(geom: BaseGeometry) -> float:

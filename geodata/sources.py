@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.gdal.libgdal import lgdal
@@ -48,11 +48,11 @@ def _file_opener(path: Path) -> Opener:
 
 def _zip_opener(path: Path, member: str) -> Opener:
     @contextmanager
-    def opened():
+    def opened() -> Iterator[IO[bytes]]:
         with zipfile.ZipFile(path) as archive, archive.open(member) as f:
             yield f
 
-    return opened  # type: ignore[return-value]
+    return opened
 
 
 def _beside(names: list[str], shp: str, suffix: str) -> str | None:
@@ -175,7 +175,7 @@ def open_layer(
             )
             % {"path": path}
         ) from exc
-    names = tuple(lyr.name for lyr in ds)
+    names = tuple(ds[i].name for i in range(len(ds)))
     if not names:
         raise ReadError(_("%(path)s holds no layer.") % {"path": path})
     if layer and layer in names:

@@ -171,7 +171,9 @@ def _compounds(
             for k in range(0, len(row), step):
                 group = row[k : k + step]
                 building_no += 1
-                geom = orient(unary_union([polygon(q) for q in group]), 1.0)
+                merged = unary_union([polygon(q) for q in group])
+                assert isinstance(merged, Polygon)  # a building's two quads share an edge
+                geom = orient(merged, 1.0)
                 out.append(
                     SynthArea(
                         f"{code}{building_no:03d}", 3, code, geom, list(group), building_no - 1

@@ -21,6 +21,7 @@ Sources:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 DISPLAY_CRS = ("wgs84", "gcj02")
@@ -192,10 +193,11 @@ def tile_config(
     )
 
 
-def from_settings(settings) -> TileConfig:
-    """The background a settings object asks for (read per call, so overridden settings
-    count); TileConfig() (no tiles) when they are wrong — the settings module has already
-    refused them at start-up."""
+def from_settings(settings: Any) -> TileConfig:
+    """The background a settings object (django.conf.settings, or anything with its
+    GRIDGOV_TILES* attributes) asks for (read per call, so overridden settings count);
+    TileConfig() (no tiles) when they are wrong — the settings module has already refused
+    them at start-up."""
     try:
         return tile_config(
             settings.GRIDGOV_TILES,

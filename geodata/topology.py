@@ -120,51 +120,82 @@ def check_tree(
     - sliver: each polygon part with area below ``sliver_area_m2`` or 4πA/P² below
       ``sliver_thinness``.
     """
-    n = len(grids)
-    if not n:
+    if not grids:
         return []
     codes = [g[0] for g in grids]
     parents = [g[1] for g in grids]
     levels = np.array([g[2] for g in grids], dtype="int64")
     geoms = np.array([g[3] for g in grids], dtype=object)
-    problems: list[Problem] = []
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     ok = ~missing & shapely.is_valid(geoms)
-    for i in np.nonzero(~ok)[0].tolist():
-        reason = "empty geometry" if missing[i] else shapely.is_valid_reason(geoms[i])
-        problems.append(
-            Problem("invalid", reason, code=codes[i], geom=None if missing[i] else geoms[i])
+    problems = [
+        Problem(
+            "invalid",
+            "empty geometry" if missing[i] else shapely.is_valid_reason(geoms[i]),
+            code=codes[i],
+            geom=None if missing[i] else geoms[i],
         )
+        for i in np.nonzero(~ok)[0].tolist()
+    ]
     good = np.nonzero(ok)[0]
     if not good.size:
         return problems
     centre = centre_of(list(geoms[good]))
-    index = {codes[i]: i for i in good.tolist()}
-
-    # Children outside their parent: only those the parent does not cover need an overlay.
+    index: dict[str | None, int] = {codes[i]: i for i in good.tolist()}
     pairs = [(i, index[parents[i]]) for i in good.tolist() if parents[i] in index]
-    if pairs:
-        child, parent = (np.array(x, dtype="int64") for x in zip(*pairs, strict=True))
-        out = ~shapely.covers(geoms[parent], geoms[child])
-        child, parent = child[out], parent[out]
-        diffs = list(shapely.difference(geoms[child], geoms[parent]))
+
+    problems += _outside_parents(pairs, geoms, codes, centre, tolerance_m2)
+    problems += _overlaps(good, levels, geoms, codes, centre, tolerance_m2)
+    problems += _gaps(pairs, geoms, codes, centre, gap_tolerance_m2)
+    problems += _slivers(good, geoms, codes, centre, sliver_area_m2, sliver_thinness)
+
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    problems.sort(key=lambda p: (order.get(p.kind, len(KINDS)), p.code, p.other, -p.area_m2))
+    return problems
+
+
+def _outside_parents(
+    pairs: list[tuple[int, int]],
+    geoms: np.ndarray,
+    codes: list[str],
+    centre: tuple[float, float],
+    tolerance_m2: float,
+) -> list[Problem]:
+    """Children (index, parent index) outside their parent: only those the parent does not
+    cover need an overlay."""
+    if not pairs:
+        return []
+    child, parent = (np.array(x, dtype="int64") for x in zip(*pairs, strict=True))
+    out = ~shapely.covers(geoms[parent], geoms[child])
+    child, parent = child[out], parent[out]
+    diffs = list(shapely.difference(geoms[child], geoms[parent]))
+    return [
+        Problem(
+            "outside_parent",
+            f"{a:.1f} m² outside",
+            float(a),
+            other=codes[p],
+            code=codes[c],
+            geom=_polygonal(d),
+        )
         for c, p, d, a in zip(
             child.tolist(), parent.tolist(), diffs, _areas(diffs, centre), strict=True
-        ):
-            if a > tolerance_m2:
-                problems.append(
-                    Problem(
-                        "outside_parent",
-                        f"{a:.1f} m² outside",
-                        float(a),
-                        other=codes[p],
-                        code=codes[c],
-                        geom=_polygonal(d),
-                    )
-                )
+        )
+        if a > tolerance_m2
+    ]
 
-    # Overlapping grids of one level: STRtree candidates, then interiors that meet.
+
+def _overlaps(
+    good: np.ndarray,
+    levels: np.ndarray,
+    geoms: np.ndarray,
+    codes: list[str],
+    centre: tuple[float, float],
+    tolerance_m2: float,
+) -> list[Problem]:
+    """Overlapping grids of one level: STRtree candidates, then interiors that meet."""
+    problems: list[Problem] = []
     for level in np.unique(levels[good]).tolist():
         members = good[levels[good] == level]
         tree = shapely.STRtree(geoms[members])
@@ -189,8 +220,17 @@ def check_tree(
                         geom=g,
                     )
                 )
+    return problems
 
-    # Gaps: a parent minus the union of its children, part by part.
+
+def _gaps(
+    pairs: list[tuple[int, int]],
+    geoms: np.ndarray,
+    codes: list[str],
+    centre: tuple[float, float],
+    gap_tolerance_m2: float,
+) -> list[Problem]:
+    """Gaps: a parent minus the union of its children, part by part."""
     children: dict[int, list[int]] = {}
     for c, p in pairs:
         children.setdefault(p, []).append(c)
@@ -201,37 +241,41 @@ def check_tree(
         for part in shapely.get_parts(_polygonal(gap)).tolist():
             gap_parts.append(part)
             gap_owner.append(p)
-    for p, g, area in zip(gap_owner, gap_parts, _areas(gap_parts, centre), strict=True):
-        if area > gap_tolerance_m2:
-            problems.append(
-                Problem(
-                    "gap",
-                    f"{area:.1f} m² not covered by its children",
-                    float(area),
-                    code=codes[p],
-                    geom=g,
-                )
-            )
+    return [
+        Problem(
+            "gap",
+            f"{area:.1f} m² not covered by its children",
+            float(area),
+            code=codes[p],
+            geom=g,
+        )
+        for p, g, area in zip(gap_owner, gap_parts, _areas(gap_parts, centre), strict=True)
+        if area > gap_tolerance_m2
+    ]
 
-    # Slivers, part by part, measured in metres.
+
+def _slivers(
+    good: np.ndarray,
+    geoms: np.ndarray,
+    codes: list[str],
+    centre: tuple[float, float],
+    sliver_area_m2: float,
+    sliver_thinness: float,
+) -> list[Problem]:
+    """Slivers, part by part, measured in metres."""
     parts, owner = shapely.get_parts(geoms[good], return_index=True)
     projected = np.array(project(list(parts), centre), dtype=object)
     areas, lengths = shapely.area(projected), shapely.length(projected)
     with np.errstate(divide="ignore", invalid="ignore"):
         thinness = np.where(lengths > 0, 4 * np.pi * areas / lengths**2, 0.0)
-    for k in np.nonzero((areas < sliver_area_m2) | (thinness < sliver_thinness))[0].tolist():
-        i = int(good[owner[k]])
-        problems.append(
-            Problem(
-                "sliver",
-                f"thinness {thinness[k]:.3f}",
-                float(areas[k]),
-                code=codes[i],
-                geom=parts[k],
-                thinness=float(thinness[k]),
-            )
+    return [
+        Problem(
+            "sliver",
+            f"thinness {thinness[k]:.3f}",
+            float(areas[k]),
+            code=codes[int(good[owner[k]])],
+            geom=parts[k],
+            thinness=float(thinness[k]),
         )
-
-    order = {kind: n for n, kind in enumerate(KINDS)}
-    problems.sort(key=lambda p: (order.get(p.kind, len(KINDS)), p.code, p.other, -p.area_m2))
-    return problems
+        for k in np.nonzero((areas < sliver_area_m2) | (thinness < sliver_thinness))[0].tolist()
+    ]

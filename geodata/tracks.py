@@ -8,7 +8,6 @@ after projecting into the local equal-area projection of geodata.measure, never 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import IO
@@ -75,8 +74,10 @@ def _root_tag(data: bytes) -> str:
     try:
         for chunk_start in range(0, len(data), 65536):
             parser.feed(data[chunk_start : chunk_start + 65536])
-            for _event, element in parser.read_events():
-                return element.tag.rsplit("}", 1)[-1]
+            for event in parser.read_events():
+                element = event[-1]  # (event, element) pairs
+                if isinstance(element, ET.Element):  # always, for a "start" event
+                    return element.tag.rsplit("}", 1)[-1]
         parser.close()
     except ET.ParseError as exc:
         raise TrackError("not_gpx", str(exc)) from exc
@@ -100,7 +101,7 @@ def parse_gpx(source: bytes | str | IO) -> Track:
     if root != "gpx":
         raise TrackError("not_gpx", f"the root element is <{root}>, not <gpx>")
     try:
-        gpx = gpxpy.parse(io.BytesIO(data))
+        gpx = gpxpy.parse(data)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise TrackError("not_gpx", str(exc)) from exc
 
@@ -138,7 +139,7 @@ def distances_from_line_m(points: BaseGeometry, line: BaseGeometry) -> np.ndarra
     centre = centre_of([points, line])
     p, ln = project([points, line], centre)
     xy = shapely.get_coordinates(p)
-    return shapely.distance(shapely.points(xy), ln)
+    return np.asarray(shapely.distance(shapely.points(xy), ln))
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def buffer_bbox_m(geom: BaseGeometry, metres: float) -> tuple[float, float, floa
     )
     ogr = OGRGeometry(memoryview(shapely.to_wkb(local)))
     ogr.transform(back)
-    return tuple(shapely.from_wkb(bytes(ogr.wkb)).bounds)
+    return shapely.from_wkb(bytes(ogr.wkb)).bounds
 
 
 def _divided(box: BaseGeometry, parts: int = 64) -> BaseGeometry:

@@ -267,6 +267,28 @@ def finding_check(*, route: PatrolRoute, point: GEOSGeometry, kind: str, note: s
     _finding_build(patrol=None, route=route, point=point, kind=kind, note=note)
 
 
+def _findings_checked(
+    route: PatrolRoute, findings: Iterable[Mapping[str, Any]]
+) -> tuple[list[Finding], list[str]]:
+    """The findings of a walk, built and checked (unsaved), and every refusal's message."""
+    checked: list[Finding] = []
+    messages: list[str] = []
+    for item in findings:
+        try:
+            checked.append(
+                _finding_build(
+                    patrol=None,
+                    route=route,
+                    point=item["point"],
+                    kind=item["kind"],
+                    note=item.get("note", ""),
+                )
+            )
+        except ValidationError as exc:
+            messages.extend(exc.messages)
+    return checked, messages
+
+
 @transaction.atomic
 def patrol_record(
     *,
@@ -304,21 +326,7 @@ def patrol_record(
         ended_at = ended_at or track.end
     if started_at and ended_at and ended_at < started_at:
         errors["ended_at"] = [_("A patrol cannot end before it starts.")]
-    checked: list[Finding] = []
-    finding_errors: list[str] = []
-    for item in findings:
-        try:
-            checked.append(
-                _finding_build(
-                    patrol=None,
-                    route=route,
-                    point=item["point"],
-                    kind=item["kind"],
-                    note=item.get("note", ""),
-                )
-            )
-        except ValidationError as exc:
-            finding_errors.extend(exc.messages)
+    checked, finding_errors = _findings_checked(route, findings)
     if finding_errors:
         errors["findings"] = finding_errors
     if errors:

@@ -89,6 +89,28 @@ def _bad(value, why: str) -> ImproperlyConfigured:
     )
 
 
+def _star_threshold(item: object) -> tuple[int, Decimal]:
+    """One ``"stars:hours"`` entry (or a (stars, hours) pair) of GRIDGOV_STAR_THRESHOLDS."""
+    if isinstance(item, str):
+        parts = item.split(":")
+    elif isinstance(item, (list, tuple)):
+        parts = list(item)
+    else:
+        raise _bad(item, "is not 'stars:hours'")
+    if len(parts) != 2:
+        raise _bad(item, "is not 'stars:hours'")
+    stars_text, hours_text = (str(p).strip() for p in parts)
+    if not stars_text.isdigit() or int(stars_text) < 1:
+        raise _bad(item, "has stars that are not a whole number from 1")
+    try:
+        hours = Decimal(hours_text)
+    except InvalidOperation:
+        raise _bad(item, "has hours that are not a number") from None
+    if not hours.is_finite() or hours < 0:
+        raise _bad(item, "has hours that are not a number of hours ≥ 0")
+    return int(stars_text), hours
+
+
 def star_thresholds() -> list[tuple[int, Decimal]]:
     """(stars, cumulative hours needed) from settings, fewest stars first.
 
@@ -103,27 +125,7 @@ def star_thresholds() -> list[tuple[int, Decimal]]:
         items = list(raw)
     else:
         raise _bad(raw, "is not a list")
-    parsed: list[tuple[int, Decimal]] = []
-    for item in items:
-        if isinstance(item, str):
-            parts = item.split(":")
-        elif isinstance(item, (list, tuple)):
-            parts = list(item)
-        else:
-            raise _bad(item, "is not 'stars:hours'")
-        if len(parts) != 2:
-            raise _bad(item, "is not 'stars:hours'")
-        stars_text, hours_text = (str(p).strip() for p in parts)
-        if not stars_text.isdigit() or int(stars_text) < 1:
-            raise _bad(item, "has stars that are not a whole number from 1")
-        try:
-            hours = Decimal(hours_text)
-        except InvalidOperation:
-            raise _bad(item, "has hours that are not a number") from None
-        if not hours.is_finite() or hours < 0:
-            raise _bad(item, "has hours that are not a number of hours ≥ 0")
-        parsed.append((int(stars_text), hours))
-    parsed.sort()
+    parsed = sorted(_star_threshold(item) for item in items)
     for (s1, h1), (s2, h2) in zip(parsed, parsed[1:], strict=False):
         if s1 == s2:
             raise _bad(raw, f"names {s1} stars twice")

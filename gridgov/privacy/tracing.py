@@ -255,32 +255,37 @@ def _children(objs: list[models.Model], trace: Trace, *, direct: bool) -> list[m
                 prefixes = _describing(rel.field, model)
                 for row in rows:
                     if direct:
-                        key = (child_model, row.pk)
-                        trace.referring.add(key)
-                        describing = [
-                            f for f in text_fields(child_model) if f.name.startswith(prefixes)
-                        ]
-                        trace.wholesale[key].update(f.name for f in describing)
-                        # the name it gives the person (requester_name) is theirs: scrubbed
-                        # from the rows linked to them too (the case's events, its notices)
-                        trace.names.update(
-                            n
-                            for n in (
-                                _name(getattr(row, f.attname))
-                                for f in describing
-                                if f.name.endswith("name")
-                            )
-                            if n not in skip
-                        )
+                        _describes(trace, row, prefixes, skip)
                     if trace.add(row):
                         out.append(row)
-    # the audit trail's rows written by the person's own account belong to the person too
+    return out + _own_audit_rows(objs, trace)
+
+
+def _own_audit_rows(objs: list[models.Model], trace: Trace) -> list[models.Model]:
+    """The audit trail's rows written by the person's own account belong to the person too."""
+    out = []
     for user in (o for o in objs if o._meta.label == settings.AUTH_USER_MODEL):
         for rel_model, fk in ((AuditEntry, "actor"), (LogEntry, "user")):
             for row in rel_model._base_manager.filter(**{fk: user}):
                 if trace.add(row):
                     out.append(row)
     return out
+
+
+def _describes(trace: Trace, row: models.Model, prefixes: tuple[str, ...], skip: set[str]) -> None:
+    """A row pointing straight at the person: its fields that describe them (``prefixes``)
+    are theirs wholesale."""
+    key = (type(row), row.pk)
+    trace.referring.add(key)
+    describing = [f for f in text_fields(type(row)) if f.name.startswith(prefixes)]
+    trace.wholesale[key].update(f.name for f in describing)
+    # the name it gives the person (requester_name) is theirs: scrubbed
+    # from the rows linked to them too (the case's events, its notices)
+    trace.names.update(
+        n
+        for n in (_name(getattr(row, f.attname)) for f in describing if f.name.endswith("name"))
+        if n not in skip
+    )
 
 
 def _handles(objs: list[models.Model]) -> list[str]:

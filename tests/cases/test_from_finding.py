@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gridgov.cases.models import Case
 from gridgov.patrols.services import case_from_finding, patrol_record, route_create
@@ -21,7 +22,7 @@ def test_finding_opens_a_located_case_once(tree, categories, admin_user):
     walker = MemberFactory(name="巡逻员")
     patrol = patrol_record(
         route=route,
-        walked_on=dt.date.today() - dt.timedelta(days=1),
+        walked_on=timezone.localdate() - dt.timedelta(days=1),
         members=[walker],
         acting_user=admin_user,
         findings=[

@@ -149,7 +149,11 @@ def test_too_large_photo(submit, media, settings):
         ({"hours": "25"}, "hours", "at most 24 \\(one day\\)"),
         ({"hours": "0"}, "hours", "more than 0"),
         ({"description": " "}, "description", "Say what you did."),
-        ({"served_on": dt.date.today() + dt.timedelta(days=3)}, "served_on", "is in the future"),
+        (
+            {"served_on": timezone.localdate() + dt.timedelta(days=3)},
+            "served_on",
+            "is in the future",
+        ),
         ({"location": OUTSIDE}, "location", "lies outside every community"),
         ({"category": None}, "category", "Choose a service category."),
     ],

@@ -6,11 +6,10 @@ naming the other grid's person, one audit row per bulk-deleted record."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.grids.models import Grid, GridRole
@@ -91,7 +90,7 @@ def test_a_secretary_cannot_make_a_member_the_leader_of_another_communitys_build
     client, tree, secretary
 ):
     member = MemberFactory(name="东湖党员", location=IN_A)
-    since = dt.date.today().isoformat()
+    since = timezone.localdate().isoformat()
     response = client.post(
         "/en/admin/grids/gridrole/add/",
         {"grid": tree.b4.pk, "member": member.pk, "role": "building_leader", "since": since},
@@ -104,7 +103,7 @@ def test_a_secretary_cannot_make_a_member_the_leader_of_another_communitys_build
         grid=tree.b4,
         member=MemberFactory(location=IN_B),
         role="building_leader",
-        since=dt.date.today(),
+        since=timezone.localdate(),
     )
     response = client.post(
         f"/en/admin/grids/gridrole/{theirs.pk}/change/",
