@@ -18,7 +18,7 @@ urlpatterns += i18n_patterns(
     path("find/", include("maps.finder")),
     path("cases/", include("gridgov.cases.urls")),
     path("planning/", include("maps.planning.urls")),
-    path("reporting/", include("gridgov.people.urls")),
+    path("reporting/", include("gridgov.reporting.urls")),
     path("service/", include("gridgov.service.urls")),
     path("posts/", include("gridgov.posts.urls")),
     path("points/", include("gridgov.points.urls")),

@@ -24,13 +24,13 @@ from gridgov.points.services import mall_item_create
 from gridgov.posts import services as posts_services
 from gridgov.posts.models import PostClaim
 from gridgov.service.models import Activity, ServiceCategory, SignUp
-from tests.people.conftest import (  # noqa: F401  (fixtures shared with the people tests)
+from tests.posts.conftest import catalogue  # noqa: F401  (seeded categories and post kinds)
+from tests.reporting.conftest import (  # noqa: F401  (fixtures shared with the reporting tests)
     english,
     fresh_cache,
     register,
     reporting,
 )
-from tests.posts.conftest import catalogue  # noqa: F401  (seeded categories and post kinds)
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 

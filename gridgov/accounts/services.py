@@ -23,6 +23,13 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
+def object_type(model: models.Model | type[models.Model]) -> str:
+    """What the audit trail calls a model: its label ("people.member"), or for a model moved
+    to another app the label its rows were written under before (``audit_object_type`` on
+    the model), so that a table's old and new rows read as one."""
+    return getattr(model, "audit_object_type", "") or model._meta.label_lower
+
+
 def audit_record(
     *,
     actor,
@@ -35,7 +42,7 @@ def audit_record(
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        object_type=obj._meta.label_lower,
+        object_type=object_type(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         before=before,
@@ -51,7 +58,7 @@ def access_record(
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        object_type=model._meta.label_lower,
+        object_type=object_type(model),
         object_id=str(object_id),
         object_repr=what[:200],
     )

@@ -1,7 +1,7 @@
 """The street demo's dual reporting (双报到) for the current year: the deadline, decisions on
 members waiting for confirmation (confirmed in time or late, rejected with a reason, some
 left waiting), unit organisations' reports (confirmed, waiting, rejected) and co-building
-agreements, through gridgov.people's services on the demo clock."""
+agreements, through gridgov.reporting's services on the demo clock."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from gridgov.demo import life_words as words
 from gridgov.demo.clock import at, local
 from gridgov.demo.life_context import Community
 from gridgov.people.models import Member, OrgKind, PartyOrganisation, ReportStatus
-from gridgov.people.services import report_confirm, report_reject
-from gridgov.people.unit_services import (
+from gridgov.reporting.services import (
     agreement_sign,
     deadline_set,
+    report_confirm,
+    report_reject,
     unit_report_confirm,
     unit_report_record,
     unit_report_reject,

@@ -19,12 +19,6 @@ def wipe() -> None:
     from gridgov.demo.life import remove_photos
     from gridgov.grids.models import ServiceStation
     from gridgov.patrols.models import Patrol, PatrolRoute
-    from gridgov.people.models import (
-        CoBuildingAgreement,
-        ReportEvent,
-        ReportingDeadline,
-        UnitReport,
-    )
     from gridgov.planning.models import BranchPlan, HouseholdTeam, MemberGroup
     from gridgov.points.services import points_reset_all
     from gridgov.posts.models import (
@@ -33,6 +27,12 @@ def wipe() -> None:
         PostClaim,
         ServiceListEntry,
         ServicePost,
+    )
+    from gridgov.reporting.models import (
+        CoBuildingAgreement,
+        ReportEvent,
+        ReportingDeadline,
+        UnitReport,
     )
     from gridgov.service.models import Activity, SelfService, SignUp
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry
+from gridgov.accounts.services import object_type
 from gridgov.privacy.tracing import ERASED, Trace, text_fields
 
 
@@ -163,7 +164,7 @@ def _about(trace: Trace) -> dict[tuple[str, str], tuple[bool, set[str]]]:
                 and f.related_model is type(person)
                 and getattr(_obj, f.attname) == person.pk
             )
-        out[(model._meta.label_lower, str(pk))] = (False, keys)
+        out[(object_type(model), str(pk))] = (False, keys)
     return out
 
 
@@ -176,7 +177,7 @@ def redact(
     about = _about(trace)
     person = trace.person
     if person is not None:
-        own = (person._meta.label_lower, str(person.pk))
+        own = (object_type(person), str(person.pk))
         about[own] = (True, set(own_fields))
     skipped = {(type(o), o.pk) for o in skip}
     done: Counter = Counter()
@@ -212,4 +213,5 @@ def _label(content_type_id: int | None) -> str:
     if content_type_id is None:
         return ""
     ct = ContentType.objects.get_for_id(content_type_id)
-    return f"{ct.app_label}.{ct.model}"
+    model = ct.model_class()  # named as the audit trail names it (a moved model: its old name)
+    return object_type(model) if model is not None else f"{ct.app_label}.{ct.model}"

@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from gridgov.accounts.models import AuditEntry
+from gridgov.accounts.services import object_type
 from gridgov.people.services import normalise_phone
 
 ERASED = "[erased]"
@@ -327,7 +328,7 @@ def _take_pointers(trace: Trace) -> None:
         for i in range(0, len(pks), CHUNK):
             chunk = pks[i : i + CHUNK]
             for row in AuditEntry.objects.filter(
-                object_type=model._meta.label_lower, object_id__in=chunk
+                object_type=object_type(model), object_id__in=chunk
             ):
                 trace.add(row)
             for row in LogEntry.objects.filter(content_type=types[model], object_id__in=chunk):

@@ -12,8 +12,8 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gridgov.people.models import Member, MemberKind
-from gridgov.people.selectors import Standing, with_standing
 from gridgov.points.models import LedgerEntry
+from gridgov.reporting.selectors import Standing, with_standing
 from gridgov.reports.periods import year as year_period
 
 

@@ -17,13 +17,7 @@ from geodata import synth
 from gridgov.cases.models import Case
 from gridgov.demo import builder
 from gridgov.notices.models import Notice
-from gridgov.people.models import (
-    CoBuildingAgreement,
-    Member,
-    ReportingDeadline,
-    ReportStatus,
-    UnitReport,
-)
+from gridgov.people.models import Member, ReportStatus
 from gridgov.points.models import EntryKind, LedgerEntry, MallItem, Redemption
 from gridgov.points.selectors import points_balance
 from gridgov.points.services import points_for_hours
@@ -34,6 +28,7 @@ from gridgov.posts.models import (
     ServiceListEntry,
     ServicePost,
 )
+from gridgov.reporting.models import CoBuildingAgreement, ReportingDeadline, UnitReport
 from gridgov.reports import periods
 from gridgov.service.models import Activity, ActivityStatus, SelfService, SignUp
 

@@ -20,8 +20,9 @@ from gridgov.cases.services import (
     case_respond,
     case_take,
 )
-from gridgov.people.models import CoBuildingUnit, MemberKind, ReportingDeadline, ReportStatus
+from gridgov.people.models import CoBuildingUnit, MemberKind, ReportStatus
 from gridgov.points.services import ledger_earn
+from gridgov.reporting.models import ReportingDeadline
 from gridgov.reports import periods
 from gridgov.reports.annual import annual_checks
 from gridgov.reports.quarterly import grid_figures, member_figures, unit_figures

@@ -21,17 +21,12 @@ from gridgov.accounts.models import Assignment, AuditEntry, StaffRole
 from gridgov.api.models import ApiKey, ApiKeyUse
 from gridgov.cases.models import CaseCategory
 from gridgov.grids.models import GridRole, ServiceStation
-from gridgov.people.models import (
-    CoBuildingAgreement,
-    OrgKind,
-    PartyOrganisation,
-    ReportEvent,
-    ReportingDeadline,
-)
+from gridgov.people.models import OrgKind, PartyOrganisation
 from gridgov.planning.models import HouseholdTeam, MemberGroup
 from gridgov.points.models import LedgerEntry
 from gridgov.posts.models import CaseCategoryLink, PostKind
 from gridgov.posts.services import post_action_record
+from gridgov.reporting.models import CoBuildingAgreement, ReportEvent, ReportingDeadline
 from gridgov.service.models import ServiceCategory
 from tests.trust.world import SIDES, World
 
@@ -85,16 +80,16 @@ ROWS: dict[str, Row] = {
     ),
     "people.partyorganisation": Row(p.PLAN, path="grid__code", record=extra("branch")),
     "people.cobuildingunit": Row(p.CONFIRM_REPORTING, path=None, record=lambda w, s: w.unit),
-    "people.reportevent": Row(
+    "reporting.reportevent": Row(
         p.CONFIRM_REPORTING,
         path=("member__community__code", "unit_report__community__code"),
         record=first(ReportEvent, unit_report=lambda w, s: w.sides[s].report),
     ),
-    "people.unitreport": Row(p.CONFIRM_REPORTING, path="community__code", record=side("report")),
-    "people.cobuildingagreement": Row(
+    "reporting.unitreport": Row(p.CONFIRM_REPORTING, path="community__code", record=side("report")),
+    "reporting.cobuildingagreement": Row(
         p.CONFIRM_REPORTING, path="community__code", record=extra("agreement")
     ),
-    "people.reportingdeadline": Row(
+    "reporting.reportingdeadline": Row(
         p.CONFIRM_REPORTING, path="community__code", record=extra("deadline")
     ),
     "cases.casecategory": Row(p.HANDLE_CASES, path=None, record=catalogue(CaseCategory)),

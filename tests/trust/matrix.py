@@ -371,62 +371,62 @@ ENTRIES: dict[str, Entry] = {
         lambda w, s: en(f"/planning/teams/{g('compound')(w, s)}/"), cap(policy.PLAN, level=2)
     ),
     # --- dual reporting ---
-    "people:index": Entry(
+    "reporting:index": Entry(
         lambda w, s: en("/reporting/"),
         PUBLIC,
         sided=False,
         note="a redirect to the page for who asks",
     ),
-    "people:register": Entry(
+    "reporting:register": Entry(
         lambda w, s: en("/reporting/register/"), PUBLIC, sided=False, public_data=True
     ),
-    "people:me": Entry(lambda w, s: en("/reporting/me/"), SIGNED_IN, sided=False),
-    "people:pending": Entry(
+    "reporting:me": Entry(lambda w, s: en("/reporting/me/"), SIGNED_IN, sided=False),
+    "reporting:pending": Entry(
         lambda w, s: en("/reporting/pending/"), cap(policy.CONFIRM_REPORTING), sided=False
     ),
-    "people:member": Entry(
+    "reporting:member": Entry(
         lambda w, s: en(f"/reporting/members/{S(w, s).member.pk}/"), cap(policy.CONFIRM_REPORTING)
     ),
-    "people:member_step": Entry(
+    "reporting:member_step": Entry(
         lambda w, s: en(f"/reporting/members/{S(w, s).member.pk}/confirm/"),
         cap(policy.CONFIRM_REPORTING),
         method="POST",
         data=lambda w, s: {},
         effect=True,
     ),
-    "people:units": Entry(
+    "reporting:units": Entry(
         lambda w, s: en("/reporting/units/"), cap(policy.CONFIRM_REPORTING), sided=False
     ),
-    "people:unit": Entry(
+    "reporting:unit": Entry(
         lambda w, s: en(f"/reporting/units/{w.unit.pk}/"),
         cap(policy.CONFIRM_REPORTING),
         sided=False,
     ),
-    "people:unit_export": Entry(
+    "reporting:unit_export": Entry(
         lambda w, s: en(f"/reporting/units/{w.unit.pk}/export.csv"),
         cap(policy.CONFIRM_REPORTING),
         sided=False,
     ),
-    "people:unit_export xlsx": Entry(
+    "reporting:unit_export xlsx": Entry(
         lambda w, s: en(f"/reporting/units/{w.unit.pk}/export.xlsx"),
         cap(policy.CONFIRM_REPORTING),
         sided=False,
     ),
-    "people:unit_report_record": Entry(
+    "reporting:unit_report_record": Entry(
         lambda w, s: en(f"/reporting/units/{w.unit.pk}/report/"),
         cap(policy.CONFIRM_REPORTING),
         method="POST",
         data=lambda w, s: {},
         sided=False,
     ),
-    "people:agreement_sign": Entry(
+    "reporting:agreement_sign": Entry(
         lambda w, s: en(f"/reporting/units/{w.unit.pk}/agreement/"),
         cap(policy.CONFIRM_REPORTING),
         method="POST",
         data=lambda w, s: {},
         sided=False,
     ),
-    "people:unit_report_step": Entry(
+    "reporting:unit_report_step": Entry(
         lambda w, s: en(f"/reporting/unit-reports/{S(w, s).report.pk}/confirm/"),
         cap(policy.CONFIRM_REPORTING),
         method="POST",

@@ -272,7 +272,7 @@ def build(tree, *, api_keys: bool = True) -> World:
         )
         s.finding = s.patrol.findings.first()
         s.plan = BranchPlan.objects.create(compound=k, note=f"计划{tag}")
-        from gridgov.people.unit_services import unit_report_record
+        from gridgov.reporting.services import unit_report_record
 
         s.report = unit_report_record(
             organisation=org,

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
-from gridgov.people.models import Member, ReportAction, ReportEvent, ReportStatus
-from gridgov.people.services import ReportingTransitionError, report_confirm, report_reject
-from tests.people.conftest import IN_B1, PASSWORD
+from gridgov.people.models import Member, ReportStatus
+from gridgov.reporting.models import ReportAction, ReportEvent
+from gridgov.reporting.services import ReportingTransitionError, report_confirm, report_reject
+from tests.reporting.conftest import IN_B1, PASSWORD
 
 DECIDERS = 12
 
@@ -18,7 +19,7 @@ DECIDERS = 12
 def test_concurrent_confirm_and_reject_one_decision(reporting):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
-    from gridgov.people.services import report_register
+    from gridgov.reporting.services import report_register
 
     member = report_register(
         name="王芳",

@@ -6,8 +6,9 @@ from django.test import Client
 from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.people.models import Member, ReportAction, ReportEvent, ReportStatus
-from gridgov.people.services import (
+from gridgov.people.models import Member, ReportStatus
+from gridgov.reporting.models import ReportAction, ReportEvent
+from gridgov.reporting.services import (
     ReportingError,
     ReportingNotAllowed,
     ReportingTransitionError,
@@ -15,7 +16,7 @@ from gridgov.people.services import (
     report_reject,
     report_resubmit,
 )
-from tests.people.conftest import IN_B4
+from tests.reporting.conftest import IN_B4
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 

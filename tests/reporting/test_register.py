@@ -9,9 +9,10 @@ from django.test import override_settings
 
 from geodata.crs import from_wgs84
 from gridgov.accounts.models import AuditEntry
-from gridgov.people.models import Member, ReportAction, ReportEvent, ReportStatus
+from gridgov.people.models import Member, ReportStatus
 from gridgov.people.services import member_create
-from tests.people.conftest import IN_B1, OPEN_K1, OUTSIDE, form_data
+from gridgov.reporting.models import ReportAction, ReportEvent
+from tests.reporting.conftest import IN_B1, OPEN_K1, OUTSIDE, form_data
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 User = get_user_model()

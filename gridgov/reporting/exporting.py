@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gridgov import spreadsheets
 from gridgov.people.models import Member
-from gridgov.people.selectors import Standing
+from gridgov.reporting.selectors import Standing
 
 HEADER = [
     "name",

@@ -8,14 +8,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.people.models import (
-    CoBuildingAgreement,
-    Member,
-    ReportingDeadline,
-    ReportStatus,
-    UnitReport,
-)
-from gridgov.people.unit_services import agreement_sign, unit_report_record
+from gridgov.people.models import Member, ReportStatus
+from gridgov.reporting.models import CoBuildingAgreement, ReportingDeadline, UnitReport
+from gridgov.reporting.services import agreement_sign, unit_report_record
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 MODELS = ["unitreport", "reportevent", "cobuildingagreement", "reportingdeadline"]
@@ -47,9 +42,9 @@ def test_every_reporting_admin_page_loads(root, register, reporting, tree):
         acting_user=None,
     )
     for model in MODELS:
-        assert root.get(f"/en/admin/people/{model}/").status_code == 200, model
+        assert root.get(f"/en/admin/reporting/{model}/").status_code == 200, model
         if model != "reportevent":
-            assert root.get(f"/en/admin/people/{model}/add/").status_code == 200, model
+            assert root.get(f"/en/admin/reporting/{model}/add/").status_code == 200, model
     member = Member.objects.get()
     page = root.get(f"/en/admin/people/member/{member.pk}/change/").content.decode()
     assert 'name="report_status"' not in page  # moved only by the reporting services
@@ -68,7 +63,7 @@ def test_confirm_action_in_the_member_admin(root, register):
 
 def test_unit_report_added_in_the_admin_goes_through_the_service(root, reporting, tree):
     response = root.post(
-        "/en/admin/people/unitreport/add/",
+        "/en/admin/reporting/unitreport/add/",
         {
             "organisation": reporting.org.pk,
             "community": tree.c1.pk,
@@ -111,21 +106,23 @@ def test_staff_see_and_choose_only_their_communities(reporting, tree):
         "view_reportingdeadline",
         "change_reportingdeadline",
     )
-    page = client.get("/en/admin/people/cobuildingagreement/").content.decode()
+    page = client.get("/en/admin/reporting/cobuildingagreement/").content.decode()
     assert "东湖社区" in page and "南山社区" not in page
-    assert client.get(f"/en/admin/people/cobuildingagreement/{mine.pk}/change/").status_code == 200
-    add = client.get("/en/admin/people/reportingdeadline/add/").content.decode()
+    assert (
+        client.get(f"/en/admin/reporting/cobuildingagreement/{mine.pk}/change/").status_code == 200
+    )
+    add = client.get("/en/admin/reporting/reportingdeadline/add/").content.decode()
     assert f'value="{tree.c1.pk}"' in add and f'value="{tree.c2.pk}"' not in add
 
     # the general deadline is refused on the form, not half-saved
     response = client.post(
-        "/en/admin/people/reportingdeadline/add/",
+        "/en/admin/reporting/reportingdeadline/add/",
         {"year": "2025", "deadline": "2025-03-31", "community": "", "note": ""},
     )
     assert response.status_code == 200
     assert "Only a user responsible for every community" in response.content.decode()
     response = client.post(
-        "/en/admin/people/reportingdeadline/add/",
+        "/en/admin/reporting/reportingdeadline/add/",
         {"year": "2025", "deadline": "2025-03-31", "community": tree.c1.pk, "note": ""},
     )
     assert response.status_code == 302
@@ -144,7 +141,7 @@ def test_overlapping_agreement_refused_in_the_admin(root, reporting, tree):
         acting_user=None,
     )
     response = root.post(
-        "/en/admin/people/cobuildingagreement/add/",
+        "/en/admin/reporting/cobuildingagreement/add/",
         {
             "unit": reporting.unit.pk,
             "community": tree.c1.pk,
@@ -159,6 +156,6 @@ def test_overlapping_agreement_refused_in_the_admin(root, reporting, tree):
 
 def test_reporting_history_is_read_only(root, register):
     register()
-    page = root.get("/en/admin/people/reportevent/").content.decode()
+    page = root.get("/en/admin/reporting/reportevent/").content.decode()
     assert "registered online" in page
-    assert root.get("/en/admin/people/reportevent/add/").status_code == 403
+    assert root.get("/en/admin/reporting/reportevent/add/").status_code == 403

@@ -24,17 +24,19 @@ from gridgov import spreadsheets
 from gridgov.accounts.services import access_record
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import grids_geojson
-from gridgov.people import exporting, services, unit_services
-from gridgov.people.forms import AgreementForm, RegistrationForm, ReportForm, UnitReportForm
-from gridgov.people.models import REPORT_TRANSITIONS, CoBuildingUnit, Member
-from gridgov.people.selectors import (
+from gridgov.people.models import CoBuildingUnit, Member
+from gridgov.people.selectors import member_for
+from gridgov.ratelimits.limits import allow
+from gridgov.reporting import exporting, services
+from gridgov.reporting.forms import AgreementForm, RegistrationForm, ReportForm, UnitReportForm
+from gridgov.reporting.models import REPORT_TRANSITIONS
+from gridgov.reporting.selectors import (
     NOT_IN_TIME,
     Standing,
     agreements_visible_to,
     communities_for_reporting,
     deadline_for,
     may_handle_reporting,
-    member_for,
     members_for_reporting,
     pending_reports,
     rejected_reports,
@@ -43,7 +45,6 @@ from gridgov.people.selectors import (
     unit_standing,
     unit_summaries,
 )
-from gridgov.ratelimits.limits import allow
 
 # Registration attempts per client IP per window (seconds); overridable in settings.
 REGISTER_LIMIT = 20
@@ -104,10 +105,10 @@ def index(request: HttpRequest) -> HttpResponse:
     """/reporting/: staff to the confirmation queue, members to their page, others to the
     registration form."""
     if may_handle_reporting(request.user):
-        return redirect("people:pending")
+        return redirect("reporting:pending")
     if member_for(request.user) is not None:
-        return redirect("people:me")
-    return redirect("people:register")
+        return redirect("reporting:me")
+    return redirect("reporting:register")
 
 
 # --- the member ---------------------------------------------------------------------------
@@ -117,12 +118,12 @@ def register(request: HttpRequest) -> HttpResponse:
     """到居住地社区报到 online: public, phone first. A signed-in user without a member record
     registers without choosing a new login."""
     if member_for(request.user) is not None:
-        return redirect("people:me")
+        return redirect("reporting:me")
     signed_in = request.user.is_authenticated
     form_class = ReportForm if signed_in else RegistrationForm
     if request.method == "POST":
         if not _allow_registration(request):
-            response = render(request, "people/register.html", {"limited": True}, status=429)
+            response = render(request, "reporting/register.html", {"limited": True}, status=429)
             response["Retry-After"] = str(
                 getattr(settings, "GRIDGOV_REPORTING_REGISTER_WINDOW", REGISTER_WINDOW)
             )
@@ -151,11 +152,11 @@ def register(request: HttpRequest) -> HttpResponse:
                     _("Thank you: your reporting was sent to %(c)s. The community will confirm it.")
                     % {"c": member.community.name},
                 )
-                return redirect("people:me")
+                return redirect("reporting:me")
     else:
         form = form_class()
     return render(
-        request, "people/register.html", {"form": form, "signed_in": signed_in, **_map_context()}
+        request, "reporting/register.html", {"form": form, "signed_in": signed_in, **_map_context()}
     )
 
 
@@ -176,7 +177,7 @@ def me(request: HttpRequest) -> HttpResponse:
     form to correct and resubmit while the community has not confirmed it."""
     member = member_for(request.user)
     if member is None:
-        return render(request, "people/me.html", {"member": None})
+        return render(request, "reporting/me.html", {"member": None})
     editable = member.report_status in REPORT_TRANSITIONS["submit"]
     form = None
     if editable:
@@ -194,7 +195,7 @@ def me(request: HttpRequest) -> HttpResponse:
                     form.show_service_errors(exc)
                 else:
                     messages.success(request, _("Your corrections were sent to the community."))
-                    return redirect("people:me")
+                    return redirect("reporting:me")
         else:
             form = ReportForm(initial=_initial(member))
     elif request.method == "POST":
@@ -203,11 +204,11 @@ def me(request: HttpRequest) -> HttpResponse:
             _("Your reporting was confirmed on %(day)s: ask your community to change it.")
             % {"day": member.reported_on},
         )
-        return redirect("people:me")
+        return redirect("reporting:me")
     year = timezone.localdate().year
     return render(
         request,
-        "people/me.html",
+        "reporting/me.html",
         {
             "member": member,
             "form": form,
@@ -228,7 +229,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     communities = list(communities_for_reporting(request.user)[:100])
     return render(
         request,
-        "people/pending.html",
+        "reporting/pending.html",
         {
             "rows": pending_reports(request.user),
             "rejected": rejected_reports(request.user)[:100],
@@ -248,7 +249,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "people/member.html",
+        "reporting/member.html",
         {
             "member": member,
             "history": report_history(member),
@@ -280,7 +281,7 @@ def member_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, text)
-    return _back(request, "people:pending")
+    return _back(request, "reporting:pending")
 
 
 # --- units --------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def units(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if r["members"] or r["org_reported"] or r["agreement"]]
     return render(
         request,
-        "people/units.html",
+        "reporting/units.html",
         {"rows": rows, "year": year, "mine": bool(request.GET.get("mine"))},
     )
 
@@ -321,7 +322,7 @@ def _unit_context(request: HttpRequest, unit: CoBuildingUnit, year: int) -> dict
 @staff_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(CoBuildingUnit, pk=pk)
-    return render(request, "people/unit.html", _unit_context(request, unit, _year(request)))
+    return render(request, "reporting/unit.html", _unit_context(request, unit, _year(request)))
 
 
 @staff_required
@@ -360,9 +361,9 @@ def unit_report_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("people:unit", pk=unit.pk)
+        return redirect("reporting:unit", pk=unit.pk)
     try:
-        unit_services.unit_report_record(acting_user=request.user, **form.cleaned_data)
+        services.unit_report_record(acting_user=request.user, **form.cleaned_data)
     except services.ReportingNotAllowed as exc:
         raise PermissionDenied(exc.text) from exc
     except ValidationError as exc:
@@ -372,7 +373,7 @@ def unit_report_record(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("The report of %(org)s is recorded.") % {"org": form.cleaned_data["organisation"]},
         )
-    return redirect("people:unit", pk=unit.pk)
+    return redirect("reporting:unit", pk=unit.pk)
 
 
 @require_POST
@@ -383,10 +384,10 @@ def unit_report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     report = get_object_or_404(unit_reports_visible_to(request.user), pk=pk)
     try:
         if step == "confirm":
-            unit_services.unit_report_confirm(report=report, acting_user=request.user)
+            services.unit_report_confirm(report=report, acting_user=request.user)
             text = _("The report of %(org)s is confirmed.") % {"org": report.organisation}
         else:
-            unit_services.unit_report_reject(
+            services.unit_report_reject(
                 report=report, acting_user=request.user, reason=request.POST.get("reason", "")
             )
             text = _("The report of %(org)s is rejected.") % {"org": report.organisation}
@@ -396,7 +397,7 @@ def unit_report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, text)
-    return redirect("people:unit", pk=report.organisation.unit_id)
+    return redirect("reporting:unit", pk=report.organisation.unit_id)
 
 
 @require_POST
@@ -406,13 +407,13 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST, communities=communities_for_reporting(request.user))
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("people:unit", pk=unit.pk)
+        return redirect("reporting:unit", pk=unit.pk)
     try:
-        unit_services.agreement_sign(unit=unit, acting_user=request.user, **form.cleaned_data)
+        services.agreement_sign(unit=unit, acting_user=request.user, **form.cleaned_data)
     except services.ReportingNotAllowed as exc:
         raise PermissionDenied(exc.text) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The co-building agreement is recorded."))
-    return redirect("people:unit", pk=unit.pk)
+    return redirect("reporting:unit", pk=unit.pk)

@@ -12,22 +12,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.people.models import (
-    CoBuildingAgreement,
-    Member,
-    ReportAction,
-    ReportEvent,
-    ReportStatus,
-    UnitReport,
-)
-from gridgov.people.services import (
-    member_create,
+from gridgov.people.models import Member, ReportStatus
+from gridgov.people.services import member_create
+from gridgov.reporting.models import CoBuildingAgreement, ReportAction, ReportEvent, UnitReport
+from gridgov.reporting.services import (
+    agreement_sign,
+    deadline_set,
     report_confirm,
     report_register,
     report_reject,
 )
-from gridgov.people.unit_services import agreement_sign, deadline_set
-from tests.people.conftest import IN_B1, IN_B4, PASSWORD
+from tests.reporting.conftest import IN_B1, IN_B4, PASSWORD
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 YEAR = timezone.localdate().year - 1  # a past year: every date in it may be recorded

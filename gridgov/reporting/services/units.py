@@ -1,7 +1,7 @@
-"""Writers of the unit side of dual reporting (双报到): a unit party organisation reports to a
-community (驻区单位党组织报到) and the community confirms or rejects it; co-building
-agreements (共驻共建协议); the yearly reporting deadlines. Same rules as gridgov.people.services:
-one transaction per step, an audit row (and a ReportEvent for unit reports) or nothing."""
+"""The unit side of dual reporting (双报到): a unit party organisation reports to a community
+(驻区单位党组织报到) and the community confirms or rejects it; co-building agreements
+(共驻共建协议); the yearly reporting deadlines. Same rules as the member's side: one
+transaction per step, an audit row (and a ReportEvent for unit reports) or nothing."""
 
 from __future__ import annotations
 
@@ -13,18 +13,15 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Level
-from gridgov.people.models import (
+from gridgov.people.models import CoBuildingUnit, OrgKind, PartyOrganisation, ReportStatus
+from gridgov.reporting.models import (
     CoBuildingAgreement,
-    CoBuildingUnit,
-    OrgKind,
-    PartyOrganisation,
     ReportAction,
     ReportingDeadline,
-    ReportStatus,
     UnitReport,
 )
-from gridgov.people.selectors import reporting_prefixes
-from gridgov.people.services import (
+from gridgov.reporting.selectors import reporting_prefixes
+from gridgov.reporting.services.steps import (
     ReportingError,
     ReportingNotAllowed,
     ReportingTransitionError,

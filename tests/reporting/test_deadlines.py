@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry
-from gridgov.people.models import Member, ReportingDeadline
-from gridgov.people.selectors import (
+from gridgov.people.models import Member
+from gridgov.reporting.models import ReportingDeadline
+from gridgov.reporting.selectors import (
     Standing,
     deadline_for,
     late_members,
@@ -21,9 +22,8 @@ from gridgov.people.selectors import (
     unreported_members,
     with_standing,
 )
-from gridgov.people.services import ReportingNotAllowed, report_confirm
-from gridgov.people.unit_services import deadline_set
-from tests.people.conftest import IN_B4
+from gridgov.reporting.services import ReportingNotAllowed, deadline_set, report_confirm
+from tests.reporting.conftest import IN_B4
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 TODAY = timezone.localdate()
@@ -101,7 +101,7 @@ def test_standing_in_the_database_agrees_with_standing_of_one_member(register, r
     report_confirm(
         member=by["南山报"], acting_user=reporting.c2sec, reported_on=dt.date(2025, 4, 1)
     )
-    from gridgov.people.services import report_reject
+    from gridgov.reporting.services import report_reject
 
     report_reject(member=by["驳回"], acting_user=reporting.c1sec, reason="信息不全")
     expected = {

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from gridgov.people import reporting_views as views
+from gridgov.reporting import views
 
-app_name = "people"
+app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
     path("register/", views.register, name="register"),
