@@ -16,6 +16,10 @@ from unittest import mock
 
 from django.utils import timezone
 
+# The day the people's past (reported on, founded, roles since) is drawn back from: never
+# today, so a seed gives the same district whenever it is loaded.
+REFERENCE_DATE = dt.date(2026, 1, 1)
+
 
 @contextmanager
 def at(moment: dt.datetime) -> Iterator[dt.datetime]:

@@ -3,10 +3,11 @@ hours, self-organised service, service posts with their half-monthly actions, re
 matches on the three lists, the points mall, this year's dual reporting, and the reminders
 sweep — so that every service page shows something on the first visit.
 
-Street scale only (``builder.build`` calls it after the requests and patrols; the district is
-for benchmarks and never runs this). Everything goes through the apps' services, on the demo
-clock (``gridgov.demo.clock``) for the steps that happened in the past; the content comes
-from the seed, the times are relative to the moment of loading.
+Street scale only (``builder.build`` calls it after the requests and patrols of
+``life_cases_patrols``; the district is for benchmarks and never runs this). Everything goes
+through the apps' services, on the demo clock (``gridgov.demo.clock``) for the steps that
+happened in the past; the content comes from the seed, the times are relative to the moment
+of loading.
 """
 
 from __future__ import annotations

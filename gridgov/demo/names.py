@@ -1,4 +1,11 @@
-"""Word lists for the demo district (demo data: the one place Chinese literals belong)."""
+"""Word lists for the demo district (demo data: the one place Chinese literals belong), and a
+person's name and a phone number drawn from them."""
+
+from __future__ import annotations
+
+import random
+
+from gridgov.people.models import Gender
 
 COUNTY = "佛山市禅城区"
 STREET_NAMES = [
@@ -109,3 +116,15 @@ UNITS = [
 ]
 OFFICE_SUFFIX = ["大厦", "中心", "广场"]
 BUSINESS_SUFFIX = ["商圈", "步行街", "商业街"]
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    """A name (surname and one or two given characters) and a gender."""
+    gender = rng.choice([Gender.FEMALE, Gender.MALE])
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+    return rng.choice(SURNAMES) + given, gender
+
+
+def phone(rng: random.Random) -> str:
+    """A mobile number of the right shape (1, then 3/5/7/8/9, then nine digits)."""
+    return "1" + rng.choice("35789") + "".join(str(rng.randrange(10)) for _ in range(9))

@@ -47,7 +47,8 @@ ANSWERS = ["已电话回复，说明了办理流程", "已登记，网格员今�
 REQUESTS = 60
 
 
-def build_activity(*, seed: int, acting_user=None) -> dict[str, int]:
+def build_cases_patrols(*, seed: int, acting_user=None) -> dict[str, int]:
+    """The street's recent requests and patrols; their counts."""
     rng = random.Random(seed * 31 + 7)
     now = timezone.now()
     categories = {c.code: c for c in CaseCategory.objects.filter(active=True)}
