@@ -295,7 +295,7 @@ def test_the_district_build_never_runs_community_life(monkeypatch):
     called = []
     monkeypatch.setattr("gridgov.demo.life.build_life", lambda **kw: called.append(kw) or {})
     monkeypatch.setattr(
-        "gridgov.demo.activity.build_activity", lambda **kw: called.append(kw) or {}
+        "gridgov.demo.life_cases_patrols.build_cases_patrols", lambda **kw: called.append(kw) or {}
     )
     monkeypatch.setitem(
         builder.SCALES,
