@@ -36,9 +36,9 @@ from gridgov.grids.models import Grid, Level
 from gridgov.grids.selectors import Scale, current_leaders
 from gridgov.patrols.models import PatrolRoute
 from gridgov.patrols.selectors import days_since, with_last_patrol
+from maps.dashboard_live import light_cases
 from maps.dashboard_map import route_state
 from maps.display import geometry_to_display
-from maps.live import light_cases
 from maps.tiles.bbox import in_box
 from maps.tiles.xyz import tile_box
 

@@ -11,7 +11,7 @@ from gridgov.accounts import policy
 from gridgov.grids import selectors
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create
-from maps.live import route_rows
+from maps.dashboard_live import route_rows
 from tests.conftest import box
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""The dashboard's per-request data: open requests and patrol routes, whose colours depend on
-the time (deadlines, days since the last patrol), so they are never cached.
+"""The dashboard's live data, read per request: open requests and patrol routes, whose
+colours depend on the time (deadlines, days since the last patrol), so they are never
+cached.
 
 Same rows as gridgov.cases.selectors.open_cases and gridgov.patrols.selectors.route_rows
 (scoping, deadline states and days-since come from them), read lighter: only the columns
