@@ -30,6 +30,7 @@ from maps.dashboard_data import (
     may_view,
     street_fingerprint,
 )
+from maps.dashboard_live import dashboard_live
 from maps.dashboard_map import (
     CASE_KEYS,
     DashboardLabels,
@@ -40,7 +41,6 @@ from maps.dashboard_map import (
 )
 from maps.display import to_display
 from maps.layers import Live, TileSource, live_json
-from maps.live import dashboard_live
 from maps.tiles.bbox import is_postgis
 from maps.tiles.layers import LAYERS
 
