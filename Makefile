@@ -15,10 +15,12 @@ setup-run:
 ## run: migrate (which also makes the rate-limit cache table), load the demo district (once),
 ##      serve on http://127.0.0.1:$(PORT)/ as users see it: debug off (GRIDGOV_DEBUG=1 for
 ##      Django's debug pages), plain HTTP on loopback (GRIDGOV_HTTPS=0), static files served
-##      by WhiteNoise, the secret key generated once into var/secret_key
+##      by WhiteNoise, the secret key generated once into var/secret_key; the scheduler
+##      (alarms, reminders, messages) runs beside the server, SMS are written to var/outbox/
 run: setup-run
 	@set -eo pipefail; \
 	export GRIDGOV_DEBUG="$${GRIDGOV_DEBUG-0}" GRIDGOV_HTTPS="$${GRIDGOV_HTTPS-0}"; \
+	export GRIDGOV_SMS_URL="$${GRIDGOV_SMS_URL-file://$(CURDIR)/var/outbox}"; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_demo; \
 	echo; \
@@ -26,8 +28,11 @@ run: setup-run
 	echo "  street map  http://127.0.0.1:$(PORT)/map/"; \
 	echo "  admin       http://127.0.0.1:$(PORT)/admin/"; \
 	echo "  English     http://127.0.0.1:$(PORT)/en/"; \
+	echo "  SMS outbox  $$GRIDGOV_SMS_URL"; \
 	echo; \
-	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## lint: ruff (pyproject.toml [tool.ruff]), the format check (`ruff format` applied once,
 ##       `ruff format .` to fix) and the layering contracts (lint-imports,

@@ -38,6 +38,20 @@ def plain_http_test_server():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def fresh_outbox(tmp_path_factory):
+    """SMS leave through a file outbox of this test run's own (gridgov.messaging), so the
+    SpatiaLite and PostGIS suites running side by side never read each other's messages.
+    tests/messaging gives each of its tests a folder of its own (its ``outbox`` fixture)."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("outbox")
+    saved = settings.GRIDGOV_SMS_URL
+    settings.GRIDGOV_SMS_URL = f"file://{folder}"
+    yield folder
+    settings.GRIDGOV_SMS_URL = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Tests make hundreds of logins; hashing each with Django's production PBKDF2 (a million
     rounds, ~0.6 s) made a third of the suite's time. The password validators and the login

@@ -9,9 +9,11 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         """Subscribe to the events of the apps below (gridgov.events): the explicit list
-        is ``case_notices.SUBSCRIPTIONS``."""
+        is ``case_notices.SUBSCRIPTIONS``, and a sent message (a notice's e-mail left)."""
         from gridgov import events
-        from gridgov.notices import case_notices
+        from gridgov.messaging.services import SENT_EVENT
+        from gridgov.notices import case_notices, delivery
 
         for event, handler in case_notices.SUBSCRIPTIONS:
             events.on(event, handler)
+        events.on(SENT_EVENT, delivery.message_sent)

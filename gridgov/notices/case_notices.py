@@ -1,4 +1,4 @@
-"""Who hears of what happens to a case (in-app notices, email when configured).
+"""Who hears of what happens to a case (in-app notices, e-mail when configured, SMS).
 
 The cases app knows nothing of notices: its services emit ``case.<action>`` events
 (gridgov.events) with the case, the acting user and, for a dispatch, the member; the
@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from gridgov.accounts.models import StaffRole
 from gridgov.cases.models import Action, Case
+from gridgov.notices.delivery import sms_send
 from gridgov.notices.kinds import NoticeKind
 from gridgov.notices.services import GRID_STAFF, notify, users_covering
 
@@ -48,15 +49,26 @@ def case_reopened(*, case: Case, acting_user, **_payload) -> None:
 
 
 def case_dispatched(*, case: Case, acting_user, member=None, **_payload) -> None:
-    """The member the request is sent to hears of it, if they have a login."""
-    if member is None or not member.user_id:
+    """The member the request is sent to hears of it: a notice if they have a login, and an
+    SMS to their phone (members without a login are reached this way only)."""
+    if member is None:
         return
-    notify(
-        users=[member.user],
+    if member.user_id and member.user_id == getattr(acting_user, "pk", None):
+        return
+    if member.user_id:
+        notify(
+            users=[member.user],
+            kind=NoticeKind.CASE_DISPATCHED,
+            params=_params(case),
+            url=_url(case),
+            exclude=acting_user,
+        )
+    sms_send(
+        phone=member.phone,
         kind=NoticeKind.CASE_DISPATCHED,
         params=_params(case),
         url=_url(case),
-        exclude=acting_user,
+        ref=f"case:{case.number}",
     )
 
 

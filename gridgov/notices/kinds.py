@@ -14,4 +14,5 @@ class NoticeKind(models.TextChoices):
     CASE_ESCALATED = "case_escalated", _("request escalated to the street office")
     CASE_FINISHED = "case_finished", _("my request was answered")
     SLA_DUE = "sla_due", _("deadline about to be missed")
+    SLA_BREACHED = "sla_breached", _("deadline missed")
     ACTIVITY_TOMORROW = "activity_tomorrow", _("activity tomorrow")

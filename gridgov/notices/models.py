@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.notices.kinds import NoticeKind
 from gridgov.notices.texts import notice_text
 
-__all__ = ["Notice", "NoticeKind"]
+__all__ = ["Notice", "NoticeKind", "ScheduledJob"]
 
 
 class Notice(models.Model):
@@ -47,3 +47,27 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return notice_text(self)
+
+
+class ScheduledJob(models.Model):
+    """Where one of the scheduler's jobs stands (gridgov/notices/scheduler.py): when it is
+    due next, and which scheduler process holds it until when (a lease, so that two
+    schedulers never run one job at once and a dead one's job is taken over)."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    next_run_at = models.DateTimeField(_("due"), null=True, blank=True)
+    locked_by = models.CharField(_("held by"), max_length=100, blank=True)
+    locked_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,22 +1,17 @@
 """Writers of notices. Notices are created inside the caller's transaction (so a rolled-back
-change notifies nobody); email goes out only after the commit (transaction.on_commit)."""
+change notifies nobody); their e-mail and SMS are queued in the same transaction and leave
+after the commit (gridgov.messaging: right after it when cheap, else by the scheduler)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from gridgov.accounts.models import Assignment, StaffRole
+from gridgov.notices.delivery import notices_send
 from gridgov.notices.models import Notice
-from gridgov.notices.texts import notice_text
-
-log = logging.getLogger(__name__)
 
 # Who hears of new and reopened requests in their grid (a street office hears of escalations).
 GRID_STAFF = (
@@ -39,10 +34,19 @@ def users_covering(grid_code: str, roles: Iterable[str]) -> list:
 
 
 def notify(
-    *, users: Iterable, kind: str, params: dict, url: str = "", key: str = "", exclude=None
+    *,
+    users: Iterable,
+    kind: str,
+    params: dict,
+    url: str = "",
+    key: str = "",
+    exclude=None,
+    sms: bool = False,
 ) -> list[Notice]:
     """Leave a notice for each user (once per ``key`` when given); ``exclude`` (the user who
-    acted) is skipped. Email follows after the commit when configured."""
+    acted) is skipped. Each new notice's e-mail (when a mail server is configured) and, with
+    ``sms``, its SMS are queued in the same transaction (notices.delivery): they leave after
+    the commit, never inside the request's work."""
     recipients = {
         u.pk: u
         for u in users
@@ -59,39 +63,9 @@ def notify(
         Notice.objects.create(user=u, kind=kind, params=params, url=url, key=key)
         for u in recipients.values()
     ]
-    if notices and settings.GRIDGOV_NOTICE_EMAIL:
-        ids = [n.pk for n in notices]
-        transaction.on_commit(lambda: email_notices(ids))
+    if notices:
+        notices_send(notices, sms=sms)
     return notices
-
-
-def email_notices(notice_ids: list[int]) -> int:
-    """Send the notices to their recipients' email addresses (in the site's language) and
-    mark them emailed. A mail server that fails is logged; the in-app notice stays."""
-    notices = list(
-        Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True)
-        .exclude(user__email="")
-        .select_related("user")
-    )
-    if not notices:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = []
-        for n in notices:
-            text = notice_text(n)
-            body = text + (
-                "\n\n" + settings.GRIDGOV_SITE_URL.rstrip("/") + n.url
-                if n.url and settings.GRIDGOV_SITE_URL
-                else ""
-            )
-            messages.append((text[:150], body, None, [n.user.email]))
-    try:
-        sent = send_mass_mail(messages, fail_silently=False)
-    except OSError:
-        log.exception("notices: email failed for %d notices", len(notices))
-        return 0
-    Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=timezone.now())
-    return sent
 
 
 def notice_read(*, notice: Notice) -> Notice:

@@ -20,6 +20,9 @@ def _templates() -> dict[str, str]:
         ),
         NoticeKind.CASE_FINISHED: _("Your request %(number)s has an answer: %(status)s"),
         NoticeKind.SLA_DUE: _("Request %(number)s: the %(deadline)s deadline is at %(due)s"),
+        NoticeKind.SLA_BREACHED: _(
+            "Request %(number)s missed its %(deadline)s deadline (%(due)s): %(title)s"
+        ),
         NoticeKind.ACTIVITY_TOMORROW: _("Activity tomorrow: %(title)s at %(start)s"),
     }
 

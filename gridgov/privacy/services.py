@@ -28,6 +28,7 @@ from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import GridRole
 from gridgov.people.models import Member, Resident, mask_phone
 from gridgov.people.services import normalise_phone
+from gridgov.privacy.outbox import outbox_erased, take_outbox
 from gridgov.privacy.redaction import redact, touched
 from gridgov.privacy.tracing import (
     ERASED,
@@ -68,7 +69,9 @@ def person_trace(person: models.Model) -> Trace:
     user = getattr(person, "user", None)
     if user is not None:
         names += [user.get_full_name(), f"{user.last_name}{user.first_name}", user.get_username()]
-    return trace(person=person, phone=person.phone, names=tuple(names))
+    found = trace(person=person, phone=person.phone, names=tuple(names))
+    take_outbox(found, emails=[user.email] if user is not None else [])
+    return found
 
 
 def _pointer_copy(row: models.Model) -> dict[str, Any]:
@@ -179,6 +182,7 @@ def resident_erase(*, resident: Resident, acting_user, reason: str) -> dict[str,
     pk = resident.pk
     found = person_trace(resident)
     redacted = redact(found, own_fields=RESIDENT_FIELDS, skip=[resident])
+    outbox_erased(found)
     stand_in = Resident(pk=pk, household_id=resident.household_id, name=ERASED)
     try:
         resident.delete()
@@ -206,6 +210,7 @@ def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
     user = member.user
     found = person_trace(member)
     redacted = redact(found, own_fields=MEMBER_FIELDS, skip=[member])
+    outbox_erased(found)
     label = _("Erased member #%(pk)s") % {"pk": member.pk}
     Member.objects.filter(pk=member.pk).update(
         name=label[:50],
@@ -349,6 +354,7 @@ def phone_erase(*, phone: str, acting_user, reason: str) -> dict[str, Any]:
             % {"who": ", ".join(owners)}
         )
     redacted = redact(found)
+    outbox_erased(found)
     done = {
         "rows_with_phone": _counts(found.phone_rows),
         "redacted": dict(sorted(redacted.items())),

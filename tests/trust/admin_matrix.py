@@ -68,6 +68,7 @@ ROWS: dict[str, Row] = {
     "notices.notice": Row(
         p.READ_RESIDENTS, path=None, district_only=True, record=lambda w, s: w.notice
     ),
+    "messaging.message": Row(p.READ_RESIDENTS, path=None, district_only=True),
     "grids.grid": Row(p.PLAN, path="code", record=lambda w, s: w.sides[s].grids["building"]),
     "grids.gridrole": Row(p.PLAN, path="grid__code", record=extra("gridrole")),
     "grids.street": Row(p.PLAN, path="code"),  # no street in the test tree: list and add
