@@ -5,7 +5,8 @@ spellings) and their name(s) become ``[erased]``; a column holding nothing but t
 emptied when it may be blank. Fields that describe the person as a whole (a case's
 requester_name and requester_phone) are erased whatever they hold. The audit trail keeps its
 rows — who did what, when — with the person's values in the snapshots replaced, and the
-label of a row that was the person's own record replaced by the marker.
+label of a row that was the person's own record replaced by the marker. A photo in those
+rows (a gridgov.photos column: it may show the person or their home) is removed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils import timezone
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.services import object_type
+from gridgov.photos.fields import photo_fields
+from gridgov.photos.pipeline import photo_delete_on_commit
 from gridgov.privacy.tracing import ERASED, Trace, text_fields
 
 
@@ -149,6 +152,17 @@ def redact_row(
     return changes
 
 
+def _photos_removed(obj: models.Model) -> dict[str, Any]:
+    """The row's photo columns emptied; their files are deleted once the erasure commits."""
+    changes: dict[str, Any] = {}
+    for f in photo_fields(type(obj)):
+        name = getattr(obj, f.attname).name
+        if name:
+            changes[f.attname] = ""
+            photo_delete_on_commit(name, storage=f.storage)
+    return changes
+
+
 def _about(trace: Trace) -> dict[tuple[str, str], tuple[bool, set[str]]]:
     """For each row found, keyed as the audit trail names it (type, id): whether it is the
     person's own record, and which snapshot keys describe the person."""
@@ -186,6 +200,7 @@ def redact(
             continue
         model = type(obj)
         changes = redact_row(obj, trace, scrub, trace.wholesale.get(key, set()))
+        changes.update(_photos_removed(obj))
         if model is AuditEntry or model is LogEntry:
             target = (
                 (obj.object_type, obj.object_id)

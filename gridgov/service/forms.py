@@ -1,5 +1,6 @@
 """Forms for the service pages: they check the shape of the input (a number, a date, a
-file); the rules (place inside the grid, times, places, photo contents) are the services'."""
+photo's size, format and pixels, through gridgov.photos); the rules (place inside the grid,
+times, places, the photo's decoding and re-encoding) are the services'."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.photos.fields import PhotoFormField
 from gridgov.service.access import organiser_grids
 from gridgov.service.models import ServiceCategory
 from gridgov.service.services import point_from_input
@@ -94,10 +96,7 @@ class SelfServiceForm(PlaceMixin, PlaceFields):
         label=_("Hours"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=None)
-    photo = forms.FileField(
-        label=_("Photo (JPEG or PNG)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
-    )
+    photo = PhotoFormField(label=_("Photo"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.grids.models import Grid, Located
+from gridgov.photos.fields import PhotoFileField
 
 
 class ServiceCategory(models.Model):
@@ -245,7 +246,8 @@ class PhotoKind(models.TextChoices):
 class SelfService(Located):
     """Service a member organised themselves (自主服务), with a photo as evidence. It earns
     hours only once community staff of the place confirm it; they may reject it with a
-    reason. The photo lives under MEDIA_ROOT and is handed out only by a checking view."""
+    reason. The photo went through gridgov.photos (re-encoded, no metadata), lives under
+    MEDIA_ROOT and is handed out only by a checking view."""
 
     member = models.ForeignKey(
         "people.Member",
@@ -262,7 +264,7 @@ class SelfService(Located):
         on_delete=models.PROTECT,
         related_name="self_services",
     )
-    photo = models.FileField(_("photo"), upload_to="service/self/%Y/%m/", max_length=200)
+    photo = PhotoFileField(_("photo"), upload_to="service/self/%Y/%m/", max_length=200)
     photo_kind = models.CharField(_("photo type"), max_length=4, choices=PhotoKind.choices)
     status = models.CharField(
         _("status"),

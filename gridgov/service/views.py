@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov.people.selectors import member_for
+from gridgov.photos.serving import photo_response
 from gridgov.service import selectors, services
 from gridgov.service.access import may_organise, may_review, organiser_grids
 from gridgov.service.forms import DATETIME_INPUT, ActivityForm, SelfServiceForm, show_errors
 from gridgov.service.models import Activity, ServiceCategory, SignUp
-from gridgov.service.photos import CONTENT_TYPES
 
 DONE = {
     "signup": gettext_lazy("You have signed up."),
@@ -337,17 +337,9 @@ def self_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def self_photo(request: HttpRequest, pk: int) -> FileResponse:
-    """The evidence photo, only for who may see the record; never cached by proxies."""
-    record = _self_record(request, pk)
-    try:
-        handle = record.photo.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("photo") from exc
-    response = FileResponse(handle, content_type=CONTENT_TYPES[record.photo_kind])
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """The evidence photo, only for who may see the record (404 for anyone else, as for the
+    record); never cached by proxies."""
+    return photo_response(_self_record(request, pk).photo)
 
 
 @login_required

@@ -18,6 +18,7 @@ from gridgov.accounts.models import StaffRole
 from gridgov.service import services
 from gridgov.service.models import Activity, ServiceCategory
 from tests.factories import MemberFactory
+from tests.photos.images import jpeg, png
 
 seed = importlib.import_module("gridgov.service.migrations.0002_seed_categories")
 
@@ -26,16 +27,9 @@ IN_B1 = Point(113.102, 23.002, srid=4326)
 IN_B4 = Point(113.113, 23.003, srid=4326)  # community C2
 OUTSIDE = Point(113.3, 23.2, srid=4326)  # in no community
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
-    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + b"\x00" * 64
-    + b"\xff\xd9"
-)
+# Real images (the photo pipeline decodes and re-encodes every upload).
+PNG = png()
+JPEG = jpeg()
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ credits the ledger, once: source ``service.selfservice:<id>``) or reject it with
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,14 +19,15 @@ from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member
 from gridgov.people.services import check_point
+from gridgov.photos.pipeline import CleanPhoto, photo_clean, photo_delete, photo_save
 from gridgov.points.services import ledger_earn
 from gridgov.service.access import may_review
 from gridgov.service.errors import NotAllowed, ServiceError
 from gridgov.service.models import SelfService, SelfServiceStatus, ServiceCategory
-from gridgov.service.photos import EXTENSIONS, photo_kind
 from gridgov.service.services.common import actor_of, parse_hours, require_member, when
 
 MOST_HOURS = Decimal("24")
+PHOTO_FOLDER = "service/self"  # MEDIA_ROOT/service/self/<year>/<month>/<random>.jpg|png
 
 
 def _place(record: SelfService, location: Point | None, errors: dict) -> None:
@@ -52,6 +53,18 @@ def _place(record: SelfService, location: Point | None, errors: dict) -> None:
     apply_placement(record, placement)
 
 
+def _photo(photo: UploadedFile | None, errors: dict[str, str]) -> CleanPhoto | None:
+    """The evidence photo checked and re-encoded (gridgov.photos), not stored yet."""
+    if photo is None:
+        errors["photo"] = _("Attach a photo of the service as evidence.")
+        return None
+    try:
+        return photo_clean(photo, field="photo", label=_("Photo"))
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return None
+
+
 def selfservice_submit(
     *,
     member: Member,
@@ -65,8 +78,9 @@ def selfservice_submit(
     address: str = "",
 ) -> SelfService:
     """Submit a self-organised service with a photo. The place defaults to the member's
-    home; it must lie in a community (whose staff confirm it). The photo is stored under a
-    random name; if anything fails after it was stored, it is removed again."""
+    home; it must lie in a community (whose staff confirm it). The photo goes through the
+    photo pipeline (checked, re-encoded without its metadata) and is stored under a random
+    name; if anything fails after it was stored, it is removed again."""
     if member is None:
         raise NotAllowed(
             _("Your account is not linked to a party member: ask your community to link it.")
@@ -96,11 +110,7 @@ def selfservice_submit(
         errors["category"] = _("Choose a service category.")
     elif not category.active:
         errors["category"] = _("Category %(c)s is no longer in use.") % {"c": category}
-    kind = None
-    try:
-        kind = photo_kind(photo)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    clean = _photo(photo, errors)
     record = SelfService(
         member=member,
         description=description,
@@ -108,18 +118,19 @@ def selfservice_submit(
         hours=value,
         category=category,
         address=address or "",
-        photo_kind=kind or "",
+        photo_kind=clean.kind if clean else "",
         status=SelfServiceStatus.SUBMITTED,
         submitted_at=timezone.now(),
     )
     _place(record, location if location is not None else member.location, errors)
-    if errors:
+    if errors or clean is None:
         raise ValidationError(errors)
+    storage = SelfService._meta.get_field("photo").storage
     stored = None
     try:
         with transaction.atomic():
-            record.photo.save(f"{uuid.uuid4().hex}.{EXTENSIONS[kind]}", photo, save=False)
-            stored = record.photo.name
+            stored = photo_save(clean, folder=PHOTO_FOLDER, storage=storage).name
+            record.photo = stored
             record.full_clean()
             record.save()
             audit_record(
@@ -127,7 +138,7 @@ def selfservice_submit(
             )
     except BaseException:
         if stored:
-            record.photo.storage.delete(stored)
+            photo_delete(stored, storage=storage)
         raise
     return record
 
