@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.models import Assignment
 
 
-def scope_prefixes(user, *, roles: frozenset[str] | None = None) -> list[str] | None:
+def scope_prefixes(user: Actor, *, roles: frozenset[str] | None = None) -> list[str] | None:
     """Code prefixes the user may see (None: everything; []: nothing).
 
     ``roles`` restricts to assignments of those roles (e.g. who may read residents).

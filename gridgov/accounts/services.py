@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models
 
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.models import AuditEntry
 
 
@@ -32,7 +33,7 @@ def object_type(model: models.Model | type[models.Model]) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None = None,
@@ -40,7 +41,7 @@ def audit_record(
 ) -> AuditEntry:
     """Record one write. Call inside the service's transaction."""
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=account_of(actor),
         action=action,
         object_type=object_type(obj),
         object_id=str(obj.pk),
@@ -51,12 +52,12 @@ def audit_record(
 
 
 def access_record(
-    *, actor, action: str, model: type[models.Model], object_id: str = "", what: str = ""
+    *, actor: Actor, action: str, model: type[models.Model], object_id: str = "", what: str = ""
 ) -> AuditEntry:
     """Record that someone looked at or exported personal data (who, when, what): a view of
     one record (``object_id``) or a list or export (``what`` says which filter or file)."""
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=account_of(actor),
         action=action,
         object_type=object_type(model),
         object_id=str(object_id),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.api.models import PREFIX_LENGTH, ApiKey, ApiKeyUse
 
@@ -50,7 +51,7 @@ def api_key_find(raw: str) -> tuple[ApiKey | None, str]:
 
 
 @transaction.atomic
-def api_key_issue(*, key: ApiKey, acting_user) -> str:
+def api_key_issue(*, key: ApiKey, acting_user: Actor) -> str:
     """Save a new (unsaved) key with a fresh secret; return the whole key, shown once."""
     while True:
         prefix = secrets.token_hex(PREFIX_LENGTH // 2)
@@ -59,7 +60,7 @@ def api_key_issue(*, key: ApiKey, acting_user) -> str:
     raw = f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
     key.prefix, key.salt = prefix, secrets.token_hex(16)
     key.secret_hash = _hash(key.salt, raw)
-    key.created_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    key.created_by = account_of(acting_user)
     key.full_clean()
     key.save()
     audit_record(actor=acting_user, action="api_key.issued", obj=key, after=_public(key))
@@ -67,7 +68,7 @@ def api_key_issue(*, key: ApiKey, acting_user) -> str:
 
 
 @transaction.atomic
-def api_key_change(*, key: ApiKey, acting_user) -> ApiKey:
+def api_key_change(*, key: ApiKey, acting_user: Actor) -> ApiKey:
     """Save edited scopes, name or rate of an existing key."""
     before = _public(ApiKey.objects.get(pk=key.pk))
     key.full_clean()
@@ -79,7 +80,7 @@ def api_key_change(*, key: ApiKey, acting_user) -> ApiKey:
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, acting_user) -> bool:
+def api_key_revoke(*, key: ApiKey, acting_user: Actor) -> bool:
     """Revoke a key for good; False when it already was."""
     now = timezone.now()
     if not ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):

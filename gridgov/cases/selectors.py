@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import shapely
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from geodata.measure import project
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.cases.models import OPEN_STATUSES, TRANSITIONS, Case, CaseEvent, CategoryKind, Status
 from gridgov.people.models import Member, ReportStatus
 from gridgov.people.selectors import members_visible_to
@@ -26,7 +28,7 @@ OK, DUE_SOON, BREACHED = "ok", "due_soon", "breached"
 NOT_AN_ANSWER = ["created", "reopened", "feedback", "edited"]
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: Actor) -> QuerySet[Case]:
     """Cases in the user's grid scope, plus the cases the user raised themselves."""
     qs = Case.objects.select_related("category", "taken_by", "dispatched_to")
     prefixes = policy.prefixes(user, policy.ANY_ROLE)
@@ -38,7 +40,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return qs.filter(q)
 
 
-def may_read_personal_data(user, case: Case) -> bool:
+def may_read_personal_data(user: Actor, case: Case) -> bool:
     """Whether the requester's name, phone and address may be shown to this user (roles that
     read residents over the case's grid, or the requester themselves)."""
     if user is not None and user.is_authenticated and case.requester_user_id == user.pk:
@@ -56,7 +58,7 @@ class Requester:
     address: str
 
 
-def requester_seen_by(user, case: Case) -> Requester:
+def requester_seen_by(user: Actor, case: Case) -> Requester:
     """The requester's name, phone and free-text address (which holds the room) for readers
     of personal data; for everyone else (members, building leaders, the anonymous user
     ``None``) none of them, only the place's grid names. The one source of a requester's
@@ -79,7 +81,7 @@ def dispatchable(members: QuerySet[Member] | None = None) -> QuerySet[Member]:
     )
 
 
-def members_for_dispatch(user, case: Case) -> QuerySet[Member]:
+def members_for_dispatch(user: Actor, case: Case) -> QuerySet[Member]:
     """The dispatch/take list on the case page: dispatchable members of the case's
     community that the user may see, by name."""
     return dispatchable(members_visible_to(user).filter(community_id=case.community_id)).order_by(
@@ -135,14 +137,16 @@ def case_row(case: Case, now: dt.datetime) -> CaseRow:
     )
 
 
-def open_cases(*, user, prefix: str = "", now: dt.datetime | None = None) -> list[CaseRow]:
+def open_cases(*, user: Actor, prefix: str = "", now: dt.datetime | None = None) -> list[CaseRow]:
     """Open cases in the user's scope (and under a grid code prefix), oldest first."""
     now = now or timezone.now()
     qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES, grid_code__startswith=prefix)
     return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
-def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None) -> list[CaseRow]:
+def unanswered_cases(
+    *, user: Actor, prefix: str = "", now: dt.datetime | None = None
+) -> list[CaseRow]:
     """件件有回音: open cases nobody has answered in this round — no first response and no
     event by anyone but the requester since it was (re)opened. Should stay empty."""
     now = now or timezone.now()
@@ -159,11 +163,15 @@ def unanswered_cases(*, user, prefix: str = "", now: dt.datetime | None = None) 
     return [case_row(c, now) for c in qs.select_related("category").order_by("opened_at", "id")]
 
 
-def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0) -> list[tuple[Case, float]]:
+def duplicate_suggestions(
+    *, case: Case, user: Actor, radius_m: float = 100.0
+) -> list[tuple[Case, float]]:
     """Open cases of the same category within ``radius_m`` metres of the case, nearest
     first, as (case, metres). A degree box prefilters (generously); the distance itself is
     measured in a local equal-area projection (geodata.measure), never in degrees."""
     point = case.location
+    if point is None:
+        return []
     dlat = radius_m / 110_574 * 1.5
     dlon = radius_m / (111_320 * max(math.cos(math.radians(point.y)), 0.01)) * 1.5
     window = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
@@ -178,7 +186,9 @@ def duplicate_suggestions(*, case: Case, user, radius_m: float = 100.0) -> list[
     if not candidates:
         return []
     geoms = [shapely.Point(point.x, point.y)] + [
-        shapely.Point(c.location.x, c.location.y) for c in candidates
+        # the window's filter leaves only cases with a location
+        shapely.Point(cast(Point, c.location).x, cast(Point, c.location).y)
+        for c in candidates
     ]
     here, *there = project(geoms, centre=(point.x, point.y))
     found = [(c, float(here.distance(p))) for c, p in zip(candidates, there, strict=True)]

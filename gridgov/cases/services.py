@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from gridgov import events
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Account, Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.cases.errors import CaseAlreadyTaken, CaseError, CaseNotAllowed, CaseTransitionError
 from gridgov.cases.models import (
@@ -77,18 +78,18 @@ EDITABLE_FIELDS = frozenset(
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
+def _actor(user: Actor) -> Account:
+    return account_of(user)
 
 
-def in_scope(user, case: Case) -> bool:
+def in_scope(user: Actor, case: Case) -> bool:
     """Whether the user handles cases over the case's grid (None user: the system)."""
     if user is None:
         return True
     return policy.allows(user, policy.HANDLE_CASES, case.grid_code)
 
 
-def _require_staff(case: Case, user) -> None:
+def _require_staff(case: Case, user: Actor) -> None:
     if not in_scope(user, case):
         raise CaseNotAllowed(
             _("%(user)s may not handle case %(number)s: it lies outside their grids.")
@@ -143,7 +144,7 @@ def _load(case: Case) -> Case:
 def _record(
     case: Case,
     *,
-    acting_user,
+    acting_user: Actor,
     action: str,
     from_status: str,
     before: dict | None,
@@ -188,7 +189,7 @@ def _next_number(now: dt.datetime) -> str:
 @transaction.atomic
 def case_create(
     *,
-    acting_user,
+    acting_user: Actor,
     category: CaseCategory,
     channel: str,
     title: str,
@@ -198,7 +199,7 @@ def case_create(
     requester_phone: str = "",
     address: str = "",
     requester: Resident | None = None,
-    requester_user=None,
+    requester_user: Account = None,
     at: dt.datetime | None = None,
 ) -> Case:
     """Register a case and place its point in community, compound and building. A point in
@@ -263,7 +264,7 @@ def case_create(
 
 
 @transaction.atomic
-def case_update(*, case: Case, acting_user, **changes: Any) -> Case:
+def case_update(*, case: Case, acting_user: Actor, **changes: Any) -> Case:
     """Edit a case's descriptive details (not its state, place or people working on it)."""
     bad = set(changes) - EDITABLE_FIELDS
     if bad:
@@ -294,7 +295,7 @@ def case_update(*, case: Case, acting_user, **changes: Any) -> Case:
 
 
 @transaction.atomic
-def case_respond(*, case: Case, acting_user, note: str) -> Case:
+def case_respond(*, case: Case, acting_user: Actor, note: str) -> Case:
     """Answer the resident (a consultation's answer, an acknowledgement): the first answer
     of a round sets first_response_at; later ones are kept as history."""
     case = _load(case)
@@ -320,7 +321,7 @@ def case_respond(*, case: Case, acting_user, note: str) -> Case:
 
 
 @transaction.atomic
-def case_dispatch(*, case: Case, member: Member, acting_user, note: str = "") -> Case:
+def case_dispatch(*, case: Case, member: Member, acting_user: Actor, note: str = "") -> Case:
     """下单: hand a new case to a member of its community (or re-dispatch it to another)."""
     case = _load(case)
     _require_staff(case, acting_user)
@@ -349,7 +350,7 @@ def case_dispatch(*, case: Case, member: Member, acting_user, note: str = "") ->
 
 
 @transaction.atomic
-def case_take(*, case: Case, member: Member, acting_user, note: str = "") -> Case:
+def case_take(*, case: Case, member: Member, acting_user: Actor, note: str = "") -> Case:
     """接单: one member takes the case. A conditional UPDATE (… WHERE taken_by IS NULL AND
     status = <as read>) decides among concurrent takers: exactly one row changes; everyone
     else gets CaseAlreadyTaken naming the winner."""
@@ -413,7 +414,7 @@ def case_take(*, case: Case, member: Member, acting_user, note: str = "") -> Cas
 
 
 @transaction.atomic
-def case_start(*, case: Case, acting_user, note: str = "") -> Case:
+def case_start(*, case: Case, acting_user: Actor, note: str = "") -> Case:
     """The member who took the case starts work on it."""
     case = _load(case)
     _require_staff(case, acting_user)
@@ -435,7 +436,7 @@ def case_start(*, case: Case, acting_user, note: str = "") -> Case:
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, acting_user, note: str) -> Case:
+def case_resolve(*, case: Case, acting_user: Actor, note: str) -> Case:
     """Fixed / answered: only a case a member holds, with a note saying what was done."""
     case = _load(case)
     _require_staff(case, acting_user)
@@ -461,7 +462,7 @@ def case_resolve(*, case: Case, acting_user, note: str) -> Case:
 
 @transaction.atomic
 def case_close(
-    *, case: Case, acting_user, reason: str, note: str = "", duplicate_of: Case | None = None
+    *, case: Case, acting_user: Actor, reason: str, note: str = "", duplicate_of: Case | None = None
 ) -> Case:
     """Close an open case without a fix, for a reason. Closed never reads as resolved."""
     case = _load(case)
@@ -505,7 +506,7 @@ def case_close(
 
 
 @transaction.atomic
-def case_escalate(*, case: Case, acting_user, note: str) -> Case:
+def case_escalate(*, case: Case, acting_user: Actor, note: str) -> Case:
     """吹哨报到: the community blows the whistle; the street office and departments report.
     The case stays open and keeps its state; it is flagged for the street office."""
     case = _load(case)
@@ -542,7 +543,7 @@ def case_escalate(*, case: Case, acting_user, note: str) -> Case:
 
 
 @transaction.atomic
-def case_feedback(*, case: Case, acting_user, satisfaction: int, text: str = "") -> Case:
+def case_feedback(*, case: Case, acting_user: Actor, satisfaction: int, text: str = "") -> Case:
     """The requester says how it went (1-5), after the case is resolved or closed."""
     case = _load(case)
     if (
@@ -581,7 +582,7 @@ def case_feedback(*, case: Case, acting_user, satisfaction: int, text: str = "")
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, acting_user, reason: str) -> Case:
+def case_reopen(*, case: Case, acting_user: Actor, reason: str) -> Case:
     """Not fixed after all: back to new for another round, by the requester or staff. The
     round's timestamps and holders are cleared (the events keep them)."""
     case = _load(case)

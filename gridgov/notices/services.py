@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from gridgov.accounts.actors import Account, Actor
 from gridgov.accounts.models import Assignment, StaffRole
 from gridgov.notices.delivery import notices_send
 from gridgov.notices.models import Notice
@@ -40,7 +41,7 @@ def notify(
     params: dict,
     url: str = "",
     key: str = "",
-    exclude=None,
+    exclude: Actor = None,
     sms: bool = False,
 ) -> list[Notice]:
     """Leave a notice for each user (once per ``key`` when given); ``exclude`` (the user who
@@ -75,5 +76,5 @@ def notice_read(*, notice: Notice) -> Notice:
     return notice
 
 
-def notices_read_all(*, user) -> int:
+def notices_read_all(*, user: Account) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

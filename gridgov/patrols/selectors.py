@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from geodata.tracks import buffer_bbox_m, within_distance
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.grids.models import Grid, Level
 from gridgov.patrols.models import INTERVAL_DAYS, Finding, Patrol, PatrolRoute
 from gridgov.people.models import Member
@@ -81,14 +82,15 @@ def route_rows(
 
 def route_row(route: PatrolRoute, today: dt.date) -> dict[str, Any]:
     """A route annotated with ``last_patrolled`` as plain data."""
-    since = days_since(route.last_patrolled, today)
+    last: dt.date | None = route.last_patrolled  # type: ignore[attr-defined]  # with_last_patrol's annotation
+    since = days_since(last, today)
     return {
         "id": route.pk,
         "name": route.name,
         "grid": route.grid.code,
         "schedule": route.schedule,
         "interval_days": route.interval_days,
-        "last_patrolled": route.last_patrolled.isoformat() if route.last_patrolled else None,
+        "last_patrolled": last.isoformat() if last else None,
         "days_since": since,
         "overdue": since is None or since > route.interval_days,
         "geometry": route.route,
@@ -178,28 +180,28 @@ def covered_buildings(
 # --- scoped readers for the patrol pages --------------------------------------------------
 
 
-def patrol_prefixes(user) -> list[str] | None:
+def patrol_prefixes(user: Actor) -> list[str] | None:
     """Grid code prefixes whose routes the user sees and records (None: all; []: none)."""
     return policy.prefixes(user, policy.RECORD_PATROLS)
 
 
-def routes_visible_to(user) -> QuerySet[PatrolRoute]:
+def routes_visible_to(user: Actor) -> QuerySet[PatrolRoute]:
     """Routes whose grid lies in the user's patrol scope."""
     return PatrolRoute.objects.filter(policy.scope_q(patrol_prefixes(user), "grid__code"))
 
 
-def patrols_visible_to(user) -> QuerySet[Patrol]:
+def patrols_visible_to(user: Actor) -> QuerySet[Patrol]:
     return Patrol.objects.filter(policy.scope_q(patrol_prefixes(user), "route__grid__code"))
 
 
-def findings_visible_to(user) -> QuerySet[Finding]:
+def findings_visible_to(user: Actor) -> QuerySet[Finding]:
     return Finding.objects.filter(
         policy.scoped(user, policy.RECORD_PATROLS, "patrol__route__grid__code")
     )
 
 
 def my_route_rows(
-    user, *, today: dt.date | None = None, include_inactive: bool = False
+    user: Actor, *, today: dt.date | None = None, include_inactive: bool = False
 ) -> list[dict[str, Any]]:
     """The user's routes (patrol scope) with days since the last patrol and whether they are
     overdue: overdue first (never walked, then the longest unwalked), then by grid and name.
@@ -225,7 +227,7 @@ def my_route_rows(
     return rows
 
 
-def patrol_member_choices(user, route: PatrolRoute) -> QuerySet[Member]:
+def patrol_member_choices(user: Actor, route: PatrolRoute) -> QuerySet[Member]:
     """Who may be named as having walked a route: the route's team, and the members living in
     the user's patrol scope. The team first, then by name."""
     team = route.team.values("pk")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, Point
@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.geometry.base import BaseGeometry
 
 from geodata.tracks import (
     MAX_GPX_BYTES,
@@ -24,6 +25,7 @@ from geodata.tracks import (
     parse_gpx,
     track_stray,
 )
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.cases.models import Case, CaseCategory, Channel
 from gridgov.cases.services import case_create
@@ -44,7 +46,7 @@ FINDING_FAR_M = 500.0
 _UNSET: Any = object()
 
 
-def _shape(geom: GEOSGeometry):
+def _shape(geom: GEOSGeometry) -> BaseGeometry:
     return shapely.from_wkb(bytes(geom.wkb))
 
 
@@ -123,7 +125,7 @@ def _route_snapshot(route: PatrolRoute) -> dict[str, Any]:
 @transaction.atomic
 def route_create(
     *,
-    acting_user,
+    acting_user: Actor,
     grid: Grid,
     name: str,
     line: GEOSGeometry,
@@ -148,7 +150,7 @@ def route_create(
 def route_update(
     *,
     route: PatrolRoute,
-    acting_user,
+    acting_user: Actor,
     grid: Grid = _UNSET,
     name: str = _UNSET,
     line: GEOSGeometry = _UNSET,
@@ -230,7 +232,7 @@ def _finding_build(
     if not isinstance(point, Point):
         raise ValidationError({"point": _("A finding's location must be a point.")})
     if point.srid not in (None, 4326):
-        point = point.transform(4326, clone=True)
+        point = cast(Point, point.transform(4326, clone=True))  # a clone keeps its class
     point.srid = 4326
     if not _in_range(point):
         raise ValidationError(
@@ -295,7 +297,7 @@ def patrol_record(
     route: PatrolRoute,
     walked_on: dt.date,
     members: Iterable,
-    acting_user,
+    acting_user: Actor,
     gpx: bytes | str | IO | None = None,
     notes: str = "",
     findings: Iterable[Mapping[str, Any]] = (),
@@ -338,10 +340,13 @@ def patrol_record(
         started_at=started_at,
         ended_at=ended_at,
         notes=notes,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=account_of(acting_user),
     )
     if track is not None:
-        patrol.track = GEOSGeometry(memoryview(shapely.to_wkb(track.lines)), srid=4326)
+        # GEOSGeometry takes the class its WKB names: the track's MultiLineString
+        patrol.track = cast(
+            MultiLineString, GEOSGeometry(memoryview(shapely.to_wkb(track.lines)), srid=4326)
+        )
         patrol.track_length_m = length_m(track.lines)
     patrol.full_clean(exclude=["members"], validate_constraints=True)
     patrol.save()
@@ -358,7 +363,7 @@ def patrol_record(
 
 @transaction.atomic
 def finding_add(
-    *, patrol: Patrol, point: GEOSGeometry, kind: str, acting_user, note: str = ""
+    *, patrol: Patrol, point: GEOSGeometry, kind: str, acting_user: Actor, note: str = ""
 ) -> Finding:
     """Add a finding to a recorded patrol (within FINDING_FAR_M of its route)."""
     finding = _finding_build(patrol=patrol, route=patrol.route, point=point, kind=kind, note=note)
@@ -369,7 +374,7 @@ def finding_add(
 
 @transaction.atomic
 def finding_open_case(
-    *, finding: Finding, acting_user, open_case: Callable[[Finding], str]
+    *, finding: Finding, acting_user: Actor, open_case: Callable[[Finding], str]
 ) -> Finding:
     """Open a resident's request (a case) for a finding, once.
 
@@ -384,7 +389,8 @@ def finding_open_case(
         )
     before = snapshot(finding)
     number = str(open_case(finding) or "").strip()
-    if not number or len(number) > Finding._meta.get_field("opened_case_number").max_length:
+    most = cast(int, Finding._meta.get_field("opened_case_number").max_length)  # a CharField's
+    if not number or len(number) > most:
         raise ValidationError(
             _("Opening the case returned no usable case number (%(number)r).") % {"number": number}
         )
@@ -401,13 +407,13 @@ def finding_open_case(
 
 
 @transaction.atomic
-def case_from_finding(*, finding: Finding, category: CaseCategory, acting_user) -> Case:
+def case_from_finding(*, finding: Finding, category: CaseCategory, acting_user: Actor) -> Case:
     """A patrol finding opens a resident-style request at its point (channel: patrol), once;
     the finding keeps the case number. The patrol's recorder stands as the requester.
     Patrols sit above cases: they call the cases' service; cases never import patrols."""
     created: list[Case] = []
 
-    def open_case(f) -> str:
+    def open_case(f: Finding) -> str:
         route = f.patrol.route
         case = case_create(
             acting_user=acting_user,

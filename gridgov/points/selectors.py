@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member, MemberKind
 from gridgov.points.models import LedgerEntry, MallItem, Redemption, RedemptionStatus
@@ -82,7 +83,7 @@ def yearly_progress(member: Member, year: int | None = None) -> Progress:
 # --- star ratings (星级志愿者) ----------------------------------------------------------
 
 
-def _bad(value, why: str) -> ImproperlyConfigured:
+def _bad(value: object, why: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(
         f"GRIDGOV_STAR_THRESHOLDS: {value!r} {why}; expected entries 'stars:hours' with "
         f"stars a whole number from 1 and hours cumulative, e.g. '1:20,2:100,3:300'"
@@ -200,15 +201,15 @@ def mall_items_for(member: Member | None) -> QuerySet[MallItem]:
 # --- staff ----------------------------------------------------------------------------
 
 
-def keeper_prefixes(user) -> list[str] | None:
+def keeper_prefixes(user: Actor) -> list[str] | None:
     return policy.prefixes(user, policy.KEEP_POINTS)
 
 
-def reader_prefixes(user) -> list[str] | None:
+def reader_prefixes(user: Actor) -> list[str] | None:
     return policy.prefixes(user, policy.READ_HOURS)
 
 
-def may_keep_points(user, member: Member) -> bool:
+def may_keep_points(user: Actor, member: Member) -> bool:
     """Whether a user may record adjustments, hand over and cancel for this member (None:
     the system)."""
     if user is None:
@@ -216,7 +217,7 @@ def may_keep_points(user, member: Member) -> bool:
     return policy.allows(user, policy.KEEP_POINTS, member.grid_code)
 
 
-def may_manage_item(user, item_community: Grid | None) -> bool:
+def may_manage_item(user: Actor, item_community: Grid | None) -> bool:
     """Items of one community: its keepers; items for everyone: keepers of every grid."""
     if user is None:
         return True
@@ -226,16 +227,16 @@ def may_manage_item(user, item_community: Grid | None) -> bool:
     return policy.covers(prefixes, item_community.code)
 
 
-def members_kept_by(user) -> QuerySet[Member]:
+def members_kept_by(user: Actor) -> QuerySet[Member]:
     return Member.objects.filter(policy.scope_q(keeper_prefixes(user)))
 
 
-def members_read_by(user) -> QuerySet[Member]:
+def members_read_by(user: Actor) -> QuerySet[Member]:
     return Member.objects.filter(policy.scope_q(reader_prefixes(user)))
 
 
 def redemptions_kept_by(
-    user, *, status: str | None = RedemptionStatus.REDEEMED
+    user: Actor, *, status: str | None = RedemptionStatus.REDEEMED
 ) -> QuerySet[Redemption]:
     """Redemptions of members in the user's grids (to hand over, by default), oldest first."""
     rows = Redemption.objects.filter(policy.scope_q(keeper_prefixes(user), "member__grid_code"))
@@ -244,14 +245,14 @@ def redemptions_kept_by(
     return rows.select_related("member", "item", "member__community").order_by("created_at", "id")
 
 
-def mall_items_kept_by(user) -> QuerySet[MallItem]:
+def mall_items_kept_by(user: Actor) -> QuerySet[MallItem]:
     prefixes = keeper_prefixes(user)
     if prefixes is None:
         return MallItem.objects.all()
     return MallItem.objects.filter(policy.scope_q(prefixes, "community__code"))
 
 
-def grids_for_hours(user) -> QuerySet[Grid]:
+def grids_for_hours(user: Actor) -> QuerySet[Grid]:
     """Communities and compounds a reader may list members of."""
     return Grid.objects.filter(
         policy.scope_q(reader_prefixes(user), "code"), level__in=[Level.COMMUNITY, Level.COMPOUND]
@@ -259,7 +260,7 @@ def grids_for_hours(user) -> QuerySet[Grid]:
 
 
 def members_with_hours(
-    user,
+    user: Actor,
     *,
     prefix: str = "",
     year: int | None = None,
@@ -274,7 +275,7 @@ def members_with_hours(
         rows = rows.filter(grid_code__startswith=prefix)
     if kind:
         rows = rows.filter(kind=kind)
-    decimal = DecimalField(max_digits=9, decimal_places=2)
+    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=9, decimal_places=2)
     in_year = (
         LedgerEntry.objects.filter(member=OuterRef("pk"), occurred_on__year=year)
         .order_by()

@@ -16,13 +16,17 @@ writes an audit row that says who did it, when, and why — without the erased v
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import GridRole
@@ -62,7 +66,7 @@ def _copy(row: models.Model) -> dict[str, Any]:
     return {k: v for k, v in snapshot(row).items() if k not in SECRET_COLUMNS}
 
 
-def person_trace(person: models.Model) -> Trace:
+def person_trace(person: Resident | Member) -> Trace:
     """Every row held about a resident or member: what erasure changes, and what their copy
     holds (one walk, tracing.trace, for both). A member's names include their login's."""
     names = [person.name]
@@ -72,6 +76,10 @@ def person_trace(person: models.Model) -> Trace:
     found = trace(person=person, phone=person.phone, names=tuple(names))
     take_outbox(found, emails=[user.email] if user is not None else [])
     return found
+
+
+def _content_type(pk: int | None) -> ContentType | None:
+    return ContentType.objects.get_for_id(pk) if pk else None
 
 
 def _pointer_copy(row: models.Model) -> dict[str, Any]:
@@ -84,13 +92,14 @@ def _pointer_copy(row: models.Model) -> dict[str, Any]:
             "action": row.action,
             "object": f"{row.object_type}:{row.object_id}",
         }
+    log = cast(LogEntry, row)  # the other pointer model (tracing.pointer_models)
     return {
-        "at": row.action_time.isoformat(),
-        "actor": str(row.user or ""),
+        "at": log.action_time.isoformat(),
+        "actor": str(log.user or ""),
         "action": "admin."
-        + {1: "add", 2: "change", 3: "delete"}.get(row.action_flag, str(row.action_flag)),
-        "object": f"{row.content_type.app_label}.{row.content_type.model}:{row.object_id}"
-        if row.content_type_id
+        + {1: "add", 2: "change", 3: "delete"}.get(log.action_flag, str(log.action_flag)),
+        "object": f"{ct.app_label}.{ct.model}:{log.object_id}"
+        if (ct := _content_type(log.content_type_id))
         else "",
     }
 
@@ -143,11 +152,13 @@ def personal_data(
 
 @transaction.atomic
 def person_export(
-    *, acting_user, resident: Resident | None = None, member: Member | None = None
+    *, acting_user: Actor, resident: Resident | None = None, member: Member | None = None
 ) -> dict[str, Any]:
     """The person's copy of their data; the export itself is logged."""
     data = personal_data(resident=resident, member=member)
-    audit_record(actor=acting_user, action="privacy.export", obj=resident or member)
+    person = resident or member
+    assert person is not None  # personal_data refuses a call naming nobody
+    audit_record(actor=acting_user, action="privacy.export", obj=person)
     return data
 
 
@@ -165,7 +176,7 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _counts(keys) -> dict[str, int]:
+def _counts(keys: Iterable[tuple[type[models.Model], Any]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for model, _pk in keys:
         out[model._meta.label_lower] = out.get(model._meta.label_lower, 0) + 1
@@ -173,7 +184,7 @@ def _counts(keys) -> dict[str, int]:
 
 
 @transaction.atomic
-def resident_erase(*, resident: Resident, acting_user, reason: str) -> dict[str, Any]:
+def resident_erase(*, resident: Resident, acting_user: Actor, reason: str) -> dict[str, Any]:
     """Erase a resident: their name and phone wherever they lie (cases they raised keep the
     work done, with the requester shown as [erased]), then the record itself (and their
     vulnerability records). All or nothing."""
@@ -202,7 +213,7 @@ def resident_erase(*, resident: Resident, acting_user, reason: str) -> dict[str,
 
 
 @transaction.atomic
-def member_erase(*, member: Member, acting_user, reason: str) -> dict[str, Any]:
+def member_erase(*, member: Member, acting_user: Actor, reason: str) -> dict[str, Any]:
     """Anonymise a member in place and disable their login; their name and phone are
     replaced wherever they lie; their work stays on record."""
     reason = _require_reason(reason)
@@ -296,10 +307,12 @@ def _phone_digits(phone: str) -> str:
     return digits
 
 
-def _phone_audit(*, acting_user, action: str, digits: str, after=None) -> AuditEntry:
+def _phone_audit(
+    *, acting_user: Actor, action: str, digits: str, after: dict[str, Any] | None = None
+) -> AuditEntry:
     """The audit row of a look at or an erasure of a number; it names the number masked."""
     return AuditEntry.objects.create(
-        actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        actor=account_of(acting_user),
         action=action,
         object_type="privacy.phone",
         object_id="",
@@ -309,7 +322,7 @@ def _phone_audit(*, acting_user, action: str, digits: str, after=None) -> AuditE
 
 
 @transaction.atomic
-def phone_export(*, acting_user, phone: str) -> dict[str, Any]:
+def phone_export(*, acting_user: Actor, phone: str) -> dict[str, Any]:
     """Everything held about someone known only by a phone number: every row erasure by the
     number would touch (the same walk): the rows carrying it, the rows referring to those,
     and the changes recorded to them."""
@@ -333,7 +346,7 @@ def phone_export(*, acting_user, phone: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def phone_erase(*, phone: str, acting_user, reason: str) -> dict[str, Any]:
+def phone_erase(*, phone: str, acting_user: Actor, reason: str) -> dict[str, Any]:
     """Erase someone known only by a phone number: the number in every table, and the name
     given beside it (a case's requester_name) in those rows and the rows linked to them. A
     number that is a resident's or member's is erased with that person, not here."""

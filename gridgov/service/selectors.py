@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.grids.models import Level
 from gridgov.people.models import Member
 from gridgov.people.selectors import member_for
@@ -38,20 +39,20 @@ def activities() -> QuerySet[Activity]:
     return Activity.objects.select_related("category", "organiser_grid", "community", "compound")
 
 
-def my_grid_prefixes(user) -> list[str] | None:
+def my_grid_prefixes(user: Actor) -> list[str] | None:
     """ "My grid" for the list filter: the member's home community, and the staff's scopes."""
     prefixes = policy.prefixes(user, policy.ANY_ROLE)
     if prefixes is None:
         return None
     member = member_for(user)
-    if member is not None and member.community_id:
+    if member is not None and member.community is not None:
         prefixes = [*prefixes, member.community.code]
     return prefixes
 
 
 def activity_list(
     *,
-    user,
+    user: Actor,
     when: str = "upcoming",
     mine: bool = False,
     category: str = "",
@@ -110,7 +111,7 @@ def my_self_services(member: Member | None) -> QuerySet[SelfService]:
     return SelfService.objects.filter(member=member).select_related("category")
 
 
-def self_services_to_review(user) -> QuerySet[SelfService]:
+def self_services_to_review(user: Actor) -> QuerySet[SelfService]:
     """Submitted self-organised service in the user's community scope, oldest first."""
     return (
         SelfService.objects.filter(status=SelfServiceStatus.SUBMITTED)
@@ -120,7 +121,7 @@ def self_services_to_review(user) -> QuerySet[SelfService]:
     )
 
 
-def self_services_visible_to(user) -> QuerySet[SelfService]:
+def self_services_visible_to(user: Actor) -> QuerySet[SelfService]:
     """What a user may open: their own, and any in scopes where they read personal data."""
     qs = SelfService.objects.select_related("member", "category")
     prefixes = policy.prefixes(user, policy.READ_RESIDENTS)
@@ -193,9 +194,12 @@ def hours_per_grid(
     ``start`` to ``end``. ``by="place"``: where the service happened (the activity's or
     the self-organised service's place); ``by="member"``: where the members live. Hours
     outside any grid of that level are left out. ``prefix`` narrows to grid codes."""
-    field = {Level.COMMUNITY: "community", Level.COMPOUND: "compound", Level.BUILDING: "building"}[
-        level
-    ]
+    fields: dict[int, str] = {
+        Level.COMMUNITY: "community",
+        Level.COMPOUND: "compound",
+        Level.BUILDING: "building",
+    }
+    field = fields[level]
     paths = (
         {"signup": f"activity__{field}__code", "self": f"{field}__code"}
         if by == "place"

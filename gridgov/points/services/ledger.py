@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.people.models import Member
 from gridgov.points.errors import PointsNotAllowed
@@ -36,7 +37,7 @@ def ledger_earn(
     reason: str,
     source: str,
     occurred_on: dt.date,
-    acting_user,
+    acting_user: Actor,
     points: int | None = None,
 ) -> LedgerEntry:
     """Credit confirmed volunteer hours (and their points) once per source."""
@@ -53,7 +54,7 @@ def ledger_earn(
         reason=reason,
         source=source,
         occurred_on=occurred_on,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=_user(acting_user),
     )
     audit_record(actor=acting_user, action="ledger_earn", obj=entry, after=snapshot(entry))
     return entry
@@ -64,7 +65,7 @@ def _h(hours: Decimal) -> str:
     return format(Decimal(hours).quantize(Decimal("0.01")).normalize(), "f")
 
 
-def _decimal_hours(value) -> Decimal:
+def _decimal_hours(value: object) -> Decimal:
     try:
         hours = Decimal(str(value).strip() or "0")
     except InvalidOperation:
@@ -80,7 +81,7 @@ def _decimal_hours(value) -> Decimal:
     return hours
 
 
-def _whole_points(value) -> int:
+def _whole_points(value: object) -> int:
     try:
         points = int(str(value).strip() or "0")
     except ValueError:
@@ -94,7 +95,13 @@ def _whole_points(value) -> int:
 
 @transaction.atomic
 def ledger_adjust(
-    *, member: Member, hours, points, reason: str, acting_user, occurred_on: dt.date | None = None
+    *,
+    member: Member,
+    hours: Decimal | int | float | str,
+    points: int | str,
+    reason: str,
+    acting_user: Actor,
+    occurred_on: dt.date | None = None,
 ) -> LedgerEntry:
     """A correction: a new ``adjust`` entry (hours and/or points, either sign) with the reason
     why. It may not take the member's points below zero, nor their hours in the year of

@@ -3,21 +3,25 @@ member → item → redemption (see the package's docstring)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import connection
 from django.db.models import F
 
+from gridgov.accounts.actors import Account, Actor, account_of
 from gridgov.people.models import Member
 from gridgov.points.models import LedgerEntry, MallItem, Redemption
 
-REASON_MAX = LedgerEntry._meta.get_field("reason").max_length
+REASON_MAX = cast(int, LedgerEntry._meta.get_field("reason").max_length)  # a CharField's: set
 
 
-def _user(acting_user):
-    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+def _user(acting_user: Actor) -> Account:
+    return account_of(acting_user)
 
 
-def _is_self(acting_user, member: Member) -> bool:
-    return getattr(acting_user, "is_authenticated", False) and member.user_id == acting_user.pk
+def _is_self(acting_user: Actor, member: Member) -> bool:
+    account = account_of(acting_user)
+    return account is not None and member.user_id == account.pk
 
 
 def _lock_member(member: Member) -> Member:

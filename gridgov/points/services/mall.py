@@ -3,12 +3,15 @@ hand over, cancel with a refund)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid
 from gridgov.people.models import Member
@@ -36,7 +39,7 @@ from gridgov.points.services.locks import (
 ITEM_FIELDS = frozenset({"name", "description", "points_cost", "active", "community"})
 
 
-def _require_item_keeper(acting_user, community: Grid | None) -> None:
+def _require_item_keeper(acting_user: Actor, community: Grid | None) -> None:
     if not may_manage_item(acting_user, community):
         if community is None:
             raise PointsNotAllowed(
@@ -54,7 +57,7 @@ def _require_item_keeper(acting_user, community: Grid | None) -> None:
 @transaction.atomic
 def mall_item_create(
     *,
-    acting_user,
+    acting_user: Actor,
     name: str,
     points_cost: int,
     stock: int,
@@ -79,7 +82,7 @@ def mall_item_create(
 
 
 @transaction.atomic
-def mall_item_update(*, item: MallItem, acting_user, **changes) -> MallItem:
+def mall_item_update(*, item: MallItem, acting_user: Actor, **changes: Any) -> MallItem:
     """Change an item's description, price, availability or community. Stock changes only
     through ``mall_item_restock`` (a delta), so a form read earlier never overwrites the
     count that concurrent redemptions are taking down."""
@@ -104,7 +107,7 @@ def mall_item_update(*, item: MallItem, acting_user, **changes) -> MallItem:
 
 
 @transaction.atomic
-def mall_item_restock(*, item: MallItem, add: int, acting_user) -> MallItem:
+def mall_item_restock(*, item: MallItem, add: int, acting_user: Actor) -> MallItem:
     """Add to (or, negative, take from) an item's stock, never below zero."""
     try:
         add = int(add)
@@ -141,12 +144,12 @@ def _check_offered(item: MallItem, member: Member) -> None:
     if item.community_id is not None and item.community_id != member.community_id:
         raise ItemUnavailable(
             _("“%(item)s” is offered only to members of %(community)s.")
-            % {"item": item.name, "community": item.community.name}
+            % {"item": item.name, "community": cast(Grid, item.community).name}
         )
 
 
 @transaction.atomic
-def redemption_create(*, member: Member, item: MallItem, acting_user) -> Redemption:
+def redemption_create(*, member: Member, item: MallItem, acting_user: Actor) -> Redemption:
     """积分兑换: spend the item's price from the member's points and take one from stock.
 
     Never overdraws the member's points or the item's stock, however many requests arrive at
@@ -219,7 +222,7 @@ def _refuse_state(redemption: Redemption, step: str) -> None:
 
 
 @transaction.atomic
-def redemption_hand_over(*, redemption: Redemption, acting_user) -> Redemption:
+def redemption_hand_over(*, redemption: Redemption, acting_user: Actor) -> Redemption:
     """The community office gave the member the item."""
     if not may_keep_points(acting_user, redemption.member):
         raise PointsNotAllowed(
@@ -245,7 +248,7 @@ def redemption_hand_over(*, redemption: Redemption, acting_user) -> Redemption:
 
 
 @transaction.atomic
-def redemption_cancel(*, redemption: Redemption, reason: str, acting_user) -> Redemption:
+def redemption_cancel(*, redemption: Redemption, reason: str, acting_user: Actor) -> Redemption:
     """Cancel a redemption not yet handed over: its points come back in a new ledger entry
     and the item goes back in stock. The member may cancel their own; keepers theirs."""
     member = redemption.member

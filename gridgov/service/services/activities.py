@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.placement import apply_placement, locate_one
@@ -49,7 +50,9 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
-def _place_errors(location: Point | None, grid: Grid | None, errors: dict, target) -> None:
+def _place_errors(
+    location: Point | None, grid: Grid | None, errors: dict, target: Activity
+) -> None:
     """Locate the place into its grids (on ``target``); it must lie inside ``grid``."""
     if location is None:
         errors["location"] = _("Choose the place of the activity.")
@@ -65,11 +68,12 @@ def _place_errors(location: Point | None, grid: Grid | None, errors: dict, targe
     apply_placement(target, placement)
     if grid is None:
         return
-    level_ids = {
+    by_level: dict[int, Any] = {
         Level.COMMUNITY: placement.community,
         Level.COMPOUND: placement.compound,
         Level.BUILDING: placement.building,
-    }[grid.level]
+    }
+    level_ids = by_level[grid.level]
     if not len(level_ids) or int(level_ids[0]) != grid.pk:
         errors["location"] = _(
             "The place (%(x).6f, %(y).6f) lies outside %(grid)s, the organising grid: "
@@ -77,7 +81,9 @@ def _place_errors(location: Point | None, grid: Grid | None, errors: dict, targe
         ) % {"x": location.x, "y": location.y, "grid": f"{grid.name} ({grid.code})"}
 
 
-def _time_errors(starts_at, ends_at, errors: dict, *, now: dt.datetime) -> None:
+def _time_errors(
+    starts_at: dt.datetime | None, ends_at: dt.datetime | None, errors: dict, *, now: dt.datetime
+) -> None:
     if starts_at is None:
         errors["starts_at"] = _("Give the start time.")
     if ends_at is None:
@@ -94,6 +100,13 @@ def _time_errors(starts_at, ends_at, errors: dict, *, now: dt.datetime) -> None:
         errors["ends_at"] = _(
             "An activity lasts at most 24 hours: publish a longer one as one activity per day."
         )
+
+
+def _capacity_set(activity: Activity, capacity: Any, errors: dict, *, taken: int = 0) -> None:
+    """The activity's places, when ``capacity`` is a good number of them (else an error)."""
+    places = _capacity_error(capacity, errors, taken=taken)
+    if places is not None:
+        activity.capacity = places
 
 
 def _capacity_error(capacity: Any, errors: dict, *, taken: int = 0) -> int | None:
@@ -127,8 +140,8 @@ def _category_error(category: ServiceCategory | None, errors: dict) -> None:
 @transaction.atomic
 def activity_publish(
     *,
-    acting_user,
-    organiser_grid: Grid,
+    acting_user: Actor,
+    organiser_grid: Grid | None,
     title: str,
     category: ServiceCategory,
     location: Point | None,
@@ -170,7 +183,7 @@ def activity_publish(
     )
     _place_errors(location, organiser_grid, errors, activity)
     _time_errors(starts_at, ends_at, errors, now=now)
-    activity.capacity = _capacity_error(capacity, errors)
+    _capacity_set(activity, capacity, errors)
     if errors:
         raise ValidationError(errors)
     activity.full_clean()
@@ -182,7 +195,7 @@ def activity_publish(
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, acting_user, **changes: Any) -> Activity:
+def activity_update(*, activity: Activity, acting_user: Actor, **changes: Any) -> Activity:
     """Change an activity before it starts (title, description, category, place, times,
     places). Places can never drop below the places taken."""
     bad = set(changes) - EDITABLE_FIELDS
@@ -221,9 +234,7 @@ def activity_update(*, activity: Activity, acting_user, **changes: Any) -> Activ
     if "starts_at" in changes or "ends_at" in changes:
         _time_errors(activity.starts_at, activity.ends_at, errors, now=now)
     if "capacity" in changes:
-        activity.capacity = _capacity_error(
-            changes["capacity"], errors, taken=activity.places_taken
-        )
+        _capacity_set(activity, changes["capacity"], errors, taken=activity.places_taken)
     if errors:
         raise ValidationError(errors)
     activity.full_clean()
@@ -239,7 +250,7 @@ def activity_update(*, activity: Activity, acting_user, **changes: Any) -> Activ
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, acting_user, reason: str) -> Activity:
+def activity_cancel(*, activity: Activity, acting_user: Actor, reason: str) -> Activity:
     """Call an activity off, with a reason, before it ends and before any hours were
     recorded. Its sign-ups stay as history; nobody can sign up or check in any more."""
     activity = load_activity(activity)
@@ -308,7 +319,7 @@ def _full(activity: Activity) -> ActivityFull:
 
 
 @transaction.atomic
-def signup_create(*, activity: Activity, member: Member, acting_user) -> SignUp:
+def signup_create(*, activity: Activity, member: Member, acting_user: Actor) -> SignUp:
     """报名: take one place, if one is left, until the activity ends. The place is taken by
     a conditional UPDATE on the activity; concurrent sign-ups queue on its row and the
     ones that find it full are refused."""
@@ -355,7 +366,7 @@ def signup_create(*, activity: Activity, member: Member, acting_user) -> SignUp:
 
 
 @transaction.atomic
-def signup_cancel(*, signup: SignUp, acting_user) -> SignUp:
+def signup_cancel(*, signup: SignUp, acting_user: Actor) -> SignUp:
     """Give the place back, before the activity starts (by the member or an organiser)."""
     signup = load_signup(signup)
     activity = signup.activity

@@ -6,7 +6,7 @@ hours IS NULL), so each happens once even when two requests race."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from geodata.measure import distance_m
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.points.services import ledger_earn
 from gridgov.service.errors import CheckinRefused, ServiceError
@@ -74,7 +75,7 @@ def _refuse_checkin(signup: SignUp, now: dt.datetime) -> None:
 def _check_in(
     signup: SignUp,
     *,
-    acting_user,
+    acting_user: Actor,
     method: str,
     now: dt.datetime,
     position: Point | None = None,
@@ -105,7 +106,7 @@ def _check_in(
 
 
 @transaction.atomic
-def signup_checkin_on_site(*, signup: SignUp, location: Point, acting_user) -> SignUp:
+def signup_checkin_on_site(*, signup: SignUp, location: Point, acting_user: Actor) -> SignUp:
     """签到 on site: the member's position (WGS84) must lie within
     GRIDGOV_CHECKIN_DISTANCE_M metres of the activity's point, measured in a local
     projection in metres (geodata.measure), during the check-in window."""
@@ -124,7 +125,7 @@ def signup_checkin_on_site(*, signup: SignUp, location: Point, acting_user) -> S
                 "location, or check in with the organiser's code."
             )
         )
-    place = signup.activity.location
+    place = cast(Point, signup.activity.location)  # published activities have a place
     metres = distance_m(shapely.Point(location.x, location.y), shapely.Point(place.x, place.y))
     limit = float(settings.GRIDGOV_CHECKIN_DISTANCE_M)
     if metres > limit:
@@ -145,7 +146,7 @@ def signup_checkin_on_site(*, signup: SignUp, location: Point, acting_user) -> S
     )
 
 
-def signup_checkin_with_code(*, signup: SignUp, code: str, acting_user) -> SignUp:
+def signup_checkin_with_code(*, signup: SignUp, code: str, acting_user: Actor) -> SignUp:
     """签到 with the code the organiser announces on site, during the check-in window.
     A wrong code is counted (and audited) even though the check-in is refused; after
     MAX_CODE_FAILURES wrong codes the member must check in on site or by the organiser."""
@@ -191,7 +192,7 @@ def signup_checkin_with_code(*, signup: SignUp, code: str, acting_user) -> SignU
 
 
 @transaction.atomic
-def signup_checkin_by_organiser(*, signup: SignUp, acting_user) -> SignUp:
+def signup_checkin_by_organiser(*, signup: SignUp, acting_user: Actor) -> SignUp:
     """An organiser checks in a member who is there (no phone, no signal), during the
     check-in window."""
     signup = load_signup(signup)
@@ -209,7 +210,7 @@ def signup_checkin_by_organiser(*, signup: SignUp, acting_user) -> SignUp:
 
 
 @transaction.atomic
-def signup_confirm_hours(*, signup: SignUp, hours: Any, acting_user) -> SignUp:
+def signup_confirm_hours(*, signup: SignUp, hours: Any, acting_user: Actor) -> SignUp:
     """记录: the organiser confirms the hours of an attendee who checked in, once the
     activity has started; at most its length. Credits the ledger once (source
     ``service.signup:<id>``)."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geodata.crs import to_wgs84
+from gridgov.accounts.actors import Account, Actor, account_of
 from gridgov.people.models import Member
 from gridgov.service.access import may_organise
 from gridgov.service.errors import NotAllowed
@@ -23,9 +24,9 @@ from gridgov.service.models import Activity, SignUp
 ACCEPTED_CRS = ("wgs84", "gcj02")
 
 
-def when(moment: dt.datetime) -> str:
-    """A time as people read it on the page (local time)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def when(moment: dt.datetime | None) -> str:
+    """A time as people read it on the page (local time); "" for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
 
 
 def checkin_opens(activity: Activity) -> dt.datetime:
@@ -65,16 +66,18 @@ def point_from_input(lon: Any, lat: Any, crs: str = "wgs84") -> Point:
     return Point(x, y, srid=4326)
 
 
-def actor_of(user):
-    return user if getattr(user, "is_authenticated", False) else None
+def actor_of(user: Actor) -> Account:
+    return account_of(user)
 
 
-def require_organiser(activity: Activity, user, message: str) -> None:
+def require_organiser(activity: Activity, user: Actor, message: str) -> None:
     if user is not None and not may_organise(user, activity):
         raise NotAllowed(message % {"user": user, "title": activity.title})
 
 
-def require_member(member: Member, user, message: str, *, or_organiser_of=None) -> None:
+def require_member(
+    member: Member, user: Actor, message: str, *, or_organiser_of: Activity | None = None
+) -> None:
     """The member acts for themselves (their login), or an organiser for them."""
     if user is None or (member.user_id is not None and member.user_id == user.pk):
         return

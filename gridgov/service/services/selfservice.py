@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member
@@ -68,12 +69,12 @@ def _photo(photo: UploadedFile | None, errors: dict[str, str]) -> CleanPhoto | N
 def selfservice_submit(
     *,
     member: Member,
-    acting_user,
+    acting_user: Actor,
     description: str,
     served_on: dt.date,
     hours: Any,
     category: ServiceCategory,
-    photo,
+    photo: UploadedFile | None,
     location: Point | None = None,
     address: str = "",
 ) -> SelfService:
@@ -115,13 +116,14 @@ def selfservice_submit(
         member=member,
         description=description,
         served_on=served_on,
-        hours=value,
         category=category,
         address=address or "",
         photo_kind=clean.kind if clean else "",
         status=SelfServiceStatus.SUBMITTED,
         submitted_at=timezone.now(),
     )
+    if value is not None:
+        record.hours = value
     _place(record, location if location is not None else member.location, errors)
     if errors or clean is None:
         raise ValidationError(errors)
@@ -151,7 +153,7 @@ def _load(record: SelfService) -> SelfService:
     )
 
 
-def _review_checks(record: SelfService, acting_user) -> None:
+def _review_checks(record: SelfService, acting_user: Actor) -> None:
     if acting_user is not None:
         if not may_review(acting_user, record):
             raise NotAllowed(
@@ -174,7 +176,7 @@ def _review_checks(record: SelfService, acting_user) -> None:
         )
 
 
-def _decide(record: SelfService, acting_user, now, **fields) -> None:
+def _decide(record: SelfService, acting_user: Actor, now: dt.datetime, **fields: Any) -> None:
     done = SelfService.objects.filter(pk=record.pk, status=SelfServiceStatus.SUBMITTED).update(
         reviewed_at=now, reviewed_by=actor_of(acting_user), **fields
     )
@@ -185,7 +187,7 @@ def _decide(record: SelfService, acting_user, now, **fields) -> None:
 
 
 @transaction.atomic
-def selfservice_confirm(*, record: SelfService, acting_user) -> SelfService:
+def selfservice_confirm(*, record: SelfService, acting_user: Actor) -> SelfService:
     """社区确认: the hours count. Credits the ledger once, dated the day of the service."""
     record = _load(record)
     _review_checks(record, acting_user)
@@ -212,7 +214,7 @@ def selfservice_confirm(*, record: SelfService, acting_user) -> SelfService:
 
 
 @transaction.atomic
-def selfservice_reject(*, record: SelfService, acting_user, reason: str) -> SelfService:
+def selfservice_reject(*, record: SelfService, acting_user: Actor, reason: str) -> SelfService:
     """Not confirmed, with the reason the member sees. No hours."""
     record = _load(record)
     _review_checks(record, acting_user)
