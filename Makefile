@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: setup setup-run run lint test bench proof
+.PHONY: setup setup-run run lint lock test bench proof
 
 ## setup: install everything (Debian packages, .venv, translations), tests included
 setup:
@@ -34,14 +34,29 @@ run: setup-run
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## lint: ruff (pyproject.toml [tool.ruff]), the format check (`ruff format` applied once,
-##       `ruff format .` to fix) and the layering contracts (lint-imports,
-##       pyproject.toml [tool.importlinter]; docs/ARCHITECTURE.md draws them)
+## lint: ruff (pyproject.toml [tool.ruff]), the format check (`ruff format .` to fix), mypy
+##       with django-stubs over geodata and the apps' services and selectors
+##       ([tool.mypy]), the layering contracts (lint-imports, [tool.importlinter];
+##       docs/ARCHITECTURE.md draws them) and requirements.lock against pyproject.toml
 lint: setup
 	@set -e; \
 	.venv/bin/ruff check .; \
 	.venv/bin/ruff format --check .; \
-	.venv/bin/lint-imports --no-cache
+	GRIDGOV_SECRET_KEY="$${GRIDGOV_SECRET_KEY-mypy}" .venv/bin/mypy; \
+	.venv/bin/lint-imports --no-cache; \
+	.venv/bin/python scripts/check_lock.py
+
+## lock: regenerate requirements.lock (every package, pinned) from pyproject.toml's
+##       dependencies and its test, dev and bench extras, with uv; pins already in the lock
+##       stay unless pyproject.toml asks otherwise (UPGRADE=1: the newest allowed)
+lock:
+	@set -e; \
+	[[ -x $(PY) ]] || bash scripts/setup.sh run; \
+	$(PY) -m pip install -q "$$(sed -n 's/^ *"\(uv==[^"]*\)".*/\1/p' pyproject.toml)"; \
+	.venv/bin/uv pip compile pyproject.toml --extra test --extra dev --extra bench \
+	    --universal --python-version 3.11 --custom-compile-command "make lock" \
+	    --quiet $(if $(UPGRADE),--upgrade) -o requirements.lock; \
+	echo "requirements.lock written; \`make setup\` installs it"
 
 ## test: the whole suite on SpatiaLite and on PostGIS (ARGS="..." passes options to pytest)
 test: setup
