@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "gridgov.reports",
     "gridgov.privacy",
     "gridgov.api",
+    "gridgov.home",
     "maps",
 ]
 
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.notices.context.unread_notices",
                 "gridgov.accounts.context.access",
+                "gridgov.accounts.navigation.navigation",
             ],
         },
     },
@@ -196,7 +198,7 @@ AXES_RESET_ON_SUCCESS = True
 # the database (axes' default AxesDatabaseHandler): every worker sees them.
 AXES_CLIENT_IP_CALLABLE = "gridgov.ratelimits.limits.client_ip"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # each role's own page (gridgov/accounts/navigation.py)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- language -----------------------------------------------------------------------------

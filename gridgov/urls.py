@@ -2,8 +2,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from maps import views as map_views
-
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # APIs have no language prefix.
@@ -13,7 +11,7 @@ urlpatterns = [
 ]
 # zh-hans (the default) has no prefix; English lives under /en/.
 urlpatterns += i18n_patterns(
-    path("", map_views.home, name="home"),
+    path("", include("gridgov.home.urls")),
     path("map/", include("maps.urls")),
     path("find/", include("maps.finder")),
     path("cases/", include("gridgov.cases.urls")),

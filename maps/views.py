@@ -49,10 +49,6 @@ def tiles() -> Tiles:
     return Tiles.configured()
 
 
-def home(request):
-    return render(request, "home.html", {"counts": site_counts()})
-
-
 def street_map_page(request):
     """The whole deployment's map. Levels with more grids than the tile threshold come as
     vector tiles; the rendered map is cached under the street's ``street_fingerprint``."""

@@ -25,7 +25,7 @@ from gridgov.cases.models import CaseCategory
 Allowed = Callable[[str, str], bool]  # (role, side) -> may the role do it
 
 
-# The level of each role's scope (tests/trust/world.py ROLE_SCOPE); the member's is B1.
+# The level of each role's scope (tests/world.py ROLE_SCOPE); the member's is B1.
 LEVEL = {
     R.STREET_ADMIN: 1,
     R.COMMUNITY_SECRETARY: 1,
@@ -306,6 +306,11 @@ ENTRIES: dict[str, Entry] = {
     "open311:not-found": Entry(lambda w, s: "/open311/v2/nothing", NOBODY, sided=False),
     # --- public pages ---
     ":home": Entry(lambda w, s: en("/"), PUBLIC, sided=False, public_data=True),
+    ":landing": Entry(
+        lambda w, s: en("/start/"), SIGNED_IN, sided=False, note="a redirect to the role's page"
+    ),
+    ":menu": Entry(lambda w, s: en("/more/"), PUBLIC, sided=False, note="lists links only"),
+    ":member_home": Entry(lambda w, s: en("/me/"), SIGNED_IN, sided=False),
     "maps:street": Entry(lambda w, s: en("/map/"), PUBLIC, sided=False, public_data=True),
     "maps:grid": Entry(
         lambda w, s: en(f"/map/grid/{g('building')(w, s)}/"), cap(policy.VIEW_DASHBOARD)
