@@ -8,8 +8,9 @@
 2. **Re-encode**: decoded once (a large JPEG at a reduced scale), scaled so that its long edge
    is at most ``GRIDGOV_PHOTO_MAX_EDGE``, turned as its EXIF orientation says, its colours
    converted to sRGB when it carries an ICC profile, and written afresh from the pixels alone
-   as JPEG (``GRIDGOV_PHOTO_JPEG_QUALITY``) or, when it has transparency, PNG: no EXIF (no GPS
-   position, camera or time), no XMP, no ICC profile, no comments or text chunks.
+   as JPEG (``GRIDGOV_PHOTO_JPEG_QUALITY``), or as PNG when it came as PNG (a screenshot
+   stays sharp) or has transparency: no EXIF (no GPS position, camera or time), no XMP, no
+   ICC profile, no comments or text chunks.
 3. **Store** under ``<folder>/<year>/<month>/<32 random hex digits>.jpg|png`` in the default
    storage (MEDIA_ROOT), which nothing serves directly (serving.py).
 
@@ -230,9 +231,8 @@ def _pixels(image: Image.Image) -> Image.Image:
     return image.convert("RGBA" if alpha else "RGB")
 
 
-def _encode(image: Image.Image, kind: str | None) -> CleanPhoto:
-    """JPEG, or PNG when the image has transparency (``kind`` forces one)."""
-    kind = kind or ("png" if image.mode == "RGBA" else "jpeg")
+def _encode(image: Image.Image, kind: str) -> CleanPhoto:
+    """``kind``: "png", or "jpeg" (transparency flattened on white)."""
     if kind == "jpeg" and image.mode == "RGBA":  # transparency on white
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
@@ -270,7 +270,8 @@ def photo_clean(
         pixels.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=3.0)
         if turn is not None:
             pixels = pixels.transpose(turn)
-        return _encode(pixels, kind)
+        lossless = image.format == "PNG" or pixels.mode == "RGBA"
+        return _encode(pixels, kind or ("png" if lossless else "jpeg"))
     except Exception:  # noqa: BLE001 - a damaged or cut-off file
         raise _refusal(
             field,

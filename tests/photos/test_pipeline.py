@@ -82,15 +82,18 @@ def test_the_long_edge_is_capped_and_the_quality_set(settings):
     assert len(low.data) < len(high.data)
 
 
-def test_png_with_transparency_stays_png_and_without_it_becomes_jpeg():
+def test_png_stays_png_and_transparency_is_kept():
     clear = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
     clear.paste((255, 0, 0, 255), (0, 0, 20, 15))
     kept = photo_clean(upload(encoded(clear, "PNG"), "a.png"))
     assert kept.kind == "png" and opened(kept.data).mode == "RGBA"
     assert opened(kept.data).getpixel((39, 29))[3] == 0
-    opaque = photo_clean(upload(png(mode="RGBA"), "b.png"))  # an alpha channel all opaque
-    assert opaque.kind == "jpeg"
-    assert photo_clean(upload(png(), "c.png")).kind == "jpeg"
+    flat = photo_clean(upload(png(), "c.png"))  # a screenshot stays lossless
+    assert flat.kind == "png" and opened(flat.data).mode == "RGB"
+    webp = photo_clean(upload(encoded(clear, "WEBP", lossless=True), "d.webp"))
+    assert webp.kind == "png" and opened(webp.data).getpixel((39, 29))[3] == 0
+    opaque = photo_clean(upload(encoded(marked((40, 30), "RGBA"), "WEBP"), "e.webp"))
+    assert opaque.kind == "jpeg"  # an alpha channel all opaque is no transparency
 
 
 def test_webp_is_accepted_and_its_metadata_dropped():

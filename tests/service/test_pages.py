@@ -246,8 +246,9 @@ def test_self_service_submit_confirm_and_photo_access(client, people, categories
     assert response.status_code == 302 and record.member == people.wang
     photo_url = f"/en/service/self/{record.pk}/photo/"
     own = client.get(photo_url)
-    assert own.status_code == 200 and own["Content-Type"] == "image/jpeg"  # re-encoded
-    assert b"".join(own.streaming_content).startswith(b"\xff\xd8")
+    assert own.status_code == 200 and own["Content-Type"] == "image/png"
+    served = b"".join(own.streaming_content)  # re-encoded (tests/service/test_photos.py)
+    assert served.startswith(b"\x89PNG") and served != PNG
     assert own["Cache-Control"] == "private, no-store"
     mine = client.get("/en/service/self/").content.decode()
     assert "awaiting confirmation" in mine
