@@ -7,7 +7,7 @@ class MessagingConfig(AppConfig):
 
     name = "gridgov.messaging"
     label = "messaging"
-    verbose_name = _("Messages")
+    verbose_name = _("Outbox")
 
     def ready(self) -> None:
         from gridgov.messaging import checks  # noqa: F401  (registers the system checks)

@@ -20,6 +20,7 @@ is used right after the commit that queued the message; the others wait for the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import smtplib
@@ -27,7 +28,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -66,7 +67,7 @@ class Outgoing(Protocol):
     to: str
     subject: str
     body: str
-    created_at: object
+    created_at: dt.datetime
 
 
 class SmsBackend:
@@ -205,8 +206,8 @@ def sms_available() -> bool:
 class EmailSender:
     """Django's mail backend, one connection per sending pass."""
 
-    def __init__(self):
-        self._connection = None
+    def __init__(self) -> None:
+        self._connection: Any = None
 
     @property
     def cheap(self) -> bool:

@@ -12,7 +12,7 @@ from gridgov.messaging.backends import FileBackend, parse_sms_url
 
 
 @checks.register("messaging")
-def sms_url_readable(app_configs=None, **kwargs):
+def sms_url_readable(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
     try:
         parse_sms_url(getattr(settings, "GRIDGOV_SMS_URL", "none"))
     except ImproperlyConfigured as e:
@@ -21,7 +21,9 @@ def sms_url_readable(app_configs=None, **kwargs):
 
 
 @checks.register("messaging", deploy=True)
-def no_file_outbox_in_production(app_configs=None, **kwargs):
+def no_file_outbox_in_production(
+    app_configs: object = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     try:
         backend = parse_sms_url(getattr(settings, "GRIDGOV_SMS_URL", "none"))
     except ImproperlyConfigured:

@@ -26,7 +26,7 @@ class Message(models.Model):
     or failed for good."""
 
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    to = models.CharField(_("to"), max_length=254)
+    to = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     key = models.CharField(

@@ -195,7 +195,7 @@ def send_due(
     now = now or timezone.now()
     counts: Counter = Counter()
     email = EmailSender()
-    senders: dict[str, Callable[[Message], str]] = {Channel.EMAIL: email.send}
+    senders: dict[str, Callable[..., str]] = {Channel.EMAIL: email.send}
     sms = sms_backend()
     senders[Channel.SMS] = sms.send if sms is not None else _sms_off
     try:

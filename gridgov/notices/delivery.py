@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone, translation
 
+from gridgov.grids.models import ServiceStation
 from gridgov.messaging.backends import sms_available
 from gridgov.messaging.models import Channel, Message
 from gridgov.messaging.services import email_queue, sms_queue
@@ -67,7 +68,9 @@ def notices_send(notices: list[Notice], *, sms: bool = False) -> list[Message]:
     return [m for m in queued if m is not None]
 
 
-def sms_send(*, phone: str, kind: str, params: dict, url: str = "", key: str = "", ref: str = ""):
+def sms_send(
+    *, phone: str, kind: str, params: dict, url: str = "", key: str = "", ref: str = ""
+) -> Message | None:
     """Queue an SMS of a notice's words to a number (someone who may have no login: the
     member a request is dispatched to). None when SMS is off or the number is no mobile."""
     digits = normalise_phone(phone)
@@ -76,10 +79,24 @@ def sms_send(*, phone: str, kind: str, params: dict, url: str = "", key: str = "
     return sms_queue(phone=digits, text=with_link(rendered(kind, params), url), key=key, ref=ref)
 
 
-def message_sent(*, message: Message, **_payload) -> None:
+def message_sent(*, message: Message, **_payload: object) -> None:
     """A notice's e-mail left: the notice says when (its "emailed" time)."""
     if message.channel != Channel.EMAIL or not message.ref.startswith(REF):
         return
     pk = message.ref[len(REF) :]
     if pk.isdigit():
         Notice.objects.filter(pk=int(pk), emailed_at__isnull=True).update(emailed_at=timezone.now())
+
+
+def community_phone(grid_code: str) -> str:
+    """The number to call when the site cannot text (``sms_available()`` is False): the
+    phone of the service station of the community holding ``grid_code``, or ""."""
+    prefixes = [grid_code[:n] for n in range(1, len(grid_code) + 1)]
+    return (
+        ServiceStation.objects.filter(community__code__in=prefixes)
+        .exclude(phone="")
+        .order_by("name")
+        .values_list("phone", flat=True)
+        .first()
+        or ""
+    )

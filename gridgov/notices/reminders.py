@@ -1,6 +1,7 @@
-"""Reminders swept by ``manage.py send_reminders`` (run it every few minutes from cron or a
-systemd timer): deadlines about to be missed. Each reminder has a key, so a sweep that runs
-again reminds nobody twice."""
+"""Reminders, swept every 5 minutes by the scheduler (notices/scheduler.py; alone:
+``manage.py send_reminders``): deadlines about to be missed, activities tomorrow. Each
+reminder has a key, so a sweep that runs again reminds nobody twice. Deadlines already
+missed are alarmed by notices/alarms.py."""
 
 from __future__ import annotations
 

@@ -105,11 +105,15 @@ def _release(job: Job, now: dt.datetime, owner: str, error: str) -> None:
 
 
 def run_pass(
-    *, now: dt.datetime | None = None, jobs: tuple[Job, ...] = JOBS, owner: str | None = None
+    *,
+    now: dt.datetime | None = None,
+    jobs: tuple[Job, ...] | None = None,
+    owner: str | None = None,
 ) -> dict[str, object]:
-    """Run every job that is due and not held elsewhere; job name -> what it returned, or
-    the error it raised (as text). Jobs not run this pass are left out."""
+    """Run every job (of ``JOBS`` unless given) that is due and not held elsewhere; job
+    name -> what it returned, or the error it raised (as text). Jobs not run are left out."""
     owner = owner or owner_name()
+    jobs = JOBS if jobs is None else jobs
     results: dict[str, object] = {}
     for job in jobs:
         at = now or timezone.now()

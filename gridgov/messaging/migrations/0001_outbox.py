@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'e-mail')], max_length=8, verbose_name='channel')),
-                ('to', models.CharField(max_length=254, verbose_name='to')),
+                ('to', models.CharField(max_length=254, verbose_name='recipient')),
                 ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
                 ('body', models.TextField(verbose_name='text')),
                 ('key', models.CharField(blank=True, help_text='An address gets at most one message per key on a channel.', max_length=120, verbose_name='de-duplication key')),
