@@ -1,16 +1,16 @@
-"""Shared fixtures: a small real grid tree (built through the services) and scoped users."""
+"""Suite-wide settings for tests (plain HTTP, a fast password hasher, fresh rate limits) and
+the shared world's fixtures (tests/plugins/world.py: ``tree``, ``people``, ``make_user``,
+``world``) and the browser's (tests/plugins/browser.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import GEOSGeometry
 
-from gridgov.accounts.models import Assignment
-from gridgov.grids.models import Grid, Kind, Level
-from gridgov.grids.services import grid_create
+# box and wkt live in tests/factories/base.py; named here too for the modules that still
+# import them from the conftest.
+from tests.factories.base import box, wkt  # noqa: F401
+
+pytest_plugins = ["tests.plugins.world"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -63,67 +63,6 @@ def fast_password_hashing():
     fast.enable()  # sends setting_changed, which clears Django's cached hashers
     yield
     fast.disable()
-
-
-def wkt(text: str) -> GEOSGeometry:
-    """Geometry from WKT with an explicit SRID (WGS84)."""
-    return GEOSGeometry(text, srid=4326)
-
-
-def box(x0: float, y0: float, x1: float, y1: float) -> GEOSGeometry:
-    return wkt(f"POLYGON(({x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}))")
-
-
-@dataclass
-class Tree:
-    """Two communities. C1 holds compounds K1 (buildings B1 | B2 sharing the edge x=113.103,
-    and open ground north of them) and K2 (building B3); C2 holds K3 with building B4."""
-
-    c1: Grid
-    k1: Grid
-    b1: Grid
-    b2: Grid
-    k2: Grid
-    b3: Grid
-    c2: Grid
-    k3: Grid
-    b4: Grid
-
-
-@pytest.fixture
-def tree(db) -> Tree:
-    def make(level, code, name, geom, parent=None, kind=None):
-        kind = kind or {1: Kind.COMMUNITY, 2: Kind.RESIDENTIAL, 3: Kind.BUILDING}[level]
-        return grid_create(
-            acting_user=None, level=level, code=code, name=name, kind=kind, geom=geom, parent=parent
-        )
-
-    c1 = make(Level.COMMUNITY, "100001", "东湖社区", box(113.100, 23.000, 113.110, 23.010))
-    k1 = make(Level.COMPOUND, "100001001", "东湖花园", box(113.101, 23.001, 113.105, 23.009), c1)
-    b1 = make(Level.BUILDING, "100001001001", "1栋", box(113.101, 23.001, 113.103, 23.003), k1)
-    b2 = make(Level.BUILDING, "100001001002", "2栋", box(113.103, 23.001, 113.105, 23.003), k1)
-    k2 = make(Level.COMPOUND, "100001002", "西苑", box(113.105, 23.001, 113.109, 23.009), c1)
-    b3 = make(Level.BUILDING, "100001002001", "1栋", box(113.106, 23.002, 113.108, 23.004), k2)
-    c2 = make(Level.COMMUNITY, "100002", "南山社区", box(113.110, 23.000, 113.120, 23.010))
-    k3 = make(Level.COMPOUND, "100002001", "南山小区", box(113.111, 23.001, 113.119, 23.009), c2)
-    b4 = make(Level.BUILDING, "100002001001", "1栋", box(113.112, 23.002, 113.114, 23.004), k3)
-    return Tree(c1, k1, b1, b2, k2, b3, c2, k3, b4)
-
-
-@pytest.fixture
-def make_user(db):
-    """A user holding one role over one grid (or a street admin over a code prefix)."""
-
-    def make(username: str, role: str, grid: Grid | None = None, scope: str = "", **extra):
-        user = get_user_model().objects.create_user(
-            username=username, password="x-Pass-2026!", **extra
-        )
-        Assignment.objects.create(
-            user=user, role=role, grid=grid, scope_code=grid.code if grid else scope
-        )
-        return user
-
-    return make
 
 
 @pytest.fixture(autouse=True)

@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.gis.gdal import DataSource
-from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
 from gridgov.grids.models import RoleKind
 from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import ReportStatus
-from tests.cases.conftest import categories  # noqa: F401  (re-exported fixture)
 from tests.factories import MemberFactory
-
-IN_B1 = Point(113.102, 23.002, srid=4326)
-IN_B3 = Point(113.107, 23.003, srid=4326)
-IN_B4 = Point(113.113, 23.003, srid=4326)
+from tests.world import IN_B1, IN_B3, IN_B4
 
 
 @pytest.fixture

@@ -6,17 +6,18 @@ from django.contrib.gis.geos import LineString
 from gridgov.accounts.models import StaffRole
 from gridgov.cases.services import case_create
 from gridgov.patrols.services import route_create
-from tests.api.conftest import IN_B1, IN_B4, assert_error
+from tests.api.conftest import assert_error
+from tests.world import IN_B1, IN_B4
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_cases(tree, categories):
+def two_cases(tree, case_categories):
     def make(point, title):
         return case_create(
             acting_user=None,
-            category=categories["repair"],
+            category=case_categories["repair"],
             channel="phone",
             title=title,
             requester_name="陈阿姨",

@@ -13,7 +13,8 @@ from gridgov.api.models import ApiKey, ApiKeyUse
 from gridgov.api.services import api_key_issue, api_key_revoke
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_create
-from tests.api.conftest import IN_B1, IN_B4, assert_error
+from tests.api.conftest import assert_error
+from tests.world import IN_B1, IN_B4
 
 pytestmark = pytest.mark.django_db
 O311 = "/open311/v2/"
@@ -35,11 +36,11 @@ def issue(**fields) -> tuple[ApiKey, str]:
 
 
 @pytest.fixture
-def cases(tree, categories):
+def cases(tree, case_categories):
     """One case in community 100001 (B1), one in 100002 (B4)."""
     make = lambda point, title: case_create(  # noqa: E731
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title=title,
         requester_name="陈阿姨",
@@ -168,7 +169,7 @@ def test_a_key_is_not_an_account(api, tree):
     assert api.get("/api/v1/residents/", HTTP_X_API_KEY=raw).status_code == 403
 
 
-def test_a_read_only_key_cannot_post_a_request(api, tree, categories):
+def test_a_read_only_key_cannot_post_a_request(api, tree, case_categories):
     _key, raw = issue(can_read=True)
     r = api.post(
         O311 + "requests.json",
@@ -180,7 +181,7 @@ def test_a_read_only_key_cannot_post_a_request(api, tree, categories):
 
 
 @pytest.mark.parametrize("how", ["body", "query", "header"])
-def test_a_post_key_creates_a_located_case(api, tree, categories, how):
+def test_a_post_key_creates_a_located_case(api, tree, case_categories, how):
     key, raw = issue(can_read=False, can_post_requests=True)
     data = {
         "service_code": "repair",
@@ -207,7 +208,7 @@ def test_a_post_key_creates_a_located_case(api, tree, categories, how):
     assert raw not in use.path
 
 
-def test_a_post_key_outside_every_grid_names_lat(api, tree, categories):
+def test_a_post_key_outside_every_grid_names_lat(api, tree, case_categories):
     _key, raw = issue(can_read=False, can_post_requests=True)
     r = api.post(
         O311 + "requests.json",

@@ -9,8 +9,8 @@ from django.utils import timezone
 from gridgov.accounts.models import StaffRole
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_close, case_create
-from tests.api.conftest import IN_B1, IN_B4
 from tests.factories import HouseholdFactory
+from tests.world import IN_B1, IN_B4
 
 BASE = "/open311/v2/"
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,10 @@ def staff(tree, make_user):
 
 
 @pytest.fixture
-def case(tree, categories):
+def case(tree, case_categories):
     return case_create(
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="楼道灯不亮",
         description="三楼楼道灯坏了",
@@ -54,9 +54,9 @@ def case(tree, categories):
     )
 
 
-def test_services_json_and_xml(api, categories):
+def test_services_json_and_xml(api, case_categories):
     data = api.get(BASE + "services.json").json()
-    assert {s["service_code"] for s in data} == set(categories)
+    assert {s["service_code"] for s in data} == set(case_categories)
     assert set(data[0]) >= {
         "service_code",
         "service_name",
@@ -70,7 +70,7 @@ def test_services_json_and_xml(api, categories):
     assert r["Content-Type"].startswith("text/xml")
     root = ET.fromstring(r.content)
     assert root.tag == "services"
-    assert {s.findtext("service_code") for s in root.findall("service")} == set(categories)
+    assert {s.findtext("service_code") for s in root.findall("service")} == set(case_categories)
     assert api.get(BASE + "services/repair.json").json() == {
         "service_code": "repair",
         "attributes": [],
@@ -111,10 +111,10 @@ def test_request_fields_json_and_xml(api, staff, case, tree):
     assert one.find("request/status").text == "open"
 
 
-def test_closed_status_and_filters(api, staff, case, categories):
+def test_closed_status_and_filters(api, staff, case, case_categories):
     other = case_create(
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="门坏了",
         requester_name="李",
@@ -170,7 +170,7 @@ def test_bad_queries(api, staff, case, query, parameter, status):
     assert xml.tag == "errors" and xml.findtext("error/parameter") == parameter
 
 
-def test_post_creates_a_located_online_case(api, staff, categories, tree):
+def test_post_creates_a_located_online_case(api, staff, case_categories, tree):
     api.force_authenticate(staff)
     r = api.post(
         BASE + "requests.json",
@@ -198,7 +198,7 @@ def test_post_creates_a_located_online_case(api, staff, categories, tree):
     assert ET.fromstring(xml.content).findtext("request/service_request_id")
 
 
-def test_post_by_a_known_address(api, staff, categories, tree):
+def test_post_by_a_known_address(api, staff, case_categories, tree):
     HouseholdFactory(address="东湖花园1栋303")
     api.force_authenticate(staff)
     r = api.post(
@@ -228,7 +228,7 @@ def test_post_by_a_known_address(api, staff, categories, tree):
         ),
     ],
 )
-def test_post_bad_input(api, staff, categories, tree, data, parameter):
+def test_post_bad_input(api, staff, case_categories, tree, data, parameter):
     api.force_authenticate(staff)
     r = api.post(BASE + "requests.json", data)
     assert r.status_code == 400, r.content

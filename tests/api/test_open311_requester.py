@@ -12,7 +12,7 @@ from gridgov.api.models import ApiKey
 from gridgov.api.services import api_key_issue
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_create
-from tests.api.conftest import IN_B1, IN_B4
+from tests.world import IN_B1, IN_B4
 
 BASE = "/open311/v2/"
 ROOM = "东湖花园1栋2单元302室"
@@ -33,10 +33,10 @@ def requester():
 
 
 @pytest.fixture
-def case(tree, categories, requester):
+def case(tree, case_categories, requester):
     return case_create(
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="楼道灯不亮",
         description=DESCRIPTION,
@@ -96,13 +96,13 @@ def test_a_key_keeps_the_room_only_over_the_whole_district(api, tree, case):
         assert DESCRIPTION in item["description"]
 
 
-def test_a_key_scope_is_case_exact(api, tree, categories):
+def test_a_key_scope_is_case_exact(api, tree, case_categories):
     """A key scoped to ``AB`` reads ``AB…`` cases, not ``ab…`` ones (SQLite's LIKE ignores
     ASCII case: the policy's filter does not)."""
     upper, lower = (
         case_create(
             acting_user=None,
-            category=categories["repair"],
+            category=case_categories["repair"],
             channel="phone",
             title=t,
             requester_name="李",

@@ -34,7 +34,7 @@ def post(api, url: str, fmt: str):
 @pytest.mark.parametrize("body", ["multipart", "json"])
 @pytest.mark.parametrize("signed_in", [True, False])
 def test_open311_post_too_large_is_an_open311_error_in_the_urls_format(
-    api, staff, categories, body, signed_in
+    api, staff, case_categories, body, signed_in
 ):
     assert len(BIG) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if signed_in:
@@ -59,7 +59,7 @@ def test_open311_post_too_large_is_an_open311_error_in_the_urls_format(
     assert Case.objects.count() == 0
 
 
-def test_open311_just_under_the_limit_is_read(api, staff, categories):
+def test_open311_just_under_the_limit_is_read(api, staff, case_categories):
     """The limit is the server's: a large body under it is read and judged on its fields."""
     api.force_authenticate(staff)
     data = {"service_code": "repair", "lat": 23.002, "long": 113.102, "description": "x" * 5000}

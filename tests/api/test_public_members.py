@@ -14,8 +14,9 @@ from gridgov.accounts.models import StaffRole
 from gridgov.grids.models import GridRole, RoleKind
 from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import OrgKind, PartyOrganisation, ReportStatus
-from tests.api.conftest import IN_B1, body
+from tests.api.conftest import body
 from tests.factories import MemberFactory
+from tests.world import IN_B1
 
 MEMBERS = "/api/v1/members/"
 pytestmark = pytest.mark.django_db

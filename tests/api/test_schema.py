@@ -148,11 +148,11 @@ def test_open311_operations_describe_formats_and_errors(api):
     assert "application/x-www-form-urlencoded" in post
 
 
-def test_open311_schema_matches_what_the_resources_answer(api, tree, categories, make_user):
+def test_open311_schema_matches_what_the_resources_answer(api, tree, case_categories, make_user):
     """The documented fields are exactly the fields a real answer carries."""
     from gridgov.accounts.models import StaffRole
     from gridgov.cases.services import case_create
-    from tests.api.conftest import IN_B1
+    from tests.world import IN_B1
 
     schema = _schema(api)
     ok = schema["paths"]
@@ -166,7 +166,7 @@ def test_open311_schema_matches_what_the_resources_answer(api, tree, categories,
 
     case_create(
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="楼道灯不亮",
         requester_name="陈阿姨",

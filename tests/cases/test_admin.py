@@ -4,7 +4,7 @@ import pytest
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.cases.models import Case, CaseEvent
-from tests.cases.conftest import IN_B4
+from tests.world import IN_B4
 
 
 @pytest.fixture
@@ -12,13 +12,13 @@ def root(django_user_model):
     return django_user_model.objects.create_superuser("root", password="x-Pass-2026!")
 
 
-def test_admin_add_goes_through_case_create(client, root, categories, tree):
+def test_admin_add_goes_through_case_create(client, root, case_categories, tree):
     client.force_login(root)
     assert client.get("/admin/cases/case/add/").status_code == 200
     response = client.post(
         "/admin/cases/case/add/",
         {
-            "category": categories["sanitation"].pk,
+            "category": case_categories["sanitation"].pk,
             "channel": "window",
             "title": "绿化带垃圾",
             "requester_name": "钱先生",
@@ -48,12 +48,12 @@ def test_admin_change_page_keeps_state_read_only(client, root, new_case):
 
 def test_admin_list_is_scoped(client, new_case, people):
     mine, other = new_case(title="东湖的事"), new_case(title="南山的事", location=IN_B4)
-    people.staff.is_staff = True
-    people.staff.save()
+    people.c1_staff.is_staff = True
+    people.c1_staff.save()
     from django.contrib.auth.models import Permission
 
-    people.staff.user_permissions.add(Permission.objects.get(codename="view_case"))
-    client.force_login(people.staff)
+    people.c1_staff.user_permissions.add(Permission.objects.get(codename="view_case"))
+    client.force_login(people.c1_staff)
     page = client.get("/admin/cases/case/").content.decode()
     assert mine.number in page and other.number not in page
 
@@ -85,12 +85,12 @@ def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
     assert list(case.events.values_list("action", flat=True)) == ["created", "edited"]
 
 
-def test_admin_add_outside_every_community_is_a_form_error(client, root, categories, tree):
+def test_admin_add_outside_every_community_is_a_form_error(client, root, case_categories, tree):
     client.force_login(root)
     response = client.post(
         "/en/admin/cases/case/add/",
         {
-            "category": categories["sanitation"].pk,
+            "category": case_categories["sanitation"].pk,
             "channel": "window",
             "title": "远处",
             "requester_name": "钱先生",

@@ -17,7 +17,7 @@ TAKERS = 50
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_takers_one_winner(tree, categories):
+def test_fifty_concurrent_takers_one_winner(tree, case_categories):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: real concurrency needs PostGIS")
     members = [
@@ -30,7 +30,7 @@ def test_fifty_concurrent_takers_one_winner(tree, categories):
     ]
     wish = services.case_create(
         acting_user=None,
-        category=categories["micro_wish"],
+        category=case_categories["micro_wish"],
         channel="online",
         title="帮独居老人换灯泡",
         requester_name="吴奶奶",

@@ -11,8 +11,8 @@ from gridgov.cases.models import Status
 from gridgov.grids.models import RoleKind
 from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import ReportStatus
-from tests.cases.conftest import IN_B1
 from tests.factories import MemberFactory
+from tests.world import IN_B1
 
 NOT_DISPATCHABLE = {
     "待确认": ReportStatus.REGISTERED,
@@ -52,7 +52,7 @@ def _options(client, user, case) -> str:
 def test_dispatch_list_has_no_unconfirmed_or_rejected_names(
     client, tree, make_user, people, new_case, registrations, leader, who
 ):
-    user = make_user("plain", StaffRole.MEMBER, tree.c1) if who == "member" else people.staff
+    user = make_user("plain", StaffRole.MEMBER, tree.c1) if who == "member" else people.c1_staff
     html = _options(client, user, new_case())
     for name in NOT_DISPATCHABLE:
         assert name not in html
@@ -64,19 +64,19 @@ def test_dispatch_list_has_no_unconfirmed_or_rejected_names(
 def test_the_service_refuses_a_registration_not_confirmed(people, new_case, registrations, name):
     case = new_case()
     with pytest.raises(CaseError, match=f"{name} cannot be sent case {case.number}"):
-        services.case_dispatch(case=case, member=registrations[name], acting_user=people.staff)
+        services.case_dispatch(case=case, member=registrations[name], acting_user=people.c1_staff)
     with pytest.raises(CaseError, match="Only members the community confirmed"):
         services.case_take(
             case=new_case(category="micro_wish"),
             member=registrations[name],
-            acting_user=people.staff,
+            acting_user=people.c1_staff,
         )
     case.refresh_from_db()
     assert case.status == Status.NEW and case.dispatched_to is None
 
 
 def test_a_public_role_holder_may_be_dispatched_whatever_their_reporting(people, new_case, leader):
-    case = services.case_dispatch(case=new_case(), member=leader, acting_user=people.staff)
+    case = services.case_dispatch(case=new_case(), member=leader, acting_user=people.c1_staff)
     assert case.status == Status.DISPATCHED and case.dispatched_to == leader
 
 
@@ -84,7 +84,7 @@ def test_the_page_says_why_a_rejected_registration_is_refused(
     client, people, new_case, registrations
 ):
     case = new_case()
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     response = client.post(
         f"/en/cases/{case.number}/dispatch/", {"member": registrations["被退回"].pk}, follow=True
     )

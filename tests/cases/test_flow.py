@@ -26,21 +26,21 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     assert case.grid_code == tree.b1.code and case.status == Status.NEW
     assert case.first_response_at is None
 
-    case = services.case_respond(case=case, acting_user=people.staff, note="已登记，今天派人")
+    case = services.case_respond(case=case, acting_user=people.c1_staff, note="已登记，今天派人")
     assert case.first_response_at is not None
     first = case.first_response_at
 
-    case = services.case_dispatch(case=case, member=people.wang, acting_user=people.staff)
+    case = services.case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
     assert case.status == Status.DISPATCHED and case.dispatched_to == people.wang
     assert case.first_response_at == first  # the first answer stays the first
 
-    case = services.case_take(case=case, member=people.wang, acting_user=people.staff)
+    case = services.case_take(case=case, member=people.wang, acting_user=people.c1_staff)
     assert case.status == Status.TAKEN and case.taken_by == people.wang and case.taken_at
 
-    case = services.case_start(case=case, acting_user=people.staff)
+    case = services.case_start(case=case, acting_user=people.c1_staff)
     assert case.status == Status.IN_PROGRESS
 
-    case = services.case_resolve(case=case, acting_user=people.staff, note="换了灯泡")
+    case = services.case_resolve(case=case, acting_user=people.c1_staff, note="换了灯泡")
     assert case.status == Status.RESOLVED and case.resolved_at
 
     with pytest.raises(CaseNotAllowed, match="Only the resident who raised case"):
@@ -55,11 +55,11 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     assert case.taken_by is None and case.dispatched_to is None and case.resolved_at is None
     assert case.first_response_at is None  # a new round needs a new answer
 
-    case = services.case_dispatch(case=case, member=people.li, acting_user=people.staff)
-    case = services.case_take(case=case, member=people.li, acting_user=people.staff)
+    case = services.case_dispatch(case=case, member=people.li, acting_user=people.c1_staff)
+    case = services.case_take(case=case, member=people.li, acting_user=people.c1_staff)
     assert case.taken_by == people.li
     case = services.case_close(
-        case=case, acting_user=people.staff, reason="not_ours", note="线路属供电局"
+        case=case, acting_user=people.c1_staff, reason="not_ours", note="线路属供电局"
     )
     assert case.status == Status.CLOSED and case.closure_reason == "not_ours"
     assert case.resolved_at is None  # closed never reads as resolved
@@ -92,20 +92,20 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
 def test_escalation_to_the_street_office(new_case, people):
     case = new_case(category="safety_hazard", title="小区后门围墙倒塌")
     with pytest.raises(ValidationError, match="say why the community cannot solve it"):
-        services.case_escalate(case=case, acting_user=people.staff, note="  ")
+        services.case_escalate(case=case, acting_user=people.c1_staff, note="  ")
     case = services.case_escalate(
-        case=case, acting_user=people.staff, note="需住建部门鉴定围墙安全"
+        case=case, acting_user=people.c1_staff, note="需住建部门鉴定围墙安全"
     )
     assert case.escalated and case.escalated_at and case.status == Status.NEW
     assert case.first_response_at == case.escalated_at  # escalating answers the resident
     with pytest.raises(ValidationError, match="already escalated to the street office"):
-        services.case_escalate(case=case, acting_user=people.staff, note="再次上报")
+        services.case_escalate(case=case, acting_user=people.c1_staff, note="再次上报")
     assert CaseEvent.objects.filter(case=case, action="escalated").count() == 1
 
 
 def test_micro_wish_is_taken_directly_from_new(new_case, people):
     wish = new_case(category="micro_wish", title="想要一台助行器", channel="window")
-    wish = services.case_take(case=wish, member=people.li, acting_user=people.staff)
+    wish = services.case_take(case=wish, member=people.li, acting_user=people.c1_staff)
     assert wish.status == Status.TAKEN and wish.taken_by == people.li
     assert wish.dispatched_to is None and wish.first_response_at == wish.taken_at
 
@@ -113,21 +113,21 @@ def test_micro_wish_is_taken_directly_from_new(new_case, people):
 def test_close_as_duplicate_names_the_original(new_case, people):
     first, second = new_case(), new_case()
     with pytest.raises(ValidationError, match="say which case it duplicates"):
-        services.case_close(case=second, acting_user=people.staff, reason="duplicate")
+        services.case_close(case=second, acting_user=people.c1_staff, reason="duplicate")
     second = services.case_close(
-        case=second, acting_user=people.staff, reason="duplicate", duplicate_of=first
+        case=second, acting_user=people.c1_staff, reason="duplicate", duplicate_of=first
     )
     assert second.duplicate_of == first and second.closure_reason == "duplicate"
-    reopened = services.case_reopen(case=second, acting_user=people.staff, reason="不是同一件")
+    reopened = services.case_reopen(case=second, acting_user=people.c1_staff, reason="不是同一件")
     assert reopened.duplicate_of is None and reopened.closure_reason == ""
 
 
-def test_numbers_are_sequential_per_year(new_case, categories, people):
+def test_numbers_are_sequential_per_year(new_case, case_categories, people):
     a, b = new_case(), new_case()
     assert int(b.number.split("-")[1]) == int(a.number.split("-")[1]) + 1
     old = services.case_create(
         acting_user=None,
-        category=categories["sanitation"],
+        category=case_categories["sanitation"],
         channel="patrol",
         title="垃圾堆放",
         requester_name="巡逻队",
@@ -137,11 +137,11 @@ def test_numbers_are_sequential_per_year(new_case, categories, people):
     assert old.number.endswith("-000001") and old.number[:4] != a.number[:4]
 
 
-def test_a_point_outside_every_community_is_refused_naming_the_case(categories, people):
+def test_a_point_outside_every_community_is_refused_naming_the_case(case_categories, people):
     with pytest.raises(ValidationError, match="“井盖丢失” lies outside every community"):
         services.case_create(
-            acting_user=people.staff,
-            category=categories["repair"],
+            acting_user=people.c1_staff,
+            category=case_categories["repair"],
             channel="phone",
             title="井盖丢失",
             requester_name="刘先生",

@@ -12,7 +12,7 @@ from gridgov.patrols.services import case_from_finding, patrol_record, route_cre
 from tests.factories import MemberFactory
 
 
-def test_finding_opens_a_located_case_once(tree, categories, admin_user):
+def test_finding_opens_a_located_case_once(tree, case_categories, admin_user):
     route = route_create(
         acting_user=admin_user,
         grid=tree.k1,
@@ -30,7 +30,7 @@ def test_finding_opens_a_located_case_once(tree, categories, admin_user):
         ],
     )
     finding = patrol.findings.get()
-    category = next(iter(categories.values()))
+    category = next(iter(case_categories.values()))
     case = case_from_finding(finding=finding, category=category, acting_user=admin_user)
     finding.refresh_from_db()
     assert finding.opened_case_number == case.number

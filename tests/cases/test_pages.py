@@ -5,7 +5,7 @@ from django.utils import translation
 
 from gridgov.cases import services
 from gridgov.cases.models import CaseEvent, Status
-from tests.cases.conftest import IN_B4
+from tests.world import IN_B4
 
 
 def test_list_needs_login(client, db):
@@ -17,7 +17,7 @@ def test_list_shows_only_in_scope_open_cases_oldest_first(client, new_case, peop
     first = new_case(title="路灯不亮")
     second = new_case(title="井盖松动", category="safety_hazard")
     elsewhere = new_case(title="南山漏水", location=IN_B4)
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     page = client.get("/cases/").content.decode()
     assert first.number in page and second.number in page
     assert elsewhere.number not in page and "南山漏水" not in page
@@ -27,8 +27,8 @@ def test_list_shows_only_in_scope_open_cases_oldest_first(client, new_case, peop
 
 
 def test_detail_shows_history_and_allowed_steps(client, new_case, people):
-    case = services.case_dispatch(case=new_case(), member=people.wang, acting_user=people.staff)
-    client.force_login(people.staff)
+    case = services.case_dispatch(case=new_case(), member=people.wang, acting_user=people.c1_staff)
+    client.force_login(people.c1_staff)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert "csrfmiddlewaretoken" in page
     for step in ("take", "dispatch", "close", "escalate", "respond"):
@@ -41,7 +41,7 @@ def test_detail_shows_history_and_allowed_steps(client, new_case, people):
 
 def test_post_take_on_the_detail_page(client, new_case, people):
     wish = new_case(category="micro_wish", title="帮忙买菜")
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     response = client.post(
         f"/cases/{wish.number}/take/", {"member": people.wang.pk, "note": "我来"}, follow=True
     )
@@ -65,7 +65,7 @@ def test_post_take_on_the_detail_page(client, new_case, people):
 
 def test_a_member_of_another_community_cannot_be_chosen(client, new_case, people):
     wish = new_case(category="micro_wish")
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     client.post(f"/cases/{wish.number}/take/", {"member": people.zhao.pk})
     wish.refresh_from_db()
     assert wish.status == Status.NEW and wish.taken_by is None
@@ -73,7 +73,7 @@ def test_a_member_of_another_community_cannot_be_chosen(client, new_case, people
 
 def test_out_of_scope_case_is_404(client, new_case, people):
     elsewhere = new_case(location=IN_B4, requester_user=None)
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     assert client.get(f"/cases/{elsewhere.number}/").status_code == 404
     assert (
         client.post(f"/cases/{elsewhere.number}/close/", {"reason": "not_ours"}).status_code == 404
@@ -84,14 +84,14 @@ def test_out_of_scope_case_is_404(client, new_case, people):
 
 def test_get_on_a_step_is_refused(client, new_case, people):
     case = new_case()
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     assert client.get(f"/cases/{case.number}/close/").status_code == 405
 
 
 def test_requester_gives_feedback_and_reopens_from_the_page(client, new_case, people):
     case = services.case_close(
         case=new_case(location=Point(113.102, 23.002, srid=4326)),
-        acting_user=people.staff,
+        acting_user=people.c1_staff,
         reason="no_further_action",
     )
     client.force_login(people.resident)
@@ -109,6 +109,6 @@ def test_requester_gives_feedback_and_reopens_from_the_page(client, new_case, pe
 
 def test_english_page(client, new_case, people):
     new_case()
-    client.force_login(people.staff)
+    client.force_login(people.c1_staff)
     page = client.get("/en/cases/").content.decode()
     assert "Requests without an answer" in page

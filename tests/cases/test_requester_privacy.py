@@ -42,9 +42,9 @@ def test_member_and_building_leader_see_no_name_phone_or_room(client, tree, make
 
 
 def test_secretary_sees_requester_on_page_and_api_alike(client, people, case):
-    page = _page(client, people.staff, case)
+    page = _page(client, people.c1_staff, case)
     assert NAME in page and PHONE in page and ROOM in page
-    props = _api(client, people.staff, case)
+    props = _api(client, people.c1_staff, case)
     assert (props["requester_name"], props["requester_phone"], props["address"]) == (
         NAME,
         PHONE,

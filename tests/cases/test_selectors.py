@@ -17,7 +17,7 @@ from gridgov.cases.selectors import (
     sla_state,
     unanswered_cases,
 )
-from tests.cases.conftest import IN_B1, IN_B4
+from tests.world import IN_B1, IN_B4
 
 METRES_PER_DEGREE_LAT_23N = 110_758  # meridian arc of 1° latitude at 23°N (WGS84)
 
@@ -29,8 +29,8 @@ def test_scoping(new_case, people, make_user, tree, django_user_model):
     k2_case = new_case(location=Point(113.107, 23.003, srid=4326), requester_user=None)
     admin = django_user_model.objects.create_superuser("root", password="x-Pass-2026!")
 
-    assert set(cases_visible_to(people.staff)) == {c1_case, k2_case}
-    assert set(cases_visible_to(people.other_staff)) == {c2_case}
+    assert set(cases_visible_to(people.c1_staff)) == {c1_case, k2_case}
+    assert set(cases_visible_to(people.c2_staff)) == {c2_case}
     assert set(cases_visible_to(compound_leader)) == {k2_case}
     assert set(cases_visible_to(people.resident)) == {c1_case, c2_case}  # their own
     assert set(cases_visible_to(people.stranger)) == set()
@@ -47,11 +47,11 @@ def test_sla_states():
     assert sla_state(now - dt.timedelta(hours=1), window, now, now) == "breached"
 
 
-def test_open_cases_oldest_first_with_sla(new_case, people, categories):
+def test_open_cases_oldest_first_with_sla(new_case, people, case_categories):
     now = timezone.now()
     consult = services.case_create(
-        acting_user=people.staff,
-        category=categories["consultation"],
+        acting_user=people.c1_staff,
+        category=case_categories["consultation"],
         channel="window",
         title="低保怎么申请",
         requester_name="孙大爷",
@@ -60,17 +60,17 @@ def test_open_cases_oldest_first_with_sla(new_case, people, categories):
     )
     repair = new_case()  # just now
     old = services.case_create(
-        acting_user=people.staff,
-        category=categories["sanitation"],
+        acting_user=people.c1_staff,
+        category=case_categories["sanitation"],
         channel="phone",
         title="垃圾桶满了",
         requester_name="周女士",
         location=IN_B1,
         at=now - dt.timedelta(minutes=50),
     )
-    done = services.case_close(case=new_case(), acting_user=people.staff, reason="not_ours")
+    done = services.case_close(case=new_case(), acting_user=people.c1_staff, reason="not_ours")
 
-    rows = open_cases(user=people.staff, now=now)
+    rows = open_cases(user=people.c1_staff, now=now)
     assert [r.case for r in rows] == [old, consult, repair]
     assert done not in [r.case for r in rows]
     by_case = {r.case: r for r in rows}
@@ -79,22 +79,22 @@ def test_open_cases_oldest_first_with_sla(new_case, people, categories):
     assert by_case[repair].first_response == "ok" and by_case[repair].worst == "ok"
     assert by_case[old].age >= dt.timedelta(minutes=50)
     assert by_case[consult].resolution == "ok"
-    assert open_cases(user=people.other_staff, now=now) == []
-    assert [r.case for r in open_cases(user=people.staff, prefix="100001002", now=now)] == []
+    assert open_cases(user=people.c2_staff, now=now) == []
+    assert [r.case for r in open_cases(user=people.c1_staff, prefix="100001002", now=now)] == []
 
 
 def test_unanswered_metric_counts_and_lists(new_case, people):
     a, b, c = new_case(), new_case(), new_case(category="micro_wish")
-    assert [r.case for r in unanswered_cases(user=people.staff)] == [a, b, c]
-    services.case_respond(case=a, acting_user=people.staff, note="收到")
-    services.case_take(case=c, member=people.wang, acting_user=people.staff)
-    assert [r.case for r in unanswered_cases(user=people.staff)] == [b]
-    services.case_close(case=b, acting_user=people.staff, reason="no_further_action")
-    assert unanswered_cases(user=people.staff) == []
+    assert [r.case for r in unanswered_cases(user=people.c1_staff)] == [a, b, c]
+    services.case_respond(case=a, acting_user=people.c1_staff, note="收到")
+    services.case_take(case=c, member=people.wang, acting_user=people.c1_staff)
+    assert [r.case for r in unanswered_cases(user=people.c1_staff)] == [b]
+    services.case_close(case=b, acting_user=people.c1_staff, reason="no_further_action")
+    assert unanswered_cases(user=people.c1_staff) == []
     # a reopened case needs a new answer
     services.case_reopen(case=b, acting_user=people.resident, reason="还是没人管")
-    assert [r.case for r in unanswered_cases(user=people.staff)] == [b]
-    assert unanswered_cases(user=people.other_staff) == []
+    assert [r.case for r in unanswered_cases(user=people.c1_staff)] == [b]
+    assert unanswered_cases(user=people.c2_staff) == []
 
 
 def _north_of(point: Point, metres: float) -> Point:
@@ -116,21 +116,21 @@ def test_duplicate_suggestions_within_radius_in_metres(new_case, people):
     other_kind = new_case(category="repair", location=_north_of(IN_B1, 10))
     closed = services.case_close(
         case=new_case(category="sanitation", location=_north_of(IN_B1, 20)),
-        acting_user=people.staff,
+        acting_user=people.c1_staff,
         reason="not_ours",
     )
 
-    found = duplicate_suggestions(case=here, user=people.staff, radius_m=100)
+    found = duplicate_suggestions(case=here, user=people.c1_staff, radius_m=100)
     assert [c for c, _ in found] == [near, east]
     assert dict(found)[near] == pytest.approx(80, abs=0.5)
     assert dict(found)[east] == pytest.approx(95, abs=1.0)
     # "east" is 95 m but 0.00093° away, more degrees than 100 m north (0.00090°): a radius
     # in degrees would drop it.
-    wider = duplicate_suggestions(case=here, user=people.staff, radius_m=150)
+    wider = duplicate_suggestions(case=here, user=people.c1_staff, radius_m=150)
     assert [c for c, _ in wider] == [near, east, far]
     assert far not in [c for c, _ in found]
     assert other_kind not in [c for c, _ in wider] and closed not in [c for c, _ in wider]
-    assert duplicate_suggestions(case=here, user=people.other_staff) == []
+    assert duplicate_suggestions(case=here, user=people.c2_staff) == []
 
 
 def test_seeded_categories(db):

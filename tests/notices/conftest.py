@@ -1,10 +1,15 @@
+"""Fixtures for notices: the grid leader of compound K1 (of the suite's cast); refusals in
+English."""
+
 import pytest
 
-from gridgov.accounts.models import StaffRole
-from tests.cases.conftest import categories, english, people  # noqa: F401  (shared fixtures)
+
+@pytest.fixture(autouse=True)
+def in_english(english):
+    """Notice texts are asserted in English."""
 
 
 @pytest.fixture
-def leader(tree, make_user):
-    """A grid leader of compound K1 (inside community C1) and one of community C2."""
-    return make_user("k1leader", StaffRole.GRID_LEADER, tree.k1)
+def leader(people):
+    """The grid leader of compound K1 (inside community C1)."""
+    return people.k1_leader

@@ -37,12 +37,12 @@ def test_handlers_run_in_order_once_each_with_the_payload(registry):
 
 
 def test_a_handler_that_fails_rolls_the_case_back_with_its_notices(
-    registry, categories, people, leader
+    registry, case_categories, people, leader
 ):
     def boom(**payload):
         raise RuntimeError("handler failed")
 
     registry.on("case.created", boom)
     with pytest.raises(RuntimeError):
-        _case(categories, people)
+        _case(case_categories, people)
     assert not Case.objects.exists() and not Notice.objects.exists()

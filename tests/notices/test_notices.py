@@ -22,15 +22,15 @@ from gridgov.cases.services import (
 )
 from gridgov.notices.models import Notice
 from gridgov.notices.reminders import sla_reminders
-from tests.cases.conftest import IN_B1
+from tests.world import IN_B1
 
 OUTSIDE = Point(100.0, 10.0, srid=4326)
 
 
-def _case(categories, people, *, category="sanitation", at=None, requester_user=None):
+def _case(case_categories, people, *, category="sanitation", at=None, requester_user=None):
     return case_create(
-        acting_user=people.staff,
-        category=categories[category],
+        acting_user=people.c1_staff,
+        category=case_categories[category],
         channel="phone",
         title="楼道堆物",
         requester_name="陈先生",
@@ -46,19 +46,19 @@ def _page(client, user):
 
 
 def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(
-    client, categories, people, leader
+    client, case_categories, people, leader
 ):
-    case = _case(categories, people)
+    case = _case(case_categories, people)
     assert f"New request {case.number} in your grid: 楼道堆物" in _page(client, leader)
     # The secretary who typed it in is not told of their own case; C2's secretary is not
     # told of C1's.
-    assert not Notice.objects.filter(user__in=[people.staff, people.other_staff]).exists()
+    assert not Notice.objects.filter(user__in=[people.c1_staff, people.c2_staff]).exists()
 
 
 def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
-    client, categories, people, leader
+    client, case_categories, people, leader
 ):
-    case = _case(categories, people)
+    case = _case(case_categories, people)
     client.force_login(leader)
     assert "Notices (1)" in client.get("/en/").content.decode()
     notice = Notice.objects.get(user=leader)
@@ -69,8 +69,8 @@ def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
     assert notice.read_at is not None
 
 
-def test_nobody_can_open_someone_elses_notice(client, categories, people, leader):
-    _case(categories, people)
+def test_nobody_can_open_someone_elses_notice(client, case_categories, people, leader):
+    _case(case_categories, people)
     notice = Notice.objects.get(user=leader)
     client.force_login(people.stranger)
     assert client.post(f"/en/notices/{notice.pk}/open/").status_code == 404
@@ -79,31 +79,31 @@ def test_nobody_can_open_someone_elses_notice(client, categories, people, leader
 
 
 def test_the_member_a_request_is_dispatched_to_hears_of_it(
-    client, categories, people, django_user_model
+    client, case_categories, people, django_user_model
 ):
     member_user = django_user_model.objects.create_user(
         username="wangfang", password="x-Pass-2026!"
     )
     people.wang.user = member_user
     people.wang.save(update_fields=["user"])
-    case = _case(categories, people)
-    case_dispatch(case=case, member=people.wang, acting_user=people.staff)
+    case = _case(case_categories, people)
+    case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
     assert f"Request {case.number} was dispatched to you" in _page(client, member_user)
 
 
-def test_the_requester_hears_when_the_request_is_resolved(client, categories, people):
-    case = _case(categories, people, requester_user=people.resident)
-    case_dispatch(case=case, member=people.wang, acting_user=people.staff)
-    case_take(case=case, member=people.wang, acting_user=people.staff)
-    case_resolve(case=Case.objects.get(pk=case.pk), acting_user=people.staff, note="已清理")
+def test_the_requester_hears_when_the_request_is_resolved(client, case_categories, people):
+    case = _case(case_categories, people, requester_user=people.resident)
+    case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
+    case_take(case=case, member=people.wang, acting_user=people.c1_staff)
+    case_resolve(case=Case.objects.get(pk=case.pk), acting_user=people.c1_staff, note="已清理")
     assert f"Your request {case.number} has an answer: resolved" in _page(client, people.resident)
 
 
-def test_a_refused_request_notifies_nobody(categories, people, leader):
+def test_a_refused_request_notifies_nobody(case_categories, people, leader):
     with pytest.raises(ValidationError):
         case_create(
-            acting_user=people.staff,
-            category=categories["sanitation"],
+            acting_user=people.c1_staff,
+            category=case_categories["sanitation"],
             channel="phone",
             title="界外",
             requester_name="陈先生",
@@ -112,36 +112,40 @@ def test_a_refused_request_notifies_nobody(categories, people, leader):
     assert not Notice.objects.exists()
 
 
-def test_a_deadline_about_to_be_missed_is_reminded_once(categories, people, leader):
+def test_a_deadline_about_to_be_missed_is_reminded_once(case_categories, people, leader):
     # A consultation must be answered within 5 minutes; 4 minutes have passed.
     now = timezone.now()
-    case = _case(categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
+    case = _case(case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
     Notice.objects.all().delete()
-    assert sla_reminders(now=now) == 2  # the C1 secretary and the K1 grid leader
+    # the staff over the case's grid: the C1 secretary, K1's branch secretary and grid leader
+    assert sla_reminders(now=now) == 3
+    reminded = {n.user for n in Notice.objects.all()}
+    assert reminded == {people.c1_staff, people.k1_staff, leader}
     assert sla_reminders(now=now) == 0  # a second sweep repeats nothing
     reminder = Notice.objects.get(user=leader)
-    assert reminder.kind == "sla_due" and reminder.params["number"] == case.number
+    assert reminder.kind == "sla_due"
+    assert reminder.params["number"] == case.number
     # The command runs the same sweep and repeats nothing either.
     call_command("send_reminders", stdout=io.StringIO())
-    assert Notice.objects.count() == 2
+    assert Notice.objects.count() == 3
 
 
-def test_an_answered_case_is_not_reminded(categories, people, leader):
+def test_an_answered_case_is_not_reminded(case_categories, people, leader):
     now = timezone.now()
-    case = _case(categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
-    case_respond(case=case, acting_user=people.staff, note="已电话答复")
+    case = _case(case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
+    case_respond(case=case, acting_user=people.c1_staff, note="已电话答复")
     Notice.objects.all().delete()
     assert sla_reminders(now=now) == 0
 
 
 def test_email_goes_out_after_the_commit_when_configured(
-    categories, people, leader, settings, django_capture_on_commit_callbacks
+    case_categories, people, leader, settings, django_capture_on_commit_callbacks
 ):
     settings.GRIDGOV_NOTICE_EMAIL = True
     leader.email = "leader@example.org"
     leader.save()
     with django_capture_on_commit_callbacks(execute=True):
-        case = _case(categories, people)
+        case = _case(case_categories, people)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["leader@example.org"]
     assert case.number in mail.outbox[0].subject
@@ -149,12 +153,12 @@ def test_email_goes_out_after_the_commit_when_configured(
 
 
 def test_no_email_without_a_mail_server(
-    categories, people, leader, settings, django_capture_on_commit_callbacks
+    case_categories, people, leader, settings, django_capture_on_commit_callbacks
 ):
     settings.GRIDGOV_NOTICE_EMAIL = False
     leader.email = "leader@example.org"
     leader.save()
     with django_capture_on_commit_callbacks(execute=True):
-        _case(categories, people)
+        _case(case_categories, people)
     assert mail.outbox == []
     assert Notice.objects.filter(user=leader).exists()

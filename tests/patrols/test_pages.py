@@ -120,7 +120,7 @@ def test_route_page_shows_recent_patrols_and_the_map(client, k1):
         assert client.get(asset).status_code == 200, asset
 
 
-def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, categories):
+def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, case_categories):
     patrol = k1.route.patrols.get()
     finding = finding_add(
         patrol=patrol, point=Point(113.102, 23.0017, srid=4326), kind="hazard", acting_user=None
@@ -143,7 +143,7 @@ def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, cate
     )
     assert (
         client.post(
-            f"{EN}findings/{finding.pk}/case/", {"category": categories["repair"].pk}
+            f"{EN}findings/{finding.pk}/case/", {"category": case_categories["repair"].pk}
         ).status_code
         == 404
     )
@@ -350,7 +350,7 @@ def test_a_bad_finding_is_refused_with_a_message(client, k1, data, message):
     assert not Finding.objects.exists()
 
 
-def test_open_a_case_for_a_finding_once(client, k1, categories):
+def test_open_a_case_for_a_finding_once(client, k1, case_categories):
     patrol = k1.route.patrols.get()
     finding = finding_add(
         patrol=patrol,
@@ -364,14 +364,14 @@ def test_open_a_case_for_a_finding_once(client, k1, categories):
     assert f'action="/en/patrols/findings/{finding.pk}/case/"' in html
     response = client.post(
         f"{EN}findings/{finding.pk}/case/",
-        {"category": categories["safety_hazard"].pk},
+        {"category": case_categories["safety_hazard"].pk},
         follow=True,
     )
     html = page(response)
     case = Case.objects.get()
     finding.refresh_from_db()
     assert finding.opened_case_number == case.number
-    assert case.category == categories["safety_hazard"] and case.channel == "patrol"
+    assert case.category == case_categories["safety_hazard"] and case.channel == "patrol"
     assert case.building.code == "100001001001"
     assert f"Case {case.number} opened for the finding." in html
     assert f'href="/en/cases/{case.number}/"' in html
@@ -379,14 +379,16 @@ def test_open_a_case_for_a_finding_once(client, k1, categories):
     # a second try (a stale page) is refused and opens nothing
     html = page(
         client.post(
-            f"{EN}findings/{finding.pk}/case/", {"category": categories["repair"].pk}, follow=True
+            f"{EN}findings/{finding.pk}/case/",
+            {"category": case_categories["repair"].pk},
+            follow=True,
         )
     )
     assert f"This finding already opened case {case.number}." in html
     assert Case.objects.count() == 1
 
 
-def test_open_case_needs_a_category(client, k1, categories):
+def test_open_case_needs_a_category(client, k1, case_categories):
     patrol = k1.route.patrols.get()
     finding = finding_add(
         patrol=patrol, point=Point(113.102, 23.0017, srid=4326), kind="other", acting_user=None

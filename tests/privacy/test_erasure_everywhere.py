@@ -86,7 +86,7 @@ def root(client, django_user_model):
 
 
 @pytest.fixture
-def world(tree, categories, make_user, client, root):
+def world(tree, case_categories, make_user, client, root):
     """The resident 欧阳秀英 written everywhere, and a member who handles her request."""
     secretary = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
     make_user("c1staff", StaffRole.COMMUNITY_STAFF, tree.c1)  # hears of new requests
@@ -110,7 +110,7 @@ def world(tree, categories, make_user, client, root):
     )
     case = case_create(
         acting_user=secretary,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title=f"{NAME}家水管漏水",
         description=f"{NAME}（电话{PHONE}）：厨房漏水",

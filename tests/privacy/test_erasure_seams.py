@@ -51,13 +51,13 @@ def test_one_reading_of_a_number(typed, mobile, any_number):
     assert normalise_phone(typed, mobile=False) == any_number
 
 
-def test_a_request_stores_the_number_as_digits(tree, categories, make_user):
+def test_a_request_stores_the_number_as_digits(tree, case_categories, make_user):
     staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
 
     def stored(phone: str) -> str:
         return case_create(
             acting_user=staff,
-            category=categories["repair"],
+            category=case_categories["repair"],
             channel="phone",
             title="漏水",
             requester_name="陈建国",
@@ -70,7 +70,7 @@ def test_a_request_stores_the_number_as_digits(tree, categories, make_user):
     assert stored(" 问隔壁邻居 ") == "问隔壁邻居"  # not a number: kept as typed
 
 
-def test_spaced_and_dashed_numbers_are_found_and_erased(tree, categories, make_user):
+def test_spaced_and_dashed_numbers_are_found_and_erased(tree, case_categories, make_user):
     staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
     household = HouseholdFactory(location=IN_B1)
     person = resident_create(
@@ -85,7 +85,7 @@ def test_spaced_and_dashed_numbers_are_found_and_erased(tree, categories, make_u
     # a request stored before numbers were normalised, spaced and with +86
     legacy = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="楼道堆物",
         requester_name="欧阳女士",
@@ -96,7 +96,7 @@ def test_spaced_and_dashed_numbers_are_found_and_erased(tree, categories, make_u
     # someone else's request, whose note gives her number with dashes
     other = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="路灯不亮",
         requester_name="陈建国",
@@ -114,7 +114,7 @@ def test_spaced_and_dashed_numbers_are_found_and_erased(tree, categories, make_u
     assert "陈建国" in dump_all_tables() and "13900000000" in dump_all_tables()
 
 
-def test_numbers_already_written_spaced_or_dashed_are_found(tree, categories, make_user):
+def test_numbers_already_written_spaced_or_dashed_are_found(tree, case_categories, make_user):
     """Rows written before numbers were stored as digits, and free text: the database is asked
     loosely (first three and last four digits), the spelling confirmed by the regex."""
     staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
@@ -128,7 +128,7 @@ def test_numbers_already_written_spaced_or_dashed_are_found(tree, categories, ma
     )
     legacy = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="楼道堆物",
         requester_name="欧阳女士",
@@ -141,7 +141,7 @@ def test_numbers_already_written_spaced_or_dashed_are_found(tree, categories, ma
     )
     other = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="路灯不亮",
         requester_name="陈建国",
@@ -203,12 +203,12 @@ def test_an_erased_building_leader_is_nobodys_contact(tree, leader, settings):
     assert recorded["roles_ended"] == done["roles_ended"]
 
 
-def test_rows_of_the_members_own_account_are_theirs(tree, categories, leader, client):
+def test_rows_of_the_members_own_account_are_theirs(tree, case_categories, leader, client):
     account = leader.user
     # a request raised while logged in, under another form of the name and an office line
     case = case_create(
         acting_user=account,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="online",
         title="楼道堆物",
         requester_name="诸葛老师",
@@ -240,13 +240,13 @@ def test_rows_of_the_members_own_account_are_theirs(tree, categories, leader, cl
     assert (case.requester_name, case.requester_phone, case.title) == ("[erased]", "", "楼道堆物")
 
 
-def test_the_copy_holds_every_row_erasure_touches(tree, categories, make_user, leader):
+def test_the_copy_holds_every_row_erasure_touches(tree, case_categories, make_user, leader):
     staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
     group = MemberGroup.objects.create(compound=tree.k1, number=1, leader=leader)  # "+"
     MemberGroupMembership.objects.create(group=group, member=leader)  # related_name "+"
     case = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="水管漏水",
         requester_name="陈建国",

@@ -44,7 +44,7 @@ def dump_all_tables() -> str:
 
 
 @pytest.fixture
-def resident(tree, categories, make_user):
+def resident(tree, case_categories, make_user):
     staff = make_user("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1)
     household = HouseholdFactory(address="东湖花园1栋302室", room="302", location=IN_B1)
     chen = resident_create(
@@ -56,7 +56,7 @@ def resident(tree, categories, make_user):
     Vulnerability.objects.create(resident=chen, category="empty_nest", surveyed_year=2026)
     case = case_create(
         acting_user=staff,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="phone",
         title="水管漏水",
         requester_name=NAME,

@@ -1,1 +1,6 @@
-from tests.cases.conftest import categories, english  # noqa: F401  (shared fixtures)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def in_english(english):
+    """Report texts are asserted in English."""

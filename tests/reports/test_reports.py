@@ -45,7 +45,7 @@ def earn(member, hours, on, source):
 
 
 @pytest.fixture
-def history(tree, categories, make_user):
+def history(tree, case_categories, make_user):
     """One quarter (the current one) of a small street, every figure countable by hand."""
     today = timezone.localdate()
     period = periods.quarter(*periods.current_quarter(today))
@@ -79,7 +79,7 @@ def history(tree, categories, make_user):
     # dispatched after 30 minutes (limit 60), taken by Wang and resolved.
     consult = case_create(
         acting_user=staff,
-        category=categories["consultation"],
+        category=case_categories["consultation"],
         channel="phone",
         title="政策咨询",
         requester_name="陈",
@@ -89,7 +89,7 @@ def history(tree, categories, make_user):
     case_respond(case=consult, acting_user=staff, note="已答复")
     dirty = case_create(
         acting_user=staff,
-        category=categories["sanitation"],
+        category=case_categories["sanitation"],
         channel="window",
         title="楼道堆物",
         requester_name="周",
@@ -102,7 +102,7 @@ def history(tree, categories, make_user):
     # C2: a request nobody has answered yet.
     case_create(
         acting_user=None,
-        category=categories["repair"],
+        category=case_categories["repair"],
         channel="online",
         title="路灯坏了",
         requester_name="吴",

@@ -1,6 +1,6 @@
 """The admin's share of the access matrix: for every model registered in the admin, which
 policy capability lets a user see its rows and which lets them write them, where a row's grid
-code is, and one record of it inside and outside every role's scope (tests/trust/world.py).
+code is, and one record of it inside and outside every role's scope (tests/world.py).
 tests/trust/test_admin_matrix.py asks every staff role about every record here and fails for
 a registered admin without an entry (or an EXEMPT reason), or whose admin is not scoped
 through gridgov.accounts.admin.ScopedAdminMixin with the capabilities written here.
@@ -28,7 +28,7 @@ from gridgov.posts.models import CaseCategoryLink, PostKind
 from gridgov.posts.services import post_action_record
 from gridgov.reporting.models import CoBuildingAgreement, ReportEvent, ReportingDeadline
 from gridgov.service.models import ServiceCategory
-from tests.trust.world import SIDES, World
+from tests.world import SIDES, World
 
 
 @dataclass

@@ -1,20 +1,16 @@
-"""Fixtures of the trust tests: the world (tests/trust/world.py), English, fresh caches and
-media in a temporary directory."""
+"""Fixtures of the trust tests: the suite's shared world (tests/world.py, built once per
+module: tests/plugins/world.py), English, fresh caches, and media in a temporary directory
+(the shared world keeps its own for the module: its evidence photos live there)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
 
-from tests.trust.world import World, build
-
 
 @pytest.fixture(autouse=True)
-def english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def in_english(english):
+    """Refusals are asserted in English."""
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +21,6 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def world(tree) -> World:
-    return build(tree)
+def media(request, settings, tmp_path):
+    if "shared_world" not in request.fixturenames:
+        settings.MEDIA_ROOT = str(tmp_path / "media")

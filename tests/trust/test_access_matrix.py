@@ -22,7 +22,7 @@ from gridgov.accounts import policy
 from gridgov.accounts.models import AuditEntry
 from gridgov.accounts.models import StaffRole as R
 from tests.trust.matrix import EMPTY_OK, ENTRIES, EXEMPT, PENDING, Entry
-from tests.trust.world import OUT, ROLES, SIDES, World
+from tests.world import OUT, ROLES, SIDES, World
 
 BAD_KEY = "gg_deadbeef_not-a-key-at-all-0123456789"
 

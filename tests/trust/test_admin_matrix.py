@@ -32,7 +32,7 @@ from gridgov.accounts import policy
 from gridgov.accounts.admin import ScopedAdminMixin
 from gridgov.accounts.models import AuditEntry
 from tests.trust.admin_matrix import EXEMPT, ROWS, build_extra
-from tests.trust.world import OUT, ROLE_SCOPE, ROLES, SIDES
+from tests.world import OUT, ROLE_SCOPE, ROLES, SIDES
 
 STAFF = list(ROLE_SCOPE)
 
@@ -89,17 +89,21 @@ def test_every_admin_is_scoped_or_exempt():
     assert not wrong and not stale, "\n".join(wrong + [f"stale: {s}" for s in stale])
 
 
-@pytest.fixture
-def admin_world(world):
-    """The world, its staff holding every GridGov model permission, and the extra records."""
+@pytest.fixture(scope="module")
+def shared_world(shared_world, django_db_blocker):
+    """This module's world (tests/plugins/world.py, built once for the module): its staff
+    hold every GridGov model permission, with the extra records and a superuser."""
     perms = Permission.objects.exclude(
         content_type__app_label__in=["auth", "axes", "contenttypes", "sessions", "admin"]
     )
-    for role in STAFF:
-        world.users[role].user_permissions.add(*perms)
-    world.extra = build_extra(world)
-    world.root = get_user_model().objects.create_superuser("u_root", password="x-Pass-2026!")
-    return world
+    with django_db_blocker.unblock():
+        for role in STAFF:
+            shared_world.users[role].user_permissions.add(*perms)
+        shared_world.extra = build_extra(shared_world)
+        shared_world.root = get_user_model().objects.create_superuser(
+            "u_root", password="x-Pass-2026!"
+        )
+    return shared_world
 
 
 def _ask(client, world, role, method, url):
@@ -153,10 +157,10 @@ def _may_write(world, row, role, code=None, any_row=False) -> bool:
 
 
 @pytest.mark.parametrize("label", sorted(ROWS))
-def test_admin_matrix(client, db, label, request):
+def test_admin_matrix(client, world, label):
     if connection.vendor == "postgresql" and label not in POSTGIS_SAMPLE:
         pytest.skip("walked on SpatiaLite; PostGIS walks POSTGIS_SAMPLE")
-    world, row = request.getfixturevalue("admin_world"), ROWS[label]
+    row = ROWS[label]
     model_admin = _registry()[label]
     model = model_admin.model
     base = f"/en/admin/{model._meta.app_label}/{model._meta.model_name}/"

@@ -17,7 +17,8 @@ from gridgov.accounts import policy
 from gridgov.accounts.models import Assignment, AuditEntry, StaffRole
 from gridgov.api.models import ApiKey
 from gridgov.api.services import api_key_issue
-from tests.trust.world import PASSWORD, ROLE_SCOPE
+from tests.factories import PASSWORD
+from tests.world import ROLE_SCOPE
 
 ADMIN = "/en/admin/api/apikey/"
 ADD = ADMIN + "add/"

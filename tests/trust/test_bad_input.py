@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.service.models import Activity, ServiceCategory
-from tests.trust.world import OPEN, World
+from tests.world import OPEN, World
 
 # The logs (audit/access, API key use; a key's last-use stamp) record the attempt itself.
 IGNORED = {
