@@ -142,7 +142,7 @@ def simplified(geom: Any, scale: Scale) -> dict[str, Any]:
     snapped = shapely.set_precision(shape, grid)
     if snapped.is_empty:  # smaller than the grid: keep the simplified shape as it is
         snapped = shape
-    if stored == "MultiPolygon" and snapped.geom_type == "Polygon":
+    if stored == "MultiPolygon" and isinstance(snapped, shapely.Polygon):
         snapped = shapely.MultiPolygon([snapped])  # the same type as stored
     out = shapely.geometry.mapping(snapped)
     return {"type": out["type"], "coordinates": _round(out["coordinates"], scale.digits)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import shapely
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geodata.topology import DEFAULT_TOLERANCE_M2, check_nesting
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids import codes
 from gridgov.grids.models import Grid, GridRole, GridVersion
@@ -63,7 +65,7 @@ def grid_check(grid: Grid) -> None:
     ]
     geom = shapely.from_wkb(bytes(grid.geom.wkb))
     parent = None
-    if grid.parent_id:
+    if grid.parent is not None:
         parent = (grid.parent.code, shapely.from_wkb(bytes(grid.parent.geom.wkb)))
     siblings = Grid.objects.filter(level=grid.level, geom__bbintersects=grid.geom)
     siblings = siblings.filter(parent_id=grid.parent_id) if grid.parent_id else siblings
@@ -119,7 +121,7 @@ def version_starts(grid_ids: list[int]) -> dict[int, dt.datetime]:
 @transaction.atomic
 def grid_create(
     *,
-    acting_user,
+    acting_user: Actor,
     level: int,
     code: str,
     name: str,
@@ -137,7 +139,7 @@ def grid_create(
 
 
 @transaction.atomic
-def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
+def grid_update(*, grid: Grid, acting_user: Actor, **changes: Any) -> Grid:
     """Change a grid's fields; a new boundary re-locates the people around it."""
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     before = snapshot(grid)
@@ -170,9 +172,10 @@ def grid_update(*, grid: Grid, acting_user, **changes) -> Grid:
 
 @transaction.atomic
 def gridrole_assign(
-    *, grid: Grid, member, role: str, acting_user, since: dt.date | None = None
+    *, grid: Grid, member: Any, role: str, acting_user: Actor, since: dt.date | None = None
 ) -> GridRole:
-    """Give a role on a grid to a member, closing the previous holder's term (history kept)."""
+    """Give a role on a grid to a member (a people.Member: grids sits below people and does
+    not import it), closing the previous holder's term (history kept)."""
     since = since or timezone.localdate()  # the day current() counts in
     current = (
         GridRole.objects.select_for_update()

@@ -9,29 +9,31 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.grids.models import Grid, Level, RoleKind, Street, current_role_q
 from gridgov.people.models import Household, Member, Resident
 
 
-def members_visible_to(user) -> QuerySet[Member]:
+def members_visible_to(user: Actor) -> QuerySet[Member]:
     return Member.objects.filter(policy.scoped(user, policy.ANY_ROLE))
 
 
-def households_visible_to(user) -> QuerySet[Household]:
+def households_visible_to(user: Actor) -> QuerySet[Household]:
     return Household.objects.filter(policy.scoped(user, policy.READ_RESIDENTS))
 
 
-def residents_visible_to(user) -> QuerySet[Resident]:
+def residents_visible_to(user: Actor) -> QuerySet[Resident]:
     return Resident.objects.filter(
         policy.scoped(user, policy.READ_RESIDENTS, "household__grid_code")
     )
 
 
-def member_for(user) -> Member | None:
+def member_for(user: Actor) -> Member | None:
     """The member record a signed-in user acts as, or None (staff without one, anonymous)."""
-    if not getattr(user, "is_authenticated", False):
+    account = account_of(user)
+    if account is None:
         return None
-    return Member.objects.filter(user=user).first()
+    return Member.objects.filter(user=account).first()
 
 
 # --- counts of people per grid (the home page, the street map) ----------------------------

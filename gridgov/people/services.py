@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Located
 from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Household, Member, Resident
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def point_from(lon: Any, lat: Any, *, label: str) -> Point:
@@ -72,7 +75,7 @@ def _locate(obj: Located) -> None:
         obj.grid_code = ""
 
 
-def _create(model, *, acting_user, action: str, fields: dict[str, Any]):
+def _create(model: type[_M], *, acting_user: Actor, action: str, fields: dict[str, Any]) -> _M:
     obj = model(**fields)
     if isinstance(obj, Located):
         _locate(obj)
@@ -82,8 +85,8 @@ def _create(model, *, acting_user, action: str, fields: dict[str, Any]):
     return obj
 
 
-def _update(obj, *, acting_user, action: str, changes: dict[str, Any]):
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+def _update(obj: _M, *, acting_user: Actor, action: str, changes: dict[str, Any]) -> _M:
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     before = snapshot(obj)
     for field, value in changes.items():
         setattr(obj, field, value)
@@ -96,28 +99,28 @@ def _update(obj, *, acting_user, action: str, changes: dict[str, Any]):
 
 
 @transaction.atomic
-def member_create(*, acting_user, **fields) -> Member:
+def member_create(*, acting_user: Actor, **fields: Any) -> Member:
     """Register a member; their home point is located in community, compound and building."""
     return _create(Member, acting_user=acting_user, action="member.create", fields=fields)
 
 
 @transaction.atomic
-def member_update(*, member: Member, acting_user, **changes) -> Member:
+def member_update(*, member: Member, acting_user: Actor, **changes: Any) -> Member:
     return _update(member, acting_user=acting_user, action="member.update", changes=changes)
 
 
 @transaction.atomic
-def household_create(*, acting_user, **fields) -> Household:
+def household_create(*, acting_user: Actor, **fields: Any) -> Household:
     return _create(Household, acting_user=acting_user, action="household.create", fields=fields)
 
 
 @transaction.atomic
-def household_update(*, household: Household, acting_user, **changes) -> Household:
+def household_update(*, household: Household, acting_user: Actor, **changes: Any) -> Household:
     return _update(household, acting_user=acting_user, action="household.update", changes=changes)
 
 
 @transaction.atomic
-def resident_create(*, acting_user, **fields) -> Resident:
+def resident_create(*, acting_user: Actor, **fields: Any) -> Resident:
     return _create(Resident, acting_user=acting_user, action="resident.create", fields=fields)
 
 
