@@ -1,10 +1,8 @@
 """The demo's tests: photos of self-organised service go to a temporary MEDIA_ROOT, and
-``transaction=True`` tests can empty the ledger before Django's flush (see
-tests/points/conftest.py)."""
+``transaction=True`` tests can empty the ledger before Django's flush (the suite's
+``ledger_flushable``, tests/plugins/world.py)."""
 
 import pytest
-
-from tests.points.conftest import ledger_flushable  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

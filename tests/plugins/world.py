@@ -7,6 +7,7 @@ tests/conftest.py:
 - ``make_user``: a user holding one role over one grid;
 - ``case_categories``, ``service_categories``, ``post_kinds``: the seeded catalogue by code
   (seeded again when a ``transaction=True`` test's flush emptied it);
+- ``ledger_flushable``: for ``transaction=True`` tests that write ledger entries;
 - ``english``: the active language English, for tests asserting refusal texts (a folder
   makes it autouse in its conftest);
 - ``world``: the trust tests' world, built once per test module inside a transaction that
@@ -118,3 +119,19 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def ledger_flushable(transactional_db):
+    """For ``transaction=True`` tests (live server, threads) that write ledger entries: Django
+    flushes such a test's tables afterwards, and on SQLite that is a row-by-row DELETE which
+    the ledger's trigger refuses. Requesting this fixture empties the ledger first, through the
+    only door there is (``points_reset_all``). (PostgreSQL flushes with TRUNCATE, which the
+    row triggers do not see.)"""
+    yield
+    if connection.vendor == "sqlite":
+        from gridgov.points.services import points_reset_all
+
+        # rows of other apps referring to entries go in the flush right after
+        with connection.constraint_checks_disabled():
+            points_reset_all()

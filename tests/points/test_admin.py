@@ -78,8 +78,8 @@ def test_ledger_cannot_be_changed_or_deleted_in_the_admin(client, root, people, 
 def test_ledger_admin_is_scoped(client, people, earn):
     earn(people.wang, 2)
     earn(people.zhao, 3)
-    staff_with(people.other_keeper, "view_ledgerentry", "add_ledgerentry")
-    client.force_login(people.other_keeper)
+    staff_with(people.c2_staff, "view_ledgerentry", "add_ledgerentry")
+    client.force_login(people.c2_staff)
     page = client.get("/en/admin/points/ledgerentry/").content.decode()
     assert "赵敏" in page and "王芳" not in page
     # an adjustment for a member outside their grids is refused on the form
@@ -146,8 +146,8 @@ def test_mall_item_admin_goes_through_the_services(client, root, people, tree):
 
 
 def test_mall_item_admin_scoped_to_the_keepers_community(client, people, tree):
-    staff_with(people.keeper, "view_mallitem", "add_mallitem", "change_mallitem")
-    client.force_login(people.keeper)
+    staff_with(people.c1_staff, "view_mallitem", "add_mallitem", "change_mallitem")
+    client.force_login(people.c1_staff)
     response = client.post(
         "/en/admin/points/mallitem/add/",
         {
@@ -198,8 +198,8 @@ def test_redemption_admin_hands_over_by_action(client, people, earn, item):
     soap = item(cost=30)
     mine = services.redemption_create(member=people.wang, item=soap, acting_user=None)
     theirs = services.redemption_create(member=people.zhao, item=soap, acting_user=None)
-    staff_with(people.keeper, "view_redemption")
-    client.force_login(people.keeper)
+    staff_with(people.c1_staff, "view_redemption")
+    client.force_login(people.c1_staff)
     page = client.get("/en/admin/points/redemption/").content.decode()
     assert "赵敏" not in page and "王芳" in page and "hand_over" in page
     response = client.post(

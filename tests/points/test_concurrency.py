@@ -13,7 +13,7 @@ from gridgov.points import selectors, services
 from gridgov.points.errors import NotEnoughPoints, OutOfStock
 from gridgov.points.models import LedgerEntry, MallItem, Redemption
 from tests.factories import MemberFactory
-from tests.points.conftest import IN_B1
+from tests.world import IN_B1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

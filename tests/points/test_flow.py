@@ -55,11 +55,11 @@ def test_earn_redeem_cancel_refund_hand_over(people, earn, item):
     assert LedgerEntry.objects.filter(source=second.source).count() == 2
 
     # the community office hands the first one over
-    services.redemption_hand_over(redemption=first, acting_user=people.keeper)
+    services.redemption_hand_over(redemption=first, acting_user=people.c1_staff)
     first.refresh_from_db()
-    assert first.status == "handed_over" and first.handed_over_by == people.keeper
+    assert first.status == "handed_over" and first.handed_over_by == people.c1_staff
 
-    assert list(selectors.redemptions_kept_by(people.keeper)) == []
+    assert list(selectors.redemptions_kept_by(people.c1_staff)) == []
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {
         "redemption_create",
@@ -103,12 +103,12 @@ def test_refusals_name_balance_price_and_item(people, earn, item):
 def test_keeper_redeems_for_member_at_the_office(people, earn, item):
     earn(people.wang, 3)
     r = services.redemption_create(
-        member=people.wang, item=item(cost=30), acting_user=people.keeper
+        member=people.wang, item=item(cost=30), acting_user=people.c1_staff
     )
-    assert r.created_by == people.keeper and selectors.points_balance(people.wang) == 0
+    assert r.created_by == people.c1_staff and selectors.points_balance(people.wang) == 0
     with pytest.raises(PointsNotAllowed):
         services.redemption_create(
-            member=people.wang, item=item(cost=1), acting_user=people.other_keeper
+            member=people.wang, item=item(cost=1), acting_user=people.c2_staff
         )
 
 
@@ -117,28 +117,28 @@ def test_cancel_and_hand_over_only_from_redeemed(people, earn, item):
     soap = item(cost=30, stock=3)
     r = services.redemption_create(member=people.wang, item=soap, acting_user=None)
     with pytest.raises(ValidationError, match="Say why the redemption is cancelled"):
-        services.redemption_cancel(redemption=r, reason="  ", acting_user=people.keeper)
-    services.redemption_hand_over(redemption=r, acting_user=people.keeper)
+        services.redemption_cancel(redemption=r, reason="  ", acting_user=people.c1_staff)
+    services.redemption_hand_over(redemption=r, acting_user=people.c1_staff)
     with pytest.raises(
         RedemptionStateError,
         match="is handed over: only a redemption not yet handed over can be cancelled",
     ):
-        services.redemption_cancel(redemption=r, reason="不要了", acting_user=people.keeper)
+        services.redemption_cancel(redemption=r, reason="不要了", acting_user=people.c1_staff)
     r2 = services.redemption_create(member=people.wang, item=soap, acting_user=None)
-    services.redemption_cancel(redemption=r2, reason="不要了", acting_user=people.keeper)
+    services.redemption_cancel(redemption=r2, reason="不要了", acting_user=people.c1_staff)
     with pytest.raises(RedemptionStateError, match="is cancelled"):
-        services.redemption_cancel(redemption=r2, reason="再取消", acting_user=people.keeper)
+        services.redemption_cancel(redemption=r2, reason="再取消", acting_user=people.c1_staff)
     with pytest.raises(RedemptionStateError, match="is cancelled: only a redemption waiting"):
-        services.redemption_hand_over(redemption=r2, acting_user=people.keeper)
+        services.redemption_hand_over(redemption=r2, acting_user=people.c1_staff)
     # refunded exactly once
     assert selectors.points_balance(people.wang) == 100 - 30
     assert MallItem.objects.get(pk=soap.pk).stock == 2
     # another community's keeper cannot hand over or cancel
     r3 = services.redemption_create(member=people.wang, item=soap, acting_user=None)
     with pytest.raises(PointsNotAllowed):
-        services.redemption_hand_over(redemption=r3, acting_user=people.other_keeper)
+        services.redemption_hand_over(redemption=r3, acting_user=people.c2_staff)
     with pytest.raises(PointsNotAllowed):
-        services.redemption_cancel(redemption=r3, reason="x", acting_user=people.other_keeper)
+        services.redemption_cancel(redemption=r3, reason="x", acting_user=people.c2_staff)
 
 
 def test_adjustments_are_new_entries_with_a_reason(people, earn):
@@ -147,33 +147,33 @@ def test_adjustments_are_new_entries_with_a_reason(people, earn):
     year = timezone.localdate().year
     with pytest.raises(ValidationError, match="Say why the ledger is being adjusted"):
         services.ledger_adjust(
-            member=wang, hours=-1, points=-10, reason=" ", acting_user=people.keeper
+            member=wang, hours=-1, points=-10, reason=" ", acting_user=people.c1_staff
         )
     with pytest.raises(ValidationError, match="both are zero"):
         services.ledger_adjust(
-            member=wang, hours=0, points=0, reason="无", acting_user=people.keeper
+            member=wang, hours=0, points=0, reason="无", acting_user=people.c1_staff
         )
     with pytest.raises(ValidationError, match="two decimals"):
         services.ledger_adjust(
-            member=wang, hours="0.125", points=0, reason="多记", acting_user=people.keeper
+            member=wang, hours="0.125", points=0, reason="多记", acting_user=people.c1_staff
         )
     with pytest.raises(
         ValidationError, match="王芳 has 50 points: taking away 60 would leave a negative balance"
     ):
         services.ledger_adjust(
-            member=wang, hours=0, points=-60, reason="多记", acting_user=people.keeper
+            member=wang, hours=0, points=-60, reason="多记", acting_user=people.c1_staff
         )
     with pytest.raises(ValidationError, match=f"王芳 has 5 hours in {year}: taking away 6 "):
         services.ledger_adjust(
-            member=wang, hours=-6, points=0, reason="多记", acting_user=people.keeper
+            member=wang, hours=-6, points=0, reason="多记", acting_user=people.c1_staff
         )
     with pytest.raises(PointsNotAllowed, match="outside their grids"):
         services.ledger_adjust(
-            member=wang, hours=1, points=10, reason="补记", acting_user=people.other_keeper
+            member=wang, hours=1, points=10, reason="补记", acting_user=people.c2_staff
         )
     with pytest.raises(PointsNotAllowed):  # a grid leader reads hours but keeps no ledger
         services.ledger_adjust(
-            member=wang, hours=1, points=10, reason="补记", acting_user=people.leader
+            member=wang, hours=1, points=10, reason="补记", acting_user=people.k1_leader
         )
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="cannot be in the future"):
@@ -183,7 +183,7 @@ def test_adjustments_are_new_entries_with_a_reason(people, earn):
             points=0,
             reason="补记",
             occurred_on=tomorrow,
-            acting_user=people.keeper,
+            acting_user=people.c1_staff,
         )
 
     entry = services.ledger_adjust(
@@ -191,9 +191,9 @@ def test_adjustments_are_new_entries_with_a_reason(people, earn):
         hours="-1.5",
         points=-15,
         reason="活动时长多记了1.5小时",
-        acting_user=people.keeper,
+        acting_user=people.c1_staff,
     )
-    assert entry.kind == "adjust" and entry.created_by == people.keeper
+    assert entry.kind == "adjust" and entry.created_by == people.c1_staff
     assert selectors.hours_in_year(wang, year) == Decimal("3.5")
     assert selectors.points_balance(wang) == 35
     assert LedgerEntry.objects.filter(member=wang).count() == 2
@@ -210,7 +210,7 @@ def test_last_years_correction_counts_in_last_year(people, earn):
         points=0,
         reason="补记去年",
         occurred_on=last_year,
-        acting_user=people.keeper,
+        acting_user=people.c1_staff,
     )
     assert selectors.hours_in_year(people.wang, last_year.year) == 12
     assert selectors.hours_in_year(people.wang, today.year) == 0
@@ -252,44 +252,44 @@ def test_earn_once_per_source(people):
 def test_members_below_target_fewest_hours_first(people, earn, make_user, tree):
     earn(people.wang, 50)
     earn(people.li, 3)
-    rows = list(selectors.members_with_hours(people.keeper))
+    rows = list(selectors.members_with_hours(people.c1_staff))
     assert [(m.name, m.year_hours) for m in rows] == [("李强", 3), ("王芳", 50)]
-    below = list(selectors.members_with_hours(people.keeper, below_target=True))
+    below = list(selectors.members_with_hours(people.c1_staff, below_target=True))
     assert [m.name for m in below] == ["李强"]
     # a compound's grid leader sees only the compound's members
-    assert [m.name for m in selectors.members_with_hours(people.leader)] == ["王芳"]
+    assert [m.name for m in selectors.members_with_hours(people.k1_leader)] == ["王芳"]
     # last year's hours do not count this year
     assert [
         m.name
-        for m in selectors.members_with_hours(people.keeper, year=timezone.localdate().year - 1)
+        for m in selectors.members_with_hours(people.c1_staff, year=timezone.localdate().year - 1)
     ] == ["李强", "王芳"]
     assert all(
         m.year_hours == 0
-        for m in selectors.members_with_hours(people.keeper, year=timezone.localdate().year - 1)
+        for m in selectors.members_with_hours(people.c1_staff, year=timezone.localdate().year - 1)
     )
 
 
 def test_restock_is_a_delta_and_never_below_zero(people, item):
     soap = item(stock=2, community=people.wang.community)
-    soap = services.mall_item_restock(item=soap, add=5, acting_user=people.keeper)
+    soap = services.mall_item_restock(item=soap, add=5, acting_user=people.c1_staff)
     assert soap.stock == 7
     with pytest.raises(ValidationError, match="has 7 in stock: 8 cannot be taken away"):
-        services.mall_item_restock(item=soap, add=-8, acting_user=people.keeper)
+        services.mall_item_restock(item=soap, add=-8, acting_user=people.c1_staff)
     with pytest.raises(PointsNotAllowed):
-        services.mall_item_restock(item=soap, add=1, acting_user=people.other_keeper)
+        services.mall_item_restock(item=soap, add=1, acting_user=people.c2_staff)
     with pytest.raises(PointsNotAllowed, match="every member"):
-        services.mall_item_create(acting_user=people.keeper, name="全区", points_cost=5, stock=1)
+        services.mall_item_create(acting_user=people.c1_staff, name="全区", points_cost=5, stock=1)
     with pytest.raises(ValidationError):
         services.mall_item_create(
-            acting_user=people.keeper,
+            acting_user=people.c1_staff,
             name="免费",
             points_cost=0,
             stock=1,
             community=people.wang.community,
         )
     with pytest.raises(ValidationError):
-        services.mall_item_update(item=soap, acting_user=people.keeper, stock=100)
+        services.mall_item_update(item=soap, acting_user=people.c1_staff, stock=100)
     soap = services.mall_item_update(
-        item=soap, acting_user=people.keeper, points_cost=40, active=False
+        item=soap, acting_user=people.c1_staff, points_cost=40, active=False
     )
     assert (soap.points_cost, soap.active, soap.stock) == (40, False, 7)

@@ -23,7 +23,7 @@ def test_me_needs_login(client, db):
 
 
 def test_me_without_a_member_record(client, people):
-    client.force_login(people.keeper)
+    client.force_login(people.c1_staff)
     page = client.get("/en/points/me/").content.decode()
     assert 'id="no-member"' in page and "not linked to a member record" in page
 
@@ -136,7 +136,7 @@ def test_redeem_needs_post_csrf_and_a_member(client, people, item):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(people.wang.user)
     assert strict.post(f"/points/mall/{soap.pk}/redeem/").status_code == 403
-    client.force_login(people.keeper)  # staff without a member record
+    client.force_login(people.c1_staff)  # staff without a member record
     response = client.post(f"/en/points/mall/{soap.pk}/redeem/", follow=True)
     assert "not linked to a member" in messages_of(response)[0]
     assert Redemption.objects.count() == 0
@@ -163,14 +163,14 @@ def test_staff_pages_are_for_staff_only(client, people):
         f"/points/staff/members/{people.li.pk}/",
     ):
         assert client.get(url).status_code == 403
-    client.force_login(people.leader)  # a grid leader reads hours, keeps no ledger
+    client.force_login(people.k1_leader)  # a grid leader reads hours, keeps no ledger
     assert client.get("/points/staff/members/").status_code == 200
     assert client.get(f"/points/staff/members/{people.wang.pk}/").status_code == 403
 
 
 def test_keeper_records_an_adjustment(client, people, earn):
     earn(people.wang, 5)
-    client.force_login(people.keeper)
+    client.force_login(people.c1_staff)
     page = client.get(f"/en/points/staff/members/{people.wang.pk}/").content.decode()
     assert 'id="adjust-form"' in page and "csrfmiddlewaretoken" in page
     response = client.post(
@@ -180,7 +180,7 @@ def test_keeper_records_an_adjustment(client, people, earn):
     )
     assert messages_of(response) == ["Adjustment recorded for 王芳."]
     entry = LedgerEntry.objects.get(kind="adjust")
-    assert (entry.hours, entry.points, entry.created_by) == (Decimal("-1.5"), -15, people.keeper)
+    assert (entry.hours, entry.points, entry.created_by) == (Decimal("-1.5"), -15, people.c1_staff)
     assert "签到重复" in response.content.decode()
     # refused: no reason; nothing written
     response = client.post(
@@ -200,7 +200,7 @@ def test_keeper_records_an_adjustment(client, people, earn):
 
 def test_staff_of_another_community_cannot_adjust(client, people, earn):
     earn(people.wang, 5)
-    client.force_login(people.other_keeper)
+    client.force_login(people.c2_staff)
     assert client.get(f"/points/staff/members/{people.wang.pk}/").status_code == 404
     response = client.post(
         f"/points/staff/members/{people.wang.pk}/adjust/",
@@ -218,7 +218,7 @@ def test_hand_over_list_and_mark_handed_over(client, people, earn, item):
     soap = item("洗衣液", cost=30)
     mine = services.redemption_create(member=people.wang, item=soap, acting_user=None)
     theirs = services.redemption_create(member=people.zhao, item=soap, acting_user=None)
-    client.force_login(people.keeper)
+    client.force_login(people.c1_staff)
     page = client.get("/en/points/staff/redemptions/").content.decode()
     assert f'id="redemption-{mine.pk}"' in page and f'id="redemption-{theirs.pk}"' not in page
     # another community's redemption cannot be handed over from here
@@ -226,7 +226,7 @@ def test_hand_over_list_and_mark_handed_over(client, people, earn, item):
     response = client.post(f"/en/points/staff/redemptions/{mine.pk}/hand-over/", follow=True)
     assert messages_of(response) == ["“洗衣液” handed over to 王芳."]
     mine.refresh_from_db()
-    assert mine.status == "handed_over" and mine.handed_over_by == people.keeper
+    assert mine.status == "handed_over" and mine.handed_over_by == people.c1_staff
     page = response.content.decode()
     assert f'id="redemption-{mine.pk}"' not in page  # no longer waiting
     page = client.get("/en/points/staff/redemptions/?status=handed_over").content.decode()
@@ -239,7 +239,7 @@ def test_hand_over_list_and_mark_handed_over(client, people, earn, item):
 def test_keeper_cancels_from_the_staff_list(client, people, earn, item):
     earn(people.wang, 10)
     r = services.redemption_create(member=people.wang, item=item(cost=30), acting_user=None)
-    client.force_login(people.keeper)
+    client.force_login(people.c1_staff)
     response = client.post(
         f"/en/points/redemptions/{r.pk}/cancel/",
         {"reason": "物品缺货", "next": "staff"},
@@ -247,7 +247,7 @@ def test_keeper_cancels_from_the_staff_list(client, people, earn, item):
     )
     assert response.redirect_chain[-1][0] == "/en/points/staff/redemptions/"
     assert selectors.points_balance(people.wang) == 100
-    client.force_login(people.other_keeper)
+    client.force_login(people.c2_staff)
     r2 = services.redemption_create(member=people.wang, item=item(cost=30), acting_user=None)
     assert client.post(f"/points/redemptions/{r2.pk}/cancel/", {"reason": "x"}).status_code == 403
 
@@ -256,7 +256,7 @@ def test_keeper_cancels_from_the_staff_list(client, people, earn, item):
 def test_members_list_shows_who_is_below_target(client, people, earn, make_user, tree):
     earn(people.wang, 50)
     earn(people.li, 3)
-    client.force_login(people.keeper)
+    client.force_login(people.c1_staff)
     page = client.get("/en/points/staff/members/").content.decode()
     assert "1 of 2 members are below the yearly target of 48 hours." in page
     assert page.index("李强") < page.index("王芳")  # fewest hours first
@@ -271,7 +271,7 @@ def test_members_list_shows_who_is_below_target(client, people, earn, make_user,
     page = client.get(f"/en/points/staff/members/?grid={tree.c2.code}").content.decode()
     assert "赵敏" not in page and "王芳" in page
     # a grid leader of K1 sees K1 only, without links to adjust
-    client.force_login(people.leader)
+    client.force_login(people.k1_leader)
     page = client.get("/en/points/staff/members/").content.decode()
     assert "王芳" in page and "李强" not in page
     assert f"/points/staff/members/{people.wang.pk}/" not in page

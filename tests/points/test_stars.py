@@ -81,7 +81,7 @@ def test_member_stars_count_every_year_and_corrections(people, earn):
     assert (stars.stars, stars.hours, stars.next_stars, stars.to_next) == (1, 12, 2, 18)
     assert stars.marks == [True, False, False]
     services.ledger_adjust(
-        member=people.wang, hours=-3, points=0, reason="多记", acting_user=people.keeper
+        member=people.wang, hours=-3, points=0, reason="多记", acting_user=people.c1_staff
     )
     assert selectors.member_stars(people.wang).stars == 0
     earn(people.wang, 60)

@@ -11,8 +11,8 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.service import services
 from gridgov.service.errors import NotAllowed, ServiceError
 from gridgov.service.models import ActivityStatus
-from tests.service.conftest import IN_B4, OUTSIDE, PLACE, shift
-from tests.service.helpers import refused
+from tests.service.helpers import PLACE, refused, shift
+from tests.world import IN_B4, OUTSIDE
 
 
 def test_publish_locates_the_place_and_makes_a_code(publish, tree, people):
@@ -76,9 +76,9 @@ def test_bad_input_names_the_field(publish, kwargs, field, message):
             raise
 
 
-def test_retired_category_is_refused(publish, categories):
-    categories["epidemic"].active = False
-    categories["epidemic"].save()
+def test_retired_category_is_refused(publish, service_categories):
+    service_categories["epidemic"].active = False
+    service_categories["epidemic"].save()
     with refused(ValidationError, "Category 疫情防控 is no longer in use"):
         publish(category="epidemic")
 

@@ -10,7 +10,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.points.models import LedgerEntry
 from gridgov.service import services
 from gridgov.service.models import Activity, ServiceCategory, SignUp
-from tests.service.conftest import PLACE, shift, upload
+from tests.service.helpers import PLACE, shift, upload
 
 
 @pytest.fixture
@@ -18,12 +18,12 @@ def root(django_user_model):
     return django_user_model.objects.create_superuser("root", password="x-Pass-2026!")
 
 
-def add_data(tree, categories, **extra):
+def add_data(tree, service_categories, **extra):
     start = timezone.localtime() + dt.timedelta(days=2)
     data = {
         "organiser_grid": tree.k1.pk,
         "title": "垃圾分类宣传",
-        "category": categories["co_governance"].pk,
+        "category": service_categories["co_governance"].pk,
         "description": "",
         "address": "",
         "location": f'{{"type": "Point", "coordinates": [{PLACE.x}, {PLACE.y}]}}',
@@ -37,10 +37,10 @@ def add_data(tree, categories, **extra):
     return data
 
 
-def test_admin_add_goes_through_activity_publish(client, root, tree, categories):
+def test_admin_add_goes_through_activity_publish(client, root, tree, service_categories):
     client.force_login(root)
     assert client.get("/admin/service/activity/add/").status_code == 200
-    response = client.post("/admin/service/activity/add/", add_data(tree, categories))
+    response = client.post("/admin/service/activity/add/", add_data(tree, service_categories))
     assert response.status_code == 302, response.content.decode()[:3000]
     activity = Activity.objects.get()
     assert activity.compound == tree.k1 and len(activity.checkin_code) == 6
@@ -50,11 +50,13 @@ def test_admin_add_goes_through_activity_publish(client, root, tree, categories)
     )
 
 
-def test_admin_add_outside_the_grid_is_a_form_error(client, root, tree, categories):
+def test_admin_add_outside_the_grid_is_a_form_error(client, root, tree, service_categories):
     client.force_login(root)
     response = client.post(
         "/en/admin/service/activity/add/",
-        add_data(tree, categories, location='{"type": "Point", "coordinates": [113.113, 23.003]}'),
+        add_data(
+            tree, service_categories, location='{"type": "Point", "coordinates": [113.113, 23.003]}'
+        ),
     )
     assert response.status_code == 200
     assert "lies outside 东湖花园 (100001001), the organising grid" in response.content.decode()
@@ -127,14 +129,14 @@ def test_admin_action_confirms_hours_through_the_service(client, root, publish, 
     assert LedgerEntry.objects.count() == 1
 
 
-def test_admin_self_service_confirm_action_and_read_only(client, root, people, categories):
+def test_admin_self_service_confirm_action_and_read_only(client, root, people, service_categories):
     record = services.selfservice_submit(
         member=people.wang,
         acting_user=None,
         description="捡拾垃圾",
         served_on=timezone.localdate(),
         hours="1",
-        category=categories["clean_home"],
+        category=service_categories["clean_home"],
         photo=upload(),
     )
     client.force_login(root)
@@ -147,9 +149,9 @@ def test_admin_self_service_confirm_action_and_read_only(client, root, people, c
     assert LedgerEntry.objects.filter(source=f"service.selfservice:{record.pk}").exists()
 
 
-def test_admin_category_changes_are_audited(client, root, categories):
+def test_admin_category_changes_are_audited(client, root, service_categories):
     client.force_login(root)
-    category = categories["epidemic"]
+    category = service_categories["epidemic"]
     response = client.post(
         f"/admin/service/servicecategory/{category.pk}/change/",
         {"code": "epidemic", "name": category.name},

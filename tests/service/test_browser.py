@@ -8,7 +8,7 @@ import pytest
 
 from gridgov.service import services
 from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
-from tests.service.conftest import PLACE, shift
+from tests.service.helpers import PLACE, shift
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.service import services
 from gridgov.service.errors import CheckinRefused, NotAllowed
 from gridgov.service.models import CheckinMethod, SignUp
-from tests.service.conftest import PLACE, shift
-from tests.service.helpers import refused
+from tests.service.helpers import PLACE, refused, shift
 
 
 @pytest.fixture

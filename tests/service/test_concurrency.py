@@ -15,7 +15,7 @@ from gridgov.service import services
 from gridgov.service.errors import ActivityFull, ServiceError
 from gridgov.service.models import Activity, SignUp
 from tests.factories import MemberFactory
-from tests.service.conftest import PLACE
+from tests.service.helpers import PLACE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,7 +92,7 @@ def test_one_member_ten_times_at_once(publish, people):
 def test_hours_confirmed_once_under_concurrency(publish, people):
     import datetime as dt
 
-    from tests.service.conftest import shift
+    from tests.service.helpers import shift
 
     activity = publish()
     signup = services.signup_create(activity=activity, member=people.wang, acting_user=None)

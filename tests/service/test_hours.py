@@ -12,8 +12,7 @@ from gridgov.points.models import LedgerEntry
 from gridgov.points.selectors import hours_in_year
 from gridgov.service import services
 from gridgov.service.errors import NotAllowed, ServiceError
-from tests.service.conftest import PLACE, shift
-from tests.service.helpers import refused
+from tests.service.helpers import PLACE, refused, shift
 
 
 @pytest.fixture

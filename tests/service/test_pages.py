@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gridgov.points.models import LedgerEntry
 from gridgov.service.models import Activity, SelfService, SignUp
-from tests.service.conftest import JPEG, PLACE, PNG, shift, upload
+from tests.service.helpers import JPEG, PLACE, PNG, shift, upload
 
 
 def form_data(tree, **extra):
@@ -42,12 +42,12 @@ def test_pages_need_login(client, db):
         assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_publish_page(client, people, tree, categories):
+def test_publish_page(client, people, tree, service_categories):
     client.force_login(people.k1_staff)
     page = client.get("/en/service/activities/new/").content.decode()
     assert "东湖花园" in page and "东湖社区" not in page  # only the grids they organise
     response = client.post(
-        "/en/service/activities/new/", form_data(tree, category=categories["clean_home"].pk)
+        "/en/service/activities/new/", form_data(tree, category=service_categories["clean_home"].pk)
     )
     activity = Activity.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(
@@ -57,18 +57,18 @@ def test_publish_page(client, people, tree, categories):
     assert activity.ends_at - activity.starts_at == dt.timedelta(hours=3)
 
 
-def test_publish_outside_the_grid_shows_the_reason(client, people, tree, categories):
+def test_publish_outside_the_grid_shows_the_reason(client, people, tree, service_categories):
     client.force_login(people.k1_staff)
     response = client.post(
         "/en/service/activities/new/",
-        form_data(tree, category=categories["clean_home"].pk, lon="113.113", lat="23.003"),
+        form_data(tree, category=service_categories["clean_home"].pk, lon="113.113", lat="23.003"),
     )
     assert response.status_code == 200
     assert "lies outside 东湖花园 (100001001), the organising grid" in response.content.decode()
     assert not Activity.objects.exists()
 
 
-def test_gcj02_coordinates_are_converted_on_publish(client, people, tree, categories):
+def test_gcj02_coordinates_are_converted_on_publish(client, people, tree, service_categories):
     from geodata.crs import from_wgs84
 
     lon, lat = from_wgs84([PLACE.x], [PLACE.y], "gcj02")
@@ -77,7 +77,7 @@ def test_gcj02_coordinates_are_converted_on_publish(client, people, tree, catego
         "/en/service/activities/new/",
         form_data(
             tree,
-            category=categories["clean_home"].pk,
+            category=service_categories["clean_home"].pk,
             lon=f"{lon[0]:.7f}",
             lat=f"{lat[0]:.7f}",
             crs="gcj02",
@@ -223,12 +223,12 @@ def test_chinese_page_and_phone_layout(client, people, publish):
 # --- self-organised service ---------------------------------------------------------------
 
 
-def self_data(categories, photo, **extra):
+def self_data(service_categories, photo, **extra):
     data = {
         "description": "帮邻居修水管",
         "served_on": timezone.localdate().isoformat(),
         "hours": "1.5",
-        "category": categories["neighbourly"].pk,
+        "category": service_categories["neighbourly"].pk,
         "photo": photo,
         "address": "",
         "lon": "",
@@ -239,9 +239,11 @@ def self_data(categories, photo, **extra):
     return data
 
 
-def test_self_service_submit_confirm_and_photo_access(client, people, categories, media):
+def test_self_service_submit_confirm_and_photo_access(client, people, service_categories, media):
     client.force_login(people.wang.user)
-    response = client.post("/en/service/self/new/", self_data(categories, upload(PNG, "水管.png")))
+    response = client.post(
+        "/en/service/self/new/", self_data(service_categories, upload(PNG, "水管.png"))
+    )
     record = SelfService.objects.get()
     assert response.status_code == 302 and record.member == people.wang
     photo_url = f"/en/service/self/{record.pk}/photo/"
@@ -271,9 +273,11 @@ def test_self_service_submit_confirm_and_photo_access(client, people, categories
     assert LedgerEntry.objects.filter(source=f"service.selfservice:{record.pk}").count() == 1
 
 
-def test_self_service_rejected_on_the_page(client, people, categories):
+def test_self_service_rejected_on_the_page(client, people, service_categories):
     client.force_login(people.wang.user)
-    client.post("/en/service/self/new/", self_data(categories, upload(JPEG, "a.jpg", "image/jpeg")))
+    client.post(
+        "/en/service/self/new/", self_data(service_categories, upload(JPEG, "a.jpg", "image/jpeg"))
+    )
     record = SelfService.objects.get()
     client.force_login(people.c1_staff)
     empty = client.post(f"/en/service/self/{record.pk}/reject/", {"reason": ""}, follow=True)
@@ -292,9 +296,11 @@ def test_self_service_rejected_on_the_page(client, people, categories):
         (b"%PDF-1.7", "a.png", "Photo: a.png is not a photo in JPEG, PNG, WebP"),
     ],
 )
-def test_bad_upload_on_the_page(client, people, categories, media, data, name, message):
+def test_bad_upload_on_the_page(client, people, service_categories, media, data, name, message):
     client.force_login(people.wang.user)
-    response = client.post("/en/service/self/new/", self_data(categories, upload(data, name)))
+    response = client.post(
+        "/en/service/self/new/", self_data(service_categories, upload(data, name))
+    )
     assert response.status_code == 200 and message in response.content.decode()
     assert not SelfService.objects.exists()
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
@@ -306,7 +312,7 @@ def test_self_service_needs_a_member(client, people):
 
 
 def test_superuser_and_street_admin_see_every_photo(
-    client, people, categories, make_user, django_user_model
+    client, people, service_categories, make_user, django_user_model
 ):
     from gridgov.service import services
 
@@ -316,7 +322,7 @@ def test_superuser_and_street_admin_see_every_photo(
         description="清扫",
         hours="1",
         served_on=timezone.localdate(),
-        category=categories["clean_home"],
+        category=service_categories["clean_home"],
         photo=upload(),
     )
     street = make_user("street", "street_admin", scope="1000")

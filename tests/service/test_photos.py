@@ -17,12 +17,12 @@ from gridgov.service.models import SelfService
 from tests.photos.images import bomb_png, exif_of, opened, phone_jpeg, upload
 
 
-def self_data(categories, photo) -> dict:
+def self_data(service_categories, photo) -> dict:
     return {
         "description": "帮邻居修水管",
         "served_on": timezone.localdate().isoformat(),
         "hours": "1.5",
-        "category": categories["neighbourly"].pk,
+        "category": service_categories["neighbourly"].pk,
         "photo": photo,
         "address": "",
         "lon": "",
@@ -40,12 +40,14 @@ def is_blue(pixel) -> bool:
 
 
 @pytest.fixture
-def submitted(client, people, categories, media):
+def submitted(client, people, service_categories, media):
     """王芳 sent a phone's photo (GPS in its EXIF, stored sideways) through the page."""
     client.force_login(people.wang.user)
     response = client.post(
         "/en/service/self/new/",
-        self_data(categories, upload(phone_jpeg(orientation=6, size=(300, 200)), "IMG_0001.jpg")),
+        self_data(
+            service_categories, upload(phone_jpeg(orientation=6, size=(300, 200)), "IMG_0001.jpg")
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
@@ -93,32 +95,34 @@ def refused_on_the_form(response, message: str) -> None:
     assert "svc-invalid" in field and message in field, field
 
 
-def test_not_a_photo_is_refused_under_the_field(client, people, categories, media):
+def test_not_a_photo_is_refused_under_the_field(client, people, service_categories, media):
     client.force_login(people.wang.user)
     response = client.post(
         "/en/service/self/new/",
-        self_data(categories, upload(b"MZ\x90\x00 not a photo", "photo.jpg")),
+        self_data(service_categories, upload(b"MZ\x90\x00 not a photo", "photo.jpg")),
     )
     refused_on_the_form(response, "Photo: photo.jpg is not a photo in JPEG, PNG, WebP")
     assert not SelfService.objects.exists() and stored(media) == []
 
 
-def test_too_large_is_refused_under_the_field(client, people, categories, media, settings):
+def test_too_large_is_refused_under_the_field(client, people, service_categories, media, settings):
     settings.GRIDGOV_MAX_UPLOAD_BYTES = 2000
     client.force_login(people.wang.user)
     data = phone_jpeg(size=(600, 400))
     assert len(data) > 2000
-    response = client.post("/en/service/self/new/", self_data(categories, upload(data, "a.jpg")))
+    response = client.post(
+        "/en/service/self/new/", self_data(service_categories, upload(data, "a.jpg"))
+    )
     refused_on_the_form(response, "Photo: a.jpg is")
     assert "more than the 2.0\xa0KB allowed." in response.content.decode()
     assert not SelfService.objects.exists() and stored(media) == []
 
 
-def test_too_many_pixels_is_refused_under_the_field(client, people, categories, media):
+def test_too_many_pixels_is_refused_under_the_field(client, people, service_categories, media):
     client.force_login(people.wang.user)
     response = client.post(
         "/en/service/self/new/",
-        self_data(categories, upload(bomb_png(8000, 8000), "bomb.png", "image/png")),
+        self_data(service_categories, upload(bomb_png(8000, 8000), "bomb.png", "image/png")),
     )
     refused_on_the_form(
         response, "Photo: bomb.png is 8000 × 8000 pixels, more than the 50 megapixels allowed."
@@ -126,10 +130,10 @@ def test_too_many_pixels_is_refused_under_the_field(client, people, categories, 
     assert not SelfService.objects.exists() and stored(media) == []
 
 
-def test_the_chinese_page_names_the_field(client, people, categories, media):
+def test_the_chinese_page_names_the_field(client, people, service_categories, media):
     client.force_login(people.wang.user)
     response = client.post(
-        "/service/self/new/", self_data(categories, upload(b"not a photo", "a.jpg"))
+        "/service/self/new/", self_data(service_categories, upload(b"not a photo", "a.jpg"))
     )
     refused_on_the_form(response, "照片：a.jpg 不是 JPEG, PNG, WebP 格式的照片")
 

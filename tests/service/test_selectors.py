@@ -11,7 +11,7 @@ from django.utils import timezone
 from gridgov.grids.models import Level
 from gridgov.service import selectors, services
 from gridgov.service.models import Activity
-from tests.service.conftest import PLACE, shift, upload
+from tests.service.helpers import PLACE, shift, upload
 
 
 def held(publish, people, *, title, days_ago, attendees, hours="2", **kw):
@@ -39,7 +39,7 @@ def held(publish, people, *, title, days_ago, attendees, hours="2", **kw):
 
 
 @pytest.fixture
-def history(publish, people, tree, categories):
+def history(publish, people, tree, service_categories):
     """Four activities over the last weeks and one self-organised service, by hand:
     - A (K1, clean_home, 3 days ago): 王芳 2 h, 李强 2 h
     - B (K1, clean_home, 10 days ago): 王芳 1.5 h
@@ -68,7 +68,7 @@ def history(publish, people, tree, categories):
         description="陪老人",
         hours="1.25",
         served_on=timezone.localdate() - dt.timedelta(days=2),
-        category=categories["neighbourly"],
+        category=service_categories["neighbourly"],
         photo=upload(),
         location=tree.b4.geom.centroid,
     )

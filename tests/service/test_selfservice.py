@@ -14,19 +14,19 @@ from gridgov.points.models import LedgerEntry
 from gridgov.service import services
 from gridgov.service.errors import NotAllowed, ServiceError
 from gridgov.service.models import SelfService, SelfServiceStatus
-from tests.service.conftest import IN_B4, JPEG, OUTSIDE, PLACE, upload
-from tests.service.helpers import refused
+from tests.service.helpers import JPEG, PLACE, refused, upload
+from tests.world import IN_B4, OUTSIDE
 
 
 @pytest.fixture
-def submit(categories, people):
+def submit(service_categories, people):
     def make(member=None, *, photo=None, location=PLACE, **extra):
         member = member or people.wang
         fields = {
             "description": "陪独居老人去医院复查",
             "served_on": timezone.localdate(),
             "hours": "3",
-            "category": categories["neighbourly"],
+            "category": service_categories["neighbourly"],
         }
         fields.update(extra)
         return services.selfservice_submit(

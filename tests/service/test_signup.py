@@ -7,8 +7,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.service import services
 from gridgov.service.errors import ActivityFull, NotAllowed, ServiceError
 from gridgov.service.models import Activity, SignUp, SignUpStatus
-from tests.service.conftest import shift
-from tests.service.helpers import refused
+from tests.service.helpers import refused, shift
 
 
 def test_sign_up_takes_a_place(publish, people):
