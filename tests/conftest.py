@@ -10,7 +10,7 @@ import pytest
 # import them from the conftest.
 from tests.factories.base import box, wkt  # noqa: F401
 
-pytest_plugins = ["tests.plugins.world"]
+pytest_plugins = ["tests.plugins.world", "tests.plugins.browser"]
 
 
 @pytest.fixture(autouse=True, scope="session")

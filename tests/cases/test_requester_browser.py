@@ -5,7 +5,7 @@ it is, not who raised it (no name, phone or room), and the page says why."""
 import pytest
 
 from gridgov.accounts.models import StaffRole
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.plugins.browser import new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,18 +13,11 @@ NAME, PHONE, ROOM = "陈阿姨", "13800001234", "惠景花园3栋2单元302室"
 
 
 def test_a_building_leader_reaches_a_request_and_sees_no_requester(
-    browser,  # noqa: F811
-    live_server,
-    tree,
-    make_user,
-    new_case,  # noqa: F811
+    browser, live_server, tree, make_user, new_case
 ):
     case = new_case(requester_name=NAME, requester_phone=PHONE, address=ROOM)
     make_user("louzhang", StaffRole.BUILDING_LEADER, tree.b1)
-    width, height = SIZES["phone"]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, locale="zh-CN"
-    )
+    context = new_context(browser, "phone")
     page = context.new_page()
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", "louzhang")

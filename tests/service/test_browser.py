@@ -7,26 +7,15 @@ import datetime as dt
 import pytest
 
 from gridgov.service import services
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.plugins.browser import SIZES, new_context, signed_in
 from tests.service.helpers import PLACE, shift
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def phone(browser, live_server, client, user, **context):  # noqa: F811
-    width, height = SIZES["phone"]
-    ctx = browser.new_context(
-        viewport={"width": width, "height": height},
-        has_touch=True,
-        is_mobile=True,
-        locale="en-GB",
-        **context,
-    )
-    client.force_login(user)
-    ctx.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return ctx.new_page()
+def phone(browser, live_server, client, user, **context):
+    ctx = new_context(browser, "phone", locale="en-GB", **context)
+    return signed_in(ctx, client, user, live_server).new_page()
 
 
 @pytest.fixture
@@ -44,7 +33,7 @@ def running(publish, people):
     ],
 )
 def test_check_in_with_the_phones_position(
-    browser,  # noqa: F811
+    browser,
     live_server,
     client,
     people,
@@ -70,7 +59,7 @@ def test_check_in_with_the_phones_position(
     page.context.close()
 
 
-def test_list_fits_a_phone(browser, live_server, client, people, running):  # noqa: F811
+def test_list_fits_a_phone(browser, live_server, client, people, running):
     page = phone(browser, live_server, client, people.wang.user)
     page.goto(f"{live_server.url}/service/activities/")
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"][0]

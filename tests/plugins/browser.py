@@ -1,0 +1,90 @@
+"""The browser tests' shared parts, loaded for the whole suite by tests/conftest.py: the
+``browser`` fixture (Debian's headless chromium through Playwright, one per test module),
+the sizes every page is judged at (DESIGN.md: phone 390×844, tablet both ways), and
+helpers to open a page at a size, sign in, and see which requests left the machine.
+
+Browser tests are ``transaction=True`` (the live server reads what the test wrote) and
+marked ``browser``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SIZES = {"tablet portrait": (768, 1024), "tablet landscape": (1024, 768), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Playwright's sync API runs an event loop in this thread while the browser is open;
+    the ORM calls the tests and fixtures make meanwhile are still plain synchronous calls,
+    so Django is told not to refuse them (for this module only)."""
+    from playwright.sync_api import sync_playwright
+
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            yield b
+            b.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+def new_context(browser, size: tuple[int, int] | str = "phone", *, locale="zh-CN", **options):
+    """A browser context at a size (a name of SIZES or (width, height)), touch enabled; a
+    phone's is mobile."""
+    name = size if isinstance(size, str) else None
+    width, height = SIZES[size] if name else size
+    options.setdefault("is_mobile", (width, height) == SIZES["phone"])
+    return browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, locale=locale, **options
+    )
+
+
+def signed_in(context, client, user, live_server):
+    """The context carries ``user``'s session (made by the test client, no form)."""
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def sign_in_by_form(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page, as a person would, by typing."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator(".login button[type=submit], form button[type=submit]").first.click()
+
+
+def watch_requests(page) -> list[str]:
+    """Every URL the page asks for from now on."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    return requests
+
+
+def left_the_machine(requests: list[str], live_server) -> list[str]:
+    """The requests that went elsewhere than this server (data: URLs stay)."""
+    return [u for u in requests if not u.startswith((live_server.url, "data:"))]
