@@ -7,7 +7,7 @@ Two ways in, one way out:
   numerals unified, unit/room/floor and a leading road number ignored) and matched against
   the grid names, spelled the same way;
 - a point (``match_point``): a map tap or the phone's location, GCJ-02 converted, placed
-  with ``gridgov.grids.location.locate_one``.
+  with ``gridgov.grids.placement.locate_one``.
 
 Both end in at most one building, whose public contact card (``building_contact``) holds
 only what members chose to show (亮身份): name, specialty, pledge and a phone masked unless
@@ -27,7 +27,7 @@ from django.db.models import Q
 
 from geodata.crs import to_wgs84
 from gridgov.grids.addresses import AddressQuery, building_numbers, normalise, parse_address
-from gridgov.grids.location import locate_one
+from gridgov.grids.placement import locate_one
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, ServiceStation
 from gridgov.people.models import Member, OrgKind, PartyOrganisation
 from gridgov.people.public import public_phone, public_tel
