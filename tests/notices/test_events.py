@@ -9,7 +9,7 @@ from gridgov import events
 from gridgov.cases.models import Case
 from gridgov.notices import case_notices
 from gridgov.notices.models import Notice
-from tests.notices.test_notices import _case
+from tests.notices.helpers import raise_request
 
 
 @pytest.fixture
@@ -44,5 +44,5 @@ def test_a_handler_that_fails_rolls_the_case_back_with_its_notices(
 
     registry.on("case.created", boom)
     with pytest.raises(RuntimeError):
-        _case(case_categories, people)
+        raise_request(case_categories, people)
     assert not Case.objects.exists() and not Notice.objects.exists()

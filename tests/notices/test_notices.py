@@ -22,22 +22,9 @@ from gridgov.cases.services import (
 )
 from gridgov.notices.models import Notice
 from gridgov.notices.reminders import sla_reminders
-from tests.world import IN_B1
+from tests.notices.helpers import raise_request
 
 OUTSIDE = Point(100.0, 10.0, srid=4326)
-
-
-def _case(case_categories, people, *, category="sanitation", at=None, requester_user=None):
-    return case_create(
-        acting_user=people.c1_staff,
-        category=case_categories[category],
-        channel="phone",
-        title="楼道堆物",
-        requester_name="陈先生",
-        location=IN_B1,
-        at=at,
-        requester_user=requester_user,
-    )
 
 
 def _page(client, user):
@@ -48,7 +35,7 @@ def _page(client, user):
 def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(
     client, case_categories, people, leader
 ):
-    case = _case(case_categories, people)
+    case = raise_request(case_categories, people)
     assert f"New request {case.number} in your grid: 楼道堆物" in _page(client, leader)
     # The secretary who typed it in is not told of their own case; C2's secretary is not
     # told of C1's.
@@ -58,7 +45,7 @@ def test_a_new_request_reaches_the_grid_staff_and_nobody_outside(
 def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
     client, case_categories, people, leader
 ):
-    case = _case(case_categories, people)
+    case = raise_request(case_categories, people)
     client.force_login(leader)
     assert "Notices (1)" in client.get("/en/").content.decode()
     notice = Notice.objects.get(user=leader)
@@ -70,7 +57,7 @@ def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
 
 
 def test_nobody_can_open_someone_elses_notice(client, case_categories, people, leader):
-    _case(case_categories, people)
+    raise_request(case_categories, people)
     notice = Notice.objects.get(user=leader)
     client.force_login(people.stranger)
     assert client.post(f"/en/notices/{notice.pk}/open/").status_code == 404
@@ -86,13 +73,13 @@ def test_the_member_a_request_is_dispatched_to_hears_of_it(
     )
     people.wang.user = member_user
     people.wang.save(update_fields=["user"])
-    case = _case(case_categories, people)
+    case = raise_request(case_categories, people)
     case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
     assert f"Request {case.number} was dispatched to you" in _page(client, member_user)
 
 
 def test_the_requester_hears_when_the_request_is_resolved(client, case_categories, people):
-    case = _case(case_categories, people, requester_user=people.resident)
+    case = raise_request(case_categories, people, requester_user=people.resident)
     case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
     case_take(case=case, member=people.wang, acting_user=people.c1_staff)
     case_resolve(case=Case.objects.get(pk=case.pk), acting_user=people.c1_staff, note="已清理")
@@ -115,7 +102,9 @@ def test_a_refused_request_notifies_nobody(case_categories, people, leader):
 def test_a_deadline_about_to_be_missed_is_reminded_once(case_categories, people, leader):
     # A consultation must be answered within 5 minutes; 4 minutes have passed.
     now = timezone.now()
-    case = _case(case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
+    case = raise_request(
+        case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4)
+    )
     Notice.objects.all().delete()
     # the staff over the case's grid: the C1 secretary, K1's branch secretary and grid leader
     assert sla_reminders(now=now) == 3
@@ -132,7 +121,9 @@ def test_a_deadline_about_to_be_missed_is_reminded_once(case_categories, people,
 
 def test_an_answered_case_is_not_reminded(case_categories, people, leader):
     now = timezone.now()
-    case = _case(case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4))
+    case = raise_request(
+        case_categories, people, category="consultation", at=now - dt.timedelta(minutes=4)
+    )
     case_respond(case=case, acting_user=people.c1_staff, note="已电话答复")
     Notice.objects.all().delete()
     assert sla_reminders(now=now) == 0
@@ -145,7 +136,7 @@ def test_email_goes_out_after_the_commit_when_configured(
     leader.email = "leader@example.org"
     leader.save()
     with django_capture_on_commit_callbacks(execute=True):
-        case = _case(case_categories, people)
+        case = raise_request(case_categories, people)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["leader@example.org"]
     assert case.number in mail.outbox[0].subject
@@ -159,6 +150,6 @@ def test_no_email_without_a_mail_server(
     leader.email = "leader@example.org"
     leader.save()
     with django_capture_on_commit_callbacks(execute=True):
-        _case(case_categories, people)
+        raise_request(case_categories, people)
     assert mail.outbox == []
     assert Notice.objects.filter(user=leader).exists()

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from gridgov.people.models import Member
 from tests.factories import MemberFactory
-from tests.ops.test_backup import fingerprint
+from tests.ops.helpers import fingerprint
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from gridgov.accounts.models import AuditEntry
 from gridgov.patrols.models import Patrol, PatrolRoute
 from tests.factories import MemberFactory
-from tests.patrols.test_services import ROUTE, WALK, gpx_track, line
+from tests.patrols.helpers import ROUTE, WALK, gpx_track, line
 
 
 @pytest.fixture

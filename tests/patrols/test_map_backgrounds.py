@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import override_settings
 
-from tests.patrols.test_pages import EN, k1, page  # noqa: F401 - k1 is a fixture
+from tests.patrols.helpers import EN, page
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def _json(html: str, element_id: str):
 
 
 @override_settings(GRIDGOV_TILES="gaode")
-def test_patrol_map_on_gaode_is_told_to_shift(client, k1):  # noqa: F811
+def test_patrol_map_on_gaode_is_told_to_shift(client, k1):
     client.force_login(k1.leader)
     html = page(client.get(f"{EN}routes/{k1.route.pk}/"))
     data = _json(html, "patrol-map-data")
@@ -32,7 +32,7 @@ def test_patrol_map_on_gaode_is_told_to_shift(client, k1):  # noqa: F811
 
 
 @override_settings(GRIDGOV_TILES="tianditu", GRIDGOV_TIANDITU_KEY="abc123")
-def test_patrol_map_on_tianditu_draws_base_and_labels(client, k1):  # noqa: F811
+def test_patrol_map_on_tianditu_draws_base_and_labels(client, k1):
     client.force_login(k1.leader)
     data = _json(page(client.get(f"{EN}routes/{k1.route.pk}/")), "patrol-map-data")
     assert data["display_crs"] == "wgs84"

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from geodata import crs as crsmod
@@ -15,56 +14,9 @@ from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.cases.models import Case
 from gridgov.patrols.models import Finding, Patrol
 from gridgov.patrols.services import finding_add, patrol_record, route_create
-from tests.factories import MemberFactory
-from tests.patrols.test_services import ROUTE, WALK, gpx_track, line
+from tests.patrols.helpers import EN, WALK, gpx_track, line, page, upload
 
 pytestmark = pytest.mark.django_db
-EN = "/en/patrols/"
-
-
-@pytest.fixture
-def k1(tree, make_user):
-    """A grid leader of compound K1 with a weekly route there walked 10 days ago (overdue),
-    a daily route never walked, members living in K1 (one on the team) and one in C2."""
-    leader = make_user("k1leader", StaffRole.GRID_LEADER, tree.k1)
-    wang = MemberFactory(name="王芳", location=Point(113.102, 23.002, srid=4326))
-    li = MemberFactory(name="李强", location=Point(113.104, 23.002, srid=4326))
-    zhao = MemberFactory(name="赵敏", location=Point(113.113, 23.003, srid=4326))  # in C2
-    route = route_create(
-        acting_user=None, grid=tree.k1, name="东湖巡逻线", line=line(ROUTE), team=[wang]
-    )
-    night = route_create(
-        acting_user=None,
-        grid=tree.k1,
-        name="东湖夜巡线",
-        schedule="daily",
-        line=line("113.1016 23.0016, 113.1044 23.0016"),
-    )
-    today = timezone.localdate()
-    patrol_record(
-        route=route, walked_on=today - dt.timedelta(days=10), members=[wang], acting_user=None
-    )
-
-    class K1:
-        pass
-
-    k = K1()
-    k.leader, k.wang, k.li, k.zhao, k.route, k.night = leader, wang, li, zhao, route, night
-    return k
-
-
-@pytest.fixture
-def other_leader(tree, make_user):
-    return make_user("k3leader", StaffRole.GRID_LEADER, tree.k3)
-
-
-def page(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def upload(content: bytes, name: str = "walk.gpx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/gpx+xml")
 
 
 # --- routes -------------------------------------------------------------------------------

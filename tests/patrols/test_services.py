@@ -4,7 +4,7 @@ import datetime as dt
 import math
 
 import pytest
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -18,6 +18,7 @@ from gridgov.patrols.services import (
     route_update,
 )
 from tests.factories import MemberFactory
+from tests.patrols.helpers import ROUTE, WALK, gpx_track, line
 
 R_EARTH = 6371008.8
 
@@ -33,35 +34,6 @@ def haversine_m(a, b):
 def metres_per_degree_lat(lat: float) -> float:
     phi = math.radians(lat)
     return 111132.92 - 559.82 * math.cos(2 * phi) + 1.175 * math.cos(4 * phi)
-
-
-def line(text: str) -> GEOSGeometry:
-    return GEOSGeometry(f"LINESTRING({text})", srid=4326)
-
-
-def gpx_track(points: list[tuple[float, float]], start="2026-03-02T01:00:00Z") -> bytes:
-    t0 = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
-    pts = "".join(
-        f'<trkpt lat="{lat}" lon="{lon}"><time>'
-        f"{(t0 + dt.timedelta(minutes=5 * i)).strftime('%Y-%m-%dT%H:%M:%SZ')}</time></trkpt>"
-        for i, (lon, lat) in enumerate(points)
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
-        f"<trk><name>walk</name><trkseg>{pts}</trkseg></trk></gpx>"
-    ).encode()
-
-
-# Inside compound K1 (113.101..113.105, 23.001..23.009): east, then north.
-ROUTE = "113.1015 23.0015, 113.1045 23.0015, 113.1045 23.0085"
-WALK = [
-    (113.1015, 23.00152),
-    (113.1030, 23.00148),
-    (113.10452, 23.0015),
-    (113.10448, 23.0050),
-    (113.1045, 23.0085),
-]
 
 
 @pytest.fixture

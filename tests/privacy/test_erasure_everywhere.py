@@ -11,14 +11,11 @@ import json
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
-from rest_framework.test import APIClient
 
 from gridgov.accounts.models import AuditEntry, StaffRole
-from gridgov.api.models import ApiKey
-from gridgov.api.services import api_key_issue
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_create, case_dispatch, case_respond
 from gridgov.notices.models import Notice
@@ -26,10 +23,10 @@ from gridgov.people.models import ReportStatus, Vulnerability
 from gridgov.people.services import resident_create
 from gridgov.privacy.services import member_erase, resident_erase
 from tests.factories import HouseholdFactory, MemberFactory
+from tests.privacy.helpers import dump_all_tables, open311_post
 from tests.privacy.search import find_everywhere, text_columns
-from tests.privacy.test_rights import dump_all_tables
+from tests.world import IN_B1
 
-IN_B1 = Point(113.102, 23.002, srid=4326)
 NAME, PHONE = "欧阳秀英", "13800001234"  # the resident: in no other row of the database
 MEMBER, MEMBER_PHONE = "司马秋菊", "13700004321"
 STRANGER, STRANGER_PHONE = "上官婉儿", "13600005678"  # known only by an Open311 request
@@ -64,18 +61,6 @@ def admin_change(client, url: str, **changes) -> None:
     assert response.status_code == 302, (
         response.context["adminform"].form.errors if response.context else response
     )
-
-
-def open311_post(**fields) -> str:
-    raw = api_key_issue(
-        key=ApiKey(name="12345 hotline", can_read=False, can_post_requests=True), acting_user=None
-    )
-    response = APIClient().post(
-        "/open311/v2/requests.json",
-        {"api_key": raw, "service_code": "repair", "lat": "23.002", "long": "113.102", **fields},
-    )
-    assert response.status_code == 201, response.content
-    return response.json()[0]["service_request_id"]
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ from gridgov.planning.models import MemberGroup, MemberGroupMembership
 from gridgov.privacy.services import member_erase, person_export, resident_erase
 from gridgov.privacy.tracing import pointer_models, trace
 from tests.factories import HouseholdFactory, MemberFactory
+from tests.privacy.helpers import dump_all_tables, open311_post
 from tests.privacy.search import find_everywhere, find_person
-from tests.privacy.test_erasure_everywhere import IN_B1, open311_post
-from tests.privacy.test_rights import dump_all_tables
+from tests.world import IN_B1
 
 NAME, PHONE = "欧阳秀兰", "13500002468"
 LEADER, LEADER_PHONE = "诸葛明月", "13300001357"

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
-from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
@@ -24,23 +23,10 @@ from gridgov.points.models import LedgerEntry
 from gridgov.points.services import ledger_earn
 from gridgov.privacy.services import member_erase, person_export, resident_erase
 from tests.factories import HouseholdFactory, MemberFactory
+from tests.privacy.helpers import dump_all_tables
+from tests.world import IN_B1
 
-IN_B1 = Point(113.102, 23.002, srid=4326)
 NAME, PHONE = "陈秀英", "13812345678"
-
-
-def dump_all_tables() -> str:
-    """Every row of every table as text: what a search for the person would find."""
-    from django.apps import apps
-
-    parts = []
-    for model in apps.get_models():
-        if model._meta.managed and not model._meta.proxy:
-            parts.extend(
-                repr(tuple(v.ewkt if isinstance(v, GEOSGeometry) else v for v in row))
-                for row in model._default_manager.values_list()
-            )
-    return "\n".join(parts)
 
 
 @pytest.fixture
