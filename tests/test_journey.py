@@ -26,7 +26,6 @@ from gridgov.posts.models import PostClaim
 from gridgov.service.models import Activity, ServiceCategory, SignUp
 from tests.posts.conftest import catalogue  # noqa: F401  (seeded categories and post kinds)
 from tests.reporting.conftest import (  # noqa: F401  (fixtures shared with the reporting tests)
-    english,
     fresh_cache,
     register,
     reporting,

@@ -1,5 +1,6 @@
 """Fixtures for dual reporting: units with their party organisations, staff of both
-communities, a street admin, and a helper that registers through the public page."""
+communities, a street admin, and a helper that registers through the public page (the tree,
+make_user and english come from tests/plugins/world.py)."""
 
 from __future__ import annotations
 
@@ -51,15 +52,6 @@ def reporting(tree, make_user, settings) -> Reporting:
         street=make_user("street", StaffRole.STREET_ADMIN, scope="1000"),
         branch=make_user("k1branch", StaffRole.BRANCH_SECRETARY, tree.k1),
     )
-
-
-@pytest.fixture
-def english():
-    """Refusals are asserted in English (pages are read through /en/)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
