@@ -29,7 +29,7 @@ from gridgov.grids.models import Grid
 from gridgov.people.models import Household, Member, Resident, Vulnerability
 
 DEMO_PASSWORD = "gridgov-demo"
-DEMO_USERS = ("demo", "secretary", "leader")
+DEMO_USERS = ("demo", "street", "secretary", "leader")
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,14 @@ def _fresh_statistics(models: list) -> None:
 
 
 def _users(geo: Geography) -> list[tuple[str, str]]:
-    """The demo logins: the street office (a superuser), a community secretary and a grid
-    leader, with their assignments."""
+    """The demo logins: the street office as a superuser (``demo``) and as the role alone
+    (``street``), a community secretary and a grid leader, with their assignments."""
     User = get_user_model()
     first_community = geo.grids[geo.by_level[1][0].code]
     first_compound = geo.grids[geo.by_level[2][0].code]
     accounts = [
         ("demo", "street_admin", None, geo.street_codes[0], True),
+        ("street", "street_admin", None, geo.street_codes[0], False),
         ("secretary", "community_secretary", first_community, "", False),
         ("leader", "grid_leader", first_compound, "", False),
     ]

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from gridgov.accounts.models import Assignment
+from gridgov.demo.builder import DEMO_USERS
 from gridgov.grids.models import Grid, GridRole, Level, Street
 from gridgov.people.models import (
     CoBuildingUnit,
@@ -70,4 +71,4 @@ def wipe() -> None:
     for level in (Level.BUILDING, Level.COMPOUND, Level.COMMUNITY):
         Grid.objects.filter(level=level).delete()
     Street.objects.all().delete()
-    get_user_model().objects.filter(username__in=["demo", "secretary", "leader"]).delete()
+    get_user_model().objects.filter(username__in=DEMO_USERS).delete()

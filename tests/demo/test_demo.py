@@ -125,3 +125,11 @@ def test_demo_logins_see_only_their_scope_in_the_admin(client):
     assert client.get(f"/admin/people/member/{outsider.pk}/change/").status_code in (302, 404)
     insider = visible.first()
     assert client.get(f"/admin/people/member/{insider.pk}/change/").status_code == 200
+    # The street office without superuser powers (issue 18): lands on the district map.
+    client.logout()
+    street = get_user_model().objects.get(username="street")
+    assert not street.is_superuser and street.assignments.get().role == "street_admin"
+    landed = client.post(
+        "/accounts/login/", {"username": "street", "password": "gridgov-demo"}, follow=True
+    )
+    assert landed.redirect_chain[-1][0] == "/map/"
