@@ -68,7 +68,8 @@ def test_a_member_at_home_is_located_in_all_three_levels():
         building.parent,
         building.parent.parent,
     )
-    assert member.report_status == ReportStatus.CONFIRMED and member.reported_on
+    assert member.report_status == ReportStatus.CONFIRMED
+    assert member.reported_on
     assert member.user.check_password("x-Pass-2026!")
 
 

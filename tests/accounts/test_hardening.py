@@ -86,7 +86,8 @@ def test_production_redirects_to_https_and_sends_hsts():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0] == "301 https://gridgov.example.org/find/"
-    assert lines[1].startswith("max-age=31536000") and "includeSubDomains" in lines[1]
+    assert lines[1].startswith("max-age=31536000")
+    assert "includeSubDomains" in lines[1]
     assert lines[2] == "DENY same-origin"
 
 
@@ -154,11 +155,13 @@ def test_pages_forbid_inline_script_without_the_requests_nonce(client, tree, pat
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
     script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
-    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "'unsafe-inline'" not in script_src
+    assert "'unsafe-eval'" not in script_src
     found = re.search(r"'nonce-([^']+)'", script_src)  # only when the page has inline code
     html = response.content.decode()
     for tag in re.findall(r"<script\b[^>]*>", html):
         if "src=" in tag or 'type="application/json"' in tag:
             continue
-        assert found and f'nonce="{found.group(1)}"' in tag, tag
+        assert found, tag
+        assert f'nonce="{found.group(1)}"' in tag, tag
     assert not re.search(r"\son(click|submit|load|change)=", html), "an inline event handler"

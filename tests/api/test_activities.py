@@ -115,7 +115,8 @@ def test_a_member_reads_the_public_notices_as_geojson(api, acts):
     r = api.get(URL)
     assert r.status_code == 200
     data = r.json()
-    assert data["type"] == "FeatureCollection" and data["count"] == 3
+    assert data["type"] == "FeatureCollection"
+    assert data["count"] == 3
     assert [f["properties"]["title"] for f in data["features"]] == [
         "清理楼道杂物",
         "探访独居老人",
@@ -133,12 +134,15 @@ def test_a_member_reads_the_public_notices_as_geojson(api, acts):
         "100001",
         "100001001",
     )
-    assert p["category"] == "clean_home" and p["status"] == "published"
+    assert p["category"] == "clean_home"
+    assert p["status"] == "published"
     assert data["features"][2]["properties"]["status"] == "cancelled"
     # Nothing about the members who signed up, nor the organisers' check-in code.
     text = r.content.decode()
-    assert "王芳" not in text and "13912345678" not in text
-    assert acts["clean"].checkin_code not in text and "带好手套" not in text
+    assert "王芳" not in text
+    assert "13912345678" not in text
+    assert acts["clean"].checkin_code not in text
+    assert "带好手套" not in text
 
 
 def test_anonymous_callers_are_refused_and_keys_need_the_read_scope(api, acts):
@@ -146,7 +150,8 @@ def test_anonymous_callers_are_refused_and_keys_need_the_read_scope(api, acts):
     assert_error(api.get(f"{URL}{acts['clean'].pk}/"), 403, None)
     reader = api_key_issue(key=ApiKey(name="city platform", can_read=True), acting_user=None)
     r = api.get(URL, HTTP_X_API_KEY=reader)
-    assert r.status_code == 200 and r.json()["count"] == 3
+    assert r.status_code == 200
+    assert r.json()["count"] == 3
     poster = api_key_issue(
         key=ApiKey(name="12345", can_read=False, can_post_requests=True), acting_user=None
     )
@@ -231,7 +236,8 @@ def test_one_activity(api, acts):
     r = api.get(f"{URL}{acts['visit'].pk}/")
     assert r.status_code == 200
     feature = r.json()
-    assert feature["type"] == "Feature" and feature["id"] == acts["visit"].pk
+    assert feature["type"] == "Feature"
+    assert feature["id"] == acts["visit"].pk
     assert set(feature["properties"]) == PUBLIC
     assert feature["properties"]["community_code"] == "100002"
     assert feature["properties"]["organiser_organisation"] is None  # none recorded for C2
@@ -242,7 +248,9 @@ def test_one_activity(api, acts):
 def test_pages(api, acts):
     api.force_authenticate(acts["member_user"])
     first = api.get(URL, {"page_size": 2}).json()
-    assert len(first["features"]) == 2 and first["count"] == 3 and first["next"]
+    assert len(first["features"]) == 2
+    assert first["count"] == 3
+    assert first["next"]
     assert_error(api.get(URL, {"page_size": 2, "page": 3}), 404, "page")
 
 

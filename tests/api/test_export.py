@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def test_grids_layer_is_streamed_and_gdal_reads_it(api, tree, tmp_path):
     r = api.get("/api/v1/export/buildings.geojson", {"grid": tree.c1.code})
-    assert r.status_code == 200 and r.streaming
+    assert r.status_code == 200
+    assert r.streaming
     assert r["Content-Type"] == "application/geo+json"
     data, ds = read_geojson(body(r), tmp_path)
     assert "crs" not in data

@@ -13,7 +13,8 @@ def test_grids_are_a_public_feature_collection_gdal_reads(api, tree, tmp_path):
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/json")
     data, ds = read_geojson(r.content, tmp_path)
-    assert data["type"] == "FeatureCollection" and data["count"] == 9
+    assert data["type"] == "FeatureCollection"
+    assert data["count"] == 9
     layer = ds[0]
     assert len(layer) == 9
     assert {
@@ -53,9 +54,12 @@ def test_filters(api, tree, query, codes):
 
 def test_pages(api, tree):
     first = api.get(f"{URL}?page_size=4").json()
-    assert len(first["features"]) == 4 and first["count"] == 9 and first["next"]
+    assert len(first["features"]) == 4
+    assert first["count"] == 9
+    assert first["next"]
     last = api.get(f"{URL}?page_size=4&page=3").json()
-    assert len(last["features"]) == 1 and last["next"] is None
+    assert len(last["features"]) == 1
+    assert last["next"] is None
 
 
 @pytest.mark.parametrize(

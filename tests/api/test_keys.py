@@ -65,19 +65,26 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed(client, tree):
     assert r.status_code == 200
     [raw] = set(KEY_RE.findall(r.content.decode()))
     key = ApiKey.objects.get()
-    assert raw.startswith(f"gg_{key.prefix}_") and key.created_by == admin
-    assert key.can_post_requests and not key.can_read and key.rate_limit_per_minute == 60
+    assert raw.startswith(f"gg_{key.prefix}_")
+    assert key.created_by == admin
+    assert key.can_post_requests
+    assert not key.can_read
+    assert key.rate_limit_per_minute == 60
     stored = " ".join(str(v) for v in ApiKey.objects.values().get().values())
-    assert raw not in stored and raw[12:] not in stored and len(key.secret_hash) == 64
+    assert raw not in stored
+    assert raw[12:] not in stored
+    assert len(key.secret_hash) == 64
     audit = AuditEntry.objects.get(action="api_key.issued")
-    assert raw not in str(audit.after) and "secret_hash" not in audit.after
+    assert raw not in str(audit.after)
+    assert "secret_hash" not in audit.after
     # Shown once: the change page and the list do not show it again.
     for url in (
         reverse("admin:api_apikey_change", args=[key.pk]),
         reverse("admin:api_apikey_changelist"),
     ):
         page = client.get(url).content.decode()
-        assert raw not in page and key.prefix in page
+        assert raw not in page
+        assert key.prefix in page
     # Never deletable; revoked through the action.
     assert client.post(reverse("admin:api_apikey_delete", args=[key.pk])).status_code == 403
     r = client.post(
@@ -106,7 +113,8 @@ def test_a_valid_key_reads_layers(api, tree, how):
     assert {f["properties"]["code"] for f in r.json()["features"]} == {"100001", "100002"}
     use = ApiKeyUse.objects.get()
     assert (use.key, use.method, use.status_code) == (key, "GET", 200)
-    assert use.path == "/api/v1/grids/?level=1" and use.remote_addr == "127.0.0.1"
+    assert use.path == "/api/v1/grids/?level=1"
+    assert use.remote_addr == "127.0.0.1"
     key.refresh_from_db()
     assert key.last_used_at is not None
 
@@ -125,7 +133,8 @@ def test_a_wrong_key_is_refused_naming_where_it_came(api, tree, headers, paramet
     issue(can_read=True)
     r = api.get(GRIDS, **headers)
     data = assert_error(r, 401, parameter)
-    assert r["WWW-Authenticate"] == "Api-Key" and "features" not in data
+    assert r["WWW-Authenticate"] == "Api-Key"
+    assert "features" not in data
     assert ApiKeyUse.objects.get().status_code == 401
 
 
@@ -133,7 +142,8 @@ def test_a_key_of_right_prefix_but_wrong_secret_is_refused(api, tree):
     key, raw = issue(can_read=True)
     assert_error(api.get(GRIDS, HTTP_X_API_KEY=raw[:-2] + "xx"), 401, "X-Api-Key")
     use = ApiKeyUse.objects.get()
-    assert use.key is None and use.prefix == key.prefix
+    assert use.key is None
+    assert use.prefix == key.prefix
 
 
 def test_a_revoked_key_is_refused(api, tree, cases):
@@ -202,7 +212,8 @@ def test_a_post_key_creates_a_located_case(api, tree, case_categories, how):
     assert r.status_code == 201, r.content
     case = Case.objects.get(number=r.json()[0]["service_request_id"])
     assert (case.community, case.compound, case.building) == (tree.c2, tree.k3, tree.b4)
-    assert case.channel == "online" and case.requester_name == "小 林"
+    assert case.channel == "online"
+    assert case.requester_name == "小 林"
     use = ApiKeyUse.objects.get()
     assert (use.key, use.method, use.status_code) == (key, "POST", 201)
     assert raw not in use.path
@@ -214,7 +225,8 @@ def test_a_post_key_outside_every_grid_names_lat(api, tree, case_categories):
         O311 + "requests.json",
         {"api_key": raw, "service_code": "repair", "lat": 40.0, "long": 116.0},
     )
-    assert r.status_code == 400 and r.json()[0]["parameter"] == "lat"
+    assert r.status_code == 400
+    assert r.json()[0]["parameter"] == "lat"
     assert ApiKeyUse.objects.get().status_code == 400
 
 
@@ -233,7 +245,8 @@ def test_open311_reads_are_limited_to_the_key_scope(api, tree, cases):
     assert got == {east.number, south.number}
     _post, post_only = issue(name="hotline", can_read=False, can_post_requests=True)
     r = api.get(O311 + "requests.json", {"api_key": post_only})
-    assert r.status_code == 403 and r.json()[0]["parameter"] == "api_key"
+    assert r.status_code == 403
+    assert r.json()[0]["parameter"] == "api_key"
 
 
 def test_rate_limit_answers_429_after_n_requests(api, tree):
@@ -241,8 +254,10 @@ def test_rate_limit_answers_429_after_n_requests(api, tree):
     codes = [api.get(GRIDS, HTTP_X_API_KEY=raw).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     r = api.get(GRIDS, HTTP_X_API_KEY=raw)
-    assert r.status_code == 429 and int(r["Retry-After"]) > 0
-    assert r["Content-Type"].startswith("application/json") and r.json()["detail"]
+    assert r.status_code == 429
+    assert int(r["Retry-After"]) > 0
+    assert r["Content-Type"].startswith("application/json")
+    assert r.json()["detail"]
     # Another key has its own budget; callers without a key are not throttled here.
     _other, other = issue(name="GIS", can_read=True)
     assert api.get(GRIDS, HTTP_X_API_KEY=other).status_code == 200
@@ -267,7 +282,8 @@ def test_an_empty_key_is_refused_wherever_it_is_even_beside_a_good_one(api, case
     # the API speaks the site's language (zh-hans): "Empty API key."
     assert r.json() == [{"code": 401, "description": "接口密钥为空。", "parameter": "api_key"}]
     r = api.get(f"{O311}requests.json", HTTP_X_API_KEY="")
-    assert r.status_code == 401 and r.json()[0]["parameter"] == "X-Api-Key"
+    assert r.status_code == 401
+    assert r.json()[0]["parameter"] == "X-Api-Key"
     assert_error(api.get(GRIDS, HTTP_X_API_KEY=""), 401, "X-Api-Key")
     assert_error(api.get(GRIDS, HTTP_AUTHORIZATION="Api-Key "), 401, "Authorization")
     assert api.get(f"{O311}services.json", HTTP_X_API_KEY=raw).status_code == 200

@@ -76,7 +76,8 @@ def test_services_json_and_xml(api, case_categories):
         "attributes": [],
     }
     r = api.get(BASE + "services/nope.json")
-    assert r.status_code == 404 and r.json()[0]["parameter"] == "service_code"
+    assert r.status_code == 404
+    assert r.json()[0]["parameter"] == "service_code"
 
 
 def test_requests_need_an_account(api, case):
@@ -88,8 +89,11 @@ def test_request_fields_json_and_xml(api, staff, case, tree):
     api.force_authenticate(staff)
     [item] = api.get(BASE + "requests.json").json()
     assert REQUIRED <= set(item)
-    assert item["service_request_id"] == case.number and item["status"] == "open"
-    assert item["status_notes"] and item["lat"] == 23.002 and item["long"] == 113.102
+    assert item["service_request_id"] == case.number
+    assert item["status"] == "open"
+    assert item["status_notes"]
+    assert item["lat"] == 23.002
+    assert item["long"] == 113.102
     assert item["extended_attributes"] == {
         "community_code": tree.c1.code,
         "compound_code": tree.k1.code,
@@ -131,7 +135,8 @@ def test_closed_status_and_filters(api, staff, case, case_categories):
     assert ids(status="closed") == [other.number]
     assert ids(status="open") == [case.number]
     closed = api.get(BASE + "requests.json", {"status": "closed"}).json()[0]
-    assert closed["status"] == "closed" and closed["expected_datetime"] is None
+    assert closed["status"] == "closed"
+    assert closed["expected_datetime"] is None
     assert closed["extended_attributes"]["detailed_status"] == "closed"
     assert ids(service_request_id=case.number, status="closed") == [case.number]
     assert ids(service_code="counsel") == []
@@ -165,9 +170,12 @@ def test_bad_queries(api, staff, case, query, parameter, status):
     r = api.get(BASE + "requests.json", query)
     assert r.status_code == status, r.content
     [error] = r.json()
-    assert error["parameter"] == parameter and error["code"] == status and error["description"]
+    assert error["parameter"] == parameter
+    assert error["code"] == status
+    assert error["description"]
     xml = ET.fromstring(api.get(BASE + "requests.xml", query).content)
-    assert xml.tag == "errors" and xml.findtext("error/parameter") == parameter
+    assert xml.tag == "errors"
+    assert xml.findtext("error/parameter") == parameter
 
 
 def test_post_creates_a_located_online_case(api, staff, case_categories, tree):
@@ -188,8 +196,10 @@ def test_post_creates_a_located_online_case(api, staff, case_categories, tree):
     assert r.status_code == 201, r.content
     [answer] = r.json()
     case = Case.objects.get(number=answer["service_request_id"])
-    assert case.channel == "online" and case.title == "单元门禁坏了"
-    assert case.requester_name == "小 林" and case.requester_phone == "13600002222"
+    assert case.channel == "online"
+    assert case.title == "单元门禁坏了"
+    assert case.requester_name == "小 林"
+    assert case.requester_phone == "13600002222"
     assert (case.community, case.compound, case.building) == (tree.c2, tree.k3, tree.b4)
     xml = api.post(
         BASE + "requests.xml", {"service_code": "repair", "lat": 23.003, "long": 113.113}
@@ -206,7 +216,8 @@ def test_post_by_a_known_address(api, staff, case_categories, tree):
     )
     assert r.status_code == 201, r.content
     case = Case.objects.get(number=r.json()[0]["service_request_id"])
-    assert case.building == tree.b1 and case.address == "东湖花园1栋303"
+    assert case.building == tree.b1
+    assert case.address == "东湖花园1栋303"
 
 
 @pytest.mark.parametrize(
@@ -239,4 +250,5 @@ def test_post_bad_input(api, staff, case_categories, tree, data, parameter):
 def test_unknown_request_is_404(api, staff, case):
     api.force_authenticate(staff)
     r = api.get(BASE + "requests/2000-999999.json")
-    assert r.status_code == 404 and r.json()[0]["parameter"] == "service_request_id"
+    assert r.status_code == 404
+    assert r.json()[0]["parameter"] == "service_request_id"

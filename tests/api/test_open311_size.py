@@ -45,7 +45,8 @@ def test_open311_post_too_large_is_an_open311_error_in_the_urls_format(
     assert r.status_code == 413
     assert r["Content-Type"].startswith("application/json")
     [error] = r.json()
-    assert error["code"] == 413 and error["parameter"] is None
+    assert error["code"] == 413
+    assert error["parameter"] is None
     assert limit in error["description"]
     assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in error["description"]
 
@@ -64,7 +65,8 @@ def test_open311_just_under_the_limit_is_read(api, staff, case_categories):
     api.force_authenticate(staff)
     data = {"service_code": "repair", "lat": 23.002, "long": 113.102, "description": "x" * 5000}
     r = api.post("/open311/v2/requests.json", data, format="json")
-    assert r.status_code == 400 and r.json()[0]["parameter"] == "description"
+    assert r.status_code == 400
+    assert r.json()[0]["parameter"] == "description"
 
 
 def test_rest_api_post_too_large_is_a_json_error(api, staff):

@@ -32,7 +32,8 @@ def test_anonymous_sees_the_public_members_projection(api, members):
     assert all(set(m) == PUBLIC_FIELDS for m in rows.values())
     assert rows["王芳"]["phone"] == "139****5678"  # not opted in: masked
     assert rows["李强"]["phone"] == "137****1111"  # opted in, but a list: masked too
-    assert "address" not in r.content.decode() and "location" not in r.content.decode()
+    assert "address" not in r.content.decode()
+    assert "location" not in r.content.decode()
 
 
 def test_a_member_account_sees_only_the_public_projection(api, tree, members, make_user):
@@ -47,7 +48,8 @@ def test_a_grid_leader_sees_full_records_of_their_grid_only(api, tree, members, 
     r = api.get(MEMBERS)
     assert names(r) == ["李强"]
     full = r.json()["results"][0]
-    assert full["address"] == "西苑1栋202" and full["location"] == [113.107, 23.003]
+    assert full["address"] == "西苑1栋202"
+    assert full["location"] == [113.107, 23.003]
     # ... and the public projection of everyone when asked.
     assert names(api.get(MEMBERS, {"view": "public"})) == ["李强", "王芳"]
 
@@ -56,13 +58,15 @@ def test_member_filters_and_bad_view(api, tree, members):
     assert names(api.get(MEMBERS, {"grid": tree.k2.code})) == ["李强"]
     assert names(api.get(MEMBERS, {"grid": tree.c2.code})) == []  # 赵敏 is not public
     r = api.get(MEMBERS, {"view": "everything"})
-    assert r.status_code == 400 and r.json()["parameter"] == "view"
+    assert r.status_code == 400
+    assert r.json()["parameter"] == "view"
 
 
 def test_residents_need_a_role_that_reads_residents(api, tree, make_user):
     ResidentFactory(name="住户甲")
     r = api.get(RESIDENTS)
-    assert r.status_code == 403 and r.json()["detail"]
+    assert r.status_code == 403
+    assert r.json()["detail"]
     api.force_authenticate(make_user("bl", StaffRole.BUILDING_LEADER, tree.b1))
     assert api.get(RESIDENTS).status_code == 403
 
@@ -71,6 +75,7 @@ def test_residents_are_scoped(api, tree, make_user):
     ResidentFactory(name="住户甲")  # in B1 (community C1)
     api.force_authenticate(make_user("c1", StaffRole.COMMUNITY_SECRETARY, tree.c1))
     rows = api.get(RESIDENTS).json()["results"]
-    assert [r["name"] for r in rows] == ["住户甲"] and rows[0]["building_code"] == tree.b1.code
+    assert [r["name"] for r in rows] == ["住户甲"]
+    assert rows[0]["building_code"] == tree.b1.code
     api.force_authenticate(make_user("c2", StaffRole.COMMUNITY_SECRETARY, tree.c2))
     assert api.get(RESIDENTS).json()["results"] == []

@@ -121,7 +121,8 @@ def test_open311_operations_describe_formats_and_errors(api):
     assert set(ops) == {(p, "get") for p in OPEN311} | {("/open311/v2/requests.{format}", "post")}
     for (path, method), op in ops.items():
         [fmt] = [p for p in op["parameters"] if p["name"] == "format"]
-        assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["json", "xml"], path
+        assert fmt["in"] == "path", path
+        assert fmt["schema"]["enum"] == ["json", "xml"], path
         ok = op["responses"]["201" if method == "post" else "200"]
         assert set(ok["content"]) == {"application/json", "text/xml"}, path
         # The spec's error answer is a list (drf-spectacular would unwrap many=True on a
@@ -203,19 +204,27 @@ def test_open311_schema_matches_what_the_resources_answer(api, tree, case_catego
 def test_unknown_api_paths_answer_in_the_apis_format(client):
     """A mistyped path gets the API's JSON (or Open311's error list), never an HTML page."""
     r = client.get("/api/v1/no-such-thing/")
-    assert r.status_code == 404 and r.json()["parameter"] == "path"
+    assert r.status_code == 404
+    assert r.json()["parameter"] == "path"
     r = client.get("/api/v1/grids")  # missing slash: pointed at the resource
-    assert r.status_code == 301 and r["Location"] == "/api/v1/grids/"
+    assert r.status_code == 301
+    assert r["Location"] == "/api/v1/grids/"
     r = client.get("/open311/v2/services/%C3%9F~.json")
-    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    assert r.status_code == 404
+    assert r.json()[0]["code"] == 404
     r = client.get("/open311/v2/services/%09%0A.json")  # a newline in the path
-    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    assert r.status_code == 404
+    assert r.json()[0]["code"] == 404
     r = client.get("/api/v1/no%0Asuch/")
-    assert r.status_code == 404 and r.json()["parameter"] == "path"
+    assert r.status_code == 404
+    assert r.json()["parameter"] == "path"
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)  # as a real server: no CSRF page for a POST
     r = strict.post("/open311/v2/requests.txt", {"service_code": "repair"})
-    assert r.status_code == 404 and r.json()[0]["code"] == 404
+    assert r.status_code == 404
+    assert r.json()[0]["code"] == 404
     r = client.get("/open311/v2/nothing.xml")
-    assert r.status_code == 404 and r.content.startswith(b"<?xml") and b"<errors>" in r.content
+    assert r.status_code == 404
+    assert r.content.startswith(b"<?xml")
+    assert b"<errors>" in r.content

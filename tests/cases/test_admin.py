@@ -32,7 +32,8 @@ def test_admin_add_goes_through_case_create(client, root, case_categories, tree)
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     case = Case.objects.get()
-    assert case.building == tree.b1 and case.number.endswith("-000001")
+    assert case.building == tree.b1
+    assert case.number.endswith("-000001")
     assert CaseEvent.objects.filter(case=case, action="created").count() == 1
     assert AuditEntry.objects.filter(action="case.created", object_id=str(case.pk)).exists()
 
@@ -41,7 +42,8 @@ def test_admin_change_page_keeps_state_read_only(client, root, new_case):
     case = new_case()
     client.force_login(root)
     page = client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
-    assert 'name="status"' not in page and 'name="taken_by"' not in page
+    assert 'name="status"' not in page
+    assert 'name="taken_by"' not in page
     assert 'name="title"' in page
     assert client.get("/admin/cases/case/").status_code == 200
 
@@ -55,7 +57,8 @@ def test_admin_list_is_scoped(client, new_case, people):
     people.c1_staff.user_permissions.add(Permission.objects.get(codename="view_case"))
     client.force_login(people.c1_staff)
     page = client.get("/admin/cases/case/").content.decode()
-    assert mine.number in page and other.number not in page
+    assert mine.number in page
+    assert other.number not in page
 
 
 def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
@@ -81,7 +84,8 @@ def test_admin_edit_of_details_goes_through_case_update(client, root, new_case):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     case.refresh_from_db()
-    assert case.title == "楼道灯不亮（三楼）" and case.status == "new"
+    assert case.title == "楼道灯不亮（三楼）"
+    assert case.status == "new"
     assert list(case.events.values_list("action", flat=True)) == ["created", "edited"]
 
 

@@ -65,9 +65,11 @@ def test_fifty_concurrent_takers_one_winner(tree, case_categories):
         t.join(timeout=120)
 
     assert other == []
-    assert len(won) == 1 and len(lost) == TAKERS - 1
+    assert len(won) == 1
+    assert len(lost) == TAKERS - 1
     wish = Case.objects.get(pk=wish.pk)
-    assert wish.taken_by_id == won[0] and wish.status == "taken"
+    assert wish.taken_by_id == won[0]
+    assert wish.status == "taken"
     assert CaseEvent.objects.filter(case=wish, action="taken").count() == 1
     winner = wish.taken_by.name
     assert all(msg == f"Case {wish.number} has already been taken by {winner}." for msg in lost)

@@ -56,7 +56,9 @@ def test_dispatch_list_has_no_unconfirmed_or_rejected_names(
     html = _options(client, user, new_case())
     for name in NOT_DISPATCHABLE:
         assert name not in html
-    assert people.wang.name in html and people.li.name in html and leader.name in html
+    assert people.wang.name in html
+    assert people.li.name in html
+    assert leader.name in html
     assert people.zhao.name not in html  # another community's
 
 
@@ -72,12 +74,14 @@ def test_the_service_refuses_a_registration_not_confirmed(people, new_case, regi
             acting_user=people.c1_staff,
         )
     case.refresh_from_db()
-    assert case.status == Status.NEW and case.dispatched_to is None
+    assert case.status == Status.NEW
+    assert case.dispatched_to is None
 
 
 def test_a_public_role_holder_may_be_dispatched_whatever_their_reporting(people, new_case, leader):
     case = services.case_dispatch(case=new_case(), member=leader, acting_user=people.c1_staff)
-    assert case.status == Status.DISPATCHED and case.dispatched_to == leader
+    assert case.status == Status.DISPATCHED
+    assert case.dispatched_to == leader
 
 
 def test_the_page_says_why_a_rejected_registration_is_refused(
@@ -89,6 +93,7 @@ def test_the_page_says_why_a_rejected_registration_is_refused(
         f"/en/cases/{case.number}/dispatch/", {"member": registrations["被退回"].pk}, follow=True
     )
     html = response.content.decode()
-    assert "被退回 cannot be sent case" in html and "rejected" in html
+    assert "被退回 cannot be sent case" in html
+    assert "rejected" in html
     case.refresh_from_db()
     assert case.status == Status.NEW

@@ -23,7 +23,8 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     year = timezone.localtime(case.created_at).year
     assert case.number == f"{year}-000001"
     assert (case.community, case.compound, case.building) == (tree.c1, tree.k1, tree.b1)
-    assert case.grid_code == tree.b1.code and case.status == Status.NEW
+    assert case.grid_code == tree.b1.code
+    assert case.status == Status.NEW
     assert case.first_response_at is None
 
     case = services.case_respond(case=case, acting_user=people.c1_staff, note="已登记，今天派人")
@@ -31,17 +32,21 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     first = case.first_response_at
 
     case = services.case_dispatch(case=case, member=people.wang, acting_user=people.c1_staff)
-    assert case.status == Status.DISPATCHED and case.dispatched_to == people.wang
+    assert case.status == Status.DISPATCHED
+    assert case.dispatched_to == people.wang
     assert case.first_response_at == first  # the first answer stays the first
 
     case = services.case_take(case=case, member=people.wang, acting_user=people.c1_staff)
-    assert case.status == Status.TAKEN and case.taken_by == people.wang and case.taken_at
+    assert case.status == Status.TAKEN
+    assert case.taken_by == people.wang
+    assert case.taken_at
 
     case = services.case_start(case=case, acting_user=people.c1_staff)
     assert case.status == Status.IN_PROGRESS
 
     case = services.case_resolve(case=case, acting_user=people.c1_staff, note="换了灯泡")
-    assert case.status == Status.RESOLVED and case.resolved_at
+    assert case.status == Status.RESOLVED
+    assert case.resolved_at
 
     with pytest.raises(CaseNotAllowed, match="Only the resident who raised case"):
         services.case_feedback(case=case, acting_user=people.stranger, satisfaction=5)
@@ -51,8 +56,11 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     assert (case.satisfaction, case.feedback) == (2, "灯又坏了")
 
     case = services.case_reopen(case=case, acting_user=people.resident, reason="第二天又不亮")
-    assert case.status == Status.NEW and case.reopened_count == 1
-    assert case.taken_by is None and case.dispatched_to is None and case.resolved_at is None
+    assert case.status == Status.NEW
+    assert case.reopened_count == 1
+    assert case.taken_by is None
+    assert case.dispatched_to is None
+    assert case.resolved_at is None
     assert case.first_response_at is None  # a new round needs a new answer
 
     case = services.case_dispatch(case=case, member=people.li, acting_user=people.c1_staff)
@@ -61,7 +69,8 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
     case = services.case_close(
         case=case, acting_user=people.c1_staff, reason="not_ours", note="线路属供电局"
     )
-    assert case.status == Status.CLOSED and case.closure_reason == "not_ours"
+    assert case.status == Status.CLOSED
+    assert case.closure_reason == "not_ours"
     assert case.resolved_at is None  # closed never reads as resolved
     assert case.get_status_display() != Status.RESOLVED.label
 
@@ -79,8 +88,10 @@ def test_a_case_goes_through_every_state(new_case, people, tree):
         ("closed", "taken", "closed"),
     ]
     events = list(case.events.all())
-    assert events[3].member == people.wang and events[9].member == people.li
-    assert events[6].satisfaction == 2 and events[6].actor == people.resident
+    assert events[3].member == people.wang
+    assert events[9].member == people.li
+    assert events[6].satisfaction == 2
+    assert events[6].actor == people.resident
     # one audit row per event, in the same transactions
     audits = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert audits.count() == len(events)
@@ -96,7 +107,9 @@ def test_escalation_to_the_street_office(new_case, people):
     case = services.case_escalate(
         case=case, acting_user=people.c1_staff, note="需住建部门鉴定围墙安全"
     )
-    assert case.escalated and case.escalated_at and case.status == Status.NEW
+    assert case.escalated
+    assert case.escalated_at
+    assert case.status == Status.NEW
     assert case.first_response_at == case.escalated_at  # escalating answers the resident
     with pytest.raises(ValidationError, match="already escalated to the street office"):
         services.case_escalate(case=case, acting_user=people.c1_staff, note="再次上报")
@@ -106,8 +119,10 @@ def test_escalation_to_the_street_office(new_case, people):
 def test_micro_wish_is_taken_directly_from_new(new_case, people):
     wish = new_case(category="micro_wish", title="想要一台助行器", channel="window")
     wish = services.case_take(case=wish, member=people.li, acting_user=people.c1_staff)
-    assert wish.status == Status.TAKEN and wish.taken_by == people.li
-    assert wish.dispatched_to is None and wish.first_response_at == wish.taken_at
+    assert wish.status == Status.TAKEN
+    assert wish.taken_by == people.li
+    assert wish.dispatched_to is None
+    assert wish.first_response_at == wish.taken_at
 
 
 def test_close_as_duplicate_names_the_original(new_case, people):
@@ -117,9 +132,11 @@ def test_close_as_duplicate_names_the_original(new_case, people):
     second = services.case_close(
         case=second, acting_user=people.c1_staff, reason="duplicate", duplicate_of=first
     )
-    assert second.duplicate_of == first and second.closure_reason == "duplicate"
+    assert second.duplicate_of == first
+    assert second.closure_reason == "duplicate"
     reopened = services.case_reopen(case=second, acting_user=people.c1_staff, reason="不是同一件")
-    assert reopened.duplicate_of is None and reopened.closure_reason == ""
+    assert reopened.duplicate_of is None
+    assert reopened.closure_reason == ""
 
 
 def test_numbers_are_sequential_per_year(new_case, case_categories, people):
@@ -134,7 +151,8 @@ def test_numbers_are_sequential_per_year(new_case, case_categories, people):
         location=Point(113.102, 23.002, srid=4326),
         at=timezone.now() - dt.timedelta(days=400),
     )
-    assert old.number.endswith("-000001") and old.number[:4] != a.number[:4]
+    assert old.number.endswith("-000001")
+    assert old.number[:4] != a.number[:4]
 
 
 def test_a_point_outside_every_community_is_refused_naming_the_case(case_categories, people):
@@ -147,10 +165,14 @@ def test_a_point_outside_every_community_is_refused_naming_the_case(case_categor
             requester_name="刘先生",
             location=Point(113.2, 23.1, srid=4326),
         )
-    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    assert not Case.objects.exists()
+    assert not CaseEvent.objects.exists()
 
 
 def test_a_point_in_a_community_but_no_building_is_kept(new_case, tree):
     case = new_case(location=Point(113.1095, 23.0095, srid=4326))  # C1, outside compounds
-    assert case.community == tree.c1 and case.compound is None and case.building is None
-    assert case.grid_code == tree.c1.code and case.nearest_building is not None
+    assert case.community == tree.c1
+    assert case.compound is None
+    assert case.building is None
+    assert case.grid_code == tree.c1.code
+    assert case.nearest_building is not None

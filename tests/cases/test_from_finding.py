@@ -34,7 +34,8 @@ def test_finding_opens_a_located_case_once(tree, case_categories, admin_user):
     case = case_from_finding(finding=finding, category=category, acting_user=admin_user)
     finding.refresh_from_db()
     assert finding.opened_case_number == case.number
-    assert case.channel == "patrol" and case.title == "井盖松动"
+    assert case.channel == "patrol"
+    assert case.title == "井盖松动"
     assert case.building.code == "100001001001"  # located at the finding's point
     with pytest.raises(ValidationError, match=case.number):
         case_from_finding(finding=finding, category=category, acting_user=admin_user)

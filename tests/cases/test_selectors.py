@@ -76,7 +76,8 @@ def test_open_cases_oldest_first_with_sla(new_case, people, case_categories):
     by_case = {r.case: r for r in rows}
     assert by_case[consult].first_response == "breached"  # 5 minutes, 6 have passed
     assert by_case[old].first_response == "due_soon"  # 60 minutes, 10 left
-    assert by_case[repair].first_response == "ok" and by_case[repair].worst == "ok"
+    assert by_case[repair].first_response == "ok"
+    assert by_case[repair].worst == "ok"
     assert by_case[old].age >= dt.timedelta(minutes=50)
     assert by_case[consult].resolution == "ok"
     assert open_cases(user=people.c2_staff, now=now) == []
@@ -129,12 +130,14 @@ def test_duplicate_suggestions_within_radius_in_metres(new_case, people):
     wider = duplicate_suggestions(case=here, user=people.c1_staff, radius_m=150)
     assert [c for c, _ in wider] == [near, east, far]
     assert far not in [c for c, _ in found]
-    assert other_kind not in [c for c, _ in wider] and closed not in [c for c, _ in wider]
+    assert other_kind not in [c for c, _ in wider]
+    assert closed not in [c for c, _ in wider]
     assert duplicate_suggestions(case=here, user=people.c2_staff) == []
 
 
 def test_seeded_categories(db):
     consult = CaseCategory.objects.get(code="consultation")
-    assert consult.kind == "consultation" and consult.first_response_sla_minutes == 5
+    assert consult.kind == "consultation"
+    assert consult.first_response_sla_minutes == 5
     assert CaseCategory.objects.get(code="micro_wish").kind == "micro_wish"
     assert CaseCategory.objects.count() >= 6

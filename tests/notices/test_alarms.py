@@ -40,15 +40,18 @@ def test_a_missed_5_minute_deadline_notifies_the_secretary_exactly_once(c1, outb
         call_command("scheduler", "--once", stdout=io.StringIO())
     [alarm] = _alarms()
     assert alarm.user == c1.secretary
-    assert alarm.params["number"] == case.number and alarm.params["deadline"] == "first_response"
+    assert alarm.params["number"] == case.number
+    assert alarm.params["deadline"] == "first_response"
     assert alarm.url.endswith(f"/cases/{case.number}/")
     # the SMS left through the outbox, in the site's language, once
     [sms] = outbox.to(SECRETARY_PHONE)
-    assert f"诉求 {case.number} 已超过首次答复时间时限" in sms and "咨询低保政策" in sms
+    assert f"诉求 {case.number} 已超过首次答复时间时限" in sms
+    assert "咨询低保政策" in sms
     assert len(outbox.texts()) == 1
     # and the e-mail, through the same queue (beside the one of the new request)
     [email] = [m for m in mail.outbox if "已超过" in m.subject]
-    assert email.to == ["c1sec@example.org"] and case.number in email.subject
+    assert email.to == ["c1sec@example.org"]
+    assert case.number in email.subject
     alarm.refresh_from_db()
     assert alarm.emailed_at is not None
     assert set(Message.objects.values_list("channel", "status")) == {

@@ -42,7 +42,8 @@ def test_a_member_without_a_login_is_texted(secretary, outbox):
     case = raise_case(at=timezone.now(), acting_user=secretary)
     case_dispatch(case=case, member=member, acting_user=secretary)
     [message] = Message.objects.all()
-    assert message.to == "13912345678" and message.ref == f"case:{case.number}"
+    assert message.to == "13912345678"
+    assert message.ref == f"case:{case.number}"
     call_command("scheduler", "--once", stdout=io.StringIO())
     [text] = outbox.to("13912345678")
     assert f"诉求 {case.number} 已派给您：咨询低保政策" in text

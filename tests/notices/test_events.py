@@ -45,4 +45,5 @@ def test_a_handler_that_fails_rolls_the_case_back_with_its_notices(
     registry.on("case.created", boom)
     with pytest.raises(RuntimeError):
         raise_request(case_categories, people)
-    assert not Case.objects.exists() and not Notice.objects.exists()
+    assert not Case.objects.exists()
+    assert not Notice.objects.exists()

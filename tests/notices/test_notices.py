@@ -50,7 +50,8 @@ def test_the_navigation_counts_unread_notices_and_opening_one_reads_it(
     assert "Notices (1)" in client.get("/en/").content.decode()
     notice = Notice.objects.get(user=leader)
     response = client.post(f"/en/notices/{notice.pk}/open/")
-    assert response.status_code == 302 and response.url.endswith(f"/cases/{case.number}/")
+    assert response.status_code == 302
+    assert response.url.endswith(f"/cases/{case.number}/")
     assert "Notices (1)" not in client.get("/en/").content.decode()
     notice.refresh_from_db()
     assert notice.read_at is not None

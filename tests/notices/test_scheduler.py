@@ -34,7 +34,10 @@ def test_every_job_runs_once_a_pass_in_order():
     assert run_pass(now=now, jobs=jobs, owner="p1") == {"a": 0, "b": 0}
     assert ran == [("a", now), ("b", now)]
     row = ScheduledJob.objects.get(name="a")
-    assert row.runs == 1 and row.failures == 0 and row.locked_by == "" and row.next_run_at == now
+    assert row.runs == 1
+    assert row.failures == 0
+    assert row.locked_by == ""
+    assert row.next_run_at == now
 
 
 def test_a_failing_job_is_logged_and_the_pass_goes_on(caplog):
@@ -50,7 +53,9 @@ def test_a_failing_job_is_logged_and_the_pass_goes_on(caplog):
     assert [name for name, _ in ran] == ["after"]
     assert "job boom failed" in caplog.text
     row = ScheduledJob.objects.get(name="boom")
-    assert row.failures == 1 and "away" in row.last_error and row.locked_by == ""
+    assert row.failures == 1
+    assert "away" in row.last_error
+    assert row.locked_by == ""
     # the next pass tries it again
     assert "boom" in run_pass(jobs=jobs, owner="p1")
     assert ScheduledJob.objects.get(name="boom").failures == 2
@@ -111,7 +116,8 @@ def test_once_runs_one_pass_and_says_what_it_did(monkeypatch):
     )
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
-    assert "busy: {'sent': 2}" in out.getvalue() and "quiet" not in out.getvalue()
+    assert "busy: {'sent': 2}" in out.getvalue()
+    assert "quiet" not in out.getvalue()
 
 
 def test_the_loop_stops_when_asked(monkeypatch):
@@ -127,7 +133,8 @@ def test_the_loop_stops_when_asked(monkeypatch):
     monkeypatch.setattr(scheduler, "run_pass", one_pass)
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     scheduler.run_forever(tick=0.01, stop=stop)
-    assert len(passes) == 3 and len(set(passes)) == 1
+    assert len(passes) == 3
+    assert len(set(passes)) == 1
 
 
 def test_a_pass_that_fails_as_a_whole_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
@@ -144,4 +151,5 @@ def test_a_pass_that_fails_as_a_whole_is_logged_and_the_loop_goes_on(monkeypatch
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     with caplog.at_level(logging.ERROR, logger="gridgov.scheduler"):
         scheduler.run_forever(tick=0.01, stop=stop)
-    assert len(calls) == 2 and "the pass failed" in caplog.text
+    assert len(calls) == 2
+    assert "the pass failed" in caplog.text

@@ -116,8 +116,11 @@ def test_the_scheduler_process_alarms_the_secretary_of_a_missed_deadline(breache
     assert len(outbox.files()) == 1
     assert count(tmp_path, "SELECT count(*) FROM notices_notice WHERE kind='sla_breached'") == 1
     out = (tmp_path / "scheduler.out").read_text()
-    assert code == 0 and "scheduler: a pass every 0.5 s" in out and "scheduler: stopped" in out
-    assert "sla_alarms: 1" in out and "Traceback" not in err
+    assert code == 0
+    assert "scheduler: a pass every 0.5 s" in out
+    assert "scheduler: stopped" in out
+    assert "sla_alarms: 1" in out
+    assert "Traceback" not in err
 
 
 def test_two_scheduler_processes_send_every_message_once(breached, tmp_path):
@@ -142,13 +145,15 @@ def test_two_scheduler_processes_send_every_message_once(breached, tmp_path):
     errors = "".join((tmp_path / f"scheduler{i}.err").read_text() for i in (1, 2))
     assert everything, errors
     posted = Counter(r["body"]["id"] for r in gateway.requests)
-    assert len(posted) == QUEUED + 1 and set(posted.values()) == {1}, posted
+    assert len(posted) == QUEUED + 1, posted
+    assert set(posted.values()) == {1}, posted
     assert [r["body"]["to"] for r in gateway.requests].count(SECRETARY_PHONE) == 1
     assert count(tmp_path, "SELECT count(*) FROM messaging_message WHERE status='sent'") == (
         QUEUED + 1
     )
     assert count(tmp_path, "SELECT count(*) FROM notices_notice WHERE kind='sla_breached'") == 1
-    assert codes == [0, 0] and "Traceback" not in errors
+    assert codes == [0, 0]
+    assert "Traceback" not in errors
 
 
 def test_make_run_starts_the_scheduler_beside_the_server():
@@ -159,6 +164,8 @@ def test_make_run_starts_the_scheduler_beside_the_server():
         text=True,
         check=True,
     ).stdout
-    assert "GRIDGOV_SMS_URL=" in recipe and "/var/outbox" in recipe
+    assert "GRIDGOV_SMS_URL=" in recipe
+    assert "/var/outbox" in recipe
     assert "manage.py scheduler & scheduler=$!" in recipe
-    assert "kill $scheduler" in recipe and "manage.py runserver" in recipe
+    assert "kill $scheduler" in recipe
+    assert "manage.py runserver" in recipe

@@ -97,7 +97,8 @@ def test_patrol_admin_records_gpx_and_findings(admin_client, route):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     patrol = Patrol.objects.get()
-    assert patrol.track_length_m > 300 and patrol.created_by.username == "root"
+    assert patrol.track_length_m > 300
+    assert patrol.created_by.username == "root"
     assert patrol.findings.get().note == "井盖"
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
         "patrol.record",
@@ -128,4 +129,5 @@ def test_patrol_admin_refuses_a_far_finding(admin_client, route):
 def test_admin_maps_are_served_locally(admin_client, page):
     html = admin_client.get(page).content.decode()
     assert "leaflet" in html.lower()
-    assert "cdn." not in html and "https://" not in html.split("<body")[0]
+    assert "cdn." not in html
+    assert "https://" not in html.split("<body")[0]

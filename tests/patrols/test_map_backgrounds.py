@@ -28,7 +28,8 @@ def test_patrol_map_on_gaode_is_told_to_shift(client, k1):
     assert data["display_crs"] == "gcj02"
     assert [t["subdomains"] for t in data["tiles"]] == ["1234"]
     assert "autonavi.com" in data["tiles"][0]["url"]
-    assert "/static/js/gridgov-crs.js" in html and "coordsToLatLng" in html
+    assert "/static/js/gridgov-crs.js" in html
+    assert "coordsToLatLng" in html
 
 
 @override_settings(GRIDGOV_TILES="tianditu", GRIDGOV_TIANDITU_KEY="abc123")
@@ -37,11 +38,13 @@ def test_patrol_map_on_tianditu_draws_base_and_labels(client, k1):
     data = _json(page(client.get(f"{EN}routes/{k1.route.pk}/")), "patrol-map-data")
     assert data["display_crs"] == "wgs84"
     urls = [t["url"] for t in data["tiles"]]
-    assert len(urls) == 2 and "vec_w" in urls[0] and "cva_w" in urls[1]
+    assert len(urls) == 2
+    assert "vec_w" in urls[0]
+    assert "cva_w" in urls[1]
     assert all("tk=abc123" in u for u in urls)
 
 
-@pytest.mark.parametrize("tiles, crs, count", [("none", "wgs84", 0), ("gaode", "gcj02", 1)])
+@pytest.mark.parametrize(("tiles", "crs", "count"), [("none", "wgs84", 0), ("gaode", "gcj02", 1)])
 def test_registration_map_uses_the_background(client, tree, tiles, crs, count):
     with override_settings(GRIDGOV_TILES=tiles):
         html = client.get("/en/reporting/register/").content.decode()

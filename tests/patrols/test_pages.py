@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 def test_pages_need_a_login(client, k1):
     for url in (EN, f"{EN}routes/{k1.route.pk}/", f"{EN}routes/{k1.route.pk}/record/"):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 def test_my_routes_overdue_first_with_days_since(client, k1, tree):
@@ -41,7 +42,8 @@ def test_my_routes_overdue_first_with_days_since(client, k1, tree):
     assert "2 routes are overdue." in html
     # never walked first, then the longest unwalked
     assert html.index("东湖夜巡线") < html.index("东湖巡逻线")
-    assert "never walked" in html and "last walked 10 days ago" in html
+    assert "never walked" in html
+    assert "last walked 10 days ago" in html
     assert html.count('class="badge overdue"') == 2
 
 
@@ -54,13 +56,16 @@ def test_a_route_walked_in_time_is_on_schedule(client, k1):
     )
     client.force_login(k1.leader)
     html = page(client.get(EN))
-    assert "1 route is overdue." in html and "on schedule" in html
+    assert "1 route is overdue." in html
+    assert "on schedule" in html
 
 
 def test_route_page_shows_recent_patrols_and_the_map(client, k1):
     client.force_login(k1.leader)
     html = page(client.get(f"{EN}routes/{k1.route.pk}/"))
-    assert "东湖巡逻线" in html and "王芳" in html and "10 days ago" in html
+    assert "东湖巡逻线" in html
+    assert "王芳" in html
+    assert "10 days ago" in html
     assert 'id="record-link"' in html
     data = re.search(
         r'<script id="patrol-map-data" type="application/json">(.*?)</script>', html, re.S
@@ -99,7 +104,8 @@ def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, case
         ).status_code
         == 404
     )
-    assert Patrol.objects.count() == 1 and Finding.objects.count() == 1
+    assert Patrol.objects.count() == 1
+    assert Finding.objects.count() == 1
     assert not Case.objects.exists()
 
 
@@ -116,7 +122,9 @@ def test_a_member_account_without_a_patrol_role_sees_no_routes(client, k1, make_
 def test_record_form_lists_the_team_and_members_in_scope(client, k1):
     client.force_login(k1.leader)
     html = page(client.get(f"{EN}routes/{k1.route.pk}/record/"))
-    assert "王芳" in html and "李强" in html and "赵敏" not in html
+    assert "王芳" in html
+    assert "李强" in html
+    assert "赵敏" not in html
     # the team first and unfolded; members living in K1 next, folded
     team = re.search(
         r'<details class="member-group" id="members-team" open>(.*?)</details>', html, re.S
@@ -124,7 +132,9 @@ def test_record_form_lists_the_team_and_members_in_scope(client, k1):
     local = re.search(
         r'<details class="member-group" id="members-local">(.*?)</details>', html, re.S
     ).group(1)
-    assert "王芳" in team and "李强" in local and html.index(team) < html.index(local)
+    assert "王芳" in team
+    assert "李强" in local
+    assert html.index(team) < html.index(local)
     assert 'enctype="multipart/form-data"' in html
 
 
@@ -144,10 +154,12 @@ def test_record_a_patrol_with_a_gpx_track(client, k1):
     html = page(response)
     patrol = Patrol.objects.get(walked_on=today)
     assert set(patrol.members.all()) == {k1.wang, k1.li}
-    assert patrol.created_by == k1.leader and patrol.track is not None
+    assert patrol.created_by == k1.leader
+    assert patrol.track is not None
     assert 1000 < patrol.track_length_m < 1200
     assert response.redirect_chain[-1][0] == f"{EN}{patrol.pk}/"
-    assert "Patrol recorded." in html and "路灯正常" in html
+    assert "Patrol recorded." in html
+    assert "路灯正常" in html
     assert '"MultiLineString"' in html  # the track is on the map
     assert AuditEntry.objects.filter(action="patrol.record", object_id=str(patrol.pk)).exists()
     # the route is no longer overdue
@@ -161,7 +173,8 @@ def test_record_without_a_track(client, k1):
         {"walked_on": timezone.localdate().isoformat(), "members": [k1.li.pk]},
     )
     patrol = Patrol.objects.latest("created_at")
-    assert response.status_code == 302 and patrol.track is None
+    assert response.status_code == 302
+    assert patrol.track is None
     assert list(patrol.members.all()) == [k1.li]
 
 
@@ -196,7 +209,8 @@ def test_a_bad_gpx_file_is_refused_and_nothing_saved(client, k1, content, messag
     )
     html = page(response)
     error = re.search(r'<p class="error" role="alert" id="gpx-error">(.*?)</p>', html, re.S)
-    assert error and message in error.group(1).replace("&#x27;", "'"), html[:3000]
+    assert error, html[:3000]
+    assert message in error.group(1).replace("&#x27;", "'"), html[:3000]
     assert (Patrol.objects.count(), AuditEntry.objects.count()) == before
     # the form keeps what was typed
     assert 'value="' + timezone.localdate().isoformat() + '"' in html
@@ -268,7 +282,8 @@ def test_add_a_finding_at_a_tapped_point(client, k1):
     finding = Finding.objects.get()
     assert (finding.kind, finding.note) == ("hazard", "井盖松动")
     assert finding.point.coords == pytest.approx((113.102, 23.0017))
-    assert "Finding added." in html and "safety hazard" in html
+    assert "Finding added." in html
+    assert "safety hazard" in html
 
 
 def test_a_phone_location_in_gcj02_is_converted(client, k1):
@@ -323,7 +338,8 @@ def test_open_a_case_for_a_finding_once(client, k1, case_categories):
     case = Case.objects.get()
     finding.refresh_from_db()
     assert finding.opened_case_number == case.number
-    assert case.category == case_categories["safety_hazard"] and case.channel == "patrol"
+    assert case.category == case_categories["safety_hazard"]
+    assert case.channel == "patrol"
     assert case.building.code == "100001001001"
     assert f"Case {case.number} opened for the finding." in html
     assert f'href="/en/cases/{case.number}/"' in html

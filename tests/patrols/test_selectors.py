@@ -109,11 +109,14 @@ def test_route_rows_and_geojson_in_one_query(tree, routes):
         rows = route_rows(tree.c1, today=TODAY)
     assert len(ctx.captured_queries) == 1
     by_name = {r["name"]: r for r in rows}
-    assert by_name["K1 north"]["days_since"] == 3 and not by_name["K1 north"]["overdue"]
+    assert by_name["K1 north"]["days_since"] == 3
+    assert not by_name["K1 north"]["overdue"]
     assert by_name["K1 north"]["last_patrolled"] == "2026-03-07"
-    assert by_name["K2 daily"]["days_since"] is None and by_name["K2 daily"]["overdue"]
+    assert by_name["K2 daily"]["days_since"] is None
+    assert by_name["K2 daily"]["overdue"]
     fc = routes_geojson(tree.c1, today=TODAY)
-    assert fc["type"] == "FeatureCollection" and "crs" not in fc
+    assert fc["type"] == "FeatureCollection"
+    assert "crs" not in fc
     feature = next(f for f in fc["features"] if f["properties"]["name"] == "K1 north")
     assert feature["geometry"] == {
         "type": "LineString",
@@ -129,11 +132,13 @@ def test_coverage_within_and_beyond_the_distance(tree, routes):
     assert result["covered"] == [tree.b1.code, tree.b2.code]
     assert result["uncovered"] == [tree.b3.code]
     assert result["share"] == pytest.approx(2 / 3)
-    assert result["routes"] == [k1.pk] and result["buildings"] == 3
+    assert result["routes"] == [k1.pk]
+    assert result["buildings"] == 3
     # ≈ 33 m away: not within 30 m; B3 at ≈ 154 m comes within 200 m.
     assert covered_buildings(tree.c1, distance_m=30, days=7, today=TODAY)["covered"] == []
     wide = covered_buildings(tree.c1, distance_m=200, days=7, today=TODAY)
-    assert wide["uncovered"] == [] and wide["share"] == 1
+    assert wide["uncovered"] == []
+    assert wide["share"] == 1
 
 
 def test_routes_not_patrolled_in_the_last_days_do_not_count(tree, routes):
@@ -141,7 +146,9 @@ def test_routes_not_patrolled_in_the_last_days_do_not_count(tree, routes):
     walk(k1, 8)  # outside the last 7 days
     # k2 (through B3) never walked
     result = covered_buildings(tree.c1, distance_m=50, days=7, today=TODAY)
-    assert result["covered"] == [] and result["share"] == 0 and result["routes"] == []
+    assert result["covered"] == []
+    assert result["share"] == 0
+    assert result["routes"] == []
     walk(k1, 7)  # on the edge of the window: counts
     walk(k2, 0)
     result = covered_buildings(tree.c1, distance_m=50, days=7, today=TODAY)
@@ -153,7 +160,8 @@ def test_routes_not_patrolled_in_the_last_days_do_not_count(tree, routes):
 def test_coverage_of_a_building_counts_routes_of_other_grids(tree, routes):
     walk(routes[0], 1)  # K1's route, ≈ 33 m from B1
     result = covered_buildings(tree.b1, distance_m=50, days=7, today=TODAY)
-    assert result["covered"] == [tree.b1.code] and result["share"] == 1
+    assert result["covered"] == [tree.b1.code]
+    assert result["share"] == 1
     # A route patrolled in the other community does not reach C1's buildings.
     walk(routes[2], 1)
     assert covered_buildings(tree.c2, days=7, today=TODAY)["covered"] == [tree.b4.code]

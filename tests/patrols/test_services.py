@@ -53,7 +53,8 @@ def counts():
 
 
 def test_route_inside_its_grid_is_accepted_and_audited(route):
-    assert route.interval_days == 7 and route.team.count() == 1
+    assert route.interval_days == 7
+    assert route.team.count() == 1
     assert AuditEntry.objects.filter(action="patrolroute.create", object_id=str(route.pk)).exists()
 
 
@@ -91,7 +92,9 @@ def test_route_update_is_checked_again(route, tree):
         route_update(route=route, acting_user=None, grid=tree.b1)
     route_update(route=route, acting_user=None, schedule="daily", team=[])
     route.refresh_from_db()
-    assert route.schedule == "daily" and route.grid == tree.k1 and route.team.count() == 0
+    assert route.schedule == "daily"
+    assert route.grid == tree.k1
+    assert route.team.count() == 0
 
 
 def test_not_a_line_is_refused(tree):
@@ -115,7 +118,8 @@ def test_valid_gpx_is_stored_with_its_length_in_metres(route):
     patrol.refresh_from_db()
     expected = sum(haversine_m(a, b) for a, b in zip(WALK, WALK[1:], strict=False))
     assert patrol.track_length_m == pytest.approx(expected, rel=0.01)
-    assert patrol.track.geom_type == "MultiLineString" and patrol.track.srid == 4326
+    assert patrol.track.geom_type == "MultiLineString"
+    assert patrol.track.srid == 4326
     assert len(patrol.track[0]) == len(WALK)
     assert patrol.started_at.isoformat() == "2026-03-02T01:00:00+00:00"
     assert patrol.ended_at == patrol.started_at + dt.timedelta(minutes=20)
@@ -141,7 +145,8 @@ def test_patrol_without_gpx(route):
     patrol = patrol_record(
         route=route, walked_on=timezone.localdate(), members=[MemberFactory()], acting_user=None
     )
-    assert patrol.track is None and patrol.track_length_m is None
+    assert patrol.track is None
+    assert patrol.track_length_m is None
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,8 @@ def test_twenty_redemptions_with_points_for_three(tree, earn):
     )
 
     assert other == []
-    assert len(won) == 3 and len(refused) == 17
+    assert len(won) == 3
+    assert len(refused) == 17
     assert all(
         msg == "Not enough points: 王芳 has 0 points and “洗衣液” costs 30." for msg in refused
     )
@@ -89,7 +90,8 @@ def test_thirty_members_for_five_in_stock(tree, earn):
     )
 
     assert other == []
-    assert len(won) == 5 and len(refused) == 25
+    assert len(won) == 5
+    assert len(refused) == 25
     assert set(refused) == {"“大米” is out of stock."}
     assert MallItem.objects.get(pk=item.pk).stock == 0
     assert Redemption.objects.filter(item=item).count() == 5

@@ -32,32 +32,41 @@ def test_earn_redeem_cancel_refund_hand_over(people, earn, item):
     soap = item("洗衣液", cost=30, stock=2)
     first = services.redemption_create(member=wang, item=soap, acting_user=people.wang.user)
     soap.refresh_from_db()
-    assert soap.stock == 1 and first.points == 30 and first.status == "redeemed"
+    assert soap.stock == 1
+    assert first.points == 30
+    assert first.status == "redeemed"
     assert selectors.points_balance(wang) == 35
     spend = LedgerEntry.objects.get(source=first.source, kind="spend")
-    assert spend.points == -30 and spend.hours == 0 and "洗衣液" in spend.reason
+    assert spend.points == -30
+    assert spend.hours == 0
+    assert "洗衣液" in spend.reason
     # hours are untouched by spending points
     assert selectors.hours_in_year(wang, year) == Decimal("6.5")
 
     second = services.redemption_create(member=wang, item=soap, acting_user=people.wang.user)
     soap.refresh_from_db()
-    assert soap.stock == 0 and selectors.points_balance(wang) == 5
+    assert soap.stock == 0
+    assert selectors.points_balance(wang) == 5
 
     # the member cancels the second one: points come back as a new entry, stock goes back
     services.redemption_cancel(redemption=second, reason="买重了", acting_user=wang.user)
     second.refresh_from_db()
     soap.refresh_from_db()
-    assert second.status == "cancelled" and second.cancel_reason == "买重了"
-    assert soap.stock == 1 and selectors.points_balance(wang) == 35
+    assert second.status == "cancelled"
+    assert second.cancel_reason == "买重了"
+    assert soap.stock == 1
+    assert selectors.points_balance(wang) == 35
     refund = LedgerEntry.objects.get(source=second.source, kind="adjust")
-    assert refund.points == 30 and "买重了" in refund.reason
+    assert refund.points == 30
+    assert "买重了" in refund.reason
     # the spend entry is still there: the history is the balance
     assert LedgerEntry.objects.filter(source=second.source).count() == 2
 
     # the community office hands the first one over
     services.redemption_hand_over(redemption=first, acting_user=people.c1_staff)
     first.refresh_from_db()
-    assert first.status == "handed_over" and first.handed_over_by == people.c1_staff
+    assert first.status == "handed_over"
+    assert first.handed_over_by == people.c1_staff
 
     assert list(selectors.redemptions_kept_by(people.c1_staff)) == []
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -105,7 +114,8 @@ def test_keeper_redeems_for_member_at_the_office(people, earn, item):
     r = services.redemption_create(
         member=people.wang, item=item(cost=30), acting_user=people.c1_staff
     )
-    assert r.created_by == people.c1_staff and selectors.points_balance(people.wang) == 0
+    assert r.created_by == people.c1_staff
+    assert selectors.points_balance(people.wang) == 0
     with pytest.raises(PointsNotAllowed):
         services.redemption_create(
             member=people.wang, item=item(cost=1), acting_user=people.c2_staff
@@ -193,7 +203,8 @@ def test_adjustments_are_new_entries_with_a_reason(people, earn):
         reason="活动时长多记了1.5小时",
         acting_user=people.c1_staff,
     )
-    assert entry.kind == "adjust" and entry.created_by == people.c1_staff
+    assert entry.kind == "adjust"
+    assert entry.created_by == people.c1_staff
     assert selectors.hours_in_year(wang, year) == Decimal("3.5")
     assert selectors.points_balance(wang) == 35
     assert LedgerEntry.objects.filter(member=wang).count() == 2
@@ -222,10 +233,13 @@ def test_yearly_progress_towards_the_target(people, earn):
     earn(people.wang, 12)
     progress = selectors.yearly_progress(people.wang)
     assert (progress.hours, progress.target, progress.percent) == (12, 48, 25)
-    assert progress.remaining == 36 and not progress.reached
+    assert progress.remaining == 36
+    assert not progress.reached
     earn(people.wang, 40)
     progress = selectors.yearly_progress(people.wang)
-    assert progress.percent == 100 and progress.reached and progress.remaining == 0
+    assert progress.percent == 100
+    assert progress.reached
+    assert progress.remaining == 0
 
 
 def test_earn_once_per_source(people):

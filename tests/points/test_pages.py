@@ -19,13 +19,15 @@ def messages_of(response) -> list[str]:
 
 def test_me_needs_login(client, db):
     response = client.get("/points/me/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_me_without_a_member_record(client, people):
     client.force_login(people.c1_staff)
     page = client.get("/en/points/me/").content.decode()
-    assert 'id="no-member"' in page and "not linked to a member record" in page
+    assert 'id="no-member"' in page
+    assert "not linked to a member record" in page
 
 
 @override_settings(
@@ -41,10 +43,13 @@ def test_me_shows_progress_stars_balance_ledger_and_redemptions(client, people, 
     assert "王芳: hours and points" in page
     assert 'value="25"' in page  # 12 of 48 hours: a quarter of the bar
     assert "36 hours to go to the yearly target of 48." in page
-    assert "1 star, 12 hours in all." in page and "88 more hours to 2 stars." in page
-    assert page.count("★") == 1 and page.count("☆") == 2
+    assert "1 star, 12 hours in all." in page
+    assert "88 more hours to 2 stars." in page
+    assert page.count("★") == 1
+    assert page.count("☆") == 2
     assert '<span class="num">70</span>' in page  # 120 earned, 50 spent
-    assert "雨伞" in page and "Cancel and refund" in page
+    assert "雨伞" in page
+    assert "Cancel and refund" in page
     assert page.count('class="entry-') == 2
     # another member's entries are not on the page
     earn(people.li, 7)
@@ -57,7 +62,8 @@ def test_ledger_history_is_paginated(client, people, earn):
         earn(people.wang, 1)
     client.force_login(people.wang.user)
     first = client.get("/en/points/me/").content.decode()
-    assert first.count('class="entry-earn"') == 20 and "Page 1 of 2" in first
+    assert first.count('class="entry-earn"') == 20
+    assert "Page 1 of 2" in first
     second = client.get("/en/points/me/?page=2").content.decode()
     assert second.count('class="entry-earn"') == 5
 
@@ -90,8 +96,10 @@ def test_mall_lists_my_communitys_items_and_everyones(client, people, item, earn
     item("停用的", cost=10, active=False)
     client.force_login(people.wang.user)
     page = client.get("/en/points/mall/").content.decode()
-    assert "全区纪念品" in page and "东湖雨伞" in page
-    assert "南山毛巾" not in page and "停用的" not in page
+    assert "全区纪念品" in page
+    assert "东湖雨伞" in page
+    assert "南山毛巾" not in page
+    assert "停用的" not in page
     assert 'id="mall-balance">20<' in page
     assert "csrfmiddlewaretoken" in page
     assert "Not enough points yet." in page  # the 30-point umbrella
@@ -124,7 +132,8 @@ def test_redeem_refusals_on_the_page(client, people, earn, item):
     assert messages_of(response) == ["Not enough points: 王芳 has 10 points and “大米” costs 30."]
     response = client.post(f"/en/points/mall/{old.pk}/redeem/", follow=True)
     assert messages_of(response) == ["“旧款” is no longer offered in the points mall."]
-    assert Redemption.objects.count() == 0 and selectors.points_balance(people.wang) == 10
+    assert Redemption.objects.count() == 0
+    assert selectors.points_balance(people.wang) == 10
 
 
 def test_redeem_needs_post_csrf_and_a_member(client, people, item):
@@ -172,7 +181,8 @@ def test_keeper_records_an_adjustment(client, people, earn):
     earn(people.wang, 5)
     client.force_login(people.c1_staff)
     page = client.get(f"/en/points/staff/members/{people.wang.pk}/").content.decode()
-    assert 'id="adjust-form"' in page and "csrfmiddlewaretoken" in page
+    assert 'id="adjust-form"' in page
+    assert "csrfmiddlewaretoken" in page
     response = client.post(
         f"/en/points/staff/members/{people.wang.pk}/adjust/",
         {"hours": "-1.5", "points": "-15", "reason": "签到重复，多记1.5小时", "occurred_on": ""},
@@ -220,13 +230,15 @@ def test_hand_over_list_and_mark_handed_over(client, people, earn, item):
     theirs = services.redemption_create(member=people.zhao, item=soap, acting_user=None)
     client.force_login(people.c1_staff)
     page = client.get("/en/points/staff/redemptions/").content.decode()
-    assert f'id="redemption-{mine.pk}"' in page and f'id="redemption-{theirs.pk}"' not in page
+    assert f'id="redemption-{mine.pk}"' in page
+    assert f'id="redemption-{theirs.pk}"' not in page
     # another community's redemption cannot be handed over from here
     assert client.post(f"/points/staff/redemptions/{theirs.pk}/hand-over/").status_code == 404
     response = client.post(f"/en/points/staff/redemptions/{mine.pk}/hand-over/", follow=True)
     assert messages_of(response) == ["“洗衣液” handed over to 王芳."]
     mine.refresh_from_db()
-    assert mine.status == "handed_over" and mine.handed_over_by == people.c1_staff
+    assert mine.status == "handed_over"
+    assert mine.handed_over_by == people.c1_staff
     page = response.content.decode()
     assert f'id="redemption-{mine.pk}"' not in page  # no longer waiting
     page = client.get("/en/points/staff/redemptions/?status=handed_over").content.decode()
@@ -260,20 +272,25 @@ def test_members_list_shows_who_is_below_target(client, people, earn, make_user,
     page = client.get("/en/points/staff/members/").content.decode()
     assert "1 of 2 members are below the yearly target of 48 hours." in page
     assert page.index("李强") < page.index("王芳")  # fewest hours first
-    assert page.count('class="below"') == 1 and page.count('class="reached"') == 1
+    assert page.count('class="below"') == 1
+    assert page.count('class="reached"') == 1
     assert "赵敏" not in page
     page = client.get("/en/points/staff/members/?below=1").content.decode()
-    assert "李强" in page and "王芳" not in page
+    assert "李强" in page
+    assert "王芳" not in page
     # narrowed to compound K2 (李强's)
     page = client.get(f"/en/points/staff/members/?grid={tree.k2.code}").content.decode()
-    assert "李强" in page and "王芳" not in page
+    assert "李强" in page
+    assert "王芳" not in page
     # a grid outside the scope falls back to the user's own
     page = client.get(f"/en/points/staff/members/?grid={tree.c2.code}").content.decode()
-    assert "赵敏" not in page and "王芳" in page
+    assert "赵敏" not in page
+    assert "王芳" in page
     # a grid leader of K1 sees K1 only, without links to adjust
     client.force_login(people.k1_leader)
     page = client.get("/en/points/staff/members/").content.decode()
-    assert "王芳" in page and "李强" not in page
+    assert "王芳" in page
+    assert "李强" not in page
     assert f"/points/staff/members/{people.wang.pk}/" not in page
 
 
@@ -282,4 +299,5 @@ def test_pages_fit_a_phone(client, people, url):
     """The pages load their stylesheet, which stacks tables on narrow screens."""
     client.force_login(people.wang.user)
     page = client.get(url).content.decode()
-    assert "css/points.css" in page and 'name="viewport"' in page
+    assert "css/points.css" in page
+    assert 'name="viewport"' in page

@@ -158,7 +158,8 @@ def test_erasing_a_resident_leaves_neither_name_nor_phone_in_any_table(world):
     assert done["referring"]["cases.case"] == 1
     case = Case.objects.get(pk=world.case.pk)  # the work done stays accountable
     assert (case.requester_id, case.requester_name, case.requester_phone) == (None, "[erased]", "")
-    assert case.title == "[erased]家水管漏水" and case.events.count() == 3
+    assert case.title == "[erased]家水管漏水"
+    assert case.events.count() == 3
     assert list(case.events.values_list("note", flat=True))[1:] == [
         "已电话联系[erased]，[erased]",
         "请上门找[erased]",
@@ -166,7 +167,8 @@ def test_erasing_a_resident_leaves_neither_name_nor_phone_in_any_table(world):
     reported = Case.objects.get(pk=world.open311.pk)
     assert (reported.requester_name, reported.requester_phone) == ("[erased]", "")
     assert reported.description == "[erased]：楼道灯坏了，回电 [erased]"
-    assert "陈建国" in dump_all_tables() and "王芳" in dump_all_tables()  # nobody else's
+    assert "陈建国" in dump_all_tables()
+    assert "王芳" in dump_all_tables()
     assert LogEntry.objects.filter(object_repr="[erased]").exists()
     assert AuditEntry.objects.filter(action="case.created").count() == 2
     erased = AuditEntry.objects.get(action="privacy.erase")
@@ -277,6 +279,8 @@ def test_someone_known_only_by_a_phone_number_is_exported_and_erased(
         "",
         "[erased]反映：井盖松动",
     )
-    assert NAME in dump_all_tables() and PHONE in dump_all_tables()  # others untouched
+    assert NAME in dump_all_tables()
+    assert PHONE in dump_all_tables()
     erased = AuditEntry.objects.get(action="privacy.erase")
-    assert erased.object_repr == "136****5678" and erased.after["reason"] == "本人来电申请"
+    assert erased.object_repr == "136****5678"
+    assert erased.after["reason"] == "本人来电申请"

@@ -53,6 +53,6 @@ def state():
 @contextmanager
 def refused(exc, match):
     before = state()
-    with pytest.raises(exc, match=match):
-        yield
+    with pytest.raises(exc, match=match) as info:
+        yield info
     assert state() == before

@@ -26,7 +26,7 @@ def running(publish, people):
 
 
 @pytest.mark.parametrize(
-    "north, expected",
+    ("north", "expected"),
     [
         (0.0005, "You are checked in."),  # about 55 m away
         (0.01, "m from the place of “清理楼道杂物”"),  # about 1.1 km away
@@ -51,7 +51,8 @@ def test_check_in_with_the_phones_position(
     )
     page.goto(f"{live_server.url}/en/service/activities/{running.pk}/")
     button = page.locator("#locate-checkin")
-    assert button.is_visible() and button.bounding_box()["height"] >= 44
+    assert button.is_visible()
+    assert button.bounding_box()["height"] >= 44
     with page.expect_navigation():
         button.click()
     assert expected in page.locator(".messages").inner_text()
@@ -64,7 +65,8 @@ def test_list_fits_a_phone(browser, live_server, client, people, running):
     page.goto(f"{live_server.url}/service/activities/")
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"][0]
     card = page.locator(".svc-card a").first.bounding_box()
-    assert card["height"] >= 44 and card["x"] + card["width"] <= SIZES["phone"][0]
+    assert card["height"] >= 44
+    assert card["x"] + card["width"] <= SIZES["phone"][0]
     page.goto(f"{live_server.url}/service/activities/{running.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"][0]
     page.goto(f"{live_server.url}/service/self/new/")

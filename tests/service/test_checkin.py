@@ -32,7 +32,8 @@ def on_site(signup, point, user):
 def test_on_site_within_the_distance(signed, people):
     near = Point(PLACE.x, PLACE.y + 0.001, srid=4326)  # about 111 m north
     signup = on_site(signed, near, people.wang.user)
-    assert signup.checked_in_at and signup.checkin_method == CheckinMethod.ON_SITE
+    assert signup.checked_in_at
+    assert signup.checkin_method == CheckinMethod.ON_SITE
     assert 105 < signup.checkin_distance_m < 115
     assert signup.checkin_location.equals_exact(near, 1e-9)
     assert AuditEntry.objects.filter(action="signup.checkin_on_site").count() == 1
@@ -106,7 +107,8 @@ def test_with_the_organisers_code(signed, people):
     signup = services.signup_checkin_with_code(
         signup=signed, code=f" {code} ", acting_user=people.wang.user
     )
-    assert signup.checkin_method == CheckinMethod.CODE and signup.checkin_distance_m is None
+    assert signup.checkin_method == CheckinMethod.CODE
+    assert signup.checkin_distance_m is None
     with refused(CheckinRefused, r"王芳 already checked in to “清理楼道杂物” at "):
         services.signup_checkin_with_code(signup=signup, code=code, acting_user=people.wang.user)
 

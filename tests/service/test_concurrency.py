@@ -105,5 +105,6 @@ def test_hours_confirmed_once_under_concurrency(publish, people):
         ),
     )
     assert other == []
-    assert outcomes["ok"] == 1 and sum(outcomes.values()) == 10
+    assert outcomes["ok"] == 1
+    assert sum(outcomes.values()) == 10
     assert LedgerEntry.objects.filter(source=f"service.signup:{signup.pk}").count() == 1

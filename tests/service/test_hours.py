@@ -32,7 +32,8 @@ def attended(publish, people):
 def test_confirm_credits_the_ledger_once(attended, people):
     signup, _ = attended
     signup = services.signup_confirm_hours(signup=signup, hours="1.5", acting_user=people.k1_staff)
-    assert signup.hours == Decimal("1.50") and signup.hours_confirmed_by == people.k1_staff
+    assert signup.hours == Decimal("1.50")
+    assert signup.hours_confirmed_by == people.k1_staff
     entry = LedgerEntry.objects.get(source=f"service.signup:{signup.pk}")
     assert signup.ledger_entry == entry
     assert (entry.member, entry.hours, entry.kind) == (people.wang, Decimal("1.50"), "earn")

@@ -56,17 +56,20 @@ def submitted(client, people, service_categories, media):
 
 def test_the_photo_comes_out_without_its_location_and_upright(client, people, submitted, media):
     (path,) = stored(media)
-    assert path.suffix == ".jpg" and "IMG_0001" not in path.name
+    assert path.suffix == ".jpg"
+    assert "IMG_0001" not in path.name
     assert exif_of(path.read_bytes()) == {}
     client.force_login(people.wang.user)
     response = client.get(f"/en/service/self/{submitted.pk}/photo/")
-    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
     served = b"".join(response.streaming_content)
     assert served == path.read_bytes()
     assert exif_of(served) == {}  # no GPS, camera, time
     photo = opened(served)
     assert not {"exif", "xmp", "comment"} & set(photo.info)
-    assert photo.size == (200, 300) and is_blue(photo.getpixel((190, 10)))  # turned upright
+    assert photo.size == (200, 300)
+    assert is_blue(photo.getpixel((190, 10)))
     assert submitted.photo_kind == "jpeg"
 
 
@@ -92,7 +95,8 @@ def refused_on_the_form(response, message: str) -> None:
         response.content.decode(),
         re.DOTALL,
     )
-    assert "svc-invalid" in field and message in field, field
+    assert "svc-invalid" in field, field
+    assert message in field, field
 
 
 def test_not_a_photo_is_refused_under_the_field(client, people, service_categories, media):
@@ -102,7 +106,8 @@ def test_not_a_photo_is_refused_under_the_field(client, people, service_categori
         self_data(service_categories, upload(b"MZ\x90\x00 not a photo", "photo.jpg")),
     )
     refused_on_the_form(response, "Photo: photo.jpg is not a photo in JPEG, PNG, WebP")
-    assert not SelfService.objects.exists() and stored(media) == []
+    assert not SelfService.objects.exists()
+    assert stored(media) == []
 
 
 def test_too_large_is_refused_under_the_field(client, people, service_categories, media, settings):
@@ -115,7 +120,8 @@ def test_too_large_is_refused_under_the_field(client, people, service_categories
     )
     refused_on_the_form(response, "Photo: a.jpg is")
     assert "more than the 2.0\xa0KB allowed." in response.content.decode()
-    assert not SelfService.objects.exists() and stored(media) == []
+    assert not SelfService.objects.exists()
+    assert stored(media) == []
 
 
 def test_too_many_pixels_is_refused_under_the_field(client, people, service_categories, media):
@@ -127,7 +133,8 @@ def test_too_many_pixels_is_refused_under_the_field(client, people, service_cate
     refused_on_the_form(
         response, "Photo: bomb.png is 8000 × 8000 pixels, more than the 50 megapixels allowed."
     )
-    assert not SelfService.objects.exists() and stored(media) == []
+    assert not SelfService.objects.exists()
+    assert stored(media) == []
 
 
 def test_the_chinese_page_names_the_field(client, people, service_categories, media):
@@ -145,12 +152,14 @@ def test_erasing_the_member_removes_the_photo(
     with django_capture_on_commit_callbacks(execute=True):
         member_erase(member=people.wang, acting_user=None, reason="本人申请")
     submitted.refresh_from_db()
-    assert submitted.photo.name == "" and not path.exists()
+    assert submitted.photo.name == ""
+    assert not path.exists()
     assert SelfService.objects.filter(pk=submitted.pk).exists()  # the work stays on record
     client.force_login(people.c1_staff)
     assert client.get(f"/en/service/self/{submitted.pk}/photo/").status_code == 404
     page = client.get(f"/en/service/self/{submitted.pk}/").content.decode()
-    assert "The photo was removed when the member" in page and "svc-photo" not in page
+    assert "The photo was removed when the member" in page
+    assert "svc-photo" not in page
 
 
 def test_an_erasure_that_fails_keeps_the_photo(people, submitted, media, monkeypatch):
@@ -165,7 +174,8 @@ def test_an_erasure_that_fails_keeps_the_photo(people, submitted, media, monkeyp
     with pytest.raises(RuntimeError):
         member_erase(member=people.wang, acting_user=None, reason="本人申请")
     submitted.refresh_from_db()
-    assert submitted.photo.name and path.exists()
+    assert submitted.photo.name
+    assert path.exists()
 
 
 def test_clean_photos_cleans_what_was_stored_before_the_pipeline(submitted, media):
@@ -178,7 +188,8 @@ def test_clean_photos_cleans_what_was_stored_before_the_pipeline(submitted, medi
     out, err = StringIO(), StringIO()
     call_command("clean_photos", stdout=out, stderr=err)
     assert out.getvalue().strip() == "1 cleaned, 0 already clean, 0 missing, 0 unreadable"
-    assert exif_of(old.read_bytes()) == {} and opened(old.read_bytes()).size == (200, 300)
+    assert exif_of(old.read_bytes()) == {}
+    assert opened(old.read_bytes()).size == (200, 300)
     assert [p for p in old.parent.iterdir()] == [old]  # no temporary file left
     out = StringIO()
     call_command("clean_photos", stdout=out)

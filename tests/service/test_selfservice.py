@@ -46,11 +46,16 @@ def stored_files(media):
 
 def test_submit_stores_the_photo_under_a_random_name(submit, media, tree):
     record = submit(photo=upload(JPEG, "我的照片.png", "image/png"))  # the contents decide
-    assert record.status == SelfServiceStatus.SUBMITTED and record.photo_kind == "jpeg"
-    assert record.community == tree.c1 and record.grid_code == tree.k1.code
+    assert record.status == SelfServiceStatus.SUBMITTED
+    assert record.photo_kind == "jpeg"
+    assert record.community == tree.c1
+    assert record.grid_code == tree.k1.code
     files = stored_files(media)
-    assert len(files) == 1 and files[0].suffix == ".jpg" and "我的照片" not in files[0].name
-    assert files[0].read_bytes().startswith(b"\xff\xd8") and files[0].read_bytes() != JPEG
+    assert len(files) == 1
+    assert files[0].suffix == ".jpg"
+    assert "我的照片" not in files[0].name
+    assert files[0].read_bytes().startswith(b"\xff\xd8")
+    assert files[0].read_bytes() != JPEG
     assert not LedgerEntry.objects.exists()  # nothing counts before confirmation
 
 
@@ -66,7 +71,8 @@ def test_confirm_counts_once(submit, people):
     with refused(NotAllowed, "c2sec may not review service"):
         services.selfservice_confirm(record=record, acting_user=people.c2_staff)
     record = services.selfservice_confirm(record=record, acting_user=people.c1_staff)
-    assert record.status == SelfServiceStatus.CONFIRMED and record.reviewed_by == people.c1_staff
+    assert record.status == SelfServiceStatus.CONFIRMED
+    assert record.reviewed_by == people.c1_staff
     entry = LedgerEntry.objects.get(source=f"service.selfservice:{record.pk}")
     assert (entry.member, entry.hours, entry.occurred_on) == (
         people.wang,
@@ -116,7 +122,7 @@ def test_members_submit_only_their_own(submit, people):
 
 
 @pytest.mark.parametrize(
-    "data, name, message",
+    ("data", "name", "message"),
     [
         (b"GIF89a\x01\x00\x01\x00" + b"\x00" * 40, "photo.gif", "photo.gif is not a photo in"),
         (b"<html><script>alert(1)</script></html>", "photo.jpg", "photo.jpg is not a photo in"),
@@ -132,19 +138,16 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(submit, media, data, name
 
 def test_too_large_photo(submit, media, settings):
     settings.GRIDGOV_MAX_UPLOAD_BYTES = 1000
-    with refused(ValidationError, "Photo: big.jpg is") as _:
-        try:
-            submit(photo=upload(JPEG.ljust(1100, b"\x00"), "big.jpg", "image/jpeg"))
-        except ValidationError as exc:
-            assert exc.message_dict["photo"] == [
-                "Photo: big.jpg is 1.1\xa0KB, more than the 1000\xa0bytes allowed."
-            ]
-            raise
+    with refused(ValidationError, "Photo: big.jpg is") as refusal:
+        submit(photo=upload(JPEG.ljust(1100, b"\x00"), "big.jpg", "image/jpeg"))
+    assert refusal.value.message_dict["photo"] == [
+        "Photo: big.jpg is 1.1\xa0KB, more than the 1000\xa0bytes allowed."
+    ]
     assert stored_files(media) == []
 
 
 @pytest.mark.parametrize(
-    "extra, field, message",
+    ("extra", "field", "message"),
     [
         ({"hours": "25"}, "hours", "at most 24 \\(one day\\)"),
         ({"hours": "0"}, "hours", "more than 0"),
@@ -159,12 +162,9 @@ def test_too_large_photo(submit, media, settings):
     ],
 )
 def test_bad_input_names_the_field(submit, media, extra, field, message):
-    with refused(ValidationError, message) as _:
-        try:
-            submit(**extra)
-        except ValidationError as exc:
-            assert re.search(message, exc.message_dict[field][0])
-            raise
+    with refused(ValidationError, message) as refusal:
+        submit(**extra)
+    assert re.search(message, refusal.value.message_dict[field][0])
     assert stored_files(media) == []
 
 

@@ -15,7 +15,8 @@ def test_sign_up_takes_a_place(publish, people):
     signup = services.signup_create(
         activity=activity, member=people.wang, acting_user=people.wang.user
     )
-    assert signup.status == SignUpStatus.ACTIVE and signup.member == people.wang
+    assert signup.status == SignUpStatus.ACTIVE
+    assert signup.member == people.wang
     assert Activity.objects.get(pk=activity.pk).places_taken == 1
     assert AuditEntry.objects.filter(action="signup.create", actor=people.wang.user).exists()
 
@@ -65,7 +66,8 @@ def test_cancel_before_start_frees_the_place_and_allows_signing_up_again(publish
     with refused(NotAllowed, "li may not cancel the sign-up of 王芳"):
         services.signup_cancel(signup=signup, acting_user=people.li.user)
     signup = services.signup_cancel(signup=signup, acting_user=people.wang.user)
-    assert signup.status == SignUpStatus.CANCELLED and signup.cancelled_at
+    assert signup.status == SignUpStatus.CANCELLED
+    assert signup.cancelled_at
     assert Activity.objects.get(pk=activity.pk).places_taken == 0
     with refused(ServiceError, "was already cancelled"):
         services.signup_cancel(signup=signup, acting_user=people.wang.user)

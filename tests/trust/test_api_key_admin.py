@@ -87,11 +87,14 @@ def test_a_district_admin_issues_changes_and_revokes_keys_audited(client, world,
     response = client.post(ADD, _form(scope_code=world.tree.c2.code), follow=True)
     assert response.status_code == 200
     key = ApiKey.objects.get(name="12345 hotline")
-    assert key.scope_code == world.tree.c2.code and key.created_by == district_admin
+    assert key.scope_code == world.tree.c2.code
+    assert key.created_by == district_admin
     assert f"gg_{key.prefix}_" in response.content.decode()  # shown once
     issued = AuditEntry.objects.get(action="api_key.issued", object_id=str(key.pk))
-    assert issued.actor == district_admin and issued.after["scope_code"] == world.tree.c2.code
-    assert "secret_hash" not in issued.after and "salt" not in issued.after
+    assert issued.actor == district_admin
+    assert issued.after["scope_code"] == world.tree.c2.code
+    assert "secret_hash" not in issued.after
+    assert "salt" not in issued.after
 
     change = f"{ADMIN}{key.pk}/change/"
     assert client.post(change, _form(scope_code=world.tree.k3.code)).status_code == 302
