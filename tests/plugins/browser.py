@@ -75,7 +75,8 @@ def sign_in_by_form(page, live_server, username: str, password: str = PASSWORD) 
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator(".login button[type=submit], form button[type=submit]").first.click()
+    # The login form's own button: the header holds other forms (language, log out).
+    page.locator("section.login form button[type=submit]").click()
 
 
 def watch_requests(page) -> list[str]:
