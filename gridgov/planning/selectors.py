@@ -7,6 +7,7 @@ Counts are computed in the database (one query per list), never one query per co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind
 from gridgov.people.models import Member, MemberKind, OrgKind, PartyOrganisation
 from gridgov.planning.models import BranchPlan
@@ -25,21 +27,21 @@ CONTACT_ROLES = (RoleKind.BUILDING_LEADER, RoleKind.GROUP_LEADER, RoleKind.GROUP
 FORMAL_Q = Q(is_formal=True) & ~Q(kind=MemberKind.APPLICANT)
 
 
-def may_plan(user) -> bool:
+def may_plan(user: Actor) -> bool:
     """Whether the user may open the planning page at all."""
     return policy.allows(user, policy.PLAN)
 
 
-def planning_prefixes(user) -> list[str] | None:
+def planning_prefixes(user: Actor) -> list[str] | None:
     """Code prefixes the user plans in (None: everywhere; []: nowhere)."""
     return policy.prefixes(user, policy.PLAN)
 
 
-def may_plan_compound(user, compound: Grid) -> bool:
+def may_plan_compound(user: Actor, compound: Grid) -> bool:
     return policy.allows(user, policy.PLAN, compound)
 
 
-def formal_count(members) -> int:
+def formal_count(members: QuerySet[Member] | Iterable[Member]) -> int:
     """How many of the given members (a queryset or iterable) are formal members."""
     if isinstance(members, QuerySet):
         return members.filter(FORMAL_Q).count()
@@ -52,11 +54,11 @@ def _has_branch() -> Exists:
     )
 
 
-def _current_role(roles) -> Exists:
+def _current_role(roles: Sequence[str]) -> Exists:
     return Exists(GridRole.objects.current().filter(grid=OuterRef("pk"), role__in=roles))
 
 
-def eligible_compounds(user) -> list[dict[str, Any]]:
+def eligible_compounds(user: Actor) -> list[dict[str, Any]]:
     """Residential compounds in scope with no compound branch and at least 3 formal members
     living in them (their located compound), each with its count; most members first."""
     formal = (
@@ -101,7 +103,7 @@ def compound_formal_members(compound_ids: list[int]) -> dict[int, list[Member]]:
     return out
 
 
-def unled_buildings(user) -> list[dict[str, Any]]:
+def unled_buildings(user: Actor) -> list[dict[str, Any]]:
     """Compounds in scope that have a branch, with their buildings that have no current
     building leader (only compounds with at least one such building)."""
     buildings = (
@@ -131,7 +133,7 @@ def unled_buildings(user) -> list[dict[str, Any]]:
     return out
 
 
-def buildings_without_contact(user) -> list[Grid]:
+def buildings_without_contact(user: Actor) -> list[Grid]:
     """Building grids in scope where nobody currently holds a member-contact role
     (building leader, group leader or deputy)."""
     return list(
@@ -151,7 +153,7 @@ class PlanningLists:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def planning_lists(user) -> PlanningLists:
+def planning_lists(user: Actor) -> PlanningLists:
     eligible = eligible_compounds(user)
     unled = unled_buildings(user)
     no_contact = buildings_without_contact(user)
@@ -168,7 +170,7 @@ def planning_lists(user) -> PlanningLists:
     )
 
 
-def plans_visible_to(user) -> QuerySet[BranchPlan]:
+def plans_visible_to(user: Actor) -> QuerySet[BranchPlan]:
     return (
         BranchPlan.objects.filter(policy.scope_q(planning_prefixes(user), "compound__code"))
         .select_related("compound", "proposed_secretary", "created_by", "organisation")
@@ -190,22 +192,22 @@ def allowed_steps(plan: BranchPlan) -> list[str]:
     }.get(plan.status, [])
 
 
-def grid_geometry(grid: Grid) -> dict:
+def grid_geometry(grid: Grid) -> dict[str, Any]:
     """A grid's boundary as a GeoJSON geometry dict, 7 decimals (RFC 7946)."""
     geometry = json.loads(grid.geom.json)
 
-    def rnd(c):
+    def rnd(c: Any) -> Any:  # a coordinate, or a list of them nested to any depth
         return round(c, 7) if isinstance(c, (int, float)) else [rnd(x) for x in c]
 
     geometry["coordinates"] = rnd(geometry["coordinates"])
     return geometry
 
 
-def planning_geojson(lists: PlanningLists) -> dict[str, dict]:
+def planning_geojson(lists: PlanningLists) -> dict[str, dict[str, Any]]:
     """Eligible compounds (with their formal-member count) and compounds with unled
     buildings (with that count) as two FeatureCollections for the planning map."""
 
-    def collection(rows, number_key):
+    def collection(rows: list[dict[str, Any]], number_key: str) -> dict[str, Any]:
         return {
             "type": "FeatureCollection",
             "features": [

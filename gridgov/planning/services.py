@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Kind, Level, RoleKind
 from gridgov.grids.services import gridrole_assign
@@ -29,13 +32,13 @@ class PlanError(ValidationError):
         return self.messages[0]
 
 
-def _plan_snapshot(plan: BranchPlan) -> dict:
+def _plan_snapshot(plan: BranchPlan) -> dict[str, Any]:
     data = snapshot(plan)
     data["members"] = sorted(plan.members.values_list("pk", flat=True))
     return data
 
 
-def _check_scope(acting_user, compound: Grid) -> None:
+def _check_scope(acting_user: Actor, compound: Grid) -> None:
     if acting_user is not None and not may_plan_compound(acting_user, compound):
         raise PlanError(
             _("Compound %(code)s is outside the area you plan for.") % {"code": compound.code},
@@ -43,13 +46,13 @@ def _check_scope(acting_user, compound: Grid) -> None:
         )
 
 
-def _locked(plan: BranchPlan, acting_user) -> BranchPlan:
+def _locked(plan: BranchPlan, acting_user: Actor) -> BranchPlan:
     plan = BranchPlan.objects.select_for_update().select_related("compound").get(pk=plan.pk)
     _check_scope(acting_user, plan.compound)
     return plan
 
 
-def _refuse_step(plan: BranchPlan, step: str) -> None:
+def _refuse_step(plan: BranchPlan, step: str) -> NoReturn:
     raise PlanError(
         _("A %(status)s plan cannot be %(step)s.")
         % {"status": plan.get_status_display(), "step": step},
@@ -64,7 +67,7 @@ def _has_branch(compound: Grid) -> bool:
 def plan_check_proposal(
     *,
     compound: Grid,
-    acting_user,
+    acting_user: Actor,
     members: Iterable[Member] = (),
     proposed_secretary: Member | None = None,
 ) -> list[Member]:
@@ -104,7 +107,7 @@ def plan_check_proposal(
 def plan_propose(
     *,
     compound: Grid,
-    acting_user,
+    acting_user: Actor,
     members: Iterable[Member] = (),
     proposed_secretary: Member | None = None,
     note: str = "",
@@ -122,7 +125,7 @@ def plan_propose(
         compound=compound,
         proposed_secretary=proposed_secretary,
         note=note,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=account_of(acting_user),
     )
     plan.full_clean()
     plan.save()
@@ -134,7 +137,7 @@ def plan_propose(
 
 
 @transaction.atomic
-def plan_note(*, plan: BranchPlan, note: str, acting_user) -> BranchPlan:
+def plan_note(*, plan: BranchPlan, note: str, acting_user: Actor) -> BranchPlan:
     """Change a plan's note (the one field editable after proposing)."""
     plan = _locked(plan, acting_user)
     before = _plan_snapshot(plan)
@@ -151,7 +154,7 @@ def plan_note(*, plan: BranchPlan, note: str, acting_user) -> BranchPlan:
 
 
 @transaction.atomic
-def plan_approve(*, plan: BranchPlan, acting_user) -> BranchPlan:
+def plan_approve(*, plan: BranchPlan, acting_user: Actor) -> BranchPlan:
     """Approve a proposed plan: it needs at least 3 formal members and a proposed secretary
     who is one of them."""
     plan = _locked(plan, acting_user)
@@ -188,7 +191,7 @@ def plan_approve(*, plan: BranchPlan, acting_user) -> BranchPlan:
 
 
 @transaction.atomic
-def plan_reject(*, plan: BranchPlan, reason: str, acting_user) -> BranchPlan:
+def plan_reject(*, plan: BranchPlan, reason: str, acting_user: Actor) -> BranchPlan:
     """Reject an open plan, with the reason."""
     plan = _locked(plan, acting_user)
     if plan.status not in (PlanStatus.PROPOSED, PlanStatus.APPROVED):
@@ -212,7 +215,7 @@ def plan_reject(*, plan: BranchPlan, reason: str, acting_user) -> BranchPlan:
 
 @transaction.atomic
 def plan_found(
-    *, plan: BranchPlan, acting_user, founded_on: dt.date | None = None, name: str = ""
+    *, plan: BranchPlan, acting_user: Actor, founded_on: dt.date | None = None, name: str = ""
 ) -> BranchPlan:
     """Found the branch of an approved plan: create the compound_branch organisation on the
     compound and give the proposed secretary the branch_secretary role there."""
@@ -232,7 +235,7 @@ def plan_found(
             % {"min": MIN_FORMAL_MEMBERS, "count": formal},
             code="too_few_members",
         )
-    founded_on = founded_on or dt.date.today()
+    founded_on = founded_on or timezone.localdate()
     org = PartyOrganisation(
         kind=OrgKind.COMPOUND_BRANCH,
         name=name or _("%(compound)s party branch") % {"compound": compound.name},

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.people.models import Member
 from gridgov.posts.models import PostAction, PostClaim, ServicePost
 
@@ -17,19 +18,19 @@ from gridgov.posts.models import PostAction, PostClaim, ServicePost
 # staff lists). Building leaders and members with a scoped role may look, not manage.
 
 
-def manager_prefixes(user) -> list[str] | None:
+def manager_prefixes(user: Actor) -> list[str] | None:
     """Grid code prefixes in which the user manages posts (None: everywhere)."""
     return policy.prefixes(user, policy.MANAGE_POSTS)
 
 
-def manages(user, grid_code: str) -> bool:
+def manages(user: Actor, grid_code: str) -> bool:
     """Whether the user manages posts at this grid code (None user: the system itself)."""
     if user is None:
         return True
     return policy.allows(user, policy.MANAGE_POSTS, grid_code)
 
 
-def is_manager(user) -> bool:
+def is_manager(user: Actor) -> bool:
     return manager_prefixes(user) != []
 
 
@@ -44,7 +45,7 @@ def _current_claims() -> Prefetch:
 
 
 def posts_visible_to(
-    user, *, member: Member | None = None, prefix: str = ""
+    user: Actor, *, member: Member | None = None, prefix: str = ""
 ) -> QuerySet[ServicePost]:
     """Posts in the user's grids, plus the posts of the community the member lives in;
     each with ``holders`` (its current claims)."""
@@ -105,7 +106,7 @@ def recent_actions(*, member: Member, limit: int = 20) -> QuerySet[PostAction]:
     )[:limit]
 
 
-def members_without_post(*, user, prefix: str = "") -> QuerySet[Member]:
+def members_without_post(*, user: Actor, prefix: str = "") -> QuerySet[Member]:
     """领岗认责: members in the user's grids holding no post at all (should be empty)."""
     holding = PostClaim.objects.filter(member=OuterRef("pk"), released_on__isnull=True)
     return (
@@ -118,7 +119,9 @@ def members_without_post(*, user, prefix: str = "") -> QuerySet[Member]:
     )
 
 
-def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> list[ClaimRow]:
+def overdue_holders(
+    *, user: Actor, prefix: str = "", today: dt.date | None = None
+) -> list[ClaimRow]:
     """Post holders in the user's grids with no action for longer than their post kind
     allows (a half month), longest first. A new holder has that long from their claim."""
     today = today or timezone.localdate()
@@ -131,7 +134,7 @@ def overdue_holders(*, user, prefix: str = "", today: dt.date | None = None) -> 
     return sorted(rows, key=lambda r: (-r.days_since, r.claim.member.name, r.claim.pk))
 
 
-def posts_held_in_period(members, start: dt.date, end: dt.date) -> dict[int, int]:
+def posts_held_in_period(members: QuerySet[Member], start: dt.date, end: dt.date) -> dict[int, int]:
     """{member id: number of posts they held at some time in [start, end)} — for the
     quarterly report."""
     claims = PostClaim.objects.filter(member__in=members.values("pk"), since__lt=end).filter(

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import Member
@@ -27,15 +28,12 @@ from gridgov.posts.selectors import manages
 # --- helpers ------------------------------------------------------------------------------
 
 
-def is_self(user, member: Member) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and member.user_id is not None
-        and member.user_id == user.pk
-    )
+def is_self(user: Actor, member: Member) -> bool:
+    account = account_of(user)
+    return account is not None and member.user_id == account.pk
 
 
-def require_manager(user, grid_code: str, what: str) -> None:
+def require_manager(user: Actor, grid_code: str, what: str) -> None:
     if not manages(user, grid_code):
         raise PostNotAllowed(
             _("%(user)s may not manage %(what)s: it lies outside their grids.")
@@ -43,7 +41,7 @@ def require_manager(user, grid_code: str, what: str) -> None:
         )
 
 
-def require_self_or_manager(user, member: Member, grid_code: str, what: str) -> None:
+def require_self_or_manager(user: Actor, member: Member, grid_code: str, what: str) -> None:
     if user is None or is_self(user, member) or manages(user, grid_code):
         return
     raise PostNotAllowed(
@@ -98,7 +96,7 @@ def _places(value: Any, post_label: str) -> int:
 
 @transaction.atomic
 def post_create(
-    *, acting_user, kind: PostKind, grid: Grid, places: Any = 1, description: str = ""
+    *, acting_user: Actor, kind: PostKind, grid: Grid, places: Any = 1, description: str = ""
 ) -> ServicePost:
     """Open a post of a kind in a community or one of its compounds."""
     if kind is None:
@@ -142,7 +140,7 @@ def post_create(
 def post_update(
     *,
     post: ServicePost,
-    acting_user,
+    acting_user: Actor,
     places: Any = None,
     description: str | None = None,
     active: bool | None = None,
@@ -178,7 +176,7 @@ def post_update(
 
 
 def _take_place(
-    *, post: ServicePost, member: Member, acting_user, since: Any, assigned: bool
+    *, post: ServicePost, member: Member, acting_user: Actor, since: Any, assigned: bool
 ) -> PostClaim:
     post = ServicePost.objects.select_related("kind", "grid", "community").get(pk=post.pk)
     if member is None:
@@ -210,7 +208,10 @@ def _take_place(
     try:
         with transaction.atomic():
             claim = PostClaim.objects.create(
-                post=post, member=member, since=day, assigned_by=acting_user if assigned else None
+                post=post,
+                member=member,
+                since=day,
+                assigned_by=account_of(acting_user) if assigned else None,
             )
     except IntegrityError as exc:  # the same member claiming twice at the same moment
         raise PostError(
@@ -226,7 +227,9 @@ def _take_place(
 
 
 @transaction.atomic
-def post_claim(*, post: ServicePost, member: Member, acting_user, since: Any = None) -> PostClaim:
+def post_claim(
+    *, post: ServicePost, member: Member, acting_user: Actor, since: Any = None
+) -> PostClaim:
     """领岗: a member claims a place on a post of their own community for themselves."""
     if acting_user is not None and not is_self(acting_user, member):
         raise PostNotAllowed(
@@ -239,7 +242,9 @@ def post_claim(*, post: ServicePost, member: Member, acting_user, since: Any = N
 
 
 @transaction.atomic
-def post_assign(*, post: ServicePost, member: Member, acting_user, since: Any = None) -> PostClaim:
+def post_assign(
+    *, post: ServicePost, member: Member, acting_user: Actor, since: Any = None
+) -> PostClaim:
     """Staff give a member of the post's community a place on it."""
     require_manager(acting_user, post.grid_code, str(post))
     return _take_place(
@@ -248,7 +253,7 @@ def post_assign(*, post: ServicePost, member: Member, acting_user, since: Any = 
 
 
 @transaction.atomic
-def claim_release(*, claim: PostClaim, acting_user, on: Any = None) -> PostClaim:
+def claim_release(*, claim: PostClaim, acting_user: Actor, on: Any = None) -> PostClaim:
     """The holder leaves the post (or staff end the claim); the place becomes free again."""
     claim = (
         PostClaim.objects.select_for_update(of=("self",))
@@ -290,7 +295,7 @@ def claim_release(*, claim: PostClaim, acting_user, on: Any = None) -> PostClaim
 
 @transaction.atomic
 def post_action_record(
-    *, claim: PostClaim, acting_user, note: str, acted_on: Any = None
+    *, claim: PostClaim, acting_user: Actor, note: str, acted_on: Any = None
 ) -> PostAction:
     """履职: the holder (or staff for them) records what they did on their post on a day."""
     claim = PostClaim.objects.select_related("member", "post__kind", "post__grid").get(pk=claim.pk)
@@ -319,7 +324,7 @@ def post_action_record(
         claim=claim,
         acted_on=day,
         note=note,
-        recorded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        recorded_by=account_of(acting_user),
     )
     audit_record(actor=acting_user, action="post.act", obj=action, after=snapshot(action))
     return action

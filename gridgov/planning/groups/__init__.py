@@ -7,8 +7,13 @@ page, checked and saved as a whole (docs/PLANNING.md).
 
 - ``splitting.py``: the pure algorithms (Hilbert order, group sizes, cutting, leader ranking);
   rooms and floors are read by ``gridgov.grids.addresses.read_room``;
-- ``selectors.py``: readers (pools, suggestions, saved sets, page rows, scope);
-- ``services.py``: writers (check, save as a whole, clear), each with its audit row.
+- ``selectors/``: readers — ``member_groups.py`` (scope, pool, leader facts, suggestion,
+  saved set, page rows), ``household_teams.py`` (targets, households in cutting order, pool,
+  suggestion, saved set, overlapping teams) and ``places.py`` (positions in local metres,
+  the buildings' Hilbert order); import them from ``selectors``;
+- ``services/``: writers (check, save as a whole, clear), each with its audit row —
+  ``member_groups.py``, ``household_teams.py`` and ``common.py`` (the refusal, the
+  stale-edit check, the grid lock); import them from ``services``.
 
 The models are in ``gridgov/planning/models.py``; the pages are in ``maps/planning/``.
 """

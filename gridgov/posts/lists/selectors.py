@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 import shapely
 from django.conf import settings
@@ -23,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from geodata.measure import project
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.cases.models import Case, Status
 from gridgov.cases.selectors import requester_seen_by
-from gridgov.people.models import Resident, Vulnerability, VulnerableCategory
+from gridgov.people.models import Household, Member, Resident, Vulnerability, VulnerableCategory
 from gridgov.posts.models import EntryStatus, MemberResource, ServiceListEntry
 from gridgov.service.models import ServiceCategory
 
@@ -58,7 +60,7 @@ class Suggestion:
     metres: float
 
     @property
-    def member(self):
+    def member(self) -> Member:
         return self.resource.member
 
 
@@ -99,7 +101,7 @@ class NeedsList:
     survey_years: list[int]
 
 
-def _place(obj) -> str:
+def _place(obj: Case | Household) -> str:
     names = [g.name for g in (obj.community, obj.compound, obj.building) if g is not None]
     return " ".join(names) or obj.grid_code
 
@@ -112,7 +114,7 @@ def resident_key(resident_id: int, category_code: str) -> str:
     return f"resident:{resident_id}:{category_code}"
 
 
-def _case_needs(user, prefixes, prefix: str) -> list[Need]:
+def _case_needs(user: Actor, prefixes: list[str] | None, prefix: str) -> list[Need]:
     cases = (
         Case.objects.filter(
             policy.scope_q(prefixes),
@@ -147,14 +149,14 @@ def _case_needs(user, prefixes, prefix: str) -> list[Need]:
             case=case,
             detail=case.description,
         )
-        if personal:
+        if requester.name is not None:  # personal
             need.who, need.phone = requester.name, requester.phone or ""
             need.address = requester.address
         needs.append(need)
     return needs
 
 
-def survey_years(prefixes) -> list[int]:
+def survey_years(prefixes: list[str] | None) -> list[int]:
     return sorted(
         set(
             Vulnerability.objects.filter(
@@ -165,7 +167,9 @@ def survey_years(prefixes) -> list[int]:
     )
 
 
-def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
+def _survey_needs(
+    prefixes: list[str] | None, readers: list[str] | None, prefix: str, year: int
+) -> list[Need]:
     categories = {c.code: c for c in ServiceCategory.objects.filter(active=True)}
     rows = (
         Vulnerability.objects.filter(
@@ -211,7 +215,7 @@ def _survey_needs(prefixes, readers, prefix: str, year: int) -> list[Need]:
 
 
 def needs_for(
-    *, user, prefix: str = "", survey_year: int | None = None, limit: int = NEEDS_SHOWN
+    *, user: Actor, prefix: str = "", survey_year: int | None = None, limit: int = NEEDS_SHOWN
 ) -> NeedsList:
     """Residents' needs in the user's grids: waiting cases (oldest first), then the surveyed
     residents of ``survey_year`` (default: the latest survey in the user's grids)."""
@@ -241,13 +245,16 @@ def _attach_entries(needs: list[Need]) -> None:
     )
     by_key: dict[str, list[ServiceListEntry]] = {}
     for e in entries:
-        key = case_key(e.case_id) if e.case_id else resident_key(e.resident_id, e.category.code)
+        if e.case_id:
+            key = case_key(e.case_id)
+        else:  # exactly one of case and resident (a CHECK constraint)
+            key = resident_key(cast(int, e.resident_id), e.category.code)
         by_key.setdefault(key, []).append(e)
     for need in needs:
         need.entries = by_key.get(need.key, [])
 
 
-def resources_visible_to(user, *, prefix: str = "") -> QuerySet[MemberResource]:
+def resources_visible_to(user: Actor, *, prefix: str = "") -> QuerySet[MemberResource]:
     """资源清单: resources of the members in the user's grids."""
     return MemberResource.objects.filter(
         policy.scoped(user, policy.ANY_ROLE, "member__grid_code"),
@@ -255,7 +262,7 @@ def resources_visible_to(user, *, prefix: str = "") -> QuerySet[MemberResource]:
     ).select_related("member", "category")
 
 
-def suggest(needs: list[Need], *, user, radius_m: float) -> None:
+def suggest(needs: list[Need], *, user: Actor, radius_m: float) -> None:
     """Fill each unplanned need's ``suggestions``: active resources of its service category
     whose member lives within ``radius_m`` metres of the need, nearest first, one per member.
     Points are projected together into a local equal-area projection (geodata.measure) and
@@ -274,9 +281,9 @@ def suggest(needs: list[Need], *, user, radius_m: float) -> None:
     )
     if not resources:
         return
-    points = [shapely.Point(n.point.x, n.point.y) for n in open_needs] + [
-        shapely.Point(r.member.location.x, r.member.location.y) for r in resources
-    ]
+    places = [cast(Point, n.point) for n in open_needs]  # open needs have a point (above)
+    homes = [cast(Point, r.member.location) for r in resources]  # located members (query)
+    points = [shapely.Point(p.x, p.y) for p in places + homes]
     projected = project(points)
     here, there = projected[: len(open_needs)], projected[len(open_needs) :]
     tree = shapely.STRtree(there)
@@ -303,14 +310,15 @@ class EntryRow:
 
     @property
     def need(self) -> str:
-        if self.entry.case_id:
-            return f"{self.entry.case.number} {self.entry.case.title}"
-        if self.personal:
+        case = self.entry.case  # the need is a case or a resident, exactly one
+        if case is not None:
+            return f"{case.number} {case.title}"
+        if self.personal and self.entry.resident is not None:
             return self.entry.resident.name
         return _("Surveyed resident")
 
 
-def service_list(*, user, prefix: str = "", since: dt.date | None = None) -> list[EntryRow]:
+def service_list(*, user: Actor, prefix: str = "", since: dt.date | None = None) -> list[EntryRow]:
     """服务清单: confirmed matches in the user's grids, newest first."""
     readers = policy.prefixes(user, policy.READ_RESIDENTS)
     qs = ServiceListEntry.objects.filter(
@@ -321,7 +329,7 @@ def service_list(*, user, prefix: str = "", since: dt.date | None = None) -> lis
     return [EntryRow(entry=e, personal=policy.covers(readers, e.grid_code)) for e in qs]
 
 
-def residents_in_survey(*, user, resident_id: int) -> Resident | None:
+def residents_in_survey(*, user: Actor, resident_id: int) -> Resident | None:
     """The resident behind a survey need, if the user's grids cover them."""
     return (
         Resident.objects.filter(

@@ -7,15 +7,18 @@ if the case cannot be dispatched, nothing is written.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import shapely
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geodata.measure import distance_m
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.cases.models import Case
 from gridgov.cases.services import case_dispatch
@@ -48,7 +51,12 @@ def _check_category(category: ServiceCategory | None) -> None:
 
 @transaction.atomic
 def resource_create(
-    *, member: Member, acting_user, category: ServiceCategory, skill: str, available_time: str = ""
+    *,
+    member: Member,
+    acting_user: Actor,
+    category: ServiceCategory,
+    skill: str,
+    available_time: str = "",
 ) -> MemberResource:
     """A member offers a skill in a service category, at stated times."""
     require_self_or_manager(acting_user, member, member.grid_code, _("their resources"))
@@ -68,7 +76,9 @@ def resource_create(
 
 
 @transaction.atomic
-def resource_update(*, resource: MemberResource, acting_user, **changes: Any) -> MemberResource:
+def resource_update(
+    *, resource: MemberResource, acting_user: Actor, **changes: Any
+) -> MemberResource:
     bad = set(changes) - RESOURCE_FIELDS
     if bad:
         raise PostError(
@@ -106,7 +116,7 @@ def resource_update(*, resource: MemberResource, acting_user, **changes: Any) ->
 # --- the service list (服务清单) -------------------------------------------------------------
 
 
-def _metres(member: Member, point) -> float | None:
+def _metres(member: Member, point: Point | None) -> float | None:
     if member.location is None or point is None:
         return None
     return round(
@@ -117,10 +127,76 @@ def _metres(member: Member, point) -> float | None:
     )
 
 
+@dataclass(frozen=True)
+class _Need:
+    """What a confirmed match records of the need it serves."""
+
+    category: ServiceCategory
+    label: str  # what a refusal names: the case number, or the resident's name
+    grid_code: str
+    point: Point | None
+
+
+def _case_need(case: Case, category: ServiceCategory | None) -> tuple[Case, _Need]:
+    """The case (read again with its service category) and its need; refused when the case
+    is not on the needs list, needs another category, or is no longer waiting."""
+    case = Case.objects.select_related("category__service_link__service_category").get(pk=case.pk)
+    link = getattr(case.category, "service_link", None)
+    if link is None:
+        raise PostError(
+            _(
+                "Case %(number)s: its category %(c)s has no service category, "
+                "so it is not on the needs list."
+            )
+            % {"number": case.number, "c": case.category}
+        )
+    if category is not None and category.pk != link.service_category_id:
+        raise PostError(
+            {
+                "category": _("Case %(number)s needs %(need)s, not %(c)s.")
+                % {"number": case.number, "need": link.service_category, "c": category}
+            }
+        )
+    if case.status not in WAITING_STATUSES:
+        raise PostError(
+            _(
+                "Case %(number)s is %(status)s: only a case still waiting for a "
+                "member can be matched."
+            )
+            % {"number": case.number, "status": case.get_status_display()}
+        )
+    return case, _Need(link.service_category, case.number, case.grid_code, case.location)
+
+
+def _survey_need(
+    resident: Resident, category: ServiceCategory | None, *, dispatch: bool
+) -> tuple[Resident, _Need]:
+    """The surveyed resident (read again with their household) and their need in the
+    category; refused when they were not surveyed with a need in it, or to be dispatched."""
+    resident = Resident.objects.select_related("household").get(pk=resident.pk)
+    if category is None:
+        raise PostError({"category": _("Choose the service category of the need.")})
+    surveyed = {
+        VULNERABILITY_CATEGORIES.get(c)
+        for c in resident.vulnerabilities.values_list("category", flat=True)
+    }
+    if category.code not in surveyed:
+        raise PostError(
+            {
+                "category": _("%(resident)s was not surveyed with a need in %(c)s.")
+                % {"resident": resident, "c": category}
+            }
+        )
+    if dispatch:
+        raise PostError({"dispatch": _("Only a need raised as a case can be dispatched.")})
+    household = resident.household
+    return resident, _Need(category, resident.name, household.grid_code, household.location)
+
+
 @transaction.atomic
 def service_entry_confirm(
     *,
-    acting_user,
+    acting_user: Actor,
     member: Member,
     case: Case | None = None,
     resident: Resident | None = None,
@@ -136,56 +212,12 @@ def service_entry_confirm(
     if member is None:
         raise PostError({"member": _("Choose the member who will serve the need.")})
     if case is not None:
-        case = Case.objects.select_related("category__service_link__service_category").get(
-            pk=case.pk
-        )
-        label = case.number
-        link = getattr(case.category, "service_link", None)
-        if link is None:
-            raise PostError(
-                _(
-                    "Case %(number)s: its category %(c)s has no service category, "
-                    "so it is not on the needs list."
-                )
-                % {"number": case.number, "c": case.category}
-            )
-        if category is not None and category.pk != link.service_category_id:
-            raise PostError(
-                {
-                    "category": _("Case %(number)s needs %(need)s, not %(c)s.")
-                    % {"number": case.number, "need": link.service_category, "c": category}
-                }
-            )
-        category = link.service_category
-        if case.status not in WAITING_STATUSES:
-            raise PostError(
-                _(
-                    "Case %(number)s is %(status)s: only a case still waiting for a "
-                    "member can be matched."
-                )
-                % {"number": case.number, "status": case.get_status_display()}
-            )
-        grid_code, point = case.grid_code, case.location
+        case, need = _case_need(case, category)
     else:
-        resident = Resident.objects.select_related("household").get(pk=resident.pk)
-        label = resident.name
-        if category is None:
-            raise PostError({"category": _("Choose the service category of the need.")})
-        surveyed = {
-            VULNERABILITY_CATEGORIES.get(c)
-            for c in resident.vulnerabilities.values_list("category", flat=True)
-        }
-        if category.code not in surveyed:
-            raise PostError(
-                {
-                    "category": _("%(resident)s was not surveyed with a need in %(c)s.")
-                    % {"resident": resident, "c": category}
-                }
-            )
-        if dispatch:
-            raise PostError({"dispatch": _("Only a need raised as a case can be dispatched.")})
-        grid_code, point = resident.household.grid_code, resident.household.location
-    require_manager(acting_user, grid_code, label)
+        given = cast(Resident, resident)  # exactly one of case and resident: checked above
+        resident, need = _survey_need(given, category, dispatch=dispatch)
+    category = need.category
+    require_manager(acting_user, need.grid_code, need.label)
     require_manager(acting_user, member.grid_code, str(member))
     if not MemberResource.objects.filter(member=member, category=category, active=True).exists():
         raise PostError(
@@ -204,11 +236,11 @@ def service_entry_confirm(
         resident=resident,
         category=category,
         member=member,
-        grid_code=grid_code,
-        distance_m=_metres(member, point),
+        grid_code=need.grid_code,
+        distance_m=_metres(member, need.point),
         note=(note or "").strip(),
         planned_on=timezone.localdate(),
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=account_of(acting_user),
     )
     try:
         with transaction.atomic():
@@ -217,7 +249,7 @@ def service_entry_confirm(
         raise PostError(
             _("%(member)s is already planned for this need.") % {"member": member}
         ) from exc
-    if dispatch:
+    if dispatch and case is not None:  # (a survey need refused dispatch above)
         case_dispatch(
             case=case,
             member=member,
@@ -233,7 +265,7 @@ def service_entry_confirm(
 
 
 def _close_entry(
-    entry: ServiceListEntry, *, acting_user, status: str, note: str, done_on: Any = None
+    entry: ServiceListEntry, *, acting_user: Actor, status: str, note: str, done_on: Any = None
 ) -> ServiceListEntry:
     entry = (
         ServiceListEntry.objects.select_for_update(of=("self",))
@@ -280,7 +312,7 @@ def _close_entry(
 
 @transaction.atomic
 def service_entry_complete(
-    *, entry: ServiceListEntry, acting_user, done_on: Any = None, note: str = ""
+    *, entry: ServiceListEntry, acting_user: Actor, done_on: Any = None, note: str = ""
 ) -> ServiceListEntry:
     """The member served the need: planned → done, on a day."""
     return _close_entry(
@@ -289,7 +321,9 @@ def service_entry_complete(
 
 
 @transaction.atomic
-def service_entry_cancel(*, entry: ServiceListEntry, acting_user, reason: str) -> ServiceListEntry:
+def service_entry_cancel(
+    *, entry: ServiceListEntry, acting_user: Actor, reason: str
+) -> ServiceListEntry:
     """A planned match will not happen (say why); the need gets suggestions again."""
     if not (reason or "").strip():
         raise PostError({"reason": _("Say why the planned service is cancelled.")})
