@@ -247,8 +247,9 @@ def _attach_entries(needs: list[Need]) -> None:
     for e in entries:
         if e.case_id:
             key = case_key(e.case_id)
-        else:  # exactly one of case and resident (a CHECK constraint)
-            key = resident_key(cast(int, e.resident_id), e.category.code)
+        else:
+            resident_id = cast(int, e.resident_id)  # no case: a resident (a CHECK constraint)
+            key = resident_key(resident_id, e.category.code)
         by_key.setdefault(key, []).append(e)
     for need in needs:
         need.entries = by_key.get(need.key, [])
