@@ -1,6 +1,6 @@
 import pytest
 
-from tests.messaging.outbox import Outbox, use_outbox
+from tests.messaging.helpers import Outbox, use_outbox
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ JSON POST of docs/MESSAGES.md, the token, timeouts, retries and the final failur
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -16,59 +13,9 @@ from gridgov.messaging import services
 from gridgov.messaging.backends import HttpBackend, parse_sms_url
 from gridgov.messaging.models import Message, Status
 from gridgov.messaging.services import send_due, sms_queue
+from tests.messaging.helpers import Gateway
 
 pytestmark = pytest.mark.django_db
-
-
-class Gateway:
-    """An SMS gateway on 127.0.0.1: records each request and answers from ``script`` (a
-    list of (status, JSON body, delay in seconds); the last one repeats)."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.script: list[tuple[int, dict, float]] = [(200, {"id": "gw-1"}, 0.0)]
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                gateway.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "body": json.loads(self.rfile.read(length).decode("utf-8")),
-                    }
-                )
-                status, answer, delay = gateway.script[
-                    min(len(gateway.requests), len(gateway.script)) - 1
-                ]
-                time.sleep(delay)
-                payload = json.dumps(answer).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:  # the client gave up waiting
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, token: str = "s3cret") -> str:
-        auth = f"{token}@" if token else ""
-        return f"http://{auth}127.0.0.1:{self.port}/sms/send"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from gridgov.cases.services import case_respond
 from gridgov.messaging.models import Channel, Message, Status
 from gridgov.notices.alarms import sla_breach_alarms
 from gridgov.notices.models import Notice, NoticeKind
-from tests.messaging.outbox import use_outbox
+from tests.messaging.helpers import use_outbox
 from tests.notices.sla import SECRETARY_PHONE, community, raise_case
 
 

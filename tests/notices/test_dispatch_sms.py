@@ -17,7 +17,7 @@ from gridgov.messaging.models import Message, Status
 from gridgov.notices.delivery import community_phone
 from gridgov.notices.models import Notice, NoticeKind
 from tests.factories import MemberFactory, UserFactory
-from tests.messaging.outbox import use_outbox
+from tests.messaging.helpers import use_outbox
 from tests.notices.sla import IN_B1, raise_case
 
 

@@ -22,8 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gridgov.messaging.models import Channel, Message
-from tests.messaging.outbox import Outbox
-from tests.messaging.test_http import Gateway
+from tests.messaging.helpers import Gateway, Outbox
 from tests.notices.sla import SECRETARY_PHONE, community, raise_case
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from gridgov.messaging.services import email_queue, send_due, sms_queue
 from gridgov.privacy.services import member_erase, personal_data, phone_erase
 from gridgov.privacy.tracing import ERASED
 from tests.factories import MemberFactory, UserFactory
-from tests.messaging.outbox import use_outbox
+from tests.messaging.helpers import use_outbox
 
 PHONE = "13912345678"
 IN_B1 = Point(113.102, 23.002, srid=4326)
