@@ -12,7 +12,7 @@ page, checked and saved as a whole (docs/PLANNING.md).
   suggestion, saved set, overlapping teams) and ``places.py`` (positions in local metres,
   the buildings' Hilbert order); import them from ``selectors``;
 - ``services/``: writers (check, save as a whole, clear), each with its audit row —
-  ``member_groups.py``, ``household_teams.py`` and ``common.py`` (the refusal, the
+  ``member_groups.py``, ``household_teams.py`` and ``guards.py`` (the refusal, the
   stale-edit check, the grid lock); import them from ``services``.
 
 The models are in ``gridgov/planning/models.py``; the pages are in ``maps/planning/``.

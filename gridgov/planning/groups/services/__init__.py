@@ -11,7 +11,7 @@ The package: ``member_groups`` and ``household_teams`` (check, save, clear each)
 ``common`` (the refusal, the stale-edit check, the grid lock); import the services from here.
 """
 
-from gridgov.planning.groups.services.common import GroupError
+from gridgov.planning.groups.services.guards import GroupError
 from gridgov.planning.groups.services.household_teams import (
     household_teams_check,
     household_teams_clear,

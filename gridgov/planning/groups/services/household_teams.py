@@ -25,7 +25,7 @@ from gridgov.planning.groups.selectors import (
     team_target_for,
     teams_version,
 )
-from gridgov.planning.groups.services.common import GroupError, lock_grid, names_listed, stale
+from gridgov.planning.groups.services.guards import GroupError, lock_grid, names_listed, stale
 from gridgov.planning.groups.splitting import TEAM_SIZE
 from gridgov.planning.models import HouseholdTeam, HouseholdTeamHousehold, HouseholdTeamMember
 

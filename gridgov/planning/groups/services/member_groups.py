@@ -21,7 +21,7 @@ from gridgov.planning.groups.selectors import (
     groups_version,
     member_facts,
 )
-from gridgov.planning.groups.services.common import GroupError, lock_grid, names_listed, stale
+from gridgov.planning.groups.services.guards import GroupError, lock_grid, names_listed, stale
 from gridgov.planning.groups.splitting import Candidate, size_bounds
 from gridgov.planning.models import MemberGroup, MemberGroupMembership
 
