@@ -5,11 +5,11 @@ server at all. ``DATABASE_URL=postgis://user:pass@host:5432/name`` selects PostG
 """
 
 import datetime as dt
+import importlib.util
 import warnings
 from pathlib import Path
 
 import environ
-import leaflet
 from csp.constants import NONCE as CSP_NONCE
 from django.utils.translation import gettext_lazy as _
 
@@ -223,7 +223,13 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Leaflet ships inside django-leaflet's wheel; serve it under static/vendor/leaflet/.
-    ("vendor/leaflet", Path(leaflet.__file__).resolve().parent / "static" / "leaflet"),
+    # Found without importing django-leaflet: importing it reads LEAFLET_CONFIG once, and here
+    # (before LEAFLET_CONFIG below) it read none and kept its defaults, OpenStreetMap's tiles
+    # and a world view, for every admin map widget.
+    (
+        "vendor/leaflet",
+        Path(importlib.util.find_spec("leaflet").origin).resolve().parent / "static" / "leaflet",
+    ),
     # Leaflet plugins from the npm registry (package-lock.json), installed by the set-up.
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
     ("vendor/vectorgrid", BASE_DIR / "node_modules" / "leaflet.vectorgrid" / "dist"),
@@ -356,7 +362,10 @@ LEAFLET_CONFIG = {
         env.float("GRIDGOV_MAP_CENTER_LON", default=113.1),
     ),
     "DEFAULT_ZOOM": 14,
-    # django-leaflet's widgets (admin): the same background; Tianditu's labels as an overlay
+    "MAX_ZOOM": 20,
+    # django-leaflet's widgets (admin): the same background, and nothing else (none: no tile
+    # layer at all); Tianditu's labels as an overlay. The base map drawn from the grid and the
+    # view (the object, or the user's grid) come from gridgov/grids/admin_map.py.
     "TILES": [
         ("", t["url"], {k: v for k, v in t.items() if k != "url" and v != ""})
         for t in _TILE_CONFIG.leaflet()[:1]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import folium
 
 from geodata.tilesources import TileConfig, tile_config
+from maps.basemap import BaseLayer, base_spec
 from maps.display import (
     bounds_to_display,
     configured,
@@ -75,10 +76,13 @@ def offline_map(
     tiles: Tiles,
     static: Callable[[str], str],
     centre: tuple[float, float] = (23.0, 113.1),
+    base: bool = True,
 ):
     """A folium.Map whose assets all come from our own static files; it fits ``bounds``, or
     shows ``centre`` (lat, lon) when there is nothing to fit — both WGS84, drawn in the
-    background's datum (``tiles.crs``)."""
+    background's datum (``tiles.crs``). It stands on the base map drawn from the grid
+    (maps/basemap.py: communities, compounds and buildings with their names) unless
+    ``base`` is False."""
     config = tiles.resolved
     centre = point_to_display(centre[1], centre[0], config.crs)[::-1]
     m = folium.Map(location=list(centre), tiles=None, control_scale=True, zoom_start=14)
@@ -104,6 +108,8 @@ def offline_map(
             max_native_zoom=layer.max_zoom,
             max_zoom=20,
         ).add_to(m)
+    if base:
+        BaseLayer(base_spec(config), static).add_to(m)
     # the page's script knows the datum (gridgov-crs.js shifts taps back to WGS84)
     m.options["gridgovCrs"] = config.crs
     if bounds:

@@ -51,25 +51,21 @@ def finder_map(
     centre: tuple[float, float],
     stations: list[tuple[float, float, str]] | None = None,
 ) -> folium.Map:
-    """The area to tap: community and compound outlines, the found building filled in, the
-    tapped point marked, the community's service stations (lon, lat, name) as red dots.
+    """The area to tap, on the base map drawn from the grid (communities, compounds and
+    buildings with their names: maps/basemap.py), fitted to the communities' ``outlines``;
+    after a hit the found building filled in, its compound outlined, the tapped point
+    marked, the community's service stations (lon, lat, name) as red dots.
     Pure: GeoJSON in, map out; names are HTML-escaped."""
     focus = highlight if highlight and highlight["features"] else outlines
     m = offline_map(bounds=bounds_of(focus), tiles=tiles, static=static, centre=centre)
     crs = tiles.crs  # drawn in the background's datum; the page shifts taps back
-    outlines, compounds = to_display(outlines, crs), to_display(compounds, crs)
+    compounds = to_display(compounds, crs)
     highlight = to_display(highlight, crs) if highlight else highlight
     if point is not None:
         point = point_to_display(point[0], point[1], crs)
     stations = [(*point_to_display(lon, lat, crs), name) for lon, lat, name in stations or []]
     if focus is highlight:
         m.options["maxZoom"] = 19
-    folium.GeoJson(
-        outlines,
-        name="communities",
-        interactive=False,
-        style_function=lambda f: {"color": COMMUNITY_COLOUR, "weight": 3, "fillOpacity": 0.0},
-    ).add_to(m)
     if compounds["features"]:
         folium.GeoJson(
             escaped(compounds),

@@ -4,12 +4,12 @@ reach — status, holders and timestamps are read-only; steps happen on the case
 
 from django.contrib import admin
 from django.utils.translation import gettext as _
-from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.cases.models import Case, CaseCategory, CaseEvent
 from gridgov.cases.services import EDITABLE_FIELDS, case_create, case_update
+from gridgov.grids.admin_map import GridMapAdmin
 from gridgov.grids.placement import locate_one
 
 STATE_FIELDS = [
@@ -75,7 +75,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+class CaseAdmin(ScopedAdminMixin, GridMapAdmin):
     capability = policy.READ_RESIDENTS  # a requester's name, phone and room
     personal_data = True
     inlines = [CaseEventInline]

@@ -3,10 +3,10 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
+from gridgov.grids.admin_map import GridMapAdmin
 from gridgov.grids.models import Grid, GridRole, Street
 from gridgov.grids.services import (
     as_multipolygon,
@@ -45,7 +45,7 @@ class GridForm(forms.ModelForm):
 
 
 @admin.register(Grid)
-class GridAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+class GridAdmin(ScopedAdminMixin, GridMapAdmin):
     """Grids are drawn and renamed by those who plan them (community staff and above), inside
     their subtree: a grid's code and outline decide everyone's scope."""
 

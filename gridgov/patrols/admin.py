@@ -6,11 +6,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
 from gridgov.accounts.services import audit_record, snapshot
+from gridgov.grids.admin_map import GridMapAdmin, GridMapAdminMixin
 from gridgov.patrols.models import Finding, Patrol, PatrolRoute
 from gridgov.patrols.services import (
     finding_add,
@@ -56,7 +56,7 @@ class PatrolRouteForm(forms.ModelForm):
 
 
 @admin.register(PatrolRoute)
-class PatrolRouteAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+class PatrolRouteAdmin(ScopedAdminMixin, GridMapAdmin):
     capability = policy.RECORD_PATROLS
     scope_field = "grid__code"  # staff see the routes of their grids (as in the API)
     form = PatrolRouteForm
@@ -112,7 +112,7 @@ class FindingFormSet(forms.BaseInlineFormSet):
                 _form_errors(form, exc)
 
 
-class FindingInline(LeafletGeoAdminMixin, admin.TabularInline):
+class FindingInline(GridMapAdminMixin, admin.TabularInline):
     model = Finding
     formset = FindingFormSet
     extra = 0
@@ -143,7 +143,7 @@ class PatrolForm(forms.ModelForm):
 
 
 @admin.register(Patrol)
-class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, GridMapAdmin):
     capability = policy.RECORD_PATROLS
     scope_field = "route__grid__code"
     form = PatrolForm
@@ -220,7 +220,7 @@ class PatrolAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(ScopedAdminMixin, AuditedAdminMixin, LeafletGeoAdmin):
+class FindingAdmin(ScopedAdminMixin, AuditedAdminMixin, GridMapAdmin):
     capability = policy.RECORD_PATROLS
     scope_field = "patrol__route__grid__code"
     list_display = ["kind", "patrol", "opened_case_number", "created_at"]

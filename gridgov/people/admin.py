@@ -4,10 +4,10 @@ A member's reporting history and the confirm action are added by gridgov.reporti
 
 from django.contrib import admin
 from django.db.models import Q
-from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
+from gridgov.grids.admin_map import GridMapAdmin
 from gridgov.people.models import (
     CoBuildingUnit,
     Household,
@@ -30,7 +30,7 @@ LOCATION_READONLY = [
 REPORT_READONLY = ["report_status", "reported_on", "report_submitted_at", "report_reject_reason"]
 
 
-class ServiceSavedAdmin(LeafletGeoAdmin):
+class ServiceSavedAdmin(GridMapAdmin):
     """Saves through create/update services, which locate the point and audit the write."""
 
     create_service = None

@@ -6,10 +6,10 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
+from gridgov.grids.admin_map import GridMapAdmin
 from gridgov.grids.models import Grid, Level, ServiceStation
 from gridgov.planning import services
 from gridgov.planning.models import OPEN_STATUSES, BranchPlan, HouseholdTeam, MemberGroup
@@ -159,7 +159,7 @@ class HouseholdTeamAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ServiceStation)
-class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, LeafletGeoAdmin):
+class ServiceStationAdmin(AuditedAdminMixin, ScopedAdminMixin, GridMapAdmin):
     """Scoped by the station's community; the point must lie in the community (model
     clean). Public information: the finder shows name, address, hours and phone. Kept by
     those who plan the community (PLAN)."""

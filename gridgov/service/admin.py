@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from leaflet.admin import LeafletGeoAdmin
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import AuditedAdminMixin, ScopedAdminMixin
+from gridgov.grids.admin_map import GridMapAdmin
 from gridgov.service import services
 from gridgov.service.forms import FIELD_FOR
 from gridgov.service.models import Activity, SelfService, ServiceCategory, SignUp
@@ -74,7 +74,7 @@ def _dry_run(form, call) -> None:
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdminMixin, LeafletGeoAdmin):
+class ActivityAdmin(ScopedAdminMixin, GridMapAdmin):
     capability = policy.ORGANISE_ACTIVITIES
     scope_field = "organiser_grid__code"
     list_display = [

@@ -171,7 +171,9 @@
   // --- GeoJSON tiles (the SpatiaLite fallback) -------------------------------------------------
   // Each tile answers the features whose box touches it, whole (not clipped) and simplified for
   // its zoom; a feature met in several tiles is drawn once (by id) and removed when the last
-  // tile holding it is unloaded; a finer tile's copy replaces a coarser one.
+  // tile holding it is unloaded; a finer tile's copy replaces a coarser one. Without a spec,
+  // options.geojson are the L.geoJSON options (the base map's, gridgov-base.js); the layer
+  // fires "featureadd" {id, feature, layer} and "featureremove" {id} as features come and go.
   GridGov.GeoJSONTiles = L.GridLayer.extend({
     options: { maxNativeZoom: 18 },
 
@@ -185,6 +187,10 @@
       this.on("tileunload", this._release, this);
     },
 
+    _geojsonOptions: function () {
+      return this.options.geojson || geojsonOptions(this._spec);
+    },
+
     onAdd: function (map) {
       this._group.addTo(map);
       L.GridLayer.prototype.onAdd.call(this, map);
@@ -192,6 +198,7 @@
 
     onRemove: function (map) {
       L.GridLayer.prototype.onRemove.call(this, map);
+      for (var id in this._features) { this.fire("featureremove", { id: id }); }
       this._group.clearLayers();
       this._group.remove();
       this._features = {};
@@ -214,7 +221,7 @@
     },
 
     _add: function (key, z, features) {
-      var opts = geojsonOptions(this._spec);
+      var opts = this._geojsonOptions();
       var ids = [];
       for (var i = 0; i < features.length; i++) {
         var f = features[i];
@@ -227,6 +234,7 @@
           if (known) { this._group.removeLayer(known.layer); }
           this._group.addLayer(layer);
           this._features[id] = { layer: layer, z: z, refs: known ? known.refs + 1 : 1 };
+          this.fire("featureadd", { id: id, feature: f, layer: layer });
         }
         ids.push(id);
       }
@@ -242,6 +250,7 @@
         if (known && --known.refs <= 0) {
           this._group.removeLayer(known.layer);
           delete this._features[ids[i]];
+          this.fire("featureremove", { id: ids[i] });
         }
       }
     },
