@@ -104,8 +104,12 @@ def login(client, username, password):
 
 def test_password_guessing_is_locked_out_even_with_the_right_password(client, staffer):
     for _ in range(4):
-        assert login(client, "guessme", "wrong").status_code == 200  # the form again
-    assert login(client, "guessme", "wrong").status_code == 429  # the fifth locks
+        again = login(client, "guessme", "wrong")  # the form again, saying why
+        assert again.status_code == 200
+        assert "Wrong username or password." in again.content.decode()
+    fifth = login(client, "guessme", "wrong")  # the fifth locks
+    assert fifth.status_code == 429
+    assert "Too many failed logins" in fifth.content.decode()
     locked = login(client, "guessme", "Right-Horse-42")
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()

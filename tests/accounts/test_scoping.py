@@ -11,6 +11,7 @@ from gridgov.people.selectors import (
     residents_visible_to,
 )
 from tests.factories import MemberFactory, ResidentFactory
+from tests.pages import messages
 
 
 @pytest.fixture
@@ -99,4 +100,8 @@ def test_admin_member_list_is_scoped_for_staff(people, make_user, tree, client):
     assert "m-b4" not in page
     assert "m-far" not in page
     other = people[0]["b4"]
-    assert client.get(f"/admin/people/member/{other.pk}/change/").status_code in (302, 404)
+    refused = client.get(f"/en/admin/people/member/{other.pk}/change/", follow=True)
+    assert refused.redirect_chain == [("/en/admin/", 302)]
+    assert f"Party member with ID “{other.pk}” doesn’t exist. Perhaps it was deleted?" in messages(
+        refused
+    )

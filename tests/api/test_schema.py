@@ -59,6 +59,21 @@ def test_geojson_lists_are_described_as_feature_collections(api, tree):
     assert (locate["lon"]["minimum"], locate["lon"]["maximum"]) == (-180, 180)
 
 
+def assert_served(response, url: str) -> None:
+    """The asset is there: a 200 with a body of its type (not an empty answer)."""
+    assert response.status_code == 200, url
+    content = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    assert content, url
+    kind = {".js": "javascript", ".css": "text/css", ".png": "image/png"}
+    for ending, content_type in kind.items():
+        if url.split("?")[0].endswith(ending):
+            assert content_type in response["Content-Type"], (url, response["Content-Type"])
+
+
 def test_docs_page_uses_only_local_assets(client):
     r = client.get("/api/docs/")
     assert r.status_code == 200
@@ -72,7 +87,7 @@ def test_docs_page_uses_only_local_assets(client):
     assert "<script>" not in html
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", html), "a remote URL"
     for asset in urls:
-        assert client.get(asset).status_code == 200, asset
+        assert_served(client.get(asset), asset)
     start_up = client.get("/api/docs/?script=").content.decode()
     assert "/api/schema/" in start_up
 

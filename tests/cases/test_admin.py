@@ -4,6 +4,7 @@ import pytest
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.cases.models import Case, CaseEvent
+from tests.pages import shows
 from tests.world import IN_B4
 
 
@@ -14,7 +15,7 @@ def root(django_user_model):
 
 def test_admin_add_goes_through_case_create(client, root, case_categories, tree):
     client.force_login(root)
-    assert client.get("/admin/cases/case/add/").status_code == 200
+    shows(client.get("/en/admin/cases/case/add/"), "Add case")
     response = client.post(
         "/admin/cases/case/add/",
         {
@@ -45,7 +46,7 @@ def test_admin_change_page_keeps_state_read_only(client, root, new_case):
     assert 'name="status"' not in page
     assert 'name="taken_by"' not in page
     assert 'name="title"' in page
-    assert client.get("/admin/cases/case/").status_code == 200
+    shows(client.get("/en/admin/cases/case/"), "Select case to change", case.title)
 
 
 def test_admin_list_is_scoped(client, new_case, people):

@@ -17,6 +17,7 @@ from django.db import connection
 from gridgov.api.models import ApiKey
 from gridgov.api.services import api_key_issue
 from gridgov.ratelimits.limits import ALIAS, hit
+from tests.pages import shows
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCATE = "/api/v1/locate/"
@@ -80,13 +81,23 @@ def test_locate_is_refused_after_the_limit_with_json_and_retry_after(client, set
     assert client.get(LOCATE, {"lon": 0, "lat": 0}, REMOTE_ADDR="10.0.0.9").status_code == 404
 
 
+FINDER = "Find my building leader"  # the finder page's heading
+TOO_MANY = "Too many lookups"  # its refusal
+
+
+def assert_layer(response) -> None:
+    """A GeoJSON layer answered (empty here: these tests draw no grids)."""
+    assert response.status_code == 200, response.content
+    assert response.json()["type"] == "FeatureCollection"
+
+
 def test_the_page_and_the_api_count_together(client, settings):
     settings.GRIDGOV_FINDER_RATE_LIMIT = 3
-    assert client.get(FIND, {"q": "1栋"}).status_code == 200
+    shows(client.get(FIND, {"q": "1栋"}), FINDER)
     assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 404
-    assert client.get(FIND, {"q": "1栋"}).status_code == 200
+    shows(client.get(FIND, {"q": "1栋"}), FINDER)
     assert client.get(LOCATE, {"lon": 0, "lat": 0}).status_code == 429
-    assert client.get(FIND, {"q": "1栋"}).status_code == 429
+    shows(client.get(FIND, {"q": "1栋"}), TOO_MANY, status=429)
 
 
 def test_a_key_is_limited_by_its_own_rate_not_the_public_one(client, settings):
@@ -165,16 +176,16 @@ def test_ipv6_clients_are_counted_by_their_64(client, settings):
         == 429
     )
     # the next /64 is another subscriber
-    assert client.get(FIND, {"building": "B1"}, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+    shows(client.get(FIND, {"building": "B1"}, REMOTE_ADDR="2001:db8:1:3::1"), FINDER)
 
 
 def test_ipv4_clients_are_counted_by_their_address(client, settings):
     settings.GRIDGOV_FINDER_RATE_LIMIT = 1
-    assert client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.1").status_code == 200
-    assert client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.1").status_code == 429
-    assert client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.2").status_code == 200
+    shows(client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.1"), FINDER)
+    shows(client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.1"), TOO_MANY, status=429)
+    shows(client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="198.51.100.2"), FINDER)
     # an IPv4-mapped IPv6 address is that IPv4 client
-    assert client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="::ffff:198.51.100.2").status_code == 429
+    shows(client.get(FIND, {"q": "1栋"}, REMOTE_ADDR="::ffff:198.51.100.2"), TOO_MANY, status=429)
 
 
 # --- the cull never drops a live counter ---------------------------------------------------
@@ -246,16 +257,16 @@ def test_the_key_throttle_is_one_atomic_counter(client):
 
     key = ApiKey(name="12345 hotline", can_read=True, rate_limit_per_minute=3)
     raw = api_key_issue(key=key, acting_user=None)
-    assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
+    assert_layer(client.get("/api/v1/grids/", HTTP_X_API_KEY=raw))
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
+        assert_layer(client.get("/api/v1/grids/", HTTP_X_API_KEY=raw))
     assert not [
         q["sql"]
         for q in queries.captured_queries
         if "COUNT(*)" in q["sql"].upper() and TABLE in q["sql"]
     ]
     assert caches[ALIAS].get(f"rl:api_key:{key.pk}_{key.prefix}") == 2
-    assert client.get("/api/v1/grids/", HTTP_X_API_KEY=raw).status_code == 200
+    assert_layer(client.get("/api/v1/grids/", HTTP_X_API_KEY=raw))
     r = client.get("/api/v1/grids/", HTTP_X_API_KEY=raw)
     assert r.status_code == 429
     assert r["Retry-After"] == "60"

@@ -74,7 +74,9 @@ def test_route_page_shows_recent_patrols_and_the_map(client, k1):
     # everything the page loads comes from this server
     assert not re.search(r"""(src|href)=["']https?://""", html)
     for asset in re.findall(r"""(?:src|href)=["'](/static/[^"']+)["']""", html):
-        assert client.get(asset).status_code == 200, asset
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert b"".join(served.streaming_content), asset  # a file, not an empty answer
 
 
 def test_another_grids_leader_gets_404_everywhere(client, k1, other_leader, case_categories):

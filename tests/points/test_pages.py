@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from gridgov.points import selectors, services
 from gridgov.points.models import LedgerEntry, MallItem, Redemption
+from tests.pages import shows
 
 
 def messages_of(response) -> list[str]:
@@ -173,7 +174,8 @@ def test_staff_pages_are_for_staff_only(client, people):
     ):
         assert client.get(url).status_code == 403
     client.force_login(people.k1_leader)  # a grid leader reads hours, keeps no ledger
-    assert client.get("/points/staff/members/").status_code == 200
+    hours = shows(client.get("/en/points/staff/members/"), "Members' hours", "王芳")
+    assert "李强" not in hours  # B3 lies in compound K2, outside the leader's K1
     assert client.get(f"/points/staff/members/{people.wang.pk}/").status_code == 403
 
 
@@ -219,7 +221,7 @@ def test_staff_of_another_community_cannot_adjust(client, people, earn):
     assert response.status_code == 404
     assert LedgerEntry.objects.filter(kind="adjust").count() == 0
     # their own member is fine
-    assert client.get(f"/points/staff/members/{people.zhao.pk}/").status_code == 200
+    shows(client.get(f"/en/points/staff/members/{people.zhao.pk}/"), "赵敏: hours and points")
 
 
 def test_hand_over_list_and_mark_handed_over(client, people, earn, item):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.gis.geos import Point
 
 from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.people.services import resident_create
 from tests.factories import HouseholdFactory
-
-IN_B1 = Point(113.102, 23.002, srid=4326)
+from tests.pages import shows
+from tests.world import IN_B1
 
 
 @pytest.fixture
@@ -30,14 +29,14 @@ def test_opening_a_residents_record_in_the_admin_is_logged(client, tree, make_us
         "c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1, is_staff=True, is_superuser=True
     )
     client.force_login(staff)
-    assert client.get(f"/en/admin/people/resident/{resident.pk}/change/").status_code == 200
+    shows(client.get(f"/en/admin/people/resident/{resident.pk}/change/"), "Change resident")
     seen = AuditEntry.objects.get(action="personal.view")
     assert (seen.actor, seen.object_type, seen.object_id) == (
         staff,
         "people.resident",
         str(resident.pk),
     )
-    assert client.get("/en/admin/people/resident/?q=陈").status_code == 200
+    shows(client.get("/en/admin/people/resident/?q=陈"), "1 resident", resident.name)
     listed = AuditEntry.objects.get(action="personal.list")
     assert listed.actor == staff
     assert "q=" in listed.object_repr
@@ -50,6 +49,7 @@ def test_listing_residents_through_the_api_is_logged_and_refusals_are_not(
     client.force_login(leader)
     response = client.get("/api/v1/residents/")
     assert response.status_code == 200
+    assert [r["name"] for r in response.json()["results"]] == [resident.name]
     entry = AuditEntry.objects.get(action="personal.list")
     assert entry.actor == leader
     assert entry.object_type == "people.resident"

@@ -10,6 +10,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.points.models import LedgerEntry
 from gridgov.service import services
 from gridgov.service.models import Activity, ServiceCategory, SignUp
+from tests.pages import shows
 from tests.service.helpers import PLACE, shift, upload
 
 
@@ -39,7 +40,7 @@ def add_data(tree, service_categories, **extra):
 
 def test_admin_add_goes_through_activity_publish(client, root, tree, service_categories):
     client.force_login(root)
-    assert client.get("/admin/service/activity/add/").status_code == 200
+    shows(client.get("/en/admin/service/activity/add/"), "Add activity")
     response = client.post("/admin/service/activity/add/", add_data(tree, service_categories))
     assert response.status_code == 302, response.content.decode()[:3000]
     activity = Activity.objects.get()
@@ -118,7 +119,7 @@ def test_admin_action_confirms_hours_through_the_service(client, root, publish, 
     shift(activity, started=dt.timedelta(minutes=10))
     services.signup_checkin_by_organiser(signup=signup, acting_user=None)
     client.force_login(root)
-    assert client.get("/admin/service/signup/").status_code == 200
+    shows(client.get("/en/admin/service/signup/"), "1 sign-up", "王芳")
     client.post(
         "/admin/service/signup/", {"action": "confirm_full_hours", "_selected_action": [signup.pk]}
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gridgov.points.models import LedgerEntry
 from gridgov.service.models import Activity, SelfService, SignUp
+from tests.pages import assert_photo
 from tests.service.helpers import JPEG, PLACE, PNG, shift, upload
 
 
@@ -285,7 +286,7 @@ def test_self_service_submit_confirm_and_photo_access(client, people, service_ca
     queue = client.get("/en/service/self/").content.decode()
     assert "Awaiting confirmation" in queue
     assert "王芳" in queue
-    assert client.get(photo_url).status_code == 200
+    assert_photo(client.get(photo_url))
     detail = client.get(f"/en/service/self/{record.pk}/").content.decode()
     assert "Confirm 1.50 hours" in detail
     response = client.post(f"/en/service/self/{record.pk}/confirm/", follow=True)
@@ -351,4 +352,4 @@ def test_superuser_and_street_admin_see_every_photo(
     root = django_user_model.objects.create_superuser("root", password="x-Pass-2026!")
     for user in (street, root):
         client.force_login(user)
-        assert client.get(f"/service/self/{record.pk}/photo/").status_code == 200
+        assert_photo(client.get(f"/service/self/{record.pk}/photo/"))

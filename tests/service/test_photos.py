@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gridgov.privacy.services import member_erase
 from gridgov.service.models import SelfService
+from tests.pages import assert_photo
 from tests.photos.images import bomb_png, exif_of, opened, phone_jpeg, upload
 
 
@@ -77,7 +78,7 @@ def test_who_sees_the_photo(client, people, submitted, make_user, tree):
     url = f"/en/service/self/{submitted.pk}/photo/"
     for insider in (people.wang.user, people.c1_staff, people.k1_staff):
         client.force_login(insider)
-        assert client.get(url).status_code == 200, insider
+        assert_photo(client.get(url))
     # another member, another grid's staff, a user with no role: the site's refusal (the
     # record is not theirs to know of: 404, as for the record's page)
     for outsider in (people.li.user, people.c2_staff, people.nobody):

@@ -31,6 +31,7 @@ from django.test import RequestFactory
 from gridgov.accounts import policy
 from gridgov.accounts.admin import ScopedAdminMixin
 from gridgov.accounts.models import AuditEntry
+from tests.pages import shows
 from tests.trust.admin_matrix import EXEMPT, ROWS, build_extra
 from tests.world import OUT, ROLE_SCOPE, ROLES, SIDES
 
@@ -249,7 +250,8 @@ def test_the_admin_is_for_staff_only(client, world):
 def test_opening_a_personal_record_in_the_admin_is_logged(client, world, role, model):
     inside, outside = (getattr(world.sides[s], model) for s in ("inside", "outside"))
     client.force_login(world.users[role])
-    assert client.get(f"/en/admin/people/{model}/{inside.pk}/change/").status_code == 200
+    heading = {"member": "Change party member", "resident": "Change resident"}[model]
+    shows(client.get(f"/en/admin/people/{model}/{inside.pk}/change/"), heading, inside.name)
     seen = AuditEntry.objects.get(action="personal.view")
     assert (seen.actor, seen.object_type, seen.object_id) == (
         world.users[role],

@@ -18,6 +18,7 @@ from gridgov.accounts.models import Assignment, AuditEntry, StaffRole
 from gridgov.api.models import ApiKey
 from gridgov.api.services import api_key_issue
 from tests.factories import PASSWORD
+from tests.pages import shows
 from tests.world import ROLE_SCOPE
 
 ADMIN = "/en/admin/api/apikey/"
@@ -83,7 +84,7 @@ def test_a_scoped_user_with_every_key_permission_gets_no_api_key_page(client, wo
 
 def test_a_district_admin_issues_changes_and_revokes_keys_audited(client, world, district_admin):
     client.force_login(district_admin)
-    assert client.get(ADMIN).status_code == 200
+    shows(client.get(ADMIN), "Select API key to change", "system read")
     response = client.post(ADD, _form(scope_code=world.tree.c2.code), follow=True)
     assert response.status_code == 200
     key = ApiKey.objects.get(name="12345 hotline")
