@@ -1,5 +1,5 @@
-"""Pages for member groups (/planning/groups/<compound>/) and household teams
-(/planning/teams/<building or compound>/): suggest → edit → check → save.
+"""Pages for member groups (/planning/groups/<compound>/): suggest → edit → check → save;
+the grid chooser both group pages share (``open_grid``). Household teams: teams_views.py.
 
 Thin: the suggestion, the checks and the saving are gridgov.planning's; this module reads
 the form into drafts and the drafts into page rows. Same access as the planning page
@@ -8,7 +8,7 @@ the form into drafts and the drafts into page rows. Same access as the planning 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,9 +25,6 @@ from gridgov.people.models import Member
 from gridgov.planning.groups import selectors as gs
 from gridgov.planning.groups.services import (
     GroupError,
-    household_teams_check,
-    household_teams_clear,
-    household_teams_save,
     member_groups_check,
     member_groups_clear,
     member_groups_save,
@@ -39,7 +36,7 @@ from maps.planning.map import GroupMapLabels, group_colour, groups_map
 from maps.planning.views import planner_required
 
 
-def _int(value) -> int | None:
+def int_param(value) -> int | None:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -47,7 +44,7 @@ def _int(value) -> int | None:
     return number if number > 0 else None
 
 
-def _map(
+def grid_map(
     compound: Grid, buildings: list[Grid], majority: dict[int, tuple[int, dict]], word: str
 ) -> dict:
     """The compound's buildings coloured by majority group/team (``word``: "Group"/"Team")."""
@@ -104,10 +101,10 @@ def groups_from_post(data, pool: list) -> list[gs.GroupDraft]:
     renumbered 1.. in the order of their numbers; empty ones disappear."""
     number_of: dict[int, int] = {}
     for key, value in data.items():
-        if key.startswith("g_") and _int(key[2:]) and _int(value):
+        if key.startswith("g_") and int_param(key[2:]) and int_param(value):
             number_of[int(key[2:])] = int(value)
     for key, value in data.items():
-        if key.startswith("b_") and _int(key[2:]) and _int(value):
+        if key.startswith("b_") and int_param(key[2:]) and int_param(value):
             for m in pool:
                 if m.building_id == int(key[2:]):
                     number_of[m.pk] = int(value)
@@ -117,8 +114,8 @@ def groups_from_post(data, pool: list) -> list[gs.GroupDraft]:
     return [
         gs.GroupDraft(
             members=by_number[n],
-            leader=_int(data.get(f"leader_{n}")),
-            deputy=_int(data.get(f"deputy_{n}")),
+            leader=int_param(data.get(f"leader_{n}")),
+            deputy=int_param(data.get(f"deputy_{n}")),
         )
         for n in sorted(by_number)
     ]
@@ -146,7 +143,9 @@ def _groups_context(
         "ungrouped": [m for m in pool if m.pk not in grouped],
         "buildings": [b for b in buildings if any(m.building_id == b.pk for m in pool)],
         "mean_distance": round(gs.mean_group_distance(drafts, pool, compound)) if drafts else None,
-        "map": _map(compound, buildings, gs.buildings_by_group(compound, drafts, pool), _("Group")),
+        "map": grid_map(
+            compound, buildings, gs.buildings_by_group(compound, drafts, pool), _("Group")
+        ),
         "saved_exists": gs.groups_version(compound) != "0",
     }
 
@@ -257,209 +256,3 @@ def groups_csv(request: HttpRequest, code: str) -> HttpResponse:
         what=f"member-groups-{compound.code}.csv",
     )
     return spreadsheets.download(body, name=f"member-groups-{compound.code}", fmt="csv")
-
-
-# --- household teams -------------------------------------------------------------------------
-
-
-def block_key(h: gs.HouseholdRow) -> str | None:
-    """The form key of a household's floor (None when its floor is unknown)."""
-    if h.room.floor is None:
-        return None
-    return f"{h.building_id or 0}-{h.room.unit if h.room.unit is not None else 'x'}-{h.room.floor}"
-
-
-def teams_from_post(data, households: list[gs.HouseholdRow]) -> list[gs.TeamDraft]:
-    """Drafts from the form: m_<member> = team number, h_<household> = team number, and
-    f_<floor key> = a team number for every household of that floor (overrides)."""
-    team_of_house: dict[int, int] = {}
-    team_of_member: dict[int, int] = {}
-    for key, value in data.items():
-        if key.startswith("h_") and _int(key[2:]) and _int(value):
-            team_of_house[int(key[2:])] = int(value)
-        elif key.startswith("m_") and _int(key[2:]) and _int(value):
-            team_of_member[int(key[2:])] = int(value)
-    floors = {
-        key[2:]: _int(value) for key, value in data.items() if key.startswith("f_") and _int(value)
-    }
-    if floors:
-        for h in households:
-            key = block_key(h)
-            if key in floors:
-                team_of_house[h.id] = floors[key]
-    numbers = sorted(set(team_of_house.values()) | set(team_of_member.values()))
-    known = {h.id for h in households}
-    strays = sorted(h for h in team_of_house if h not in known)  # the check names them
-    return [
-        gs.TeamDraft(
-            members=sorted(m for m, t in team_of_member.items() if t == n),
-            households=[h.id for h in households if team_of_house.get(h.id) == n]
-            + [h for h in strays if team_of_house[h] == n],
-        )
-        for n in numbers
-    ]
-
-
-def _floors(households: list[gs.HouseholdRow], team_of: dict[int, int]) -> list[dict]:
-    """Households grouped by floor for the form, in order."""
-    out: list[dict] = []
-    for h in households:
-        key = block_key(h)
-        row = key or f"?{h.building_id}"  # rooms of unknown floor: one row per building
-        if not out or out[-1]["row"] != row:
-            out.append(
-                {
-                    "row": row,
-                    "key": key,
-                    "building": h.building,
-                    "unit": h.room.unit,
-                    "floor": h.room.floor,
-                    "rooms": [],
-                }
-            )
-        out[-1]["rooms"].append(
-            {"id": h.id, "label": h.room.label or f"#{h.id}", "team": team_of.get(h.id, "")}
-        )
-    return out
-
-
-def _teams_context(
-    request,
-    target: Grid,
-    households: list,
-    pool: list,
-    drafts: list,
-    state: str,
-    problems: list[str],
-    version: str,
-    largest: int,
-) -> dict:
-    compound = gs.compound_of(target)
-    by_house = {h.id: h for h in households}
-    team_of = {h: n for n, d in enumerate(drafts, start=1) for h in d.households}
-    member_team = {m: n for n, d in enumerate(drafts, start=1) for m in d.members}
-    names = {m.pk: m for m in pool}
-    summary = []
-    for n, d in enumerate(drafts, start=1):
-        rows = [by_house[h] for h in d.households if h in by_house]
-        floors = sorted({(r.building, r.room.floor) for r in rows if r.room.floor is not None})
-        summary.append(
-            {
-                "number": n,
-                "colour": group_colour(n),
-                "members": [names[m].name if m in names else f"#{m}" for m in d.members],
-                "households": len(d.households),
-                "first": rows[0].room.label if rows else "",
-                "last": rows[-1].room.label if rows else "",
-                "floors": ", ".join(f"{b} {f}" for b, f in floors[:6])
-                + ("…" if len(floors) > 6 else ""),
-            }
-        )
-    rows = [
-        {
-            "member": m,
-            "team": member_team.get(m.pk, ""),
-            "inside": target.level == Level.COMPOUND or m.building_id == target.pk,
-        }
-        for m in pool
-    ]
-    buildings = (
-        list(Grid.objects.filter(parent=target, level=Level.BUILDING).order_by("code"))
-        if target.level == Level.COMPOUND
-        else [target]
-    )
-    per: dict[int, Counter] = defaultdict(Counter)
-    for h in households:
-        if h.building_id and h.id in team_of:
-            per[h.building_id][team_of[h.id]] += 1
-    majority = {
-        b: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], dict(c)) for b, c in per.items()
-    }
-    return {
-        "target": target,
-        "compound": compound,
-        "state": state,
-        "problems": problems,
-        "version": version,
-        "summary": summary,
-        "largest": largest,
-        "team_count": len(drafts),
-        "pool": rows,
-        "others": sum(1 for r in rows if not r["inside"] and not r["team"]),
-        "floors": _floors(households, team_of),
-        "n_households": len(households),
-        "overlapping": gs.teams_elsewhere_overlapping(target),
-        "map": _map(
-            compound if target.level == Level.BUILDING else target, buildings, majority, _("Team")
-        ),
-        "saved_exists": gs.teams_version(target) != "0",
-    }
-
-
-@planner_required
-def teams_page(request: HttpRequest, code: str) -> HttpResponse:
-    target = gs.team_target_for(request.user, code)
-    if target is None:
-        raise Http404
-    households = gs.team_households(target, request.user)
-    pool = gs.team_pool(target)
-    version = gs.teams_version(target)
-    if request.method == "POST":
-        action = request.POST.get("action", "check")
-        if action == "clear":
-            n = household_teams_clear(target=target, acting_user=request.user)
-            messages.success(request, _("%(n)d saved teams cleared.") % {"n": n})
-            return redirect("planning:teams", code=target.code)
-        drafts = teams_from_post(request.POST, households)
-        if action == "save":
-            try:
-                household_teams_save(
-                    target=target,
-                    teams=drafts,
-                    acting_user=request.user,
-                    expected_version=request.POST.get("version"),
-                )
-            except GroupError as error:
-                problems = error.messages
-            else:
-                messages.success(
-                    request, _("Household teams saved for %(name)s.") % {"name": target.name}
-                )
-                return redirect("planning:teams", code=target.code)
-        else:
-            problems = household_teams_check(target=target, teams=drafts, acting_user=request.user)
-        largest = gs.team_count(target, pool, len(households))[1]
-        return render(
-            request,
-            "planning/teams.html",
-            _teams_context(
-                request,
-                target,
-                households,
-                pool,
-                drafts,
-                "edited",
-                problems,
-                request.POST.get("version", version),
-                largest,
-            ),
-        )
-    asked = _int(request.GET.get("teams"))
-    saved = [] if request.GET.get("suggest") or asked else gs.saved_teams(target)
-    if saved:
-        drafts, state = saved, "saved"
-        problems = household_teams_check(target=target, teams=drafts, acting_user=request.user)
-        largest = gs.team_count(target, pool, len(households))[1]
-    else:
-        suggestion = gs.suggest_teams(
-            target, request.user, teams=asked, households=households, pool=pool
-        )
-        drafts, state, problems = suggestion.teams, "suggested", []
-        largest = suggestion.largest
-    return render(
-        request,
-        "planning/teams.html",
-        _teams_context(
-            request, target, households, pool, drafts, state, problems, version, largest
-        ),
-    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from maps.planning import groups_views as groups
+from maps.planning import teams_views as teams
 from maps.planning import views
 
 app_name = "planning"
@@ -14,5 +15,5 @@ urlpatterns = [
     path("groups/<str:code>/", groups.groups_page, name="groups"),
     path("groups/<str:code>/export.csv", groups.groups_csv, name="groups_csv"),
     path("teams/", groups.open_grid, {"what": "teams"}, name="open_teams"),
-    path("teams/<str:code>/", groups.teams_page, name="teams"),
+    path("teams/<str:code>/", teams.teams_page, name="teams"),
 ]
