@@ -40,39 +40,40 @@ def test_model_refuses_save_and_delete(entry):
     ],
 )
 def test_raw_sql_update_and_delete_fail_in_the_database(entry, sql):
-    with pytest.raises(IntegrityError, match="immutable"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [entry.pk])
+    with (
+        pytest.raises(IntegrityError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
     row = LedgerEntry.objects.get(pk=entry.pk)
     assert (row.points, row.reason) == (30, "社区清洁活动")
 
 
 def test_raw_delete_of_the_whole_table_fails(entry):
-    with pytest.raises(IntegrityError):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
     assert LedgerEntry.objects.count() == 1
 
 
 def test_raw_insert_still_works_and_check_constraints_hold(entry):
-    with pytest.raises(IntegrityError):  # spending must take points out and no hours
-        with transaction.atomic():
-            LedgerEntry.objects.create(
-                member=entry.member,
-                kind="spend",
-                points=5,
-                reason="x",
-                occurred_on=entry.occurred_on,
-            )
-    with pytest.raises(IntegrityError):  # an adjustment needs a reason
-        with transaction.atomic():
-            LedgerEntry.objects.create(
-                member=entry.member,
-                kind="adjust",
-                points=5,
-                reason="",
-                occurred_on=entry.occurred_on,
-            )
+    # spending must take points out and no hours
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            member=entry.member,
+            kind="spend",
+            points=5,
+            reason="x",
+            occurred_on=entry.occurred_on,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # an adjustment needs a reason
+        LedgerEntry.objects.create(
+            member=entry.member,
+            kind="adjust",
+            points=5,
+            reason="",
+            occurred_on=entry.occurred_on,
+        )
 
 
 def test_a_member_with_entries_cannot_be_deleted(entry):
@@ -90,9 +91,12 @@ def test_demo_reset_empties_the_ledger_and_keeps_the_triggers(people, earn, item
     assert LedgerEntry.objects.count() == 0
     assert selectors.points_balance(people.li) == 0
     e = earn(people.li, 1)
-    with pytest.raises(IntegrityError):  # still immutable after the reset
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [e.pk])
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):  # still immutable after the reset
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [e.pk])
 
 
 @pytest.mark.django_db(transaction=True)

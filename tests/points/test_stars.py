@@ -63,9 +63,11 @@ def test_accepted_forms(value):
     ],
 )
 def test_malformed_thresholds_say_what_is_wrong(value, says):
-    with override_settings(GRIDGOV_STAR_THRESHOLDS=value):
-        with pytest.raises(ImproperlyConfigured, match="GRIDGOV_STAR_THRESHOLDS") as exc:
-            selectors.star_thresholds()
+    with (
+        override_settings(GRIDGOV_STAR_THRESHOLDS=value),
+        pytest.raises(ImproperlyConfigured, match="GRIDGOV_STAR_THRESHOLDS") as exc,
+    ):
+        selectors.star_thresholds()
     assert says in str(exc.value)
     assert "e.g. '1:20,2:100,3:300'" in str(exc.value)
 

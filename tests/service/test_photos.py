@@ -191,7 +191,7 @@ def test_clean_photos_cleans_what_was_stored_before_the_pipeline(submitted, medi
     assert out.getvalue().strip() == "1 cleaned, 0 already clean, 0 missing, 0 unreadable"
     assert exif_of(old.read_bytes()) == {}
     assert opened(old.read_bytes()).size == (200, 300)
-    assert [p for p in old.parent.iterdir()] == [old]  # no temporary file left
+    assert list(old.parent.iterdir()) == [old]  # no temporary file left
     out = StringIO()
     call_command("clean_photos", stdout=out)
     assert out.getvalue().strip() == "0 cleaned, 1 already clean, 0 missing, 0 unreadable"

@@ -137,7 +137,7 @@ def _tile(layer: str):
 
 READ_KEYS = {"read": True, "read_post": True, "post": False, "none": False, "bad": False}
 CATALOGUE_KEYS = {"read": True, "read_post": True, "post": True, "none": True, "bad": False}
-SIGNED_ONLY_KEYS = {k: False for k in READ_KEYS}
+SIGNED_ONLY_KEYS = dict.fromkeys(READ_KEYS, False)
 POST_KEYS = {"read": False, "read_post": True, "post": True, "none": False, "bad": False}
 
 
