@@ -6,7 +6,7 @@ year's deadline (see docs/REPORTING.md). Scoped by the acting user's reporting s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import (
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts import policy
+from gridgov.accounts.actors import Actor
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import CoBuildingUnit, Member, ReportStatus
 from gridgov.reporting.models import (
@@ -37,6 +38,9 @@ from gridgov.reporting.models import (
     ReportingDeadline,
     UnitReport,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class Standing(models.TextChoices):
@@ -50,26 +54,31 @@ class Standing(models.TextChoices):
 
 
 NOT_IN_TIME = (Standing.NOT_REGISTERED, Standing.AWAITING, Standing.REJECTED, Standing.LATE)
+# The standing of a member who is not confirmed, by their report_status.
+_UNCONFIRMED_STANDING: dict[str, Standing] = {
+    ReportStatus.REGISTERED: Standing.AWAITING,
+    ReportStatus.REJECTED: Standing.REJECTED,
+}
 
 
-def reporting_prefixes(user) -> list[str] | None:
+def reporting_prefixes(user: Actor) -> list[str] | None:
     """Grid code prefixes in which the user confirms reporting (None: all, []: none)."""
     return policy.prefixes(user, policy.CONFIRM_REPORTING)
 
 
-def may_handle_reporting(user) -> bool:
+def may_handle_reporting(user: Actor) -> bool:
     prefixes = reporting_prefixes(user)
     return prefixes is None or bool(prefixes)
 
 
-def covers_community(user, community: Grid | None) -> bool:
+def covers_community(user: Actor, community: Grid | None) -> bool:
     """Whether the user confirms reporting in this community (None user: the system)."""
     if user is None:
         return True
     return community is not None and policy.allows(user, policy.CONFIRM_REPORTING, community)
 
 
-def communities_for_reporting(user) -> QuerySet[Grid]:
+def communities_for_reporting(user: Actor) -> QuerySet[Grid]:
     """The communities in which the user confirms reporting."""
     return (
         Grid.objects.filter(level=Level.COMMUNITY)
@@ -78,12 +87,12 @@ def communities_for_reporting(user) -> QuerySet[Grid]:
     )
 
 
-def members_for_reporting(user) -> QuerySet[Member]:
+def members_for_reporting(user: Actor) -> QuerySet[Member]:
     """Members whose home community lies in the user's reporting scope."""
     return Member.objects.filter(policy.scope_q(reporting_prefixes(user), "community__code"))
 
 
-def pending_reports(user) -> QuerySet[Member]:
+def pending_reports(user: Actor) -> QuerySet[Member]:
     """Members awaiting confirmation in the user's scope, the longest waiting first."""
     return (
         members_for_reporting(user)
@@ -93,7 +102,7 @@ def pending_reports(user) -> QuerySet[Member]:
     )
 
 
-def rejected_reports(user) -> QuerySet[Member]:
+def rejected_reports(user: Actor) -> QuerySet[Member]:
     """Rejected members in the user's scope, waiting for the member to correct them."""
     return (
         members_for_reporting(user)
@@ -122,7 +131,7 @@ def deadline_for(*, year: int, community: Grid | int | None = None) -> dt.date:
     """The reporting deadline of a year in a community: the community's own, else the
     general one, else 31 December (no deadline set: reporting within the year counts)."""
     community_id = community.pk if isinstance(community, Grid) else community
-    rows = dict(
+    rows: dict[int | None, dt.date] = dict(
         ReportingDeadline.objects.filter(year=year)
         .filter(Q(community__isnull=True) | Q(community_id=community_id))
         .values_list("community_id", "deadline")
@@ -143,13 +152,19 @@ def report_standing(member: Member, year: int) -> str:
         if member.reported_on is not None and member.reported_on <= deadline:
             return Standing.IN_TIME
         return Standing.LATE
-    return {
-        ReportStatus.REGISTERED: Standing.AWAITING,
-        ReportStatus.REJECTED: Standing.REJECTED,
-    }.get(status, Standing.NOT_REGISTERED)
+    return _UNCONFIRMED_STANDING.get(status, Standing.NOT_REGISTERED)
 
 
-def with_standing(members: QuerySet[Member], *, year: int) -> QuerySet[Member]:
+class StandingFields(TypedDict):
+    """What with_standing adds to each member."""
+
+    report_deadline: dt.date
+    standing: str
+
+
+def with_standing(
+    members: QuerySet[Member], *, year: int
+) -> QuerySet[WithAnnotations[Member, StandingFields]]:
     """Annotate ``report_deadline`` (the deadline that applies to each member's community)
     and ``standing`` (a Standing value) in the database: filterable and countable."""
     general = (
@@ -188,16 +203,22 @@ def late_members(*, year: int, members: QuerySet[Member] | None = None) -> Query
     return with_standing(_reporting_members(members), year=year).filter(standing=Standing.LATE)
 
 
+# django-stubs 5.2.9 checks the value of an annotation's __in lookup against the annotation's
+# own type, not a collection of it (typeddjango/django-stubs#3313, fixed in 6.0): the two
+# `type: ignore[misc]` below are for that.
+
+
 def unreported_members(*, year: int, members: QuerySet[Member] | None = None) -> QuerySet[Member]:
     """Members who must report and are not confirmed: not registered, awaiting or rejected."""
-    return with_standing(_reporting_members(members), year=year).exclude(
-        standing__in=(Standing.IN_TIME, Standing.LATE)
-    )
+    confirmed = (Standing.IN_TIME, Standing.LATE)
+    qs = with_standing(_reporting_members(members), year=year)
+    return qs.exclude(standing__in=confirmed)  # type: ignore[misc]  # stubs' __in (above)
 
 
 def not_in_time_members(*, year: int, members: QuerySet[Member] | None = None) -> QuerySet[Member]:
     """Late or not reported: everyone who did not report in time for the year."""
-    return with_standing(_reporting_members(members), year=year).filter(standing__in=NOT_IN_TIME)
+    qs = with_standing(_reporting_members(members), year=year)
+    return qs.filter(standing__in=NOT_IN_TIME)  # type: ignore[misc]  # stubs' __in (above)
 
 
 # --- units: their members, their organisation's reporting and agreements -------------------
@@ -213,7 +234,7 @@ def _paired_community_ids(unit: CoBuildingUnit) -> set[int]:
     return set(reported) | set(signed)
 
 
-def unit_members_visible_to(user, unit: CoBuildingUnit) -> QuerySet[Member]:
+def unit_members_visible_to(user: Actor, unit: CoBuildingUnit) -> QuerySet[Member]:
     """A unit's members who must report, as the user may see them: those living in the
     user's communities, plus the unit's roster entries with no home yet when the unit is
     paired with one of the user's communities (the community chases them up)."""
@@ -230,7 +251,7 @@ def unit_members_visible_to(user, unit: CoBuildingUnit) -> QuerySet[Member]:
     return qs.filter(visible)
 
 
-def unit_standing(user, unit: CoBuildingUnit, *, year: int) -> QuerySet[Member]:
+def unit_standing(user: Actor, unit: CoBuildingUnit, *, year: int) -> QuerySet[Member]:
     """The unit's members visible to the user, each with its standing, not-in-time first."""
     order = Case(
         *[When(standing=s.value, then=Value(i)) for i, s in enumerate(Standing)],
@@ -244,13 +265,13 @@ def unit_standing(user, unit: CoBuildingUnit, *, year: int) -> QuerySet[Member]:
     )
 
 
-def unit_reports_visible_to(user) -> QuerySet[UnitReport]:
+def unit_reports_visible_to(user: Actor) -> QuerySet[UnitReport]:
     return UnitReport.objects.filter(
         policy.scope_q(reporting_prefixes(user), "community__code")
     ).select_related("organisation", "organisation__unit", "community")
 
 
-def agreements_visible_to(user) -> QuerySet[CoBuildingAgreement]:
+def agreements_visible_to(user: Actor) -> QuerySet[CoBuildingAgreement]:
     return CoBuildingAgreement.objects.filter(
         policy.scope_q(reporting_prefixes(user), "community__code")
     ).select_related("unit", "community")
@@ -283,7 +304,7 @@ def unit_org_reported(
     return qs.exists()
 
 
-def unit_summaries(user, *, year: int, on: dt.date | None = None) -> list[dict[str, Any]]:
+def unit_summaries(user: Actor, *, year: int, on: dt.date | None = None) -> list[dict[str, Any]]:
     """One row per unit: its members who must report (as the user sees them) by standing,
     and whether its organisation reported to / signed an agreement with one of the user's
     communities. A handful of queries whatever the number of units."""

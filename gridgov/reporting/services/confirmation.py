@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import snapshot
 from gridgov.people.models import Member, ReportStatus
 from gridgov.reporting.models import REPORT_TRANSITIONS, ReportAction
@@ -55,7 +56,7 @@ def _member_refusal(member: Member, step: str) -> str:
 def _decide_member(
     *,
     member: Member,
-    acting_user,
+    acting_user: Actor,
     step: str,
     values: dict[str, Any],
     action: str,
@@ -90,7 +91,9 @@ def _decide_member(
 
 
 @transaction.atomic
-def report_confirm(*, member: Member, acting_user, reported_on: dt.date | None = None) -> Member:
+def report_confirm(
+    *, member: Member, acting_user: Actor, reported_on: dt.date | None = None
+) -> Member:
     """The community confirms a registered member. ``reported_on`` is the day the member
     submitted the confirmed details (a slow confirmation does not make them late); staff
     may give an earlier day for a paper registration, never a future one."""
@@ -118,7 +121,7 @@ def report_confirm(*, member: Member, acting_user, reported_on: dt.date | None =
 
 
 @transaction.atomic
-def report_reject(*, member: Member, acting_user, reason: str) -> Member:
+def report_reject(*, member: Member, acting_user: Actor, reason: str) -> Member:
     """The community rejects a registration, saying why; the member sees the reason,
     corrects and resubmits."""
     reason = (reason or "").strip()

@@ -5,18 +5,19 @@ resubmission after a rejection. The community's side is in ``confirmation``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Account, Actor
 from gridgov.accounts.services import audit_record, snapshot
-from gridgov.grids.placement import apply_placement, locate_one
+from gridgov.grids.placement import Placement, apply_placement, locate_one
 from gridgov.people.models import (
     CoBuildingUnit,
     Gender,
@@ -51,6 +52,11 @@ SUBMITTED_FIELDS = frozenset(
         "pledge",
     }
 )
+# The step a correction is, by the status it starts from.
+_CORRECTION_ACTION: dict[str, ReportAction] = {
+    ReportStatus.REJECTED: ReportAction.RESUBMITTED,
+    ReportStatus.REGISTERED: ReportAction.CORRECTED,
+}
 
 
 def _check_details(fields: dict[str, Any], errors: dict[str, list[str]]) -> None:
@@ -93,9 +99,11 @@ def _check_details(fields: dict[str, Any], errors: dict[str, list[str]]) -> None
         errors.setdefault("gender", []).append(_("Choose female or male."))
 
 
-def _home_placement(location: Point | None, errors: dict[str, list[str]]):
+def _home_placement(
+    location: Point | None, errors: dict[str, list[str]]
+) -> tuple[Point, Placement] | None:
     """Locate the home point; a point in no community is refused (no community to report
-    to). Returns the placement, or None with an error recorded."""
+    to). Returns the point (in WGS 84) and its placement, or None with an error recorded."""
     if location is None:
         errors.setdefault("location", []).append(
             _(
@@ -121,7 +129,7 @@ def _home_placement(location: Point | None, errors: dict[str, list[str]]):
             % {"x": location.x, "y": location.y}
         )
         return None
-    return placement
+    return location, placement
 
 
 def _roster_entry(phone: str, name: str, errors: dict[str, list[str]]) -> Member | None:
@@ -147,10 +155,11 @@ def _roster_entry(phone: str, name: str, errors: dict[str, list[str]]) -> Member
     return None
 
 
-def _new_account(username: str, password: str, name: str, errors: dict[str, list[str]]):
+def _new_account(username: str, password: str, name: str, errors: dict[str, list[str]]) -> str:
     User = get_user_model()
     username = (username or "").strip()
-    field = User._meta.get_field(User.USERNAME_FIELD)
+    # USERNAME_FIELD names a concrete field of the user model (Django's contract for it).
+    field = cast(models.Field, User._meta.get_field(User.USERNAME_FIELD))
     if not username:
         errors.setdefault("username", []).append(_("Choose a username to log in with."))
     else:
@@ -178,7 +187,7 @@ def report_register(
     kind: str,
     address: str,
     location: Point | None,
-    user=None,
+    user: Account = None,
     username: str = "",
     password: str = "",
     phone_public: bool = False,
@@ -209,7 +218,7 @@ def report_register(
     }
     errors: dict[str, list[str]] = {}
     _check_details(fields, errors)
-    placement = _home_placement(location, errors)
+    home = _home_placement(location, errors)
     if user is not None:
         if Member.objects.filter(user=user).exists():
             raise ReportingTransitionError(
@@ -218,7 +227,7 @@ def report_register(
     else:
         username = _new_account(username, password, fields["name"], errors)
     member = _roster_entry(fields["phone"], fields["name"], errors) if fields["phone"] else None
-    if errors:
+    if errors or home is None:  # no home: an error is recorded
         raise ValidationError(errors)
     if user is None:
         try:
@@ -238,7 +247,7 @@ def report_register(
     member = member or Member()
     for key, value in fields.items():
         setattr(member, key, value)
-    member.location = Point(location.x, location.y, srid=4326)
+    member.location, placement = home
     apply_placement(member, placement)
     member.user = user
     member.report_status = ReportStatus.REGISTERED
@@ -261,7 +270,7 @@ def report_register(
 
 @transaction.atomic
 def report_resubmit(
-    *, member: Member, acting_user, at: dt.datetime | None = None, **changes: Any
+    *, member: Member, acting_user: Actor, at: dt.datetime | None = None, **changes: Any
 ) -> Member:
     """The member corrects their details: while awaiting confirmation (it stays awaiting),
     or after a rejection (back to awaiting, the reason cleared). A confirmed record changes
@@ -286,8 +295,7 @@ def report_resubmit(
     fields.update({k: v for k, v in changes.items() if k != "location"})
     errors: dict[str, list[str]] = {}
     _check_details(fields, errors)
-    location = changes.get("location", member.location)
-    placement = _home_placement(location, errors)
+    home = _home_placement(changes.get("location", member.location), errors)
     if (
         fields["phone"]
         and fields["phone"] != member.phone
@@ -297,17 +305,14 @@ def report_resubmit(
             _("The mobile number %(p)s already belongs to another member record.")
             % {"p": fields["phone"]}
         )
-    if errors:
+    if errors or home is None:  # no home: an error is recorded
         raise ValidationError(errors)
     before, from_status = snapshot(member), member.report_status
     for key, value in fields.items():
         setattr(member, key, value)
-    member.location = Point(location.x, location.y, srid=4326)
+    member.location, placement = home
     apply_placement(member, placement)
-    action = {
-        ReportStatus.REJECTED: ReportAction.RESUBMITTED,
-        ReportStatus.REGISTERED: ReportAction.CORRECTED,
-    }.get(from_status, ReportAction.REGISTERED)
+    action = _CORRECTION_ACTION.get(from_status, ReportAction.REGISTERED)
     member.report_status = ReportStatus.REGISTERED
     member.report_submitted_at, member.report_reject_reason = now, ""
     member.full_clean(exclude=["user"])

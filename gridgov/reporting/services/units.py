@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.accounts.actors import Actor
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Level
 from gridgov.people.models import CoBuildingUnit, OrgKind, PartyOrganisation, ReportStatus
@@ -51,7 +52,7 @@ def unit_report_record(
     organisation: PartyOrganisation,
     community: Grid,
     reported_on: dt.date,
-    acting_user,
+    acting_user: Actor,
     contact_name: str = "",
     contact_phone: str = "",
     note: str = "",
@@ -102,7 +103,7 @@ def unit_report_record(
 
 
 def _decide_unit_report(
-    *, report: UnitReport, acting_user, step: str, status: str, reason: str = ""
+    *, report: UnitReport, acting_user: Actor, step: str, status: str, reason: str = ""
 ) -> UnitReport:
     current = UnitReport.objects.select_related("community", "organisation").get(pk=report.pk)
     require_reporting_staff(acting_user, current.community, str(current))
@@ -143,14 +144,14 @@ def _decide_unit_report(
 
 
 @transaction.atomic
-def unit_report_confirm(*, report: UnitReport, acting_user) -> UnitReport:
+def unit_report_confirm(*, report: UnitReport, acting_user: Actor) -> UnitReport:
     return _decide_unit_report(
         report=report, acting_user=acting_user, step="confirm", status=ReportStatus.CONFIRMED
     )
 
 
 @transaction.atomic
-def unit_report_reject(*, report: UnitReport, acting_user, reason: str) -> UnitReport:
+def unit_report_reject(*, report: UnitReport, acting_user: Actor, reason: str) -> UnitReport:
     reason = (reason or "").strip()
     if not reason:
         raise ReportingError(
@@ -173,7 +174,7 @@ def agreement_sign(
     signed_on: dt.date,
     valid_until: dt.date,
     commitments: str,
-    acting_user,
+    acting_user: Actor,
 ) -> CoBuildingAgreement:
     """共驻共建协议: record an agreement a unit and a community signed. Two agreements of the
     same pair may not overlap in time."""
@@ -229,7 +230,12 @@ def agreement_sign(
 
 @transaction.atomic
 def deadline_set(
-    *, year: int, deadline: dt.date, acting_user, community: Grid | None = None, note: str = ""
+    *,
+    year: int,
+    deadline: dt.date,
+    acting_user: Actor,
+    community: Grid | None = None,
+    note: str = "",
 ) -> ReportingDeadline:
     """Set (or move) a year's reporting deadline, for one community or for all (only a
     user whose scope covers every community sets the general one)."""
