@@ -1,5 +1,8 @@
 """Writers of gridgov.service (the only code that changes its rows), by responsibility:
-activities and sign-ups, attendance (check-in and hours), self-organised service."""
+``activities`` (activities and sign-ups), ``attendance`` (check-in and hours),
+``selfservice`` (self-organised service). What they share: ``guards`` (who may act for whom,
+the rows a step locks), ``inputs`` (positions and hours as sent), ``times`` (a moment as
+people read it, when check-in opens)."""
 
 from gridgov.service.services.activities import (
     activity_cancel,
@@ -15,12 +18,13 @@ from gridgov.service.services.attendance import (
     signup_checkin_with_code,
     signup_confirm_hours,
 )
-from gridgov.service.services.common import checkin_opens, point_from_input, when
+from gridgov.service.services.inputs import point_from_input
 from gridgov.service.services.selfservice import (
     selfservice_confirm,
     selfservice_reject,
     selfservice_submit,
 )
+from gridgov.service.services.times import checkin_opens, when
 
 __all__ = [
     "MAX_CODE_FAILURES",

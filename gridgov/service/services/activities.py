@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts import policy
-from gridgov.accounts.actors import Actor
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.models import Grid, Level
 from gridgov.grids.placement import apply_placement, locate_one
@@ -34,14 +34,13 @@ from gridgov.service.models import (
     SignUp,
     SignUpStatus,
 )
-from gridgov.service.services.common import (
-    actor_of,
+from gridgov.service.services.guards import (
     load_activity,
     load_signup,
     require_member,
     require_organiser,
-    when,
 )
+from gridgov.service.services.times import when
 
 MAX_LENGTH = dt.timedelta(hours=24)
 MAX_CAPACITY = 10_000
@@ -178,7 +177,7 @@ def activity_publish(
         starts_at=starts_at,
         ends_at=ends_at,
         status=ActivityStatus.PUBLISHED,
-        created_by=actor_of(acting_user),
+        created_by=account_of(acting_user),
         checkin_code=f"{secrets.randbelow(10**6):06d}",
     )
     _place_errors(location, organiser_grid, errors, activity)

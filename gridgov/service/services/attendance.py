@@ -19,20 +19,14 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from geodata.measure import distance_m
-from gridgov.accounts.actors import Actor
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.points.services import ledger_earn
 from gridgov.service.errors import CheckinRefused, ServiceError
 from gridgov.service.models import CheckinMethod, SignUp, SignUpStatus
-from gridgov.service.services.common import (
-    actor_of,
-    checkin_opens,
-    load_signup,
-    parse_hours,
-    require_member,
-    require_organiser,
-    when,
-)
+from gridgov.service.services.guards import load_signup, require_member, require_organiser
+from gridgov.service.services.inputs import parse_hours
+from gridgov.service.services.times import checkin_opens, when
 
 MAX_CODE_FAILURES = 5  # wrong codes per sign-up before code check-in is locked
 
@@ -268,7 +262,7 @@ def signup_confirm_hours(*, signup: SignUp, hours: Any, acting_user: Actor) -> S
     before = snapshot(signup)
     done = SignUp.objects.filter(
         pk=signup.pk, status=SignUpStatus.ACTIVE, hours__isnull=True, checked_in_at__isnull=False
-    ).update(hours=value, hours_confirmed_at=now, hours_confirmed_by=actor_of(acting_user))
+    ).update(hours=value, hours_confirmed_at=now, hours_confirmed_by=account_of(acting_user))
     if not done:
         raise ServiceError(
             _("The hours of %(member)s for “%(title)s” were already recorded.")

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.actors import Actor
+from gridgov.accounts.actors import Actor, account_of
 from gridgov.accounts.services import audit_record, snapshot
 from gridgov.grids.placement import apply_placement, locate_one
 from gridgov.people.models import Member
@@ -25,7 +25,9 @@ from gridgov.points.services import ledger_earn
 from gridgov.service.access import may_review
 from gridgov.service.errors import NotAllowed, ServiceError
 from gridgov.service.models import SelfService, SelfServiceStatus, ServiceCategory
-from gridgov.service.services.common import actor_of, parse_hours, require_member, when
+from gridgov.service.services.guards import require_member
+from gridgov.service.services.inputs import parse_hours
+from gridgov.service.services.times import when
 
 MOST_HOURS = Decimal("24")
 PHOTO_FOLDER = "service/self"  # MEDIA_ROOT/service/self/<year>/<month>/<random>.jpg|png
@@ -178,7 +180,7 @@ def _review_checks(record: SelfService, acting_user: Actor) -> None:
 
 def _decide(record: SelfService, acting_user: Actor, now: dt.datetime, **fields: Any) -> None:
     done = SelfService.objects.filter(pk=record.pk, status=SelfServiceStatus.SUBMITTED).update(
-        reviewed_at=now, reviewed_by=actor_of(acting_user), **fields
+        reviewed_at=now, reviewed_by=account_of(acting_user), **fields
     )
     if not done:
         latest = SelfService.objects.select_related("member").get(pk=record.pk)
