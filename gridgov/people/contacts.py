@@ -27,8 +27,8 @@ from django.db.models import Q
 
 from geodata.crs import to_wgs84
 from gridgov.grids.addresses import AddressQuery, building_numbers, normalise, parse_address
-from gridgov.grids.placement import locate_one
 from gridgov.grids.models import Grid, GridRole, Kind, Level, RoleKind, ServiceStation
+from gridgov.grids.placement import locate_one
 from gridgov.people.models import Member, OrgKind, PartyOrganisation
 from gridgov.people.public import public_phone, public_tel
 
