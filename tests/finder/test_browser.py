@@ -4,13 +4,13 @@ with a masked phone; not one request leaves the machine."""
 
 import pytest
 
-from tests.finder.conftest import GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.plugins.browser import SIZES
+from tests.world import GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def phone_page(browser, live_server, path="/find/", **context):  # noqa: F811
+def phone_page(browser, live_server, path="/find/", **context):
     width, height = SIZES["phone"]
     ctx = browser.new_context(
         viewport={"width": width, "height": height},
@@ -40,7 +40,7 @@ def see_leader(page):
     assert LEADER_PHONE not in page.content()
 
 
-def test_find_by_typing_an_address(browser, live_server, people):  # noqa: F811
+def test_find_by_typing_an_address(browser, live_server, people):
     page, requests = phone_page(browser, live_server)
     assert not page.locator("#finder-locate-error").is_visible()  # until geolocation fails
     page.fill("#finder-q", "亲仁路13号 东湖花园 一栋 2单元 301室")
@@ -54,7 +54,7 @@ def test_find_by_typing_an_address(browser, live_server, people):  # noqa: F811
     page.context.close()
 
 
-def test_ambiguous_address_then_choose(browser, live_server, people):  # noqa: F811
+def test_ambiguous_address_then_choose(browser, live_server, people):
     page, requests = phone_page(browser, live_server, "/find/?q=1栋")
     page.locator(".finder-choices a", has_text="东湖花园").click()
     see_leader(page)
@@ -62,7 +62,7 @@ def test_ambiguous_address_then_choose(browser, live_server, people):  # noqa: F
     page.context.close()
 
 
-def test_find_by_tapping_the_map(browser, live_server, people):  # noqa: F811
+def test_find_by_tapping_the_map(browser, live_server, people):
     page, requests = phone_page(browser, live_server)
     page.locator("#finder-map").scroll_into_view_if_needed()
     # Zoom in as a resident would (1栋 is ~20 px wide at the fitted zoom), then tap its middle.
@@ -85,7 +85,7 @@ def test_find_by_tapping_the_map(browser, live_server, people):  # noqa: F811
     page.context.close()
 
 
-def test_find_by_the_phones_location(browser, live_server, people):  # noqa: F811
+def test_find_by_the_phones_location(browser, live_server, people):
     page, requests = phone_page(
         browser,
         live_server,
@@ -99,7 +99,7 @@ def test_find_by_the_phones_location(browser, live_server, people):  # noqa: F81
     page.context.close()
 
 
-def test_tap_outside_the_area(browser, live_server, people):  # noqa: F811
+def test_tap_outside_the_area(browser, live_server, people):
     page, requests = phone_page(browser, live_server, "/find/?lon=113.09&lat=23.002")
     assert page.get_by_text("东湖社区").first.is_visible()
     assert page.locator(".finder-name").count() == 0

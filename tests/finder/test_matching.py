@@ -7,7 +7,7 @@ import pytest
 
 from geodata.crs import from_wgs84
 from gridgov.people.contacts import building_contact, match_address, match_point, parse_point
-from tests.finder.conftest import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
+from tests.world import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,7 @@
 """Fixtures for the maps tests: a clean cache for every test, a staffed tree with an open
-request and a patrol route in each community, and users of both communities."""
+request and a patrol route in each community, users of both communities, and K1's grid
+leader with a building leader, a route and a request (``leader_login``, the dashboards'
+browser tests)."""
 
 from __future__ import annotations
 
@@ -103,3 +105,47 @@ def staffed(tree, make_user) -> Staffed:
         member_c1=make_user("member1", "member", grid=tree.c1),
         staff_c2=make_user("staff2", "community_staff", grid=tree.c2, is_staff=True),
     )
+
+
+@pytest.fixture
+def leader_login(tree, make_user):
+    lead = MemberFactory(
+        name="林楼长",
+        pledge="有事找我",
+        specialty="水电维修",
+        phone="13911112222",
+        location=Point(113.102, 23.002, srid=4326),
+    )
+    gridrole_assign(grid=tree.b1, member=lead, role="building_leader", acting_user=None)
+    make_user("gridleader", "grid_leader", grid=tree.k1)
+    # a route in K1 never patrolled, and an open request in B2
+    from django.contrib.gis.geos import LineString
+
+    from gridgov.cases.models import CaseCategory
+    from gridgov.cases.services import case_create
+    from gridgov.patrols.services import route_create
+
+    route_create(
+        acting_user=None,
+        grid=tree.k1,
+        name="东湖夜巡线",
+        line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085), srid=4326),
+    )
+    category, _ = CaseCategory.objects.get_or_create(
+        code="facility",
+        defaults={
+            "name": "设施维修",
+            "kind": "problem",
+            "first_response_sla_minutes": 60,
+            "resolution_sla_hours": 72,
+        },
+    )
+    case_create(
+        acting_user=None,
+        category=category,
+        channel="phone",
+        title="路灯不亮",
+        requester_name="张阿姨",
+        location=Point(113.1047, 23.0013, srid=4326),
+    )
+    return tree

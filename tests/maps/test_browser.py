@@ -2,39 +2,11 @@
 loads from this server, the three levels are drawn, the layer switch works, and not one
 request leaves the machine."""
 
-import os
-import shutil
-
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make
-# here are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SIZES = {"tablet portrait": (768, 1024), "tablet landscape": (1024, 768), "phone": (390, 844)}
+from tests.plugins.browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def open_map(browser, live_server, size, path="/map/"):

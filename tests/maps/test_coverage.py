@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from gridgov.patrols.services import patrol_record
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
-from tests.maps.test_dashboard_browser import (
-    leader_login,  # noqa: F401 - the fixture
+from tests.maps.dashboards import (
     logged_in_page,
 )
+from tests.plugins.browser import SIZES
 
 
 def walk(route, member, days_ago: int = 0):
@@ -99,9 +95,9 @@ def test_a_new_patrol_shows_at_once_on_a_cached_dashboard(client, staffed):
 @pytest.mark.django_db(transaction=True)
 @override_settings(GRIDGOV_PATROL_COVERAGE_M=60)
 def test_coverage_layer_switches_on_with_covered_buildings(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    leader_login,  # noqa: F811
+    leader_login,
 ):
     from gridgov.patrols.models import PatrolRoute
     from gridgov.people.models import Member

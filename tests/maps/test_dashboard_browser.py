@@ -2,128 +2,22 @@
 child polygons, a tap on a building opens its leader, the layer switch, drill-down to a
 building, no console errors, nothing fetched from outside; screenshots saved."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import Point
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from gridgov.grids.services import gridrole_assign
-from tests.factories import MemberFactory
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the shared fixture
+from tests.maps.dashboards import logged_in_page, map_ready, tap
+from tests.plugins.browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
-@pytest.fixture
-def leader_login(tree, make_user):
-    lead = MemberFactory(
-        name="林楼长",
-        pledge="有事找我",
-        specialty="水电维修",
-        phone="13911112222",
-        location=Point(113.102, 23.002, srid=4326),
-    )
-    gridrole_assign(grid=tree.b1, member=lead, role="building_leader", acting_user=None)
-    make_user("gridleader", "grid_leader", grid=tree.k1)
-    # a route in K1 never patrolled, and an open request in B2
-    from django.contrib.gis.geos import LineString
-
-    from gridgov.cases.models import CaseCategory
-    from gridgov.cases.services import case_create
-    from gridgov.patrols.services import route_create
-
-    route_create(
-        acting_user=None,
-        grid=tree.k1,
-        name="东湖夜巡线",
-        line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085), srid=4326),
-    )
-    category, _ = CaseCategory.objects.get_or_create(
-        code="facility",
-        defaults={
-            "name": "设施维修",
-            "kind": "problem",
-            "first_response_sla_minutes": 60,
-            "resolution_sla_hours": 72,
-        },
-    )
-    case_create(
-        acting_user=None,
-        category=category,
-        channel="phone",
-        title="路灯不亮",
-        requester_name="张阿姨",
-        location=Point(113.1047, 23.0013, srid=4326),
-    )
-    return tree
-
-
-# Generous limits: the machine may be busy with other test runs (a wait ends as soon as its
-# condition holds, so a quick run stays quick).
-TIMEOUT_MS = 60_000
-NAVIGATION_MS = 90_000
-
-
-def logged_in_page(browser, live_server, size, prepare=None):  # noqa: F811
-    """A tablet page signed in as the grid leader, on K1's dashboard with its map drawn.
-    ``prepare(context)`` runs before the page opens (e.g. to route requests)."""
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, has_touch=True, locale="zh-CN"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_MS)
-    if prepare is not None:
-        prepare(context)
-    page = context.new_page()
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(live_server.url + "/map/grid/100001001/")  # sends a visitor to log in
-    page.fill("#id_username", "gridleader")
-    page.fill("#id_password", "x-Pass-2026!")
-    page.click(".login button[type=submit]")
-    page.wait_for_url(live_server.url + "/map/grid/100001001/")
-    map_ready(page, children=2)
-    return page, errors, requests
-
-
-def map_ready(page, *, children: int) -> None:
-    """Wait until the dashboard's map has its view (no zoom or pan under way) and has drawn
-    its ``children`` child polygons."""
-    page.wait_for_function(
-        """(n) => {
-            const el = document.querySelector('.folium-map');
-            const map = el && window[el.id];
-            return !!map && map._loaded && !map._animatingZoom
-                && !(map._panAnim && map._panAnim._inProgress)
-                && document.querySelectorAll('path.child-grid').length === n;
-        }""",
-        arg=children,
-    )
-
-
-def tap(page, x: float, y: float, selector: str) -> None:
-    """Click at (x, y) once what lies there is ``selector`` (not a control, a popup or a
-    polygon still moving into place)."""
-    page.wait_for_function(
-        "([x, y, sel]) => { const el = document.elementFromPoint(x, y);"
-        " return !!el && el.matches(sel); }",
-        arg=[x, y, selector],
-    )
-    page.mouse.click(x, y)
-
-
 @pytest.mark.parametrize(
     "size", [SIZES["tablet portrait"], SIZES["tablet landscape"]], ids=["portrait", "landscape"]
 )
-def test_grid_leader_dashboard_on_a_tablet(browser, live_server, leader_login, size):  # noqa: F811
+def test_grid_leader_dashboard_on_a_tablet(browser, live_server, leader_login, size):
     page, errors, requests = logged_in_page(browser, live_server, size)
     # K1's two buildings are the children, with one leader marker, one route, one request
     assert page.locator("path.child-grid").count() == 2
@@ -136,7 +30,7 @@ def test_grid_leader_dashboard_on_a_tablet(browser, live_server, leader_login, s
     page.context.close()
 
 
-def test_tap_building_then_drill_down(browser, live_server, leader_login):  # noqa: F811
+def test_tap_building_then_drill_down(browser, live_server, leader_login):
     page, errors, _ = logged_in_page(browser, live_server, SIZES["tablet landscape"])
     # B2 (no leader, no marker on it): tap it, follow the popup's link to its dashboard
     b2 = page.locator("path.child-grid").nth(1).bounding_box()
@@ -170,7 +64,7 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):  # no
     page.context.close()
 
 
-def test_layer_switch_hides_leaders_and_cases(browser, live_server, leader_login):  # noqa: F811
+def test_layer_switch_hides_leaders_and_cases(browser, live_server, leader_login):
     page, _, _ = logged_in_page(browser, live_server, SIZES["tablet portrait"])
     assert page.locator("path.patrol-route").count() == 1
     assert page.locator("path.case-marker").count() == 1

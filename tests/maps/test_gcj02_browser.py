@@ -3,84 +3,20 @@ Gaode's tiles show the place (shifted ~500 m from WGS84), and a place tapped on 
 sent back in WGS84. The machine has no internet: Gaode's tile servers are answered by a
 local stub (a 1-pixel PNG) and any other request leaving the machine fails the test."""
 
-import base64
-import copy
-import os
-import re
-
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from geodata.crs import from_wgs84, to_wgs84
-from geodata.tilesources import tile_config
-from tests.finder.conftest import people  # noqa: F401 - the fixture
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the fixture
-from tests.maps.test_dashboard_browser import (
-    leader_login,  # noqa: F401 - the fixture
+from geodata.crs import to_wgs84
+from tests.maps.dashboards import (
     logged_in_page,
     tap,
 )
+from tests.plugins.browser import SIZES, gcj, offline, offline_phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
-GAODE = re.compile(r"^https://webrd0[1-4]\.is\.autonavi\.com/appmaptile\?")
 
-
-@pytest.fixture
-def gaode(settings):
-    """GRIDGOV_TILES=gaode, with the CSP the settings module would then make."""
-    settings.GRIDGOV_TILES = "gaode"
-    csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    csp["DIRECTIVES"]["img-src"] = [*csp["DIRECTIVES"]["img-src"], *tile_config("gaode").origins()]
-    settings.CONTENT_SECURITY_POLICY = csp
-
-
-def offline(context, live_server) -> tuple[list[str], list[str]]:
-    """Gaode's tiles from a local stub; anything else outside this server aborted and
-    recorded."""
-    stubbed: list[str] = []
-    outside: list[str] = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith((live_server.url, "data:", "blob:")):
-            route.continue_()
-        elif GAODE.match(url):
-            stubbed.append(url)
-            route.fulfill(status=200, content_type="image/png", body=PNG)
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", handle)
-    return stubbed, outside
-
-
-def gcj(lon: float, lat: float) -> tuple[float, float]:
-    x, y = from_wgs84([lon], [lat], "gcj02")
-    return float(x[0]), float(y[0])
-
-
-def phone_page(browser, live_server):  # noqa: F811
-    """A phone-sized touch page, offline as above; (context, page, stubbed, outside, console
-    errors)."""
-    width, height = SIZES["phone"]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, locale="zh-CN"
-    )
-    stubbed, outside = offline(context, live_server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    return context, page, stubbed, outside, errors
-
-
-def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gaode):  # noqa: F811
-    context, page, stubbed, outside, errors = phone_page(browser, live_server)
+def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, contacts, gaode):
+    context, page, stubbed, outside, errors = offline_phone_page(browser, live_server)
     page.goto(live_server.url + "/find/")
     # (predicates as functions: a bare expression is re-evaluated with eval, which the CSP forbids)
     page.wait_for_function("() => typeof window.GridGov !== 'undefined' && !!GridGov.crs")
@@ -124,7 +60,7 @@ def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, people, gao
     context.close()
 
 
-def test_dashboard_overlays_sit_on_gaode_places(browser, live_server, leader_login, gaode):  # noqa: F811
+def test_dashboard_overlays_sit_on_gaode_places(browser, live_server, leader_login, gaode):
     routed = {}
 
     def prepare(context):

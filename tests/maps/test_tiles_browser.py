@@ -2,7 +2,6 @@
 buildings from tiles (Leaflet.VectorGrid on PostGIS, the GeoJSON tile loader on SpatiaLite),
 a tap on a building names its leader, no console errors, nothing fetched from elsewhere."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from tests.maps.test_browser import SIZES, browser  # noqa: F401 - the shared fixture
+from tests.plugins.browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POSTGIS = connection.vendor == "postgresql"
@@ -34,7 +31,7 @@ def tiled_street(settings, staffed):
     finders.get_finder.cache_clear()
 
 
-def test_street_map_draws_buildings_from_tiles(browser, live_server, tiled_street):  # noqa: F811
+def test_street_map_draws_buildings_from_tiles(browser, live_server, tiled_street):
     context = browser.new_context(
         viewport=dict(zip(("width", "height"), SIZES["tablet landscape"], strict=True)),
         has_touch=True,

@@ -8,7 +8,10 @@ marked ``browser``."""
 
 from __future__ import annotations
 
+import base64
+import copy
 import os
+import re
 import shutil
 
 import pytest
@@ -89,3 +92,62 @@ def watch_requests(page) -> list[str]:
 def left_the_machine(requests: list[str], live_server) -> list[str]:
     """The requests that went elsewhere than this server (data: URLs stay)."""
     return [u for u in requests if not u.startswith((live_server.url, "data:"))]
+
+
+# --- a Gaode (GCJ-02) background, offline -------------------------------------------------
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+GAODE = re.compile(r"^https://webrd0[1-4]\.is\.autonavi\.com/appmaptile\?")
+
+
+@pytest.fixture
+def gaode(settings):
+    """GRIDGOV_TILES=gaode, with the CSP the settings module would then make."""
+    from geodata.tilesources import tile_config
+
+    settings.GRIDGOV_TILES = "gaode"
+    csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    csp["DIRECTIVES"]["img-src"] = [*csp["DIRECTIVES"]["img-src"], *tile_config("gaode").origins()]
+    settings.CONTENT_SECURITY_POLICY = csp
+
+
+def offline(context, live_server) -> tuple[list[str], list[str]]:
+    """Gaode's tiles from a local stub (a 1-pixel PNG: the machine has no internet); anything
+    else outside this server aborted and recorded. (stubbed, outside) URLs."""
+    stubbed: list[str] = []
+    outside: list[str] = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith((live_server.url, "data:", "blob:")):
+            route.continue_()
+        elif GAODE.match(url):
+            stubbed.append(url)
+            route.fulfill(status=200, content_type="image/png", body=PNG)
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return stubbed, outside
+
+
+def gcj(lon: float, lat: float) -> tuple[float, float]:
+    """Where Gaode draws a WGS84 point (its GCJ-02 coordinates)."""
+    from geodata.crs import from_wgs84
+
+    x, y = from_wgs84([lon], [lat], "gcj02")
+    return float(x[0]), float(y[0])
+
+
+def offline_phone_page(browser, live_server):
+    """A phone-sized touch page, offline as above; (context, page, stubbed, outside, console
+    errors)."""
+    context = new_context(browser, "phone")
+    stubbed, outside = offline(context, live_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return context, page, stubbed, outside, errors

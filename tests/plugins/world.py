@@ -4,6 +4,7 @@ tests/conftest.py:
 - ``tree``: the fixed grid tree, built for each test (in the test's transaction);
 - ``people``: the cast of the domain tests on that tree (a folder may define its own
   ``people``: tests/finder's are the contacts of a building);
+- ``contacts``: building B1's contacts as the finder shows them;
 - ``make_user``: a user holding one role over one grid;
 - ``case_categories``, ``service_categories``, ``post_kinds``: the seeded catalogue by code
   (seeded again when a ``transaction=True`` test's flush emptied it);
@@ -30,7 +31,16 @@ from tests.factories import StaffFactory
 from tests.factories.catalogue import case_categories as seeded_case_categories
 from tests.factories.catalogue import post_kinds as seeded_post_kinds
 from tests.factories.catalogue import service_categories as seeded_service_categories
-from tests.world import Cast, Tree, World, build_cast, build_tree, build_world
+from tests.world import (
+    Cast,
+    Contacts,
+    Tree,
+    World,
+    build_cast,
+    build_contacts,
+    build_tree,
+    build_world,
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +95,11 @@ def tree(request, db) -> Tree:
 @pytest.fixture
 def people(tree) -> Cast:
     return build_cast(tree)
+
+
+@pytest.fixture
+def contacts(tree) -> Contacts:
+    return build_contacts(tree)
 
 
 @pytest.fixture

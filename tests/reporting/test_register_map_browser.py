@@ -2,25 +2,15 @@
 member taps where Gaode draws it is filled in as WGS84, and nothing leaves the machine
 (Gaode's tiles come from a local stub)."""
 
-import os
-
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from tests.maps.test_browser import browser  # noqa: F401 - the fixture
-from tests.maps.test_gcj02_browser import gaode, gcj, phone_page  # noqa: F401 - fixtures
+from tests.plugins.browser import gcj, offline_phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(
-    browser,  # noqa: F811
-    live_server,
-    tree,
-    gaode,  # noqa: F811
-):
-    context, page, stubbed, outside, errors = phone_page(browser, live_server)
+def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(browser, live_server, tree, gaode):
+    context, page, stubbed, outside, errors = offline_phone_page(browser, live_server)
     page.goto(live_server.url + "/en/reporting/register/")
     page.wait_for_function("() => !!document.getElementById('report-map').gridgovMap")
     page.locator("#report-map").scroll_into_view_if_needed()

@@ -1,19 +1,7 @@
-"""The suite's one world, built from tests/factories through the services.
-
-- ``build_tree()``: the fixed grid tree every folder's tests place people in. Two
-  communities: C1 holds compounds K1 (buildings B1 | B2 sharing the edge x=113.103, and
-  open ground north of them) and K2 (building B3); C2 holds K3 with building B4. The points
-  below name where a test puts someone.
-- ``build_cast(tree)``: the people of the domain tests: staff of C1, C2 and K1, members with
-  logins in C1 and C2 whose reporting C1/C2 confirmed, and accounts with no role.
-- ``build_world(tree)``: the trust tests' world: every role's user and one object of every
-  kind on each side — "inside" (building B1 / compound K1 / community C1, inside every
-  role's scope) and "outside" (B4 / K3 / C2, outside every scope). Outside objects carry
-  the marker OUT in the names of people, so a page that leaks them is found by looking for
-  it.
-
-tests/conftest.py turns them into fixtures: ``tree`` and ``people`` per test, ``world``
-built once per module and rolled back after it."""
+"""The trust tests' world: every role's user and one object of every kind on each side —
+"inside" (building B1 / compound K1 / community C1, inside every role's scope) and
+"outside" (B4 / K3 / C2, outside every scope). Outside objects carry the marker OUT in the
+names of people, so a page that leaks them is found by looking for it."""
 
 from __future__ import annotations
 
@@ -22,21 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission
-from django.contrib.gis.geos import LineString, Point
+from django.contrib.gis.geos import LineString
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gridgov.accounts.models import StaffRole
 from gridgov.api.models import ApiKey
 from gridgov.api.services import api_key_issue
-from gridgov.grids.models import Grid
 from gridgov.notices.models import Notice
-from gridgov.people.models import (
-    CoBuildingUnit,
-    OrgKind,
-    PartyOrganisation,
-    Vulnerability,
-)
+from gridgov.people.models import CoBuildingUnit, OrgKind, PartyOrganisation, Vulnerability
 from gridgov.planning.models import BranchPlan
 from gridgov.points.services.ledger import ledger_earn
 from gridgov.points.services.mall import mall_item_create, redemption_create
@@ -45,10 +27,7 @@ from gridgov.reporting.services import unit_report_record
 from gridgov.service.services.selfservice import selfservice_submit
 from tests.factories import (
     ActivityFactory,
-    BuildingFactory,
     CaseFactory,
-    CommunityFactory,
-    CompoundFactory,
     HouseholdFactory,
     MemberFactory,
     PatrolFactory,
@@ -59,97 +38,10 @@ from tests.factories import (
     SignUpFactory,
     StaffFactory,
     UserFactory,
-    box,
 )
 from tests.factories.catalogue import case_category, seed_catalogue, service_category
 from tests.photos.images import png
-
-# --- the tree and its places ----------------------------------------------------------------
-
-IN_B1 = Point(113.102, 23.002, srid=4326)  # building B1 (compound K1, community C1)
-IN_B2 = Point(113.104, 23.002, srid=4326)  # building B2 (K1, C1)
-IN_B3 = Point(113.107, 23.003, srid=4326)  # building B3 (K2, C1)
-IN_B4 = Point(113.113, 23.003, srid=4326)  # building B4 (K3, community C2)
-OPEN_K1 = Point(113.102, 23.006, srid=4326)  # open ground in K1, in no building
-OPEN_K3 = Point(113.115, 23.006, srid=4326)  # open ground in K3
-OUTSIDE = Point(113.3, 23.2, srid=4326)  # in no community
-
-
-@dataclass
-class Tree:
-    c1: Grid
-    k1: Grid
-    b1: Grid
-    b2: Grid
-    k2: Grid
-    b3: Grid
-    c2: Grid
-    k3: Grid
-    b4: Grid
-
-
-def build_tree() -> Tree:
-    def community(code, name, geom):
-        return CommunityFactory(code=code, name=name, geom=geom)
-
-    def compound(parent, code, name, geom):
-        return CompoundFactory(parent=parent, code=code, name=name, geom=geom)
-
-    def building(parent, code, geom):
-        return BuildingFactory(parent=parent, code=code, name=f"{int(code[-3:])}栋", geom=geom)
-
-    c1 = community("100001", "东湖社区", box(113.100, 23.000, 113.110, 23.010))
-    k1 = compound(c1, "100001001", "东湖花园", box(113.101, 23.001, 113.105, 23.009))
-    b1 = building(k1, "100001001001", box(113.101, 23.001, 113.103, 23.003))
-    b2 = building(k1, "100001001002", box(113.103, 23.001, 113.105, 23.003))
-    k2 = compound(c1, "100001002", "西苑", box(113.105, 23.001, 113.109, 23.009))
-    b3 = building(k2, "100001002001", box(113.106, 23.002, 113.108, 23.004))
-    c2 = community("100002", "南山社区", box(113.110, 23.000, 113.120, 23.010))
-    k3 = compound(c2, "100002001", "南山小区", box(113.111, 23.001, 113.119, 23.009))
-    b4 = building(k3, "100002001001", box(113.112, 23.002, 113.114, 23.004))
-    return Tree(c1, k1, b1, b2, k2, b3, c2, k3, b4)
-
-
-# --- the cast of the domain tests -------------------------------------------------------------
-
-
-@dataclass
-class Cast:
-    c1_staff: object  # community secretary of C1 (username c1sec)
-    c2_staff: object  # community secretary of C2 (c2sec)
-    k1_staff: object  # branch secretary of compound K1 (k1sec)
-    k1_leader: object  # grid leader of compound K1: reads, keeps nothing (k1leader)
-    resident: object  # a resident's own account, no role (resident)
-    stranger: object  # another resident's account (stranger)
-    nobody: object  # a signed-in user with no member record and no role (nobody)
-    wang: object  # 王芳, member in B1 (C1) with a login (wang); reporting confirmed
-    li: object  # 李强, member in B3 (C1) with a login (li); reporting confirmed
-    zhao: object  # 赵敏, member in B4 (C2) with a login (zhao); reporting confirmed
-
-
-def build_cast(tree: Tree) -> Cast:
-    def staff(username, role, grid):
-        return StaffFactory(username=username, role=role, grid=grid)
-
-    def member(name, username, location):
-        user = UserFactory(username=username)
-        return MemberFactory(name=name, location=location, user=user, confirmed=True)
-
-    return Cast(
-        c1_staff=staff("c1sec", StaffRole.COMMUNITY_SECRETARY, tree.c1),
-        c2_staff=staff("c2sec", StaffRole.COMMUNITY_SECRETARY, tree.c2),
-        k1_staff=staff("k1sec", StaffRole.BRANCH_SECRETARY, tree.k1),
-        k1_leader=staff("k1leader", StaffRole.GRID_LEADER, tree.k1),
-        resident=UserFactory(username="resident"),
-        stranger=UserFactory(username="stranger"),
-        nobody=UserFactory(username="nobody"),
-        wang=member("王芳", "wang", IN_B1),
-        li=member("李强", "li", IN_B3),
-        zhao=member("赵敏", "zhao", IN_B4),
-    )
-
-
-# --- the trust tests' world: every role, every kind of object, inside and outside -----------
+from tests.world.tree import IN_B1, IN_B4, OPEN_K1, OPEN_K3, Tree
 
 OUT = "OUTSIDE"  # in every outside person's name
 POINT = {"inside": IN_B1, "outside": IN_B4}
