@@ -24,12 +24,6 @@ from gridgov.points.services import mall_item_create
 from gridgov.posts import services as posts_services
 from gridgov.posts.models import PostClaim
 from gridgov.service.models import Activity, ServiceCategory, SignUp
-from tests.posts.conftest import catalogue  # noqa: F401  (seeded categories and post kinds)
-from tests.reporting.conftest import (  # noqa: F401  (fixtures shared with the reporting tests)
-    fresh_cache,
-    register,
-    reporting,
-)
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 
@@ -58,7 +52,7 @@ class Journey:
     report_rows: dict
 
 
-def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
+def walk(reporting, register_member, tree, post_kinds) -> Journey:
     """The whole sequence, asserting at each step what the person sees."""
     # 1. The member registers online with a tap on the map in building B1.
     response, member_client = register_member()
@@ -87,7 +81,7 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
 
     # 3. The community has a service post in compound K1; the member claims it.
     post = posts_services.post_create(
-        acting_user=reporting.c1sec, kind=catalogue["environment"], grid=tree.k1, places=1
+        acting_user=reporting.c1sec, kind=post_kinds["environment"], grid=tree.k1, places=1
     )
     listing = member_client.get("/en/posts/").content.decode()
     assert "环境维护岗" in listing
@@ -235,12 +229,12 @@ def walk(reporting, register_member, tree, catalogue) -> Journey:  # noqa: F811
 
 
 def test_member_journey_from_registration_to_report(
-    reporting,  # noqa: F811
-    register,  # noqa: F811
+    reporting,
+    register,
     tree,
-    catalogue,  # noqa: F811
+    post_kinds,
 ):
-    journey = walk(reporting, register, tree, catalogue)
+    journey = walk(reporting, register, tree, post_kinds)
     row = journey.report_rows["王芳"]
     assert (row["community"], row["grid_code"], row["unit"]) == (
         "东湖社区",
@@ -251,10 +245,10 @@ def test_member_journey_from_registration_to_report(
 
 
 def test_the_quarterly_report_counts_the_post_the_member_holds(
-    reporting,  # noqa: F811
-    register,  # noqa: F811
+    reporting,
+    register,
     tree,
-    catalogue,  # noqa: F811
+    post_kinds,
 ):
-    journey = walk(reporting, register, tree, catalogue)
+    journey = walk(reporting, register, tree, post_kinds)
     assert journey.report_rows["王芳"]["posts"] == "1"

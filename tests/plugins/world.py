@@ -5,6 +5,9 @@ tests/conftest.py:
 - ``people``: the cast of the domain tests on that tree (a folder may define its own
   ``people``: tests/finder's are the contacts of a building);
 - ``contacts``: building B1's contacts as the finder shows them;
+- ``reporting``, ``register``: dual reporting's units and staff, and registering through the
+  public page;
+- ``fresh_cache``: the default cache emptied before and after the test;
 - ``make_user``: a user holding one role over one grid;
 - ``case_categories``, ``service_categories``, ``post_kinds``: the seeded catalogue by code
   (seeded again when a ``transaction=True`` test's flush emptied it);
@@ -24,14 +27,16 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tests.factories import StaffFactory
 from tests.factories.catalogue import case_categories as seeded_case_categories
 from tests.factories.catalogue import post_kinds as seeded_post_kinds
 from tests.factories.catalogue import service_categories as seeded_service_categories
 from tests.world import (
+    IN_B1,
     Cast,
     Contacts,
     Tree,
@@ -41,6 +46,7 @@ from tests.world import (
     build_tree,
     build_world,
 )
+from tests.world.reporting import Reporting, build_reporting, registration_form
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +106,35 @@ def people(tree) -> Cast:
 @pytest.fixture
 def contacts(tree) -> Contacts:
     return build_contacts(tree)
+
+
+@pytest.fixture
+def reporting(tree) -> Reporting:
+    return build_reporting(tree)
+
+
+@pytest.fixture
+def register(reporting):
+    """Register through the public page (in English) with a fresh client; returns the
+    response (followed) and the client, now signed in when it worked."""
+
+    def post(point=IN_B1, *, client=None, **overrides):
+        client = client or Client()
+        response = client.post(
+            "/en/reporting/register/", registration_form(reporting, point, **overrides), follow=True
+        )
+        return response, client
+
+    return post
+
+
+@pytest.fixture
+def fresh_cache():
+    """The default cache (rate-limit counters of the pages, cached maps) empty before and
+    after the test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

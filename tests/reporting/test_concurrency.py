@@ -10,7 +10,7 @@ from django.utils import translation
 from gridgov.people.models import Member, ReportStatus
 from gridgov.reporting.models import ReportAction, ReportEvent
 from gridgov.reporting.services import ReportingTransitionError, report_confirm, report_reject
-from tests.reporting.conftest import IN_B1, PASSWORD
+from tests.reporting.helpers import IN_B1, PASSWORD
 
 DECIDERS = 12
 

@@ -23,7 +23,7 @@ from gridgov.reporting.selectors import (
     with_standing,
 )
 from gridgov.reporting.services import ReportingNotAllowed, deadline_set, report_confirm
-from tests.reporting.conftest import IN_B4
+from tests.reporting.helpers import IN_B4
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 TODAY = timezone.localdate()

@@ -16,7 +16,7 @@ from gridgov.reporting.services import (
     report_reject,
     report_resubmit,
 )
-from tests.reporting.conftest import IN_B4
+from tests.reporting.helpers import IN_B4
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 

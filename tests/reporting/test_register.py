@@ -12,7 +12,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.people.models import Member, ReportStatus
 from gridgov.people.services import member_create
 from gridgov.reporting.models import ReportAction, ReportEvent
-from tests.reporting.conftest import IN_B1, OPEN_K1, OUTSIDE, form_data
+from tests.reporting.helpers import IN_B1, OPEN_K1, OUTSIDE, form_data
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 User = get_user_model()

@@ -22,7 +22,7 @@ from gridgov.reporting.services import (
     report_register,
     report_reject,
 )
-from tests.reporting.conftest import IN_B1, IN_B4, PASSWORD
+from tests.reporting.helpers import IN_B1, IN_B4, PASSWORD
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 YEAR = timezone.localdate().year - 1  # a past year: every date in it may be recorded
