@@ -142,6 +142,14 @@
   GridGov.labelPlace = placeOf;
 
   // --- names ---------------------------------------------------------------------------------
+  function clear(r, boxes) {
+    for (var j = 0; j < boxes.length; j++) {
+      var q = boxes[j];
+      if (!(r.x1 < q.x0 || r.x0 > q.x1 || r.y1 < q.y0 || r.y0 > q.y1)) { return false; }
+    }
+    return true;
+  }
+
   GridGov.Labels = L.Layer.extend({
     initialize: function () {
       this._items = {};
@@ -157,13 +165,13 @@
       pane.style.pointerEvents = "none";
       this._box = L.DomUtil.create("div", "gridgov-labels", pane);
       map.on("zoomstart", this._hide, this);
-      map.on("moveend zoomend viewreset resize", this._schedule, this);
+      map.on("moveend zoomend viewreset resize layeradd layerremove", this._schedule, this);
       this._schedule();
     },
 
     onRemove: function (map) {
       map.off("zoomstart", this._hide, this);
-      map.off("moveend zoomend viewreset resize", this._schedule, this);
+      map.off("moveend zoomend viewreset resize layeradd layerremove", this._schedule, this);
       L.DomUtil.remove(this._box);
       this._els = [];
       this._shown = [];
@@ -237,28 +245,44 @@
       for (i = 0; i < probes.length; i++) { L.DomUtil.remove(probes[i]); }
     },
 
+    // The overlays' round markers (building leaders, requests, stations, a tapped point): a
+    // building's name is not drawn over one, it moves below or above it.
+    _obstacles: function () {
+      var map = this._map, out = [];
+      map.eachLayer(function (l) {
+        if (l instanceof L.CircleMarker && l._map && l.getLatLng) {
+          var p = map.latLngToContainerPoint(l.getLatLng()), r = (l._radius || 6) + 2;
+          out.push({ x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r, r: r });
+        }
+      });
+      return out;
+    },
+
     _draw: function () {
       var map = this._map;
       if (!map || !this._box) { return; }
-      var size = map.getSize(), list = this._candidates(), placed = [], out = [], i;
+      var size = map.getSize(), list = this._candidates(), out = [], placed = [], i;
+      var markers = this._obstacles();
       this._measure(list);
       for (i = 0; i < list.length && out.length < MAX_LABELS; i++) {
         var c = list[i], lv = c.it.level, s = this._sizes[lv.cls + "|" + c.it.text];
         if (!s || !s.w || Math.max(c.w, c.h) < s.w * lv.fit || Math.min(c.w, c.h) < s.h * 0.4) {
           continue;
         }
-        var p = map.latLngToContainerPoint(c.it.at);
-        var r = { x0: p.x - s.w / 2 - 3, y0: p.y - s.h / 2 - 2, x1: p.x + s.w / 2 + 3,
-                  y1: p.y + s.h / 2 + 2 };
-        if (r.x1 < 0 || r.y1 < 0 || r.x0 > size.x || r.y0 > size.y) { continue; }
-        var free = true;
-        for (var j = 0; j < placed.length && free; j++) {
-          var q = placed[j];
-          free = r.x1 < q.x0 || r.x0 > q.x1 || r.y1 < q.y0 || r.y0 > q.y1;
+        var p = map.latLngToContainerPoint(c.it.at), spot = null;
+        // at its place; else just below or above (a marker on the building's middle)
+        var shifts = [0, s.h / 2 + 15, -(s.h / 2 + 15)];
+        for (var k = 0; k < shifts.length && !spot; k++) {
+          if (k && Math.abs(shifts[k]) * 2 > c.h) { break; }  // would leave a small grid
+          var r = { x0: p.x - s.w / 2 - 3, y0: p.y + shifts[k] - s.h / 2 - 2,
+                    x1: p.x + s.w / 2 + 3, y1: p.y + shifts[k] + s.h / 2 + 2, dy: shifts[k] };
+          if (r.x1 < 0 || r.y1 < 0 || r.x0 > size.x || r.y0 > size.y) { break; }
+          // community and compound names are few and drawn whatever lies beneath
+          if (clear(r, placed) && (lv.rank < 2 || clear(r, markers))) { spot = r; }
         }
-        if (!free) { continue; }
-        placed.push(r);
-        out.push({ it: c.it, s: s });
+        if (!spot) { continue; }
+        placed.push(spot);
+        out.push({ it: c.it, s: s, dy: spot.dy });
       }
       for (i = 0; i < out.length; i++) {
         var el = this._els[i];
@@ -269,7 +293,7 @@
         el.setAttribute("data-code", it.code);
         el.style.display = "";
         L.DomUtil.setPosition(el, L.point(Math.round(lp.x - out[i].s.w / 2),
-                                          Math.round(lp.y - out[i].s.h / 2)));
+                                          Math.round(lp.y + out[i].dy - out[i].s.h / 2)));
       }
       for (i = out.length; i < this._els.length; i++) { this._els[i].style.display = "none"; }
       this._shown = out.map(function (o) {
