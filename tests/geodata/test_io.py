@@ -3,9 +3,7 @@ for real (json, ogr2ogr), coordinates converted to WGS84 at the edge, nothing re
 
 from __future__ import annotations
 
-import json
 import subprocess
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ from shapely.geometry import MultiPolygon, box, mapping
 
 from geodata import crs
 from geodata.io import ReadError, layer_info, outside_lonlat, read_features, to_multipolygon
+from tests.geodata.files import feature, ogr2ogr, write_geojson, zipped_shapefile
 
 
 @pytest.fixture(autouse=True)
@@ -27,36 +26,6 @@ def english():
 
 
 SQUARE = box(113.100, 23.000, 113.110, 23.010)
-
-
-def write_geojson(path: Path, features: list[dict]) -> Path:
-    path.write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
-    )
-    return path
-
-
-def feature(props: dict, geometry: dict | None) -> dict:
-    return {"type": "Feature", "properties": props, "geometry": geometry}
-
-
-def ogr2ogr(src: Path, dst: Path, *args: str) -> Path:
-    driver = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON"}[dst.suffix]
-    subprocess.run(
-        ["ogr2ogr", "-f", driver, *args, str(dst), str(src)], check=True, capture_output=True
-    )
-    return dst
-
-
-def zipped_shapefile(src: Path, tmp: Path, name: str = "grids") -> Path:
-    folder = tmp / f"{name}_shp"
-    folder.mkdir()
-    ogr2ogr(src, folder / f"{name}.shp", "-lco", "ENCODING=UTF-8")
-    out = tmp / f"{name}.zip"
-    with zipfile.ZipFile(out, "w") as archive:
-        for part in folder.iterdir():
-            archive.write(part, part.name)
-    return out
 
 
 @pytest.fixture

@@ -4,16 +4,11 @@ previous boundary as a GridVersion and re-locating people, dry run."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 from shapely.geometry import box, mapping
 
 from geodata import crs
@@ -22,47 +17,10 @@ from gridgov.grids.models import Grid, GridVersion, Level
 from gridgov.grids.services import grid_update
 from tests.conftest import box as geos_box
 from tests.factories import MemberFactory
-from tests.geodata.test_io import feature, ogr2ogr, write_geojson, zipped_shapefile
+from tests.geodata.files import feature, ogr2ogr, write_geojson
+from tests.grids.importing import as_format, geojson, run, state
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def run(path, *args: str) -> str:
-    out = io.StringIO()
-    call_command("import_grids", str(path), *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
-def geojson(tmp_path: Path, name: str, items: list[tuple[str, str, object]], **extra) -> Path:
-    """A GeoJSON file of (code, name, shapely geometry) features."""
-    feats = [feature({"code": c, "name": n, **extra}, mapping(g)) for c, n, g in items]
-    return write_geojson(tmp_path / f"{name}.geojson", feats)
-
-
-def as_format(path: Path, fmt: str, tmp_path: Path) -> Path:
-    tmp_path.mkdir(exist_ok=True)
-    if fmt == "gpkg":
-        return ogr2ogr(path, path.with_suffix(".gpkg"))
-    if fmt == "zip":
-        return zipped_shapefile(path, tmp_path, path.stem)
-    return path
-
-
-def state() -> tuple:
-    """Everything an import writes, to compare before and after."""
-    grids = list(
-        Grid.objects.order_by("code").values_list(
-            "code", "name", "kind", "parent_id", "geom", "updated_at"
-        )
-    )
-    grids = [(*g[:4], g[4].wkt, g[5]) for g in grids]
-    versions = list(GridVersion.objects.values_list("pk", "grid_id", "valid_to"))
-    audits = list(AuditEntry.objects.order_by("pk").values_list("pk", "action", "object_id"))
-    return grids, versions, audits
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 # --- happy paths --------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from django.core.management.base import CommandError
 from shapely.geometry import box, mapping
 
 from gridgov.grids.models import Grid
-from tests.geodata.test_io import feature, ogr2ogr, write_geojson
-from tests.grids.test_import import english, run, state  # noqa: F401 (english: autouse)
+from tests.geodata.files import feature, ogr2ogr, write_geojson
+from tests.grids.importing import run, state
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 EAST = box(113.00, 23.00, 113.01, 23.01)
 WEST = box(113.01, 23.00, 113.02, 23.01)

@@ -12,7 +12,7 @@ from shapely.geometry import box, mapping
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.importing import grids_import
 from gridgov.grids.models import Grid, GridVersion, Level
-from tests.geodata.test_io import feature, write_geojson
+from tests.geodata.files import feature, write_geojson
 
 IMPORTERS = 4
 

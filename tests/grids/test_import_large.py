@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from bench.import_large import write_file
-from tests.grids.test_import import state
+from tests.grids.importing import state
 
 
 @pytest.fixture(scope="module")
