@@ -3,7 +3,7 @@
 import json
 
 from maps.builders import Labels, Tiles, bounds_of, embed, street_map
-from tests.maps.test_pages import CDN
+from tests.maps.helpers import CDN
 
 LABELS = Labels("社区", "小区", "楼栋", "名称", "编码", "类型", "楼长")
 

@@ -18,7 +18,7 @@ from gridgov.api.locate_index import fingerprint as locate_fingerprint
 from gridgov.grids.models import GridRole, RoleKind
 from maps.dashboard_data import fingerprint, street_fingerprint
 from tests.factories import MemberFactory
-from tests.maps.test_tiles import geojson, tile_of
+from tests.maps.helpers import geojson, tile_of
 
 POSTGIS = connection.vendor == "postgresql"
 C1 = "/en/map/grid/100001/"

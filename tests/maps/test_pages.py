@@ -7,10 +7,9 @@ import pytest
 from django.test import override_settings
 
 from gridgov.grids.models import Grid
+from tests.maps.helpers import CDN  # hosts of the public CDNs folium and Leaflet default to
 
 URL_ATTR = re.compile(r'(?:src|href)="([^"]+)"')
-# Hosts of the public CDNs folium and Leaflet plugins default to (not a random token's "cdn").
-CDN = re.compile(r"cdn\.|cdnjs|jsdelivr|unpkg|cloudflare|bootstrapcdn|code\.jquery", re.I)
 
 
 def test_home_is_chinese_first_with_totals(client, tree):

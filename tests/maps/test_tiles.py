@@ -17,6 +17,7 @@ import shapely
 from django.db import connection
 
 from tests.maps.conftest import open_case
+from tests.maps.helpers import geojson, tile_of
 
 B12 = "16/53357/28463"  # B1, B2 and the request in B2
 B4 = "16/53359/28463"  # B4 and the request there
@@ -25,21 +26,6 @@ BOTH_ROUTES = "15/26679/14231"  # east half of C1 and all of C2: both routes cro
 POSTGIS = connection.vendor == "postgresql"
 needs_postgis = pytest.mark.skipif(not POSTGIS, reason="vector tiles (.pbf) need PostGIS")
 spatialite_only = pytest.mark.skipif(POSTGIS, reason="the refusal of .pbf without PostGIS")
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    return (
-        int((lon + 180) / 360 * n),
-        int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n),
-    )
-
-
-def geojson(client, layer: str, address: str) -> dict:
-    response = client.get(f"/tiles/{layer}/{address}.geojson")
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == "application/geo+json"
-    return json.loads(response.content)
 
 
 def test_tile_numbers_of_the_fixture():

@@ -19,7 +19,7 @@ from django.test import override_settings
 
 from geodata.crs import from_wgs84
 from geodata.tilesources import TileConfigError, tile_config
-from tests.maps.test_tiles import tile_of
+from tests.maps.helpers import tile_of
 
 KEY = "0123456789abcdef0123456789abcdef"
 POSTGIS = connection.vendor == "postgresql"
