@@ -15,7 +15,7 @@ from gridgov.accounts.models import StaffRole
 from gridgov.planning.groups.selectors import saved_groups, saved_teams, suggest_groups
 from gridgov.planning.models import HouseholdTeam, MemberGroup
 from tests.factories import HouseholdFactory, ResidentFactory
-from tests.planning.conftest import centre_of, populate, spread
+from tests.world.planning import centre_of, populate, spread
 
 INPUT = re.compile(r'<input type="number" name="([gmhbf]_[\w-]+)" value="([^"]*)"')
 SELECTED = re.compile(r'<select name="((?:leader|deputy)_\d+)">(.*?)</select>', re.S)

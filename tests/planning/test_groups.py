@@ -34,7 +34,7 @@ from gridgov.planning.groups.splitting import cut_sizes, size_bounds
 from gridgov.planning.models import MemberGroup, MemberGroupMembership
 from gridgov.points.services import ledger_earn
 from tests.factories import MemberFactory
-from tests.planning.conftest import centre_of, populate, spread
+from tests.world.planning import centre_of, populate, spread
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from gridgov.accounts.models import StaffRole
 from gridgov.grids.models import Grid
 from gridgov.planning import services
 from gridgov.planning.models import BranchPlan, PlanStatus
-from tests.planning.conftest import expected_eligible, expected_no_contact, expected_unled
+from tests.planning.expected import expected_eligible, expected_no_contact, expected_unled
 
 CDN = re.compile(r"cdn\.|cdnjs|jsdelivr|unpkg|cloudflare|bootstrapcdn|code\.jquery", re.I)
 URL_ATTR = re.compile(r'(?:src|href)="([^"]+)"')

@@ -7,7 +7,7 @@ from gridgov.grids.models import RoleKind
 from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import OrgKind, PartyOrganisation
 from gridgov.planning.selectors import planning_lists
-from tests.planning.conftest import expected_eligible, expected_no_contact, expected_unled
+from tests.planning.expected import expected_eligible, expected_no_contact, expected_unled
 
 
 def as_found(lists):
@@ -41,7 +41,7 @@ def test_lists_follow_changes(town, staff):
         grid=t.b2, member=town.k1_formal[0], role=RoleKind.GROUP_DEPUTY, acting_user=None
     )
     from tests.factories import MemberFactory
-    from tests.planning.conftest import IN_B3
+    from tests.world import IN_B3
 
     MemberFactory(name="西新", location=IN_B3)
     eligible, unled, no_contact = as_found(planning_lists(staff["street"]))

@@ -26,7 +26,7 @@ from gridgov.planning.groups.services import (
 from gridgov.planning.groups.splitting import cut_ranges
 from gridgov.planning.models import HouseholdTeam, HouseholdTeamHousehold
 from tests.factories import HouseholdFactory, MemberFactory
-from tests.planning.conftest import centre_of, populate
+from tests.world.planning import centre_of, populate
 
 
 @pytest.fixture(autouse=True)
