@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-# box and wkt live in tests/factories/base.py; named here too for the modules that still
-# import them from the conftest.
-from tests.factories.base import box, wkt  # noqa: F401
-
 pytest_plugins = ["tests.plugins.world", "tests.plugins.browser"]
 
 

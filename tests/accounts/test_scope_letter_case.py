@@ -5,7 +5,7 @@ from gridgov.accounts import policy
 from gridgov.accounts.models import StaffRole
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create
-from tests.conftest import box
+from tests.factories import box
 
 
 def test_a_scope_does_not_cover_a_code_that_differs_only_in_letter_case(db, make_user):

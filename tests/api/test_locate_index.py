@@ -15,8 +15,7 @@ from gridgov.grids.placement import locate_one
 from gridgov.grids.services import grid_update, gridrole_assign
 from gridgov.people.services import member_update
 from tests.api.conftest import IN_B3
-from tests.conftest import box
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, box
 
 URL = "/api/v1/locate/"
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from gridgov.grids.models import Kind, Level
 from gridgov.grids.services import grid_create
-from tests.conftest import box
+from tests.factories import box
 from tests.world import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from gridgov.grids.models import Grid, Kind, Level
-from tests.conftest import box
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, box
 
 A, E2 = 6378137.0, 0.00669437999014  # WGS84
 

@@ -15,7 +15,7 @@ from django.contrib.gis.geos import MultiPolygon
 from django.db import IntegrityError, connection, connections, transaction
 
 from gridgov.grids.models import Grid, Kind, Level, Street
-from tests.conftest import box
+from tests.factories import box
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",

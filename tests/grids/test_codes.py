@@ -21,7 +21,7 @@ from gridgov.grids.checking import grid_report, render_text
 from gridgov.grids.importing import ImportFailed, grids_import
 from gridgov.grids.models import Grid, Kind, Level, Street
 from gridgov.grids.services import grid_create, grid_update
-from tests.conftest import box
+from tests.factories import box
 from tests.grids.importing import geojson
 
 PAD = "give siblings codes of the same width, e.g. 01 … 10"

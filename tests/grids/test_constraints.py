@@ -10,7 +10,7 @@ from django.utils import translation
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create, grid_update
-from tests.conftest import box, wkt
+from tests.factories import box, wkt
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from geodata import crs
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.models import Grid, GridVersion, Level
 from gridgov.grids.services import grid_update
-from tests.conftest import box as geos_box
 from tests.factories import MemberFactory
+from tests.factories import box as geos_box
 from tests.geodata.files import feature, ogr2ogr, write_geojson
 from tests.grids.importing import as_format, geojson, run, state
 

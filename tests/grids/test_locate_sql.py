@@ -12,8 +12,7 @@ from gridgov.grids.models import Kind, Level
 from gridgov.grids.relocation import relocate
 from gridgov.grids.services import grid_create
 from gridgov.people.models import Household
-from tests.conftest import box
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, box
 from tests.grids.placements import assert_placed_alike, placed, scatter
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostGIS only")

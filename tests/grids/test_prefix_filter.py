@@ -12,7 +12,7 @@ from gridgov.grids import selectors
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create
 from maps.dashboard_live import route_rows
-from tests.conftest import box
+from tests.factories import box
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.placement import load_layer
 from gridgov.grids.services import grid_create
 from gridgov.grids.spatial import repair_spatial_indexes, spatial_index_columns
-from tests.conftest import box
+from tests.factories import box
 
 
 def test_a_building_inside_another_buildings_box_is_refused_as_overlap(tree):

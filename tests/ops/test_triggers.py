@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from gridgov.grids.models import Grid, Kind, Level
 from gridgov.ops.triggers import expected_triggers, repair_triggers
-from tests.conftest import box
+from tests.factories import box
 
 pytestmark = pytest.mark.skipif(
     "connection.vendor != 'sqlite'", reason="PostgreSQL keeps triggers across ALTER TABLE"

@@ -14,8 +14,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.grids.services import grid_update
 from gridgov.people.models import Household, Member
 from gridgov.people.services import member_create, member_update, point_from
-from tests.conftest import box
-from tests.factories import HouseholdFactory, MemberFactory
+from tests.factories import HouseholdFactory, MemberFactory, box
 
 METRES_PER_DEGREE_LAT_23N = 110_758  # meridian arc length of 1° at 23°N on WGS84
 
