@@ -26,7 +26,8 @@ def test_inside_a_building_with_its_leaders_public_contact(api, tree, members):
         "specialty": "水电维修",
         "phone": "139****5678",
     }
-    assert "address" not in str(data) and "东湖花园1栋101" not in str(data)
+    assert "address" not in str(data)
+    assert "东湖花园1栋101" not in str(data)
 
 
 def test_on_the_shared_edge_the_smaller_code_answers(api, tree):
@@ -38,7 +39,8 @@ def test_on_the_shared_edge_the_smaller_code_answers(api, tree):
 def test_in_a_community_but_no_building(api, tree):
     data = api.get(URL, {"lon": 113.104, "lat": 23.008}).json()
     assert data["in_area"] is True
-    assert data["compound"]["code"] == tree.k1.code and data["building"] is None
+    assert data["compound"]["code"] == tree.k1.code
+    assert data["building"] is None
     # B3 (0.002° east, 0.004° south: ~487 m) is nearer than B2 (0.005° south: ~553 m).
     assert data["nearest_building"]["code"] == tree.b3.code
     assert 470 < data["nearest_building"]["distance_m"] < 500
@@ -47,7 +49,8 @@ def test_in_a_community_but_no_building(api, tree):
 def test_outside_every_grid_is_404_with_the_nearest_building(api, tree):
     r = api.get(URL, {"lon": 113.125, "lat": 23.003})
     data = assert_error(r, 404, "lon")
-    assert data["in_area"] is False and data["community"] is None
+    assert data["in_area"] is False
+    assert data["community"] is None
     assert data["nearest_building"]["code"] == tree.b4.code
     assert data["nearest_community"]["code"] == tree.c2.code
     # 113.114 -> 113.125 at 23.003° N: ~1127 m

@@ -128,7 +128,8 @@ def test_demo_logins_see_only_their_scope_in_the_admin(client):
     # The street office without superuser powers (issue 18): lands on the district map.
     client.logout()
     street = get_user_model().objects.get(username="street")
-    assert not street.is_superuser and street.assignments.get().role == "street_admin"
+    assert not street.is_superuser
+    assert street.assignments.get().role == "street_admin"
     landed = client.post(
         "/accounts/login/", {"username": "street", "password": "gridgov-demo"}, follow=True
     )

@@ -58,7 +58,7 @@ def load(*args: str) -> str:
 
 
 def photos(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*.png")}
+    return set(root.rglob("*.png"))
 
 
 def rows(values) -> list:
@@ -163,15 +163,14 @@ def test_every_service_page_shows_the_demo(client):
 
     upcoming = Activity.objects.filter(starts_at__gt=now, status=ActivityStatus.PUBLISHED)
     past = Activity.objects.filter(ends_at__lt=now)
-    assert upcoming.count() >= 12 and past.count() >= 12
+    assert upcoming.count() >= 12
+    assert past.count() >= 12
     assert upcoming.filter(places_taken=0).count() == 0
     assert upcoming.filter(places_taken__lt=F("capacity")).exists(), "places left"
     assert Activity.objects.filter(status=ActivityStatus.CANCELLED).exists()
     running = Activity.objects.filter(starts_at__lte=now, ends_at__gt=now)
-    assert (
-        running.exists()
-        and SignUp.objects.filter(activity__in=running, checked_in_at__isnull=False).exists()
-    )
+    assert running.exists()
+    assert SignUp.objects.filter(activity__in=running, checked_in_at__isnull=False).exists()
     assert upcoming.first().title in page("/en/service/activities/")
     assert past.order_by("-starts_at").first().title in page("/en/service/activities/?when=past")
     waiting = SelfService.objects.filter(status="submitted").order_by("id").first()
@@ -180,7 +179,8 @@ def test_every_service_page_shows_the_demo(client):
     # posts: claimed by members, places left, acted on every half month, some overdue
     posts = page("/en/posts/")
     holder = PostClaim.objects.filter(released_on__isnull=True).order_by("id").first()
-    assert holder.member.name in posts and holder.post.kind.name in posts
+    assert holder.member.name in posts
+    assert holder.post.kind.name in posts
     assert ServicePost.objects.filter(claimed__lt=F("places")).exists()
     overdue = page("/en/posts/overdue/")
     assert "No holder is overdue" not in overdue
@@ -201,9 +201,11 @@ def test_every_service_page_shows_the_demo(client):
         key=lambda m: m.ledger_entries.aggregate(h=Sum("hours"))["h"],
     )
     summary = page(f"/en/points/staff/members/{starred.pk}/")
-    assert "star" in summary and "0 stars" not in summary
+    assert "star" in summary
+    assert "0 stars" not in summary
     signup = SignUp.objects.filter(member=starred, hours__isnull=False).first()
-    assert signup is not None and signup.activity.title in summary
+    assert signup is not None
+    assert signup.activity.title in summary
 
     # reporting: the year's deadline, decisions of every kind, unit reports and agreements
     year = timezone.localdate().year
@@ -221,7 +223,8 @@ def test_every_service_page_shows_the_demo(client):
     }
     agreement = CoBuildingAgreement.objects.order_by("id").first()
     units = page(f"/en/reporting/units/?year={year}")
-    assert agreement.unit.name in units and "✓" in units
+    assert agreement.unit.name in units
+    assert "✓" in units
 
     # reports: this quarter's figures per member come from the ledger
     reports = page("/en/reports/")
@@ -258,8 +261,10 @@ def test_the_ledger_holds_exactly_the_confirmed_service(client):
     confirmed = SignUp.objects.filter(hours__isnull=False).select_related("ledger_entry")
     assert confirmed.count() > 100
     for s in confirmed:
-        assert s.ledger_entry.hours == s.hours and s.ledger_entry.kind == EntryKind.EARN
-        assert s.checked_in_at is not None and s.checked_in_at <= s.activity.ends_at
+        assert s.ledger_entry.hours == s.hours
+        assert s.ledger_entry.kind == EntryKind.EARN
+        assert s.checked_in_at is not None
+        assert s.checked_in_at <= s.activity.ends_at
     for record in SelfService.objects.select_related("ledger_entry"):
         assert (record.ledger_entry is not None) == (record.status == "confirmed")
     earned = [s.hours for s in confirmed] + [
@@ -305,8 +310,10 @@ def test_the_district_build_never_runs_community_life(monkeypatch):
     demo = builder.build(seed=3, scale="mini_district", progress=lambda _: None)
     assert called == []
     assert not set(LIFE_KEYS) & set(demo.counts)
-    assert not Activity.objects.exists() and not LedgerEntry.objects.exists()
-    assert not ServicePost.objects.exists() and not UnitReport.objects.exists()
+    assert not Activity.objects.exists()
+    assert not LedgerEntry.objects.exists()
+    assert not ServicePost.objects.exists()
+    assert not UnitReport.objects.exists()
 
 
 @pytest.mark.django_db

@@ -76,10 +76,16 @@ def test_building_names_at_street_zoom_and_a_tap_finds_the_building(browser, liv
     b1 = next(label for label in labels if label["text"] == "1栋")
     box = page.locator("#finder-map").bounding_box()
     # on the map, on the phone's screen, large enough to read
-    assert box["x"] <= b1["x0"] and b1["x1"] <= box["x"] + box["width"]
-    assert box["y"] <= b1["y0"] and b1["y1"] <= box["y"] + box["height"]
-    assert 0 <= b1["x0"] and b1["x1"] <= 390 and 0 <= b1["y0"] and b1["y1"] <= 844
-    assert b1["size"] >= 12 and b1["level"] == "building"
+    assert box["x"] <= b1["x0"]
+    assert b1["x1"] <= box["x"] + box["width"]
+    assert box["y"] <= b1["y0"]
+    assert b1["y1"] <= box["y"] + box["height"]
+    assert 0 <= b1["x0"]
+    assert b1["x1"] <= 390
+    assert 0 <= b1["y0"]
+    assert b1["y1"] <= 844
+    assert b1["size"] >= 12
+    assert b1["level"] == "building"
     assert {label["level"] for label in labels} == {"building"}  # the compound's name is off
     # screen (its middle is 330 m north), the community's is not drawn at street zoom
     assert overlapping(labels) == []  # no name drawn over another
@@ -100,7 +106,8 @@ def test_zoomed_out_only_communities_and_compounds_are_named(browser, live_serve
     wait_for_label(page, "东湖花园")
     page.wait_for_timeout(300)  # every tile in
     levels = {label["level"] for label in shown_labels(page)}
-    assert "building" not in levels and {"community", "compound"} <= levels
+    assert "building" not in levels
+    assert {"community", "compound"} <= levels
     assert overlapping(shown_labels(page)) == []
     page.screenshot(path=str(SHOTS / "basemap-finder-district-phone.png"))
     assert left_the_machine(requests, live_server) == []

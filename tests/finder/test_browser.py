@@ -35,7 +35,8 @@ def see_leader(page):
     page.wait_for_selector(".finder-name")
     assert page.locator(".finder-name").first.inner_text() == "王楼长"
     phones = page.locator(".finder-phone").all_inner_texts()
-    assert phones[0] == LEADER_MASKED and GROUP_PHONE in phones
+    assert phones[0] == LEADER_MASKED
+    assert GROUP_PHONE in phones
     assert page.locator(".finder-name").first.is_visible()
     assert LEADER_PHONE not in page.content()
 
@@ -49,7 +50,8 @@ def test_find_by_typing_an_address(browser, live_server, people):
     see_leader(page)
     # the search box fits the phone and stays a comfortable touch target
     field = page.locator("#finder-q").bounding_box()
-    assert field["x"] + field["width"] <= 390 and field["height"] >= 44
+    assert field["x"] + field["width"] <= 390
+    assert field["height"] >= 44
     assert local_only(requests, live_server)
     page.context.close()
 
@@ -74,11 +76,13 @@ def test_find_by_tapping_the_map(browser, live_server, people):
         const r = el.getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
     }""")
-    assert 0 <= x <= 390 and 0 <= y <= 844
+    assert 0 <= x <= 390
+    assert 0 <= y <= 844
     page.touchscreen.tap(x, y)
     page.wait_for_url("**/find/?lon=*")
     lon, lat = (float(v.split("=")[1]) for v in page.url.split("?")[1].split("&")[:2])
-    assert abs(lon - 113.102) < 0.0005 and abs(lat - 23.002) < 0.0005, page.url
+    assert abs(lon - 113.102) < 0.0005, page.url
+    assert abs(lat - 23.002) < 0.0005, page.url
     see_leader(page)
     assert page.locator("path.leaflet-interactive, .leaflet-overlay-pane path").count() >= 2
     assert local_only(requests, live_server)

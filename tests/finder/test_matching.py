@@ -28,13 +28,15 @@ def test_address_variants_find_one_building(tree, people, text):
     outcome = match_address(text)
     assert outcome.status == "building"
     assert outcome.card.code == tree.b1.code
-    assert outcome.card.compound == "东湖花园" and outcome.card.community == "东湖社区"
+    assert outcome.card.compound == "东湖花园"
+    assert outcome.card.community == "东湖社区"
 
 
 def test_contact_area_covers_its_buildings(tree, people):
     for text in ("东湖花园3栋", "东湖花园四号楼"):
         outcome = match_address(text)
-        assert outcome.status == "building" and outcome.card.code == people.area.code
+        assert outcome.status == "building"
+        assert outcome.card.code == people.area.code
         assert [c.name for c in outcome.card.contacts] == ["周联系人"]
 
 
@@ -42,12 +44,18 @@ def test_card_holds_only_public_contact_fields(tree, people):
     card = building_contact(tree.b1)
     assert [c.name for c in card.contacts] == ["王楼长", "李组长", "赵副组长"]  # role order
     leader, group, deputy = card.contacts
-    assert leader.phone == LEADER_MASKED and leader.tel == ""
-    assert group.phone == GROUP_PHONE and group.tel == GROUP_PHONE
+    assert leader.phone == LEADER_MASKED
+    assert leader.tel == ""
+    assert group.phone == GROUP_PHONE
+    assert group.tel == GROUP_PHONE
     assert DEPUTY_PHONE not in (deputy.phone, deputy.tel)
-    assert leader.specialty == "水电维修" and leader.pledge == "有事您找我，件件有回音"
-    assert card.has_leader and card.committee == "东湖社区党委" and card.branch == "东湖花园党支部"
-    assert LEADER_PHONE not in repr(card) and "私密" not in repr(card)  # no address either
+    assert leader.specialty == "水电维修"
+    assert leader.pledge == "有事您找我，件件有回音"
+    assert card.has_leader
+    assert card.committee == "东湖社区党委"
+    assert card.branch == "东湖花园党支部"
+    assert LEADER_PHONE not in repr(card)
+    assert "私密" not in repr(card)
 
 
 def test_same_compound_name_twice_gives_a_choice_list(tree, people):
@@ -59,7 +67,8 @@ def test_same_compound_name_twice_gives_a_choice_list(tree, people):
 
 def test_community_name_settles_the_ambiguity(tree, people):
     outcome = match_address("南山社区西苑1栋")
-    assert outcome.status == "building" and outcome.card.code == people.xiyuan2_b1.code
+    assert outcome.status == "building"
+    assert outcome.card.code == people.xiyuan2_b1.code
 
 
 def test_bare_building_number_gives_a_choice_list(tree, people):
@@ -109,13 +118,15 @@ def test_nonsense_never_raises(tree, people, text):
 
 def test_point_in_a_building(tree, people):
     outcome = match_point(113.102, 23.002)
-    assert outcome.status == "building" and outcome.card.code == tree.b1.code
+    assert outcome.status == "building"
+    assert outcome.card.code == tree.b1.code
 
 
 def test_point_outside_every_grid_names_the_nearest_community(tree, people):
     outcome = match_point(113.090, 23.002)  # 0.011° west of 1栋 (113.101)
     assert outcome.status == "outside"
-    assert outcome.nearest_community == "东湖社区" and outcome.nearest.code == tree.b1.code
+    assert outcome.nearest_community == "东湖社区"
+    assert outcome.nearest.code == tree.b1.code
     expected = 0.011 * 111_320 * math.cos(math.radians(23.002))  # about 1127 m
     assert abs(outcome.distance_m - expected) < 15
 
@@ -138,7 +149,7 @@ def test_gcj02_point_is_converted(tree, people):
 
 
 @pytest.mark.parametrize(
-    "lon, lat, crs",
+    ("lon", "lat", "crs"),
     [
         ("", "", "wgs84"),
         ("abc", "23", "wgs84"),

@@ -27,7 +27,7 @@ def test_building_variants_are_one_spelling(text):
 
 
 @pytest.mark.parametrize(
-    "numeral, value",
+    ("numeral", "value"),
     [
         ("一", 1),
         ("十", 10),
@@ -45,7 +45,8 @@ def test_chinese_numerals(numeral, value):
 
 
 def test_cn_to_int_refuses_other_text():
-    assert cn_to_int("") is None and cn_to_int("东") is None
+    assert cn_to_int("") is None
+    assert cn_to_int("东") is None
 
 
 def test_numerals_only_convert_before_a_marker():
@@ -58,7 +59,7 @@ def test_full_width_letters_and_punctuation():
 
 
 @pytest.mark.parametrize(
-    "text, place, building",
+    ("text", "place", "building"),
     [
         ("亲仁路13号和安公寓5栋3单元801室", "和安公寓", "5"),
         ("佛山市禅城区亲仁路13号和安公寓二十三座1201", "和安公寓", "23"),
@@ -79,7 +80,7 @@ def test_parse_address(text, place, building):
 
 
 @pytest.mark.parametrize(
-    "name, numbers",
+    ("name", "numbers"),
     [
         ("5栋", {"5"}),
         ("5幢", {"5"}),

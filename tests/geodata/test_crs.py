@@ -57,7 +57,8 @@ def test_bd09_is_further_offset_than_gcj02():
 def test_geometry_transform_moves_every_vertex_and_keeps_shape():
     square = Polygon([(113.1, 23.0), (113.11, 23.0), (113.11, 23.01), (113.1, 23.01)])
     moved = crs.transform(square, source="wgs84", target="gcj02")
-    assert moved.is_valid and len(moved.exterior.coords) == 5
+    assert moved.is_valid
+    assert len(moved.exterior.coords) == 5
     back = crs.transform(moved, source="gcj02", target="wgs84")
     assert np.allclose(np.array(back.exterior.coords), np.array(square.exterior.coords), atol=1e-7)
 
@@ -75,7 +76,10 @@ def test_a_gcj02_box_taken_back_holds_every_point_of_it():
     w, s, e, n = crs.box_to_wgs84(box, "gcj02")
     xs, ys = np.meshgrid(np.linspace(box[0], box[2], 41), np.linspace(box[1], box[3], 41))
     lon, lat = crs.to_wgs84(xs.ravel(), ys.ravel(), "gcj02")
-    assert (lon >= w).all() and (lon <= e).all() and (lat >= s).all() and (lat <= n).all()
+    assert (lon >= w).all()
+    assert (lon <= e).all()
+    assert (lat >= s).all()
+    assert (lat <= n).all()
     back_w, back_s = crs.to_wgs84([box[0]], [box[1]], "gcj02")
     assert back_w[0] - w == pytest.approx(1e-4, abs=1e-5)
     assert back_s[0] - s == pytest.approx(1e-4, abs=1e-5)

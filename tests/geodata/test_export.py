@@ -81,7 +81,8 @@ def test_rfc7946_winding_precision_and_no_crs_member(tmp_path):
     path, _ = write(tmp_path)
     text = path.read_text(encoding="utf-8")
     doc = json.loads(text)
-    assert "crs" not in doc and "gridgov:crs" not in doc
+    assert "crs" not in doc
+    assert "gridgov:crs" not in doc
     assert not re.search(r"\d\.\d{8,}", text), "more than 7 decimals"
     for feature in doc["features"]:
         geometry = feature["geometry"]
@@ -101,7 +102,8 @@ def test_gcj02_is_shifted_by_the_gcj02_offset_and_labelled(tmp_path):
     gcj, _ = write(tmp_path, "gcj02")
     a = json.loads(wgs.read_text())
     b = json.loads(gcj.read_text())
-    assert b["gridgov:crs"]["name"] == "gcj02" and "GCJ-02" in b["gridgov:crs"]["note"]
+    assert b["gridgov:crs"]["name"] == "gcj02"
+    assert "GCJ-02" in b["gridgov:crs"]["note"]
     assert "crs" not in b
     for fa, fb in zip(a["features"][:4], b["features"][:4], strict=True):
         pa = shapely.get_coordinates(shapely.from_geojson(json.dumps(fa["geometry"])))
@@ -109,7 +111,8 @@ def test_gcj02_is_shifted_by_the_gcj02_offset_and_labelled(tmp_path):
         lon, lat = crsmod.from_wgs84(pa[:, 0], pa[:, 1], "gcj02")
         # A few hundred metres in Foshan, vertex by vertex as the GCJ-02 formula says.
         assert (abs(pb[:, 0] - pa[:, 0]) > 0.003).all()
-        assert abs(pb[:, 0] - lon).max() < 2e-7 and abs(pb[:, 1] - lat).max() < 2e-7
+        assert abs(pb[:, 0] - lon).max() < 2e-7
+        assert abs(pb[:, 1] - lat).max() < 2e-7
     text = gcj.read_text()
     assert not re.search(r"\d\.\d{8,}", text)
     for feature in b["features"][:3]:
@@ -121,7 +124,8 @@ def test_cgcs2000_keeps_coordinates_and_says_epsg_4490(tmp_path):
     wgs, _ = write(tmp_path, "wgs84")
     cgcs, _ = write(tmp_path, "cgcs2000")
     a, b = json.loads(wgs.read_text()), json.loads(cgcs.read_text())
-    assert b["gridgov:crs"]["name"] == "cgcs2000" and b["gridgov:crs"]["epsg"] == 4490
+    assert b["gridgov:crs"]["name"] == "cgcs2000"
+    assert b["gridgov:crs"]["epsg"] == 4490
     assert a["features"] == b["features"]
 
 
@@ -161,7 +165,8 @@ def test_geopackage_and_zipped_shapefile_read_back(tmp_path):
     source, _ = write(tmp_path, data=data)
     gpkg = export.convert(source, tmp_path / "out.gpkg", fmt="gpkg", layer="grids")
     layer = DataSource(str(gpkg))[0]
-    assert layer.name == "grids" and len(layer) == 4
+    assert layer.name == "grids"
+    assert len(layer) == 4
     assert "community_code" in layer.fields
 
     # A shapefile holds one geometry type: polygons only.

@@ -44,7 +44,9 @@ def test_each_format_reads_the_same_polygon_and_attributes(fmt, square_geojson, 
     }[fmt]()
     info, features = read_features(path)
     features = list(features)
-    assert info.fields[:2] == ("code", "name") and info.count == 1 and not info.transformed
+    assert info.fields[:2] == ("code", "name")
+    assert info.count == 1
+    assert not info.transformed
     assert features[0].index == 1
     assert features[0].properties == {"code": "100001", "name": "东湖"}
     assert shapely.equals(features[0].geom, SQUARE)
@@ -54,7 +56,8 @@ def test_projected_layer_is_transformed_to_wgs84_by_gdal(square_geojson, tmp_pat
     utm = ogr2ogr(square_geojson, tmp_path / "utm.gpkg", "-t_srs", "EPSG:32649")
     info, features = read_features(utm)
     geom = next(features).geom
-    assert info.epsg == 32649 and info.transformed
+    assert info.epsg == 32649
+    assert info.transformed
     got = shapely.get_coordinates(shapely.normalize(geom))
     want = shapely.get_coordinates(shapely.normalize(SQUARE))
     assert np.abs(got - want).max() < 1e-6
@@ -63,7 +66,8 @@ def test_projected_layer_is_transformed_to_wgs84_by_gdal(square_geojson, tmp_pat
 def test_cgcs2000_layer_is_taken_as_it_is(square_geojson, tmp_path):
     cgcs = ogr2ogr(square_geojson, tmp_path / "cgcs.gpkg", "-a_srs", "EPSG:4490")
     info, features = read_features(cgcs)
-    assert info.epsg == 4490 and not info.transformed
+    assert info.epsg == 4490
+    assert not info.transformed
     assert shapely.equals(next(features).geom, SQUARE)
 
 
@@ -94,13 +98,15 @@ def test_unclosed_ring_is_reported_not_repaired(tmp_path):
         [feature({"code": "1"}, {"type": "Polygon", "coordinates": [ring]})],
     )
     raw = next(read_features(path)[1])
-    assert raw.geom is None and "not closed" in raw.error
+    assert raw.geom is None
+    assert "not closed" in raw.error
 
 
 def test_feature_without_geometry_is_reported(tmp_path):
     path = write_geojson(tmp_path / "none.geojson", [feature({"code": "1"}, None)])
     raw = next(read_features(path)[1])
-    assert raw.geom is None and raw.error
+    assert raw.geom is None
+    assert raw.error
 
 
 def test_points_layer_is_refused(tmp_path):

@@ -76,7 +76,8 @@ def test_gap_in_a_parent_with_area_and_geometry():
     rows = [r for r in CLEAN if r[0] != "1001002"]
     rows.append(row("1001002", "1001", 3, box(113.100, 23.005, 113.104, 23.010)))
     gaps = kinds(check_tree(rows), "gap")
-    assert len(gaps) == 1 and gaps[0].code == "1001"
+    assert len(gaps) == 1
+    assert gaps[0].code == "1001"
     assert gaps[0].area_m2 == pytest.approx(box_m2(113.104, 23.005, 113.105, 23.010), rel=2e-3)
     assert gaps[0].geom.equals(box(113.104, 23.005, 113.105, 23.010))
 

@@ -69,7 +69,8 @@ def test_routes_count_as_lines_waypoints_do_not_and_single_points_are_dropped():
         '<rte><rtept lat="23.002" lon="113.102"/><rtept lat="23.003" lon="113.102"/></rte>'
     )
     track = parse_gpx(doc)
-    assert len(track.lines.geoms) == 1 and track.dropped_segments == 1
+    assert len(track.lines.geoms) == 1
+    assert track.dropped_segments == 1
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,8 @@ def test_line_past_a_concave_corner_is_measured_between_vertices():
     l_shape = box(0.0, 0.0, 0.002, 0.001).union(box(0.0, 0.0, 0.001, 0.002))
     line = LineString([(0.0005, 0.0019), (0.0019, 0.0005)])
     out = line_outside(line, l_shape)
-    assert out.length_m > 50 and out.max_distance_m > 20
+    assert out.length_m > 50
+    assert out.max_distance_m > 20
 
 
 def test_track_stray_and_distances():
@@ -136,7 +138,8 @@ def test_buffer_bbox_grows_by_metres():
     x0, y0, x1, y1 = buffer_bbox_m(Point(113.1, 23.0), 100)
     assert (y1 - 23.0) * metres_per_degree_lat(23.0) == pytest.approx(100, rel=0.01)
     assert haversine_m((113.1, 23.0), (x1, 23.0)) == pytest.approx(100, rel=0.01)
-    assert x0 < 113.1 < x1 and y0 < 23.0 < y1
+    assert x0 < 113.1 < x1
+    assert y0 < 23.0 < y1
 
 
 def test_within_distance_is_in_metres():

@@ -31,7 +31,7 @@ NUMERALS = [
 ]
 
 
-@pytest.mark.parametrize("numeral, value", NUMERALS)
+@pytest.mark.parametrize(("numeral", "value"), NUMERALS)
 def test_chinese_numerals(numeral, value):
     assert cn_to_int(numeral) == value
 
@@ -67,7 +67,7 @@ BUILDINGS = [
 ]
 
 
-@pytest.mark.parametrize("written, spelled, number", BUILDINGS)
+@pytest.mark.parametrize(("written", "spelled", "number"), BUILDINGS)
 def test_building_spellings(written, spelled, number):
     address = f"东湖花园{written}302室"
     assert normalise(f"东湖花园{written}") == f"东湖花园{spelled}"
@@ -107,7 +107,7 @@ ROOMS = [
 ]
 
 
-@pytest.mark.parametrize("room, address, unit, floor, number, label", ROOMS)
+@pytest.mark.parametrize(("room", "address", "unit", "floor", "number", "label"), ROOMS)
 def test_rooms(room, address, unit, floor, number, label):
     read = read_room(room, address)
     assert (read.unit, read.floor, read.number, read.label) == (unit, floor, number, label)
@@ -123,7 +123,7 @@ ADDRESSES = [
 ]
 
 
-@pytest.mark.parametrize("address, place, building, unit, floor", ADDRESSES)
+@pytest.mark.parametrize(("address", "place", "building", "unit", "floor"), ADDRESSES)
 def test_one_address_read_both_ways(address, place, building, unit, floor):
     query = parse_address(address)
     room = read_room("", address)

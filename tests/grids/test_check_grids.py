@@ -97,7 +97,9 @@ def test_text_report_kinds_areas_and_summary(broken):
     out, _ = run()
     lines = out.splitlines()
     outside = [x for x in lines if "lie outside its parent" in x]
-    assert len(outside) == 1 and "100001001003" in outside[0] and "100001001" in outside[0]
+    assert len(outside) == 1
+    assert "100001001003" in outside[0]
+    assert "100001001" in outside[0]
     assert area_in(outside[0]) == pytest.approx(THOUSANDTH, rel=3e-3)
 
     overlap = [x for x in lines if "overlap by" in x]
@@ -106,10 +108,13 @@ def test_text_report_kinds_areas_and_summary(broken):
     assert area_in(overlap[0]) == pytest.approx(box_m2(113.102, 23.002, 113.103, 23.003), rel=3e-3)
 
     invalid = [x for x in lines if "invalid geometry" in x]
-    assert len(invalid) == 1 and "100002001003" in invalid[0] and "Self-intersection" in invalid[0]
+    assert len(invalid) == 1
+    assert "100002001003" in invalid[0]
+    assert "Self-intersection" in invalid[0]
 
     sliver = [x for x in lines if "sliver of" in x]
-    assert len(sliver) == 1 and "100002001002" in sliver[0]
+    assert len(sliver) == 1
+    assert "100002001002" in sliver[0]
 
     # C1 (0.010°²) minus K1 ∪ K2 (113.101..113.109 x 23.001..23.009): a ring of 0.000036°².
     gap_c1 = [x for x in lines if x.startswith("Grid 100001:") and "not covered" in x]
@@ -151,7 +156,8 @@ def test_geojson_report_read_by_gdal(broken):
 def test_code_prefix_restricts_the_report(broken):
     out, _ = run("--code", "100002")
     assert "100001" not in out.replace("100002", "")
-    assert "100002001003" in out and "100002001002" in out
+    assert "100002001003" in out
+    assert "100002001002" in out
     assert out.splitlines()[-1].startswith("5 grids checked")
     # A subtree's top grid is still checked against its parent (loaded as context).
     out, _ = run("--code", "100001001003")
@@ -170,9 +176,8 @@ def test_demo_reports_gaps_but_no_overlap_or_outside():
     call_command("load_demo", "--seed", "1", stdout=io.StringIO())
     out, _ = run()
     summary = out.splitlines()[-1]
-    n = dict(
-        (k, int(v))
-        for v, k in re.findall(r"(\d+) (invalid|outside|overlaps|gaps|slivers)", summary)
-    )
+    n = {
+        k: int(v) for v, k in re.findall(r"(\d+) (invalid|outside|overlaps|gaps|slivers)", summary)
+    }
     assert n["gaps"] >= Grid.objects.filter(level=Level.COMMUNITY).count()
     assert n["invalid"] == n["outside"] == n["overlaps"] == n["slivers"] == 0

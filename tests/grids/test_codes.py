@@ -108,7 +108,8 @@ def test_import_refuses_a_community_whose_code_begins_an_existing_one(tree, tmp_
     with pytest.raises(ImportFailed) as failed:
         grids_import(path, level=Level.COMMUNITY)
     reasons = " ".join(str(p) for p in failed.value.problems)
-    assert "code 10000 is the beginning of" in reasons and "100001" in reasons, reasons
+    assert "code 10000 is the beginning of" in reasons, reasons
+    assert "100001" in reasons, reasons
 
 
 def test_the_services_refuse_it_both_ways(tree):
@@ -147,7 +148,8 @@ def test_a_secretary_of_a_sees_no_grid_that_merely_shares_the_prefix(
     assert answer.status_code in (200, 400, 404)
     if answer.status_code == 200:
         body = answer.json()
-        assert not (body.get("features") or body.get("results"))
+        assert not (body.get("features"))
+        assert not (body.get("results"))
     # every grid the secretary's scope matches is C1 or below it
     inside = Grid.objects.filter(code__startswith=tree.c1.code)
     assert all(g.code == tree.c1.code or tree.c1.code in g.ancestors_codes() for g in inside)
@@ -166,7 +168,7 @@ LONG = ("44060400100110", box(113.02, 23.0, 113.03, 23.01))
 
 
 @pytest.mark.parametrize(
-    "first, second, told",
+    ("first", "second", "told"),
     [
         (SHORT, LONG, "code 44060400100110 begins with sibling 4406040010011's code: "),
         (LONG, SHORT, "code 4406040010011 is the beginning of sibling 44060400100110's code: "),

@@ -155,7 +155,8 @@ def test_building_sticking_out_of_its_compound_refused_with_area(tree):
             geom=box(113.1005, 23.005, 113.1015, 23.006),
         )
     text = " ".join(err.value.messages)
-    assert "100001001010" in text and "100001001" in text
+    assert "100001001010" in text
+    assert "100001001" in text
     outside = float(text.split(" m²")[0].split()[-1])
     assert 5600 < outside < 5800  # 0.0005° lon x 0.001° lat at 23°N ≈ 51.2 m x 110.7 m
     assert counts() == before
@@ -172,7 +173,8 @@ def test_overlapping_sibling_refused_with_area(tree):
             geom=box(113.102, 23.002, 113.1025, 23.004),
         )
     text = " ".join(err.value.messages)
-    assert "100001001011" in text and "100001001001" in text
+    assert "100001001011" in text
+    assert "100001001001" in text
     overlap = float(text.split("by ")[1].split(" m²")[0])
     assert 5600 < overlap < 5800
     assert counts() == before
@@ -186,7 +188,8 @@ def test_touching_siblings_are_accepted(tree):
         code="100001001003",
         geom=box(113.103, 23.003, 113.105, 23.004),
     )
-    assert g.pk and g.geom.geom_type == "MultiPolygon"
+    assert g.pk
+    assert g.geom.geom_type == "MultiPolygon"
 
 
 def test_coordinates_out_of_range_refused(db):
@@ -203,9 +206,11 @@ def test_coordinates_out_of_range_refused(db):
 
 def test_polygon_is_stored_as_multipolygon_and_audited(tree):
     g = Grid.objects.get(code="100001001001")
-    assert g.geom.geom_type == "MultiPolygon" and g.geom.srid == 4326
+    assert g.geom.geom_type == "MultiPolygon"
+    assert g.geom.srid == 4326
     entry = AuditEntry.objects.get(object_type="grids.grid", object_id=str(g.pk))
-    assert entry.action == "grid.create" and entry.after["code"] == "100001001001"
+    assert entry.action == "grid.create"
+    assert entry.after["code"] == "100001001001"
 
 
 def test_update_with_overlap_is_refused_and_keeps_old_boundary(tree):

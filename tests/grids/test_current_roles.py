@@ -107,7 +107,8 @@ def test_the_finder_and_the_map_agree(terms):
     tree, *_ = terms
     assert [c.name for c in building_contact(tree.b1).contacts] == ["将卸任"]
     assert building_contact(tree.b1).has_leader
-    assert building_contact(tree.b2).contacts == [] and not building_contact(tree.b2).has_leader
+    assert building_contact(tree.b2).contacts == []
+    assert not building_contact(tree.b2).has_leader
     assert building_contact(tree.b3).contacts == []
 
 

@@ -104,7 +104,8 @@ def test_rfc7946_ccw_seven_decimals_no_crs(tree, tmp_path):
     path = export(tmp_path, "grids")
     text = path.read_text(encoding="utf-8")
     doc = json.loads(text)
-    assert "crs" not in doc and "gridgov:crs" not in doc
+    assert "crs" not in doc
+    assert "gridgov:crs" not in doc
     assert not re.search(r"\d\.\d{8,}", text)
     for f in doc["features"]:
         for poly in f["geometry"]["coordinates"]:
@@ -120,7 +121,8 @@ def test_the_database_writes_each_whole_feature(tree, tmp_path):
             export(tmp_path, "buildings", "--crs", crs)
         sql = " ".join(q["sql"] for q in ctx.captured_queries)
         assert '"type":"Feature","properties":' in sql
-        assert "g.geojson" in sql and "AsGeoJSON" not in sql  # the stored text, as it is
+        assert "g.geojson" in sql
+        assert "AsGeoJSON" not in sql
     with CaptureQueriesContext(connection) as ctx:
         export(tmp_path, "buildings", "--crs", "gcj02")
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
@@ -133,7 +135,8 @@ AWKWARD = 'A"B\\C\n\t 💡 \u2028 %_ <script>'
 
 def _coords_close(a, b):
     if isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b)
+        assert isinstance(b, list)
+        assert len(a) == len(b)
         for x, y in zip(a, b, strict=True):
             _coords_close(x, y)
     else:
@@ -210,7 +213,8 @@ def test_gcj02_shifted_by_the_expected_offset(tree, tmp_path):
         pa = shapely.get_coordinates(shapely.from_geojson(json.dumps(a["geometry"])))
         pb = shapely.get_coordinates(shapely.from_geojson(json.dumps(b["geometry"])))
         lon, lat = crsmod.from_wgs84(pa[:, 0], pa[:, 1], "gcj02")
-        assert abs(pb[:, 0] - lon).max() < 2e-7 and abs(pb[:, 1] - lat).max() < 2e-7
+        assert abs(pb[:, 0] - lon).max() < 2e-7
+        assert abs(pb[:, 1] - lat).max() < 2e-7
         # Foshan: GCJ-02 lies ~0.0054° east and ~0.0027° south of WGS84 (about 600 m).
         assert 0.004 < (pb[:, 0] - pa[:, 0]).mean() < 0.007
         assert -0.004 < (pb[:, 1] - pa[:, 1]).mean() < -0.001
@@ -249,12 +253,14 @@ def test_members_export_public_fields_only(tree, tmp_path, people):
     text = path.read_text(encoding="utf-8")
     assert len(rows) == 2
     assert "address" not in rows[0]
-    assert "东湖花园1栋301室" not in text and "南山小区1栋2室" not in text
+    assert "东湖花园1栋301室" not in text
+    assert "南山小区1栋2室" not in text
     assert "13912345678" not in text  # did not opt in: masked
     by_name = {r["name"]: r for r in rows}
     assert by_name["李秘密"]["phone"] == "139****5678"
     assert by_name["王公开"]["phone"] == "138****1111"  # opted in, but an export: masked
-    assert by_name["李秘密"]["specialty"] == "电工" and by_name["李秘密"]["pledge"] == "有事找我"
+    assert by_name["李秘密"]["specialty"] == "电工"
+    assert by_name["李秘密"]["pledge"] == "有事找我"
     assert set(doc["features"][0]["properties"]) == {
         *CODES,
         "name",
@@ -328,13 +334,15 @@ def test_binary_formats_need_an_output_file(tree):
 def test_geopackage_and_shapefile_read_back(tree, tmp_path, people):
     gpkg = export(tmp_path, "buildings", "--format", "gpkg", name="b.gpkg")
     layer = DataSource(str(gpkg))[0]
-    assert layer.name == "buildings" and len(layer) == 4
+    assert layer.name == "buildings"
+    assert len(layer) == 4
     assert all(f.get("building_code") for f in layer)
 
     shp = export(tmp_path, "households", "--format", "shp", "--crs", "cgcs2000", name="h.zip")
     assert "households.shp" in zipfile.ZipFile(shp).namelist()
     layer = DataSource(f"/vsizip/{shp}/households.shp")[0]
-    assert len(layer) == 4 and layer.srs.srid == 4490
+    assert len(layer) == 4
+    assert layer.srs.srid == 4490
     assert {"community_", "compound_c", "building_c", "households", "residents"} <= set(
         layer.fields
     )

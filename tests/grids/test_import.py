@@ -45,7 +45,8 @@ def test_three_levels_from_each_format(fmt, db, tmp_path):
         return as_format(geojson(tmp_path, name, items), fmt, tmp_path)
 
     out = run(make("communities", COMMUNITIES), "--level", "community")
-    assert "created 2, updated 0" in out and "unchanged 0" in out
+    assert "created 2, updated 0" in out
+    assert "unchanged 0" in out
     run(make("compounds", COMPOUNDS), "--level", "compound")  # parents by containment
     run(make("buildings", BUILDINGS), "--level", "building", "--parent-code", "200001001")
 
@@ -59,14 +60,17 @@ def test_three_levels_from_each_format(fmt, db, tmp_path):
         "200001001002": "200001001",
     }
     g = Grid.objects.get(code="200001001002")
-    assert g.name == "2栋" and g.kind == "building" and g.level == Level.BUILDING
-    assert g.geom.geom_type == "MultiPolygon" and g.geom.srid == 4326
+    assert g.name == "2栋"
+    assert g.kind == "building"
+    assert g.level == Level.BUILDING
+    assert g.geom.geom_type == "MultiPolygon"
+    assert g.geom.srid == 4326
     assert shapely.equals(shapely.from_wkb(bytes(g.geom.wkb)), BUILDINGS[1][2])
     assert AuditEntry.objects.filter(action="grid.create").count() == 6
 
 
 @pytest.mark.parametrize(
-    "fieldname, fmt",
+    ("fieldname", "fmt"),
     [
         ("parent_code", "geojson"),
         ("parent_code", "zip"),  # cut to parent_cod
@@ -163,7 +167,8 @@ def test_three_bad_features_all_named_and_nothing_written(tree, tmp_path):
     assert "3 of 5 features" in text
     lines = text.splitlines()[1:]
     assert len(lines) == 3
-    assert "feature 2 (code 100001001004)" in lines[0] and "Self-intersection" in lines[0]
+    assert "feature 2 (code 100001001004)" in lines[0]
+    assert "Self-intersection" in lines[0]
     assert "feature 3 (code 100001001005)" in lines[1]
     assert "outside its parent 100001001" in lines[1]
     assert "feature 4 (code 100001001003), code: duplicate code: feature 1" in lines[2]
@@ -185,7 +190,8 @@ def test_overlap_with_existing_and_in_file_siblings_and_parent_not_found(tree, t
         run(path, "--level", "building", "--parent-code", "100001001")
     text = str(err.value)
     assert "overlaps its sibling 100001001001 (existing)" in text
-    assert "feature 2 (code 100001001009)" in text and "100001001010 (in this file)" in text
+    assert "feature 2 (code 100001001009)" in text
+    assert "100001001010 (in this file)" in text
     assert state() == before
 
     lost = geojson(tmp_path, "lost", [("100009001", "远方", box(114.0, 24.0, 114.01, 24.01))])
@@ -195,7 +201,7 @@ def test_overlap_with_existing_and_in_file_siblings_and_parent_not_found(tree, t
 
 
 @pytest.mark.parametrize(
-    "case, message",
+    ("case", "message"),
     [
         ("points", "Point geometries"),
         ("empty", "holds no features"),
@@ -245,7 +251,8 @@ def test_long_error_lists_are_capped(tree, tmp_path):
     with pytest.raises(CommandError) as err:
         run(geojson(tmp_path, "many", items), "--level", "building")
     text = str(err.value)
-    assert "and 10 more" in text and len(text.splitlines()) == 52
+    assert "and 10 more" in text
+    assert len(text.splitlines()) == 52
 
 
 # --- arguments ----------------------------------------------------------------------------
@@ -288,18 +295,21 @@ def test_reimport_moves_a_boundary_keeps_version_and_relocates(tree, tmp_path):
     assert "created 0, updated 2 (2 previous boundaries kept), unchanged 0" in out
 
     b2 = Grid.objects.get(code="100001001002")
-    assert b2.pk == tree.b2.pk and b2.name == "2栋(新)"
+    assert b2.pk == tree.b2.pk
+    assert b2.name == "2栋(新)"
     assert shapely.equals(
         shapely.from_wkb(bytes(b2.geom.wkb)), box(113.104, 23.001, 113.105, 23.003)
     )
     versions = {v.grid_id: v for v in GridVersion.objects.all()}
     assert set(versions) == {tree.b1.pk, tree.b2.pk}
-    assert versions[tree.b2.pk].geom.wkt == old_b2 and versions[tree.b2.pk].name == "2栋"
+    assert versions[tree.b2.pk].geom.wkt == old_b2
+    assert versions[tree.b2.pk].name == "2栋"
     assert versions[tree.b1.pk].geom.wkt == old_b1
     assert versions[tree.b2.pk].valid_from == tree.b2.created_at
     assert versions[tree.b2.pk].valid_to >= versions[tree.b2.pk].valid_from
     entry = AuditEntry.objects.filter(action="grid.update", object_id=str(b2.pk)).get()
-    assert entry.before["name"] == "2栋" and entry.after["name"] == "2栋(新)"
+    assert entry.before["name"] == "2栋"
+    assert entry.after["name"] == "2栋(新)"
 
     person.refresh_from_db()
     assert person.building_id == tree.b1.pk
@@ -332,7 +342,8 @@ def test_grid_update_keeps_the_previous_boundary(tree):
     assert not GridVersion.objects.exists()
     grid_update(grid=tree.b3, acting_user=None, geom=geos_box(113.106, 23.002, 113.108, 23.005))
     version = GridVersion.objects.get()
-    assert version.grid_id == tree.b3.pk and version.geom.wkt == old
+    assert version.grid_id == tree.b3.pk
+    assert version.geom.wkt == old
     grid_update(grid=tree.b3, acting_user=None, geom=geos_box(113.106, 23.002, 113.108, 23.006))
     newest = GridVersion.objects.filter(grid=tree.b3).order_by("-valid_to").first()
     assert newest.valid_from == version.valid_to

@@ -63,7 +63,9 @@ def test_epsg_3857_declared_over_degrees_is_refused_naming_feature_and_crs(name,
     assert "Nothing imported: 2 of 2 features" in text
     assert "feature 1 (code 300001), geometry:" in text
     assert "feature 2 (code 300002), geometry:" in text
-    assert "EPSG:3857" in text and "degrees" in text and "near 0°, 0°" in text
+    assert "EPSG:3857" in text
+    assert "degrees" in text
+    assert "near 0°, 0°" in text
     assert Grid.objects.count() == 0
 
 
@@ -109,7 +111,8 @@ def test_utf8_geojson_says_utf8(db, tmp_path):
 def test_encoding_given_is_used_or_refused_with_the_byte(db, tmp_path):
     path = gbk_geojson(tmp_path)
     text = refused(path, "--encoding", "utf-8")
-    assert "is not valid UTF-8 text (byte" in text and "--encoding" in text
+    assert "is not valid UTF-8 text (byte" in text
+    assert "--encoding" in text
     text = refused(path, "--encoding", "klingon")
     assert "Unknown text encoding 'klingon'" in text
     out = run(path, "--level", "community", "--encoding", "GBK")
@@ -123,7 +126,9 @@ def test_text_in_no_known_encoding_is_refused(db, tmp_path):
     text = text.replace(EAST_NAME, "@@").replace(WEST_NAME, "west")
     path.write_bytes(text.encode("ascii").replace(b"@@", b"\xff\xff"))
     text = refused(path)
-    assert "neither UTF-8" in text and "nor GB18030" in text and "--encoding" in text
+    assert "neither UTF-8" in text
+    assert "nor GB18030" in text
+    assert "--encoding" in text
 
 
 def gbk_shapefile(
@@ -136,7 +141,8 @@ def gbk_shapefile(
     folder.mkdir()
     ogr2ogr(src, folder / f"{name}.shp", "-lco", "ENCODING=CP936")
     dbf = (folder / f"{name}.dbf").read_bytes()
-    assert EAST_NAME.encode("gbk") in dbf and dbf[29] == 0  # GBK text, no code page mark
+    assert EAST_NAME.encode("gbk") in dbf
+    assert dbf[29] == 0
     out = tmp_path / f"{name}.zip"
     with zipfile.ZipFile(out, "w") as archive:
         for part in sorted(folder.iterdir()):
@@ -191,7 +197,8 @@ def test_nan_and_infinity_are_named_not_taken_for_an_open_ring(db, tmp_path):
         "feature 2 (code 300002), geometry: a coordinate is not a number: (inf, 23.0) at "
         "ring 1, vertex 2"
     ) in text
-    assert "not closed" not in text and "invalid geometry" not in text
+    assert "not closed" not in text
+    assert "invalid geometry" not in text
 
 
 def test_the_refusals_speak_the_sites_language(db, tmp_path):
@@ -201,6 +208,7 @@ def test_the_refusals_speak_the_sites_language(db, tmp_path):
 
     with translation.override("zh-hans"):
         text = refused(gbk_shapefile(tmp_path, keep=(".shp", ".shx")))
-        assert "\u7f3a\u5c11" in text and "grids.dbf" in text  # 缺少 (lacks)
+        assert "\u7f3a\u5c11" in text
+        assert "grids.dbf" in text
         text = refused(gbk_geojson(tmp_path), "--encoding", "utf-8")
         assert "\u4e0d\u662f\u6709\u6548\u7684 UTF-8" in text  # 不是有效的 (is not valid)

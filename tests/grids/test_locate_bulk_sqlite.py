@@ -48,7 +48,8 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
     counts = relocate(Household.objects.all())
 
     assert counts["bulk"] == int(bulk)
-    assert counts["written"] == counts["total"] == 22 and counts["located"] == 21
+    assert counts["written"] == counts["total"] == 22
+    assert counts["located"] == 21
     assert _query(SCHEMA) == before
     assert_placed_alike(scattered, placed())
     stamps = set(Household.objects.values_list("located_at", flat=True))
@@ -60,7 +61,8 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(tree, monke
     plan = _query("EXPLAIN QUERY PLAN SELECT id FROM people_household WHERE grid_code = 'x'")
     assert "INDEX" in " ".join(str(row) for row in plan)
     again = relocate(Household.objects.all())
-    assert again["written"] == 0 and again["bulk"] == 0
+    assert again["written"] == 0
+    assert again["bulk"] == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -61,10 +61,12 @@ def test_bulk_and_ordinary_writes_give_the_same_placement_and_schema(
     before = _schema()
     counts = ENGINES[engine](Household)
     assert counts["bulk"] == int(bulk)
-    assert counts["written"] == counts["total"] == 23 and counts["located"] == 22
+    assert counts["written"] == counts["total"] == 23
+    assert counts["located"] == 22
     assert _schema() == before
     got = placed()
     assert_placed_alike(scattered, got)
     assert got[in_odd.pk][:2] == (odd.code, odd.code)
     again = ENGINES[engine](Household)
-    assert again["written"] == 0 and again["bulk"] == 0
+    assert again["written"] == 0
+    assert again["bulk"] == 0

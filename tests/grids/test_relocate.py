@@ -49,7 +49,8 @@ def test_a_point_moved_during_a_run_keeps_the_services_placement(tree, monkeypat
 
     mover.refresh_from_db()
     assert mover.grid_code == "100001002001"  # the service's placement, not the stale one
-    assert counts["total"] == 10 and counts["written"] == 9
+    assert counts["total"] == 10
+    assert counts["written"] == 9
     rest = Household.objects.exclude(pk=mover.pk)
     assert set(rest.values_list("grid_code", flat=True)) == {"100001001001"}
     stamps = set(rest.values_list("located_at", flat=True))
@@ -64,11 +65,13 @@ def test_no_bulk_write_inside_a_callers_transaction(tree, monkeypatch):
     _spread(5)
     assert connection.in_atomic_block
     counts = relocation.relocate(Household.objects.all())
-    assert counts["written"] == 5 and counts["bulk"] == 0
+    assert counts["written"] == 5
+    assert counts["bulk"] == 0
     if connection.vendor == "postgresql":
         Household.objects.update(building=None, grid_code="")
         counts = relocation_sql.relocate_sql(Household)
-        assert counts["written"] == 5 and counts["bulk"] == 0
+        assert counts["written"] == 5
+        assert counts["bulk"] == 0
     assert set(Household.objects.values_list("grid_code", flat=True)) == {"100001001001"}
 
 

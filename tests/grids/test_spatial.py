@@ -65,7 +65,8 @@ def _index_state(table: str, column: str) -> tuple[int, int]:
 def test_after_migrate_every_spatial_index_is_enabled(db):
     # The test database was built by the migrations, which rebuild several tables.
     columns = spatial_index_columns()
-    assert ("grids_grid", "geom") in columns and ("cases_case", "location") in columns
+    assert ("grids_grid", "geom") in columns
+    assert ("cases_case", "location") in columns
     assert [c for c in columns if _index_state(*c)[0] != 1] == []
 
 

@@ -54,7 +54,8 @@ def test_on_a_gaode_background_the_base_comes_shifted(db):
 def test_every_folium_map_stands_on_the_base(db):
     parts = embed(offline_map(bounds=[], tiles=Tiles(), static=lambda p: f"/s/{p}"))
     assert spec_in(parts["script"])["tiles"] == TILE_URLS
-    assert "/s/js/gridgov-base.js" in parts["head"] and "/s/css/gridgov-base.css" in parts["head"]
+    assert "/s/js/gridgov-base.js" in parts["head"]
+    assert "/s/css/gridgov-base.css" in parts["head"]
     bare = embed(offline_map(bounds=[], tiles=Tiles(), static=lambda p: p, base=False))
     assert "GridGov.base(" not in bare["script"]
 
@@ -70,7 +71,8 @@ def test_the_finder_draws_no_community_outlines_of_its_own(client, tree):
     """The base draws the communities (with their names); the page no longer carries every
     community's outline inline."""
     page = client.get("/find/").content.decode()
-    assert '"东湖社区"' not in page and "\\u4e1c\\u6e56\\u793e\\u533a" not in page
+    assert '"东湖社区"' not in page
+    assert "\\u4e1c\\u6e56\\u793e\\u533a" not in page
 
 
 def test_a_dashboard_carries_the_base(client, tree, make_user):
@@ -82,7 +84,8 @@ def test_a_dashboard_carries_the_base(client, tree, make_user):
 def test_the_registration_map_carries_the_base(client, tree):
     page = client.get("/reporting/register/").content.decode()
     assert json_script(page, "report-base")["tiles"] == TILE_URLS
-    assert "/static/js/gridgov-base.js" in page and "/static/css/gridgov-base.css" in page
+    assert "/static/js/gridgov-base.js" in page
+    assert "/static/css/gridgov-base.css" in page
 
 
 def test_the_patrol_map_carries_the_base(client, tree, make_user):
@@ -130,12 +133,14 @@ def test_django_leaflet_reads_our_config():
 def test_the_change_page_draws_the_parent_on_the_base(superuser_client, tree):
     page = superuser_client.get(f"/admin/grids/grid/{tree.b1.pk}/change/").content.decode()
     data = json_script(page, "id_geom-gridgov")
-    assert data["parent"]["name"] == "东湖花园" and data["parent"]["code"] == "100001001"
+    assert data["parent"]["name"] == "东湖花园"
+    assert data["parent"]["code"] == "100001001"
     assert data["parent"]["geometry"]["type"] == "MultiPolygon"
     assert data["home"] is None  # an existing object opens at itself
     assert json_script(page, "id_geom-gridgov-base")["tiles"] == TILE_URLS
     assert "/static/js/gridgov-base.js" in page
-    assert "tile.openstreetmap.org" not in page and '"layers": []' in page
+    assert "tile.openstreetmap.org" not in page
+    assert '"layers": []' in page
 
 
 def test_the_add_page_opens_at_the_users_grid(superuser_client, tree):
@@ -160,7 +165,8 @@ def test_a_gaode_background_is_the_admins_only_tile_source(superuser_client, tre
             page = superuser_client.get(f"/admin/grids/grid/{tree.b1.pk}/change/").content.decode()
         finally:
             leaflet.app_settings["TILES"] = saved
-    assert "webrd0{s}.is.autonavi.com" in page and "openstreetmap" not in page
+    assert "webrd0{s}.is.autonavi.com" in page
+    assert "openstreetmap" not in page
     assert json_script(page, "id_geom-gridgov-base")["tiles"] == TILE_URLS
 
 

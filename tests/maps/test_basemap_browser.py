@@ -113,9 +113,12 @@ def test_the_admin_widget_opens_at_the_object(browser, live_server, client, tree
                 south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast()};
     }""")
     # at the object: centred on 1栋 (113.101–113.103, 23.001–23.003), all of it in view
-    assert 23.001 < view["lat"] < 23.003 and 113.101 < view["lng"] < 113.103, view
-    assert view["south"] <= 23.001 and view["north"] >= 23.003, view
-    assert view["west"] <= 113.101 and view["east"] >= 113.103, view
+    assert 23.001 < view["lat"] < 23.003, view
+    assert 113.101 < view["lng"] < 113.103, view
+    assert view["south"] <= 23.001, view
+    assert view["north"] >= 23.003, view
+    assert view["west"] <= 113.101, view
+    assert view["east"] >= 113.103, view
     assert view["zoom"] >= 15, view  # not the world
     # its parent 东湖花园 outlined (read-only), the edited outline on top
     assert page.locator("#id_geom-map .leaflet-overlay-pane path").count() == 2
@@ -137,8 +140,10 @@ def test_a_new_object_opens_at_the_users_grid(browser, live_server, client, tree
                 north: b.getNorth(), east: b.getEast()};
     }""")
     # the superuser's grid is every community (113.10–113.12, 23.00–23.01): all in view
-    assert view["south"] <= 23.0 and view["north"] >= 23.01, view
-    assert view["west"] <= 113.1 and view["east"] >= 113.12, view
+    assert view["south"] <= 23.0, view
+    assert view["north"] >= 23.01, view
+    assert view["west"] <= 113.1, view
+    assert view["east"] >= 113.12, view
     assert view["zoom"] >= 13, view
     assert left_the_machine(requests, live_server) == []
     assert errors == []

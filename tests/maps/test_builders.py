@@ -38,7 +38,8 @@ def test_street_map_is_offline_and_fits_the_communities():
     assert "tileLayer" not in parts["script"]  # no tiles configured: no tile requests
     assert "[[20.0, 10.0], [21.0, 11.0]]" in parts["script"]  # fit to the community
     assert json.dumps("王芳")[1:-1] in parts["script"]  # the leader's name, JSON-escaped
-    assert "#2e7d32" in parts["script"] and "#ef6c00" in parts["script"]  # led / unled
+    assert "#2e7d32" in parts["script"]
+    assert "#ef6c00" in parts["script"]
 
 
 def test_custom_tiles_are_used():

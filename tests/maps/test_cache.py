@@ -50,7 +50,8 @@ def test_second_view_comes_from_the_cache(client, staffed):
     assert any("PointOnSurface" in sql for sql in q1)
     assert not any("PointOnSurface" in sql for sql in q2)
     assert len(q2) < len(q1)
-    assert "林楼长" in second and second.count("东湖花园") == first.count("东湖花园")
+    assert "林楼长" in second
+    assert second.count("东湖花园") == first.count("东湖花园")
 
 
 def test_a_new_request_shows_at_once(client, staffed):
@@ -67,11 +68,13 @@ def test_a_new_request_shows_at_once(client, staffed):
 def test_a_new_building_leader_shows_at_once(client, staffed):
     client.force_login(staffed.staff_c1)
     page, _ = get(client, C1)
-    assert "何楼长" not in page and "1 / 3" in page  # buildings with a leader
+    assert "何楼长" not in page
+    assert "1 / 3" in page
     lead = MemberFactory(name="何楼长", location=Point(113.104, 23.002, srid=4326))
     gridrole_assign(grid=staffed.tree.b2, member=lead, role="building_leader", acting_user=None)
     page, _ = get(client, C1)
-    assert "何楼长" in page and "2 / 3" in page
+    assert "何楼长" in page
+    assert "2 / 3" in page
 
 
 def test_a_leaders_pledge_and_new_residents_show_at_once(client, staffed):
@@ -91,7 +94,8 @@ def test_phones_never_cross_between_viewers(client, staffed):
     assert "13911112222" in page
     client.force_login(staffed.member_c1)  # same dashboard, warm cache, masked phones
     page, _ = get(client, C1)
-    assert "13911112222" not in page and "139****2222" in page
+    assert "13911112222" not in page
+    assert "139****2222" in page
     client.force_login(staffed.staff_c1)
     page, _ = get(client, C1)
     assert "13911112222" in page
@@ -102,7 +106,8 @@ def test_each_language_has_its_own_cached_map(client, staffed):
     english, _ = get(client, C1)
     chinese, _ = get(client, "/map/grid/100001/")
     assert '"leaders_layer"' not in english  # labels are in the layer specs, not keys
-    assert "Building leaders" in english and "Building leaders" not in chinese
+    assert "Building leaders" in english
+    assert "Building leaders" not in chinese
     assert "楼长" in chinese
 
 
@@ -128,7 +133,7 @@ def test_below_the_threshold_nothing_is_tiled(client, staffed):
 
 
 @pytest.mark.parametrize(
-    "threshold, tiled",
+    ("threshold", "tiled"),
     [
         (3, {"buildings"}),
         (2, {"buildings", "compounds"}),
@@ -156,4 +161,5 @@ def test_street_map_cache_follows_a_rename(client, staffed):
     assert in_map("南山小区", first)
     grid_update(grid=staffed.tree.k3, acting_user=None, name="南山新村")
     page = client.get("/en/map/").content.decode()
-    assert in_map("南山新村", page) and not in_map("南山小区", page)
+    assert in_map("南山新村", page)
+    assert not in_map("南山小区", page)

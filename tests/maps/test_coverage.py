@@ -58,7 +58,8 @@ def test_panel_counts_the_buildings_near_a_route_walked_this_week(client, staffe
     assert "buildings within 60 m of a route patrolled in the last 7 days" in page
     assert sorted(live_of(page)["covered"]["codes"]) == ["100001001001", "100001001002"]
     # the layer, switchable, with its buildings and a legend entry
-    assert '"kind":"coverage"' in page and "Patrol coverage" in page
+    assert '"kind":"coverage"' in page
+    assert "Patrol coverage" in page
     assert page.count("legend-coverage") == 2
 
 

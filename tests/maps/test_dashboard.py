@@ -44,11 +44,14 @@ def test_community_dashboard_figures_per_compound(staffed, admin_user):
     k1, k2 = p["100001001"], p["100001002"]
     assert (k1["buildings"], k1["led"], k1["leaders"]) == (2, 1, 50)
     assert (k2["buildings"], k2["led"], k2["leaders"]) == (1, 0, 0)
-    assert k1["members_n"] == 2 and k2["members_n"] == 1
-    assert k1["households"] == 3 and k1["members"] == round(100 * 2 / 3, 1)
+    assert k1["members_n"] == 2
+    assert k2["members_n"] == 1
+    assert k1["households"] == 3
+    assert k1["members"] == round(100 * 2 / 3, 1)
     assert k1["located"] == 75  # 3 of 4 residents in K1 live in a building
     assert k2["located"] is None  # nobody to locate
-    assert data.totals["buildings"] == 3 and data.totals["led"] == 1
+    assert data.totals["buildings"] == 3
+    assert data.totals["led"] == 1
     assert [b["code"] for b in data.unled] == ["100001001002", "100001002001"]
     assert [x for x, _ in data.breadcrumbs] == ["东湖社区"]
 
@@ -57,7 +60,8 @@ def test_compound_dashboard_has_buildings_as_children(staffed, admin_user):
     data = dashboard(staffed.k1, user=admin_user)
     p = props(data)
     assert set(p) == {"100001001001", "100001001002"}
-    assert p["100001001001"]["leaders"] == 100 and p["100001001002"]["leaders"] == 0
+    assert p["100001001001"]["leaders"] == 100
+    assert p["100001001002"]["leaders"] == 0
     assert [x for x, _ in data.breadcrumbs] == ["东湖社区", "东湖花园"]
 
 
@@ -87,7 +91,8 @@ def test_dashboard_page_scoped_to_the_viewers_grid(staffed, make_user, client):
     page = client.get("/map/grid/100001001/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "东湖花园" in html and "林楼长" in html
+    assert "东湖花园" in html
+    assert "林楼长" in html
     assert client.get("/map/grid/100001002/").status_code == 404  # sibling compound
     assert client.get("/map/grid/100001/").status_code == 404  # its community
     assert client.get("/map/grid/100001001001/").status_code == 200  # a building below
@@ -97,12 +102,14 @@ def test_unknown_grid_is_a_chinese_404(admin_client, tree):
     page = admin_client.get("/map/grid/999/")
     assert page.status_code == 404
     html = page.content.decode()
-    assert "找不到" in html and 'lang="zh-hans"' in html
+    assert "找不到" in html
+    assert 'lang="zh-hans"' in html
 
 
 def test_anonymous_is_sent_to_login(client, tree):
     page = client.get("/map/grid/100001/")
-    assert page.status_code == 302 and "login" in page["Location"]
+    assert page.status_code == 302
+    assert "login" in page["Location"]
 
 
 def test_metric_switch_recolours(admin_client, staffed):

@@ -37,7 +37,8 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):
     tap(page, b2["x"] + b2["width"] / 2, b2["y"] + b2["height"] / 2, "path.child-grid")
     popup = page.locator(".leaflet-popup-content")
     popup.locator("a.drill").wait_for()
-    assert "2栋" in popup.inner_text() and "100001001002" in popup.inner_text()
+    assert "2栋" in popup.inner_text()
+    assert "100001001002" in popup.inner_text()
     href = popup.locator("a.drill").get_attribute("href")
     assert href == "/map/grid/100001001002/?metric=leaders", href
     popup.locator("a.drill").click()
@@ -59,7 +60,8 @@ def test_tap_building_then_drill_down(browser, live_server, leader_login):
         "() => (document.querySelector('.leaflet-popup-content') || {}).innerText"
         "?.includes('林楼长')"
     )
-    assert "1栋" in popup.inner_text() and "林楼长" in popup.inner_text()
+    assert "1栋" in popup.inner_text()
+    assert "林楼长" in popup.inner_text()
     assert errors == []
     page.context.close()
 

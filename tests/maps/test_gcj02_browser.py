@@ -55,7 +55,8 @@ def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, contacts, g
     assert float(query["lat"]) == pytest.approx(23.002, abs=2e-6), page.url
     page.wait_for_selector(".finder-name", timeout=30_000)
     assert page.locator(".finder-name").first.inner_text() == "王楼长"
-    assert stubbed and outside == []  # Gaode's tiles asked for (stubbed), nothing else
+    assert stubbed
+    assert outside == []
     assert errors == []
     context.close()
 
@@ -84,8 +85,10 @@ def test_dashboard_overlays_sit_on_gaode_places(browser, live_server, leader_log
     tap(page, x, y, "path.child-grid")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=30_000)
-    assert "2栋" in popup.inner_text() and "100001001002" in popup.inner_text()
+    assert "2栋" in popup.inner_text()
+    assert "100001001002" in popup.inner_text()
     assert page.locator("path.child-grid").count() == 2
-    assert routed["stubbed"] and routed["outside"] == []
+    assert routed["stubbed"]
+    assert routed["outside"] == []
     assert errors == []
     page.context.close()

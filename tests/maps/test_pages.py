@@ -90,7 +90,9 @@ def test_admin_refuses_overlapping_grid_with_reason(admin_client, tree):
     )
     page = response.content.decode()
     assert response.status_code == 200  # the form again, with the error
-    assert "100001001077" in page and "100001001001" in page and "平方米" in page
+    assert "100001001077" in page
+    assert "100001001001" in page
+    assert "平方米" in page
     assert not Grid.objects.filter(code="100001001077").exists()
 
 

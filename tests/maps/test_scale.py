@@ -53,7 +53,8 @@ def pixels_across(extent, zoom: int) -> tuple[float, float]:
 def test_fit_zoom_is_the_largest_zoom_showing_the_extent(extent):
     z = fit_zoom(extent)
     w, h = pixels_across(extent, z)
-    assert w <= 1024 and h <= 768
+    assert w <= 1024
+    assert h <= 768
     w, h = pixels_across(extent, z + 1)
     assert w > 1024 or h > 768
 
@@ -72,7 +73,8 @@ def test_simplified_keeps_validity_and_drops_invisible_vertices():
     out = shapely.geometry.shape(simplified(geos(shape), scale))
     assert out.is_valid
     before, after = shapely.get_num_coordinates(shape), shapely.get_num_coordinates(out)
-    assert before > 1300 and after < before / 10
+    assert before > 1300
+    assert after < before / 10
     # nothing moved by more than the tolerance plus the rounding
     assert shapely.hausdorff_distance(out, shape) <= scale.tolerance + 10**-scale.digits
     text = json.dumps(simplified(geos(shape), scale))

@@ -65,7 +65,8 @@ def test_empty_and_too_coarse_tiles_are_204(client, staffed):
     x, y = tile_of(113.102, 23.002, 13)
     # buildings are there, but a zoom-13 tile would hold thousands of a district's: none
     response = client.get(f"/tiles/buildings/13/{x}/{y}.geojson")
-    assert response.status_code == 204 and response.content == b""
+    assert response.status_code == 204
+    assert response.content == b""
     assert client.get(f"/tiles/compounds/13/{x}/{y}.geojson").status_code == 200
 
 
@@ -96,7 +97,8 @@ def test_polygons_are_simplified_for_the_tiles_zoom(client, tree):
         )
 
     at16, at19 = b1(coarse), b1(fine)
-    assert at16.is_valid and at19.is_valid
+    assert at16.is_valid
+    assert at19.is_valid
     assert shapely.get_num_coordinates(at16) < 200  # a pixel at z16 is ~2.2 m
     assert shapely.get_num_coordinates(at16) < shapely.get_num_coordinates(at19) <= 2001
     # half a pixel at z16 is ~1e-5 degrees: the outline moved by less than that
@@ -111,11 +113,13 @@ def test_cases_need_a_login_and_keep_to_the_viewers_scope(client, staffed):
     assert client.get(f"/tiles/cases/{B12}.geojson").json()["detail"] == "请先登录再查看此图层。"
     client.force_login(staffed.staff_c1)
     mine = client.get(f"/tiles/cases/{B12}.geojson")
-    assert mine["Cache-Control"] == "private, max-age=60" and "Cookie" in mine["Vary"]
+    assert mine["Cache-Control"] == "private, max-age=60"
+    assert "Cookie" in mine["Vary"]
     features = json.loads(mine.content)["features"]
     assert [f["id"] for f in features] == [staffed.case_c1.number]
     props = features[0]["properties"]
-    assert props["title"] == "路灯不亮" and props["sla"] in {"ok", "due_soon", "breached"}
+    assert props["title"] == "路灯不亮"
+    assert props["sla"] in {"ok", "due_soon", "breached"}
     assert "13700001111" not in mine.content.decode()  # the requester's phone never
     # C2's request is in a tile C1's staff is not shown anything of
     assert client.get(f"/tiles/cases/{B4}.geojson").status_code == 204
@@ -151,7 +155,7 @@ def test_routes_keep_to_the_viewers_scope(client, staffed):
 
 
 @pytest.mark.parametrize(
-    "address, status, parameter",
+    ("address", "status", "parameter"),
     [
         ("nope/16/1/1.geojson", 404, "layer"),
         ("buildings/16/1/1.png", 404, "format"),

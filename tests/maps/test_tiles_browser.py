@@ -72,7 +72,8 @@ def test_street_map_draws_buildings_from_tiles(browser, live_server, tiled_stree
     page.mouse.click(point["x"], point["y"])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert "1栋" in popup.inner_text() and "林楼长" in popup.inner_text()
+    assert "1栋" in popup.inner_text()
+    assert "林楼长" in popup.inner_text()
     assert errors == []
     assert [u for u in requests if not u.startswith((live_server.url, "data:"))] == []
     context.close()

@@ -50,11 +50,14 @@ def test_tianditu_is_vector_base_and_labels_on_eight_servers():
     config = tile_config("tianditu", key=KEY)
     assert config.crs == "wgs84"  # CGCS2000: drawn where they are
     base, labels = config.layers
-    assert "/vec_w/wmts?" in base.url and "LAYER=vec" in base.url
-    assert "/cva_w/wmts?" in labels.url and "LAYER=cva" in labels.url
+    assert "/vec_w/wmts?" in base.url
+    assert "LAYER=vec" in base.url
+    assert "/cva_w/wmts?" in labels.url
+    assert "LAYER=cva" in labels.url
     for layer in config.layers:
         assert layer.url.startswith("https://t{s}.tianditu.gov.cn/")
-        assert "TILEMATRIXSET=w" in layer.url and f"tk={KEY}" in layer.url
+        assert "TILEMATRIXSET=w" in layer.url
+        assert f"tk={KEY}" in layer.url
         assert "TILEMATRIX={z}&TILEROW={y}&TILECOL={x}" in layer.url
         assert layer.subdomains == tuple("01234567")
     assert config.origins() == [f"https://t{i}.tianditu.gov.cn" for i in range(8)]
@@ -62,7 +65,8 @@ def test_tianditu_is_vector_base_and_labels_on_eight_servers():
 
 def test_gaode_sets_the_display_crs_to_gcj02():
     config = tile_config("gaode")
-    assert config.crs == "gcj02" and config.shifted
+    assert config.crs == "gcj02"
+    assert config.shifted
     (layer,) = config.layers
     assert layer.url.startswith("https://webrd0{s}.is.autonavi.com/appmaptile?")
     assert "x={x}&y={y}&z={z}" in layer.url
@@ -71,7 +75,8 @@ def test_gaode_sets_the_display_crs_to_gcj02():
 
 def test_a_custom_url_declares_its_crs_and_subdomains():
     plain = tile_config("http://tiles.intranet/{z}/{x}/{y}.png")
-    assert plain.crs == "wgs84" and plain.origins() == ["http://tiles.intranet"]
+    assert plain.crs == "wgs84"
+    assert plain.origins() == ["http://tiles.intranet"]
     mirror = tile_config(
         "http://{s}.gaode.intranet:8080/{z}/{x}/{y}.png", crs="gcj02", subdomains="m1,m2"
     )
@@ -124,7 +129,8 @@ def test_csp_admits_every_tile_server():
 def test_dashboard_on_gaode_carries_gcj02_coordinates(client, staffed):
     client.force_login(staffed.staff_c1)
     page = client.get("/map/grid/100001001/").content.decode()
-    assert "webrd0{s}.is.autonavi.com" in page and '"gridgovCrs": "gcj02"' in page
+    assert "webrd0{s}.is.autonavi.com" in page
+    assert '"gridgovCrs": "gcj02"' in page
     x, y = gcj(113.101, 23.001)  # B1's south-west corner, in the children layer
     assert f"[{x},{y}]" in page
     assert "[113.101,23.001]" not in page
@@ -145,7 +151,8 @@ def test_dashboard_on_gaode_carries_gcj02_coordinates(client, staffed):
 def test_dashboard_on_no_background_keeps_wgs84(client, staffed):
     client.force_login(staffed.staff_c1)
     page = client.get("/map/grid/100001001/").content.decode()
-    assert "[113.101,23.001]" in page and "autonavi" not in page
+    assert "[113.101,23.001]" in page
+    assert "autonavi" not in page
 
 
 @override_settings(GRIDGOV_TILES="gaode", GRIDGOV_TILE_THRESHOLD=0)
@@ -160,7 +167,8 @@ def test_finder_on_gaode_marks_the_place_shifted(client, tree):
     page = client.get("/find/?lon=113.102&lat=23.002").content.decode()
     x, y = gcj(113.102, 23.002)
     assert f"[{y}, {x}]" in page  # the tapped point's marker (folium writes [lat, lon])
-    assert "js/gridgov-crs.js" in page and "GridGov.crs.tapped" in page
+    assert "js/gridgov-crs.js" in page
+    assert "GridGov.crs.tapped" in page
 
 
 def test_geojson_tile_in_gcj02_holds_the_shifted_building(client, tree):

@@ -42,7 +42,8 @@ def test_a_message_is_posted_as_json_with_the_token(gateway):
         "text": "请于今日处理诉求 2026-000001",
     }
     message.refresh_from_db()
-    assert message.status == Status.SENT and message.provider_id == "gw-1"
+    assert message.status == Status.SENT
+    assert message.provider_id == "gw-1"
 
 
 def test_the_token_may_come_from_its_own_setting(gateway, settings):
@@ -66,12 +67,14 @@ def test_a_gateway_error_is_retried_later(gateway):
     now = timezone.now()
     assert send_due(now=now) == {"retry": 1}
     message.refresh_from_db()
-    assert message.status == Status.QUEUED and message.attempts == 1
+    assert message.status == Status.QUEUED
+    assert message.attempts == 1
     assert message.last_error.startswith("HTTP 503")
     assert send_due(now=now) == {}  # not due yet: one minute later
     assert send_due(now=now + dt.timedelta(minutes=1)) == {"sent": 1}
     message.refresh_from_db()
-    assert message.status == Status.SENT and message.attempts == 2
+    assert message.status == Status.SENT
+    assert message.attempts == 2
     # the provider sees the same id twice, so it can drop a duplicate of a retried message
     assert [r["body"]["id"] for r in gateway.requests] == [f"gridgov-{message.pk}"] * 2
 
@@ -93,7 +96,8 @@ def test_a_gateway_that_is_down_is_retried(gateway):
     message = sms_queue(phone="13800001234", text="x")
     assert send_due() == {"retry": 1}
     message.refresh_from_db()
-    assert message.status == Status.QUEUED and message.last_error
+    assert message.status == Status.QUEUED
+    assert message.last_error
     assert str(port) not in message.to
 
 
@@ -102,7 +106,8 @@ def test_a_refused_number_fails_for_good(gateway):
     message = sms_queue(phone="13800001234", text="x")
     assert send_due() == {"failed": 1}
     message.refresh_from_db()
-    assert message.status == Status.FAILED and "invalid number" in message.last_error
+    assert message.status == Status.FAILED
+    assert "invalid number" in message.last_error
     assert len(gateway.requests) == 1
 
 
@@ -114,17 +119,21 @@ def test_after_the_last_attempt_the_failure_is_visible_to_staff(gateway, admin_c
         send_due(now=now)
         now += services.RETRY_DELAYS[-1]
     message.refresh_from_db()
-    assert message.status == Status.FAILED and message.attempts == services.MAX_ATTEMPTS
+    assert message.status == Status.FAILED
+    assert message.attempts == services.MAX_ATTEMPTS
     assert len(gateway.requests) == services.MAX_ATTEMPTS
     page = admin_client.get("/en/admin/messaging/message/?status__exact=failed")
     assert page.status_code == 200
-    assert "13800001234" in page.content.decode() and "HTTP 500" in page.content.decode()
+    assert "13800001234" in page.content.decode()
+    assert "HTTP 500" in page.content.decode()
     change = admin_client.get(f"/en/admin/messaging/message/{message.pk}/change/")
-    assert change.status_code == 200 and b'name="_save"' not in change.content
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
 
 
 def test_an_http_gateway_waits_for_the_scheduler(gateway, django_capture_on_commit_callbacks):
     """Not cheap: nothing is posted in the request's after-commit."""
     with django_capture_on_commit_callbacks(execute=True):
         sms_queue(phone="13800001234", text="x")
-    assert gateway.requests == [] and Message.objects.get().status == Status.QUEUED
+    assert gateway.requests == []
+    assert Message.objects.get().status == Status.QUEUED

@@ -20,15 +20,18 @@ pytestmark = pytest.mark.django_db
 
 def test_a_message_sent_in_a_test_appears_in_the_outbox(outbox):
     message = sms_queue(phone="13800001234", text="您有一条新诉求：楼道灯不亮")
-    assert message.status == Status.QUEUED and outbox.files() == []
+    assert message.status == Status.QUEUED
+    assert outbox.files() == []
     assert send_due() == {"sent": 1}
     [text] = outbox.texts()
     head, body = text.split("\n\n", 1)
     assert head.splitlines()[:2] == ["To: 13800001234", "Channel: sms"]
-    assert "Time: " in head and f"Message: {message.pk}" in head
+    assert "Time: " in head
+    assert f"Message: {message.pk}" in head
     assert body == "您有一条新诉求：楼道灯不亮\n"
     message.refresh_from_db()
-    assert message.status == Status.SENT and message.sent_at is not None
+    assert message.status == Status.SENT
+    assert message.sent_at is not None
     assert message.attempts == 1
     assert send_due() == {}  # nothing left: a second pass sends nothing
 
@@ -36,7 +39,8 @@ def test_a_message_sent_in_a_test_appears_in_the_outbox(outbox):
 def test_the_outbox_is_this_runs_own(outbox, fresh_outbox):
     """The suite's outbox is a folder of this run (pytest's temporary directory), and a test
     may take one of its own; neither is the project's var/outbox."""
-    assert "var/outbox" not in str(fresh_outbox) and fresh_outbox.is_dir()
+    assert "var/outbox" not in str(fresh_outbox)
+    assert fresh_outbox.is_dir()
     assert outbox.folder != fresh_outbox
 
 
@@ -49,12 +53,19 @@ def test_it_leaves_right_after_the_commit_when_cheap(outbox, django_capture_on_c
 
 
 def test_a_change_that_rolls_back_sends_nothing(outbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+    def change_that_fails():
         with transaction.atomic():
             sms_queue(phone="13800001234", text="不会发出")
             raise RuntimeError("the change fails")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="the change fails"),
+    ):
+        change_that_fails()
     assert not Message.objects.exists()
-    assert send_due() == {} and outbox.files() == []
+    assert send_due() == {}
+    assert outbox.files() == []
 
 
 def test_a_key_sends_once_per_number(outbox):
@@ -83,7 +94,8 @@ def test_an_sms_left_queued_when_sms_was_turned_off_fails_for_good(outbox, setti
     settings.GRIDGOV_SMS_URL = "none"
     assert send_due() == {"failed": 1}
     message.refresh_from_db()
-    assert message.status == Status.FAILED and "GRIDGOV_SMS_URL=none" in message.last_error
+    assert message.status == Status.FAILED
+    assert "GRIDGOV_SMS_URL=none" in message.last_error
 
 
 def test_sending_twice_writes_one_file(outbox):
@@ -101,12 +113,16 @@ def test_one_claim_per_message(outbox):
     now = timezone.now()
     first = services._claim(now=now, limit=10, ids=None)
     second = services._claim(now=now, limit=10, ids=None)
-    assert len(first) == 1 and second == []
-    assert first[0].status == Status.SENDING and first[0].attempts == 1
+    assert len(first) == 1
+    assert second == []
+    assert first[0].status == Status.SENDING
+    assert first[0].attempts == 1
     # a sender that died holds it only until its lease runs out
     later = now + services.LEASE + dt.timedelta(seconds=1)
     [again] = services._claim(now=later, limit=10, ids=None)
-    assert again.pk == first[0].pk and again.attempts == 2 and again.claim != first[0].claim
+    assert again.pk == first[0].pk
+    assert again.attempts == 2
+    assert again.claim != first[0].claim
 
 
 def test_a_failing_send_is_retried_with_backoff_then_failed(outbox, monkeypatch):
@@ -120,14 +136,16 @@ def test_a_failing_send_is_retried_with_backoff_then_failed(outbox, monkeypatch)
     for attempt in range(1, services.MAX_ATTEMPTS):
         assert send_due(now=now) == {"retry": 1}
         message.refresh_from_db()
-        assert message.status == Status.QUEUED and message.attempts == attempt
+        assert message.status == Status.QUEUED
+        assert message.attempts == attempt
         assert message.next_attempt_at == now + services.retry_delay(attempt)
         assert message.last_error == "gateway away"
         assert send_due(now=message.next_attempt_at - dt.timedelta(seconds=1)) == {}
         now = message.next_attempt_at
     assert send_due(now=now) == {"failed": 1}
     message.refresh_from_db()
-    assert message.status == Status.FAILED and message.attempts == services.MAX_ATTEMPTS
+    assert message.status == Status.FAILED
+    assert message.attempts == services.MAX_ATTEMPTS
     assert send_due(now=now + dt.timedelta(days=1)) == {}
 
 
@@ -140,7 +158,8 @@ def test_a_permanent_refusal_fails_at_once(outbox, monkeypatch):
     monkeypatch.setattr("gridgov.messaging.backends.FileBackend.send", refuse)
     assert send_due() == {"failed": 1}
     message.refresh_from_db()
-    assert message.status == Status.FAILED and message.attempts == 1
+    assert message.status == Status.FAILED
+    assert message.attempts == 1
 
 
 def test_email_goes_through_the_same_queue(outbox):
@@ -148,10 +167,12 @@ def test_email_goes_through_the_same_queue(outbox):
     assert mail.outbox == []  # queued, not sent in the caller's work
     assert send_due() == {"sent": 1}
     [sent] = mail.outbox
-    assert sent.to == ["sec@example.org"] and sent.subject == "超时提醒"
+    assert sent.to == ["sec@example.org"]
+    assert sent.subject == "超时提醒"
     assert sent.body == "诉求已超时"
     message.refresh_from_db()
-    assert message.channel == Channel.EMAIL and message.status == Status.SENT
+    assert message.channel == Channel.EMAIL
+    assert message.status == Status.SENT
     assert outbox.files() == []  # e-mail is not an SMS
 
 
@@ -161,7 +182,8 @@ def test_a_mail_server_that_fails_is_retried(outbox, settings):
     message = email_queue(address="sec@example.org", subject="s", text="t")
     assert send_due() == {"retry": 1}
     message.refresh_from_db()
-    assert message.status == Status.QUEUED and message.last_error
+    assert message.status == Status.QUEUED
+    assert message.last_error
 
 
 def test_a_smtp_server_is_not_used_inside_the_request(

@@ -1,6 +1,7 @@
 """Locating people: inside a building, on an edge two buildings share, in a compound's open
 ground, outside every grid; one at a time (services) and all at once (locate_people)."""
 
+import io
 import math
 
 import pytest
@@ -28,7 +29,9 @@ def where(person):
 def test_point_inside_a_building_is_located_in_all_three_levels(tree):
     m = MemberFactory(location=Point(113.102, 23.002, srid=4326))
     assert where(m) == ("100001", "100001001", "100001001001")
-    assert m.is_located and m.nearest_building is None and m.grid_code == "100001001001"
+    assert m.is_located
+    assert m.nearest_building is None
+    assert m.grid_code == "100001001001"
 
 
 def test_point_on_a_shared_edge_goes_to_one_building_the_lowest_code(tree):
@@ -71,7 +74,7 @@ def test_moving_a_member_relocates_them(tree):
     assert AuditEntry.objects.filter(action="member.update", object_id=str(m.pk)).count() == 1
 
 
-@pytest.mark.parametrize("lon,lat", [(181, 23), (113, -91), ("abc", 23), (None, 23)])
+@pytest.mark.parametrize(("lon", "lat"), [(181, 23), (113, -91), ("abc", 23), (None, 23)])
 def test_coordinates_out_of_range_or_not_numbers_are_refused(db, lon, lat):
     with pytest.raises(ValidationError) as err:
         point_from(lon, lat, label="张三")
@@ -116,7 +119,7 @@ def test_locate_people_bulk_agrees_with_the_services(tree, engine):
         nearest_distance_m=None,
         grid_code="",
     )
-    call_command("locate_people", "--engine", engine, stdout=open("/dev/null", "w"))
+    call_command("locate_people", "--engine", engine, stdout=io.StringIO())
     by_bulk = [(where(h), h.nearest_building_id, h.grid_code) for h in people]
     assert by_bulk == by_service
     # metres: a local projection in Python, the spheroid in PostGIS; they agree to 0.1 %
@@ -145,7 +148,7 @@ def test_locate_people_is_set_based_not_one_query_per_person(tree):
             HouseholdFactory(location=Point(113.10105 + i * 0.0001, 23.0015, srid=4326))
         Household.objects.update(building=None, grid_code="")
         with CaptureQueriesContext(connection) as queries:
-            call_command("locate_people", stdout=open("/dev/null", "w"))
+            call_command("locate_people", stdout=io.StringIO())
         return len(queries)
 
     assert queries_to_locate(40) == queries_to_locate(80) <= 20

@@ -80,7 +80,8 @@ def test_the_admin_shows_the_count(admin_client):
     ResidentFactory(household=home)
     ResidentFactory(household=home)
     listing = admin_client.get("/en/admin/people/household/").content.decode()
-    assert "东湖花园9栋101" in listing and ">Residents<" in listing
+    assert "东湖花园9栋101" in listing
+    assert ">Residents<" in listing
     assert '<td class="field-resident_count">2</td>' in listing
     page = admin_client.get(f"/en/admin/people/household/{home.pk}/change/").content.decode()
     assert 'name="resident_count"' not in page  # shown, never edited

@@ -38,7 +38,8 @@ def test_one_photo_and_up_to_three_more():
 
 def test_the_widgets_offer_photos_only():
     html = str(form()["photo"]) + str(form()["photos"])
-    assert html.count('accept="image/jpeg,image/png,image/webp"') == 2 and "multiple" in html
+    assert html.count('accept="image/jpeg,image/png,image/webp"') == 2
+    assert "multiple" in html
     assert "the place it was taken" in form()["photo"].help_text
 
 

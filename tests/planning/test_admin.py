@@ -23,16 +23,19 @@ def test_admin_add_approve_found(client, town):
     response = client.post("/en/admin/planning/branchplan/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = BranchPlan.objects.get()
-    assert plan.members.count() == 3 and plan.created_by == root
+    assert plan.members.count() == 3
+    assert plan.created_by == root
     # a second proposal for the same compound is refused on the form
     response = client.post("/en/admin/planning/branchplan/add/", data)
-    assert response.status_code == 200 and "open branch plan" in response.content.decode()
+    assert response.status_code == 200
+    assert "open branch plan" in response.content.decode()
     for action in ("approve", "found"):
         client.post(
             "/en/admin/planning/branchplan/", {"action": action, "_selected_action": [plan.pk]}
         )
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.FOUNDED and plan.organisation is not None
+    assert plan.status == PlanStatus.FOUNDED
+    assert plan.organisation is not None
 
 
 def test_admin_reject_by_reason_and_scope(client, town, staff):
@@ -48,7 +51,8 @@ def test_admin_reject_by_reason_and_scope(client, town, staff):
     response = client.post(url, {"note": "", "reject_reason": "不具备条件"})
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.REJECTED and plan.reject_reason == "不具备条件"
+    assert plan.status == PlanStatus.REJECTED
+    assert plan.reject_reason == "不具备条件"
     c2 = staff["c2"]
     c2.is_staff = True
     c2.save()

@@ -24,7 +24,7 @@ HIDDEN = re.compile(r'<input type="hidden" name="version" value="([^"]*)"')
 
 def form_of(page: str) -> dict[str, str]:
     """What the browser would submit: every number input and selected option, the version."""
-    data = {name: value for name, value in INPUT.findall(page)}
+    data = dict(INPUT.findall(page))
     for name, options in SELECTED.findall(page):
         chosen = re.search(r'<option value="(\d*)" selected>', options)
         data[name] = chosen.group(1) if chosen else ""
@@ -49,7 +49,8 @@ def test_anonymous_goes_to_login(client, estate):
         f"/en/planning/teams/{estate.buildings[0].code}/",
     ):
         response = client.get(url)
-        assert response.status_code == 302 and "login" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "login" in response["Location"], url
 
 
 @pytest.mark.parametrize(
@@ -91,12 +92,15 @@ def test_suggest_edit_check_save(planner, estate):
     members = populate(estate, spread(50))
     page = planner.get(groups_url(estate)).content.decode()
     assert "This is an automatic suggestion" in page
-    assert 'id="n-members">50<' in page and 'id="n-groups">2<' in page
-    assert "/static/vendor/leaflet/leaflet.js" in page and "planning-group" in page
+    assert 'id="n-members">50<' in page
+    assert 'id="n-groups">2<' in page
+    assert "/static/vendor/leaflet/leaflet.js" in page
+    assert "planning-group" in page
     data = form_of(page)
     assert sum(1 for k in data if k.startswith("g_")) == 50
     sizes = [sum(1 for k, v in data.items() if k.startswith("g_") and v == n) for n in "12"]
-    assert sum(sizes) == 50 and all(20 <= s <= 30 for s in sizes)
+    assert sum(sizes) == 50
+    assert all(20 <= s <= 30 for s in sizes)
     # move three members of group 1 to group 2: still within 20–30
     movable = [
         k
@@ -107,7 +111,8 @@ def test_suggest_edit_check_save(planner, estate):
         data[k] = "2"
     data["action"] = "check"
     checked = planner.post(groups_url(estate), data).content.decode()
-    assert "Edited, not saved yet." in checked and 'id="problems"' not in checked
+    assert "Edited, not saved yet." in checked
+    assert 'id="problems"' not in checked
     assert not MemberGroup.objects.exists()  # checking writes nothing
     # now break the bounds: move the whole of group 1's remaining members but two
     broken = dict(data)
@@ -125,7 +130,8 @@ def test_suggest_edit_check_save(planner, estate):
     data["action"] = "save"
     response = planner.post(groups_url(estate), data, follow=True)
     page = response.content.decode()
-    assert "Member groups saved for 锦华苑." in page and "These are the saved groups." in page
+    assert "Member groups saved for 锦华苑." in page
+    assert "These are the saved groups." in page
     saved = saved_groups(estate.compound)
     assert [len(g.members) for g in saved] == [sizes[0] - 3, sizes[1] + 3]
     assert {i for g in saved for i in g.members} == {m.pk for m in members}
@@ -136,7 +142,8 @@ def test_leader_and_whole_building_moves(planner, estate):
     page = planner.get(groups_url(estate)).content.decode()
     data = form_of(page)
     leader, deputy = data["leader_1"], data["deputy_1"]
-    assert leader and deputy
+    assert leader
+    assert deputy
     data["leader_1"], data["deputy_1"] = deputy, leader
     data[f"b_{estate.buildings[1].pk}"] = "2"  # 24 members, fewer than 20 per group
     data["action"] = "save"
@@ -162,7 +169,8 @@ def test_stale_page_is_refused(planner, estate):
 
 def test_few_members_and_none(planner, estate):
     page = planner.get(groups_url(estate)).content.decode()
-    assert "No party members live in this compound yet" in page and "groups-form" not in page
+    assert "No party members live in this compound yet" in page
+    assert "groups-form" not in page
     populate(estate, {3: 5})
     page = planner.get(groups_url(estate)).content.decode()
     assert "Only 5 members live here, fewer than 20: they form one group." in page
@@ -173,7 +181,8 @@ def test_csv_export(planner, estate):
     body = planner.get(groups_url(estate, "export.csv"))
     assert body["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body.content.decode("utf-8-sig"))))
-    assert len(rows) == 45 and {r["state"] for r in rows} == {"suggested"}
+    assert len(rows) == 45
+    assert {r["state"] for r in rows} == {"suggested"}
     assert {r["member_name"] for r in rows} == {m.name for m in members}
     assert sorted(Counter(r["group"] for r in rows).values()) == sorted(
         len(g.members) for g in suggest_groups(estate.compound)
@@ -193,7 +202,8 @@ def test_csv_export(planner, estate):
 
 def test_planning_page_opens_groups_and_teams(planner, estate):
     page = planner.get("/en/planning/").content.decode()
-    assert 'action="/en/planning/groups/"' in page and "锦华苑 100003001" in page
+    assert 'action="/en/planning/groups/"' in page
+    assert "锦华苑 100003001" in page
     response = planner.get("/en/planning/teams/", {"code": estate.compound.code})
     assert response.status_code == 302
     assert response["Location"] == f"/en/planning/teams/{estate.compound.code}/"
@@ -211,9 +221,12 @@ def test_teams_page_suggest_edit_save(planner, estate):
     populate(estate, {0: 6})
     url = f"/en/planning/teams/{building.code}/"
     page = planner.get(url).content.decode()
-    assert 'id="n-households">12<' in page and 'id="n-teams">2<' in page
-    assert "2-101" in page and "floor 4" in page
-    assert "钱居民" not in page and "13311112222" not in page  # rooms only
+    assert 'id="n-households">12<' in page
+    assert 'id="n-teams">2<' in page
+    assert "2-101" in page
+    assert "floor 4" in page
+    assert "钱居民" not in page
+    assert "13311112222" not in page
     assert "锦华苑1栋2单元101室" not in page  # no address
     data = form_of(page)
     assert sum(1 for k in data if k.startswith("h_")) == 12
@@ -224,7 +237,8 @@ def test_teams_page_suggest_edit_save(planner, estate):
     response = planner.post(url, data, follow=True)
     assert "Household teams saved for 1栋." in response.content.decode()
     one, two = saved_teams(building)
-    assert len(one.households) == 9 and len(two.households) == 3
+    assert len(one.households) == 9
+    assert len(two.households) == 3
     # leaving a room without a team is refused by name
     data = form_of(planner.get(url).content.decode())
     data[f"h_{houses[5].pk}"] = ""

@@ -100,7 +100,8 @@ def test_bounds_win_over_keeping_buildings_whole():
     """Three buildings of 16: whole buildings would give 16 + 32; the bounds force a split."""
     units = ["a"] * 16 + ["b"] * 16 + ["c"] * 16
     sizes = cut_sizes(units, size_bounds(48))
-    assert sum(sizes) == 48 and all(20 <= s <= 30 for s in sizes)
+    assert sum(sizes) == 48
+    assert all(20 <= s <= 30 for s in sizes)
 
 
 @pytest.mark.parametrize("building", [1, 7, 40])
@@ -109,7 +110,8 @@ def test_cut_sizes_bounds_for_every_size(building):
         units = [f"b{i // building}" for i in range(n)]  # buildings of this many members
         sizes = cut_sizes(units, size_bounds(n))
         lo, hi = expected_bounds(n)
-        assert sum(sizes) == n and all(lo <= s <= hi for s in sizes), (n, sizes)
+        assert sum(sizes) == n, (n, sizes)
+        assert all(lo <= s <= hi for s in sizes), (n, sizes)
 
 
 def test_suggestion_is_deterministic(estate):
@@ -211,7 +213,8 @@ def test_saving_replaces_the_previous_set_and_is_audited(estate, staff):
         GroupDraft(sorted(g.members), g.leader, g.deputy) for g in swapped
     ]
     entry = AuditEntry.objects.filter(action="membergroups.save").first()
-    assert entry.actor == staff["street"] and entry.object_id == str(estate.compound.pk)
+    assert entry.actor == staff["street"]
+    assert entry.object_id == str(estate.compound.pk)
     assert [g["leader"] for g in entry.before["groups"]] == [g.leader for g in first]
     assert [g["leader"] for g in entry.after["groups"]] == [g.leader for g in swapped]
 

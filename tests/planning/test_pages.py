@@ -22,7 +22,8 @@ URL_ATTR = re.compile(r'(?:src|href)="([^"]+)"')
 
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get("/en/planning/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 @pytest.mark.parametrize(
@@ -62,21 +63,27 @@ def test_page_shows_numbers_map_and_buttons(client, town, staff):
     client.force_login(staff["street"])
     page = client.get("/en/planning/").content.decode()
     assert 'id="n-eligible">1<' in page
-    assert 'id="n-unled-compounds">1<' in page and 'id="n-unled-buildings">1<' in page
+    assert 'id="n-unled-compounds">1<' in page
+    assert 'id="n-unled-buildings">1<' in page
     assert f'id="n-no-contact">{len(expected_no_contact())}<' in page
     assert "3 formal members" in page
-    assert "#2e7d32" in page and "#ef6c00" in page  # green eligible, orange unled
-    assert "东湖花园" in page and "100002001001" in page
+    assert "#2e7d32" in page
+    assert "#ef6c00" in page
+    assert "东湖花园" in page
+    assert "100002001001" in page
     assert not [u for u in URL_ATTR.findall(page) if CDN.search(u)]
     assert "/static/vendor/leaflet/leaflet.js" in page
-    assert 'action="/en/planning/propose/"' in page and "csrfmiddlewaretoken" in page
+    assert 'action="/en/planning/propose/"' in page
+    assert "csrfmiddlewaretoken" in page
 
 
 def test_page_is_scoped(client, town, staff):
     client.force_login(staff["c2"])
     page = client.get("/en/planning/").content.decode()
-    assert "东湖花园" not in page and "100001001002" not in page
-    assert 'id="n-eligible">0<' in page and "100002001001" in page
+    assert "东湖花园" not in page
+    assert "100001001002" not in page
+    assert 'id="n-eligible">0<' in page
+    assert "100002001001" in page
 
 
 def test_propose_approve_found_through_the_page(client, town, staff):
@@ -89,7 +96,8 @@ def test_propose_approve_found_through_the_page(client, town, staff):
     )
     assert response.status_code == 200
     plan = BranchPlan.objects.get()
-    assert plan.proposed_secretary == secretary and plan.members.count() == 3
+    assert plan.proposed_secretary == secretary
+    assert plan.members.count() == 3
     page = response.content.decode()
     for step in ("approve", "reject"):
         assert f'action="/en/planning/{plan.pk}/{step}/"' in page
@@ -156,7 +164,8 @@ def test_xlsx_export_matches_and_is_scoped(client, town, staff):
         return [dict(zip(header, row, strict=True)) for row in body]
 
     assert {r["code"]: r["number"] for r in records("eligible")} == expected_eligible("100001")
-    assert records("unled") == [] and expected_unled("100001") == {}
+    assert records("unled") == []
+    assert expected_unled("100001") == {}
     assert {r["code"] for r in records("no_contact")} == expected_no_contact("100001")
 
 

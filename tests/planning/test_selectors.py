@@ -52,17 +52,20 @@ def test_lists_follow_changes(town, staff):
     assert no_contact == expected_no_contact() == {"100002001001"}
 
 
-@pytest.mark.parametrize("who,prefix", [("c1", "100001"), ("c2", "100002")])
+@pytest.mark.parametrize(("who", "prefix"), [("c1", "100001"), ("c2", "100002")])
 def test_lists_are_scoped(town, staff, who, prefix):
     eligible, unled, no_contact = as_found(planning_lists(staff[who]))
     assert eligible == expected_eligible(prefix)
     assert unled == expected_unled(prefix)
     assert no_contact == expected_no_contact(prefix)
     codes = set(eligible) | set(unled) | no_contact
-    assert codes and all(c.startswith(prefix) for c in codes)
+    assert codes
+    assert all(c.startswith(prefix) for c in codes)
 
 
 def test_non_planner_roles_see_nothing(town, make_user):
     leader = make_user("gl", "grid_leader", town.tree.c1)
     lists = planning_lists(leader)
-    assert lists.eligible == [] and lists.unled == [] and lists.no_contact == []
+    assert lists.eligible == []
+    assert lists.unled == []
+    assert lists.no_contact == []

@@ -38,13 +38,16 @@ def test_full_flow_founds_branch_with_secretary_role(town, staff):
     user = staff["c1"]
     secretary = town.k1_formal[1]
     plan = propose_k1(town, user, secretary=secretary)
-    assert plan.members.count() == 3 and plan.created_by == user
+    assert plan.members.count() == 3
+    assert plan.created_by == user
     services.plan_approve(plan=plan, acting_user=user)
     plan = services.plan_found(plan=plan, acting_user=user)
     assert plan.status == PlanStatus.FOUNDED
     org = PartyOrganisation.objects.get(grid=town.tree.k1)
-    assert org.kind == OrgKind.COMPOUND_BRANCH and org.secretary == secretary
-    assert plan.organisation == org and org.founded_on is not None
+    assert org.kind == OrgKind.COMPOUND_BRANCH
+    assert org.secretary == secretary
+    assert plan.organisation == org
+    assert org.founded_on is not None
     role = GridRole.objects.get(
         grid=town.tree.k1, role=RoleKind.BRANCH_SECRETARY, until__isnull=True
     )
@@ -94,7 +97,8 @@ def test_reject_needs_reason_and_closes(town, staff):
     with pytest.raises(services.PlanError, match="reason"):
         services.plan_reject(plan=plan, reason="  ", acting_user=staff["c1"])
     plan = services.plan_reject(plan=plan, reason="楼盘即将拆迁", acting_user=staff["c1"])
-    assert plan.status == PlanStatus.REJECTED and plan.reject_reason == "楼盘即将拆迁"
+    assert plan.status == PlanStatus.REJECTED
+    assert plan.reject_reason == "楼盘即将拆迁"
     with pytest.raises(services.PlanError):
         services.plan_approve(plan=plan, acting_user=staff["c1"])
     with pytest.raises(services.PlanError):

@@ -54,7 +54,7 @@ def rooms(estate, index: int, floors: int = 6, per_floor: int = 4, unknown: int 
 
 
 @pytest.mark.parametrize(
-    "text, address, unit, floor, label",
+    ("text", "address", "unit", "floor", "label"),
     [
         ("302", "", None, 3, "302"),
         ("1502室", "", None, 15, "1502室"),
@@ -82,7 +82,8 @@ def test_cut_ranges_prefers_floor_boundaries():
     assert cut_ranges(uneven, 2) == [5, 8]
     lopsided = [1] * 10 + [2] * 3  # no boundary near the middle: the floor is cut
     assert cut_ranges(lopsided, 2) == [6, 7]
-    assert sum(cut_ranges(list(range(7)), 7)) == 7 and cut_ranges([], 3) == []
+    assert sum(cut_ranges(list(range(7)), 7)) == 7
+    assert cut_ranges([], 3) == []
 
 
 def test_teams_cover_every_household_once_by_whole_floors(estate):
@@ -93,10 +94,12 @@ def test_teams_cover_every_household_once_by_whole_floors(estate):
     owned = [h for t in suggestion.teams for h in t.households]
     assert sorted(owned) == sorted(h.pk for h in houses)  # each exactly once
     for t in suggestion.teams:
-        assert len(t.members) == 3 and set(t.members) <= {m.pk for m in living}
+        assert len(t.members) == 3
+        assert set(t.members) <= {m.pk for m in living}
     floors = {h.pk: read_room(h.room).floor for h in houses}
     first, second = ({floors[h] for h in t.households} for t in suggestion.teams)
-    assert first == {1, 2, 3} and second == {4, 5, 6, None}  # whole floors; unknown last
+    assert first == {1, 2, 3}
+    assert second == {4, 5, 6, None}
     household_teams_save(target=estate.buildings[0], teams=suggestion.teams, acting_user=None)
     assert HouseholdTeamHousehold.objects.count() == len(houses)
 
@@ -122,7 +125,8 @@ def test_no_team_without_households_or_three_members(estate):
     )
     MemberFactory(location=centre_of(estate.other_buildings[0]))
     suggestion = suggest_teams(estate.other_buildings[0], None)
-    assert suggestion.teams == [] and suggestion.largest == 0  # one member only
+    assert suggestion.teams == []
+    assert suggestion.largest == 0
 
 
 def test_compound_teams_cover_all_its_buildings(estate):
@@ -188,7 +192,8 @@ def test_save_replaces_audits_and_clears(estate, staff):
     )
     assert len(saved_teams(target)) == 2
     entry = AuditEntry.objects.filter(action="householdteams.save").first()
-    assert len(entry.before["teams"]) == 3 and len(entry.after["teams"]) == 2
+    assert len(entry.before["teams"]) == 3
+    assert len(entry.after["teams"]) == 2
     with pytest.raises(GroupError) as caught:
         household_teams_save(
             target=target, teams=two, acting_user=staff["street"], expected_version=version

@@ -69,7 +69,8 @@ def test_twenty_claimers_of_the_last_place(tree, catalogue):
         t.join(timeout=120)
 
     assert other == []
-    assert len(won) == 1 and len(full) == CLAIMERS - 1
+    assert len(won) == 1
+    assert len(full) == CLAIMERS - 1
     assert set(full) == {"All 2 places of 党员先锋岗 · 东湖社区 are taken."}
     post = ServicePost.objects.get(pk=post.pk)
     holders = set(

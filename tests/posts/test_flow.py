@@ -26,7 +26,9 @@ def test_claim_act_release_and_the_audit_trail(catalogue, tree, staff, member_wi
 
     claim = services.post_claim(post=post, member=wang, acting_user=wang.user, since=days_ago(30))
     post.refresh_from_db()
-    assert post.claimed == 1 and post.free == 1 and claim.assigned_by is None
+    assert post.claimed == 1
+    assert post.free == 1
+    assert claim.assigned_by is None
 
     services.post_action_record(
         claim=claim, acting_user=wang.user, note="清理绿化带垃圾", acted_on=days_ago(20)
@@ -35,13 +37,16 @@ def test_claim_act_release_and_the_audit_trail(catalogue, tree, staff, member_wi
         claim=claim, acting_user=staff.c1, note="代为登记：巡查楼道", acted_on=days_ago(3)
     )
     [row] = current_claims(member=wang)
-    assert row.last_acted == days_ago(3) and row.days_since == 3 and not row.overdue
+    assert row.last_acted == days_ago(3)
+    assert row.days_since == 3
+    assert not row.overdue
     assert row.due_on == days_ago(3) + dt.timedelta(days=15)
 
     services.claim_release(claim=claim, acting_user=wang.user)
     post.refresh_from_db()
     claim.refresh_from_db()
-    assert post.claimed == 0 and claim.released_on is not None
+    assert post.claimed == 0
+    assert claim.released_on is not None
     assert current_claims(member=wang) == []
     actions = list(
         AuditEntry.objects.filter(object_type__startswith="posts.")
@@ -134,7 +139,8 @@ def test_staff_lists_match_hand_counts(catalogue, tree, staff, make_user):
     c1_ids = {m.pk for m in c1}
     expected_without = sorted(pk for pk in c1_ids if not holding[pk])
     got = sorted(members_without_post(user=staff.c1).values_list("pk", flat=True))
-    assert got == expected_without and len(got) == 5
+    assert got == expected_without
+    assert len(got) == 5
 
     today = days_ago(0)
     expected_overdue = set()

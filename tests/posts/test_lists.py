@@ -135,7 +135,8 @@ def world(catalogue, categories, tree, staff) -> World:
 
 def test_needs_come_from_waiting_cases_and_the_latest_survey(world, staff):
     listing = needs_for(user=staff.c1)
-    assert listing.survey_year == 2026 and listing.survey_years == [2026, 2025]
+    assert listing.survey_year == 2026
+    assert listing.survey_years == [2026, 2025]
     got = [
         (n.source, n.category.code, n.title.split(" ")[0] if n.case else n.who)
         for n in listing.needs
@@ -182,9 +183,12 @@ def test_confirm_and_dispatch_a_case(world, staff):
         acting_user=staff.c1, member=near, case=world.case, dispatch=True, note="明早处理"
     )
     world.case.refresh_from_db()
-    assert world.case.status == Status.DISPATCHED and world.case.dispatched_to == near
+    assert world.case.status == Status.DISPATCHED
+    assert world.case.dispatched_to == near
     assert CaseEvent.objects.filter(case=world.case, action="dispatched", member=near).exists()
-    assert entry.dispatched and entry.status == "planned" and entry.category.code == "clean_home"
+    assert entry.dispatched
+    assert entry.status == "planned"
+    assert entry.category.code == "clean_home"
     assert entry.distance_m == pytest.approx(
         geodesic_m(world.case.location, near.location), rel=2e-3
     )
@@ -194,10 +198,13 @@ def test_confirm_and_dispatch_a_case(world, staff):
     listing = needs_for(user=staff.c1)
     suggest(listing.needs, user=staff.c1, radius_m=1000)
     need = listing.needs[0]
-    assert need.planned and need.suggestions == [] and need.entries == [entry]
+    assert need.planned
+    assert need.suggestions == []
+    assert need.entries == [entry]
 
     entry = list_services.service_entry_complete(entry=entry, acting_user=staff.c1)
-    assert entry.status == "done" and entry.done_on is not None
+    assert entry.status == "done"
+    assert entry.done_on is not None
 
 
 def test_a_failed_dispatch_writes_nothing(world, staff):
@@ -219,7 +226,7 @@ def test_a_failed_dispatch_writes_nothing(world, staff):
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    ("kwargs", "message"),
     [
         (
             {"need": "taken", "member": "mid"},
@@ -271,7 +278,8 @@ def test_survey_need_planned_once_then_cancelled(world, staff, categories):
         list_services.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="")
     list_services.service_entry_cancel(entry=entry, acting_user=staff.c1, reason="老人住院")
     entry.refresh_from_db()
-    assert entry.status == "cancelled" and "老人住院" in entry.note
+    assert entry.status == "cancelled"
+    assert "老人住院" in entry.note
     with pytest.raises(ValidationError, match="This service is already cancelled."):
         list_services.service_entry_complete(entry=entry, acting_user=staff.c1)
     # planned again after the cancellation; the leader may look but not confirm

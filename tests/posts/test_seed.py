@@ -29,7 +29,8 @@ FIELD_KINDS = {
 
 def test_catalogue_holds_the_field_kinds_in_the_ten_categories(catalogue):
     kinds = {k.name: k for k in PostKind.objects.select_related("category")}
-    assert FIELD_KINDS <= set(kinds) and len(kinds) >= 16
+    assert FIELD_KINDS <= set(kinds)
+    assert len(kinds) >= 16
     assert {k.category.code for k in kinds.values()} == set(
         ServiceCategory.objects.values_list("code", flat=True)
     )  # every category has posts
@@ -39,7 +40,8 @@ def test_catalogue_holds_the_field_kinds_in_the_ten_categories(catalogue):
     links = dict(
         CaseCategoryLink.objects.values_list("case_category__code", "service_category__code")
     )
-    assert links["sanitation"] == "clean_home" and links["neighbour_dispute"] == "neighbourly"
+    assert links["sanitation"] == "clean_home"
+    assert links["neighbour_dispute"] == "neighbourly"
 
 
 def test_seed_migration_is_reversible(catalogue, categories):

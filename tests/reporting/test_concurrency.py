@@ -64,7 +64,8 @@ def test_concurrent_confirm_and_reject_one_decision(reporting):
         t.join(timeout=120)
 
     assert other == []
-    assert len(done) == 1 and len(refused) == DECIDERS - 1
+    assert len(done) == 1
+    assert len(refused) == DECIDERS - 1
     member = Member.objects.get(pk=member.pk)
     expected = ReportStatus.CONFIRMED if done[0] == "confirm" else ReportStatus.REJECTED
     assert member.report_status == expected

@@ -129,9 +129,11 @@ def test_setting_a_deadline_twice_moves_it_and_is_audited(reporting, tree):
         acting_user=reporting.c1sec,
         note="延期一个月",
     )
-    assert ReportingDeadline.objects.count() == 1 and row.deadline == dt.date(2025, 4, 30)
+    assert ReportingDeadline.objects.count() == 1
+    assert row.deadline == dt.date(2025, 4, 30)
     audit = AuditEntry.objects.filter(action="deadline.set").order_by("id").last()
-    assert audit.before["deadline"] == "2025-03-31" and audit.after["deadline"] == "2025-04-30"
+    assert audit.before["deadline"] == "2025-03-31"
+    assert audit.after["deadline"] == "2025-04-30"
 
 
 def test_deadline_refusals(reporting, tree):

@@ -41,7 +41,9 @@ def test_register_then_community_confirms(register, reporting):
     staff = signed_in(reporting.c1sec)
 
     page = staff.get("/en/reporting/pending/").content.decode()
-    assert 'id="pending-count">1<' in page and "王芳" in page and "13912345678" in page
+    assert 'id="pending-count">1<' in page
+    assert "王芳" in page
+    assert "13912345678" in page
     assert f'action="/en/reporting/members/{member.pk}/confirm/"' in page
 
     response = staff.post(f"/en/reporting/members/{member.pk}/confirm/", follow=True)
@@ -51,7 +53,8 @@ def test_register_then_community_confirms(register, reporting):
     assert member.reported_on == timezone.localdate()  # the day the member sent it
     assert actions(member) == [ReportAction.REGISTERED, ReportAction.CONFIRMED]
     confirmed = ReportEvent.objects.get(member=member, action=ReportAction.CONFIRMED)
-    assert confirmed.actor == reporting.c1sec and confirmed.from_status == "registered"
+    assert confirmed.actor == reporting.c1sec
+    assert confirmed.from_status == "registered"
     assert (
         AuditEntry.objects.filter(
             action="member.report_confirm", actor=reporting.c1sec, object_id=str(member.pk)
@@ -100,7 +103,8 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
     mine = member_client.get("/en/reporting/me/").content.decode()
     assert 'id="report-status">rejected<' in mine
     assert 'id="reject-reason">楼栋不对：请核对门牌<' in mine
-    assert 'id="report-form"' in mine and 'value="东湖花园1栋502"' in mine
+    assert 'id="report-form"' in mine
+    assert 'value="东湖花园1栋502"' in mine
 
     # the member corrects the address (typed, no map point) and sends it again
     data = {
@@ -123,7 +127,8 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
     assert "Your corrections were sent to the community." in response.content.decode()
     member.refresh_from_db()
     assert member.report_status == ReportStatus.REGISTERED
-    assert member.report_reject_reason == "" and member.building == tree.b2
+    assert member.report_reject_reason == ""
+    assert member.building == tree.b2
     assert member.pledge == "有事找我"
 
     staff.post(f"/en/reporting/members/{member.pk}/confirm/")
@@ -136,7 +141,8 @@ def test_rejection_with_reason_then_correction_and_resubmission(register, report
         ReportAction.CONFIRMED,
     ]
     history = member_client.get("/en/reporting/me/").content.decode()
-    assert "corrected and resubmitted" in history and "楼栋不对：请核对门牌" in history
+    assert "corrected and resubmitted" in history
+    assert "楼栋不对：请核对门牌" in history
     assert (
         AuditEntry.objects.filter(
             object_id=str(member.pk),

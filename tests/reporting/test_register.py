@@ -38,13 +38,17 @@ def test_register_by_map_tap_creates_login_member_and_history(register, reportin
     assert "东湖社区 · 东湖花园 · 1栋" in page
 
     member = Member.objects.get()
-    assert member.user.username == "wangfang" and member.user.check_password("Hong-Qi-2026!x")
+    assert member.user.username == "wangfang"
+    assert member.user.check_password("Hong-Qi-2026!x")
     assert (member.community, member.compound, member.building) == (tree.c1, tree.k1, tree.b1)
-    assert member.phone == "13912345678" and not member.phone_public
-    assert member.work_unit == reporting.unit and member.unit_organisation == reporting.org
+    assert member.phone == "13912345678"
+    assert not member.phone_public
+    assert member.work_unit == reporting.unit
+    assert member.unit_organisation == reporting.org
     assert member.pledge == "有事找我，随叫随到"
     assert member.report_status == ReportStatus.REGISTERED
-    assert member.report_submitted_at is not None and member.reported_on is None
+    assert member.report_submitted_at is not None
+    assert member.reported_on is None
     event = ReportEvent.objects.get()
     assert (event.member, event.action, event.from_status, event.to_status, event.actor) == (
         member,
@@ -65,7 +69,8 @@ def test_register_by_typed_address_locates_the_matched_building(register, tree):
     response, _ = register(None, address="东湖花园2栋 3单元 502室")
     assert response.redirect_chain, response.content.decode()[:2000]
     member = Member.objects.get()
-    assert member.building == tree.b2 and member.community == tree.c1
+    assert member.building == tree.b2
+    assert member.community == tree.c1
     assert member.address == "东湖花园2栋 3单元 502室"
 
 
@@ -101,7 +106,8 @@ def test_home_in_open_ground_reports_to_its_community_without_a_building(registe
 def test_a_home_outside_every_community_is_refused_and_nothing_is_written(register):
     before = nothing_written()
     response, _ = register(OUTSIDE)
-    assert response.status_code == 200 and not response.redirect_chain
+    assert response.status_code == 200
+    assert not response.redirect_chain
     assert "lies outside every community of this platform" in response.content.decode()
     assert nothing_written() == before
     assert not User.objects.filter(username="wangfang").exists()
@@ -155,20 +161,23 @@ def test_a_roster_entry_with_the_same_phone_and_name_is_taken_over(register, rep
     assert Member.objects.count() == 1
     roster.refresh_from_db()
     assert roster.user.username == "wangfang"
-    assert roster.report_status == ReportStatus.REGISTERED and roster.building is not None
+    assert roster.report_status == ReportStatus.REGISTERED
+    assert roster.building is not None
 
 
 def test_a_phone_of_someone_else_is_refused(register, reporting):
     member_create(acting_user=None, name="李强", gender="M", phone="13912345678", kind="in_service")
     response, _ = register()
     assert "already belongs to a member record" in response.content.decode()
-    assert Member.objects.count() == 1 and not User.objects.filter(username="wangfang")
+    assert Member.objects.count() == 1
+    assert not User.objects.filter(username="wangfang")
 
 
 def test_a_second_registration_of_a_signed_in_member_goes_to_their_page(register):
     response, client = register()
     response = client.get("/en/reporting/register/")
-    assert response.status_code == 302 and response["Location"].endswith("/reporting/me/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/reporting/me/")
 
 
 def test_a_signed_in_user_without_member_record_registers_without_a_new_login(
@@ -187,7 +196,8 @@ def test_a_signed_in_user_without_member_record_registers_without_a_new_login(
         password2=None,
     )
     member = Member.objects.get()
-    assert member.user == user and member.name == "张伟"
+    assert member.user == user
+    assert member.name == "张伟"
     assert User.objects.count() == 1 + 5  # laozhang and the five staff users
 
 
@@ -205,14 +215,17 @@ def test_the_registration_page_is_public_and_serves_the_map_locally(client, repo
     page = client.get("/reporting/register/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "/static/vendor/leaflet/leaflet.js" in html and "unpkg" not in html
-    assert 'id="report-outlines"' in html and '"code": "100001"' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "unpkg" not in html
+    assert 'id="report-outlines"' in html
+    assert '"code": "100001"' in html
     assert 'type="tel"' in html
 
 
 def test_my_page_needs_a_login(client, db):
     response = client.get("/en/reporting/me/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_data_for_the_form_is_what_the_page_offers(client, reporting):

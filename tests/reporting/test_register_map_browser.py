@@ -31,6 +31,7 @@ def test_a_tap_on_the_gaode_registration_map_fills_in_wgs84(browser, live_server
     assert float(page.input_value("#id_lon")) == pytest.approx(113.102, abs=2e-5)
     assert float(page.input_value("#id_lat")) == pytest.approx(23.002, abs=2e-5)
     assert page.input_value("#id_crs") == "wgs84"
-    assert stubbed and outside == []
+    assert stubbed
+    assert outside == []
     assert errors == []
     context.close()

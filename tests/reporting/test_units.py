@@ -102,7 +102,8 @@ def test_unit_page_and_exports_list_exactly_who_has_not_reported(reporting, tree
     pair_with_c1(reporting, tree)  # the unit is paired with C1: its roster is C1's to chase
     staff = signed_in(reporting.c1sec)
     page = staff.get(f"/en/reporting/units/{reporting.unit.pk}/?year={YEAR}").content.decode()
-    assert 'id="missing-count">4<' in page and 'id="in-time-count">1<' in page
+    assert 'id="missing-count">4<' in page
+    assert 'id="in-time-count">1<' in page
     for name in ("周二", "吴三", "郑四", "林五"):
         assert f">{name}<" in page
     for name in ("冯六", "何七", "吕八"):
@@ -124,7 +125,8 @@ def test_unit_page_and_exports_list_exactly_who_has_not_reported(reporting, tree
         f"{YEAR}-03-31",
         "东湖社区",
     )
-    assert row["phone"] == "13900000005" and row["standing_label"] == "reported late"
+    assert row["phone"] == "13900000005"
+    assert row["standing_label"] == "reported late"
 
     response = staff.get(f"/en/reporting/units/{reporting.unit.pk}/export.xlsx?year={YEAR}")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -183,7 +185,8 @@ def test_unit_organisation_reports_and_the_community_confirms_on_the_pages(repor
     )
     assert "The report of 区税务局机关党支部 is recorded." in response.content.decode()
     report = UnitReport.objects.get()
-    assert report.status == ReportStatus.REGISTERED and report.community == tree.c1
+    assert report.status == ReportStatus.REGISTERED
+    assert report.community == tree.c1
 
     # recording it again while it is pending is refused
     response = staff.post(
@@ -196,7 +199,8 @@ def test_unit_organisation_reports_and_the_community_confirms_on_the_pages(repor
     response = staff.post(f"/en/reporting/unit-reports/{report.pk}/confirm/", follow=True)
     assert "is confirmed" in response.content.decode()
     report.refresh_from_db()
-    assert report.status == ReportStatus.CONFIRMED and report.decided_at is not None
+    assert report.status == ReportStatus.CONFIRMED
+    assert report.decided_at is not None
     assert list(report.events.values_list("action", flat=True)) == [
         ReportAction.RECORDED,
         ReportAction.CONFIRMED,
@@ -224,12 +228,14 @@ def test_a_rejected_unit_report_can_be_recorded_again(reporting, tree):
     assert "Say why the report of 区税务局机关党支部 is rejected." in response.content.decode()
     staff.post(f"/en/reporting/unit-reports/{report.pk}/reject/", {"reason": "缺盖章"})
     report.refresh_from_db()
-    assert report.status == ReportStatus.REJECTED and report.reject_reason == "缺盖章"
+    assert report.status == ReportStatus.REJECTED
+    assert report.reject_reason == "缺盖章"
     staff.post(
         f"/en/reporting/units/{reporting.unit.pk}/report/", dict(data, reported_on=f"{YEAR}-03-01")
     )
     report.refresh_from_db()
-    assert report.status == ReportStatus.REGISTERED and report.reject_reason == ""
+    assert report.status == ReportStatus.REGISTERED
+    assert report.reject_reason == ""
     assert report.reported_on == dt.date(YEAR, 3, 1)
     assert ReportEvent.objects.filter(unit_report=report).count() == 3
 
@@ -253,7 +259,8 @@ def test_staff_record_only_for_their_own_communities(reporting, tree):
         follow=True,
     )
     assert "Select a valid choice" in response.content.decode()
-    assert not UnitReport.objects.exists() and not CoBuildingAgreement.objects.exists()
+    assert not UnitReport.objects.exists()
+    assert not CoBuildingAgreement.objects.exists()
     # C2's staff record a report to C2: C1's staff can neither see nor decide it
     signed_in(reporting.c2sec).post(
         f"/en/reporting/units/{reporting.other_unit.pk}/report/",
@@ -320,7 +327,8 @@ def test_co_building_agreement_signed_on_the_page_and_overlaps_refused(reporting
     assert "cannot end before it" in response.content.decode()
     assert CoBuildingAgreement.objects.count() == 1
     page = staff.get(f"/en/reporting/units/{reporting.unit.pk}/").content.decode()
-    assert "开放单位食堂" in page and "in force" in page
+    assert "开放单位食堂" in page
+    assert "in force" in page
 
 
 def test_unit_pages_need_a_reporting_role(reporting, client):

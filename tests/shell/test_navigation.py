@@ -81,7 +81,8 @@ def test_a_member_lands_on_the_member_home_and_is_offered_their_pages(tree, make
     assert landed.redirect_chain[-1][0] == reverse("member_home")
     page = landed.content.decode()
     assert f"{member.name}，您好" in page
-    assert 'data-nav="my_points"' in page and 'data-nav="my_reporting"' in page
+    assert 'data-nav="my_points"' in page
+    assert 'data-nav="my_reporting"' in page
     _check_navigation(client)
 
 

@@ -30,7 +30,9 @@ def _judge(page, where: str) -> None:
     assert 2 <= tabs.count() <= 5, f"{where}: {tabs.count()} tabs"
     for i in range(tabs.count()):
         box = tabs.nth(i).bounding_box()
-        assert box and box["height"] >= 44 and box["width"] >= 44, f"{where}: tab {i} {box}"
+        assert box, f"{where}: tab {i} {box}"
+        assert box["height"] >= 44, f"{where}: tab {i} {box}"
+        assert box["width"] >= 44, f"{where}: tab {i} {box}"
 
 
 def _walk_the_menu(page) -> list[str]:
@@ -48,7 +50,8 @@ def _walk_the_menu(page) -> list[str]:
         with page.expect_navigation() as navigation:
             link.click()
         response = navigation.value
-        assert response is not None and response.status == 200, f"{key}: {response.status}"
+        assert response is not None, key
+        assert response.status == 200, f"{key}: {response.status}"
         _judge(page, key)
         seen.append(page.url)
         page.locator("nav.tabs a[data-nav=more]").click()

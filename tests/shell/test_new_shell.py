@@ -65,7 +65,8 @@ def test_a_readme_command_works_in_a_new_shell_with_debug_off():
     )
     assert shown.returncode == 0, shown.stderr
     debug, length = shown.stdout.split()[-2:]
-    assert debug == "False" and int(length) >= 50
+    assert debug == "False"
+    assert int(length) >= 50
     assert (ROOT / "var" / "secret_key").read_text().strip()
 
 

@@ -27,9 +27,11 @@ def test_a_mistyped_request_number_is_the_sites_own_404_in_chinese(tree, make_us
     response = client.get("/cases/0000-000000/")
     assert response.status_code == 404
     page = response.content.decode()
-    assert CHROME in page and "党建网格" in page
+    assert CHROME in page
+    assert "党建网格" in page
     assert "找不到" in page or "不存在" in page
-    assert "Page not found" not in page and "URLconf" not in page  # not Django's debug page
+    assert "Page not found" not in page
+    assert "URLconf" not in page
 
 
 def test_a_role_refused_a_page_sees_why_in_the_sites_chrome(tree, make_user, client):
@@ -48,7 +50,8 @@ def test_the_refusal_speaks_english_under_en(tree, make_user, client):
     make_user("louzhang", StaffRole.BUILDING_LEADER, tree.b1)
     _login(client, "louzhang")
     page = client.get("/en/planning/").content.decode()
-    assert "Not allowed" in page and "Your role does not let you open this page" in page
+    assert "Not allowed" in page
+    assert "Your role does not let you open this page" in page
 
 
 def test_an_expired_form_says_nothing_was_saved_in_the_sites_chrome(tree, make_user):
@@ -58,7 +61,8 @@ def test_an_expired_form_says_nothing_was_saved_in_the_sites_chrome(tree, make_u
     assert response.status_code == 403
     page = response.content.decode()
     assert CHROME in page
-    assert "表单已失效" in page and "没有保存任何内容" in page
+    assert "表单已失效" in page
+    assert "没有保存任何内容" in page
     assert "CSRF verification failed" not in page  # not Django's English page
 
 
@@ -66,5 +70,7 @@ def test_the_server_error_page_is_chinese_first_with_the_sites_style():
     response = server_error(RequestFactory().get("/cases/"))
     assert response.status_code == 500
     page = response.content.decode()
-    assert "服务器错误" in page and "Server error" in page
-    assert "/static/css/site.css" in page and CHROME in page
+    assert "服务器错误" in page
+    assert "Server error" in page
+    assert "/static/css/site.css" in page
+    assert CHROME in page
