@@ -33,26 +33,42 @@ def test_tap_on_a_gaode_finder_map_sends_wgs84(browser, live_server, contacts, g
     # 东湖花园 1栋's middle is 113.102/23.002 in WGS84; on Gaode's map it is drawn ~500 m
     # away, at its GCJ-02 place: tap there
     page.locator("#finder-map").scroll_into_view_if_needed()
-    x, y = page.evaluate(
+    page.evaluate(
         """([lon, lat]) => {
         const el = document.querySelector('#finder-map .folium-map');
-        const map = window[el.id];
-        map.setView([lat, lon], 17, {animate: false});
-        const p = map.latLngToContainerPoint([lat, lon]);
-        const r = el.getBoundingClientRect();
-        return [r.left + p.x, r.top + p.y];
+        window[el.id].setView([lat, lon], 17, {animate: false});
     }""",
         [gx, gy],
     )
     page.wait_for_function(
-        "() => document.querySelectorAll('.leaflet-tile-loaded').length > 0", timeout=30_000
+        "() => document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile-loaded').length > 0",
+        timeout=30_000,
+    )
+    # A touch lands on a whole pixel, and the map may lie at a fractional height on the page
+    # (y = 313.47 px under the navigation): tap the whole pixel nearest the place, and expect
+    # exactly the place under that pixel (as Leaflet reads the event), shifted back to WGS84.
+    x, y, tapped_lon, tapped_lat = page.evaluate(
+        """([lon, lat]) => {
+        const el = document.querySelector('#finder-map .folium-map');
+        const map = window[el.id];
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const r = el.getBoundingClientRect();
+        const x = Math.round(r.left + p.x), y = Math.round(r.top + p.y);
+        const at = map.mouseEventToLatLng({clientX: x, clientY: y});
+        return [x, y, at.lng, at.lat];
+    }""",
+        [gx, gy],
     )
     page.touchscreen.tap(x, y)
     page.wait_for_url("**/find/?lon=*", timeout=30_000)
     query = dict(part.split("=") for part in page.url.split("?")[1].split("&"))
     assert "crs" not in query  # sent as WGS84
-    assert float(query["lon"]) == pytest.approx(113.102, abs=2e-6), page.url
-    assert float(query["lat"]) == pytest.approx(23.002, abs=2e-6), page.url
+    expected = to_wgs84([tapped_lon], [tapped_lat], "gcj02")
+    assert float(query["lon"]) == pytest.approx(float(expected[0][0]), abs=2e-7), page.url
+    assert float(query["lat"]) == pytest.approx(float(expected[1][0]), abs=2e-7), page.url
+    # within a pixel (~1 m at zoom 17) of 1栋's middle, not ~500 m away in GCJ-02
+    assert float(query["lon"]) == pytest.approx(113.102, abs=2e-5), page.url
+    assert float(query["lat"]) == pytest.approx(23.002, abs=2e-5), page.url
     page.wait_for_selector(".finder-name", timeout=30_000)
     assert page.locator(".finder-name").first.inner_text() == "王楼长"
     assert stubbed
