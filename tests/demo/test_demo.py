@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from gridgov.grids.models import Grid, GridRole, Kind, Level
 from gridgov.people.models import Household, Member, PartyOrganisation, Resident
+from tests.pages import messages, shows
 
 
 def load(*args):
@@ -119,12 +120,25 @@ def test_demo_logins_see_only_their_scope_in_the_admin(client):
     assert residents_visible_to(leader).count() < Resident.objects.count()
     login = client.post("/en/accounts/login/", {"username": "leader", "password": "gridgov-demo"})
     assert login.status_code == 302, "the demo login printed by make run must work"
-    page = client.get("/admin/people/member/")
-    assert page.status_code == 200
-    outsider = Member.objects.exclude(grid_code__startswith=scope).first()
-    assert client.get(f"/admin/people/member/{outsider.pk}/change/").status_code in (302, 404)
     insider = visible.first()
-    assert client.get(f"/admin/people/member/{insider.pk}/change/").status_code == 200
+    outsider = Member.objects.exclude(grid_code__startswith=scope).first()
+    listed = client.get("/en/admin/people/member/")
+    shows(listed, "Select party member to")
+    page = listed.content.decode()
+    assert f"/en/admin/people/member/{insider.pk}/change/" in page
+    assert f"/en/admin/people/member/{outsider.pk}/change/" not in page
+    # another grid's member: the admin answers as for a record that does not exist
+    refused = client.get(f"/en/admin/people/member/{outsider.pk}/change/", follow=True)
+    assert refused.redirect_chain == [("/en/admin/", 302)]
+    assert (
+        f"Party member with ID “{outsider.pk}” doesn’t exist. Perhaps it was deleted?"
+        in messages(refused)
+    )
+    shows(
+        client.get(f"/en/admin/people/member/{insider.pk}/change/"),
+        "Change party member",
+        insider.name,
+    )
     # The street office without superuser powers (issue 18): lands on the district map.
     client.logout()
     street = get_user_model().objects.get(username="street")

@@ -9,6 +9,7 @@ from django.test import override_settings
 from gridgov.grids.models import Kind, Level
 from gridgov.grids.services import grid_create
 from tests.factories import box
+from tests.pages import shows
 from tests.world import DEPUTY_PHONE, GROUP_PHONE, LEADER_MASKED, LEADER_PHONE
 
 pytestmark = pytest.mark.django_db
@@ -125,9 +126,9 @@ def test_bad_input_is_a_page_not_an_error(client, tree, people, params):
 
 @override_settings(GRIDGOV_FINDER_RATE_LIMIT=3)
 def test_rate_limit_returns_429_after_the_limit(client, tree, people):
-    assert client.get(URL).status_code == 200  # the blank form is not a lookup
+    shows(client.get(URL), "找我的楼长")  # the blank form is not a lookup
     for _ in range(3):
-        assert client.get(URL, {"q": "东湖花园1栋"}).status_code == 200
+        shows(client.get(URL, {"q": "东湖花园1栋"}), "王楼长")
     response = client.get(URL, {"q": "东湖花园1栋"})
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
@@ -136,7 +137,7 @@ def test_rate_limit_returns_429_after_the_limit(client, tree, people):
     assert "finder-limited" in page
     assert client.get(URL, {"lon": "113.102", "lat": "23.002"}).status_code == 429
     # another client is counted on its own
-    assert client.get(URL, {"q": "东湖花园1栋"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+    shows(client.get(URL, {"q": "东湖花园1栋"}, REMOTE_ADDR="10.0.0.9"), "王楼长")
     # a forged X-Forwarded-For does not reset the counter
     assert client.get(URL, {"q": "东湖花园1栋"}, HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
 

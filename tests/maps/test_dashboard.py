@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Point
 from gridgov.grids.services import gridrole_assign
 from maps.dashboard_data import dashboard
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
+from tests.pages import shows
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_dashboard_page_scoped_to_the_viewers_grid(staffed, make_user, client):
     assert "林楼长" in html
     assert client.get("/map/grid/100001002/").status_code == 404  # sibling compound
     assert client.get("/map/grid/100001/").status_code == 404  # its community
-    assert client.get("/map/grid/100001001001/").status_code == 200  # a building below
+    shows(client.get("/map/grid/100001001001/"), "楼栋 · 100001001001")  # a building below
 
 
 def test_unknown_grid_is_a_chinese_404(admin_client, tree):
@@ -117,7 +118,8 @@ def test_metric_switch_recolours(admin_client, staffed):
     located = admin_client.get("/map/grid/100001/?metric=located").content.decode()
     assert "#f9a825" in leaders or "#ef6c00" in leaders  # K1: 50 % of buildings led
     assert "#9e9e9e" in located  # K2: nobody to locate
-    assert admin_client.get("/map/grid/100001/?metric=bogus").status_code == 200
+    # an unknown metric draws the default one
+    shows(admin_client.get("/map/grid/100001/?metric=bogus"), "社区 · 100001", "有楼长的楼栋")
 
 
 def test_names_are_escaped_in_the_map(admin_client, tree):

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from gridgov.grids.models import Grid
 from tests.maps.helpers import CDN  # hosts of the public CDNs folium and Leaflet default to
+from tests.pages import shows
 
 URL_ATTR = re.compile(r'(?:src|href)="([^"]+)"')
 
@@ -61,7 +62,7 @@ def test_tile_source_is_configurable(client, tree):
 
 def test_empty_database_pages_still_work(client, db):
     assert "load_demo" in client.get("/").content.decode()
-    assert client.get("/map/").status_code == 200
+    shows(client.get("/map/"), "街道地图", "还没有网格。")  # "no grids yet"
 
 
 @pytest.mark.parametrize("url", ["/admin/grids/grid/add/", "/admin/people/member/add/"])

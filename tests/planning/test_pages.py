@@ -14,6 +14,7 @@ from gridgov.accounts.models import StaffRole
 from gridgov.grids.models import Grid
 from gridgov.planning import services
 from gridgov.planning.models import BranchPlan, PlanStatus
+from tests.pages import shows
 from tests.planning.expected import expected_eligible, expected_no_contact, expected_unled
 
 CDN = re.compile(r"cdn\.|cdnjs|jsdelivr|unpkg|cloudflare|bootstrapcdn|code\.jquery", re.I)
@@ -55,8 +56,7 @@ def test_planners_get_the_page(client, town, staff, who):
         else staff[who]
     )
     client.force_login(user)
-    response = client.get("/en/planning/")
-    assert response.status_code == 200
+    shows(client.get("/en/planning/"), "Branch planning", "Compounds where a branch can be founded")
 
 
 def test_page_shows_numbers_map_and_buttons(client, town, staff):

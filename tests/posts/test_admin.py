@@ -9,6 +9,7 @@ from gridgov.accounts.models import AuditEntry, StaffRole
 from gridgov.posts import services
 from gridgov.posts.models import MemberResource, PostClaim, ServicePost
 from tests.factories import MemberFactory
+from tests.pages import shows
 from tests.posts.conftest import IN_B4
 
 
@@ -29,7 +30,7 @@ def secretary(staff):
 
 def test_add_a_post_through_the_service(client, root, catalogue, tree):
     client.force_login(root)
-    assert client.get("/admin/posts/servicepost/add/").status_code == 200
+    shows(client.get("/en/admin/posts/servicepost/add/"), "Add service post")
     response = client.post(
         "/admin/posts/servicepost/add/",
         {

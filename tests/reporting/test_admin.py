@@ -11,6 +11,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.people.models import Member, ReportStatus
 from gridgov.reporting.models import CoBuildingAgreement, ReportingDeadline, UnitReport
 from gridgov.reporting.services import agreement_sign, unit_report_record
+from tests.pages import shows
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 MODELS = ["unitreport", "reportevent", "cobuildingagreement", "reportingdeadline"]
@@ -42,9 +43,11 @@ def test_every_reporting_admin_page_loads(root, register, reporting, tree):
         acting_user=None,
     )
     for model in MODELS:
-        assert root.get(f"/en/admin/reporting/{model}/").status_code == 200, model
+        listed = root.get(f"/en/admin/reporting/{model}/")
+        name = listed.context["opts"].verbose_name
+        assert f"Select {name} to" in shows(listed), model  # "… to change" / "… to view"
         if model != "reportevent":
-            assert root.get(f"/en/admin/reporting/{model}/add/").status_code == 200, model
+            shows(root.get(f"/en/admin/reporting/{model}/add/"), f"Add {name}")
     member = Member.objects.get()
     page = root.get(f"/en/admin/people/member/{member.pk}/change/").content.decode()
     assert 'name="report_status"' not in page  # moved only by the reporting services
@@ -109,8 +112,10 @@ def test_staff_see_and_choose_only_their_communities(reporting, tree):
     page = client.get("/en/admin/reporting/cobuildingagreement/").content.decode()
     assert "东湖社区" in page
     assert "南山社区" not in page
-    assert (
-        client.get(f"/en/admin/reporting/cobuildingagreement/{mine.pk}/change/").status_code == 200
+    shows(
+        client.get(f"/en/admin/reporting/cobuildingagreement/{mine.pk}/change/"),
+        "View co-building agreement",
+        "东湖社区",
     )
     add = client.get("/en/admin/reporting/reportingdeadline/add/").content.decode()
     assert f'value="{tree.c1.pk}"' in add

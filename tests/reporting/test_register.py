@@ -12,6 +12,7 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.people.models import Member, ReportStatus
 from gridgov.people.services import member_create
 from gridgov.reporting.models import ReportAction, ReportEvent
+from tests.pages import shows
 from tests.reporting.helpers import IN_B1, OPEN_K1, OUTSIDE, form_data
 
 pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
@@ -62,7 +63,7 @@ def test_register_by_map_tap_creates_login_member_and_history(register, reportin
     ).exists()
     assert AuditEntry.objects.filter(action="user.register", object_id=str(member.user.pk)).exists()
     # the new login works: the member is signed in and sees their own page
-    assert client.get("/en/reporting/me/").status_code == 200
+    shows(client.get("/en/reporting/me/"), "registered, awaiting confirmation")
 
 
 def test_register_by_typed_address_locates_the_matched_building(register, tree):
