@@ -5,10 +5,12 @@
 - ``cast``: the people of the domain tests (staff of C1, C2 and K1, members with logins);
 - ``contacts``: building B1's contacts as the finder shows them;
 - ``sides``: the trust tests' world, every role and every kind of object inside and outside
-  their scope.
+  their scope;
+- ``reporting``: dual reporting's units, staff and registration form;
+- ``planning``: the town (members placed for branch planning) and the 16-building estate.
 
-tests/plugins/world.py turns them into fixtures: ``tree``, ``people`` and ``contacts`` per
-test, ``world`` built once per module and rolled back after it."""
+tests/plugins/world.py turns them into fixtures: ``tree``, ``people``, ``contacts``,
+``reporting`` per test, ``world`` built once per module and rolled back after it."""
 
 from tests.world.cast import Cast, build_cast
 from tests.world.contacts import (
