@@ -4,23 +4,16 @@
 
 import pytest
 
+from tests.factories.catalogue import seed_catalogue
+
 
 @pytest.fixture(autouse=True)
 def catalogue(django_db_blocker):
     """The rows the migrations seed (request, service and post categories), which the demo
     builds on: a ``transaction=True`` test elsewhere ends with a flush that empties them, as
     if the database had never been migrated. Seeded again the migrations' own way."""
-    from importlib import import_module
-
-    from django.apps import apps
-
     with django_db_blocker.unblock():
-        for module in (
-            "gridgov.cases.migrations.0002_seed_categories",
-            "gridgov.service.migrations.0002_seed_categories",
-            "gridgov.posts.migrations.0002_seed_kinds",
-        ):
-            import_module(module).seed(apps, None)
+        seed_catalogue()
 
 
 @pytest.fixture(autouse=True)

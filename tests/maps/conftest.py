@@ -5,20 +5,17 @@ browser tests)."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.cache import cache
 
-from gridgov.cases.models import CaseCategory
 from gridgov.cases.services import case_create
 from gridgov.grids.services import gridrole_assign
 from gridgov.patrols.services import route_create
 from tests.factories import MemberFactory
-
-seed = importlib.import_module("gridgov.cases.migrations.0002_seed_categories")
+from tests.factories.catalogue import case_category
 
 
 @pytest.fixture(autouse=True)
@@ -29,24 +26,10 @@ def clean_cache():
     cache.clear()
 
 
-def category() -> CaseCategory:
-    code, name, kind, minutes, hours = seed.CATEGORIES[1]
-    found, _ = CaseCategory.objects.get_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "first_response_sla_minutes": minutes,
-            "resolution_sla_hours": hours,
-        },
-    )
-    return found
-
-
 def open_case(title: str, lon: float, lat: float, **extra):
     return case_create(
         acting_user=None,
-        category=category(),
+        category=case_category("sanitation"),
         channel="phone",
         title=title,
         requester_name="张阿姨",
@@ -119,30 +102,15 @@ def leader_login(tree, make_user):
     gridrole_assign(grid=tree.b1, member=lead, role="building_leader", acting_user=None)
     make_user("gridleader", "grid_leader", grid=tree.k1)
     # a route in K1 never patrolled, and an open request in B2
-    from django.contrib.gis.geos import LineString
-
-    from gridgov.cases.models import CaseCategory
-    from gridgov.cases.services import case_create
-    from gridgov.patrols.services import route_create
-
     route_create(
         acting_user=None,
         grid=tree.k1,
         name="东湖夜巡线",
         line=LineString((113.1015, 23.0035), (113.1045, 23.0035), (113.1045, 23.0085), srid=4326),
     )
-    category, _ = CaseCategory.objects.get_or_create(
-        code="facility",
-        defaults={
-            "name": "设施维修",
-            "kind": "problem",
-            "first_response_sla_minutes": 60,
-            "resolution_sla_hours": 72,
-        },
-    )
     case_create(
         acting_user=None,
-        category=category,
+        category=case_category("repair"),
         channel="phone",
         title="路灯不亮",
         requester_name="张阿姨",

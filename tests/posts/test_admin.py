@@ -10,7 +10,7 @@ from gridgov.posts import services
 from gridgov.posts.models import MemberResource, PostClaim, ServicePost
 from tests.factories import MemberFactory
 from tests.pages import shows
-from tests.posts.conftest import IN_B4
+from tests.world import IN_B4
 
 
 @pytest.fixture

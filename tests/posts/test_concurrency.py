@@ -14,7 +14,7 @@ from gridgov.posts import services
 from gridgov.posts.errors import PostFull
 from gridgov.posts.models import PostClaim, ServicePost
 from tests.factories import MemberFactory
-from tests.posts.conftest import IN_B1
+from tests.world import IN_B1
 
 CLAIMERS = 20
 

@@ -10,7 +10,8 @@ from gridgov.posts import services
 from gridgov.posts.models import PostAction, PostClaim, ServicePost
 from gridgov.posts.selectors import current_claims, members_without_post, overdue_holders
 from tests.factories import MemberFactory
-from tests.posts.conftest import IN_B1, IN_B3, IN_B4, days_ago
+from tests.posts.helpers import days_ago
+from tests.world import IN_B1, IN_B3, IN_B4
 
 
 def test_claim_act_release_and_the_audit_trail(catalogue, tree, staff, member_with_login):

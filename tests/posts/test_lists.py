@@ -19,7 +19,7 @@ from gridgov.posts.lists import services as list_services
 from gridgov.posts.lists.selectors import needs_for, suggest
 from gridgov.posts.models import ServiceListEntry
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
-from tests.posts.conftest import IN_B1, IN_B3, IN_B4
+from tests.world import IN_B1, IN_B3, IN_B4
 
 GEOD = Geod(ellps="WGS84")
 CASE_AT = Point(113.102, 23.002, srid=4326)  # building B1

@@ -15,7 +15,8 @@ from gridgov.posts import services
 from gridgov.posts.lists import services as list_services
 from gridgov.posts.models import MemberResource, PostAction, PostClaim, ServiceListEntry
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
-from tests.posts.conftest import IN_B3, IN_B4, days_ago
+from tests.posts.helpers import days_ago
+from tests.world import IN_B3, IN_B4
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from gridgov.accounts.models import AuditEntry
 from gridgov.posts import services
 from gridgov.posts.errors import PostFull, PostNotAllowed
 from gridgov.posts.models import PostAction, PostClaim, ServicePost
-from tests.posts.conftest import IN_B4, days_ago
+from tests.posts.helpers import days_ago
+from tests.world import IN_B4
 
 
 def _state():
