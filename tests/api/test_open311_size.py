@@ -6,19 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 
 from gridgov.accounts.models import StaffRole
 from gridgov.cases.models import Case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # English messages
 BIG = "x" * (3 * 1024 * 1024)  # 3 MB, over the default 2.5 MB
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

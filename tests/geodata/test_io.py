@@ -15,14 +15,8 @@ from geodata import crs
 from geodata.io import ReadError, layer_info, outside_lonlat, read_features, to_multipolygon
 from tests.geodata.files import feature, ogr2ogr, write_geojson, zipped_shapefile
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English here; the zh-hans ones are the same catalogue."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+# Messages are asserted in English here; the zh-hans ones are the same catalogue.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 SQUARE = box(113.100, 23.000, 113.110, 23.010)

@@ -10,10 +10,11 @@ import pytest
 from django.contrib.gis.gdal import DataSource
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from gridgov.grids.models import Grid, Kind, Level
 from tests.factories import HouseholdFactory, box
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 A, E2 = 6378137.0, 0.00669437999014  # WGS84
 
@@ -36,12 +37,6 @@ def box_m2(x0, y0, x1, y1):
 
 
 THOUSANDTH = box_m2(113.105, 23.008, 113.106, 23.009)  # 0.001° x 0.001° ≈ 102.5 m x 110.7 m
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
 from shapely.geometry import box as sbox
 
 from gridgov.accounts.models import Assignment, StaffRole
@@ -24,13 +23,9 @@ from gridgov.grids.services import grid_create, grid_update
 from tests.factories import box
 from tests.grids.importing import geojson
 
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
+
 PAD = "give siblings codes of the same width, e.g. 01 … 10"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def create(level, code, geom, parent=None, kind=None):

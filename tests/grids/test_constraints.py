@@ -12,12 +12,8 @@ from gridgov.grids.models import Grid, Kind, Level
 from gridgov.grids.services import grid_create, grid_update
 from tests.factories import box, wkt
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """The messages are asserted in English (zh-hans is checked in test_messages_in_chinese)."""
-    with translation.override("en"):
-        yield
+# The messages are asserted in English (zh-hans is checked in test_messages_in_chinese).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def create(**kw):

@@ -15,7 +15,6 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from geodata import crs as crsmod
 from gridgov.grids.models import RoleKind
@@ -23,13 +22,9 @@ from gridgov.grids.services import gridrole_assign
 from gridgov.people.models import ReportStatus
 from tests.factories import HouseholdFactory, MemberFactory, ResidentFactory
 
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
+
 CODES = ("community_code", "compound_code", "building_code")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def export(tmp_path, layer, *args, name=None):

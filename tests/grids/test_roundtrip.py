@@ -7,15 +7,10 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 
 from gridgov.grids.models import Grid, Level
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def export(tmp_path, layer):

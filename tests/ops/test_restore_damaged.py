@@ -8,17 +8,12 @@ import io
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from gridgov.people.models import Member
 from tests.factories import MemberFactory
 from tests.ops.helpers import fingerprint
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.9, 0.995])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django import forms
 from django.http import Http404
-from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
 from gridgov.photos.fields import PhotoFormField, PhotosFormField
@@ -13,11 +12,7 @@ from gridgov.photos.pipeline import photo_store
 from gridgov.photos.serving import photo_response
 from tests.photos.images import bomb_png, phone_jpeg, png, upload
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 class RequestForm(forms.Form):

@@ -10,7 +10,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.models import RoleKind
@@ -36,11 +35,7 @@ from gridgov.points.services import ledger_earn
 from tests.factories import MemberFactory
 from tests.world.planning import centre_of, populate, spread
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def expected_bounds(n: int) -> tuple[int, int]:

@@ -5,7 +5,6 @@ anything else."""
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from gridgov.accounts.models import AuditEntry
 from gridgov.grids.addresses import read_room
@@ -28,11 +27,7 @@ from gridgov.planning.models import HouseholdTeam, HouseholdTeamHousehold
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.world.planning import centre_of, populate
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def rooms(estate, index: int, floors: int = 6, per_floor: int = 4, unknown: int = 2):
