@@ -13,6 +13,8 @@ import copy
 import os
 import re
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -51,6 +53,53 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+class _InFlight:
+    """The live server's WSGI application, counting the requests it is answering."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self.count += 1
+        try:
+            result = self.app(environ, start_response)
+            try:
+                return list(result)  # answered in full before it counts as done
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            with self._lock:
+                self.count -= 1
+
+
+@pytest.fixture(autouse=True)
+def live_server_settles(request):
+    """A page may still be loading when its test closes it (a map's base tiles: the base map
+    drawn from the grid, static/js/gridgov-base.js, asks for them as it is drawn). The live
+    server shares the in-memory SQLite connection with the test, and a query still reading a
+    table when the test's teardown empties it makes the flush fail ("database table is
+    locked") and leaves its rows to the next test. So before the database is emptied, wait
+    until the server has answered every request it took (quiet for 150 ms; 10 s at most)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first: emptied after this wait
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, _InFlight):
+        app = _InFlight(app)
+        httpd.set_app(app)
+    yield
+    deadline, quiet = time.monotonic() + 10, 0
+    while quiet < 3 and time.monotonic() < deadline:
+        quiet = quiet + 1 if app.count == 0 else 0
+        time.sleep(0.05)
 
 
 def new_context(browser, size: tuple[int, int] | str = "phone", *, locale="zh-CN", **options):
