@@ -240,19 +240,24 @@
         probes.push(el);
       }
       for (i = 0; i < todo.length; i++) {  // one layout for all of them
-        this._sizes[todo[i]] = { w: probes[i].offsetWidth, h: probes[i].offsetHeight };
+        var w = probes[i].offsetWidth, h = probes[i].offsetHeight;
+        if (w) { this._sizes[todo[i]] = { w: w, h: h }; }  // not while the map is hidden
       }
       for (i = 0; i < probes.length; i++) { L.DomUtil.remove(probes[i]); }
     },
 
-    // The overlays' round markers (building leaders, requests, stations, a tapped point): a
-    // building's name is not drawn over one, it moves below or above it.
+    // The overlays' markers (building leaders, requests, stations, a tapped point, the admin's
+    // pin): a building's name is not drawn over one, it moves below or above it.
     _obstacles: function () {
-      var map = this._map, out = [];
+      var map = this._map, out = [], box = map.getContainer().getBoundingClientRect();
       map.eachLayer(function (l) {
         if (l instanceof L.CircleMarker && l._map && l.getLatLng) {
           var p = map.latLngToContainerPoint(l.getLatLng()), r = (l._radius || 6) + 2;
-          out.push({ x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r, r: r });
+          out.push({ x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r });
+        } else if (l instanceof L.Marker && l._icon && !l._icon.classList.contains("marker-cluster")) {
+          var b = l._icon.getBoundingClientRect();  // a pin (the admin's point field)
+          out.push({ x0: b.left - box.left, y0: b.top - box.top, x1: b.right - box.left,
+                     y1: b.bottom - box.top });
         }
       });
       return out;
