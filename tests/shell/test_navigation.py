@@ -91,3 +91,23 @@ def test_a_stranger_is_offered_the_residents_pages_and_nothing_else(tree, client
     for action in ("finder", "register", "street"):
         assert f'data-action="{action}"' in page
     _check_navigation(client)
+
+
+def test_signing_in_from_the_home_page_leads_to_the_roles_page(tree, make_user, client):
+    make_user("shuji", StaffRole.COMMUNITY_SECRETARY, tree.c1)
+    home = client.get("/").content.decode()
+    login_link = re.search(r'class="nav-login" href="([^"]+)"', home).group(1)
+    assert "next=" not in login_link  # from a front page, no way back to it
+    form = client.get(login_link).content.decode()
+    next_value = re.search(r'name="next" value="([^"]*)"', form).group(1)
+    landed = client.post(
+        login_link,
+        {"username": "shuji", "password": PASSWORD, "next": next_value},
+        follow=True,
+    )
+    assert landed.redirect_chain[-1][0] == reverse("cases:list")
+
+
+def test_a_login_link_elsewhere_returns_to_the_page(tree, client):
+    page = client.get(reverse("finder:find")).content.decode()
+    assert 'href="/accounts/login/?next=/find/"' in page
