@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gridgov.accounts import policy
 from gridgov.accounts.admin import ScopedAdminMixin
@@ -253,5 +253,12 @@ class RedemptionAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
         if done:
             self.message_user(
-                request, _("%(n)s redemptions marked handed over.") % {"n": done}, messages.SUCCESS
+                request,
+                ngettext(
+                    "%(n)s redemption marked handed over.",
+                    "%(n)s redemptions marked handed over.",
+                    done,
+                )
+                % {"n": done},
+                messages.SUCCESS,
             )

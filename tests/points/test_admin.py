@@ -220,7 +220,7 @@ def test_redemption_admin_hands_over_by_action(client, people, earn, item):
         {"action": "hand_over", "_selected_action": [mine.pk, theirs.pk]},
         follow=True,
     )
-    shows(response, "1 redemptions marked handed over.")
+    shows(response, "1 redemption marked handed over.")
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.status == "handed_over"
