@@ -201,9 +201,19 @@ class Navigation:
         return [self.landing, *chosen, *last]
 
 
+def for_request(request) -> Navigation:
+    """The request's one Navigation (its assignments read once for the navigation and the
+    ``can`` flags of gridgov/accounts/context.py)."""
+    found = getattr(request, "_gridgov_navigation", None)
+    if found is None:
+        found = Navigation(getattr(request, "user", None))
+        request._gridgov_navigation = found
+    return found
+
+
 def navigation(request) -> dict:
     """Context processor: ``nav`` (tabs, menu, landing), evaluated only when a template asks."""
-    return {"nav": Navigation(getattr(request, "user", None))}
+    return {"nav": for_request(request)}
 
 
 def landing_url(user) -> str:

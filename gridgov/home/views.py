@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from gridgov.accounts.navigation import Navigation
+from gridgov.accounts.navigation import for_request
 from gridgov.people.selectors import member_for, site_counts
 
 
@@ -20,12 +20,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def landing(request: HttpRequest) -> HttpResponse:
     """After signing in: the page the user's role starts its day on."""
-    return redirect(Navigation(request.user).landing.url)
+    return redirect(for_request(request).landing.url)
 
 
 def menu(request: HttpRequest) -> HttpResponse:
     """ "More": every page the user may open, grouped, with the account and the language."""
-    navigation = Navigation(request.user)
+    navigation = for_request(request)
     groups: dict[str, list] = {}
     for link in navigation.menu:
         groups.setdefault(link.group, []).append(link)
@@ -36,7 +36,7 @@ def menu(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     """The party member's home (issue 21 fills it with what needs doing now)."""
     member = member_for(request.user)
-    navigation = Navigation(request.user)
+    navigation = for_request(request)
     return render(
         request,
         "home/member.html",
